@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { envBoolean, envInt, envList, envPort } from './env-types.js';
+
+/** Variables every HTTP service reads. Services spread these into their own schema. */
+export const serviceEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development').describe('Runtime mode.'),
+  HOST: z.string().default('0.0.0.0').describe('Interface the HTTP server binds to.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
+  SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100).describe(
+    'How long SIGTERM waits for in-flight work before closing pools anyway.',
+  ),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe('OTLP endpoint; tracing is on only when this is set.'),
+} as const;
+
+export const databaseEnv = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .describe('PostgreSQL connection URL (the service uses its own schema in it).'),
+  DATABASE_POOL_SIZE: envInt(10, 1).describe('Maximum PostgreSQL connections per process.'),
+} as const;
+
+export const redisEnv = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .default('redis://127.0.0.1:6379')
+    .describe('Redis connection URL.'),
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]*$/)
+    .default('parley:')
+    .describe('Prefix of every Redis key and BullMQ queue, so several installs can share one Redis.'),
+} as const;
+
+export const corsEnv = {
+  CORS_ORIGINS: envList('http://localhost:8080').describe(
+    'Comma-separated browser origins allowed by CORS (and, for sockets, the handshake).',
+  ),
+} as const;
+
+export const tokenEnv = {
+  JWT_ISSUER: z.string().min(1).default('parley-auth').describe('`iss` of access tokens.'),
+  JWT_AUDIENCE: z.string().min(1).default('parley').describe('`aud` of access tokens.'),
+} as const;
+
+export const internalEnv = {
+  INTERNAL_API_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Shared secret for internal service-to-service endpoints; when set they require it.'),
+} as const;
+
+export { envBoolean, envInt, envList, envPort };

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { userIdSchema } from './common.js';
+
+export const emailSchema = z
+  .email({ message: 'must be a valid email address' })
+  .max(254)
+  .transform((value) => value.trim());
+
+export const usernameSchema = z
+  .string()
+  .min(3, 'must be at least 3 characters')
+  .max(32, 'must be at most 32 characters')
+  .regex(/^[a-z0-9_.]+$/, 'may contain only a-z, 0-9, "_" and "."');
+
+/** Length rules only; the auth service also refuses common passwords. */
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(128, 'must be at most 128 characters');
+
+export const roleSchema = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof roleSchema>;
+
+export const registerRequestSchema = z.strictObject({
+  email: emailSchema,
+  username: usernameSchema,
+  password: passwordSchema,
+});
+export type RegisterRequest = z.infer<typeof registerRequestSchema>;
+
+export const loginRequestSchema = z.strictObject({
+  login: z.string().min(1).max(254),
+  password: z.string().min(1).max(128),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+/** The refresh token may come in the body or in the HttpOnly cookie instead. */
+export const refreshRequestSchema = z.strictObject({
+  refreshToken: z.string().min(20).max(200).optional(),
+});
+export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
+
+export const logoutRequestSchema = refreshRequestSchema;
+export type LogoutRequest = RefreshRequest;
+
+export const authUserSchema = z.object({
+  id: userIdSchema,
+  email: z.string(),
+  username: z.string(),
+  roles: z.array(roleSchema),
+  emailVerified: z.boolean(),
+});
+export type AuthUser = z.infer<typeof authUserSchema>;
+
+export const authSessionSchema = z.object({
+  user: authUserSchema,
+  accessToken: z.string(),
+  /** Absent when the client asked for the refresh token as a cookie. */
+  refreshToken: z.string().optional(),
+  /** Access-token lifetime in seconds. */
+  expiresIn: z.number().int().positive(),
+});
+export type AuthSession = z.infer<typeof authSessionSchema>;
+
+export const verificationCodeSchema = z.string().regex(/^\d{6}$/, 'must be 6 digits');
+
+export const emailVerifyConfirmSchema = z.strictObject({ code: verificationCodeSchema });
+export type EmailVerifyConfirm = z.infer<typeof emailVerifyConfirmSchema>;
+
+export const passwordResetRequestSchema = z.strictObject({ email: emailSchema });
+export type PasswordResetRequest = z.infer<typeof passwordResetRequestSchema>;
+
+export const passwordResetConfirmSchema = z.strictObject({
+  email: emailSchema,
+  code: verificationCodeSchema,
+  newPassword: passwordSchema,
+});
+export type PasswordResetConfirm = z.infer<typeof passwordResetConfirmSchema>;
+
+/** Claims of a Parley access token (ES256 JWT). */
+export const accessTokenClaimsSchema = z.object({
+  sub: userIdSchema,
+  username: z.string(),
+  roles: z.array(roleSchema),
+  iss: z.string(),
+  aud: z.union([z.string(), z.array(z.string())]),
+  exp: z.number(),
+  iat: z.number(),
+  jti: z.string().optional(),
+});
+export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
+
+/** Header the browser client sends to get the refresh token as an HttpOnly cookie. */
+export const TOKEN_TRANSPORT_HEADER = 'x-parley-token-transport';
+export const REFRESH_COOKIE_NAME = 'parley_refresh';

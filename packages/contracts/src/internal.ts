@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { userIdSchema } from './common.js';
+
+/** auth → user: make sure a profile exists for a registered account (idempotent). */
+export const provisionProfileRequestSchema = z.strictObject({
+  username: z.string().min(1).max(32),
+  email: z.string().max(254),
+});
+export type ProvisionProfileRequest = z.infer<typeof provisionProfileRequestSchema>;
+
+export const blockCheckQuerySchema = z.strictObject({
+  userA: userIdSchema,
+  userB: userIdSchema,
+});
+export const blockCheckResponseSchema = z.object({ blocked: z.boolean() });
+export type BlockCheckResponse = z.infer<typeof blockCheckResponseSchema>;
+
+/** Header carrying the shared secret of internal endpoints. */
+export const INTERNAL_TOKEN_HEADER = 'x-parley-internal-token';

@@ -1,0 +1,73 @@
+import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
+import type { Logger } from '@parley/logger';
+
+export { DataSource };
+
+export interface DataSourceSettings {
+  url: string;
+  /** Each service owns one schema; no service reads another's tables. */
+  schema: string;
+  // TypeORM's own type for entity and migration lists.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+  applicationName: string;
+}
+
+export function createDataSource(settings: DataSourceSettings): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: settings.url,
+    schema: settings.schema,
+    entities: settings.entities,
+    migrations: settings.migrations,
+    migrationsTableName: 'migrations',
+    migrationsRun: false,
+    synchronize: false,
+    logging: false,
+    applicationName: settings.applicationName,
+    extra: {
+      max: settings.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      // Bounded statements: a stuck query fails its request instead of holding a pool slot.
+      statement_timeout: 15_000,
+      idle_in_transaction_session_timeout: 30_000,
+    },
+  });
+}
+
+/**
+ * Runs pending migrations under a PostgreSQL advisory lock, so several pods (or the Helm
+ * hook and a pod) starting together never run the same migration twice.
+ */
+export async function runMigrations(dataSource: DataSource, logger: Logger): Promise<string[]> {
+  const schema = dataSource.driver.schema ?? 'public';
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock(hashtext($1))', [`parley-migrate:${schema}`]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '')}"`);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    const names = applied.map((migration) => migration.name);
+    if (names.length > 0) logger.info({ schema, migrations: names }, 'migrations applied');
+    return names;
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`parley-migrate:${schema}`]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Readiness check: the pool can run a statement. */
+export async function pingDatabase(dataSource: DataSource): Promise<void> {
+  await dataSource.query('SELECT 1');
+}
+
+/** True for a unique-constraint violation, optionally of one named constraint. */
+export function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const driverError = (error as { driverError?: { code?: string; constraint?: string } } | null)?.driverError ?? error;
+  const pgError = driverError as { code?: string; constraint?: string } | null;
+  if (pgError?.code !== '23505') return false;
+  return constraint === undefined || pgError.constraint === constraint;
+}

@@ -1,0 +1,19 @@
+export {
+  AppError,
+  ValidationError,
+  UnauthorizedError,
+  ForbiddenError,
+  NotFoundError,
+  ConflictError,
+  PayloadTooLargeError,
+  RateLimitedError,
+  UnavailableError,
+} from './app-error.js';
+export {
+  httpStatusOf,
+  toAppError,
+  toErrorBody,
+  toAckError,
+  zodDetails,
+  validationErrorFrom,
+} from './error-mapping.js';

@@ -1,0 +1,63 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { MailJob } from '@parley/contracts';
+
+export interface MailTransport {
+  send(from: string, job: MailJob): Promise<void>;
+}
+
+/** SMTP via nodemailer, e.g. `smtp://user:pass@smtp.example.com:587`. */
+export function createSmtpTransport(smtpUrl: string): MailTransport {
+  const transporter = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(from, job) {
+      await transporter.sendMail({ from, to: job.to, subject: job.subject, text: job.text, html: job.html });
+    },
+  };
+}
+
+/** A message as stored in the file mailbox. */
+export interface MailboxMessage extends MailJob {
+  from: string;
+  sentAt: string;
+}
+
+/**
+ * Without SMTP, mail lands as JSON files in a directory: local development and tests read
+ * codes from there instead of a real inbox.
+ */
+export function createFileMailbox(dir: string): MailTransport {
+  let counter = 0;
+  return {
+    async send(from, job) {
+      await mkdir(dir, { recursive: true });
+      const message: MailboxMessage = { ...job, from, sentAt: new Date().toISOString() };
+      const safeTo = job.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
+      counter += 1;
+      const name = `${Date.now()}-${process.pid}-${counter}-${safeTo}.json`;
+      await writeFile(join(dir, name), JSON.stringify(message, null, 2));
+    },
+  };
+}
+
+/** Messages in a file mailbox, oldest first, optionally only those to one address. */
+export async function readFileMailbox(dir: string, to?: string): Promise<MailboxMessage[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const sorted = names.filter((name) => name.endsWith('.json')).sort((a, b) => compareNames(a, b));
+  const messages = await Promise.all(
+    sorted.map(async (name) => JSON.parse(await readFile(join(dir, name), 'utf8')) as MailboxMessage),
+  );
+  return to ? messages.filter((message) => message.to.toLowerCase() === to.toLowerCase()) : messages;
+}
+
+function compareNames(a: string, b: string): number {
+  const [timeA = 0, , countA = 0] = a.split('-').map(Number);
+  const [timeB = 0, , countB = 0] = b.split('-').map(Number);
+  return timeA - timeB || countA - countB;
+}

@@ -1,0 +1,50 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+export interface ServiceMetrics {
+  registry: Registry;
+  /** Records `parley_http_request_duration_seconds` by route template, method and status. */
+  httpMetrics: RequestHandler;
+  /** Serves the registry in the Prometheus text format. */
+  metricsHandler: RequestHandler;
+}
+
+/**
+ * One registry per app instance (tests start several apps in one process), with the
+ * default process and Node metrics labelled by service.
+ */
+export function createServiceMetrics(service: string): ServiceMetrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+
+  const httpDuration = new Histogram({
+    name: 'parley_http_request_duration_seconds',
+    help: 'HTTP request duration by route template, method and status code.',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const httpMetrics: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
+    const stop = httpDuration.startTimer();
+    res.on('finish', () => {
+      stop({ method: req.method, route: routeTemplate(req), status_code: String(res.statusCode) });
+    });
+    next();
+  };
+
+  const metricsHandler: RequestHandler = async (_req, res) => {
+    res.setHeader('Content-Type', registry.contentType);
+    res.end(await registry.metrics());
+  };
+
+  return { registry, httpMetrics, metricsHandler };
+}
+
+/** The matched route's template, never the raw URL, so the label set stays bounded. */
+function routeTemplate(req: Request): string {
+  const routePath: unknown = req.route?.path;
+  if (typeof routePath === 'string') return `${req.baseUrl}${routePath}`;
+  return 'unmatched';
+}

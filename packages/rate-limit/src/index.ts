@@ -1,0 +1,2 @@
+export { createRateLimit } from './rate-limiter.js';
+export type { RateLimit, RateLimitSettings } from './rate-limiter.js';

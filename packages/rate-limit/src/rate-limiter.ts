@@ -1,0 +1,59 @@
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from '@parley/errors';
+
+export interface RateLimitSettings {
+  redis: Redis;
+  /** Full key prefix, including the install's Redis prefix. */
+  keyPrefix: string;
+  points: number;
+  durationSeconds: number;
+  /** When exhausted, block for this long (defaults to the rest of the window). */
+  blockDurationSeconds?: number;
+}
+
+export interface RateLimit {
+  /** Takes `points` for `key`, or throws RateLimitedError with Retry-After. */
+  consume(key: string, points?: number): Promise<void>;
+  /** Throws RateLimitedError if `key` is currently exhausted, without taking a point. */
+  check(key: string): Promise<void>;
+  reset(key: string): Promise<void>;
+}
+
+/**
+ * A Redis-backed limiter shared by all pods. If Redis is unreachable it falls back to a
+ * per-process in-memory limiter, so an outage degrades limits instead of failing requests.
+ */
+export function createRateLimit(settings: RateLimitSettings): RateLimit {
+  const base = {
+    keyPrefix: settings.keyPrefix,
+    points: settings.points,
+    duration: settings.durationSeconds,
+    blockDuration: settings.blockDurationSeconds ?? 0,
+  };
+  const limiter = new RateLimiterRedis({
+    ...base,
+    storeClient: settings.redis,
+    insuranceLimiter: new RateLimiterMemory(base),
+  });
+
+  const rejected = (result: RateLimiterRes) => new RateLimitedError(Math.ceil(result.msBeforeNext / 1000));
+
+  return {
+    async consume(key, points = 1) {
+      try {
+        await limiter.consume(key, points);
+      } catch (error) {
+        if (error instanceof RateLimiterRes) throw rejected(error);
+        throw error;
+      }
+    },
+    async check(key) {
+      const result = await limiter.get(key);
+      if (result && result.remainingPoints <= 0 && result.msBeforeNext > 0) throw rejected(result);
+    },
+    async reset(key) {
+      await limiter.delete(key);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from '@parley/logger';
+
+export { Redis };
+
+export interface RedisSettings {
+  url: string;
+  /** Shown in logs, to tell connections apart. */
+  name: string;
+  logger: Logger;
+  /**
+   * BullMQ workers need `null` (block forever); request paths want a bounded number so a
+   * Redis outage fails a request instead of hanging it.
+   */
+  maxRetriesPerRequest?: number | null;
+}
+
+export function createRedis(settings: RedisSettings): Redis {
+  const options: RedisOptions = {
+    connectionName: settings.name,
+    maxRetriesPerRequest: settings.maxRetriesPerRequest === undefined ? 2 : settings.maxRetriesPerRequest,
+    enableReadyCheck: true,
+    // Reconnect with capped backoff; never give up, the pod stays up and reports not-ready.
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  };
+  const redis = new Redis(settings.url, options);
+  let lastErrorLog = 0;
+  redis.on('error', (error: Error) => {
+    // A down Redis emits an error per reconnect attempt; one log line per 10 s is enough.
+    const now = Date.now();
+    if (now - lastErrorLog > 10_000) {
+      lastErrorLog = now;
+      settings.logger.warn({ err: error, connection: settings.name }, 'redis connection error');
+    }
+  });
+  return redis;
+}
+
+/** Builds a key under the install's prefix: `redisKey('parley:', 'verify', id)` → `parley:verify:<id>`. */
+export function redisKey(prefix: string, ...parts: string[]): string {
+  return `${prefix}${parts.join(':')}`;
+}
+
+/** Closes a connection, falling back to disconnect when Redis does not answer QUIT. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  try {
+    await Promise.race([redis.quit(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
+  } catch {
+    // Already closed.
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,3 @@
+export { createTestDatabase, testRedisPrefix, TEST_POSTGRES_URL, TEST_REDIS_URL } from './test-database.js';
+export type { TestDatabase } from './test-database.js';
+export { deleteRedisPrefix } from './test-redis.js';
