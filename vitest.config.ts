@@ -16,5 +16,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores: more workers only queue on the CPU and make socket timings flaky.
     maxWorkers: 2,
+    // The JSON report lets CI print one plain `N passed, N failed` line.
+    reporters: ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]],
   },
 });

@@ -93,3 +93,38 @@ export type AccessTokenClaims = z.infer<typeof accessTokenClaimsSchema>;
 /** Header the browser client sends to get the refresh token as an HttpOnly cookie. */
 export const TOKEN_TRANSPORT_HEADER = 'x-parley-token-transport';
 export const REFRESH_COOKIE_NAME = 'parley_refresh';
+
+/** Email verification requests carry no body (the account comes from the access token). */
+export const emailVerifyRequestSchema = z.strictObject({});
+
+/** 202 answer of the code request endpoints; identical whether or not the account exists. */
+export const codeRequestAcceptedSchema = z.object({ message: z.string() });
+export type CodeRequestAccepted = z.infer<typeof codeRequestAcceptedSchema>;
+
+/** The account as seen by its owner (`GET /api/v1/auth/me`, email verification). */
+export const authUserResponseSchema = z.object({ user: authUserSchema });
+export type AuthUserResponse = z.infer<typeof authUserResponseSchema>;
+
+/** One public signing key as published in the JWKS (never any private member). */
+export const publicJwkSchema = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: z.string(),
+  y: z.string(),
+  kid: z.string(),
+  alg: z.literal('ES256'),
+  use: z.literal('sig'),
+});
+export type PublicJwk = z.infer<typeof publicJwkSchema>;
+
+export const jwksSchema = z.object({ keys: z.array(publicJwkSchema) });
+export type Jwks = z.infer<typeof jwksSchema>;
+
+/** Redis pub/sub channel (under the install's key prefix) announcing that a user's sessions were revoked. */
+export const USER_SESSIONS_REVOKED_CHANNEL = 'events:user-sessions-revoked';
+
+export const userSessionsRevokedEventSchema = z.object({
+  userId: userIdSchema,
+  reason: z.enum(['password-reset', 'admin']),
+});
+export type UserSessionsRevokedEvent = z.infer<typeof userSessionsRevokedEventSchema>;

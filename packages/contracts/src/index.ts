@@ -4,3 +4,6 @@ export * from './auth.js';
 export * from './users.js';
 export * from './internal.js';
 export * from './jobs.js';
+export * from './chat.js';
+export * from './socket-events.js';
+export * from './socket-admin.js';

@@ -17,3 +17,7 @@ export type BlockCheckResponse = z.infer<typeof blockCheckResponseSchema>;
 
 /** Header carrying the shared secret of internal endpoints. */
 export const INTERNAL_TOKEN_HEADER = 'x-parley-internal-token';
+
+/** user → chat-socket: whom to tell about a user's presence. */
+export const friendIdsResponseSchema = z.object({ friendIds: z.array(userIdSchema) });
+export type FriendIdsResponse = z.infer<typeof friendIdsResponseSchema>;

@@ -49,7 +49,9 @@ export const idParamsSchema = z.strictObject({ id: userIdSchema });
 export const createFriendRequestSchema = z.strictObject({ userId: userIdSchema });
 export type CreateFriendRequest = z.infer<typeof createFriendRequestSchema>;
 
-export const friendRequestStatusSchema = z.enum(['pending', 'accepted', 'rejected']);
+/** `cancelled`: a block between the two users withdrew the pending request. */
+export const friendRequestStatusSchema = z.enum(['pending', 'accepted', 'rejected', 'cancelled']);
+export type FriendRequestStatus = z.infer<typeof friendRequestStatusSchema>;
 
 export const friendRequestSchema = z.object({
   id: userIdSchema,
@@ -72,3 +74,11 @@ export const friendSchema = z.object({
 });
 export const friendListSchema = z.object({ friends: z.array(friendSchema) });
 export type Friend = z.infer<typeof friendSchema>;
+
+export const blockedUserSchema = z.object({
+  user: publicProfileSchema,
+  since: z.string(),
+});
+export type BlockedUser = z.infer<typeof blockedUserSchema>;
+export const blockListSchema = z.object({ blocks: z.array(blockedUserSchema) });
+export type BlockList = z.infer<typeof blockListSchema>;

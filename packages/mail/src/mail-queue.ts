@@ -1,5 +1,6 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { QUEUE_NAMES, mailJobSchema, type MailJob } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
 
 export interface MailQueue {
   enqueue(job: MailJob): Promise<void>;
@@ -11,8 +12,10 @@ export function bullPrefix(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}bull`;
 }
 
-export function createMailQueue(connection: ConnectionOptions, redisKeyPrefix: string): MailQueue {
+/** `logger` receives queue connection errors (otherwise BullMQ prints them to stderr). */
+export function createMailQueue(connection: ConnectionOptions, redisKeyPrefix: string, logger?: Logger): MailQueue {
   const queue = new Queue<MailJob>(QUEUE_NAMES.mail, { connection, prefix: bullPrefix(redisKeyPrefix) });
+  if (logger) queue.on('error', (error) => logger.warn({ err: error }, 'mail queue error'));
   return {
     async enqueue(job) {
       await queue.add(job.kind, mailJobSchema.parse(job), {

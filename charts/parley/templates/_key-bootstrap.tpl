@@ -1,0 +1,14 @@
+{{/* Hook metadata shared by the key-bootstrap objects; takes (dict "ctx" $ "weight" "-30"). */}}
+{{- define "parley.keyBootstrap.metadata" -}}
+name: {{ include "parley.componentName" (dict "ctx" .ctx "name" "key-bootstrap") }}
+namespace: {{ .ctx.Release.Namespace }}
+labels:
+  {{- include "parley.labels" (dict "ctx" .ctx "name" "key-bootstrap") | nindent 2 }}
+annotations:
+  helm.sh/hook: pre-install,pre-upgrade
+  helm.sh/hook-weight: {{ .weight | quote }}
+  helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+  {{- with .ctx.Values.commonAnnotations }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- end -}}

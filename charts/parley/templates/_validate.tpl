@@ -1,0 +1,47 @@
+{{/* Every check fails with "parley: <what is wrong>. <what to do>." */}}
+{{- define "parley.validateValues" -}}
+{{- $v := .Values -}}
+{{- if not $v.evaluation.enabled }}
+  {{- if not (or $v.externalDatabase.url $v.externalDatabase.existingSecret) }}
+    {{- fail "parley: evaluation.enabled=false needs a PostgreSQL database. Set externalDatabase.existingSecret (a Secret with key externalDatabase.urlKey holding postgres://...) or externalDatabase.url." }}
+  {{- end }}
+  {{- if not (or $v.externalRedis.url $v.externalRedis.existingSecret) }}
+    {{- fail "parley: evaluation.enabled=false needs Redis. Set externalRedis.existingSecret (a Secret with key externalRedis.urlKey holding redis://...) or externalRedis.url." }}
+  {{- end }}
+{{- else }}
+  {{- if or $v.externalDatabase.url $v.externalDatabase.existingSecret $v.externalRedis.url $v.externalRedis.existingSecret }}
+    {{- fail "parley: externalDatabase/externalRedis are set while evaluation.enabled=true (which runs its own PostgreSQL and Redis). Set evaluation.enabled=false to use external data stores." }}
+  {{- end }}
+{{- end }}
+{{- if and $v.externalDatabase.url $v.externalDatabase.existingSecret }}
+  {{- fail "parley: set either externalDatabase.url or externalDatabase.existingSecret, not both." }}
+{{- end }}
+{{- if and $v.externalRedis.url $v.externalRedis.existingSecret }}
+  {{- fail "parley: set either externalRedis.url or externalRedis.existingSecret, not both." }}
+{{- end }}
+{{- if $v.operator.enabled }}
+  {{- fail "parley: operator.enabled=true, but the operator's templates (issue #6) are not in this chart version yet. Leave operator.enabled=false." }}
+{{- end }}
+{{- if and $v.ingress.enabled $v.ingress.tls.enabled (not $v.ingress.tls.secretName) }}
+  {{- fail "parley: ingress.tls.enabled=true needs ingress.tls.secretName (the TLS Secret, or the one cert-manager should create)." }}
+{{- end }}
+{{- if and $v.persistenceWorker.keda.enabled $v.persistenceWorker.autoscaling.enabled }}
+  {{- fail "parley: persistenceWorker.keda.enabled and persistenceWorker.autoscaling.enabled would both create a HorizontalPodAutoscaler for the worker. Set persistenceWorker.autoscaling.enabled=false when using KEDA." }}
+{{- end }}
+{{- if and $v.persistenceWorker.keda.enabled (not $v.evaluation.enabled) (not $v.persistenceWorker.keda.redisAddress) }}
+  {{- fail "parley: persistenceWorker.keda.enabled with external Redis needs persistenceWorker.keda.redisAddress (host:port) and, if Redis has a password, persistenceWorker.keda.redisPasswordSecret." }}
+{{- end }}
+{{- if and $v.chatSocket.autoscaling.sockets.enabled (not $v.chatSocket.autoscaling.enabled) }}
+  {{- fail "parley: chatSocket.autoscaling.sockets.enabled needs chatSocket.autoscaling.enabled=true (the sockets metric is part of the chat-socket HorizontalPodAutoscaler)." }}
+{{- end }}
+{{- range $key := list "auth" "user" "chatSocket" "persistenceWorker" "web" }}
+  {{- $c := index $v $key }}
+  {{- if and $c.autoscaling.enabled (gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas)) }}
+    {{- fail (printf "parley: %s.autoscaling.minReplicas (%v) is above %s.autoscaling.maxReplicas (%v)." $key $c.autoscaling.minReplicas $key $c.autoscaling.maxReplicas) }}
+  {{- end }}
+  {{- $needMs := add (mul (int ($c.preStopSleepSeconds | default 0)) 1000) (int $v.config.shutdownTimeoutMs) 2000 }}
+  {{- if lt (mul (int $c.terminationGracePeriodSeconds) 1000) $needMs }}
+    {{- fail (printf "parley: %s.terminationGracePeriodSeconds (%v s) is shorter than its preStop sleep plus config.shutdownTimeoutMs plus 2 s (%v ms): pods would be killed mid-drain. Raise it or lower config.shutdownTimeoutMs." $key $c.terminationGracePeriodSeconds $needMs) }}
+  {{- end }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,18 @@
+import { createDataSource, type DataSource } from '@parley/db';
+import { CHAT_ENTITIES } from './chat-entities.js';
+import { CreateChatSchema1763700000000 } from './migrations/1763700000000-create-chat-schema.js';
+
+export const CHAT_SCHEMA = 'chat';
+export const CHAT_MIGRATIONS = [CreateChatSchema1763700000000];
+
+/** The chat schema is shared by chat-socket (rooms, history) and the persistence worker (writes). */
+export function createChatDataSource(settings: { url: string; poolSize?: number; applicationName: string }): DataSource {
+  return createDataSource({
+    url: settings.url,
+    schema: CHAT_SCHEMA,
+    entities: CHAT_ENTITIES,
+    migrations: CHAT_MIGRATIONS,
+    poolSize: settings.poolSize,
+    applicationName: settings.applicationName,
+  });
+}

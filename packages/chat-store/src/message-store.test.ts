@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Message } from '@parley/contracts';
+import { runMigrations, type DataSource } from '@parley/db';
+import { createLogger } from '@parley/logger';
+import { createTestDatabase, type TestDatabase } from '@parley/testing';
+import { createChatDataSource } from './chat-data-source.js';
+import { fetchMessagePage, insertMessageBatch } from './message-store.js';
+
+let database: TestDatabase;
+let dataSource: DataSource;
+const roomId = randomUUID();
+const sender = randomUUID();
+
+const message = (id: number, overrides: Partial<Message> = {}): Message => ({
+  id: String(1_000_000_000_000 + id),
+  roomId,
+  senderId: sender,
+  clientMsgId: randomUUID(),
+  body: `message ${id}`,
+  createdAt: new Date(1_700_000_000_000 + id).toISOString(),
+  ...overrides,
+});
+
+beforeAll(async () => {
+  database = await createTestDatabase('chat_store');
+  dataSource = createChatDataSource({ url: database.url, applicationName: 'test' });
+  await dataSource.initialize();
+  await runMigrations(dataSource, createLogger({ service: 'test', level: 'silent' }));
+  await dataSource.query(
+    `INSERT INTO chat.rooms (id, kind, name, visibility, created_by, member_count, last_activity_at) VALUES ($1, 'group', 'r', 'private', $2, 1, '2000-01-01')`,
+    [roomId, sender],
+  );
+});
+
+afterAll(async () => {
+  await dataSource?.destroy();
+  await database?.drop();
+});
+
+describe('message store', () => {
+  it('stores a batch once even when the same job runs twice, and moves the room’s last activity forward', async () => {
+    const batch = [message(1), message(2), message(3)];
+    expect(await insertMessageBatch(dataSource, batch)).toHaveLength(3);
+    expect(await insertMessageBatch(dataSource, batch)).toHaveLength(0);
+    const [room] = await dataSource.query('SELECT last_message_id, last_activity_at FROM chat.rooms WHERE id = $1', [roomId]);
+    expect(room.last_message_id).toBe(batch[2]!.id);
+    expect(new Date(room.last_activity_at).toISOString()).toBe(batch[2]!.createdAt);
+  });
+
+  it('skips a retry that reuses a sender’s clientMsgId under a new id', async () => {
+    const original = message(10);
+    await insertMessageBatch(dataSource, [original]);
+    const retried = message(11, { clientMsgId: original.clientMsgId });
+    expect(await insertMessageBatch(dataSource, [retried])).toEqual([]);
+  });
+
+  it('pages history in id order without duplicates across pages, backwards and forwards', async () => {
+    const pageRoom = randomUUID();
+    const all = Array.from({ length: 7 }, (_, index) => message(100 + index, { roomId: pageRoom }));
+    await insertMessageBatch(dataSource, all);
+    const newest = await fetchMessagePage(dataSource, pageRoom, { limit: 3 });
+    expect(newest.messages.map((m) => m.id)).toEqual(all.slice(4).map((m) => m.id));
+    expect(newest.hasMore).toBe(true);
+    const older = await fetchMessagePage(dataSource, pageRoom, { limit: 3, before: newest.messages[0]!.id });
+    expect(older.messages.map((m) => m.id)).toEqual(all.slice(1, 4).map((m) => m.id));
+    const oldest = await fetchMessagePage(dataSource, pageRoom, { limit: 3, before: older.messages[0]!.id });
+    expect(oldest).toEqual({ messages: [all[0]], hasMore: false });
+    const forward = await fetchMessagePage(dataSource, pageRoom, { limit: 5, after: all[1]!.id });
+    expect(forward.messages.map((m) => m.id)).toEqual(all.slice(2).map((m) => m.id));
+    expect(forward.hasMore).toBe(false);
+  });
+});

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { cursorSchema, limitSchema, userIdSchema } from './common.js';
+
+/** Snowflake id: 64-bit, time-ordered, a decimal string in JSON (JavaScript numbers lose bits). */
+export const messageIdSchema = z.string().regex(/^\d{1,20}$/, 'must be a message id');
+export type MessageId = z.infer<typeof messageIdSchema>;
+
+export const roomIdSchema = z.uuid();
+export type RoomId = z.infer<typeof roomIdSchema>;
+
+/** Chosen by the client per message; a retry with the same value is the same message. */
+export const clientMsgIdSchema = z.uuid();
+
+export const MESSAGE_BODY_MAX = 4000;
+export const messageBodySchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(MESSAGE_BODY_MAX, `must be at most ${MESSAGE_BODY_MAX} characters`);
+
+export const messageSchema = z.object({
+  id: messageIdSchema,
+  roomId: roomIdSchema,
+  senderId: userIdSchema,
+  clientMsgId: clientMsgIdSchema,
+  body: z.string(),
+  /** Server time of acceptance, ISO 8601. */
+  createdAt: z.string(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+export const roomKindSchema = z.enum(['direct', 'group']);
+export const roomVisibilitySchema = z.enum(['private', 'public']);
+export const memberRoleSchema = z.enum(['owner', 'admin', 'member']);
+export type MemberRole = z.infer<typeof memberRoleSchema>;
+
+export const roomSchema = z.object({
+  id: roomIdSchema,
+  kind: roomKindSchema,
+  /** Null for direct rooms (clients show the other member's name). */
+  name: z.string().nullable(),
+  visibility: roomVisibilitySchema,
+  createdBy: userIdSchema,
+  createdAt: z.string(),
+  lastActivityAt: z.string(),
+  memberCount: z.number().int().nonnegative(),
+  /** Direct rooms: the two members, so clients can label the room without another call. */
+  memberIds: z.array(userIdSchema).optional(),
+});
+export type Room = z.infer<typeof roomSchema>;
+
+export const roomSummarySchema = roomSchema.extend({
+  lastMessage: messageSchema.nullable(),
+  unreadCount: z.number().int().nonnegative(),
+  /** The caller's read marker in this room. */
+  lastReadMessageId: messageIdSchema.nullable(),
+});
+export type RoomSummary = z.infer<typeof roomSummarySchema>;
+
+export const roomIdParamsSchema = z.strictObject({ id: roomIdSchema });
+export const roomMemberParamsSchema = z.strictObject({ id: roomIdSchema, userId: userIdSchema });
+
+export const createDirectRoomRequestSchema = z.strictObject({ userId: userIdSchema });
+export type CreateDirectRoomRequest = z.infer<typeof createDirectRoomRequestSchema>;
+
+export const createRoomRequestSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  memberIds: z.array(userIdSchema).max(200).default([]),
+  visibility: roomVisibilitySchema.default('private'),
+});
+export type CreateRoomRequest = z.infer<typeof createRoomRequestSchema>;
+
+export const roomListQuerySchema = z.strictObject({
+  limit: limitSchema(100, 50),
+  cursor: cursorSchema.optional(),
+});
+export const roomListResponseSchema = z.object({
+  rooms: z.array(roomSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type RoomListResponse = z.infer<typeof roomListResponseSchema>;
+
+export const publicRoomQuerySchema = z.strictObject({
+  query: z.string().trim().max(100).optional(),
+  limit: limitSchema(100, 50),
+  cursor: cursorSchema.optional(),
+});
+export const publicRoomListSchema = z.object({ rooms: z.array(roomSchema), nextCursor: z.string().nullable() });
+
+export const addMembersRequestSchema = z.strictObject({
+  userIds: z.array(userIdSchema).min(1).max(200),
+});
+export type AddMembersRequest = z.infer<typeof addMembersRequestSchema>;
+
+export const roomMemberSchema = z.object({
+  userId: userIdSchema,
+  role: memberRoleSchema,
+  joinedAt: z.string(),
+  online: z.boolean(),
+});
+export type RoomMember = z.infer<typeof roomMemberSchema>;
+export const roomMemberListSchema = z.object({ members: z.array(roomMemberSchema) });
+
+export const sendMessageRequestSchema = z.strictObject({
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+});
+export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
+export const sendMessageResponseSchema = z.object({ message: messageSchema });
+
+export const HISTORY_LIMIT_MAX = 100;
+export const historyQuerySchema = z
+  .strictObject({
+    before: messageIdSchema.optional(),
+    after: messageIdSchema.optional(),
+    limit: limitSchema(HISTORY_LIMIT_MAX, 50),
+  })
+  .refine((query) => !(query.before && query.after), { message: 'use either before or after, not both' });
+export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+export const historyResponseSchema = z.object({
+  messages: z.array(messageSchema),
+  hasMore: z.boolean(),
+});
+export type HistoryResponse = z.infer<typeof historyResponseSchema>;
+
+export const readMarkerRequestSchema = z.strictObject({ messageId: messageIdSchema });
+
+export const presenceStatusSchema = z.enum(['online', 'offline']);
+export const presenceSchema = z.object({
+  userId: userIdSchema,
+  status: presenceStatusSchema,
+  lastSeenAt: z.string().nullable(),
+});
+export type Presence = z.infer<typeof presenceSchema>;
+
+export const presenceQuerySchema = z.strictObject({
+  userIds: z
+    .string()
+    .transform((value) => value.split(',').filter((item) => item.length > 0))
+    .pipe(z.array(userIdSchema).min(1).max(100)),
+});
+export const presenceListSchema = z.object({ presence: z.array(presenceSchema) });
+
+export const readMarkerResponseSchema = z.object({
+  roomId: roomIdSchema,
+  /** The marker after the update (it never moves back). */
+  lastReadMessageId: messageIdSchema,
+});
+export type ReadMarkerResponse = z.infer<typeof readMarkerResponseSchema>;

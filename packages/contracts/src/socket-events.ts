@@ -1,0 +1,120 @@
+import { z } from 'zod';
+import { userIdSchema } from './common.js';
+import { errorBodySchema } from './errors.js';
+import {
+  clientMsgIdSchema,
+  messageBodySchema,
+  messageIdSchema,
+  messageSchema,
+  roomIdSchema,
+  roomSummarySchema,
+  type Message,
+  type Presence,
+  type RoomSummary,
+} from './chat.js';
+
+// ---- client → server payloads (validated on the server with these schemas) ----
+
+export const messageSendPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+});
+export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
+
+export const ROOM_SYNC_MAX_ROOMS = 200;
+export const ROOM_SYNC_MAX_MESSAGES = 200;
+export const roomSyncPayloadSchema = z.strictObject({
+  rooms: z
+    .array(
+      z.strictObject({
+        roomId: roomIdSchema,
+        /** Last message id the client has; null for "from the start of the recent window". */
+        afterId: messageIdSchema.nullable(),
+      }),
+    )
+    .max(ROOM_SYNC_MAX_ROOMS),
+});
+export type RoomSyncPayload = z.infer<typeof roomSyncPayloadSchema>;
+
+export const roomSyncResultSchema = z.object({
+  rooms: z.array(z.object({ roomId: roomIdSchema, messages: z.array(messageSchema), hasMore: z.boolean() })),
+});
+export type RoomSyncResult = z.infer<typeof roomSyncResultSchema>;
+
+export const roomReadPayloadSchema = z.strictObject({ roomId: roomIdSchema, messageId: messageIdSchema });
+export type RoomReadPayload = z.infer<typeof roomReadPayloadSchema>;
+
+export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, isTyping: z.boolean() });
+export type TypingPayload = z.infer<typeof typingPayloadSchema>;
+
+// ---- server → client events ----
+
+export interface TypingEvent {
+  roomId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface ReadReceiptEvent {
+  roomId: string;
+  userId: string;
+  messageId: string;
+}
+
+export interface MemberEvent {
+  roomId: string;
+  userId: string;
+}
+
+export const notificationEventSchema = z.object({
+  kind: z.enum(['message', 'friend_request']),
+  roomId: roomIdSchema.optional(),
+  fromUserId: userIdSchema.optional(),
+  messageId: messageIdSchema.optional(),
+  createdAt: z.string(),
+});
+export type NotificationEvent = z.infer<typeof notificationEventSchema>;
+
+/**
+ * What the persistence worker publishes on the Redis channel `notificationChannel(prefix)`
+ * (packages/chat-store); every chat-socket pod relays it to its local sockets in `user:<userId>`.
+ */
+export const notificationRelaySchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
+export type NotificationRelay = z.infer<typeof notificationRelaySchema>;
+
+/** Sent before a pod sheds or drains sockets: reconnect after `delayMs` (jittered by the server). */
+export interface ServerReconnectEvent {
+  reason: 'rebalance' | 'shutdown';
+  delayMs: number;
+}
+
+// ---- acks ----
+
+export type AckError = { ok: false } & z.infer<typeof errorBodySchema>;
+export type Ack<T> = ({ ok: true } & T) | AckError;
+
+/** Typed event maps shared by chat-socket, the web client and the load generators. */
+export interface ClientToServerEvents {
+  'message:send': (payload: MessageSendPayload, ack: (result: Ack<{ message: Message }>) => void) => void;
+  'room:sync': (payload: RoomSyncPayload, ack: (result: Ack<RoomSyncResult>) => void) => void;
+  'room:read': (payload: RoomReadPayload, ack?: (result: Ack<Record<never, never>>) => void) => void;
+  typing: (payload: TypingPayload) => void;
+}
+
+export interface ServerToClientEvents {
+  'message:new': (message: Message) => void;
+  'room:new': (room: RoomSummary) => void;
+  'room:member-joined': (event: MemberEvent) => void;
+  'room:member-left': (event: MemberEvent) => void;
+  'room:read': (event: ReadReceiptEvent) => void;
+  typing: (event: TypingEvent) => void;
+  presence: (presence: Presence) => void;
+  notification: (notification: NotificationEvent) => void;
+  'server:reconnect': (event: ServerReconnectEvent) => void;
+}
+
+/** Handshake `auth` payload. */
+export const socketAuthSchema = z.object({ token: z.string().min(1) });
+
+export { roomSummarySchema };

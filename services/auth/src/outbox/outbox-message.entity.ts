@@ -1,0 +1,41 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const PROFILE_PROVISION = 'profile.provision';
+
+/** Payload of a `profile.provision` message: the user service's profile for a new account. */
+export interface ProfileProvisionPayload {
+  userId: string;
+  username: string;
+  email: string;
+}
+
+/**
+ * A message written in the same transaction as the change it announces, delivered after
+ * commit (and retried by the relay until it is), so a new account always gets its profile.
+ */
+@Entity({ name: 'outbox' })
+export class OutboxMessageEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  kind!: string;
+
+  @Column({ type: 'jsonb' })
+  payload!: ProfileProvisionPayload;
+
+  @Column({ type: 'integer' })
+  attempts!: number;
+
+  @Column({ name: 'next_attempt_at', type: 'timestamptz' })
+  nextAttemptAt!: Date;
+
+  @Column({ name: 'last_error', type: 'text', nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'delivered_at', type: 'timestamptz', nullable: true })
+  deliveredAt!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+}

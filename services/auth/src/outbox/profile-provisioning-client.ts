@@ -1,0 +1,35 @@
+import { INTERNAL_TOKEN_HEADER, provisionProfileRequestSchema } from '@parley/contracts';
+import type { ProfileProvisionPayload } from './outbox-message.entity.js';
+
+export interface ProfileProvisioningClient {
+  /** Resolves once the user service has the profile; throws otherwise. */
+  provision(payload: ProfileProvisionPayload): Promise<void>;
+}
+
+export interface ProfileProvisioningSettings {
+  userServiceUrl: string;
+  internalToken?: string;
+  timeoutMs?: number;
+}
+
+/** `PUT /internal/v1/profiles/:id` on the user service (idempotent there). */
+export function createProfileProvisioningClient(settings: ProfileProvisioningSettings): ProfileProvisioningClient {
+  const base = settings.userServiceUrl.endsWith('/') ? settings.userServiceUrl : `${settings.userServiceUrl}/`;
+  return {
+    async provision(payload) {
+      const url = new URL(`internal/v1/profiles/${encodeURIComponent(payload.userId)}`, base);
+      const body = provisionProfileRequestSchema.parse({ username: payload.username, email: payload.email });
+      const response = await fetch(url, {
+        method: 'PUT',
+        headers: {
+          'content-type': 'application/json',
+          ...(settings.internalToken ? { [INTERNAL_TOKEN_HEADER]: settings.internalToken } : {}),
+        },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(settings.timeoutMs ?? 2_000),
+      });
+      await response.body?.cancel();
+      if (!response.ok) throw new Error(`user service answered ${response.status}`);
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { RefreshTokenEntity } from './refresh-token.entity.js';
+
+/** What presenting a refresh token led to. */
+export type RotationResult =
+  | { outcome: 'rotated' | 'grace'; userId: string; refreshToken: string }
+  | { outcome: 'reuse_detected'; userId: string }
+  | { outcome: 'invalid' };
+
+export interface RefreshTokenSettings {
+  ttlSeconds: number;
+  /** After a token's first use, presenting it again within this window yields a fresh token instead of a revocation. */
+  reuseGraceSeconds: number;
+}
+
+interface TokenRow {
+  id: string;
+  user_id: string;
+  family_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+/** SHA-256 (hex) of an opaque refresh token: the only form in which tokens are stored. */
+export function hashRefreshToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/**
+ * Opaque, single-use refresh tokens in families. Each use rotates: the token is marked used
+ * and a successor joins its family. A used token presented again after the grace window is a
+ * replay (one of the two holders is a thief), so the whole family is revoked.
+ */
+export class RefreshTokenService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly settings: RefreshTokenSettings,
+  ) {}
+
+  /** Starts a new family (a login or a registration). */
+  issue(userId: string, manager?: EntityManager): Promise<string> {
+    return this.insert(manager ?? this.dataSource.manager, userId, randomUUID()).then((created) => created.token);
+  }
+
+  rotate(token: string): Promise<RotationResult> {
+    const tokenHash = hashRefreshToken(token);
+    return this.dataSource.transaction(async (manager): Promise<RotationResult> => {
+      // The row lock serialises concurrent refreshes of the same token.
+      const rows: TokenRow[] = await manager.query(
+        `SELECT id, user_id, family_id, expires_at, used_at, revoked_at
+           FROM auth.refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
+        [tokenHash],
+      );
+      const row = rows[0];
+      const now = new Date();
+      if (!row || row.revoked_at || row.expires_at.getTime() <= now.getTime()) return { outcome: 'invalid' };
+
+      if (row.used_at) {
+        if (now.getTime() - row.used_at.getTime() < this.settings.reuseGraceSeconds * 1000) {
+          const created = await this.insert(manager, row.user_id, row.family_id, now);
+          return { outcome: 'grace', userId: row.user_id, refreshToken: created.token };
+        }
+        await this.revokeFamily(row.family_id, manager, now);
+        return { outcome: 'reuse_detected', userId: row.user_id };
+      }
+
+      const created = await this.insert(manager, row.user_id, row.family_id, now);
+      await manager.query(`UPDATE auth.refresh_tokens SET used_at = $2, replaced_by_id = $3 WHERE id = $1`, [
+        row.id,
+        now,
+        created.id,
+      ]);
+      return { outcome: 'rotated', userId: row.user_id, refreshToken: created.token };
+    });
+  }
+
+  /** Logout: revokes the family of `token` (no-op for unknown tokens). */
+  async revokeFamilyOf(token: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE auth.refresh_tokens SET revoked_at = now()
+        WHERE revoked_at IS NULL
+          AND family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)`,
+      [hashRefreshToken(token)],
+    );
+  }
+
+  /** Every session of a user ends (password reset). Returns how many tokens were revoked. */
+  async revokeAllOfUser(userId: string, manager?: EntityManager): Promise<number> {
+    const [, affected] = (await (manager ?? this.dataSource.manager).query(
+      `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    )) as [unknown, number];
+    return affected;
+  }
+
+  /** Deletes tokens that expired more than a day ago (kept a little for reuse forensics). */
+  async purgeExpired(): Promise<number> {
+    const [, affected] = (await this.dataSource.query(
+      `DELETE FROM auth.refresh_tokens WHERE expires_at < now() - interval '1 day'`,
+    )) as [unknown, number];
+    return affected;
+  }
+
+  private async revokeFamily(familyId: string, manager: EntityManager, now: Date): Promise<void> {
+    await manager.query(`UPDATE auth.refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, [
+      familyId,
+      now,
+    ]);
+  }
+
+  private async insert(
+    manager: EntityManager,
+    userId: string,
+    familyId: string,
+    now = new Date(),
+  ): Promise<{ id: string; token: string }> {
+    const token = randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    await manager.getRepository(RefreshTokenEntity).insert({
+      id,
+      userId,
+      familyId,
+      tokenHash: hashRefreshToken(token),
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.settings.ttlSeconds * 1000),
+      usedAt: null,
+      revokedAt: null,
+      replacedById: null,
+    });
+    return { id, token };
+  }
+}

@@ -1,0 +1,72 @@
+import type { DataSource } from 'typeorm';
+import type { PasswordResetConfirm } from '@parley/contracts';
+import { ValidationError } from '@parley/errors';
+import type { Logger } from '@parley/logger';
+import type { MailQueue } from '@parley/mail';
+import type { Redis } from 'ioredis';
+import type { CredentialRepository } from '../credentials/credential-repository.js';
+import type { PasswordHasher } from '../credentials/password-hasher.js';
+import { passwordProblems } from '../credentials/password-policy.js';
+import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
+import { codeCheckError } from './code-check-error.js';
+import type { CodeRequestLimits } from './code-request-limits.js';
+import type { OneTimeCodes } from './one-time-codes.js';
+import { publishSessionsRevoked } from './sessions-revoked-publisher.js';
+import { passwordResetMail } from './verification-mail.js';
+
+export interface PasswordResetDeps {
+  dataSource: DataSource;
+  credentials: CredentialRepository;
+  hasher: PasswordHasher;
+  refreshTokens: RefreshTokenService;
+  codes: OneTimeCodes;
+  limits: CodeRequestLimits;
+  mail: MailQueue;
+  redis: Redis;
+  redisKeyPrefix: string;
+  logger: Logger;
+}
+
+/**
+ * Password reset by a mailed one-time code. Requests never reveal whether an account exists;
+ * a completed reset replaces the hash and ends every session of the account.
+ */
+export class PasswordResetService {
+  constructor(private readonly deps: PasswordResetDeps) {}
+
+  /** Sends a code if the address belongs to an account; the caller always answers the same. */
+  async request(email: string, ip: string): Promise<void> {
+    // Limited by address, not account, so a 429 says nothing about existence either.
+    await this.deps.limits.consume(`email:${email.toLowerCase()}`, ip);
+    const credential = await this.deps.credentials.findByEmail(email);
+    if (!credential) return;
+    const code = await this.deps.codes.issue('password-reset', credential.id);
+    await this.deps.mail.enqueue(passwordResetMail(credential.email, credential.username, code));
+  }
+
+  async confirm(input: PasswordResetConfirm): Promise<void> {
+    const problems = passwordProblems(input.newPassword, 'newPassword');
+    if (problems.length > 0) throw new ValidationError('The request body is invalid', problems);
+
+    const credential = await this.deps.credentials.findByEmail(input.email);
+    // An unknown address fails exactly like an expired code.
+    if (!credential) throw codeCheckError({ status: 'missing' });
+    const check = await this.deps.codes.check('password-reset', credential.id, input.code);
+    if (check.status !== 'ok') throw codeCheckError(check);
+
+    const passwordHash = await this.deps.hasher.hash(input.newPassword);
+    const revoked = await this.deps.dataSource.transaction(async (manager) => {
+      await this.deps.credentials.updatePasswordHash(credential.id, passwordHash, manager);
+      // The code arrived by mail, so the address is proven too.
+      await this.deps.credentials.markEmailVerified(credential.id, manager);
+      return this.deps.refreshTokens.revokeAllOfUser(credential.id, manager);
+    });
+    this.deps.logger.info({ userId: credential.id, revokedRefreshTokens: revoked }, 'password reset');
+    await publishSessionsRevoked(
+      this.deps.redis,
+      this.deps.redisKeyPrefix,
+      { userId: credential.id, reason: 'password-reset' },
+      this.deps.logger,
+    );
+  }
+}

@@ -1,0 +1,253 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Socket as NetSocket } from 'node:net';
+import { Router, type Express } from 'express';
+import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
+import type { DataSource } from '@parley/db';
+import { createHealthRouter } from '@parley/health';
+import { createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
+import type { ServableApp } from '@parley/lifecycle';
+import { createLogger, type Logger } from '@parley/logger';
+import { createServiceMetrics } from '@parley/metrics';
+import { closeRedis, createRedis } from '@parley/redis';
+import { createAdminRouter } from './admin/admin-routes.js';
+import { SocketShedder } from './admin/socket-shedder.js';
+import type { ChatSocketConfig } from './config.js';
+import { createDatabaseConnection, databaseOutageAsUnavailable, requireDatabase } from './database-connection.js';
+import { createChatSocketDataSource } from './database.js';
+import { SnowflakeGenerator } from './ids/snowflake.js';
+import { leaseWorkerId } from './ids/worker-id-lease.js';
+import { HistoryService } from './messages/history-service.js';
+import { createMessageRouter } from './messages/message-routes.js';
+import { createMessageQueue } from './messages/message-queue.js';
+import { RecentWindow } from './messages/recent-window.js';
+import { SendMessageService } from './messages/send-message.js';
+import { createChatMetrics } from './observability/chat-metrics.js';
+import { buildChatOpenApiDocument } from './openapi-document.js';
+import { createPresenceRouter } from './presence/presence-routes.js';
+import { PresenceService } from './presence/presence-service.js';
+import { PresenceStore } from './presence/presence-store.js';
+import { ReadMarkerService } from './read-markers/read-marker-service.js';
+import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
+import { instrumentFanout } from './realtime/fanout-instrumentation.js';
+import { MembershipSync } from './realtime/membership-sync.js';
+import { startRedisEventRelay } from './realtime/redis-event-relay.js';
+import { handleSocketConnections } from './realtime/socket-connections.js';
+import { createSocketServer } from './realtime/socket-server.js';
+import type { ChatServer } from './realtime/socket-types.js';
+import { RoomRepository } from './rooms/room-repository.js';
+import { createRoomRouter } from './rooms/room-routes.js';
+import { RoomService } from './rooms/room-service.js';
+import { RoomSummaries } from './rooms/room-summaries.js';
+import { TypingRelay } from './typing/typing-relay.js';
+import { createUserServiceClient } from './user-service/user-service-client.js';
+
+export interface ChatSocketApp extends ServableApp {
+  app: Express;
+  io: ChatServer;
+  logger: Logger;
+  dataSource: DataSource;
+  /** socket.io attaches to the HTTP server here (serveHttpApp calls it). */
+  attach(server: HttpServer): void;
+  /**
+   * Stops the instance the way a crash would (tests): connections are cut, timers stop, and
+   * nothing is cleaned up in Redis (presence leases lapse on their own).
+   */
+  abort(): Promise<void>;
+}
+
+export interface ChatSocketAppOptions {
+  logger?: Logger;
+}
+
+/** Time between `server:reconnect` on shutdown and the disconnection of the remaining sockets. */
+const DRAIN_GRACE_MS = 1_000;
+
+/**
+ * Builds the chat-socket service: Express app (rooms, history, presence, admin), socket.io
+ * server with the Redis adapter, the send pipeline and the background loops (presence
+ * heartbeat and sweeper, worker-id lease). Starts even when PostgreSQL is down (readiness
+ * 503 until it connects).
+ */
+export async function createChatSocketApp(config: ChatSocketConfig, options: ChatSocketAppOptions = {}): Promise<ChatSocketApp> {
+  const logger = options.logger ?? createLogger({ service: 'chat-socket', level: config.LOG_LEVEL });
+  const serviceMetrics = createServiceMetrics('chat-socket');
+  const dataSource = createChatSocketDataSource(config);
+  const database = createDatabaseConnection(dataSource, { logger, migrateOnStart: config.DB_MIGRATE_ON_START });
+  await database.ready().catch(() => {
+    // Logged by the connection; requests answer 503 and readiness fails until it connects.
+  });
+  const redis = createRedis({ url: config.REDIS_URL, name: 'chat-socket', logger });
+  // Accept scripts, the persistence job and WAIT share one connection (WAIT covers a connection's writes).
+  const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger });
+  const prefix = config.REDIS_KEY_PREFIX;
+
+  const verifier = createAccessTokenVerifier({ keys: { jwksUrl: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const rooms = new RoomRepository(dataSource);
+  const window = new RecentWindow(redis, prefix);
+  const summaries = new RoomSummaries(dataSource, rooms, window, config.RECENT_WINDOW_SIZE);
+  const users = createUserServiceClient({ baseUrl: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN, logger });
+
+  let draining = false;
+  let aborted = false;
+  const socketServer = createSocketServer({
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: prefix,
+    adapter: config.SOCKET_ADAPTER,
+    corsOrigins: config.CORS_ORIGINS,
+    verifier,
+    roomIdsOf: async (userId) => rooms.roomIdsOf(userId),
+    accepting: () => !draining,
+    logger,
+    metrics: () => metrics,
+  });
+  const { io } = socketServer;
+  const metrics = createChatMetrics(serviceMetrics.registry, {
+    connectedSockets: () => io.of('/').sockets.size,
+    localRooms: () => {
+      let count = 0;
+      for (const name of io.of('/').adapter.rooms.keys()) if (roomIdOfChannel(name)) count += 1;
+      return count;
+    },
+  });
+  instrumentFanout(io, metrics);
+
+  const ids = new SnowflakeGenerator({ workerId: 0 });
+  const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });
+  ids.setWorkerId(lease.workerId);
+
+  const queue = createMessageQueue(sendRedis, prefix, logger);
+  const send = new SendMessageService({
+    redis: sendRedis,
+    redisKeyPrefix: prefix,
+    rooms,
+    queue,
+    ids,
+    metrics,
+    logger,
+    ratePerSecond: config.SEND_RATE_PER_SECOND,
+    burst: config.SEND_BURST,
+    batchMaxWaitMs: config.SEND_BATCH_MAX_WAIT_MS,
+    batchMaxSize: config.SEND_BATCH_MAX_SIZE,
+    idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    windowSize: config.RECENT_WINDOW_SIZE,
+    waitReplicas: config.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    deliver: (message) => {
+      io.to(roomChannel(message.roomId)).emit('message:new', message);
+    },
+  });
+  const history = new HistoryService(dataSource, rooms, window);
+  const readMarkers = new ReadMarkerService(io, rooms);
+  const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);
+  const presence = new PresenceService({
+    io,
+    store: new PresenceStore(redis, prefix, config.PRESENCE_TTL_SECONDS * 1_000),
+    rooms,
+    users,
+    logger,
+    ttlMs: config.PRESENCE_TTL_SECONDS * 1_000,
+  });
+  const membership = new MembershipSync(io, socketServer.adapterSubscriber, logger);
+  membership.install();
+  const roomService = new RoomService({ io, rooms, summaries, membership, presence, users, logger });
+  const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
+
+  handleSocketConnections({
+    io,
+    send,
+    history,
+    readMarkers,
+    typing,
+    presence,
+    metrics,
+    logger,
+    floodGuard: {
+      eventsPerSecond: config.SOCKET_EVENTS_PER_SECOND,
+      burst: config.SOCKET_EVENT_BURST,
+      disconnectAfter: config.SOCKET_FLOOD_DISCONNECT_AFTER,
+    },
+    aborted: () => aborted,
+  });
+  presence.start();
+  const events = startRedisEventRelay({ io, redisUrl: config.REDIS_URL, redisKeyPrefix: prefix, logger });
+  await events.ready.catch(() => undefined);
+
+  const health = createHealthRouter({
+    postgres: () => database.ping(),
+    redis: async () => {
+      await redis.ping();
+    },
+  });
+  const app = createHttpApp({ logger, metrics: serviceMetrics, health: health.router, corsOrigins: config.CORS_ORIGINS });
+
+  const api = Router();
+  api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
+  api.use(requireAuth(verifier), requireDatabase(database));
+  api.use('/rooms', createRoomRouter(roomService));
+  api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
+  api.use('/presence', createPresenceRouter(presence));
+  app.use('/api/v1', api);
+  if (config.ADMIN_API_TOKEN) app.use('/admin/v1', createAdminRouter(shedder, config.ADMIN_API_TOKEN));
+  app.use(databaseOutageAsUnavailable);
+  finishHttpApp(app);
+
+  const rawConnections = new Set<NetSocket>();
+  let drainTimer: NodeJS.Timeout | undefined;
+
+  const stopBackground = () => {
+    clearTimeout(drainTimer);
+    presence.stop();
+    typing.stopAll();
+  };
+
+  return {
+    app,
+    handler: app,
+    io,
+    logger,
+    dataSource,
+    attach(server) {
+      io.attach(server);
+      server.on('connection', (connection: NetSocket) => {
+        rawConnections.add(connection);
+        connection.once('close', () => rawConnections.delete(connection));
+      });
+    },
+    markDraining() {
+      draining = true;
+      health.markDraining();
+      shedder.announceAll('shutdown');
+      // Clients got their reconnect hint; whoever is still here is disconnected so the HTTP server can close.
+      drainTimer = setTimeout(() => io.local.disconnectSockets(true), DRAIN_GRACE_MS);
+      drainTimer.unref();
+    },
+    async close() {
+      draining = true;
+      await send.drain();
+      stopBackground();
+      io.local.disconnectSockets(true);
+      await socketServer.close();
+      await events.close();
+      await queue.close();
+      await lease.release();
+      await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
+      await database.close();
+    },
+    async abort() {
+      aborted = true;
+      draining = true;
+      stopBackground();
+      lease.abandon();
+      for (const connection of rawConnections) connection.destroy();
+      const deadline = Date.now() + 2_000;
+      while (io.of('/').sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      io.engine.close();
+      socketServer.abort();
+      events.abort();
+      await queue.close().catch(() => undefined);
+      redis.disconnect();
+      sendRedis.disconnect();
+      await database.close().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import {
+  corsEnv,
+  databaseEnv,
+  envBoolean,
+  envInt,
+  envPort,
+  internalEnv,
+  loadConfig,
+  redisEnv,
+  serviceEnv,
+  tokenEnv,
+} from '@parley/config';
+
+/** Every environment variable the chat-socket service reads. */
+export const configSchema = z.object({
+  ...serviceEnv,
+  PORT: envPort(8083).describe('TCP port of the chat-socket HTTP and WebSocket server.'),
+  ...databaseEnv,
+  ...redisEnv,
+  ...corsEnv,
+  ...tokenEnv,
+  JWKS_URL: z
+    .url()
+    .default('http://127.0.0.1:8081/.well-known/jwks.json')
+    .describe('JWKS of the auth service: the public keys that verify access tokens (HTTP and socket handshake).'),
+  USER_SERVICE_URL: z
+    .url()
+    .default('http://127.0.0.1:8082')
+    .describe('Base URL of the user service, for its internal block and friend-id endpoints.'),
+  ...internalEnv,
+  ADMIN_API_TOKEN: z
+    .string()
+    .min(16)
+    .optional()
+    .describe('Bearer token of the operator endpoints under /admin/v1 (socket count, shedding); they are disabled when unset.'),
+  DB_MIGRATE_ON_START: envBoolean(false).describe(
+    'Run pending chat schema migrations when the service starts (otherwise run `migrate` as a separate job).',
+  ),
+  SOCKET_ADAPTER: z
+    .enum(['sharded', 'classic'])
+    .default('sharded')
+    .describe('socket.io Redis adapter: `sharded` (Redis 7 sharded pub/sub, per-room channels) or `classic` (one pub/sub channel).'),
+  SEND_RATE_PER_SECOND: envInt(10, 1).describe('Messages one user may send per second, across all pods (token bucket refill rate).'),
+  SEND_BURST: envInt(20, 1).describe('Messages one user may send in a burst (token bucket size).'),
+  SEND_BATCH_MAX_WAIT_MS: envInt(2, 0).describe('How long the send path collects messages into one batch before accepting them.'),
+  SEND_BATCH_MAX_SIZE: envInt(100, 1).describe('Most messages accepted (and enqueued as one persistence job) per batch.'),
+  IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60).describe(
+    'How long a (sender, clientMsgId) pair is remembered, so a retried send returns the same message.',
+  ),
+  REDIS_WAIT_REPLICAS: envInt(0, 0).describe(
+    'Replicas that must confirm an accepted batch before it is acknowledged (Redis WAIT); 0 skips the wait.',
+  ),
+  REDIS_WAIT_TIMEOUT_MS: envInt(100, 1).describe('Longest wait for replicas (REDIS_WAIT_REPLICAS) per batch.'),
+  RECENT_WINDOW_SIZE: envInt(500, 10).describe(
+    'Messages kept per room in Redis, so acknowledged messages are in history before the persistence worker stores them.',
+  ),
+  PRESENCE_TTL_SECONDS: envInt(45, 1).describe(
+    'Lease of a socket in the presence set; heartbeats renew it every third of this, and users of a crashed pod go offline after it.',
+  ),
+  TYPING_TIMEOUT_MS: envInt(5_000, 100).describe('A typing indicator not renewed for this long is turned off by the server.'),
+  SOCKET_EVENTS_PER_SECOND: envInt(30, 1).describe('Events one socket may send per second (local token bucket over all events).'),
+  SOCKET_EVENT_BURST: envInt(60, 1).describe('Events one socket may send in a burst.'),
+  SOCKET_FLOOD_DISCONNECT_AFTER: envInt(50, 1).describe(
+    'Dropped (over-limit) events within 10 s after which the socket is disconnected.',
+  ),
+  RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
+    'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding), to spread reconnects.',
+  ),
+});
+
+export type ChatSocketConfig = z.infer<typeof configSchema>;
+
+export function loadChatSocketConfig(env: Record<string, string | undefined> = process.env): ChatSocketConfig {
+  return loadConfig(configSchema, env);
+}

@@ -1,0 +1,33 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
+import { bullPrefix } from '@parley/mail';
+
+export interface MessageQueue {
+  /** Resolves once the job is stored in Redis (durable as far as Redis is). */
+  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch.
+ * `connection` is shared with the accept script, so one `WAIT` covers both writes.
+ */
+export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger): MessageQueue {
+  const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection, prefix: bullPrefix(redisKeyPrefix) });
+  queue.on('error', (error) => logger.warn({ err: error }, 'messages queue error'));
+  return {
+    async enqueueBatch(messages, acceptedAt) {
+      const data: PersistMessagesJob = { messages, acceptedAt };
+      await queue.add('persist', data, {
+        attempts: 10,
+        // 'jitter' is registered by the persistence worker: exponential backoff with random jitter.
+        backoff: { type: 'jitter', delay: 1_000 },
+        removeOnComplete: { count: 1_000, age: 3_600 },
+        removeOnFail: { age: 7 * 24 * 3_600 },
+      });
+    },
+    close: () => queue.close(),
+  };
+}

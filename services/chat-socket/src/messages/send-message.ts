@@ -1,0 +1,222 @@
+import { performance } from 'node:perf_hooks';
+import type { Redis } from 'ioredis';
+import type { Message } from '@parley/contracts';
+import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
+import type { Logger } from '@parley/logger';
+import { decodeSnowflake, sortableId, type SnowflakeGenerator } from '../ids/snowflake.js';
+import type { ChatMetrics } from '../observability/chat-metrics.js';
+import type { RoomRepository } from '../rooms/room-repository.js';
+import { defineAcceptCommand, idempotencyKey, queueAccept, sendRateKey, type AcceptReply } from './accept-script.js';
+import type { MessageQueue } from './message-queue.js';
+import { MicroBatcher } from './micro-batcher.js';
+import { recentWindowKey, windowMember } from './recent-window.js';
+
+export interface SendRequest {
+  senderId: string;
+  roomId: string;
+  clientMsgId: string;
+  /** Already validated and trimmed (messageBodySchema). */
+  body: string;
+}
+
+export interface SendResult {
+  message: Message;
+  /** False when this was a retry of an already accepted message (nothing was delivered again). */
+  created: boolean;
+}
+
+export interface SendMessageSettings {
+  /** Dedicated connection: accept scripts, the queue's job and WAIT share it. */
+  redis: Redis;
+  redisKeyPrefix: string;
+  rooms: RoomRepository;
+  queue: MessageQueue;
+  ids: SnowflakeGenerator;
+  metrics: ChatMetrics;
+  logger: Logger;
+  ratePerSecond: number;
+  burst: number;
+  batchMaxWaitMs: number;
+  batchMaxSize: number;
+  idempotencyTtlSeconds: number;
+  windowSize: number;
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** Broadcasts an accepted message (after its sender's ack). */
+  deliver(message: Message): void;
+}
+
+interface PendingSend extends SendRequest {
+  receivedAt: number;
+  resolve(result: SendResult): void;
+  reject(error: unknown): void;
+}
+
+interface Candidate {
+  send: PendingSend;
+  message: Message;
+  json: string;
+}
+
+/** The window outlives the idempotency keys so retried history reads stay consistent. */
+const WINDOW_TTL_SECONDS = 7 * 24 * 3_600;
+
+/**
+ * The one send path of the socket event and the REST endpoint. Sends are micro-batched: per
+ * batch one membership query, one pipeline of accept scripts (rate limit + idempotency +
+ * recent window), ONE persistence job; only then are senders acknowledged and messages
+ * broadcast.
+ */
+export class SendMessageService {
+  private readonly batcher: MicroBatcher<PendingSend>;
+
+  constructor(private readonly settings: SendMessageSettings) {
+    defineAcceptCommand(settings.redis);
+    this.batcher = new MicroBatcher({
+      maxWaitMs: settings.batchMaxWaitMs,
+      maxSize: settings.batchMaxSize,
+      process: (batch) => this.processBatch(batch),
+    });
+  }
+
+  send(request: SendRequest): Promise<SendResult> {
+    return new Promise((resolve, reject) => {
+      this.batcher.add({ ...request, receivedAt: performance.now(), resolve, reject });
+    });
+  }
+
+  /** Accepts everything collected so far (graceful shutdown). */
+  drain(): Promise<void> {
+    return this.batcher.drain();
+  }
+
+  private async processBatch(batch: PendingSend[]): Promise<void> {
+    let members: Set<string>;
+    try {
+      members = await this.settings.rooms.membershipsAmong(batch.map((send) => ({ roomId: send.roomId, userId: send.senderId })));
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'membership check failed for a send batch');
+      for (const send of batch) send.reject(new UnavailableError());
+      return;
+    }
+    const candidates: Candidate[] = [];
+    for (const send of batch) {
+      if (!members.has(`${send.roomId}:${send.senderId}`)) {
+        send.reject(new ForbiddenError('Only members of the room can send to it'));
+        continue;
+      }
+      const id = await this.settings.ids.next();
+      const message: Message = {
+        id,
+        roomId: send.roomId,
+        senderId: send.senderId,
+        clientMsgId: send.clientMsgId,
+        body: send.body,
+        createdAt: new Date(decodeSnowflake(id).timestampMs).toISOString(),
+      };
+      candidates.push({ send, message, json: JSON.stringify(message) });
+    }
+    if (candidates.length === 0) return;
+
+    let replies: Array<AcceptReply | Error>;
+    try {
+      replies = await this.accept(candidates);
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'accept scripts failed');
+      for (const candidate of candidates) candidate.send.reject(new UnavailableError());
+      return;
+    }
+
+    const accepted = candidates.filter((_candidate, index) => isOk(replies[index]));
+    if (accepted.length > 0 && !(await this.enqueue(accepted))) {
+      for (const candidate of accepted) candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
+      for (const [index, candidate] of candidates.entries()) if (!isOk(replies[index])) this.settle(candidate, replies[index]!);
+      return;
+    }
+
+    candidates.forEach((candidate, index) => this.settle(candidate, replies[index]!));
+    if (accepted.length > 0) {
+      this.settings.metrics.messagesAccepted.inc(accepted.length);
+      // After the acks above have been written: broadcast.
+      setImmediate(() => {
+        for (const candidate of accepted) this.settings.deliver(candidate.message);
+      });
+    }
+  }
+
+  private async accept(candidates: Candidate[]): Promise<Array<AcceptReply | Error>> {
+    const { redis, redisKeyPrefix } = this.settings;
+    const pipeline = redis.pipeline();
+    const nowMs = Date.now();
+    for (const { send, message, json } of candidates) {
+      queueAccept(pipeline, {
+        bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
+        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
+        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
+        nowMs,
+        ratePerSecond: this.settings.ratePerSecond,
+        burst: this.settings.burst,
+        messageJson: json,
+        sortableId: sortableId(message.id),
+        windowSize: this.settings.windowSize,
+        idempotencyTtlSeconds: this.settings.idempotencyTtlSeconds,
+        windowTtlSeconds: WINDOW_TTL_SECONDS,
+      });
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return candidates.map((_candidate, index) => {
+      const [error, reply] = results[index] ?? [new Error('no reply'), undefined];
+      return error ?? (reply as AcceptReply);
+    });
+  }
+
+  /** One job for the batch; on failure the batch's idempotency keys and window entries are withdrawn. */
+  private async enqueue(accepted: Candidate[]): Promise<boolean> {
+    const acceptedAt: Record<string, number> = {};
+    for (const { message } of accepted) acceptedAt[message.id] = Date.parse(message.createdAt);
+    try {
+      await this.settings.queue.enqueueBatch(
+        accepted.map((candidate) => candidate.message),
+        acceptedAt,
+      );
+    } catch (error) {
+      this.settings.logger.error({ err: error }, 'cannot enqueue accepted messages; withdrawing them');
+      const { redis, redisKeyPrefix } = this.settings;
+      const pipeline = redis.pipeline();
+      for (const { send, message, json } of accepted) {
+        pipeline.del(idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId));
+        pipeline.zrem(recentWindowKey(redisKeyPrefix, send.roomId), windowMember(message, json));
+      }
+      await pipeline.exec().catch(() => undefined);
+      return false;
+    }
+    if (this.settings.waitReplicas > 0) {
+      const replicas = await this.settings.redis.wait(this.settings.waitReplicas, this.settings.waitTimeoutMs).catch(() => 0);
+      if (replicas < this.settings.waitReplicas) {
+        this.settings.logger.warn({ replicas, wanted: this.settings.waitReplicas }, 'accepted batch not yet on enough replicas');
+      }
+    }
+    return true;
+  }
+
+  private settle(candidate: Candidate, reply: AcceptReply | Error): void {
+    const { send } = candidate;
+    if (reply instanceof Error) {
+      send.reject(new UnavailableError());
+      return;
+    }
+    if (reply[0] === 'limited') {
+      this.settings.metrics.sendRateLimited.inc();
+      send.reject(new RateLimitedError(Math.max(1, Math.ceil(Number(reply[1]) / 1000)), 'You are sending messages too fast'));
+      return;
+    }
+    const created = reply[0] === 'ok';
+    const message = created ? candidate.message : (JSON.parse(reply[1]) as Message);
+    this.settings.metrics.messageAckSeconds.observe((performance.now() - send.receivedAt) / 1000);
+    send.resolve({ message, created });
+  }
+}
+
+function isOk(reply: AcceptReply | Error | undefined): boolean {
+  return Array.isArray(reply) && reply[0] === 'ok';
+}

@@ -1,0 +1,83 @@
+import { Counter, Gauge, Histogram, type Registry } from '@parley/metrics';
+
+export interface ChatMetrics {
+  socketConnected: Gauge;
+  socketConnects: Counter;
+  socketDisconnects: Counter<'reason'>;
+  messagesAccepted: Counter;
+  fanoutDeliveries: Counter;
+  messageAckSeconds: Histogram;
+  fanoutLatencySeconds: Histogram;
+  adapterErrors: Counter;
+  sendRateLimited: Counter;
+  roomsLocal: Gauge;
+}
+
+export interface ChatMetricSources {
+  /** Sockets connected to this pod. */
+  connectedSockets(): number;
+  /** socket.io rooms of chat rooms with at least one local socket. */
+  localRooms(): number;
+}
+
+/** The realtime metrics of one chat-socket instance, on the service's registry. */
+export function createChatMetrics(registry: Registry, sources: ChatMetricSources): ChatMetrics {
+  const registers = [registry];
+  return {
+    socketConnected: new Gauge({
+      name: 'parley_socket_connected',
+      help: 'Sockets connected to this pod.',
+      registers,
+      collect() {
+        this.set(sources.connectedSockets());
+      },
+    }),
+    socketConnects: new Counter({ name: 'parley_socket_connects_total', help: 'Sockets accepted by this pod.', registers }),
+    socketDisconnects: new Counter({
+      name: 'parley_socket_disconnects_total',
+      help: 'Sockets disconnected from this pod, by socket.io disconnect reason.',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    messagesAccepted: new Counter({
+      name: 'parley_messages_accepted_total',
+      help: 'Messages accepted (durably enqueued) by this pod.',
+      registers,
+    }),
+    fanoutDeliveries: new Counter({
+      name: 'parley_fanout_deliveries_total',
+      help: 'Local sockets a `message:new` broadcast was written to, summed over broadcasts.',
+      registers,
+    }),
+    messageAckSeconds: new Histogram({
+      name: 'parley_message_ack_seconds',
+      help: 'Time from receiving a send to acknowledging it (after the durable enqueue).',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    fanoutLatencySeconds: new Histogram({
+      name: 'parley_fanout_latency_seconds',
+      help: 'Time from a message’s acceptance to its broadcast being written to sockets on this pod.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    adapterErrors: new Counter({
+      name: 'parley_adapter_errors_total',
+      help: 'Errors of the socket.io Redis adapter connections.',
+      registers,
+    }),
+    sendRateLimited: new Counter({
+      name: 'parley_send_rate_limited_total',
+      help: 'Sends refused by the per-user send rate limit.',
+      registers,
+    }),
+    roomsLocal: new Gauge({
+      name: 'parley_rooms_local',
+      help: 'Chat rooms with at least one member socket on this pod.',
+      registers,
+      collect() {
+        this.set(sources.localRooms());
+      },
+    }),
+  };
+}

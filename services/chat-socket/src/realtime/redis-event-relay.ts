@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { notificationEventSchema, USER_SESSIONS_REVOKED_CHANNEL, userIdSchema, userSessionsRevokedEventSchema } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { notificationsChannel, userChannel } from './channels.js';
+import type { ChatServer } from './socket-types.js';
+
+const notificationMessageSchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
+
+export interface RedisEventRelay {
+  /** Resolves once both channels are subscribed. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+  abort(): void;
+}
+
+/**
+ * Plain Redis pub/sub events that every pod receives and applies to its OWN sockets only
+ * (`io.local`), so nothing is repeated across pods:
+ *  - `events:user-sessions-revoked` `{userId, reason}` (auth service): disconnect the user;
+ *  - `events:notifications` `{userId, notification}` (persistence worker): relay `notification`.
+ */
+export function startRedisEventRelay(settings: { io: ChatServer; redisUrl: string; redisKeyPrefix: string; logger: Logger }): RedisEventRelay {
+  const { io, logger } = settings;
+  const subscriber: Redis = createRedis({ url: settings.redisUrl, name: 'chat-socket-events', logger, maxRetriesPerRequest: null });
+  const revokedChannel = `${settings.redisKeyPrefix}${USER_SESSIONS_REVOKED_CHANNEL}`;
+  const notifications = notificationsChannel(settings.redisKeyPrefix);
+
+  subscriber.on('message', (channel: string, raw: string) => {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw);
+    } catch {
+      logger.warn({ channel }, 'ignoring a non-JSON event');
+      return;
+    }
+    if (channel === revokedChannel) {
+      const event = userSessionsRevokedEventSchema.safeParse(payload);
+      if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed sessions-revoked event');
+      io.local.in(userChannel(event.data.userId)).disconnectSockets(true);
+      logger.info({ userId: event.data.userId, reason: event.data.reason }, 'disconnected the sockets of a revoked user');
+    } else if (channel === notifications) {
+      const event = notificationMessageSchema.safeParse(payload);
+      if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed notification event');
+      io.local.to(userChannel(event.data.userId)).emit('notification', event.data.notification);
+    }
+  });
+
+  const ready = subscriber.subscribe(revokedChannel, notifications).then(() => undefined);
+  ready.catch((error: unknown) => logger.error({ err: error }, 'cannot subscribe to platform events'));
+
+  return {
+    ready,
+    close: () => closeRedis(subscriber),
+    abort: () => subscriber.disconnect(),
+  };
+}

@@ -1,0 +1,136 @@
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
+import { Server } from 'socket.io';
+import { socketAuthSchema } from '@parley/contracts';
+import type { AccessTokenVerifier } from '@parley/auth-middleware';
+import { toAppError } from '@parley/errors';
+import type { Logger } from '@parley/logger';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { adapterChannelPrefix } from './channels.js';
+import type { ChatServer } from './socket-types.js';
+
+/** Socket frames above this are refused (the connection is closed). */
+export const MAX_FRAME_BYTES = 16_384;
+
+export interface SocketServerSettings {
+  redisUrl: string;
+  redisKeyPrefix: string;
+  adapter: 'sharded' | 'classic';
+  corsOrigins: string[];
+  verifier: AccessTokenVerifier;
+  /** Rooms the user belongs to, joined on connect. */
+  roomIdsOf(userId: string): Promise<string[]>;
+  /** False while draining: new handshakes are refused (`unavailable`) so clients go elsewhere. */
+  accepting(): boolean;
+  logger: Logger;
+  metrics: () => ChatMetrics;
+}
+
+export interface SocketServer {
+  io: ChatServer;
+  /** The adapter's subscriber connection (MembershipSync pings behind its subscriptions). */
+  adapterSubscriber: Redis;
+  close(): Promise<void>;
+  /** Drops the adapter connections without goodbyes (crash simulation). */
+  abort(): void;
+}
+
+/**
+ * The socket.io server: Redis adapter for cross-pod fan-out (sharded pub/sub by default),
+ * Origin allow-list checked on the raw request (CORS does not protect a WebSocket upgrade;
+ * no Origin = a non-browser client, allowed), 16 KB frames, and a handshake that requires an
+ * access token in `auth.token` (`connect_error` with `data.code = 'unauthorized'` otherwise).
+ */
+export function createSocketServer(settings: SocketServerSettings): SocketServer {
+  const publisher = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-pub', logger: settings.logger });
+  const subscriber = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-sub', logger: settings.logger, maxRetriesPerRequest: null });
+  for (const connection of [publisher, subscriber]) connection.on('error', () => settings.metrics().adapterErrors.inc());
+  guardFireAndForget(subscriber, () => settings.metrics().adapterErrors.inc());
+
+  const channelPrefix = adapterChannelPrefix(settings.redisKeyPrefix);
+  const adapter =
+    settings.adapter === 'sharded'
+      ? createShardedAdapter(publisher, subscriber, { channelPrefix, subscriptionMode: 'dynamic' })
+      : createAdapter(publisher, subscriber, { key: channelPrefix, requestsTimeout: 3_000 });
+
+  const allowed = new Set(settings.corsOrigins);
+  const io: ChatServer = new Server({
+    adapter,
+    serveClient: false,
+    // Clients try WebSocket first; long-polling stays as a fallback (needs sticky sessions, see README).
+    transports: ['websocket', 'polling'],
+    maxHttpBufferSize: MAX_FRAME_BYTES,
+    cors: { origin: [...allowed], credentials: true },
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      callback(null, origin === undefined || allowed.has(origin));
+    },
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    connectTimeout: 10_000,
+  });
+
+  io.use(async (socket, next) => {
+    if (!settings.accepting()) {
+      next(handshakeError('unavailable', 'This server is shutting down, reconnect'));
+      return;
+    }
+    const auth = socketAuthSchema.safeParse(socket.handshake.auth);
+    if (!auth.success) {
+      next(handshakeError('unauthorized', 'An access token is required in auth.token'));
+      return;
+    }
+    try {
+      const principal = await settings.verifier.verify(auth.data.token);
+      socket.data.userId = principal.userId;
+      socket.data.username = principal.username;
+      socket.data.roomIds = await settings.roomIdsOf(principal.userId);
+      next();
+    } catch (error) {
+      const appError = toAppError(error);
+      if (appError.code === 'unauthorized') {
+        next(handshakeError('unauthorized', appError.message));
+      } else {
+        settings.logger.warn({ err: error }, 'socket handshake failed');
+        next(handshakeError('unavailable', 'Cannot accept connections right now, try again shortly'));
+      }
+    }
+  });
+
+  return {
+    io,
+    adapterSubscriber: subscriber,
+    async close() {
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
+    },
+    abort() {
+      publisher.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
+
+/**
+ * The adapters (un)subscribe without awaiting the command; when the connection drops (Redis
+ * outage, shutdown) those promises would reject unhandled and take the process down. Count
+ * such failures instead: ioredis resubscribes on reconnect by itself.
+ */
+function guardFireAndForget(connection: Redis, onError: () => void): void {
+  const methods = ['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'] as const;
+  const target = connection as unknown as Record<(typeof methods)[number], (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const original = target[method].bind(connection);
+    target[method] = (...args: unknown[]) => {
+      const pending = original(...args);
+      pending.catch(onError);
+      return pending;
+    };
+  }
+}
+
+function handshakeError(code: string, message: string): Error & { data: { code: string } } {
+  return Object.assign(new Error(message), { data: { code } });
+}

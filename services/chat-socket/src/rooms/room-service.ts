@@ -1,0 +1,163 @@
+import type { CreateRoomRequest, Room, RoomMember, RoomSummary } from '@parley/contracts';
+import { ForbiddenError, NotFoundError, ValidationError } from '@parley/errors';
+import type { Logger } from '@parley/logger';
+import { roomChannel, userChannel } from '../realtime/channels.js';
+import type { MembershipSync } from '../realtime/membership-sync.js';
+import type { ChatServer } from '../realtime/socket-types.js';
+import type { PresenceService } from '../presence/presence-service.js';
+import type { UserServiceClient } from '../user-service/user-service-client.js';
+import { RoomRepository, type RoomRow } from './room-repository.js';
+import type { RoomSummaries } from './room-summaries.js';
+import { decodeCursor, encodeCursor, toRoom, toRoomMember } from './room-views.js';
+
+export interface RoomServiceSettings {
+  io: ChatServer;
+  rooms: RoomRepository;
+  summaries: RoomSummaries;
+  membership: MembershipSync;
+  presence: PresenceService;
+  users: UserServiceClient;
+  logger: Logger;
+}
+
+/**
+ * Rooms and memberships. Every membership change is effective on all pods' sockets before
+ * the call returns, then announced: `room:new` to each added user, `room:member-joined` /
+ * `room:member-left` to the room.
+ */
+export class RoomService {
+  constructor(private readonly settings: RoomServiceSettings) {}
+
+  async openDirect(userId: string, otherId: string): Promise<{ room: RoomSummary; created: boolean }> {
+    if (userId === otherId) throw new ValidationError('A direct room needs another user', [{ path: 'userId', message: 'must not be yourself' }]);
+    if (await this.settings.users.isBlockedEitherWay(userId, otherId)) {
+      throw new ForbiddenError('You cannot start a conversation with this user');
+    }
+    const { room, created, joined } = await this.settings.rooms.findOrCreateDirect(userId, otherId);
+    if (joined.length > 0) await this.membersJoined(room.id, joined);
+    return { room: await this.summaryFor(userId, room.id), created };
+  }
+
+  async createGroup(userId: string, request: CreateRoomRequest): Promise<RoomSummary> {
+    const memberIds = [...new Set(request.memberIds)].filter((id) => id !== userId);
+    const room = await this.settings.rooms.createGroup({
+      creatorId: userId,
+      name: request.name,
+      visibility: request.visibility,
+      memberIds,
+    });
+    await this.membersJoined(room.id, [userId, ...memberIds]);
+    return this.summaryFor(userId, room.id);
+  }
+
+  async listMine(userId: string, limit: number, cursor?: string): Promise<{ rooms: RoomSummary[]; nextCursor: string | null }> {
+    const after = cursor ? decodeCursor(cursor, 2) : undefined;
+    if (cursor && !after) throw new ValidationError('The cursor is invalid');
+    const rows = await this.settings.rooms.listRoomsOf(userId, limit + 1, after ? { activityUs: after[0]!, id: after[1]! } : undefined);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      rooms: await this.settings.summaries.build(userId, page),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.activity_us, last.id]) : null,
+    };
+  }
+
+  async searchPublic(query: string | undefined, limit: number, cursor?: string): Promise<{ rooms: Room[]; nextCursor: string | null }> {
+    const after = cursor ? decodeCursor(cursor, 2) : undefined;
+    if (cursor && !after) throw new ValidationError('The cursor is invalid');
+    const pattern = query ? `${query.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
+    const rows = (await this.settings.rooms.searchPublic(pattern, limit + 1, after ? { name: after[0]!, id: after[1]! } : undefined)) as Array<
+      RoomRow & { name_lower: string }
+    >;
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      rooms: page.map((row) => toRoom(row)),
+      nextCursor: rows.length > limit && last ? encodeCursor([last.name_lower, last.id]) : null,
+    };
+  }
+
+  async join(userId: string, roomId: string): Promise<RoomSummary> {
+    const room = await this.requireRoom(roomId);
+    if (room.kind !== 'group' || room.visibility !== 'public') {
+      if (await this.settings.rooms.roleOf(roomId, userId)) return this.summaryFor(userId, roomId);
+      throw new ForbiddenError('Only public rooms can be joined without an invitation');
+    }
+    const added = await this.settings.rooms.addMembers(roomId, [userId]);
+    if (added.length > 0) await this.membersJoined(roomId, added);
+    return this.summaryFor(userId, roomId);
+  }
+
+  async leave(userId: string, roomId: string): Promise<void> {
+    await this.requireRoom(roomId);
+    if (!(await this.settings.rooms.removeMember(roomId, userId))) throw new NotFoundError('You are not a member of this room');
+    await this.memberLeft(roomId, userId);
+  }
+
+  async addMembers(actorId: string, roomId: string, userIds: string[]): Promise<RoomMember[]> {
+    await this.requireManager(actorId, roomId);
+    const added = await this.settings.rooms.addMembers(roomId, userIds);
+    if (added.length > 0) await this.membersJoined(roomId, added);
+    return this.listMembersUnchecked(roomId);
+  }
+
+  async removeMember(actorId: string, roomId: string, userId: string): Promise<void> {
+    await this.requireManager(actorId, roomId);
+    const role = await this.settings.rooms.roleOf(roomId, userId);
+    if (!role) throw new NotFoundError('That user is not a member of this room');
+    const actorRole = await this.settings.rooms.roleOf(roomId, actorId);
+    if (role === 'owner' && actorRole !== 'owner') throw new ForbiddenError('Only an owner can remove an owner');
+    await this.settings.rooms.removeMember(roomId, userId);
+    await this.memberLeft(roomId, userId);
+  }
+
+  async listMembers(userId: string, roomId: string): Promise<RoomMember[]> {
+    await this.requireRoom(roomId);
+    if (!(await this.settings.rooms.roleOf(roomId, userId))) throw new ForbiddenError('Only members can see who is in this room');
+    return this.listMembersUnchecked(roomId);
+  }
+
+  private async listMembersUnchecked(roomId: string): Promise<RoomMember[]> {
+    const members = await this.settings.rooms.listMembers(roomId);
+    const online = await this.settings.presence.onlineAmong(members.map((member) => member.user_id));
+    return members.map((member) => toRoomMember(member, online.has(member.user_id)));
+  }
+
+  private async requireRoom(roomId: string): Promise<RoomRow> {
+    const room = await this.settings.rooms.findRoom(roomId);
+    if (!room) throw new NotFoundError('No such room');
+    return room;
+  }
+
+  private async requireManager(actorId: string, roomId: string): Promise<void> {
+    const room = await this.requireRoom(roomId);
+    if (room.kind === 'direct') throw new ForbiddenError('Direct rooms always have exactly their two members');
+    const role = await this.settings.rooms.roleOf(roomId, actorId);
+    if (role !== 'owner' && role !== 'admin') throw new ForbiddenError('Only owners and admins of the room can change its members');
+  }
+
+  private async summaryFor(userId: string, roomId: string): Promise<RoomSummary> {
+    const summary = await this.settings.summaries.forRoom(userId, roomId);
+    if (!summary) throw new NotFoundError('No such room');
+    return summary;
+  }
+
+  private async membersJoined(roomId: string, userIds: string[]): Promise<void> {
+    const { io, membership } = this.settings;
+    await membership.apply({ roomId, join: userIds, leave: [] });
+    for (const userId of userIds) {
+      io.to(roomChannel(roomId)).except(userChannel(userId)).emit('room:member-joined', { roomId, userId });
+      const summary = await this.settings.summaries.forRoom(userId, roomId).catch((error: unknown) => {
+        this.settings.logger.warn({ err: error, roomId, userId }, 'cannot build room:new');
+        return undefined;
+      });
+      if (summary) io.to(userChannel(userId)).emit('room:new', summary);
+    }
+  }
+
+  private async memberLeft(roomId: string, userId: string): Promise<void> {
+    // Leave first: the removed member receives nothing more from the room; only this notice, on their own channel.
+    await this.settings.membership.apply({ roomId, join: [], leave: [userId] });
+    this.settings.io.to([roomChannel(roomId), userChannel(userId)]).emit('room:member-left', { roomId, userId });
+  }
+}

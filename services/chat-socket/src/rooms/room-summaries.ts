@@ -1,0 +1,61 @@
+import type { Message, RoomSummary } from '@parley/contracts';
+import type { DataSource } from '@parley/db';
+import { fetchMessagesByIds } from '../messages/message-lookup.js';
+import type { RecentWindow } from '../messages/recent-window.js';
+import { UNREAD_COUNT_CAP, type MyRoomRow, type RoomRepository } from './room-repository.js';
+import { toRoomSummary } from './room-views.js';
+
+/**
+ * Builds room summaries from PostgreSQL and the recent windows together: the last message
+ * and the unread count include messages accepted but not yet persisted.
+ */
+export class RoomSummaries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rooms: RoomRepository,
+    private readonly window: RecentWindow,
+    private readonly windowSize: number,
+  ) {}
+
+  async build(userId: string, rows: MyRoomRow[]): Promise<RoomSummary[]> {
+    if (rows.length === 0) return [];
+    const roomIds = rows.map((row) => row.id);
+    const directIds = rows.filter((row) => row.kind === 'direct').map((row) => row.id);
+    const [memberIds, newest, unreadWindow, persistedLast] = await Promise.all([
+      this.rooms.memberIdsOfRooms(directIds),
+      this.window.newestOf(roomIds),
+      this.window.afterMarkers(
+        rows.map((row) => ({ roomId: row.id, afterId: row.last_read_message_id })),
+        this.windowSize,
+      ),
+      fetchMessagesByIds(this.dataSource, rows.flatMap((row) => (row.last_message_id ? [row.last_message_id] : []))),
+    ]);
+    // Window messages after the marker, from others, that PostgreSQL does not hold yet.
+    const candidates = [...unreadWindow.values()].flat().filter((message) => message.senderId !== userId);
+    const persisted = await this.rooms.persistedAmong(candidates.map((message) => message.id));
+
+    return rows.map((row) => {
+      const pending = (unreadWindow.get(row.id) ?? []).filter((message) => message.senderId !== userId && !persisted.has(message.id));
+      const stored = row.last_message_id ? persistedLast.get(row.last_message_id) : undefined;
+      const recent = newest.get(row.id);
+      return toRoomSummary(row, {
+        ...(row.kind === 'direct' ? { memberIds: memberIds.get(row.id) ?? [] } : {}),
+        lastMessage: newer(stored, recent) ?? null,
+        unreadCount: Math.min(UNREAD_COUNT_CAP, row.unread_persisted + pending.length),
+      });
+    });
+  }
+
+  async forRoom(userId: string, roomId: string): Promise<RoomSummary | undefined> {
+    const row = await this.rooms.myRoom(userId, roomId);
+    if (!row) return undefined;
+    const [summary] = await this.build(userId, [row]);
+    return summary;
+  }
+}
+
+function newer(a: Message | undefined, b: Message | undefined): Message | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return BigInt(a.id) >= BigInt(b.id) ? a : b;
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Presence, TypingEvent } from '@parley/contracts';
+import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
+
+let cluster: ChatCluster;
+
+beforeAll(async () => {
+  cluster = await startChatCluster({ label: 'chat_presence', env: { TYPING_TIMEOUT_MS: '400' } });
+});
+
+afterAll(async () => {
+  await cluster?.close();
+});
+
+async function group(owner: TestUser, members: TestUser[]): Promise<string> {
+  const created = await cluster.api(0, 'POST', '/api/v1/rooms', { token: owner.token, body: { name: 'room', memberIds: members.map((m) => m.id) } });
+  return created.body.id;
+}
+
+const presenceOf = async (viewer: TestUser, ...users: TestUser[]) =>
+  (await cluster.api(1, 'GET', `/api/v1/presence?userIds=${users.map((u) => u.id).join(',')}`, { token: viewer.token })).body.presence as Presence[];
+
+describe('presence across instances', () => {
+  it('is online while any socket of the user is connected on any instance, announced to co-members and friends', async () => {
+    const [watcher, user, friend] = [await cluster.user('watcher'), await cluster.user('user'), await cluster.user('friend')];
+    await group(watcher, [user]);
+    cluster.userService.setFriends(user.id, [friend.id]);
+    const watcherSocket = await cluster.connect(0, watcher);
+    const friendSocket = await cluster.connect(0, friend);
+    const seenByWatcher = collect<Presence>(watcherSocket, 'presence');
+    const seenByFriend = collect<Presence>(friendSocket, 'presence');
+
+    expect(await presenceOf(watcher, user)).toEqual([{ userId: user.id, status: 'offline', lastSeenAt: null }]);
+    const first = await cluster.connect(1, user);
+    await eventually(() => expect(seenByWatcher.filter((p) => p.userId === user.id)).toEqual([{ userId: user.id, status: 'online', lastSeenAt: null }]));
+    await eventually(() => expect(seenByFriend.filter((p) => p.userId === user.id).map((p) => p.status)).toEqual(['online']));
+    const second = await cluster.connect(0, user);
+    expect((await presenceOf(watcher, user))[0]!.status).toBe('online');
+
+    first.disconnect();
+    await pause(200);
+    expect((await presenceOf(watcher, user))[0]!.status).toBe('online');
+    second.disconnect();
+    await eventually(() => expect(seenByWatcher.filter((p) => p.userId === user.id).map((p) => p.status)).toEqual(['online', 'offline']));
+    const [offline] = await presenceOf(watcher, user);
+    expect(offline).toMatchObject({ userId: user.id, status: 'offline' });
+    expect(Date.parse(offline!.lastSeenAt!)).toBeGreaterThan(Date.now() - 10_000);
+  });
+
+  it('validates presence queries (400) and requires a token (401)', async () => {
+    const viewer = await cluster.user('viewer');
+    expect((await cluster.api(0, 'GET', '/api/v1/presence?userIds=not-a-uuid', { token: viewer.token })).status).toBe(400);
+    expect((await cluster.api(0, 'GET', '/api/v1/presence', { token: viewer.token })).status).toBe(400);
+    expect((await cluster.api(0, 'GET', `/api/v1/presence?userIds=${viewer.id}`)).status).toBe(401);
+  });
+});
+
+describe('typing indicators', () => {
+  it('relays typing to the other members only (not the sender’s sockets), throttled, and expires it without renewal', async () => {
+    const [typist, reader, outsider] = [await cluster.user('typist'), await cluster.user('reader'), await cluster.user('outsider')];
+    const roomId = await group(typist, [reader]);
+    const typistSocket = await cluster.connect(0, typist);
+    const typistOther = await cluster.connect(1, typist);
+    const readerSocket = await cluster.connect(1, reader);
+    const outsiderSocket = await cluster.connect(0, outsider);
+    const readerSees = collect<TypingEvent>(readerSocket, 'typing');
+    const typistSees = [collect<TypingEvent>(typistSocket, 'typing'), collect<TypingEvent>(typistOther, 'typing')];
+    const outsiderSees = collect<TypingEvent>(outsiderSocket, 'typing');
+
+    typistSocket.emit('typing', { roomId, isTyping: true });
+    typistSocket.emit('typing', { roomId, isTyping: true });
+    typistSocket.emit('typing', { roomId, isTyping: true });
+    await eventually(() => expect(readerSees).toEqual([{ roomId, userId: typist.id, isTyping: true }]));
+    // No renewal: the server turns it off after TYPING_TIMEOUT_MS (400 ms here).
+    await eventually(() => expect(readerSees.at(-1)).toEqual({ roomId, userId: typist.id, isTyping: false }), 2_000);
+    expect(readerSees).toHaveLength(2);
+
+    typistSocket.emit('typing', { roomId, isTyping: true });
+    typistSocket.emit('typing', { roomId, isTyping: false });
+    await eventually(() => expect(readerSees.map((e) => e.isTyping)).toEqual([true, false, true, false]));
+
+    outsiderSocket.emit('typing', { roomId, isTyping: true });
+    (typistSocket as any).emit('typing', { roomId: 'nope', isTyping: 'yes' });
+    await pause(150);
+    expect(readerSees).toHaveLength(4);
+    expect(typistSees.flat()).toEqual([]);
+    expect(outsiderSees).toEqual([]);
+  });
+});
+
+describe('read receipts', () => {
+  it('moves read markers forward only, announces them to the room, and drives unreadCount (including messages not yet persisted)', async () => {
+    const [me, other] = [await cluster.user('me'), await cluster.user('other')];
+    const roomId = await group(me, [other]);
+    const mySocket = await cluster.connect(0, me);
+    const otherSocket = await cluster.connect(1, other);
+    const ids: string[] = [];
+    for (const body of ['a', 'b', 'c']) ids.push((await emitWithAck(otherSocket, 'message:send', { roomId, clientMsgId: randomUUID(), body })).message.id);
+    await emitWithAck(mySocket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'my own' });
+
+    const unreadOf = async () => (await cluster.api(1, 'GET', '/api/v1/rooms', { token: me.token })).body.rooms.find((r: { id: string }) => r.id === roomId);
+    expect(await unreadOf()).toMatchObject({ unreadCount: 3, lastReadMessageId: null });
+
+    const receipt = nextEvent(otherSocket, 'room:read');
+    expect(await emitWithAck(mySocket, 'room:read', { roomId, messageId: ids[1] })).toEqual({ ok: true });
+    expect(await receipt).toEqual({ roomId, userId: me.id, messageId: ids[1] });
+    expect(await unreadOf()).toMatchObject({ unreadCount: 1, lastReadMessageId: ids[1] });
+
+    const backwards = await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: me.token, body: { messageId: ids[0] } });
+    expect(backwards.status).toBe(200);
+    expect(backwards.body).toEqual({ roomId, lastReadMessageId: ids[1] });
+    expect(await unreadOf()).toMatchObject({ unreadCount: 1, lastReadMessageId: ids[1] });
+
+    const forward = await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: me.token, body: { messageId: ids[2] } });
+    expect(forward.body.lastReadMessageId).toBe(ids[2]);
+    expect(await unreadOf()).toMatchObject({ unreadCount: 0 });
+
+    const outsider = await cluster.user('outsider');
+    expect((await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: outsider.token, body: { messageId: ids[2] } })).status).toBe(403);
+    expect((await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: me.token, body: { messageId: 'x' } })).status).toBe(400);
+    expect(await emitWithAck(otherSocket, 'room:read', { roomId, messageId: 'x' })).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    // room:read without an ack callback is fine too.
+    otherSocket.emit('room:read', { roomId, messageId: ids[2]! });
+    await eventually(async () => {
+      const theirs = (await cluster.api(1, 'GET', '/api/v1/rooms', { token: other.token })).body.rooms.find((r: { id: string }) => r.id === roomId);
+      expect(theirs.lastReadMessageId).toBe(ids[2]);
+    });
+  });
+});

@@ -1,0 +1,149 @@
+import { Queue, type Worker } from 'bullmq';
+import type { Express } from 'express';
+import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
+import { createHealthRouter } from '@parley/health';
+import { createHttpApp, finishHttpApp } from '@parley/http';
+import type { ServableApp } from '@parley/lifecycle';
+import { createLogger, type Logger } from '@parley/logger';
+import { bullPrefix } from '@parley/mail';
+import { createServiceMetrics, type Registry } from '@parley/metrics';
+import { closeRedis, createRedis } from '@parley/redis';
+import type { PersistenceWorkerConfig } from './config.js';
+import { createDatabaseConnection } from './database-connection.js';
+import { createWorkerDataSource } from './database.js';
+import { startMailConsumer } from './mail/mail-consumer.js';
+import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
+import { createNotificationProcessor } from './notifications/notification-processor.js';
+import { createJobMetrics } from './queues/job-metrics.js';
+import { observeWorker, startQueueWorker } from './queues/queue-worker.js';
+import { checkRedisSettings, type RedisSettingsReport } from './redis-settings/redis-settings-check.js';
+
+export interface PersistenceWorkerApp extends ServableApp {
+  app: Express;
+  logger: Logger;
+  registry: Registry;
+  /** Every running queue worker (messages, notifications, and mail unless disabled). */
+  workers: Worker[];
+  /** The start-up check of the Redis settings (AOF, noeviction); it only ever warns. */
+  redisSettings: Promise<RedisSettingsReport>;
+}
+
+/**
+ * Builds the worker process: BullMQ workers for `messages`, `notifications` and `mail`, and an
+ * HTTP server for /healthz, /readyz (PostgreSQL and Redis) and /metrics. Starts even when
+ * PostgreSQL or Redis is down: jobs then wait or retry, and readiness reports 503.
+ * `markDraining` stops taking jobs; `close` waits for active ones (up to SHUTDOWN_TIMEOUT_MS).
+ */
+export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig, logger?: Logger): Promise<PersistenceWorkerApp> {
+  const log = logger ?? createLogger({ service: 'persistence-worker', level: config.LOG_LEVEL });
+  const metrics = createServiceMetrics('persistence-worker');
+  const jobMetrics = createJobMetrics(metrics.registry);
+  const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
+
+  const database = createDatabaseConnection(createWorkerDataSource(config), log);
+  await database.ready().catch(() => {
+    // Logged by the connection; jobs retry and readiness fails until PostgreSQL is back.
+  });
+  // Bounded retries for presence reads, publishing and health checks; BullMQ gets its own
+  // connection that blocks while Redis is away (maxRetriesPerRequest: null, as BullMQ requires).
+  const redis = createRedis({ url: config.REDIS_URL, name: 'persistence-worker', logger: log });
+  const bullConnection = createRedis({ url: config.REDIS_URL, name: 'persistence-worker-bull', logger: log, maxRetriesPerRequest: null });
+  const redisSettings = checkRedisSettings(redis, log);
+
+  const notificationQueue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: bullConnection, prefix });
+  const gaugedQueues = [
+    new Queue(QUEUE_NAMES.messages, { connection: bullConnection, prefix }),
+    notificationQueue as Queue,
+    new Queue(QUEUE_NAMES.mail, { connection: bullConnection, prefix }),
+  ];
+  for (const queue of gaugedQueues) queue.on('error', (error) => log.debug({ err: error, queue: queue.name }, 'queue error'));
+  jobMetrics.gaugeQueues(gaugedQueues);
+
+  const workerSettings = {
+    connection: bullConnection,
+    prefix,
+    stalledIntervalMs: config.STALLED_INTERVAL_MS,
+    lockDurationMs: config.LOCK_DURATION_MS,
+    logger: log,
+    metrics: jobMetrics,
+  };
+  const workers: Worker[] = [
+    startQueueWorker({
+      ...workerSettings,
+      queue: QUEUE_NAMES.messages,
+      concurrency: config.MESSAGES_CONCURRENCY,
+      keepCompleted: { age: 3600, count: 1_000 },
+      process: createPersistMessagesProcessor({
+        database,
+        redis,
+        redisKeyPrefix: config.REDIS_KEY_PREFIX,
+        notificationQueue,
+        metrics: jobMetrics,
+        testDelayMs: config.PERSIST_TEST_DELAY_MS,
+      }),
+    }),
+    startQueueWorker({
+      ...workerSettings,
+      queue: QUEUE_NAMES.notifications,
+      concurrency: config.NOTIFICATIONS_CONCURRENCY,
+      // Kept an hour so a re-enqueue with the same job id (a re-run batch) stays a no-op.
+      keepCompleted: { age: 3600, count: 20_000 },
+      process: createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX }),
+    }),
+  ];
+  const mailWorker = startMailConsumer(config, bullConnection, log);
+  if (mailWorker) {
+    observeWorker(mailWorker, jobMetrics, log);
+    workers.push(mailWorker as Worker);
+  }
+  if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
+
+  const health = createHealthRouter({
+    postgres: () => database.ping(),
+    redis: async () => {
+      await redis.ping();
+    },
+  });
+  const app = createHttpApp({ logger: log, metrics, health: health.router, corsOrigins: [] });
+  finishHttpApp(app);
+
+  // worker.close() stops fetching and resolves once the active jobs have finished.
+  let drain: Promise<void> | undefined;
+  const drainWorkers = () =>
+    (drain ??= Promise.all(workers.map((worker) => worker.close())).then(
+      () => undefined,
+      (error: unknown) => log.warn({ err: error }, 'closing a queue worker failed'),
+    ));
+
+  return {
+    app,
+    handler: app,
+    logger: log,
+    registry: metrics.registry,
+    workers,
+    redisSettings,
+    markDraining() {
+      health.markDraining();
+      void drainWorkers();
+    },
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        drainWorkers().then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!finished) {
+        // Their locks lapse and another worker re-runs them (jobs are idempotent).
+        log.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'active jobs did not finish in time; leaving them to stalled-job recovery');
+      }
+      await Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined)));
+      await redisSettings.catch(() => undefined);
+      await closeRedis(redis);
+      await closeRedis(bullConnection);
+      await database.close();
+    },
+  };
+}

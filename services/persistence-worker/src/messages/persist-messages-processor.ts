@@ -1,0 +1,65 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { insertMessageBatch } from '@parley/chat-store';
+import { persistMessagesJobSchema, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
+import type { Redis } from '@parley/redis';
+import type { DatabaseConnection } from '../database-connection.js';
+import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
+import { inJobSpan } from '../queues/job-trace.js';
+import type { JobMetrics } from '../queues/job-metrics.js';
+import { findRoomAudience } from './room-audience.js';
+
+export interface PersistMessagesDeps {
+  database: DatabaseConnection;
+  redis: Redis;
+  redisKeyPrefix: string;
+  notificationQueue: Queue<NotificationJob>;
+  metrics: JobMetrics;
+  /** PERSIST_TEST_DELAY_MS: pause before and after the write (tests kill the worker in between). */
+  testDelayMs: number;
+}
+
+export interface PersistMessagesResult {
+  inserted: number;
+  /** Already stored (same id, or same sender and clientMsgId): a re-run or a duplicated job. */
+  duplicates: number;
+  notificationJobs: number;
+}
+
+/**
+ * One `messages` job = one batch. Inserted in one statement that skips what is already stored,
+ * so running a job twice (a retry, or a re-run after the worker died before acknowledging it)
+ * stores each message once. Notifications are enqueued for the whole batch every time, with
+ * de-duplicating job ids, so a crash between the commit and the enqueue loses none.
+ */
+export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
+  return async (job: Job): Promise<PersistMessagesResult> => {
+    const parsed = persistMessagesJobSchema.safeParse(job.data);
+    // Malformed data will never succeed: fail at once (kept in the failed set) instead of retrying.
+    if (!parsed.success) throw new UnrecoverableError(`invalid messages job: ${parsed.error.message}`);
+    const batch = parsed.data;
+    return inJobSpan('messages persist', batch.trace, async () => {
+      const dataSource = await deps.database.ready();
+      if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
+
+      const inserted = await insertMessageBatch(dataSource, batch.messages);
+      observeLag(deps.metrics, batch, inserted);
+
+      const audience = await findRoomAudience(dataSource, deps.redis, deps.redisKeyPrefix, batch.messages.map((m) => m.roomId));
+      const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, batch.messages, audience);
+
+      if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
+      return { inserted: inserted.length, duplicates: batch.messages.length - inserted.length, notificationJobs };
+    });
+  };
+}
+
+/** Lag of the messages this run actually stored (a re-run's duplicates would only skew it). */
+function observeLag(metrics: JobMetrics, batch: PersistMessagesJob, insertedIds: string[]): void {
+  const committedAt = Date.now();
+  const byId = new Map<string, Message>(batch.messages.map((message) => [message.id, message]));
+  for (const id of insertedIds) {
+    const acceptedAt = batch.acceptedAt?.[id] ?? Date.parse(byId.get(id)?.createdAt ?? '');
+    if (Number.isFinite(acceptedAt)) metrics.persistenceLag.observe(Math.max(0, committedAt - acceptedAt) / 1000);
+  }
+}

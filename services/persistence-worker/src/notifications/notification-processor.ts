@@ -1,0 +1,48 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
+import type { Redis } from '@parley/redis';
+import type { DatabaseConnection } from '../database-connection.js';
+import { inJobSpan } from '../queues/job-trace.js';
+import { publishNotifications } from './notification-publisher.js';
+import { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
+
+export interface NotificationProcessorDeps {
+  database: DatabaseConnection;
+  redis: Redis;
+  redisKeyPrefix: string;
+}
+
+export interface NotificationResult {
+  recorded: number;
+}
+
+/**
+ * `notifications` jobs: `message` (from this worker, after a batch is persisted) records the
+ * digest row of each offline member; `friend_request` (from the user service) records the
+ * recipient's row. Each new or updated row is then published for live delivery.
+ */
+export function createNotificationProcessor(deps: NotificationProcessorDeps) {
+  return async (job: Job): Promise<NotificationResult> => {
+    const parsed = notificationJobSchema.safeParse(job.data);
+    if (!parsed.success) throw new UnrecoverableError(`invalid notification job: ${parsed.error.message}`);
+    const data = parsed.data;
+    return inJobSpan(`notifications ${data.kind}`, data.trace, async () => {
+      const dataSource = await deps.database.ready();
+      const createdAt = new Date().toISOString();
+      let relays: NotificationRelay[];
+      if (data.kind === 'message') {
+        const { message } = data;
+        const users = await recordMessageNotifications(dataSource, message, data.offlineUserIds);
+        relays = users.map((userId) => ({
+          userId,
+          notification: { kind: 'message', roomId: message.roomId, fromUserId: message.senderId, messageId: message.id, createdAt },
+        }));
+      } else {
+        const created = await recordFriendRequestNotification(dataSource, data);
+        relays = created ? [{ userId: data.toUserId, notification: { kind: 'friend_request', fromUserId: data.fromUserId, createdAt } }] : [];
+      }
+      await publishNotifications(deps.redis, deps.redisKeyPrefix, relays);
+      return { recorded: relays.length };
+    });
+  };
+}

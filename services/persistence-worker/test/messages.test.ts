@@ -1,0 +1,109 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleValue } from './support/prometheus-text.js';
+import { createRoom, createWorkerTestEnv, makeMessage, startWorker, storedMessageIds, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
+
+let env: WorkerTestEnv;
+let producer: TestProducer;
+let running: RunningWorker;
+
+beforeAll(async () => {
+  env = await createWorkerTestEnv('pw_messages');
+  producer = new TestProducer(env.prefix);
+  running = await startWorker(env.config());
+});
+
+afterAll(async () => {
+  await running?.stop();
+  await producer?.close();
+  await env?.cleanup();
+});
+
+async function finishedJob(id: string) {
+  return waitFor(async () => {
+    const job = await producer.messages.getJob(id);
+    const state = await job?.getState();
+    return state === 'completed' || state === 'failed' ? { job: job!, state } : undefined;
+  }, 15_000, `job ${id} to finish`);
+}
+
+describe('messages queue', () => {
+  it('persists every message of a batch job and moves the room’s last activity to its newest message', async () => {
+    const sender = randomUUID();
+    const roomA = await createRoom(env.dataSource, [sender]);
+    const roomB = await createRoom(env.dataSource, [sender]);
+    const batch = [makeMessage(roomA, sender), makeMessage(roomB, sender), makeMessage(roomA, sender, { body: 'ünïcødé ✓' })];
+
+    const { job, state } = await finishedJob(await producer.enqueueBatch(batch));
+
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ inserted: 3, duplicates: 0 });
+    const rows = await env.dataSource.query(
+      'SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM chat.messages WHERE id = ANY($1::bigint[]) ORDER BY id',
+      [batch.map((message) => message.id)],
+    );
+    expect(rows.map((row: { id: string; room_id: string; sender_id: string; client_msg_id: string; body: string; created_at: Date }) => ({
+      id: row.id,
+      roomId: row.room_id,
+      senderId: row.sender_id,
+      clientMsgId: row.client_msg_id,
+      body: row.body,
+      createdAt: row.created_at.toISOString(),
+    }))).toEqual(batch);
+    const [room] = await env.dataSource.query('SELECT last_message_id FROM chat.rooms WHERE id = $1', [roomA]);
+    expect(room.last_message_id).toBe(batch[2]!.id);
+  });
+
+  it('stores a duplicated job (the same batch enqueued twice) once', async () => {
+    const sender = randomUUID();
+    const room = await createRoom(env.dataSource, [sender]);
+    const batch = Array.from({ length: 20 }, () => makeMessage(room, sender));
+
+    const first = await finishedJob(await producer.enqueueBatch(batch));
+    const second = await finishedJob(await producer.enqueueBatch(batch));
+
+    expect(first.job.returnvalue).toMatchObject({ inserted: 20, duplicates: 0 });
+    expect(second.state).toBe('completed');
+    expect(second.job.returnvalue).toMatchObject({ inserted: 0, duplicates: 20 });
+    const [{ count }] = await env.dataSource.query('SELECT count(*)::int AS count FROM chat.messages WHERE room_id = $1', [room]);
+    expect(count).toBe(20);
+  });
+
+  it('skips a message re-sent under a new id with the same sender and clientMsgId', async () => {
+    const sender = randomUUID();
+    const room = await createRoom(env.dataSource, [sender]);
+    const original = makeMessage(room, sender);
+    const resent = makeMessage(room, sender, { clientMsgId: original.clientMsgId });
+
+    await finishedJob(await producer.enqueueBatch([original]));
+    const { job } = await finishedJob(await producer.enqueueBatch([resent]));
+
+    expect(job.returnvalue).toMatchObject({ inserted: 0, duplicates: 1 });
+    expect(await storedMessageIds(env.dataSource)).not.toContain(resent.id);
+  });
+
+  it('fails a job with malformed data at once, without retries, and keeps it in the failed set', async () => {
+    const id = (await producer.messages.add('persist', { messages: [{ id: 'not-a-snowflake' }] } as never, { attempts: 5, backoff: { type: 'jitter', delay: 10 } })).id!;
+
+    const { job, state } = await finishedJob(id);
+
+    expect(state).toBe('failed');
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/invalid messages job/);
+  });
+
+  it('exports persistence lag, job duration and per-queue job counts on /metrics', async () => {
+    const response = await fetch(`${running.baseUrl}/metrics`);
+    const body = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(sampleValue(body, 'parley_persistence_lag_seconds_count')).toBeGreaterThan(0);
+    expect(sampleValue(body, 'parley_job_duration_seconds_count', { queue: 'messages' })).toBeGreaterThan(0);
+    for (const queue of ['messages', 'notifications', 'mail']) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed']) {
+        expect(sampleValue(body, 'parley_queue_jobs', { queue, state }), `${queue} ${state}`).toBeTypeOf('number');
+      }
+    }
+    expect(sampleValue(body, 'parley_queue_jobs', { queue: 'messages', state: 'failed' })).toBe(1);
+  });
+});

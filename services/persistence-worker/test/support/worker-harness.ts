@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { createChatDataSource } from '@parley/chat-store';
+import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
+import { runMigrations, type DataSource } from '@parley/db';
+import { createLogger } from '@parley/logger';
+import { bullPrefix } from '@parley/mail';
+import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@parley/testing';
+import { createPersistenceWorkerApp, type PersistenceWorkerApp } from '../../src/app.js';
+import { loadPersistenceWorkerConfig, type PersistenceWorkerConfig } from '../../src/config.js';
+
+/** A fresh database with the chat schema migrated (as chat-socket does) and a Redis prefix of its own. */
+export interface WorkerTestEnv {
+  database: TestDatabase;
+  dataSource: DataSource;
+  prefix: string;
+  config(overrides?: Record<string, string>): PersistenceWorkerConfig;
+  /** The env a child process of dist/main.js gets. */
+  env(overrides?: Record<string, string>): Record<string, string>;
+  cleanup(): Promise<void>;
+}
+
+export async function createWorkerTestEnv(label: string): Promise<WorkerTestEnv> {
+  const database = await createTestDatabase(label);
+  const dataSource = await migratedChatDataSource(database.url);
+  const prefix = testRedisPrefix(label);
+  const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '4',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    MAIL_WORKER_ENABLED: 'false',
+    STALLED_INTERVAL_MS: '1000',
+    LOCK_DURATION_MS: '2000',
+    SHUTDOWN_TIMEOUT_MS: '10000',
+    ...overrides,
+  });
+  return {
+    database,
+    dataSource,
+    prefix,
+    env,
+    config: (overrides) => loadPersistenceWorkerConfig(env(overrides)),
+    async cleanup() {
+      await dataSource.destroy().catch(() => undefined);
+      await database.drop();
+      await deleteRedisPrefix(prefix);
+    },
+  };
+}
+
+export async function migratedChatDataSource(url: string): Promise<DataSource> {
+  const dataSource = createChatDataSource({ url, poolSize: 4, applicationName: 'persistence-worker-test' });
+  await dataSource.initialize();
+  await runMigrations(dataSource, createLogger({ service: 'test', level: 'silent' }));
+  return dataSource;
+}
+
+export interface RunningWorker {
+  worker: PersistenceWorkerApp;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The app in-process on an ephemeral port. */
+export async function startWorker(config: PersistenceWorkerConfig, logger?: Logger): Promise<RunningWorker> {
+  const worker = await createPersistenceWorkerApp(config, logger);
+  const server: Server = createServer(worker.handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  let stopped: Promise<void> | undefined;
+  return {
+    worker,
+    baseUrl: `http://127.0.0.1:${port}`,
+    stop: () =>
+      (stopped ??= (async () => {
+        worker.markDraining();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await worker.close();
+      })()),
+  };
+}
+
+/** A pino logger whose JSON lines the test can read. */
+export function capturingLogger(level = 'warn'): { logger: Logger; lines: () => Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+      callback();
+    },
+  });
+  return { logger: pino({ level }, stream), lines: () => lines };
+}
+
+/** Enqueues exactly as chat-socket does: same queue name, prefix, data schema and job options. */
+export class TestProducer {
+  readonly connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  readonly messages: Queue<PersistMessagesJob>;
+  readonly notifications: Queue<NotificationJob>;
+
+  constructor(redisKeyPrefix: string) {
+    this.messages = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection: this.connection, prefix: bullPrefix(redisKeyPrefix) });
+    this.notifications = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: this.connection, prefix: bullPrefix(redisKeyPrefix) });
+  }
+
+  async enqueueBatch(messages: Message[], options: Record<string, unknown> = {}): Promise<string> {
+    const acceptedAt = Object.fromEntries(messages.map((message) => [message.id, Date.parse(message.createdAt)]));
+    const job = await this.messages.add('persist', { messages, acceptedAt }, { ...PERSIST_MESSAGES_JOB_OPTIONS, ...options });
+    return job.id!;
+  }
+
+  async close(): Promise<void> {
+    await this.messages.close();
+    await this.notifications.close();
+    this.connection.disconnect();
+  }
+}
+
+let sequence = 0;
+
+/** A message as chat-socket accepts it: snowflake-like id (time-ordered, unique), ISO createdAt. */
+export function makeMessage(roomId: string, senderId: string, overrides: Partial<Message> = {}): Message {
+  sequence += 1;
+  const now = Date.now();
+  return {
+    id: String(BigInt(now) * 4_194_304n + BigInt(sequence)),
+    roomId,
+    senderId,
+    clientMsgId: randomUUID(),
+    body: `message ${sequence}`,
+    createdAt: new Date(now).toISOString(),
+    ...overrides,
+  };
+}
+
+/** A group room with these members (the first is the owner). */
+export async function createRoom(dataSource: DataSource, memberIds: string[] = []): Promise<string> {
+  const roomId = randomUUID();
+  await dataSource.query(
+    `INSERT INTO chat.rooms (id, kind, name, visibility, created_by, member_count, last_activity_at)
+     VALUES ($1, 'group', 'test room', 'private', $2, $3, '2000-01-01')`,
+    [roomId, memberIds[0] ?? randomUUID(), memberIds.length],
+  );
+  if (memberIds.length > 0) {
+    await dataSource.query(
+      `INSERT INTO chat.room_members (room_id, user_id, role)
+       SELECT $1, u, CASE WHEN ordinality = 1 THEN 'owner' ELSE 'member' END FROM unnest($2::uuid[]) WITH ORDINALITY AS m(u, ordinality)`,
+      [roomId, memberIds],
+    );
+  }
+  return roomId;
+}
+
+export async function storedMessageIds(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ id: string }> = await dataSource.query('SELECT id FROM chat.messages ORDER BY id');
+  return rows.map((row) => row.id);
+}
+
+/** Polls until `check` returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}

@@ -1,0 +1,35 @@
+import type { EntityManager } from 'typeorm';
+import { BlockEntity } from './block.entity.js';
+
+export class BlockRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  /** True when either user blocks the other. */
+  async isBlockedEitherWay(a: string, b: string): Promise<boolean> {
+    const rows = (await this.manager.query(
+      `SELECT 1 FROM users.blocks
+        WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)
+        LIMIT 1`,
+      [a, b],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Idempotent: blocking twice keeps the first block (and its date). */
+  async block(blockerId: string, blockedId: string): Promise<void> {
+    await this.manager.query(
+      `INSERT INTO users.blocks (blocker_id, blocked_id) VALUES ($1, $2)
+       ON CONFLICT (blocker_id, blocked_id) DO NOTHING`,
+      [blockerId, blockedId],
+    );
+  }
+
+  async unblock(blockerId: string, blockedId: string): Promise<void> {
+    await this.manager.getRepository(BlockEntity).delete({ blockerId, blockedId });
+  }
+
+  /** Whom `blockerId` blocks, most recent first. */
+  blockedBy(blockerId: string): Promise<BlockEntity[]> {
+    return this.manager.getRepository(BlockEntity).find({ where: { blockerId }, order: { createdAt: 'DESC' } });
+  }
+}

@@ -1,0 +1,39 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { QUEUE_NAMES, notificationJobSchema, type FriendRequest, type NotificationJob } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
+import { bullPrefix } from '@parley/mail';
+
+export interface FriendRequestNotifier {
+  /** Queues a notification for the recipient; never fails the request that caused it. */
+  notify(request: FriendRequest): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Friend requests become jobs on the `notifications` queue (the persistence worker records and pushes them). */
+export function createFriendRequestNotifier(connection: ConnectionOptions, redisKeyPrefix: string, logger: Logger): FriendRequestNotifier {
+  const queue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection, prefix: bullPrefix(redisKeyPrefix) });
+  return {
+    async notify(request) {
+      const job = notificationJobSchema.parse({
+        kind: 'friend_request',
+        requestId: request.id,
+        fromUserId: request.fromUser.id,
+        toUserId: request.toUser.id,
+      });
+      try {
+        await queue.add('friend_request', job, {
+          // One job per request even if the client retries.
+          jobId: `friend_request-${request.id}`,
+          attempts: 5,
+          backoff: { type: 'exponential', delay: 1_000 },
+          removeOnComplete: { age: 24 * 3600, count: 1_000 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        });
+      } catch (error) {
+        // The request itself is committed; a lost badge is better than a failed request.
+        logger.warn({ err: error, requestId: request.id }, 'could not queue the friend request notification');
+      }
+    },
+    close: () => queue.close(),
+  };
+}

@@ -1,0 +1,156 @@
+import {
+  blockListSchema,
+  createFriendRequestSchema,
+  friendListSchema,
+  friendRequestListQuerySchema,
+  friendRequestListSchema,
+  friendRequestSchema,
+  idParamsSchema,
+  ownProfileSchema,
+  publicProfileSchema,
+  updateProfileRequestSchema,
+  userIdParamsSchema,
+  userSearchQuerySchema,
+  userSearchResponseSchema,
+} from '@parley/contracts';
+import { buildOpenApiDocument, type ApiRoute } from '@parley/http';
+
+const BASE = '/api/v1/users';
+
+/** Every public endpoint of the user service. Internal endpoints are deliberately absent. */
+export const userApiRoutes: ApiRoute[] = [
+  {
+    method: 'get',
+    path: `${BASE}/me`,
+    summary: 'Your own profile (created from your token on first access)',
+    authenticated: true,
+    responses: { 200: { description: 'Your profile', schema: ownProfileSchema } },
+    errors: [401, 503],
+  },
+  {
+    method: 'patch',
+    path: `${BASE}/me`,
+    summary: 'Change display name, bio or avatar URL (null clears a field)',
+    authenticated: true,
+    body: updateProfileRequestSchema,
+    responses: { 200: { description: 'The updated profile', schema: ownProfileSchema } },
+    errors: [400, 401, 429],
+  },
+  {
+    method: 'get',
+    path: BASE,
+    summary: 'Search users by username prefix, display name or exact email',
+    authenticated: true,
+    query: userSearchQuerySchema,
+    responses: { 200: { description: 'A page of users, ordered by username', schema: userSearchResponseSchema } },
+    errors: [400, 401],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/{id}`,
+    summary: "A user's public profile",
+    authenticated: true,
+    params: idParamsSchema,
+    responses: { 200: { description: 'The public profile', schema: publicProfileSchema } },
+    errors: [400, 401, 404],
+  },
+  {
+    method: 'post',
+    path: `${BASE}/me/friend-requests`,
+    summary: 'Send a friend request (accepts theirs if they already asked you)',
+    authenticated: true,
+    body: createFriendRequestSchema,
+    responses: {
+      201: { description: 'The pending request', schema: friendRequestSchema },
+      200: { description: 'They had already asked you: their request is now accepted', schema: friendRequestSchema },
+    },
+    errors: [400, 401, 403, 404, 409, 429],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/me/friend-requests`,
+    summary: 'Pending friend requests sent to you (incoming) or by you (outgoing)',
+    authenticated: true,
+    query: friendRequestListQuerySchema,
+    responses: { 200: { description: 'Pending requests, newest first', schema: friendRequestListSchema } },
+    errors: [400, 401],
+  },
+  {
+    method: 'post',
+    path: `${BASE}/me/friend-requests/{id}/accept`,
+    summary: 'Accept a friend request sent to you',
+    authenticated: true,
+    params: idParamsSchema,
+    responses: { 200: { description: 'The accepted request', schema: friendRequestSchema } },
+    errors: [400, 401, 403, 404, 409, 429],
+  },
+  {
+    method: 'post',
+    path: `${BASE}/me/friend-requests/{id}/reject`,
+    summary: 'Reject a friend request sent to you',
+    authenticated: true,
+    params: idParamsSchema,
+    responses: { 200: { description: 'The rejected request', schema: friendRequestSchema } },
+    errors: [400, 401, 403, 404, 409, 429],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/me/friends`,
+    summary: 'Your friends, by username',
+    authenticated: true,
+    responses: { 200: { description: 'Your friends', schema: friendListSchema } },
+    errors: [401],
+  },
+  {
+    method: 'delete',
+    path: `${BASE}/me/friends/{userId}`,
+    summary: 'End a friendship',
+    authenticated: true,
+    params: userIdParamsSchema,
+    responses: { 204: { description: 'No longer friends' } },
+    errors: [400, 401, 404, 429],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/me/blocks`,
+    summary: 'Users you block, most recent first',
+    authenticated: true,
+    responses: { 200: { description: 'Your blocks', schema: blockListSchema } },
+    errors: [401],
+  },
+  {
+    method: 'put',
+    path: `${BASE}/me/blocks/{userId}`,
+    summary: 'Block a user: ends the friendship, cancels pending requests, hides each from the other in search',
+    authenticated: true,
+    params: userIdParamsSchema,
+    responses: { 204: { description: 'Blocked (also when already blocked)' } },
+    errors: [400, 401, 404, 429],
+  },
+  {
+    method: 'delete',
+    path: `${BASE}/me/blocks/{userId}`,
+    summary: 'Lift a block',
+    authenticated: true,
+    params: userIdParamsSchema,
+    responses: { 204: { description: 'Not blocked (also when it was not)' } },
+    errors: [400, 401, 429],
+  },
+  {
+    method: 'get',
+    path: `${BASE}/openapi.json`,
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document' } },
+  },
+];
+
+export function buildUserOpenApiDocument() {
+  return buildOpenApiDocument(
+    {
+      title: 'Parley user service',
+      version: '1.0.0',
+      description: 'Profiles, user search, friends and blocks. Profiles stay visible across blocks; blocks hide users from search.',
+    },
+    userApiRoutes,
+  );
+}

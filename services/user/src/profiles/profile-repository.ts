@@ -1,0 +1,122 @@
+import { Brackets, In, type EntityManager } from 'typeorm';
+import { ConflictError } from '@parley/errors';
+import { isUniqueViolation } from '@parley/db';
+import { containsPattern, prefixPattern } from './like-pattern.js';
+import { ProfileEntity } from './profile.entity.js';
+
+export interface ProfileIdentity {
+  id: string;
+  username: string;
+  email: string | null;
+}
+
+export interface ProfileDetailsPatch {
+  displayName?: string | null;
+  bio?: string | null;
+  avatarUrl?: string | null;
+}
+
+export interface ProfileSearch {
+  callerId: string;
+  text: string;
+  /** Lower-cased username the page starts after. */
+  after?: string;
+  limit: number;
+}
+
+const USERNAME_TAKEN = 'profiles_username_lower_key';
+
+/** Profile rows. Built on an EntityManager so it works inside and outside transactions. */
+export class ProfileRepository {
+  constructor(private readonly manager: EntityManager) {}
+
+  private get profiles() {
+    return this.manager.getRepository(ProfileEntity);
+  }
+
+  findById(id: string): Promise<ProfileEntity | null> {
+    return this.profiles.findOneBy({ id });
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.profiles.existsBy({ id });
+  }
+
+  /** Profiles by id, for rendering lists of other users. */
+  async findByIds(ids: readonly string[]): Promise<Map<string, ProfileEntity>> {
+    const unique = [...new Set(ids)];
+    const rows = unique.length === 0 ? [] : await this.profiles.findBy({ id: In(unique) });
+    return new Map(rows.map((row) => [row.id, row]));
+  }
+
+  /**
+   * `INSERT … ON CONFLICT (id) DO NOTHING`: safe when several first requests of a user race,
+   * and when provisioning and lazy creation race. Returns whether this call created the row.
+   */
+  async insertIfMissing(identity: ProfileIdentity): Promise<boolean> {
+    try {
+      const rows = (await this.manager.query(
+        `INSERT INTO users.profiles (id, username, username_lower, email, email_lower)
+         VALUES ($1, $2, lower($2), $3, lower($3))
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [identity.id, identity.username, identity.email],
+      )) as { id: string }[];
+      return rows.length > 0;
+    } catch (error) {
+      throw usernameConflictOr(error);
+    }
+  }
+
+  /** The auth service is the source of truth for username and email: take its values. */
+  async updateIdentity(identity: ProfileIdentity & { email: string }): Promise<void> {
+    try {
+      await this.manager.query(
+        `UPDATE users.profiles
+            SET username = $2, username_lower = lower($2), email = $3, email_lower = lower($3),
+                updated_at = CASE WHEN username IS DISTINCT FROM $2 OR email IS DISTINCT FROM $3
+                                  THEN now() ELSE updated_at END
+          WHERE id = $1`,
+        [identity.id, identity.username, identity.email],
+      );
+    } catch (error) {
+      throw usernameConflictOr(error);
+    }
+  }
+
+  async updateDetails(id: string, patch: ProfileDetailsPatch): Promise<void> {
+    await this.profiles.update({ id }, { ...patch, updatedAt: () => 'now()' });
+  }
+
+  /**
+   * Username prefix, display-name substring or exact email, all case-insensitive; never the
+   * caller, nor anyone on either side of a block with the caller. Ordered by username.
+   */
+  search(search: ProfileSearch): Promise<ProfileEntity[]> {
+    const query = this.profiles
+      .createQueryBuilder('p')
+      .where('p.id <> :callerId', { callerId: search.callerId })
+      .andWhere(
+        new Brackets((match) =>
+          match
+            .where('p.username_lower LIKE lower(:prefix)', { prefix: prefixPattern(search.text) })
+            .orWhere('lower(p.display_name) LIKE lower(:contains)', { contains: containsPattern(search.text) })
+            .orWhere('p.email_lower = lower(:email)', { email: search.text }),
+        ),
+      )
+      .andWhere(
+        `NOT EXISTS (
+           SELECT 1 FROM users.blocks b
+            WHERE (b.blocker_id = :callerId AND b.blocked_id = p.id)
+               OR (b.blocker_id = p.id AND b.blocked_id = :callerId))`,
+      )
+      .orderBy('p.usernameLower', 'ASC')
+      .limit(search.limit);
+    if (search.after !== undefined) query.andWhere('p.username_lower > :after', { after: search.after });
+    return query.getMany();
+  }
+}
+
+function usernameConflictOr(error: unknown): unknown {
+  return isUniqueViolation(error, USERNAME_TAKEN) ? new ConflictError('The username belongs to another profile') : error;
+}

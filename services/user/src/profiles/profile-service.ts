@@ -1,0 +1,84 @@
+import type {
+  OwnProfile,
+  ProvisionProfileRequest,
+  PublicProfile,
+  UpdateProfileRequest,
+  UserSearchQuery,
+  UserSearchResponse,
+} from '@parley/contracts';
+import type { DataSource } from '@parley/db';
+import { NotFoundError } from '@parley/errors';
+import { ProfileRepository, type ProfileDetailsPatch } from './profile-repository.js';
+import { toOwnProfile, toPublicProfile } from './profile-views.js';
+import { decodeSearchCursor, encodeSearchCursor } from './search-cursor.js';
+
+/** Who the verified access token says the caller is. */
+export interface TokenIdentity {
+  userId: string;
+  username: string;
+}
+
+export class ProfileService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get profiles(): ProfileRepository {
+    return new ProfileRepository(this.dataSource.manager);
+  }
+
+  /**
+   * Makes sure the caller has a profile, creating it from the token's claims if the auth
+   * service's provisioning call has not arrived yet (email stays null until it does).
+   */
+  async materialise(identity: TokenIdentity): Promise<void> {
+    if (await this.profiles.exists(identity.userId)) return;
+    await this.profiles.insertIfMissing({ id: identity.userId, username: identity.username, email: null });
+  }
+
+  /** Idempotent upsert from the auth service; `created` tells 201 from 200. */
+  async provision(id: string, request: ProvisionProfileRequest): Promise<{ created: boolean; profile: OwnProfile }> {
+    const profiles = this.profiles;
+    const created = await profiles.insertIfMissing({ id, username: request.username, email: request.email });
+    if (!created) await profiles.updateIdentity({ id, username: request.username, email: request.email });
+    return { created, profile: await this.getOwn(id) };
+  }
+
+  async getOwn(userId: string): Promise<OwnProfile> {
+    const profile = await this.profiles.findById(userId);
+    if (!profile) throw new NotFoundError('Profile not found');
+    return toOwnProfile(profile);
+  }
+
+  /** Only the fields present change; `null` clears one. A blank bio counts as cleared. */
+  async updateOwn(userId: string, request: UpdateProfileRequest): Promise<OwnProfile> {
+    const patch: ProfileDetailsPatch = {};
+    if (request.displayName !== undefined) patch.displayName = request.displayName;
+    if (request.bio !== undefined) patch.bio = request.bio === '' ? null : request.bio;
+    if (request.avatarUrl !== undefined) patch.avatarUrl = request.avatarUrl;
+    await this.profiles.updateDetails(userId, patch);
+    return this.getOwn(userId);
+  }
+
+  /** Profiles stay visible to everyone signed in, blocks included: a block only hides from search. */
+  async getPublic(id: string): Promise<PublicProfile> {
+    const profile = await this.profiles.findById(id);
+    if (!profile) throw new NotFoundError('No user with this id');
+    return toPublicProfile(profile);
+  }
+
+  async search(callerId: string, query: UserSearchQuery): Promise<UserSearchResponse> {
+    const after = query.cursor === undefined ? undefined : decodeSearchCursor(query.cursor);
+    // One row more than asked tells whether another page exists.
+    const rows = await this.profiles.search({
+      callerId,
+      text: query.query,
+      limit: query.limit + 1,
+      ...(after === undefined ? {} : { after }),
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      users: page.map(toPublicProfile),
+      nextCursor: rows.length > query.limit && last ? encodeSearchCursor(last.usernameLower) : null,
+    };
+  }
+}

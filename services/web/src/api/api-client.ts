@@ -1,0 +1,295 @@
+import { z } from 'zod';
+import {
+  TOKEN_TRANSPORT_HEADER,
+  authSessionSchema,
+  authUserResponseSchema,
+  blockListSchema,
+  codeRequestAcceptedSchema,
+  friendListSchema,
+  friendRequestListSchema,
+  friendRequestSchema,
+  historyResponseSchema,
+  ownProfileSchema,
+  presenceListSchema,
+  publicProfileSchema,
+  publicRoomListSchema,
+  readMarkerResponseSchema,
+  roomListResponseSchema,
+  roomMemberListSchema,
+  roomSummarySchema,
+  userSearchResponseSchema,
+  type AuthSession,
+  type AuthUser,
+  type CreateRoomRequest,
+  type HistoryQuery,
+  type LoginRequest,
+  type PasswordResetConfirm,
+  type RegisterRequest,
+  type UpdateProfileRequest,
+} from '@parley/contracts';
+import { ApiError, apiErrorFromResponse } from './api-error';
+import { devMailboxSchema, type DevMailboxMessage } from './dev-mailbox';
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+interface RequestOptions<T> {
+  method?: Method;
+  body?: unknown;
+  /** zod schema of the answer; omitted for 204s. */
+  schema?: z.ZodType<T>;
+  /** Sends the bearer token, refreshes once and retries once on a 401. Default true. */
+  auth?: boolean;
+  /** Asks the auth service to keep the refresh token in its HttpOnly cookie. */
+  cookieTransport?: boolean;
+}
+
+export interface ApiClientOptions {
+  /** Origin of the API; the page's own origin when empty (the ingress serves both). */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** How long before expiry the access token is renewed, in seconds. */
+  refreshLeadSeconds?: number;
+}
+
+export type SessionListener = (user: AuthUser | null) => void;
+
+/**
+ * The one place the client talks HTTP. It keeps the access token in memory only (the refresh
+ * token lives in the auth service's HttpOnly cookie), renews it before it expires, and on a
+ * 401 refreshes once and retries the request once. Failures become `ApiError`s.
+ */
+export class ApiClient {
+  private accessToken: string | null = null;
+  private user: AuthUser | null = null;
+  private refreshing: Promise<AuthSession | null> | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly listeners = new Set<SessionListener>();
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly refreshLeadSeconds: number;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = options.baseUrl ?? '';
+    this.fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.refreshLeadSeconds = options.refreshLeadSeconds ?? 60;
+  }
+
+  // ---- session ----
+
+  currentUser(): AuthUser | null {
+    return this.user;
+  }
+
+  currentAccessToken(): string | null {
+    return this.accessToken;
+  }
+
+  /** Called with the user on sign-in and with null when the session ends (logout, refresh refused). */
+  onSessionChange(listener: SessionListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async register(request: RegisterRequest): Promise<AuthUser> {
+    return this.startSession(
+      await this.request('/api/v1/auth/register', { method: 'POST', body: request, schema: authSessionSchema, auth: false, cookieTransport: true }),
+    );
+  }
+
+  async login(request: LoginRequest): Promise<AuthUser> {
+    return this.startSession(
+      await this.request('/api/v1/auth/login', { method: 'POST', body: request, schema: authSessionSchema, auth: false, cookieTransport: true }),
+    );
+  }
+
+  /** On page load: the refresh cookie, if still valid, gives a new session. Null when signed out. */
+  async restoreSession(): Promise<AuthUser | null> {
+    const session = await this.refresh();
+    return session ? session.user : null;
+  }
+
+  /**
+   * Renews the access token with the refresh cookie. Concurrent callers share one request.
+   * Null when the server refuses (the session is over); network failures throw.
+   */
+  refresh(): Promise<AuthSession | null> {
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  async logout(): Promise<void> {
+    try {
+      await this.request('/api/v1/auth/logout', { method: 'POST', body: {}, auth: false, cookieTransport: true });
+    } finally {
+      this.endSession();
+    }
+  }
+
+  async requestEmailVerification(): Promise<string> {
+    const answer = await this.request('/api/v1/auth/email/verify/request', { method: 'POST', body: {}, schema: codeRequestAcceptedSchema });
+    return answer.message;
+  }
+
+  async confirmEmail(code: string): Promise<AuthUser> {
+    const { user } = await this.request('/api/v1/auth/email/verify/confirm', { method: 'POST', body: { code }, schema: authUserResponseSchema });
+    this.user = user;
+    this.emit();
+    return user;
+  }
+
+  async requestPasswordReset(email: string): Promise<string> {
+    const answer = await this.request('/api/v1/auth/password/reset/request', {
+      method: 'POST',
+      body: { email },
+      schema: codeRequestAcceptedSchema,
+      auth: false,
+    });
+    return answer.message;
+  }
+
+  async confirmPasswordReset(request: PasswordResetConfirm): Promise<void> {
+    await this.request('/api/v1/auth/password/reset/confirm', { method: 'POST', body: request, auth: false });
+  }
+
+  /** Local development only: mail the launcher wrote to its file mailbox; null where there is none. */
+  async devMailbox(email: string): Promise<DevMailboxMessage[] | null> {
+    try {
+      const response = await this.fetchImpl(`${this.baseUrl}/dev/mailbox?to=${encodeURIComponent(email)}`, { cache: 'no-store' });
+      if (!response.ok) return null;
+      const parsed = devMailboxSchema.safeParse(await response.json());
+      return parsed.success ? parsed.data.messages : null;
+    } catch {
+      return null;
+    }
+  }
+
+  // ---- users ----
+
+  me = () => this.request('/api/v1/users/me', { schema: ownProfileSchema });
+  updateMe = (patch: UpdateProfileRequest) => this.request('/api/v1/users/me', { method: 'PATCH', body: patch, schema: ownProfileSchema });
+  profile = (userId: string) => this.request(`/api/v1/users/${encodeURIComponent(userId)}`, { schema: publicProfileSchema });
+  searchUsers = (query: string) => this.request(`/api/v1/users?${new URLSearchParams({ query, limit: '20' })}`, { schema: userSearchResponseSchema });
+  friendRequests = (direction: 'incoming' | 'outgoing') =>
+    this.request(`/api/v1/users/me/friend-requests?direction=${direction}`, { schema: friendRequestListSchema });
+  sendFriendRequest = (userId: string) =>
+    this.request('/api/v1/users/me/friend-requests', { method: 'POST', body: { userId }, schema: friendRequestSchema });
+  acceptFriendRequest = (requestId: string) =>
+    this.request(`/api/v1/users/me/friend-requests/${encodeURIComponent(requestId)}/accept`, { method: 'POST', body: {}, schema: friendRequestSchema });
+  rejectFriendRequest = (requestId: string) =>
+    this.request(`/api/v1/users/me/friend-requests/${encodeURIComponent(requestId)}/reject`, { method: 'POST', body: {}, schema: friendRequestSchema });
+  friends = () => this.request('/api/v1/users/me/friends', { schema: friendListSchema });
+  unfriend = (userId: string) => this.request(`/api/v1/users/me/friends/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+  blocks = () => this.request('/api/v1/users/me/blocks', { schema: blockListSchema });
+  block = (userId: string) => this.request(`/api/v1/users/me/blocks/${encodeURIComponent(userId)}`, { method: 'PUT' });
+  unblock = (userId: string) => this.request(`/api/v1/users/me/blocks/${encodeURIComponent(userId)}`, { method: 'DELETE' });
+
+  // ---- rooms, messages, presence ----
+
+  rooms = (cursor?: string) =>
+    this.request(`/api/v1/rooms?${new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) })}`, { schema: roomListResponseSchema });
+  publicRooms = (query?: string) =>
+    this.request(`/api/v1/rooms/public?${new URLSearchParams({ limit: '50', ...(query ? { query } : {}) })}`, { schema: publicRoomListSchema });
+  createGroup = (request: CreateRoomRequest) => this.request('/api/v1/rooms', { method: 'POST', body: request, schema: roomSummarySchema });
+  openDirect = (userId: string) => this.request('/api/v1/rooms/direct', { method: 'POST', body: { userId }, schema: roomSummarySchema });
+  joinRoom = (roomId: string) => this.request(`/api/v1/rooms/${roomId}/join`, { method: 'POST', body: {}, schema: roomSummarySchema });
+  leaveRoom = (roomId: string) => this.request(`/api/v1/rooms/${roomId}/leave`, { method: 'POST', body: {} });
+  members = (roomId: string) => this.request(`/api/v1/rooms/${roomId}/members`, { schema: roomMemberListSchema });
+  addMembers = (roomId: string, userIds: string[]) =>
+    this.request(`/api/v1/rooms/${roomId}/members`, { method: 'POST', body: { userIds }, schema: roomMemberListSchema });
+  removeMember = (roomId: string, userId: string) => this.request(`/api/v1/rooms/${roomId}/members/${userId}`, { method: 'DELETE' });
+  history = (roomId: string, query: Partial<HistoryQuery>) => {
+    const params = new URLSearchParams({ limit: String(query.limit ?? 50) });
+    if (query.before) params.set('before', query.before);
+    if (query.after) params.set('after', query.after);
+    return this.request(`/api/v1/rooms/${roomId}/messages?${params}`, { schema: historyResponseSchema });
+  };
+  markRead = (roomId: string, messageId: string) =>
+    this.request(`/api/v1/rooms/${roomId}/read`, { method: 'POST', body: { messageId }, schema: readMarkerResponseSchema });
+  presence = (userIds: string[]) =>
+    this.request(`/api/v1/presence?${new URLSearchParams({ userIds: userIds.join(',') })}`, { schema: presenceListSchema });
+
+  // ---- the wire ----
+
+  async request<T = undefined>(path: string, options: RequestOptions<T> = {}): Promise<T> {
+    const auth = options.auth ?? true;
+    let response = await this.send(path, options, auth);
+    if (response.status === 401 && auth) {
+      const renewed = await this.refresh().catch(() => null);
+      if (renewed) response = await this.send(path, options, auth);
+    }
+    if (!response.ok) throw await apiErrorFromResponse(response);
+    if (!options.schema || response.status === 204) return undefined as T;
+    const parsed = options.schema.safeParse(await response.json().catch(() => undefined));
+    if (!parsed.success) throw new ApiError('internal', 'The server sent an answer this client does not understand', response.status);
+    return parsed.data;
+  }
+
+  private async send<T>(path: string, options: RequestOptions<T>, auth: boolean): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (auth && this.accessToken) headers.authorization = `Bearer ${this.accessToken}`;
+    if (options.cookieTransport) headers[TOKEN_TRANSPORT_HEADER] = 'cookie';
+    try {
+      return await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method: options.method ?? 'GET',
+        headers,
+        credentials: 'same-origin',
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+    } catch {
+      const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+      throw new ApiError(offline ? 'offline' : 'network', 'The request did not reach the server');
+    }
+  }
+
+  private async doRefresh(): Promise<AuthSession | null> {
+    try {
+      const session = await this.request('/api/v1/auth/refresh', {
+        method: 'POST',
+        body: {},
+        schema: authSessionSchema,
+        auth: false,
+        cookieTransport: true,
+      });
+      this.startSession(session);
+      return session;
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'invalid')) {
+        this.endSession();
+        return null;
+      }
+      // The network or the server is down: keep the session, try again a little later.
+      if (this.user) this.scheduleRefresh(15);
+      throw error;
+    }
+  }
+
+  private startSession(session: AuthSession): AuthUser {
+    this.accessToken = session.accessToken;
+    this.user = session.user;
+    this.scheduleRefresh(Math.max(5, Math.min(session.expiresIn - this.refreshLeadSeconds, session.expiresIn * 0.8)));
+    this.emit();
+    return session.user;
+  }
+
+  private endSession(): void {
+    const wasSignedIn = this.user !== null;
+    clearTimeout(this.refreshTimer);
+    this.accessToken = null;
+    this.user = null;
+    if (wasSignedIn) this.emit();
+  }
+
+  private scheduleRefresh(inSeconds: number): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      void this.refresh().catch(() => undefined);
+    }, inSeconds * 1000);
+  }
+
+  private emit(): void {
+    for (const listener of this.listeners) listener(this.user);
+  }
+}

@@ -1,0 +1,49 @@
+import type { Message } from '@parley/contracts';
+
+/** pending: sent, no ack yet · sent: acknowledged (has an id) · failed: refused or unanswered. */
+export type DeliveryState = 'pending' | 'sent' | 'failed';
+
+/** A message as the client shows it: acknowledged ones carry the server id, optimistic ones not yet. */
+export interface ChatMessage {
+  /** Stable from the optimistic copy to the acknowledged one: `${senderId}:${clientMsgId}`. */
+  key: string;
+  id: string | null;
+  clientMsgId: string;
+  roomId: string;
+  senderId: string;
+  body: string;
+  createdAt: string;
+  state: DeliveryState;
+  /** Why it failed, in words for the person who sent it. */
+  error?: string;
+}
+
+export function messageKey(senderId: string, clientMsgId: string): string {
+  return `${senderId}:${clientMsgId}`;
+}
+
+export function fromServer(message: Message): ChatMessage {
+  return {
+    key: messageKey(message.senderId, message.clientMsgId),
+    id: message.id,
+    clientMsgId: message.clientMsgId,
+    roomId: message.roomId,
+    senderId: message.senderId,
+    body: message.body,
+    createdAt: message.createdAt,
+    state: 'sent',
+  };
+}
+
+/** Message ids are snowflakes as decimal strings: longer is larger, equal lengths compare as text. */
+export function compareMessageIds(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The larger of two ids, either of which may be missing. */
+export function maxMessageId(a: string | null | undefined, b: string | null | undefined): string | null {
+  if (!a) return b ?? null;
+  if (!b) return a;
+  return compareMessageIds(a, b) >= 0 ? a : b;
+}

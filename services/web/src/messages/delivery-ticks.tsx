@@ -1,0 +1,26 @@
+import type { ChatMessage } from './chat-message';
+import { compareMessageIds } from './chat-message';
+
+export type TickState = 'pending' | 'sent' | 'read' | 'failed';
+
+/** Where an own message stands: sending, acknowledged, read by another member, or failed. */
+export function tickState(message: ChatMessage, readByOthersUpTo: string | null): TickState {
+  if (message.state === 'failed') return 'failed';
+  if (message.state === 'pending' || message.id === null) return 'pending';
+  return readByOthersUpTo && compareMessageIds(message.id, readByOthersUpTo) <= 0 ? 'read' : 'sent';
+}
+
+const LABELS: Record<Exclude<TickState, 'failed'>, { symbol: string; label: string }> = {
+  pending: { symbol: '🕓', label: 'Sending' },
+  sent: { symbol: '✓', label: 'Sent' },
+  read: { symbol: '✓✓', label: 'Read' },
+};
+
+export function DeliveryTicks({ state }: { state: Exclude<TickState, 'failed'> }) {
+  const { symbol, label } = LABELS[state];
+  return (
+    <span className={`ticks ticks-${state}`} data-delivery={state} role="img" aria-label={label} title={label}>
+      {symbol}
+    </span>
+  );
+}

@@ -1,0 +1,122 @@
+import { useEffect, useState } from 'react';
+import type { Friend, RoomSummary } from '@parley/contracts';
+import { describeError } from '../api/error-messages';
+import { useAuth } from '../auth/auth-context';
+import { useChatController, useChatSelector } from '../store/chat-context';
+import { Dialog } from '../ui/dialog';
+import { FormAlert } from '../ui/form-alert';
+import { displayNameOf } from './room-title';
+
+export interface MembersDialogProps {
+  room: RoomSummary;
+  onClose(): void;
+  /** After leaving the room. */
+  onLeft(): void;
+}
+
+/** Who is in a room and online; owners and admins add and remove members; anyone may leave a group. */
+export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
+  const { api } = useAuth();
+  const controller = useChatController();
+  const members = useChatSelector((state) => state.members[room.id]);
+  const profiles = useChatSelector((state) => state.profiles);
+  const presence = useChatSelector((state) => state.presence);
+  const selfId = useChatSelector((state) => state.selfId);
+  const [friends, setFriends] = useState<Friend[]>([]);
+  const [chosen, setChosen] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void controller.loadMembers(room.id);
+    if (room.kind === 'group') api.friends().then(({ friends: list }) => setFriends(list), () => undefined);
+  }, [api, controller, room.id, room.kind]);
+
+  const myRole = members?.find((member) => member.userId === selfId)?.role;
+  const canManage = room.kind === 'group' && (myRole === 'owner' || myRole === 'admin');
+  const memberIds = new Set(members?.map((member) => member.userId));
+  const addable = friends.filter((friend) => !memberIds.has(friend.user.id));
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (failure) {
+      setError(describeError(failure));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title={room.kind === 'group' ? `Members of ${room.name ?? 'this group'}` : 'Conversation details'} onClose={onClose} wide>
+      <FormAlert>{error}</FormAlert>
+      {!members ? (
+        <p role="status">Loading members…</p>
+      ) : (
+        <ul className="people-list" aria-label="Members">
+          {members.map((member) => {
+            const name = member.userId === selfId ? 'You' : displayNameOf(profiles[member.userId], member.userId);
+            const online = presence[member.userId] === 'online';
+            return (
+              <li key={member.userId} className="person">
+                <span className={online ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />
+                <span className="person-name">
+                  {name} <span className="person-meta">{member.role !== 'member' ? member.role : ''}</span>
+                </span>
+                <span className="person-meta">{online ? 'online' : 'offline'}</span>
+                {canManage && member.userId !== selfId && member.role !== 'owner' && (
+                  <button type="button" disabled={busy} onClick={() => void run(() => controller.removeMember(room.id, member.userId))} aria-label={`Remove ${name}`}>
+                    Remove
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {canManage && (
+        <form
+          className="inline-form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (chosen) void run(async () => {
+              await controller.addMembers(room.id, [chosen]);
+              setChosen('');
+            });
+          }}
+        >
+          <label htmlFor="add-member">Add a friend</label>
+          <select id="add-member" value={chosen} onChange={(event) => setChosen(event.target.value)}>
+            <option value="">{addable.length === 0 ? 'No friends to add' : 'Choose a friend…'}</option>
+            {addable.map((friend) => (
+              <option key={friend.user.id} value={friend.user.id}>
+                {displayNameOf(friend.user, friend.user.id)} (@{friend.user.username})
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={busy || !chosen}>
+            Add
+          </button>
+        </form>
+      )}
+      {room.kind === 'group' && (
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              await controller.leaveRoom(room.id);
+              onClose();
+              onLeft();
+            })
+          }
+        >
+          Leave this group
+        </button>
+      )}
+    </Dialog>
+  );
+}

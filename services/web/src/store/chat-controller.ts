@@ -1,0 +1,365 @@
+import type { CreateRoomRequest, Message, RoomSummary } from '@parley/contracts';
+import { ROOM_SYNC_MAX_ROOMS } from '@parley/contracts';
+import type { ApiClient } from '../api/api-client';
+import { ApiError, apiErrorFromAck } from '../api/api-error';
+import { describeError, describeSendFailure } from '../api/error-messages';
+import { ChatConnection } from '../connection/chat-connection';
+import type { ChatSocket } from '../connection/socket-client';
+import { compareMessageIds, messageKey, type ChatMessage } from '../messages/chat-message';
+import { firstConfirmedId, lastConfirmedId } from '../messages/message-merge';
+import { directPartnerId } from '../rooms/room-title';
+import type { ChatAction, ChatState } from './chat-state';
+
+export interface ChatControllerDeps {
+  api: ApiClient;
+  socket: ChatSocket;
+  dispatch: (action: ChatAction) => void;
+  getState: () => ChatState;
+  newClientMsgId?: () => string;
+  isPageVisible?: () => boolean;
+}
+
+const ACK_TIMEOUT_MS = 10_000;
+const PAGE_SIZE = 50;
+const TYPING_REPEAT_MS = 2_500;
+const TYPING_IDLE_MS = 3_000;
+const MAX_CATCH_UP_PAGES = 20;
+
+/**
+ * Everything the chat screen does that is not a pure state change: REST calls, socket events
+ * and acks, read markers, typing signals, catching up after a reconnect. Components call its
+ * methods; it reports through `dispatch`.
+ */
+export class ChatController {
+  private readonly connection: ChatConnection;
+  private readonly requestedProfiles = new Set<string>();
+  private readonly typingSentAt = new Map<string, number>();
+  private readonly typingIdle = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  private typingSweep: ReturnType<typeof setInterval> | undefined;
+  private connectedBefore = false;
+  private readonly onVisibilityChange = () => {
+    const active = this.deps.getState().activeRoomId;
+    if (active && this.isPageVisible()) this.markReadSoon(active);
+  };
+  private readonly newClientMsgId: () => string;
+  private readonly isPageVisible: () => boolean;
+
+  constructor(private readonly deps: ChatControllerDeps) {
+    this.newClientMsgId = deps.newClientMsgId ?? (() => crypto.randomUUID());
+    this.isPageVisible = deps.isPageVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
+    this.connection = new ChatConnection(deps.socket, {
+      status: (status) => deps.dispatch({ type: 'connection', status }),
+      connected: () => void this.onConnected(),
+      renewToken: async () => (await deps.api.refresh().catch(() => null)) !== null,
+    });
+  }
+
+  start(): void {
+    this.listen();
+    this.connection.start();
+    this.typingSweep = setInterval(() => this.deps.dispatch({ type: 'typing/expired', now: Date.now() }), 1_000);
+    void this.loadRooms();
+    void this.refreshFriendRequestCount();
+    void this.deps.api.me().then(
+      (profile) => this.deps.dispatch({ type: 'profiles/loaded', profiles: [profile] }),
+      () => undefined,
+    );
+  }
+
+  stop(): void {
+    this.connection.stop();
+    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibilityChange);
+    clearInterval(this.typingSweep);
+    for (const timer of [...this.typingIdle.values(), ...this.readTimers.values()]) clearTimeout(timer);
+  }
+
+  // ---- rooms ----
+
+  async loadRooms(): Promise<void> {
+    const rooms: RoomSummary[] = [];
+    let cursor: string | undefined;
+    try {
+      do {
+        const page = await this.deps.api.rooms(cursor);
+        rooms.push(...page.rooms);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+    } catch {
+      return; // shown as an empty list; the next reconnect loads again
+    }
+    this.deps.dispatch({ type: 'rooms/loaded', rooms });
+    const selfId = this.deps.getState().selfId;
+    const partners = rooms.map((room) => directPartnerId(room, selfId)).filter((id): id is string => id !== undefined);
+    const senders = rooms.map((room) => room.lastMessage?.senderId).filter((id): id is string => id !== undefined);
+    void this.ensureProfiles([...partners, ...senders]);
+    void this.loadPresence(partners);
+  }
+
+  openRoom(roomId: string | null): void {
+    this.deps.dispatch({ type: 'room/opened', roomId });
+    if (!roomId) return;
+    const state = this.deps.getState();
+    if (!state.messages[roomId]?.loaded) void this.loadLatest(roomId);
+    else this.markReadSoon(roomId);
+    void this.loadMembers(roomId);
+  }
+
+  async loadLatest(roomId: string): Promise<void> {
+    this.deps.dispatch({ type: 'history/loading', roomId });
+    try {
+      const page = await this.deps.api.history(roomId, { limit: PAGE_SIZE });
+      this.deps.dispatch({ type: 'history/loaded', roomId, messages: page.messages, hasMore: page.hasMore, older: false });
+      void this.ensureProfiles(page.messages.map((message) => message.senderId));
+      this.markReadSoon(roomId);
+    } catch (error) {
+      this.deps.dispatch({ type: 'history/failed', roomId, error: describeError(error) });
+    }
+  }
+
+  async loadOlder(roomId: string): Promise<void> {
+    const history = this.deps.getState().messages[roomId];
+    if (!history?.loaded || !history.hasMore || history.loadingOlder) return;
+    const before = firstConfirmedId(history.items);
+    if (!before) return;
+    this.deps.dispatch({ type: 'history/loading', roomId });
+    try {
+      const page = await this.deps.api.history(roomId, { before, limit: PAGE_SIZE });
+      this.deps.dispatch({ type: 'history/loaded', roomId, messages: page.messages, hasMore: page.hasMore, older: true });
+      void this.ensureProfiles(page.messages.map((message) => message.senderId));
+    } catch (error) {
+      this.deps.dispatch({ type: 'history/failed', roomId, error: describeError(error) });
+    }
+  }
+
+  async loadMembers(roomId: string): Promise<void> {
+    try {
+      const { members } = await this.deps.api.members(roomId);
+      this.deps.dispatch({ type: 'members/loaded', roomId, members });
+      void this.ensureProfiles(members.map((member) => member.userId));
+    } catch {
+      // The header then shows only the member count.
+    }
+  }
+
+  async createGroup(request: CreateRoomRequest): Promise<RoomSummary> {
+    return this.adopt(await this.deps.api.createGroup(request));
+  }
+
+  async openDirect(userId: string): Promise<RoomSummary> {
+    return this.adopt(await this.deps.api.openDirect(userId));
+  }
+
+  async joinRoom(roomId: string): Promise<RoomSummary> {
+    return this.adopt(await this.deps.api.joinRoom(roomId));
+  }
+
+  async leaveRoom(roomId: string): Promise<void> {
+    await this.deps.api.leaveRoom(roomId);
+    this.deps.dispatch({ type: 'room/removed', roomId });
+  }
+
+  async addMembers(roomId: string, userIds: string[]): Promise<void> {
+    const { members } = await this.deps.api.addMembers(roomId, userIds);
+    this.deps.dispatch({ type: 'members/loaded', roomId, members });
+  }
+
+  async removeMember(roomId: string, userId: string): Promise<void> {
+    await this.deps.api.removeMember(roomId, userId);
+    await this.loadMembers(roomId);
+  }
+
+  // ---- messages ----
+
+  send(roomId: string, body: string): void {
+    const { selfId } = this.deps.getState();
+    const clientMsgId = this.newClientMsgId();
+    const message: ChatMessage = {
+      key: messageKey(selfId, clientMsgId),
+      id: null,
+      clientMsgId,
+      roomId,
+      senderId: selfId,
+      body,
+      createdAt: new Date().toISOString(),
+      state: 'pending',
+    };
+    this.typing(roomId, false);
+    this.deps.dispatch({ type: 'message/pending', message });
+    void this.deliver(message);
+  }
+
+  /** Sends a failed message again with the same clientMsgId: the server stores it at most once. */
+  retry(roomId: string, key: string): void {
+    const message = this.deps.getState().messages[roomId]?.items.find((item) => item.key === key && item.id === null);
+    if (!message) return;
+    this.deps.dispatch({ type: 'message/pending', message });
+    void this.deliver(message);
+  }
+
+  /** Throttled: at most one `typing: true` every 2.5 s, and `false` after 3 s without keystrokes. */
+  typing(roomId: string, isTyping: boolean): void {
+    const { socket } = this.deps;
+    clearTimeout(this.typingIdle.get(roomId));
+    if (!isTyping) {
+      if (this.typingSentAt.delete(roomId) && socket.connected) socket.emit('typing', { roomId, isTyping: false });
+      return;
+    }
+    const now = Date.now();
+    if (now - (this.typingSentAt.get(roomId) ?? 0) >= TYPING_REPEAT_MS && socket.connected) {
+      socket.emit('typing', { roomId, isTyping: true });
+      this.typingSentAt.set(roomId, now);
+    }
+    this.typingIdle.set(roomId, setTimeout(() => this.typing(roomId, false), TYPING_IDLE_MS));
+  }
+
+  /** Marks the open room read up to its newest message, once things settle. */
+  markReadSoon(roomId: string): void {
+    clearTimeout(this.readTimers.get(roomId));
+    this.readTimers.set(roomId, setTimeout(() => void this.markRead(roomId), 300));
+  }
+
+  // ---- people ----
+
+  async ensureProfiles(userIds: string[]): Promise<void> {
+    const state = this.deps.getState();
+    const missing = [...new Set(userIds)].filter((id) => !state.profiles[id] && !this.requestedProfiles.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.requestedProfiles.add(id);
+    const results = await Promise.allSettled(missing.map((id) => this.deps.api.profile(id)));
+    const profiles = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') this.requestedProfiles.delete(missing[index]!);
+    });
+    if (profiles.length > 0) this.deps.dispatch({ type: 'profiles/loaded', profiles });
+  }
+
+  async loadPresence(userIds: string[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      try {
+        const { presence } = await this.deps.api.presence(unique.slice(start, start + 100));
+        this.deps.dispatch({ type: 'presence', entries: presence });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async refreshFriendRequestCount(): Promise<void> {
+    try {
+      const { requests } = await this.deps.api.friendRequests('incoming');
+      this.deps.dispatch({ type: 'friend-requests/count', count: requests.length });
+    } catch {
+      // The badge stays as it was.
+    }
+  }
+
+  // ---- internals ----
+
+  private adopt(room: RoomSummary): RoomSummary {
+    this.deps.dispatch({ type: 'room/upserted', room });
+    void this.ensureProfiles(room.memberIds ?? []);
+    return room;
+  }
+
+  private async deliver(message: ChatMessage): Promise<void> {
+    const { socket, dispatch } = this.deps;
+    const fail = (error: ApiError) => dispatch({ type: 'message/failed', roomId: message.roomId, key: message.key, error: describeSendFailure(error) });
+    if (!socket.connected) {
+      fail(new ApiError('offline', 'not connected'));
+      return;
+    }
+    try {
+      const ack = await socket
+        .timeout(ACK_TIMEOUT_MS)
+        .emitWithAck('message:send', { roomId: message.roomId, clientMsgId: message.clientMsgId, body: message.body });
+      if (ack.ok) {
+        dispatch({ type: 'message/received', messages: [ack.message], pageVisible: this.isPageVisible() });
+        this.markReadSoon(message.roomId);
+      } else {
+        fail(apiErrorFromAck(ack.error));
+      }
+    } catch {
+      fail(new ApiError('timeout', 'no acknowledgement'));
+    }
+  }
+
+  private async markRead(roomId: string): Promise<void> {
+    const state = this.deps.getState();
+    if (state.activeRoomId !== roomId || !this.isPageVisible()) return;
+    const newest = lastConfirmedId(state.messages[roomId]?.items ?? []);
+    const room = state.rooms[roomId];
+    if (!newest || !room) return;
+    const alreadyRead = room.lastReadMessageId && compareMessageIds(room.lastReadMessageId, newest) >= 0 && room.unreadCount === 0;
+    this.deps.dispatch({ type: 'read/own', roomId, messageId: newest });
+    if (alreadyRead) return;
+    if (this.deps.socket.connected) this.deps.socket.emit('room:read', { roomId, messageId: newest });
+    else await this.deps.api.markRead(roomId, newest).catch(() => undefined);
+  }
+
+  private listen(): void {
+    const { socket, dispatch } = this.deps;
+    socket.on('message:new', (message) => this.received([message]));
+    socket.on('room:new', (room) => this.adopt(room));
+    socket.on('room:member-joined', ({ roomId, userId }) => {
+      dispatch({ type: 'member/joined', roomId, userId });
+      if (this.deps.getState().members[roomId]) void this.loadMembers(roomId);
+      void this.ensureProfiles([userId]);
+    });
+    socket.on('room:member-left', ({ roomId, userId }) => dispatch({ type: 'member/left', roomId, userId }));
+    socket.on('room:read', ({ roomId, userId, messageId }) => dispatch({ type: 'read/receipt', roomId, userId, messageId }));
+    socket.on('typing', ({ roomId, userId, isTyping }) => {
+      dispatch({ type: 'typing', roomId, userId, isTyping, now: Date.now() });
+      if (isTyping) void this.ensureProfiles([userId]);
+    });
+    socket.on('presence', (presence) => dispatch({ type: 'presence', entries: [presence] }));
+    socket.on('notification', (notification) => {
+      if (notification.kind === 'friend_request') void this.refreshFriendRequestCount();
+    });
+    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibilityChange);
+  }
+
+  private received(messages: Message[]): void {
+    this.deps.dispatch({ type: 'message/received', messages, pageVisible: this.isPageVisible() });
+    void this.ensureProfiles(messages.map((message) => message.senderId));
+    const active = this.deps.getState().activeRoomId;
+    if (active && messages.some((message) => message.roomId === active)) this.markReadSoon(active);
+  }
+
+  /** After every (re)connection: what each loaded room missed, merged by id, so nothing shows twice. */
+  private async onConnected(): Promise<void> {
+    const reconnect = this.connectedBefore;
+    this.connectedBefore = true;
+    if (reconnect) void this.loadRooms();
+    const state = this.deps.getState();
+    const rooms = Object.entries(state.messages)
+      .filter(([, history]) => history.loaded)
+      .slice(0, ROOM_SYNC_MAX_ROOMS)
+      .map(([roomId, history]) => ({ roomId, afterId: lastConfirmedId(history.items) }));
+    if (rooms.length === 0) return;
+    try {
+      const result = await this.deps.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:sync', { rooms });
+      if (!result.ok) return;
+      this.received(result.rooms.flatMap((room) => room.messages));
+      for (const room of result.rooms.filter((entry) => entry.hasMore)) void this.catchUp(room.roomId);
+    } catch {
+      // No answer: the next reconnection syncs again.
+    }
+  }
+
+  /** More was missed than one sync carries: page forward over REST until up to date. */
+  private async catchUp(roomId: string): Promise<void> {
+    for (let page = 0; page < MAX_CATCH_UP_PAGES; page += 1) {
+      const after = lastConfirmedId(this.deps.getState().messages[roomId]?.items ?? []);
+      if (!after) return;
+      try {
+        const result = await this.deps.api.history(roomId, { after, limit: 100 });
+        this.received(result.messages);
+        if (!result.hasMore) return;
+      } catch {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import type { Message, PublicProfile, RoomMember, RoomSummary } from '@parley/contracts';
+import type { ChatMessage } from '../messages/chat-message';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+export interface RoomMessages {
+  items: ChatMessage[];
+  /** Older history exists on the server. */
+  hasMore: boolean;
+  loadingOlder: boolean;
+  /** The latest page arrived at least once. */
+  loaded: boolean;
+  error?: string;
+}
+
+export interface ChatState {
+  selfId: string;
+  rooms: Record<string, RoomSummary>;
+  roomsLoaded: boolean;
+  activeRoomId: string | null;
+  messages: Record<string, RoomMessages>;
+  members: Record<string, RoomMember[]>;
+  /** Highest message id some other member has read, per room (for the double tick). */
+  readByOthers: Record<string, string>;
+  /** roomId → userId → when the "typing" expires (ms since epoch). */
+  typing: Record<string, Record<string, number>>;
+  presence: Record<string, 'online' | 'offline'>;
+  profiles: Record<string, PublicProfile>;
+  connection: ConnectionStatus;
+  /** Incoming friend requests not looked at yet (the People button shows it). */
+  pendingFriendRequests: number;
+}
+
+export type ChatAction =
+  | { type: 'rooms/loaded'; rooms: RoomSummary[] }
+  | { type: 'room/upserted'; room: RoomSummary }
+  | { type: 'room/removed'; roomId: string }
+  | { type: 'room/opened'; roomId: string | null }
+  | { type: 'history/loading'; roomId: string }
+  | { type: 'history/loaded'; roomId: string; messages: Message[]; hasMore: boolean; older: boolean }
+  | { type: 'history/failed'; roomId: string; error: string }
+  | { type: 'message/pending'; message: ChatMessage }
+  | { type: 'message/received'; messages: Message[]; pageVisible: boolean }
+  | { type: 'message/failed'; roomId: string; key: string; error: string }
+  | { type: 'read/own'; roomId: string; messageId: string }
+  | { type: 'read/receipt'; roomId: string; userId: string; messageId: string }
+  | { type: 'typing'; roomId: string; userId: string; isTyping: boolean; now: number }
+  | { type: 'typing/expired'; now: number }
+  | { type: 'presence'; entries: Array<{ userId: string; status: 'online' | 'offline' }> }
+  | { type: 'profiles/loaded'; profiles: PublicProfile[] }
+  | { type: 'members/loaded'; roomId: string; members: RoomMember[] }
+  | { type: 'member/joined'; roomId: string; userId: string }
+  | { type: 'member/left'; roomId: string; userId: string }
+  | { type: 'connection'; status: ConnectionStatus }
+  | { type: 'friend-requests/count'; count: number };
+
+export const TYPING_TTL_MS = 5_000;
+
+export function initialChatState(selfId: string): ChatState {
+  return {
+    selfId,
+    rooms: {},
+    roomsLoaded: false,
+    activeRoomId: null,
+    messages: {},
+    members: {},
+    readByOthers: {},
+    typing: {},
+    presence: {},
+    profiles: {},
+    connection: 'connecting',
+    pendingFriendRequests: 0,
+  };
+}
+
+export const EMPTY_ROOM_MESSAGES: RoomMessages = { items: [], hasMore: false, loadingOlder: false, loaded: false };

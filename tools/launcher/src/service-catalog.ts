@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What every service gets from the launcher. */
+export interface PlatformContext {
+  repoRoot: string;
+  host: string;
+  publicOrigin: string;
+  databaseUrl: string;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  dataDir: string;
+  logLevel: string;
+  internalToken: string;
+  ports: Record<string, number>;
+}
+
+export interface ServiceSpec {
+  name: string;
+  /** Folder under the repo root. */
+  dir: string;
+  /** Whether it has `dist/migrate.js` to run before start. */
+  migrates: boolean;
+  /** How many processes to run (chat-socket runs two, so cross-pod fan-out is exercised locally). */
+  instances?: number;
+  env(context: PlatformContext): Record<string, string>;
+}
+
+/** Port key of one instance: `auth`, or `chat-socket#2` for the second of several. */
+export const instanceKey = (service: string, instance: number) => (instance === 0 ? service : `${service}#${instance + 1}`);
+
+const internalUrl = (context: PlatformContext, service: string) =>
+  `http://${context.host}:${context.ports[instanceKey(service, 0)] ?? 0}`;
+
+/** The platform's processes, in start order. Services not built yet are skipped. */
+export const SERVICES: ServiceSpec[] = [
+  {
+    name: 'auth',
+    dir: 'services/auth',
+    migrates: true,
+    env: (context) => ({
+      DATA_DIR: context.dataDir,
+      USER_SERVICE_URL: internalUrl(context, 'user'),
+    }),
+  },
+  {
+    name: 'user',
+    dir: 'services/user',
+    migrates: true,
+    env: (context) => ({
+      JWKS_URL: `${internalUrl(context, 'auth')}/.well-known/jwks.json`,
+    }),
+  },
+];
+
+/** Variables every service receives, on top of the launcher's own environment. */
+export function commonServiceEnv(context: PlatformContext, instance: string): Record<string, string> {
+  return {
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    HOST: context.host,
+    PORT: String(context.ports[instance] ?? 0),
+    DATABASE_URL: context.databaseUrl,
+    REDIS_URL: context.redisUrl,
+    REDIS_KEY_PREFIX: context.redisKeyPrefix,
+    LOG_LEVEL: context.logLevel,
+    CORS_ORIGINS: context.publicOrigin,
+    INTERNAL_API_TOKEN: context.internalToken,
+  };
+}
+
+export function builtServices(repoRoot: string): ServiceSpec[] {
+  return SERVICES.filter((service) => existsSync(join(repoRoot, service.dir, 'package.json')));
+}
+
+export function entryPoint(repoRoot: string, service: ServiceSpec, file: 'main.js' | 'migrate.js'): string {
+  return join(repoRoot, service.dir, 'dist', file);
+}

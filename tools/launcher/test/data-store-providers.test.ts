@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/free-port.js';
+import { providePostgres } from '../src/postgres-provider.js';
+import { answersPing, provideRedis, RedisUnavailableError } from '../src/redis-provider.js';
+
+let dataDir: string;
+
+beforeAll(async () => {
+  // World-traversable, because embedded PostgreSQL runs as the `postgres` user when we are root.
+  dataDir = await mkdtemp(join(tmpdir(), 'parley-launcher-'));
+});
+
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('PostgreSQL for npm start', () => {
+  it('starts an embedded PostgreSQL from npm binaries with a parley database when DATABASE_URL is unset, and keeps its data across restarts', async () => {
+    const port = await freePort();
+    const first = await providePostgres({ dataDir, port });
+    try {
+      expect(first.embedded).toBe(true);
+      const client = new pg.Client({ connectionString: first.url });
+      await client.connect();
+      await client.query('CREATE TABLE kept (value text)');
+      await client.query("INSERT INTO kept VALUES ('still here')");
+      await client.end();
+
+      // A second command (npm run migrate, admin:grant) while npm start runs reuses the cluster.
+      const reused = await providePostgres({ dataDir, port });
+      expect(reused.url).toBe(first.url);
+      await reused.stop();
+      const stillUp = new pg.Client({ connectionString: first.url });
+      await stillUp.connect();
+      await stillUp.end();
+    } finally {
+      await first.stop();
+    }
+    const second = await providePostgres({ dataDir, port });
+    try {
+      const client = new pg.Client({ connectionString: second.url });
+      await client.connect();
+      const { rows } = await client.query<{ value: string }>('SELECT value FROM kept');
+      await client.end();
+      expect(rows).toEqual([{ value: 'still here' }]);
+    } finally {
+      await second.stop();
+    }
+  }, 120_000);
+
+  it('uses DATABASE_URL as given when it is set', async () => {
+    const provided = await providePostgres({ databaseUrl: 'postgres://somewhere/db', dataDir, port: 1 });
+    expect(provided).toMatchObject({ url: 'postgres://somewhere/db', embedded: false });
+  });
+});
+
+describe('Redis for npm start', () => {
+  it('uses the Redis on 127.0.0.1:6379 when it answers', async () => {
+    const provided = await provideRedis({ dataDir, port: 1 });
+    expect(provided.url).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('starts redis-server from PATH into the data dir when no Redis answers, with AOF and noeviction', async () => {
+    const port = await freePort();
+    const provided = await provideRedis({ dataDir, port, probeDefault: false });
+    const redis = new Redis(provided.url);
+    try {
+      expect(await redis.ping()).toBe('PONG');
+      expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
+    } finally {
+      redis.disconnect();
+      await provided.stop();
+    }
+    expect(await answersPing('127.0.0.1', port)).toBe(false);
+  });
+
+  it('explains how to install Redis when none answers and redis-server is not on PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(provideRedis({ dataDir, port: await freePort(), probeDefault: false })).rejects.toThrow(RedisUnavailableError);
+      await expect(provideRedis({ dataDir, port: await freePort(), probeDefault: false })).rejects.toThrow(/apt-get install redis-server/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});

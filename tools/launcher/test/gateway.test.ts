@@ -1,0 +1,73 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../src/free-port.js';
+import { createGateway } from '../src/gateway.js';
+import { INGRESS_ROUTES } from '../src/ingress-routes.js';
+
+const servers: Server[] = [];
+let gatewayUrl: string;
+
+/** An upstream that answers with its own name and the path it saw. */
+async function upstream(name: string): Promise<string> {
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ name, path: req.url, xff: req.headers['x-forwarded-for'] ?? null }));
+  });
+  servers.push(server);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+beforeAll(async () => {
+  const deadPort = await freePort();
+  const gateway = createGateway({
+    host: '127.0.0.1',
+    port: 0,
+    routes: INGRESS_ROUTES,
+    upstreams: {
+      auth: [await upstream('auth')],
+      user: [`http://127.0.0.1:${deadPort}`],
+      'chat-socket': [await upstream('chat-1'), await upstream('chat-2')],
+    },
+  });
+  servers.push(gateway);
+  const port = await freePort();
+  await new Promise<void>((resolve) => gateway.listen(port, '127.0.0.1', resolve));
+  gatewayUrl = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+
+describe('the local gateway', () => {
+  it('routes by path prefix to the service, keeping the full path and adding X-Forwarded-For', async () => {
+    const response = await fetch(`${gatewayUrl}/api/v1/auth/login?x=1`);
+    expect(await response.json()).toEqual({ name: 'auth', path: '/api/v1/auth/login?x=1', xff: '127.0.0.1' });
+  });
+
+  it('answers 502 with the uniform error body when the service behind a path is down', async () => {
+    const response = await fetch(`${gatewayUrl}/api/v1/users/me`);
+    expect(response.status).toBe(502);
+    expect(await response.json()).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+  });
+
+  it('answers 404 for internal endpoints and unknown API paths', async () => {
+    const response = await fetch(`${gatewayUrl}/internal/v1/blocks`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('pins a socket.io client to one instance with the affinity cookie and spreads new clients', async () => {
+    const first = await fetch(`${gatewayUrl}/socket.io/?EIO=4&transport=polling`);
+    const cookie = first.headers.get('set-cookie')?.split(';')[0] ?? '';
+    expect(cookie).toMatch(/^parley_affinity=\d$/);
+    const firstName = ((await first.json()) as { name: string }).name;
+    for (let i = 0; i < 3; i += 1) {
+      const again = await fetch(`${gatewayUrl}/socket.io/?EIO=4&transport=polling&sid=x`, { headers: { cookie } });
+      expect(((await again.json()) as { name: string }).name).toBe(firstName);
+    }
+    const other = await fetch(`${gatewayUrl}/socket.io/?EIO=4&transport=polling`);
+    expect(((await other.json()) as { name: string }).name).not.toBe(firstName);
+  });
+});

@@ -1,0 +1,53 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../src/free-port.js';
+
+const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+export interface LaunchedPlatform {
+  url: string;
+  output: string[];
+  child: ChildProcess;
+  /** Sends SIGTERM (as Ctrl-C would) and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts the platform exactly as `npm start` does (the built launcher), on free ports. */
+export async function launchPlatform(env: Record<string, string>, timeoutMs = 90_000): Promise<LaunchedPlatform> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [LAUNCHER], {
+    env: { ...process.env, PARLEY_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const collect = (stream: NodeJS.ReadableStream | null) => createInterface({ input: stream! }).on('line', (line) => output.push(line));
+  collect(child.stdout);
+  collect(child.stderr);
+
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`platform did not come up:\n${output.join('\n')}`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (output.some((line) => line.includes('Parley is up at'))) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve();
+      }
+    }, 100);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`launcher exited with ${code}:\n${output.join('\n')}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output,
+    child,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

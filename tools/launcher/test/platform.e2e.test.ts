@@ -1,0 +1,128 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import { launchPlatform, type LaunchedPlatform } from './launched-platform.js';
+
+let database: TestDatabase;
+let prefix: string;
+let dataDir: string;
+let platform: LaunchedPlatform;
+
+async function api(path: string, init: { method?: string; body?: unknown; token?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${platform.url}${path}`, {
+    method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+    headers: {
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...init.headers,
+    },
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+}
+
+const uniqueName = (base: string) => `${base}_${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  database = await createTestDatabase('e2e');
+  prefix = testRedisPrefix('e2e');
+  dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
+  platform = await launchPlatform({
+    DATABASE_URL: database.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: prefix,
+    PARLEY_DATA_DIR: dataDir,
+    ARGON2_MEMORY_KIB: '8192',
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await platform?.stop();
+  await database?.drop();
+  await deleteRedisPrefix(prefix);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the platform started by the launcher (npm start)', () => {
+  it('registers a user whose profile exists the moment register returns, all through one origin', async () => {
+    const username = uniqueName('alice');
+    const registered = await api('/api/v1/auth/register', {
+      body: { email: `${username}@example.com`, username, password: 'correct horse battery' },
+    });
+    expect(registered.status).toBe(201);
+    const token = registered.body?.accessToken as string;
+
+    const me = await api('/api/v1/users/me', { token });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: registered.body?.user.id, username, email: `${username}@example.com` });
+  });
+
+  it('finds another registered user by exact email through the user service', async () => {
+    const [a, b] = [uniqueName('carol'), uniqueName('dave')];
+    const first = await api('/api/v1/auth/register', { body: { email: `${a}@example.com`, username: a, password: 'correct horse battery' } });
+    await api('/api/v1/auth/register', { body: { email: `${b}@example.com`, username: b, password: 'correct horse battery' } });
+    const found = await api(`/api/v1/users?query=${encodeURIComponent(`${b}@example.com`)}`, { token: first.body?.accessToken });
+    expect(found.status).toBe(200);
+    expect(found.body?.users.map((user: { username: string }) => user.username)).toEqual([b]);
+  });
+
+  it('logs in, refreshes with rotation, and rejects the spent refresh token', async () => {
+    const username = uniqueName('erin');
+    await api('/api/v1/auth/register', { body: { email: `${username}@example.com`, username, password: 'correct horse battery' } });
+    const login = await api('/api/v1/auth/login', { body: { login: username, password: 'correct horse battery' } });
+    expect(login.status).toBe(200);
+    const refreshed = await api('/api/v1/auth/refresh', { body: { refreshToken: login.body?.refreshToken } });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body?.refreshToken).not.toBe(login.body?.refreshToken);
+  });
+
+  it('serves the JWKS and both OpenAPI documents under the public paths', async () => {
+    const jwks = await api('/api/v1/auth/.well-known/jwks.json');
+    expect(jwks.status).toBe(200);
+    expect(jwks.body?.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+    expect(jwks.body?.keys[0]).not.toHaveProperty('d');
+    expect((await api('/api/v1/auth/openapi.json')).body?.openapi).toMatch(/^3\./);
+    expect((await api('/api/v1/users/openapi.json')).body?.openapi).toMatch(/^3\./);
+  });
+
+  it('confirms an email address with the code from the local dev mailbox', async () => {
+    const username = uniqueName('gina');
+    const email = `${username}@example.com`;
+    const registered = await api('/api/v1/auth/register', { body: { email, username, password: 'correct horse battery' } });
+    const token = registered.body?.accessToken as string;
+    expect((await api('/api/v1/auth/email/verify/request', { method: 'POST', token })).status).toBe(202);
+
+    let code: string | undefined;
+    for (let attempt = 0; attempt < 50 && !code; attempt += 1) {
+      const mailbox = await api(`/dev/mailbox?to=${encodeURIComponent(email)}`);
+      code = /\b(\d{6})\b/.exec(mailbox.body?.messages[0]?.text ?? '')?.[1];
+      if (!code) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const confirmed = await api('/api/v1/auth/email/verify/confirm', { body: { code }, token });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body?.user).toMatchObject({ email, emailVerified: true });
+  });
+
+  it('answers unauthenticated and unknown requests with the uniform error body', async () => {
+    const unauthorized = await api('/api/v1/users/me');
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.body).toMatchObject({ error: { code: 'unauthorized' } });
+    const unknown = await api('/api/v1/nothing-here');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('never routes internal endpoints through the public origin', async () => {
+    const internal = await api('/internal/v1/blocks?userA=00000000-0000-4000-8000-000000000000&userB=00000000-0000-4000-8000-000000000001');
+    expect(internal.status).toBe(404);
+  });
+
+  it('stops every process and exits 0 on SIGTERM', async () => {
+    const code = await platform.stop();
+    expect(code).toBe(0);
+    expect(platform.output.join('\n')).toContain('all services stopped');
+  }, 60_000);
+});
