@@ -2,9 +2,10 @@
 #
 # One Dockerfile, one target per Parley process (docker build --target <name> .):
 #   auth, user, chat-socket, persistence-worker   the services (node services/<svc>/dist/main.js)
+#   operator                                      the Kubernetes operator (services/operator)
 #   key-bootstrap                                 the chart's signing-key hook job (tools/key-bootstrap)
-# Room is left for issue #6 (operator) and issue #7 (web): add a `<name>-deps` stage and a
-# runtime stage shaped like the ones below.
+# Room is left for issue #7 (web): add a `<name>-deps` stage and a runtime stage shaped like the
+# ones below.
 #
 # Every runtime image holds only compiled JavaScript (dist/) and the production dependencies of
 # its own workspace, runs as the numeric non-root user 10001, and works with a read-only root
@@ -41,9 +42,12 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --include-workspace-root \
       --workspace services/auth --workspace services/user \
       --workspace services/chat-socket --workspace services/persistence-worker \
-      --workspace tools/key-bootstrap
+      --workspace services/operator --workspace tools/key-bootstrap
 COPY . .
-RUN npx tsc -b services/auth services/user services/chat-socket services/persistence-worker tools/key-bootstrap \
+# The context may carry a developer's dist/ folders (Tilt syncs them into running pods): drop
+# them, build info included, so the image is always compiled from source.
+RUN rm -rf packages/*/dist services/*/dist tools/*/dist \
+ && npx tsc -b services/auth services/user services/chat-socket services/persistence-worker services/operator tools/key-bootstrap \
  # Runtime tree: package.json + dist/ of each built workspace, without declarations,
  # source maps and build info.
  && mkdir -p /runtime \
@@ -70,12 +74,19 @@ FROM toolchain AS persistence-worker-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/persistence-worker
 
+FROM toolchain AS operator-deps
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/operator
+
 FROM toolchain AS key-bootstrap-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace tools/key-bootstrap
 
 # ---------------------------------------------------------------------------------------------
 FROM base AS runtime
+# Owner of the application files: root (read-only to the app user). The Tilt dev loop builds
+# with APP_OWNER=10001:10001 so live update can sync compiled code into running containers.
+ARG APP_OWNER=0:0
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 ARG CREATED=unknown
@@ -89,8 +100,8 @@ LABEL org.opencontainers.image.vendor="Parley" \
       org.opencontainers.image.base.name="docker.io/library/node:20-bookworm-slim"
 ENV NODE_ENV=production \
     DATA_DIR=/var/lib/parley
-COPY --from=build /app/package.json ./package.json
-COPY --from=build /runtime/packages ./packages
+COPY --chown=${APP_OWNER} --from=build /app/package.json ./package.json
+COPY --chown=${APP_OWNER} --from=build /runtime/packages ./packages
 # The only writable paths; with a read-only root filesystem they are emptyDir mounts.
 RUN mkdir -p /var/lib/parley && chown 10001:10001 /var/lib/parley
 USER 10001:10001
@@ -99,7 +110,8 @@ FROM runtime AS auth
 LABEL org.opencontainers.image.title="parley-auth" \
       org.opencontainers.image.description="Parley auth service: accounts, ES256 access tokens, JWKS, refresh tokens"
 COPY --from=auth-deps /app/node_modules ./node_modules
-COPY --from=build /runtime/services/auth ./services/auth
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/auth ./services/auth
 EXPOSE 8081
 CMD ["node", "services/auth/dist/main.js"]
 
@@ -107,7 +119,8 @@ FROM runtime AS user
 LABEL org.opencontainers.image.title="parley-user" \
       org.opencontainers.image.description="Parley user service: profiles, search, friends, blocks"
 COPY --from=user-deps /app/node_modules ./node_modules
-COPY --from=build /runtime/services/user ./services/user
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/user ./services/user
 EXPOSE 8082
 CMD ["node", "services/user/dist/main.js"]
 
@@ -115,7 +128,8 @@ FROM runtime AS chat-socket
 LABEL org.opencontainers.image.title="parley-chat-socket" \
       org.opencontainers.image.description="Parley chat-socket service: socket.io with the Redis adapter, rooms, history, presence"
 COPY --from=chat-socket-deps /app/node_modules ./node_modules
-COPY --from=build /runtime/services/chat-socket ./services/chat-socket
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/chat-socket ./services/chat-socket
 EXPOSE 8083
 CMD ["node", "services/chat-socket/dist/main.js"]
 
@@ -123,13 +137,24 @@ FROM runtime AS persistence-worker
 LABEL org.opencontainers.image.title="parley-persistence-worker" \
       org.opencontainers.image.description="Parley persistence worker: BullMQ consumers for messages, notifications and mail"
 COPY --from=persistence-worker-deps /app/node_modules ./node_modules
-COPY --from=build /runtime/services/persistence-worker ./services/persistence-worker
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/persistence-worker ./services/persistence-worker
 EXPOSE 8084
 CMD ["node", "services/persistence-worker/dist/main.js"]
+
+FROM runtime AS operator
+LABEL org.opencontainers.image.title="parley-operator" \
+      org.opencontainers.image.description="Parley operator: ChatPlatform reconciler for signing-key rotation, socket rebalancing and status"
+COPY --from=operator-deps /app/node_modules ./node_modules
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/operator ./services/operator
+EXPOSE 8086
+CMD ["node", "services/operator/dist/main.js"]
 
 FROM runtime AS key-bootstrap
 LABEL org.opencontainers.image.title="parley-key-bootstrap" \
       org.opencontainers.image.description="Creates the auth signing-key Secret when it is missing (Helm hook job)"
 COPY --from=key-bootstrap-deps /app/node_modules ./node_modules
-COPY --from=build /runtime/tools/key-bootstrap ./tools/key-bootstrap
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/tools/key-bootstrap ./tools/key-bootstrap
 CMD ["node", "tools/key-bootstrap/dist/main.js"]

@@ -9,7 +9,8 @@ export default defineConfig({
     alias: [{ find: /^@parley\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
   },
   test: {
-    include: ['{packages,services,tools}/*/{src,test}/**/*.test.ts'],
+    // .tsx: the web client's component tests (each sets `// @vitest-environment jsdom`).
+    include: ['{packages,services,tools}/*/{src,test}/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

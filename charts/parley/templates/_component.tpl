@@ -264,7 +264,7 @@ spec:
           resources:
             {{- toYaml $values.resources | nindent 12 }}
           securityContext:
-            {{- include "parley.containerSecurityContext" . | nindent 12 }}
+            {{- include "parley.containerSecurityContext" (dict "writable" .ctx.Values.devLoop.liveUpdate) | nindent 12 }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp

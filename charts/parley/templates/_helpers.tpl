@@ -124,9 +124,10 @@ seccompProfile:
   type: RuntimeDefault
 {{- end -}}
 
+{{/* Takes a dict; "writable" true only for the services under devLoop.liveUpdate. */}}
 {{- define "parley.containerSecurityContext" -}}
 allowPrivilegeEscalation: false
-readOnlyRootFilesystem: true
+readOnlyRootFilesystem: {{ not .writable }}
 runAsNonRoot: true
 capabilities:
   drop:
@@ -347,4 +348,55 @@ post-install,pre-upgrade
 {{- else -}}
 pre-install,pre-upgrade
 {{- end -}}
+{{- end -}}
+
+{{/* ---- Operator ---- */}}
+
+{{/* The Lease the operator replicas compete for (in the release namespace). */}}
+{{- define "parley.operator.leaseName" -}}
+{{- include "parley.componentName" (dict "ctx" . "name" "operator") -}}
+{{- end -}}
+
+{{/* Name of cluster-scoped RBAC objects: namespace-qualified, since two releases may share a name. */}}
+{{- define "parley.operator.clusterRoleName" -}}
+{{- printf "%s-%s" .Release.Namespace (include "parley.componentName" (dict "ctx" . "name" "operator")) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+What the operator may do with the objects of a ChatPlatform. Namespaced (a Role) unless
+operator.clusterScoped. Informers need list/watch; RBAC cannot limit those by label, so the
+operator can read the Secrets of the namespaces it watches (the release namespace by default).
+*/}}
+{{- define "parley.operator.platformRules" -}}
+- apiGroups: ["parley.dev"]
+  resources: ["chatplatforms"]
+  # patch: removing the parley.dev/rotate-now annotation once handled.
+  verbs: ["get", "list", "watch", "patch"]
+- apiGroups: ["parley.dev"]
+  resources: ["chatplatforms/status"]
+  verbs: ["get", "patch", "update"]
+- apiGroups: ["parley.dev"]
+  # Owner references with blockOwnerDeletion on the Secrets it creates.
+  resources: ["chatplatforms/finalizers"]
+  verbs: ["update"]
+- apiGroups: [""]
+  resources: ["secrets"]
+  # create cannot be limited by resourceNames; update rotates the signing keys.
+  verbs: ["get", "list", "watch", "create", "update"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["apps"]
+  resources: ["deployments"]
+  verbs: ["get", "list", "watch"]
+{{- end -}}
+
+{{- define "parley.operator.leaseRules" -}}
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["create"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  resourceNames: [{{ include "parley.operator.leaseName" . | quote }}]
+  verbs: ["get", "update"]
 {{- end -}}

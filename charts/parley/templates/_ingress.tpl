@@ -28,10 +28,12 @@ spec:
       {{- end }}
   {{- end }}
   rules:
-    - {{- with $ingress.host }}
-      host: {{ . | quote }}
-      {{- end }}
+    {{- if $ingress.host }}
+    - host: {{ $ingress.host | quote }}
       http:
+    {{- else }}
+    - http:
+    {{- end }}
         paths:
           {{- range .routes }}
           - path: {{ index . 0 }}

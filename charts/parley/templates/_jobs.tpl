@@ -69,7 +69,7 @@ spec:
           resources:
             {{- toYaml $m.resources | nindent 12 }}
           securityContext:
-            {{- include "parley.containerSecurityContext" . | nindent 12 }}
+            {{- include "parley.containerSecurityContext" (dict) | nindent 12 }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp

@@ -19,8 +19,8 @@
 {{- if and $v.externalRedis.url $v.externalRedis.existingSecret }}
   {{- fail "parley: set either externalRedis.url or externalRedis.existingSecret, not both." }}
 {{- end }}
-{{- if $v.operator.enabled }}
-  {{- fail "parley: operator.enabled=true, but the operator's templates (issue #6) are not in this chart version yet. Leave operator.enabled=false." }}
+{{- if and $v.operator.enabled (lt (int $v.operator.replicaCount) 1) }}
+  {{- fail "parley: operator.enabled=true with operator.replicaCount=0: nothing would create the signing keys the auth pods mount. Set operator.replicaCount to 1 or more, or operator.enabled=false." }}
 {{- end }}
 {{- if and $v.ingress.enabled $v.ingress.tls.enabled (not $v.ingress.tls.secretName) }}
   {{- fail "parley: ingress.tls.enabled=true needs ingress.tls.secretName (the TLS Secret, or the one cert-manager should create)." }}

@@ -20,7 +20,7 @@ const FOURTEEN_DAYS_S = 14 * 24 * 3600;
 
 /**
  * BullMQ job options for `messages` jobs (chat-socket adds them): 12 attempts with jittered
- * exponential backoff (about 20 minutes in all), completed jobs dropped after an hour, failed
+ * exponential backoff (10 to 20 minutes in all), completed jobs dropped after an hour, failed
  * ones kept 14 days for inspection and `npm run jobs:retry-failed`.
  */
 export const PERSIST_MESSAGES_JOB_OPTIONS = {

@@ -4,7 +4,6 @@ import type { Message } from '@parley/contracts';
 import { collect, emitWithAck, eventually, pause, startChatCluster, type ChatCluster } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
-process.on('unhandledRejection', (e: any) => console.log('UNHANDLED', e?.command, e?.message));
 
 beforeAll(async () => {
   cluster = await startChatCluster({ label: 'chat_classic', env: { SOCKET_ADAPTER: 'classic' } });

@@ -82,11 +82,14 @@ describe('limits', () => {
     const room = await cluster.api(0, 'POST', '/api/v1/rooms', { token: user.token, body: { name: 'spam' } });
     const sockets = [await cluster.connect(0, user), await cluster.connect(1, user)];
     const acks = [];
-    for (let index = 0; index < 6; index += 1) {
+    for (let index = 0; index < 8; index += 1) {
       acks.push(await emitWithAck(sockets[index % 2]!, 'message:send', { roomId: room.body.id, clientMsgId: randomUUID(), body: `#${index}` }));
     }
-    expect(acks.filter((ack) => ack.ok)).toHaveLength(3);
-    expect(acks.slice(3)).toEqual(Array(3).fill(expect.objectContaining({ ok: false, error: expect.objectContaining({ code: 'rate_limited' }) })));
+    // Burst of 3, then 1 per second: the first three pass, most of the rest are refused.
+    expect(acks.slice(0, 3).every((ack) => ack.ok)).toBe(true);
+    const limited = acks.filter((ack) => !ack.ok);
+    expect(limited.length).toBeGreaterThanOrEqual(3);
+    expect(limited.every((ack) => ack.error.code === 'rate_limited')).toBe(true);
     const viaRest = await cluster.api(0, 'POST', `/api/v1/rooms/${room.body.id}/messages`, { token: user.token, body: { clientMsgId: randomUUID(), body: 'rest' } });
     expect(viaRest.status).toBe(429);
     expect(viaRest.body.error.code).toBe('rate_limited');
@@ -107,7 +110,7 @@ describe('limits', () => {
     const socket = await cluster.connect(1, user);
     const disconnected = nextEvent<string>(socket, 'disconnect');
     const syncAcks: Array<Promise<any>> = [];
-    for (let index = 0; index < 45; index += 1) syncAcks.push(emitWithAck(socket, 'room:sync', { rooms: [] }));
+    for (let index = 0; index < 60; index += 1) syncAcks.push(emitWithAck(socket, 'room:sync', { rooms: [] }));
     const results = await Promise.all(syncAcks);
     expect(results.filter((ack) => ack.ok === false && ack.error.code === 'rate_limited').length).toBeGreaterThan(0);
     for (let index = 0; index < 100; index += 1) socket.emit('typing', { roomId: randomUUID(), isTyping: true });

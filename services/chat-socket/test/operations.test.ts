@@ -10,7 +10,7 @@ let cluster: ChatCluster;
 let redis: Redis;
 
 beforeAll(async () => {
-  cluster = await startChatCluster({ label: 'chat_operations', env: { PRESENCE_TTL_SECONDS: '2' } });
+  cluster = await startChatCluster({ label: 'chat_operations', env: { PRESENCE_TTL_SECONDS: '3' } });
   redis = new Redis(TEST_REDIS_URL);
 });
 
@@ -101,6 +101,19 @@ describe('operator endpoints', () => {
       await cluster.stopInstance(instance);
     }
   });
+  it('flushes the pending send batch on close: the sender still gets its ack and the message is in history', async () => {
+    const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '1000' });
+    const user = await cluster.user('late');
+    const room = await cluster.api(0, 'POST', '/api/v1/rooms', { token: user.token, body: { name: 'flush' } });
+    const socket = await cluster.connect(instance, user);
+    const ack = emitWithAck(socket, 'message:send', { roomId: room.body.id, clientMsgId: randomUUID(), body: 'in flight' });
+    await pause(100);
+    await cluster.stopInstance(instance);
+    const result = await ack;
+    expect(result.ok).toBe(true);
+    const history = await cluster.api(0, 'GET', `/api/v1/rooms/${room.body.id}/messages`, { token: user.token });
+    expect(history.body.messages.map((m: Message) => m.id)).toEqual([result.message.id]);
+  });
 });
 
 describe('an instance that crashes', () => {
@@ -127,7 +140,7 @@ describe('an instance that crashes', () => {
     for (let index = 0; index < 3; index += 1) sent.push(await sendAsWatcher(`while away ${index}`));
 
     // No goodbye was written: only the expiring lease and the sweeper can tell.
-    await eventually(() => expect(presence.filter((p) => p.userId === member.id).map((p) => p.status)).toEqual(['online', 'offline']), 8_000, 100);
+    await eventually(() => expect(presence.filter((p) => p.userId === member.id).map((p) => p.status)).toEqual(['online', 'offline']), 12_000, 100);
     const [status] = (await cluster.api(1, 'GET', `/api/v1/presence?userIds=${member.id}`, { token: watcher.token })).body.presence;
     expect(status.status).toBe('offline');
 

@@ -127,6 +127,13 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
       void drainWorkers();
     },
     async close() {
+      const closeConnections = async () => {
+        await Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined)));
+        await redisSettings.catch(() => undefined);
+        await closeRedis(redis);
+        await closeRedis(bullConnection);
+        await database.close();
+      };
       let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         drainWorkers().then(() => true),
@@ -135,15 +142,15 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
         }),
       ]);
       clearTimeout(timer);
-      if (!finished) {
-        // Their locks lapse and another worker re-runs them (jobs are idempotent).
-        log.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'active jobs did not finish in time; leaving them to stalled-job recovery');
+      if (finished) {
+        await closeConnections();
+        return;
       }
-      await Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined)));
-      await redisSettings.catch(() => undefined);
-      await closeRedis(redis);
-      await closeRedis(bullConnection);
-      await database.close();
+      // The process exits now; the jobs' locks lapse and another worker re-runs them (jobs are
+      // idempotent). Connections stay open until they finish: BullMQ spins on a closed
+      // connection when a job ends during close().
+      log.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'active jobs did not finish in time; leaving them to stalled-job recovery');
+      void drainWorkers().then(closeConnections);
     },
   };
 }

@@ -21,9 +21,9 @@ afterAll(async () => {
 
 async function finishedJob(id: string) {
   return waitFor(async () => {
-    const job = await producer.messages.getJob(id);
-    const state = await job?.getState();
-    return state === 'completed' || state === 'failed' ? { job: job!, state } : undefined;
+    const state = await producer.messages.getJobState(id);
+    // Read the job after its state: a job read earlier may predate its final update.
+    return state === 'completed' || state === 'failed' ? { job: (await producer.messages.getJob(id))!, state } : undefined;
   }, 15_000, `job ${id} to finish`);
 }
 

@@ -30,7 +30,7 @@ describe('friend request notifications', () => {
     const [ann, bob] = [await newUser('ann'), await newUser('bob')];
     const sent = await service.request('POST', '/api/v1/users/me/friend-requests', { token: ann.token, body: { userId: bob.id } });
     expect(sent.status).toBe(201);
-    const job = await notifications.getJob(`friend_request-${sent.body.id}`);
+    const job = await notifications.getJob(`friend-request-${sent.body.id}`);
     expect(job?.data).toEqual({ kind: 'friend_request', requestId: sent.body.id, fromUserId: ann.id, toUserId: bob.id });
   });
 
@@ -41,7 +41,7 @@ describe('friend request notifications', () => {
     expect(second.status).toBe(200);
     const jobs = await notifications.getJobs(['waiting', 'delayed', 'active', 'completed', 'failed']);
     const forPair = jobs.filter((job) => job.data.kind === 'friend_request' && [cat.id, dan.id].includes(job.data.fromUserId));
-    expect(forPair.map((job) => job.id)).toEqual([`friend_request-${first.body.id}`]);
+    expect(forPair.map((job) => job.id)).toEqual([`friend-request-${first.body.id}`]);
   });
 });
 

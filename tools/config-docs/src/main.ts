@@ -18,6 +18,8 @@ const COMPONENTS: Array<{ component: string; file: string }> = [
   { component: 'chat-socket', file: 'services/chat-socket/dist/config.js' },
   { component: 'persistence-worker', file: 'services/persistence-worker/dist/config.js' },
   { component: 'operator', file: 'services/operator/dist/config.js' },
+  { component: 'web', file: 'services/web/dist-server/config.js' },
+  { component: 'key-bootstrap', file: 'tools/key-bootstrap/dist/config.js' },
 ];
 
 async function loadSources(): Promise<ConfigSource[]> {

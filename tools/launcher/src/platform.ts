@@ -31,9 +31,17 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
   let postgres: ProvidedPostgres | undefined;
   let redis: ProvidedRedis | undefined;
   let gateway: Server | undefined;
+  let started = false;
+  // A crash while starting fails the start (which then stops what it started), not the process.
+  let failStart: (error: Error) => void = () => undefined;
+  const startCrashed = new Promise<never>((_resolve, reject) => {
+    failStart = reject;
+  });
+  startCrashed.catch(() => undefined);
   const supervisor = new ServiceSupervisor((name, code, signal) => {
     launcherError(`${name} exited on its own (code ${code}, signal ${signal}); stopping the platform`);
-    onCrash(name);
+    if (started) onCrash(name);
+    else failStart(new Error(`${name} exited while the platform was starting`));
   });
 
   const stop = async () => {
@@ -60,7 +68,7 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
     }
     const baseUrl = (key: string) => `http://${config.PARLEY_HOST}:${context.ports[key]}`;
     // Services depend on each other (user verifies tokens with auth's JWKS): await all together.
-    await Promise.all(instances.map(({ key }) => waitUntilReady(key, baseUrl(key))));
+    await Promise.race([Promise.all(instances.map(({ key }) => waitUntilReady(key, baseUrl(key)))), startCrashed]);
 
     const upstreams = Object.fromEntries(
       services.map((service) => [service.name, instances.filter((instance) => instance.service === service).map(({ key }) => baseUrl(key))]),
@@ -80,6 +88,7 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
     const address = listening.address();
     const port = typeof address === 'object' && address ? address.port : config.PARLEY_PORT;
     const url = `http://localhost:${port}`;
+    started = true;
     launcherLog(`Parley is up at ${url} (services: ${services.map((service) => service.name).join(', ')})`);
     return { url, stop };
   } catch (error) {

@@ -23,6 +23,8 @@ export interface ServiceSpec {
   migrates: boolean;
   /** How many processes to run (chat-socket runs two, so cross-pod fan-out is exercised locally). */
   instances?: number;
+  /** The process's script under `dir`, when it is not `dist/main.js` (the web server: `dist-server/main.js`). */
+  entry?: string;
   env(context: PlatformContext): Record<string, string>;
 }
 
@@ -41,6 +43,8 @@ export const SERVICES: ServiceSpec[] = [
     env: (context) => ({
       DATA_DIR: context.dataDir,
       USER_SERVICE_URL: internalUrl(context, 'user'),
+      // The persistence worker sends mail when it runs; auth only queues it then.
+      MAIL_WORKER_ENABLED: context.ports['persistence-worker'] === undefined ? 'true' : 'false',
     }),
   },
   {
@@ -49,6 +53,33 @@ export const SERVICES: ServiceSpec[] = [
     migrates: true,
     env: (context) => ({
       JWKS_URL: `${internalUrl(context, 'auth')}/.well-known/jwks.json`,
+    }),
+  },
+  {
+    name: 'chat-socket',
+    dir: 'services/chat-socket',
+    migrates: true,
+    // Two processes, so every local session exercises cross-pod fan-out through Redis.
+    instances: 2,
+    env: (context) => ({
+      JWKS_URL: `${internalUrl(context, 'auth')}/.well-known/jwks.json`,
+      USER_SERVICE_URL: internalUrl(context, 'user'),
+    }),
+  },
+  {
+    name: 'persistence-worker',
+    dir: 'services/persistence-worker',
+    migrates: false,
+    env: (context) => ({ DATA_DIR: context.dataDir }),
+  },
+  {
+    // The browser client (`/` on the gateway): a static server over the Vite build.
+    name: 'web',
+    dir: 'services/web',
+    migrates: false,
+    entry: 'dist-server/main.js',
+    env: (context) => ({
+      STATIC_DIR: join(context.repoRoot, 'services/web/dist'),
     }),
   },
 ];
@@ -73,5 +104,6 @@ export function builtServices(repoRoot: string): ServiceSpec[] {
 }
 
 export function entryPoint(repoRoot: string, service: ServiceSpec, file: 'main.js' | 'migrate.js'): string {
+  if (file === 'main.js' && service.entry) return join(repoRoot, service.dir, service.entry);
   return join(repoRoot, service.dir, 'dist', file);
 }

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
 import { launchPlatform, type LaunchedPlatform } from './launched-platform.js';
 
@@ -118,6 +120,46 @@ describe('the platform started by the launcher (npm start)', () => {
   it('never routes internal endpoints through the public origin', async () => {
     const internal = await api('/internal/v1/blocks?userA=00000000-0000-4000-8000-000000000000&userB=00000000-0000-4000-8000-000000000001');
     expect(internal.status).toBe(404);
+  });
+
+  it('delivers a direct message over WebSockets through the one origin and keeps it in history', async () => {
+    const [a, b] = [uniqueName('hana'), uniqueName('ivan')];
+    const register = (name: string) =>
+      api('/api/v1/auth/register', { body: { email: `${name}@example.com`, username: name, password: 'correct horse battery' } });
+    const [hana, ivan] = [await register(a), await register(b)];
+    const room = await api('/api/v1/rooms/direct', { body: { userId: ivan.body?.user.id }, token: hana.body?.accessToken });
+    expect(room.status).toBe(201);
+
+    const sockets: Array<Socket<ServerToClientEvents, ClientToServerEvents>> = [];
+    const connect = async (token: string) => {
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connectSocket(platform.url, {
+        auth: { token },
+        transports: ['websocket'],
+        reconnection: false,
+      });
+      sockets.push(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    };
+    try {
+      const [hanaSocket, ivanSocket] = [await connect(hana.body?.accessToken), await connect(ivan.body?.accessToken)];
+      const received = new Promise<Message>((resolve) => ivanSocket.once('message:new', resolve));
+      const ack = await hanaSocket.emitWithAck('message:send', {
+        roomId: room.body?.id,
+        clientMsgId: crypto.randomUUID(),
+        body: 'hello through the gateway',
+      });
+      expect(ack).toMatchObject({ ok: true, message: { body: 'hello through the gateway' } });
+      expect((await received).id).toBe(ack.ok ? ack.message.id : undefined);
+
+      const history = await api(`/api/v1/rooms/${room.body?.id}/messages`, { token: ivan.body?.accessToken });
+      expect(history.body?.messages.map((message: Message) => message.body)).toEqual(['hello through the gateway']);
+    } finally {
+      for (const socket of sockets) socket.disconnect();
+    }
   });
 
   it('stops every process and exits 0 on SIGTERM', async () => {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
+import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
 
@@ -20,13 +20,8 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
   return {
     async enqueueBatch(messages, acceptedAt) {
       const data: PersistMessagesJob = { messages, acceptedAt };
-      await queue.add('persist', data, {
-        attempts: 10,
-        // 'jitter' is registered by the persistence worker: exponential backoff with random jitter.
-        backoff: { type: 'jitter', delay: 1_000 },
-        removeOnComplete: { count: 1_000, age: 3_600 },
-        removeOnFail: { age: 7 * 24 * 3_600 },
-      });
+      // One policy for producer and worker: jittered backoff ('jitter' is registered by the worker).
+      await queue.add('persist', data, PERSIST_MESSAGES_JOB_OPTIONS);
     },
     close: () => queue.close(),
   };

@@ -75,7 +75,12 @@ export class SendMessageService {
     this.batcher = new MicroBatcher({
       maxWaitMs: settings.batchMaxWaitMs,
       maxSize: settings.batchMaxSize,
-      process: (batch) => this.processBatch(batch),
+      process: (batch) =>
+        this.processBatch(batch).catch((error: unknown) => {
+          // Settled sends ignore this; the others must not hang.
+          settings.logger.error({ err: error }, 'send batch failed');
+          for (const send of batch) send.reject(new UnavailableError());
+        }),
     });
   }
 

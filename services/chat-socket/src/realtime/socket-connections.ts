@@ -33,6 +33,7 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     const { userId } = socket.data;
     metrics.socketConnects.inc();
     socket.join([userChannel(userId), ...socket.data.roomIds.map(roomChannel)]);
+    socket.data.roomIds = [];
     void settings.presence.socketConnected(userId, socket.id).catch((error: unknown) => {
       logger.warn({ err: error, userId }, 'cannot record presence');
     });

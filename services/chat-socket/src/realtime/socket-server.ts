@@ -45,7 +45,7 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
   const publisher = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-pub', logger: settings.logger });
   const subscriber = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-sub', logger: settings.logger, maxRetriesPerRequest: null });
   for (const connection of [publisher, subscriber]) connection.on('error', () => settings.metrics().adapterErrors.inc());
-  guardFireAndForget(subscriber, () => settings.metrics().adapterErrors.inc());
+  for (const connection of [publisher, subscriber]) guardFireAndForget(connection, () => settings.metrics().adapterErrors.inc());
 
   const channelPrefix = adapterChannelPrefix(settings.redisKeyPrefix);
   const adapter =
@@ -114,12 +114,12 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
 }
 
 /**
- * The adapters (un)subscribe without awaiting the command; when the connection drops (Redis
- * outage, shutdown) those promises would reject unhandled and take the process down. Count
- * such failures instead: ioredis resubscribes on reconnect by itself.
+ * The adapters publish and (un)subscribe without always awaiting the command; when the
+ * connection drops (Redis outage, shutdown) those promises would reject unhandled and take the
+ * process down. Count such failures instead (ioredis resubscribes on reconnect by itself).
  */
 function guardFireAndForget(connection: Redis, onError: () => void): void {
-  const methods = ['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'] as const;
+  const methods = ['publish', 'spublish', 'subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe'] as const;
   const target = connection as unknown as Record<(typeof methods)[number], (...args: unknown[]) => Promise<unknown>>;
   for (const method of methods) {
     const original = target[method].bind(connection);

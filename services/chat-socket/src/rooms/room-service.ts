@@ -34,8 +34,10 @@ export class RoomService {
       throw new ForbiddenError('You cannot start a conversation with this user');
     }
     const { room, created, joined } = await this.settings.rooms.findOrCreateDirect(userId, otherId);
-    if (joined.length > 0) await this.membersJoined(room.id, joined);
-    return { room: await this.summaryFor(userId, room.id), created };
+    const summary = await this.summaryFor(userId, room.id);
+    if (created) await this.roomCreated(summary, joined);
+    else if (joined.length > 0) await this.membersJoined(room.id, joined);
+    return { room: summary, created };
   }
 
   async createGroup(userId: string, request: CreateRoomRequest): Promise<RoomSummary> {
@@ -46,8 +48,9 @@ export class RoomService {
       visibility: request.visibility,
       memberIds,
     });
-    await this.membersJoined(room.id, [userId, ...memberIds]);
-    return this.summaryFor(userId, room.id);
+    const summary = await this.summaryFor(userId, room.id);
+    await this.roomCreated(summary, [userId, ...memberIds]);
+    return summary;
   }
 
   async listMine(userId: string, limit: number, cursor?: string): Promise<{ rooms: RoomSummary[]; nextCursor: string | null }> {
@@ -140,6 +143,12 @@ export class RoomService {
     const summary = await this.settings.summaries.forRoom(userId, roomId);
     if (!summary) throw new NotFoundError('No such room');
     return summary;
+  }
+
+  /** A new room: every member gets the same summary (nothing read, nothing sent yet), no join events. */
+  private async roomCreated(summary: RoomSummary, memberIds: string[]): Promise<void> {
+    await this.settings.membership.apply({ roomId: summary.id, join: memberIds, leave: [] });
+    this.settings.io.to(memberIds.map(userChannel)).emit('room:new', summary);
   }
 
   private async membersJoined(roomId: string, userIds: string[]): Promise<void> {

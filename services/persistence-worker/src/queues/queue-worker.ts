@@ -1,4 +1,4 @@
-import { Worker, type Job, type Processor } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
@@ -57,7 +57,7 @@ export function observeWorker<Data, Result>(worker: Worker<Data, Result>, metric
   worker.on('failed', (job, error) => {
     if (!job) return;
     observeDuration(job);
-    const willRetry = error.name !== 'UnrecoverableError' && job.attemptsMade < (job.opts.attempts ?? 1);
+    const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
     if (willRetry) metrics.jobRetries.inc({ queue });
     logger[willRetry ? 'warn' : 'error'](
       { err: error, queue, jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, retryInMs: willRetry ? job.delay : undefined },

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { QUEUE_NAMES, notificationJobSchema, type FriendRequest, type NotificationJob } from '@parley/contracts';
+import { NOTIFICATION_JOB_OPTIONS, QUEUE_NAMES, notificationJobSchema, type FriendRequest, type NotificationJob } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
 
@@ -21,14 +21,8 @@ export function createFriendRequestNotifier(connection: ConnectionOptions, redis
         toUserId: request.toUser.id,
       });
       try {
-        await queue.add('friend_request', job, {
-          // One job per request even if the client retries.
-          jobId: `friend_request-${request.id}`,
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1_000 },
-          removeOnComplete: { age: 24 * 3600, count: 1_000 },
-          removeOnFail: { age: 7 * 24 * 3600 },
-        });
+        // A deterministic id: one job per request even if the client retries.
+        await queue.add('friend_request', job, { ...NOTIFICATION_JOB_OPTIONS, jobId: `friend-request-${request.id}` });
       } catch (error) {
         // The request itself is committed; a lost badge is better than a failed request.
         logger.warn({ err: error, requestId: request.id }, 'could not queue the friend request notification');

@@ -269,7 +269,9 @@ export class ApiClient {
   private startSession(session: AuthSession): AuthUser {
     this.accessToken = session.accessToken;
     this.user = session.user;
-    this.scheduleRefresh(Math.max(5, Math.min(session.expiresIn - this.refreshLeadSeconds, session.expiresIn * 0.8)));
+    // A minute early, or a fifth of the lifetime for short-lived tokens.
+    const lead = Math.min(this.refreshLeadSeconds, session.expiresIn * 0.2);
+    this.scheduleRefresh(Math.max(5, session.expiresIn - lead));
     this.emit();
     return session.user;
   }

@@ -43,8 +43,8 @@ export function DevMailboxPanel({ api, email, kind, onUseCode, pollMs = 2_000 }:
     <section className="dev-mailbox" aria-labelledby="dev-mailbox-title">
       <h2 id="dev-mailbox-title">Local dev mailbox</h2>
       <p>
-        Running locally, Parley does not send email: each mail is written as a JSON file to <code>.parley-data/mailbox</code>, and the launcher
-        shows them at{' '}
+        Running locally, Parley does not send email: each mail is written as a JSON file to the <code>mailbox</code> folder of the launcher's data
+        directory (<code>.parley-data</code> by default), and the launcher shows them at{' '}
         <a href={href} target="_blank" rel="noreferrer">
           /dev/mailbox
         </a>

@@ -18,6 +18,8 @@ export interface MessageListProps {
 /** Older history is requested when one of the first few rows comes into view. */
 const LOAD_OLDER_WITHIN = 5;
 const CONTINUED_WITHIN_MS = 5 * 60_000;
+/** Room above the first message for "Loading older messages…" / "This is the start…". */
+const EDGE_HEIGHT = 32;
 
 /**
  * The room's history, virtualized (only the rows in view, plus a few, are in the DOM, so it
@@ -34,6 +36,7 @@ export function MessageList({ messages, selfId, readByOthersUpTo, hasMore, loadi
     estimateSize: () => 64,
     getItemKey: (index) => messages[index]?.key ?? index,
     overscan: 8,
+    paddingStart: EDGE_HEIGHT,
     anchorTo: 'end',
     followOnAppend: true,
   });
@@ -49,7 +52,7 @@ export function MessageList({ messages, selfId, readByOthersUpTo, hasMore, loadi
 
   // Sending jumps to the bottom, wherever you were.
   const last = messages.at(-1);
-  const lastOwnPendingKey = last && last.senderId === selfId && last.state === 'pending' ? last.key : null;
+  const lastOwnPendingKey = last && last.senderId === selfId && last.id === null ? last.key : null;
   useEffect(() => {
     if (lastOwnPendingKey) virtualizer.scrollToIndex(messages.length - 1, { align: 'end' });
   }, [lastOwnPendingKey, messages.length, virtualizer]);
@@ -63,11 +66,11 @@ export function MessageList({ messages, selfId, readByOthersUpTo, hasMore, loadi
 
   return (
     <div ref={scroller} className="message-scroller" role="log" aria-label="Messages" aria-live="polite" aria-relevant="additions" tabIndex={0}>
-      <p className="history-edge" role="status">
-        {loadingOlder ? 'Loading older messages…' : !hasMore && messages.length > 0 ? 'This is the start of the conversation.' : ''}
-      </p>
       {messages.length === 0 && <p className="empty-room">No messages yet. Say hello!</p>}
       <div className="message-canvas" style={{ height: virtualizer.getTotalSize() }}>
+        <p className="history-edge" role="status" style={{ height: EDGE_HEIGHT }}>
+          {loadingOlder ? 'Loading older messages…' : !hasMore && messages.length > 0 ? 'This is the start of the conversation.' : ''}
+        </p>
         {items.map((item) => {
           const message = messages[item.index];
           if (!message) return null;

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import type { RoomSummary } from '@parley/contracts';
-import { useChatSelector } from '../store/chat-context';
+import { useChatController, useChatSelector } from '../store/chat-context';
+import { FormAlert } from '../ui/form-alert';
 import { directPartnerId, displayNameOf, roomTitle } from './room-title';
 import { sortRoomsByActivity } from './room-summaries';
 
@@ -11,7 +12,9 @@ export interface RoomListProps {
 /** The person's rooms, most recent activity first, each with its newest message and unread count. */
 export function RoomList({ onOpen }: RoomListProps) {
   const rooms = useChatSelector((state) => state.rooms);
+  const controller = useChatController();
   const loaded = useChatSelector((state) => state.roomsLoaded);
+  const error = useChatSelector((state) => state.roomsError);
   const activeRoomId = useChatSelector((state) => state.activeRoomId);
   const selfId = useChatSelector((state) => state.selfId);
   const profiles = useChatSelector((state) => state.profiles);
@@ -19,6 +22,16 @@ export function RoomList({ onOpen }: RoomListProps) {
   const ordered = useMemo(() => sortRoomsByActivity(Object.values(rooms)), [rooms]);
   const profileOf = (id: string) => profiles[id];
 
+  if (error && !loaded) {
+    return (
+      <div className="room-list-status">
+        <FormAlert>Your rooms could not be loaded. {error}</FormAlert>
+        <button type="button" onClick={() => void controller.loadRooms()}>
+          Try again
+        </button>
+      </div>
+    );
+  }
   if (!loaded) return <p className="room-list-status" role="status">Loading rooms…</p>;
   if (ordered.length === 0) {
     return (

@@ -17,6 +17,7 @@ export interface RoomViewProps {
 export function RoomView({ roomId, onBack }: RoomViewProps) {
   const controller = useChatController();
   const room = useChatSelector((state) => state.rooms[roomId]);
+  const roomsLoaded = useChatSelector((state) => state.roomsLoaded);
   const history = useChatSelector((state) => state.messages[roomId]) ?? EMPTY_ROOM_MESSAGES;
   const selfId = useChatSelector((state) => state.selfId);
   const profiles = useChatSelector((state) => state.profiles);
@@ -31,6 +32,15 @@ export function RoomView({ roomId, onBack }: RoomViewProps) {
   const typing = useCallback((isTyping: boolean) => controller.typing(roomId, isTyping), [controller, roomId]);
   const send = useCallback((body: string) => controller.send(roomId, body), [controller, roomId]);
 
+  if (!room && !roomsLoaded) {
+    return (
+      <section className="room-view">
+        <p className="room-loading" role="status">
+          Loading…
+        </p>
+      </section>
+    );
+  }
   if (!room) {
     return (
       <section className="room-view room-missing">

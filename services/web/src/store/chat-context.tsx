@@ -47,6 +47,10 @@ export function useChatSelector<T>(selector: (state: ChatState) => T): T {
   return useSyncExternalStore(store.subscribe, () => selector(store.getState()));
 }
 
+export function useChatStoreDispatch(): ChatStore['dispatch'] {
+  return useChatContext().store.dispatch;
+}
+
 export function useChatController(): ChatController {
   return useChatContext().controller;
 }

@@ -1,5 +1,4 @@
 import type { CreateRoomRequest, Message, RoomSummary } from '@parley/contracts';
-import { ROOM_SYNC_MAX_ROOMS } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
@@ -9,6 +8,9 @@ import { compareMessageIds, messageKey, type ChatMessage } from '../messages/cha
 import { firstConfirmedId, lastConfirmedId } from '../messages/message-merge';
 import { directPartnerId } from '../rooms/room-title';
 import type { ChatAction, ChatState } from './chat-state';
+import { fetchMissedMessages } from './missed-messages';
+import { PeopleDirectory } from './people-directory';
+import { TypingSignal } from './typing-signal';
 
 export interface ChatControllerDeps {
   api: ApiClient;
@@ -21,9 +23,6 @@ export interface ChatControllerDeps {
 
 const ACK_TIMEOUT_MS = 10_000;
 const PAGE_SIZE = 50;
-const TYPING_REPEAT_MS = 2_500;
-const TYPING_IDLE_MS = 3_000;
-const MAX_CATCH_UP_PAGES = 20;
 
 /**
  * Everything the chat screen does that is not a pure state change: REST calls, socket events
@@ -32,10 +31,11 @@ const MAX_CATCH_UP_PAGES = 20;
  */
 export class ChatController {
   private readonly connection: ChatConnection;
-  private readonly requestedProfiles = new Set<string>();
-  private readonly typingSentAt = new Map<string, number>();
-  private readonly typingIdle = new Map<string, ReturnType<typeof setTimeout>>();
+  private readonly people: PeopleDirectory;
+  private readonly typingSignal: TypingSignal;
   private readonly readTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The newest read marker sent to the server per room. */
+  private readonly sentReadMarkers = new Map<string, string>();
   private typingSweep: ReturnType<typeof setInterval> | undefined;
   private connectedBefore = false;
   private readonly onVisibilityChange = () => {
@@ -48,6 +48,8 @@ export class ChatController {
   constructor(private readonly deps: ChatControllerDeps) {
     this.newClientMsgId = deps.newClientMsgId ?? (() => crypto.randomUUID());
     this.isPageVisible = deps.isPageVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
+    this.people = new PeopleDirectory(deps.api, deps.dispatch, deps.getState);
+    this.typingSignal = new TypingSignal(deps.socket);
     this.connection = new ChatConnection(deps.socket, {
       status: (status) => deps.dispatch({ type: 'connection', status }),
       connected: () => void this.onConnected(),
@@ -71,7 +73,8 @@ export class ChatController {
     this.connection.stop();
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibilityChange);
     clearInterval(this.typingSweep);
-    for (const timer of [...this.typingIdle.values(), ...this.readTimers.values()]) clearTimeout(timer);
+    this.typingSignal.stop();
+    for (const timer of this.readTimers.values()) clearTimeout(timer);
   }
 
   // ---- rooms ----
@@ -85,10 +88,13 @@ export class ChatController {
         rooms.push(...page.rooms);
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
-    } catch {
-      return; // shown as an empty list; the next reconnect loads again
+    } catch (error) {
+      this.deps.dispatch({ type: 'rooms/failed', error: describeError(error) });
+      return;
     }
     this.deps.dispatch({ type: 'rooms/loaded', rooms });
+    const active = this.deps.getState().activeRoomId;
+    if (active) this.markReadSoon(active);
     const selfId = this.deps.getState().selfId;
     const partners = rooms.map((room) => directPartnerId(room, selfId)).filter((id): id is string => id !== undefined);
     const senders = rooms.map((room) => room.lastMessage?.senderId).filter((id): id is string => id !== undefined);
@@ -197,20 +203,9 @@ export class ChatController {
     void this.deliver(message);
   }
 
-  /** Throttled: at most one `typing: true` every 2.5 s, and `false` after 3 s without keystrokes. */
+  /** Reports the own typing in a room (throttled by TypingSignal). */
   typing(roomId: string, isTyping: boolean): void {
-    const { socket } = this.deps;
-    clearTimeout(this.typingIdle.get(roomId));
-    if (!isTyping) {
-      if (this.typingSentAt.delete(roomId) && socket.connected) socket.emit('typing', { roomId, isTyping: false });
-      return;
-    }
-    const now = Date.now();
-    if (now - (this.typingSentAt.get(roomId) ?? 0) >= TYPING_REPEAT_MS && socket.connected) {
-      socket.emit('typing', { roomId, isTyping: true });
-      this.typingSentAt.set(roomId, now);
-    }
-    this.typingIdle.set(roomId, setTimeout(() => this.typing(roomId, false), TYPING_IDLE_MS));
+    this.typingSignal.update(roomId, isTyping);
   }
 
   /** Marks the open room read up to its newest message, once things settle. */
@@ -221,38 +216,16 @@ export class ChatController {
 
   // ---- people ----
 
-  async ensureProfiles(userIds: string[]): Promise<void> {
-    const state = this.deps.getState();
-    const missing = [...new Set(userIds)].filter((id) => !state.profiles[id] && !this.requestedProfiles.has(id));
-    if (missing.length === 0) return;
-    for (const id of missing) this.requestedProfiles.add(id);
-    const results = await Promise.allSettled(missing.map((id) => this.deps.api.profile(id)));
-    const profiles = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    results.forEach((result, index) => {
-      if (result.status === 'rejected') this.requestedProfiles.delete(missing[index]!);
-    });
-    if (profiles.length > 0) this.deps.dispatch({ type: 'profiles/loaded', profiles });
+  ensureProfiles(userIds: string[]): Promise<void> {
+    return this.people.ensureProfiles(userIds);
   }
 
-  async loadPresence(userIds: string[]): Promise<void> {
-    const unique = [...new Set(userIds)];
-    for (let start = 0; start < unique.length; start += 100) {
-      try {
-        const { presence } = await this.deps.api.presence(unique.slice(start, start + 100));
-        this.deps.dispatch({ type: 'presence', entries: presence });
-      } catch {
-        return;
-      }
-    }
+  loadPresence(userIds: string[]): Promise<void> {
+    return this.people.loadPresence(userIds);
   }
 
-  async refreshFriendRequestCount(): Promise<void> {
-    try {
-      const { requests } = await this.deps.api.friendRequests('incoming');
-      this.deps.dispatch({ type: 'friend-requests/count', count: requests.length });
-    } catch {
-      // The badge stays as it was.
-    }
+  refreshFriendRequestCount(): Promise<void> {
+    return this.people.refreshFriendRequestCount();
   }
 
   // ---- internals ----
@@ -289,13 +262,14 @@ export class ChatController {
     const state = this.deps.getState();
     if (state.activeRoomId !== roomId || !this.isPageVisible()) return;
     const newest = lastConfirmedId(state.messages[roomId]?.items ?? []);
-    const room = state.rooms[roomId];
-    if (!newest || !room) return;
-    const alreadyRead = room.lastReadMessageId && compareMessageIds(room.lastReadMessageId, newest) >= 0 && room.unreadCount === 0;
+    if (!newest || !state.rooms[roomId]) return;
     this.deps.dispatch({ type: 'read/own', roomId, messageId: newest });
-    if (alreadyRead) return;
+    // The local summary already counts what is on screen as read; the server hears each marker once.
+    const sent = this.sentReadMarkers.get(roomId);
+    if (sent && compareMessageIds(sent, newest) >= 0) return;
+    this.sentReadMarkers.set(roomId, newest);
     if (this.deps.socket.connected) this.deps.socket.emit('room:read', { roomId, messageId: newest });
-    else await this.deps.api.markRead(roomId, newest).catch(() => undefined);
+    else await this.deps.api.markRead(roomId, newest).catch(() => this.sentReadMarkers.delete(roomId));
   }
 
   private listen(): void {
@@ -327,39 +301,10 @@ export class ChatController {
     if (active && messages.some((message) => message.roomId === active)) this.markReadSoon(active);
   }
 
-  /** After every (re)connection: what each loaded room missed, merged by id, so nothing shows twice. */
+  /** After every (re)connection: the room list again (after a real outage) and what each loaded room missed. */
   private async onConnected(): Promise<void> {
-    const reconnect = this.connectedBefore;
+    if (this.connectedBefore) void this.loadRooms();
     this.connectedBefore = true;
-    if (reconnect) void this.loadRooms();
-    const state = this.deps.getState();
-    const rooms = Object.entries(state.messages)
-      .filter(([, history]) => history.loaded)
-      .slice(0, ROOM_SYNC_MAX_ROOMS)
-      .map(([roomId, history]) => ({ roomId, afterId: lastConfirmedId(history.items) }));
-    if (rooms.length === 0) return;
-    try {
-      const result = await this.deps.socket.timeout(ACK_TIMEOUT_MS).emitWithAck('room:sync', { rooms });
-      if (!result.ok) return;
-      this.received(result.rooms.flatMap((room) => room.messages));
-      for (const room of result.rooms.filter((entry) => entry.hasMore)) void this.catchUp(room.roomId);
-    } catch {
-      // No answer: the next reconnection syncs again.
-    }
-  }
-
-  /** More was missed than one sync carries: page forward over REST until up to date. */
-  private async catchUp(roomId: string): Promise<void> {
-    for (let page = 0; page < MAX_CATCH_UP_PAGES; page += 1) {
-      const after = lastConfirmedId(this.deps.getState().messages[roomId]?.items ?? []);
-      if (!after) return;
-      try {
-        const result = await this.deps.api.history(roomId, { after, limit: 100 });
-        this.received(result.messages);
-        if (!result.hasMore) return;
-      } catch {
-        return;
-      }
-    }
+    await fetchMissedMessages({ api: this.deps.api, socket: this.deps.socket, getState: this.deps.getState, received: (messages) => this.received(messages) });
   }
 }

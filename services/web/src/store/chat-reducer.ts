@@ -8,7 +8,9 @@ import { EMPTY_ROOM_MESSAGES, TYPING_TTL_MS, type ChatAction, type ChatState, ty
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
     case 'rooms/loaded':
-      return { ...state, roomsLoaded: true, rooms: Object.fromEntries(action.rooms.map((room) => [room.id, room])) };
+      return { ...state, roomsLoaded: true, roomsError: null, rooms: Object.fromEntries(action.rooms.map((room) => [room.id, room])) };
+    case 'rooms/failed':
+      return { ...state, roomsError: action.error };
     case 'room/upserted':
       return { ...state, rooms: { ...state.rooms, [action.room.id]: action.room } };
     case 'room/removed': {

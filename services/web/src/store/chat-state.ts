@@ -17,6 +17,8 @@ export interface ChatState {
   selfId: string;
   rooms: Record<string, RoomSummary>;
   roomsLoaded: boolean;
+  /** Why the room list could not be loaded (cleared by the next successful load). */
+  roomsError: string | null;
   activeRoomId: string | null;
   messages: Record<string, RoomMessages>;
   members: Record<string, RoomMember[]>;
@@ -33,6 +35,7 @@ export interface ChatState {
 
 export type ChatAction =
   | { type: 'rooms/loaded'; rooms: RoomSummary[] }
+  | { type: 'rooms/failed'; error: string }
   | { type: 'room/upserted'; room: RoomSummary }
   | { type: 'room/removed'; roomId: string }
   | { type: 'room/opened'; roomId: string | null }
@@ -61,6 +64,7 @@ export function initialChatState(selfId: string): ChatState {
     selfId,
     rooms: {},
     roomsLoaded: false,
+    roomsError: null,
     activeRoomId: null,
     messages: {},
     members: {},

@@ -1,0 +1,90 @@
+import { parseArgs } from 'node:util';
+import { parseDuration, parsePositiveInt } from '../cli-options.js';
+
+export interface BenchOptions {
+  sockets: number;
+  roomSize: number;
+  /** Send rates, msg/s, one step each. */
+  steps: number[];
+  stepMs: number;
+  ackTimeoutMs: number;
+  drainMs: number;
+  /** `direct`: sockets spread over the chat-socket processes (as a Kubernetes Service does); `gateway`: through the launcher's one origin. */
+  via: 'direct' | 'gateway';
+  adapter: 'sharded' | 'classic';
+  /** The step rate at which the sharded and classic adapters are compared (0 = no comparison). */
+  compareRate: number;
+  cpuProfile: boolean;
+  keep: boolean;
+  persistTimeoutMs: number;
+  reportDir: string;
+  /** A PostgreSQL server for the throwaway database (else embedded PostgreSQL). */
+  postgresServerUrl: string | undefined;
+}
+
+export const BENCH_USAGE = `Usage: npm run bench:fanout -- [options]
+
+Starts the platform (two chat-socket processes, the worker, auth, user, web) with a throwaway
+database, registers users, connects sockets, and sends at increasing rates.
+
+  --sockets <n>        sockets = users (default 2000)
+  --room-size <n>      members per room (default 10)
+  --steps <list>       msg/s per step (default 250,500,1000,1500,2000,2500,3000)
+  --step <d>           duration of each step (default 10s)
+  --ack-timeout <d>    (default 10s)      --drain <d>   wait for late deliveries (default 10s)
+  --via <direct|gateway>  sockets straight to the chat-socket processes (default) or through the gateway
+  --adapter <sharded|classic>  adapter of the main run (default sharded)
+  --compare-rate <n>   also run this step with the other adapter (default 1000; 0 = skip)
+  --cpu-prof           write V8 CPU profiles of every service and summarise the chat-socket ones
+  --keep               keep the temporary data directory (logs, profiles)
+  --persist-timeout <d>  longest wait for the worker to store a step's messages (default 60s)
+  --report-dir <dir>   (default loadtests/reports)
+
+PostgreSQL: a fresh database on DATABASE_URL's or TEST_POSTGRES_URL's server when one is set,
+otherwise embedded PostgreSQL in a temporary directory. Redis: REDIS_URL, else what the launcher
+finds (127.0.0.1:6379 or a redis-server it starts), keys under a fresh prefix, deleted after.`;
+
+export function parseBenchOptions(argv: string[], defaultReportDir: string): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      sockets: { type: 'string', default: '2000' },
+      'room-size': { type: 'string', default: '10' },
+      steps: { type: 'string', default: '250,500,1000,1500,2000,2500,3000' },
+      step: { type: 'string', default: '10s' },
+      'ack-timeout': { type: 'string', default: '10s' },
+      drain: { type: 'string', default: '10s' },
+      via: { type: 'string', default: 'direct' },
+      adapter: { type: 'string', default: 'sharded' },
+      'compare-rate': { type: 'string', default: '1000' },
+      'cpu-prof': { type: 'boolean', default: false },
+      keep: { type: 'boolean', default: false },
+      'persist-timeout': { type: 'string', default: '60s' },
+      'report-dir': { type: 'string', default: defaultReportDir },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    process.exit(0);
+  }
+  if (values.via !== 'direct' && values.via !== 'gateway') throw new Error('--via is direct or gateway');
+  if (values.adapter !== 'sharded' && values.adapter !== 'classic') throw new Error('--adapter is sharded or classic');
+  return {
+    sockets: parsePositiveInt(values.sockets, 'sockets'),
+    roomSize: parsePositiveInt(values['room-size'], 'room-size'),
+    steps: values.steps.split(',').map((step) => parsePositiveInt(step.trim(), 'steps')),
+    stepMs: parseDuration(values.step),
+    ackTimeoutMs: parseDuration(values['ack-timeout']),
+    drainMs: parseDuration(values.drain),
+    via: values.via,
+    adapter: values.adapter,
+    compareRate: Number(values['compare-rate']),
+    cpuProfile: values['cpu-prof'],
+    keep: values.keep,
+    persistTimeoutMs: parseDuration(values['persist-timeout']),
+    reportDir: values['report-dir'],
+    postgresServerUrl: process.env.DATABASE_URL ?? process.env.TEST_POSTGRES_URL,
+  };
+}

@@ -1,0 +1,83 @@
+import { markdownTable, ms, int } from '../report/format.js';
+import type { IdleMemory, StepResult } from './fanout-benchmark.js';
+
+/** Issue #3's target on a 2-core machine with the generator on the same machine. */
+export const TARGET = {
+  ratePerSecond: 2000,
+  deliveryP99Ms: 50,
+  persistenceLagP99Ms: 1000,
+  idleSocketKiB: 20,
+  /** The summary's "highest clean step": delivery p99 under this, nothing lost. */
+  cleanStepP99Ms: 100,
+};
+
+export const STEP_HEADERS = [
+  'step (msg/s)',
+  'accepted/s',
+  'deliveries/s',
+  'ack p50 / p99 ms',
+  'delivery p50 / p99 ms',
+  'lost',
+  'dup',
+  'misdelivered',
+  'failed sends',
+  'persisted',
+  'persistence lag p50 / p99 ms',
+];
+
+export function stepRow(step: StepResult): string[] {
+  const failed = Object.entries(step.failed).map(([code, count]) => `${code} ${count}`).join(', ') || '0';
+  return [
+    String(step.rate),
+    int(step.acceptedPerSecond),
+    int(step.deliveriesPerSecond),
+    `${ms(step.p50AckMs)} / ${ms(step.p99AckMs)}`,
+    `${ms(step.p50DeliveryMs)} / ${ms(step.p99DeliveryMs)}`,
+    int(step.lost),
+    int(step.duplicated),
+    int(step.misdelivered),
+    failed,
+    `${int(step.persisted)}/${int(step.acknowledged)}${step.persistedAll ? '' : ' (behind)'}`,
+    `${ms(step.persistenceLag.p50Ms)} / ${ms(step.persistenceLag.p99Ms)}`,
+  ];
+}
+
+export function cpuTable(steps: StepResult[]): { headers: string[]; rows: string[][] } {
+  const groups = [...new Set(steps.flatMap((step) => Object.keys(step.cpu)))];
+  return {
+    headers: ['step (msg/s)', ...groups.map((group) => `${group} %`)],
+    rows: steps.map((step) => [String(step.rate), ...groups.map((group) => (step.cpu[group] === undefined ? '—' : String(step.cpu[group])))]),
+  };
+}
+
+export const isClean = (step: StepResult) =>
+  step.lost === 0 && step.duplicated === 0 && step.misdelivered === 0 && step.p99DeliveryMs < TARGET.cleanStepP99Ms;
+
+export interface TargetVerdict {
+  met: boolean;
+  checks: Array<{ what: string; ok: boolean; measured: string }>;
+}
+
+/** Judges the step at the target rate (or the first above it) and the idle memory. */
+export function judgeTarget(steps: StepResult[], memory: IdleMemory): TargetVerdict {
+  const step = steps.find((candidate) => candidate.rate >= TARGET.ratePerSecond);
+  const checks: TargetVerdict['checks'] = [];
+  if (!step) {
+    checks.push({ what: `a step at ≥ ${TARGET.ratePerSecond} msg/s`, ok: false, measured: 'not run' });
+  } else {
+    checks.push(
+      { what: `accepted ≥ ${TARGET.ratePerSecond} msg/s (99 %)`, ok: step.acceptedPerSecond >= TARGET.ratePerSecond * 0.99, measured: `${int(step.acceptedPerSecond)}/s` },
+      { what: 'every accepted message persisted', ok: step.persistedAll, measured: `${int(step.persisted)} of ${int(step.acknowledged)}` },
+      { what: `deliveries ≥ ${TARGET.ratePerSecond * 10}/s (rooms of 10)`, ok: step.deliveriesPerSecond >= TARGET.ratePerSecond * 10 * 0.99, measured: `${int(step.deliveriesPerSecond)}/s` },
+      { what: `delivery p99 < ${TARGET.deliveryP99Ms} ms`, ok: step.p99DeliveryMs < TARGET.deliveryP99Ms, measured: `${ms(step.p99DeliveryMs)} ms` },
+      { what: 'zero loss, duplicates, misdeliveries', ok: step.lost + step.duplicated + step.misdelivered === 0, measured: `${step.lost} / ${step.duplicated} / ${step.misdelivered}` },
+      { what: `persistence lag p99 < ${TARGET.persistenceLagP99Ms} ms`, ok: step.persistenceLag.p99Ms < TARGET.persistenceLagP99Ms, measured: `${ms(step.persistenceLag.p99Ms)} ms` },
+    );
+  }
+  checks.push({ what: `idle socket ≤ ${TARGET.idleSocketKiB} KiB RSS`, ok: memory.perSocketKiB <= TARGET.idleSocketKiB, measured: `${memory.perSocketKiB} KiB` });
+  return { met: checks.every((check) => check.ok), checks };
+}
+
+export function markdownSteps(steps: StepResult[]): string {
+  return markdownTable(STEP_HEADERS, steps.map(stepRow));
+}

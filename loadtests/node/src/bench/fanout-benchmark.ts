@@ -1,0 +1,158 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launchPlatform, type LaunchedPlatform } from '../platform/launched-platform.js';
+import { residentBytes, type PlatformProcess } from '../platform/process-table.js';
+import { progressReporter } from '../scenarios/fanout-scenario.js';
+import type { ScenarioOutput } from '../scenarios/scenario-output.js';
+import { provisionCohort, type Cohort } from '../run/cohort.js';
+import { sleep } from '../run/concurrency.js';
+import { DeliveryLedger, type PhaseOutcome, type PhaseStats } from '../run/delivery-ledger.js';
+import { PlatformApi } from '../run/platform-api.js';
+import { drainPhase, runSendPhase } from '../run/send-phase.js';
+import { SocketFleet } from '../run/socket-fleet.js';
+import { ProgressLine } from '../report/progress-line.js';
+import type { BenchOptions } from './bench-options.js';
+import { CpuMeter, type CpuShares } from './cpu-meter.js';
+import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
+
+export interface StepResult extends PhaseOutcome {
+  rate: number;
+  adapter: string;
+  /** Messages of this step found in chat.messages. */
+  persisted: number;
+  /** Every message acknowledged so far is stored. */
+  persistedAll: boolean;
+  persistenceLag: PersistenceLag;
+  cpu: CpuShares;
+  connectedAtEnd: number;
+}
+
+export interface IdleMemory {
+  sockets: number;
+  /** VmRSS of each chat-socket process before and after connecting the idle sockets, in MiB. */
+  beforeMiB: number[];
+  afterMiB: number[];
+  perSocketKiB: number;
+}
+
+/** One launched platform with its users connected. */
+export interface BenchSession {
+  adapter: 'sharded' | 'classic';
+  platform: LaunchedPlatform;
+  cohort: Cohort;
+  ledger: DeliveryLedger;
+  fleet: SocketFleet;
+  probe: PersistenceProbe;
+  cpu: CpuMeter;
+  memory: IdleMemory;
+  chatSockets: PlatformProcess[];
+  /** Messages acknowledged over the whole session (what chat.messages must reach). */
+  acknowledgedSoFar: number;
+  phases: PhaseStats[];
+  profileDir: string | undefined;
+}
+
+export async function openSession(options: BenchOptions, adapter: 'sharded' | 'classic', output: ScenarioOutput): Promise<BenchSession> {
+  const profileDir = options.cpuProfile ? join(options.reportDir, `cpu-profiles-${adapter}-${Date.now()}`) : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  output.status(`starting the platform (SOCKET_ADAPTER=${adapter}${profileDir ? ', CPU profiling' : ''}) …`);
+  const platform = await launchPlatform({
+    ...(options.postgresServerUrl ? { postgresServerUrl: options.postgresServerUrl } : {}),
+    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    env: {
+      SOCKET_ADAPTER: adapter,
+      ...(profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } : {}),
+    },
+    keepDataDir: options.keep,
+  });
+  try {
+    const processes = await platform.processes();
+    const chatSockets = processes.filter((entry) => entry.service === 'chat-socket' && entry.port !== undefined);
+    if (chatSockets.length === 0) throw new Error('no chat-socket process found under the launcher');
+    output.status(`platform up at ${platform.url} (chat-socket ports ${chatSockets.map((entry) => entry.port).join(', ')}; log ${platform.logFile})`);
+
+    const api = new PlatformApi(platform.url);
+    output.status(`registering ${options.sockets} users, rooms of ${options.roomSize} …`);
+    const cohort = await provisionCohort({ api, users: options.sockets, roomSize: options.roomSize, onProgress: progressReporter(output) });
+    const ledger = new DeliveryLedger(cohort.topology);
+    const endpoints = options.via === 'direct' ? chatSockets.map((entry) => `http://127.0.0.1:${entry.port}`) : [platform.url];
+    const fleet = new SocketFleet({ endpoints, users: cohort.users, ledger });
+
+    await sleep(3_000);
+    const before = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
+    output.status(`connecting ${options.sockets} sockets (${options.via}: ${endpoints.join(', ')}) …`);
+    await fleet.connectAll(progressReporter(output));
+    await sleep(5_000);
+    const after = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
+    const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    const memory: IdleMemory = {
+      sockets: options.sockets,
+      beforeMiB: before.map((bytes) => round(bytes / 2 ** 20)),
+      afterMiB: after.map((bytes) => round(bytes / 2 ** 20)),
+      perSocketKiB: round((sum(after) - sum(before)) / 1024 / options.sockets),
+    };
+    output.status(`idle sockets: RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket`);
+    const launcherProcess: PlatformProcess = { pid: platform.pid, service: 'launcher (gateway)', port: undefined };
+    const cpu = new CpuMeter(async () => [launcherProcess, ...(await platform.processes())]);
+    return {
+      adapter,
+      platform,
+      cohort,
+      ledger,
+      fleet,
+      probe: new PersistenceProbe(platform.databaseUrl),
+      cpu,
+      memory,
+      chatSockets,
+      acknowledgedSoFar: 0,
+      phases: [],
+      profileDir,
+    };
+  } catch (error) {
+    await platform.stop();
+    throw error;
+  }
+}
+
+export async function runStep(session: BenchSession, rate: number, durationMs: number, options: BenchOptions, name = `${rate}/s`): Promise<StepResult> {
+  const { ledger, fleet } = session;
+  const progress = new ProgressLine(ledger, fleet, Math.round(durationMs / 1000));
+  await session.cpu.begin();
+  const wallStart = Date.now();
+  const phase = await runSendPhase({
+    name: `${session.adapter} ${name}`,
+    ledger,
+    fleet,
+    ratePerSecond: rate,
+    durationMs,
+    ackTimeoutMs: options.ackTimeoutMs,
+    onTick: (current) => progress.tick(current),
+  });
+  const wallSendEnd = Date.now();
+  await drainPhase(ledger, phase, { ackTimeoutMs: options.ackTimeoutMs, drainMs: options.drainMs, onTick: (current) => progress.tick(current) });
+  const cpu = await session.cpu.end();
+  progress.done();
+  session.phases.push(phase);
+  const outcome = ledger.settle(phase);
+  session.acknowledgedSoFar += outcome.acknowledged;
+  const stored = await session.probe.waitForTotal(session.acknowledgedSoFar, options.persistTimeoutMs);
+  const lag = await session.probe.lag(wallStart - 50, wallSendEnd + options.ackTimeoutMs);
+  return {
+    ...outcome,
+    rate,
+    adapter: session.adapter,
+    persisted: lag.persisted,
+    persistedAll: stored >= session.acknowledgedSoFar,
+    persistenceLag: lag,
+    cpu,
+    connectedAtEnd: fleet.connectedCount(),
+  };
+}
+
+export async function closeSession(session: BenchSession): Promise<void> {
+  session.fleet.close();
+  await session.probe.close().catch(() => undefined);
+  await session.platform.stop();
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;

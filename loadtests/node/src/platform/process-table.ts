@@ -1,0 +1,84 @@
+import { readFile, readdir } from 'node:fs/promises';
+
+/** A process of the launched platform, found through /proc (Linux). */
+export interface PlatformProcess {
+  pid: number;
+  /** `chat-socket`, `persistence-worker`, … from the script path; `launcher` for the launcher itself. */
+  service: string;
+  /** The PORT it was started with, when it has one. */
+  port: number | undefined;
+}
+
+/** The launcher's child processes (services and migrations), by reading /proc. */
+export async function childProcesses(parentPid: number): Promise<PlatformProcess[]> {
+  const found: PlatformProcess[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (!stat || parentOf(stat) !== parentPid) continue;
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    const script = cmdline.find((arg) => /services\/[^/]+\/dist/.test(arg));
+    const service = script ? /services\/([^/]+)\//.exec(script)![1]! : (cmdline[0] ?? 'unknown');
+    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+    const port = environ.find((line) => line.startsWith('PORT='))?.slice(5);
+    found.push({ pid, service, port: port ? Number(port) : undefined });
+  }
+  return found.sort((a, b) => a.pid - b.pid);
+}
+
+function parentOf(stat: string): number {
+  // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[1]);
+}
+
+/** Resident set size in bytes (VmRSS), or NaN when the process is gone. */
+export async function residentBytes(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : Number.NaN;
+}
+
+/** CPU time (user + system) in seconds, or NaN when the process is gone. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  if (!stat) return Number.NaN;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime and stime are fields 14 and 15 of stat, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Busy share of all cores since the previous sample, from /proc/stat. */
+export class MachineCpu {
+  private previous: { busy: number; total: number } | undefined;
+
+  async sample(): Promise<number> {
+    const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+    const values = line.trim().split(/\s+/).slice(1).map(Number);
+    const idle = (values[3] ?? 0) + (values[4] ?? 0);
+    const total = values.reduce((sum, value) => sum + value, 0);
+    const current = { busy: total - idle, total };
+    const previous = this.previous;
+    this.previous = current;
+    if (!previous || current.total === previous.total) return Number.NaN;
+    return (current.busy - previous.busy) / (current.total - previous.total);
+  }
+}
+
+/** One environment variable of a running process (readable for our own children). */
+export async function processEnv(pid: number, name: string): Promise<string | undefined> {
+  const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+  return environ.find((line) => line.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+/** Pids of every process whose command name (comm) is one of `names` (redis-server, postgres). */
+export async function processesNamed(names: string[]): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (names.includes(comm)) pids.push(Number(entry));
+  }
+  return pids;
+}

@@ -1,0 +1,193 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { HistoryResponse, Message, RoomSummary } from '@parley/contracts';
+import type { ApiClient } from '../api/api-client';
+import { FakeChatSocket } from '../test-support/fake-chat-socket';
+import { ChatController } from './chat-controller';
+import { createChatStore, type ChatStore } from './chat-store';
+
+const SELF = '00000000-0000-4000-8000-00000000000a';
+const OTHER = '00000000-0000-4000-8000-00000000000b';
+const ROOM = '00000000-0000-4000-8000-000000000001';
+const CLIENT_ID = '20000000-0000-4000-8000-000000000001';
+
+function message(id: string, senderId = OTHER, clientMsgId = `10000000-0000-4000-8000-${id.padStart(12, '0')}`): Message {
+  return { id, roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: '2026-05-01T10:00:00.000Z' };
+}
+
+const room: RoomSummary = {
+  id: ROOM,
+  kind: 'direct',
+  name: null,
+  visibility: 'private',
+  createdBy: SELF,
+  createdAt: '2026-05-01T09:00:00.000Z',
+  lastActivityAt: '2026-05-01T10:00:00.000Z',
+  memberCount: 2,
+  memberIds: [SELF, OTHER],
+  lastMessage: null,
+  unreadCount: 0,
+  lastReadMessageId: null,
+};
+
+let socket: FakeChatSocket;
+let store: ChatStore;
+let controller: ChatController;
+let history: (query: { before?: string; after?: string }) => HistoryResponse;
+
+function fakeApi(): ApiClient {
+  const api = {
+    rooms: async () => ({ rooms: [room], nextCursor: null }),
+    history: async (_roomId: string, query: { before?: string; after?: string }) => history(query),
+    members: async () => ({ members: [] }),
+    me: async () => Promise.reject(new Error('not needed')),
+    profile: async (id: string) => ({ id, username: id === OTHER ? 'ben' : 'ana', displayName: null, bio: null, avatarUrl: null, createdAt: '2026-01-01T00:00:00.000Z' }),
+    presence: async () => ({ presence: [] }),
+    friendRequests: async () => ({ requests: [] }),
+    markRead: async () => ({ roomId: ROOM, lastReadMessageId: '0' }),
+    refresh: async () => null,
+  };
+  return api as unknown as ApiClient;
+}
+
+const items = () => store.getState().messages[ROOM]?.items ?? [];
+const flush = () => vi.advanceTimersByTimeAsync(0);
+
+beforeEach(async () => {
+  vi.useFakeTimers();
+  socket = new FakeChatSocket();
+  store = createChatStore(SELF);
+  history = () => ({ messages: [message('1'), message('2')], hasMore: false });
+  controller = new ChatController({
+    api: fakeApi(),
+    socket: socket.asSocket(),
+    dispatch: store.dispatch,
+    getState: store.getState,
+    newClientMsgId: () => CLIENT_ID,
+    isPageVisible: () => true,
+  });
+  controller.start();
+  socket.serverAccepts();
+  await flush();
+  controller.openRoom(ROOM);
+  await flush();
+});
+
+afterEach(() => {
+  controller.stop();
+  vi.useRealTimers();
+});
+
+describe('sending', () => {
+  it('shows the message at once as pending, then as sent with the id from the ack', async () => {
+    let answer: (value: unknown) => void = () => undefined;
+    socket.onAck('message:send', () => new Promise((resolve) => (answer = resolve)));
+    controller.send(ROOM, 'hello');
+    expect(items().at(-1)).toMatchObject({ body: 'hello', state: 'pending', id: null, clientMsgId: CLIENT_ID });
+    expect(socket.emittedOf('message:send')).toEqual([{ roomId: ROOM, clientMsgId: CLIENT_ID, body: 'hello' }]);
+
+    answer({ ok: true, message: { ...message('3', SELF, CLIENT_ID), body: 'hello' } });
+    await flush();
+    expect(items().map((item) => [item.id, item.state])).toEqual([
+      ['1', 'sent'],
+      ['2', 'sent'],
+      ['3', 'sent'],
+    ]);
+  });
+
+  it('shows why the server refused it, and a retry sends the same clientMsgId again', async () => {
+    socket.onAck('message:send', () => ({ ok: false, error: { code: 'rate_limited', message: 'Too many messages' } }));
+    controller.send(ROOM, 'too fast');
+    await flush();
+    const failed = items().at(-1)!;
+    expect(failed).toMatchObject({ state: 'failed', error: 'You are sending messages too fast. Wait a moment, then retry.' });
+
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, CLIENT_ID), body: 'too fast' } }));
+    controller.retry(ROOM, failed.key);
+    await flush();
+    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([CLIENT_ID, CLIENT_ID]);
+    expect(items().filter((item) => item.body === 'too fast')).toEqual([expect.objectContaining({ id: '4', state: 'sent' })]);
+  });
+
+  it('fails at once, saying so, while offline', async () => {
+    socket.networkDrops();
+    controller.send(ROOM, 'into the void');
+    expect(items().at(-1)).toMatchObject({ state: 'failed', error: 'You are offline. Retry when the connection is back.' });
+    expect(socket.emittedOf('message:send')).toEqual([]);
+  });
+
+  it('fails with "no answer" when the ack never comes', async () => {
+    controller.send(ROOM, 'lost');
+    await flush();
+    expect(items().at(-1)).toMatchObject({ state: 'failed', error: 'No answer from the server. Retry to send it again.' });
+  });
+});
+
+describe('reconnecting', () => {
+  it('asks for what the open rooms missed after their newest message, and shows each message once', async () => {
+    socket.serverEmits('message:new', message('3'));
+    socket.networkDrops();
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3'), message('4'), message('5')], hasMore: false }] }));
+    socket.serverAccepts();
+    await flush();
+    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterId: '3' }] }]);
+    expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('pages forward over REST when more was missed than one sync carries', async () => {
+    socket.networkDrops();
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3')], hasMore: true }] }));
+    history = (query) => (query.after === '3' ? { messages: [message('4'), message('5')], hasMore: false } : { messages: [], hasMore: false });
+    socket.serverAccepts();
+    await flush();
+    await flush();
+    expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4', '5']);
+  });
+});
+
+describe('read receipts, typing and unread counts', () => {
+  it('marks the open room read once per newest message, over the socket', async () => {
+    await vi.advanceTimersByTimeAsync(400);
+    socket.serverEmits('message:new', message('3'));
+    await vi.advanceTimersByTimeAsync(400);
+    await vi.advanceTimersByTimeAsync(400);
+    expect(socket.emittedOf('room:read')).toEqual([
+      { roomId: ROOM, messageId: '2' },
+      { roomId: ROOM, messageId: '3' },
+    ]);
+    expect(store.getState().rooms[ROOM]?.unreadCount).toBe(0);
+  });
+
+  it('records how far another member has read, for the double tick', () => {
+    socket.serverEmits('room:read', { roomId: ROOM, userId: OTHER, messageId: '2' });
+    socket.serverEmits('room:read', { roomId: ROOM, userId: OTHER, messageId: '1' });
+    expect(store.getState().readByOthers[ROOM]).toBe('2');
+  });
+
+  it('counts messages in rooms not open as unread', () => {
+    controller.openRoom(null);
+    socket.serverEmits('message:new', message('7'));
+    socket.serverEmits('message:new', message('8'));
+    socket.serverEmits('message:new', message('8'));
+    expect(store.getState().rooms[ROOM]).toMatchObject({ unreadCount: 2, lastMessage: expect.objectContaining({ id: '8' }) });
+  });
+
+  it('shows who is typing and forgets it 5 s after the last signal', async () => {
+    socket.serverEmits('typing', { roomId: ROOM, userId: OTHER, isTyping: true });
+    expect(Object.keys(store.getState().typing[ROOM] ?? {})).toEqual([OTHER]);
+    await vi.advanceTimersByTimeAsync(6_000);
+    expect(Object.keys(store.getState().typing[ROOM] ?? {})).toEqual([]);
+  });
+
+  it('throttles its own typing signal and says when it stopped', async () => {
+    for (let key = 0; key < 10; key += 1) {
+      controller.typing(ROOM, true);
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    expect(socket.emittedOf('typing')).toEqual([{ roomId: ROOM, isTyping: true }]);
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(socket.emittedOf('typing')).toEqual([
+      { roomId: ROOM, isTyping: true },
+      { roomId: ROOM, isTyping: false },
+    ]);
+  });
+});

@@ -1,0 +1,53 @@
+import type { ApiClient } from '../api/api-client';
+import type { ChatAction, ChatState } from './chat-state';
+
+type PeopleApi = Pick<ApiClient, 'profile' | 'presence' | 'friendRequests'>;
+
+/**
+ * Names and presence of the people the screen shows (senders, members, direct partners),
+ * each profile fetched once, and the count of friend requests waiting for an answer.
+ */
+export class PeopleDirectory {
+  private readonly requested = new Set<string>();
+
+  constructor(
+    private readonly api: PeopleApi,
+    private readonly dispatch: (action: ChatAction) => void,
+    private readonly getState: () => ChatState,
+  ) {}
+
+  async ensureProfiles(userIds: string[]): Promise<void> {
+    const state = this.getState();
+    const missing = [...new Set(userIds)].filter((id) => !state.profiles[id] && !this.requested.has(id));
+    if (missing.length === 0) return;
+    for (const id of missing) this.requested.add(id);
+    const results = await Promise.allSettled(missing.map((id) => this.api.profile(id)));
+    const profiles = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    // A failed lookup may be asked again later.
+    results.forEach((result, index) => {
+      if (result.status === 'rejected') this.requested.delete(missing[index]!);
+    });
+    if (profiles.length > 0) this.dispatch({ type: 'profiles/loaded', profiles });
+  }
+
+  async loadPresence(userIds: string[]): Promise<void> {
+    const unique = [...new Set(userIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      try {
+        const { presence } = await this.api.presence(unique.slice(start, start + 100));
+        this.dispatch({ type: 'presence', entries: presence });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  async refreshFriendRequestCount(): Promise<void> {
+    try {
+      const { requests } = await this.api.friendRequests('incoming');
+      this.dispatch({ type: 'friend-requests/count', count: requests.length });
+    } catch {
+      // The badge stays as it was.
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import { freePort } from '../src/free-port.js';
+
+const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+let database: TestDatabase;
+let dataDir: string;
+const prefix = testRedisPrefix('launcher_fail');
+
+/** PIDs of live processes whose environment carries this run's unique Redis prefix. */
+async function processesOfThisRun(): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.includes(`REDIS_KEY_PREFIX=${prefix}`)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('launcher_fail');
+  dataDir = await mkdtemp(join(tmpdir(), 'parley-fail-'));
+});
+
+afterAll(async () => {
+  await database?.drop();
+  await deleteRedisPrefix(prefix);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the launcher when a service cannot start', () => {
+  it('says which service failed, stops every process it started, and exits non-zero', async () => {
+    // Services get consecutive ports from the base: auth, user, chat-socket, chat-socket#2, …
+    // Holding chat-socket#2's port makes that process crash at listen, after the others started.
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(base + 3, '127.0.0.1', resolve));
+    const child = spawn(process.execPath, [LAUNCHER], {
+      env: {
+        ...process.env,
+        PARLEY_PORT: String(await freePort()),
+        PARLEY_DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+        PARLEY_SERVICE_PORT_BASE: String(base),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    squatter.close();
+
+    expect(code).toBe(1);
+    expect(output).toContain('chat-socket#2 exited while the platform was starting');
+    expect(await processesOfThisRun()).toEqual([]);
+  }, 90_000);
+});
