@@ -4,8 +4,7 @@
 #   auth, user, chat-socket, persistence-worker   the services (node services/<svc>/dist/main.js)
 #   operator                                      the Kubernetes operator (services/operator)
 #   key-bootstrap                                 the chart's signing-key hook job (tools/key-bootstrap)
-# Room is left for issue #7 (web): add a `<name>-deps` stage and a runtime stage shaped like the
-# ones below.
+#   web                                           the browser client and its static server (services/web)
 #
 # Every runtime image holds only compiled JavaScript (dist/) and the production dependencies of
 # its own workspace, runs as the numeric non-root user 10001, and works with a read-only root
@@ -42,18 +41,21 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --include-workspace-root \
       --workspace services/auth --workspace services/user \
       --workspace services/chat-socket --workspace services/persistence-worker \
-      --workspace services/operator --workspace tools/key-bootstrap
+      --workspace services/operator --workspace tools/key-bootstrap --workspace services/web
 COPY . .
 # The context may carry a developer's dist/ folders (Tilt syncs them into running pods): drop
 # them, build info included, so the image is always compiled from source.
-RUN rm -rf packages/*/dist services/*/dist tools/*/dist \
+RUN rm -rf packages/*/dist services/*/dist tools/*/dist services/web/dist-server \
  && npx tsc -b services/auth services/user services/chat-socket services/persistence-worker services/operator tools/key-bootstrap \
+ # The web client: Vite bundle (dist/) and its static server (dist-server/).
+ && npm run build --workspace services/web \
  # Runtime tree: package.json + dist/ of each built workspace, without declarations,
  # source maps and build info.
  && mkdir -p /runtime \
  && for dir in packages/* services/* tools/*; do \
       if [ -d "$dir/dist" ]; then mkdir -p "/runtime/$dir" && cp -r "$dir/package.json" "$dir/dist" "/runtime/$dir/"; fi; \
     done \
+ && cp -r services/web/dist-server /runtime/services/web/ \
  && find /runtime \( -name '*.d.ts' -o -name '*.map' -o -name '.tsbuildinfo' -o -name '*.test.js' \) -delete
 
 # ---------------------------------------------------------------------------------------------
@@ -77,6 +79,10 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/
 FROM toolchain AS operator-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/operator
+
+FROM toolchain AS web-deps
+COPY --from=manifests /manifests/ ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/web
 
 FROM toolchain AS key-bootstrap-deps
 COPY --from=manifests /manifests/ ./
@@ -158,3 +164,12 @@ COPY --from=key-bootstrap-deps /app/node_modules ./node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/tools/key-bootstrap ./tools/key-bootstrap
 CMD ["node", "tools/key-bootstrap/dist/main.js"]
+
+FROM runtime AS web
+LABEL org.opencontainers.image.title="parley-web" \
+      org.opencontainers.image.description="Parley web client: the single-page app and its static server"
+COPY --from=web-deps /app/node_modules ./node_modules
+ARG APP_OWNER=0:0
+COPY --chown=${APP_OWNER} --from=build /runtime/services/web ./services/web
+EXPOSE 8085
+CMD ["node", "services/web/dist-server/main.js"]

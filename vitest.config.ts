@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     // .tsx: the web client's component tests (each sets `// @vitest-environment jsdom`).
-    include: ['{packages,services,tools}/*/{src,test}/**/*.test.{ts,tsx}'],
+    include: ['{packages,services,tools}/*/{src,test}/**/*.test.{ts,tsx}', 'loadtests/*/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

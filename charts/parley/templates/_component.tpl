@@ -23,6 +23,13 @@ spec:
       port: {{ $values.service.port }}
       targetPort: http
       protocol: TCP
+    {{- with $values.metricsPort }}
+    {{- /* The admin port (/metrics, /healthz, /readyz): scraped by the ServiceMonitor, never routed. */}}
+    - name: metrics
+      port: {{ . }}
+      targetPort: metrics
+      protocol: TCP
+    {{- end }}
 {{- end -}}
 
 {{- define "parley.component.serviceAccount" -}}
@@ -116,10 +123,13 @@ spec:
     matchLabels:
       {{- include "parley.selectorLabels" . | nindent 6 }}
   endpoints:
-    - port: http
+    {{- /* Services with an admin port serve /metrics there only (METRICS_PORT). */}}
+    - port: {{ if (index .ctx.Values .key).metricsPort }}metrics{{ else }}http{{ end }}
       path: /metrics
       interval: {{ .ctx.Values.metrics.serviceMonitor.interval }}
       scrapeTimeout: {{ .ctx.Values.metrics.serviceMonitor.scrapeTimeout }}
+      {{- /* Keep the series' own `service` label (auth, chat-socket, …), which dashboards and rules use, over the target's Kubernetes Service name. */}}
+      honorLabels: true
 {{- end }}
 {{- end -}}
 
@@ -127,8 +137,9 @@ spec:
 Ingress NetworkPolicy of a component's HTTP port. Sources (each optional):
   .fromIngress    true: the ingress controller's pods
   .fromComponents list of Parley component names allowed in (same release)
-The monitoring namespace (metrics share the HTTP port) and the release's `helm test` pod are
-always allowed.
+  .componentsReadMetrics  true: those components may also reach the `metrics` admin port
+The monitoring namespace (to the `metrics` admin port when the component has one, else to the
+HTTP port) and the release's `helm test` pod are always allowed.
 */}}
 {{- define "parley.component.networkPolicy" -}}
 {{- if .ctx.Values.networkPolicy.enabled }}
@@ -177,12 +188,17 @@ spec:
       ports:
         - port: http
           protocol: TCP
+        {{- if and .componentsReadMetrics $values.metricsPort }}
+        - port: metrics
+          protocol: TCP
+        {{- end }}
     - from:
         - namespaceSelector:
             matchLabels:
               {{- toYaml .ctx.Values.networkPolicy.monitoringNamespaceSelector | nindent 14 }}
       ports:
-        - port: http
+        {{- /* With an admin port, Prometheus reaches only that port; otherwise metrics share the HTTP port. */}}
+        - port: {{ if $values.metricsPort }}metrics{{ else }}http{{ end }}
           protocol: TCP
 {{- end }}
 {{- end -}}
@@ -193,6 +209,11 @@ The Deployment skeleton every service shares. Extra pieces come in as YAML strin
   .volumes      extra pod volumes (list items)
   .mounts       extra container volumeMounts (list items)
   .lifecycle    container lifecycle (mapping)
+and two switches, both off by default:
+  .noLiveUpdate true: the image is always rebuilt whole (never live-updated), so its root
+                filesystem stays read-only even under devLoop.liveUpdate
+  .noDataDir    true: no /var/lib/parley emptyDir (the component writes nothing but /tmp)
+  .tmpSizeLimit sizeLimit of the /tmp emptyDir (default 64Mi)
 */}}
 {{- define "parley.component.deployment" -}}
 {{- $values := index .ctx.Values .key -}}
@@ -227,7 +248,10 @@ spec:
         {{- end }}
       annotations:
         checksum/config: {{ .configChecksum }}
+        {{- /* Only pods that read a Secret roll when the Secrets' inputs change. */}}
+        {{- if or .env .volumes }}
         checksum/secrets: {{ include "parley.secretsFingerprint" .ctx | sha256sum }}
+        {{- end }}
         {{- with $values.podAnnotations }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -249,6 +273,11 @@ spec:
             - name: http
               containerPort: {{ $values.containerPort }}
               protocol: TCP
+            {{- with $values.metricsPort }}
+            - name: metrics
+              containerPort: {{ . }}
+              protocol: TCP
+            {{- end }}
           envFrom:
             - configMapRef:
                 name: {{ include "parley.componentName" . }}
@@ -264,22 +293,26 @@ spec:
           resources:
             {{- toYaml $values.resources | nindent 12 }}
           securityContext:
-            {{- include "parley.containerSecurityContext" (dict "writable" .ctx.Values.devLoop.liveUpdate) | nindent 12 }}
+            {{- include "parley.containerSecurityContext" (dict "writable" (and .ctx.Values.devLoop.liveUpdate (not .noLiveUpdate))) | nindent 12 }}
           volumeMounts:
             - name: tmp
               mountPath: /tmp
+            {{- if not .noDataDir }}
             - name: data
               mountPath: /var/lib/parley
+            {{- end }}
             {{- with .mounts }}
             {{- . | nindent 12 }}
             {{- end }}
       volumes:
         - name: tmp
           emptyDir:
-            sizeLimit: 64Mi
+            sizeLimit: {{ .tmpSizeLimit | default "64Mi" }}
+        {{- if not .noDataDir }}
         - name: data
           emptyDir:
             sizeLimit: 256Mi
+        {{- end }}
         {{- with .volumes }}
         {{- . | nindent 8 }}
         {{- end }}

@@ -305,6 +305,9 @@ Generated values (passwords, tokens) are kept across upgrades, so they are left 
 NODE_ENV: production
 HOST: "0.0.0.0"
 PORT: {{ $values.containerPort | quote }}
+{{- with $values.metricsPort }}
+METRICS_PORT: {{ . | quote }}
+{{- end }}
 LOG_LEVEL: {{ .ctx.Values.config.logLevel | quote }}
 SHUTDOWN_TIMEOUT_MS: {{ .ctx.Values.config.shutdownTimeoutMs | quote }}
 {{- with .ctx.Values.tracing.otlpEndpoint }}

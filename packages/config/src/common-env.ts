@@ -15,8 +15,30 @@ export const serviceEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .url()
     .optional()
-    .describe('OTLP endpoint; tracing is on only when this is set.'),
+    .describe(
+      'OTLP endpoint of an OpenTelemetry Collector (e.g. `http://otel-collector:4318`); tracing is on only when this is set. The SDK also reads the standard `OTEL_*` variables (`OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_TRACES_SAMPLER`, …; see docs/observability.md).',
+    ),
 } as const;
+
+/** Default admin (metrics) port of each service, so processes on one machine never collide. */
+export const DEFAULT_METRICS_PORTS = {
+  auth: 9464,
+  user: 9465,
+  'chat-socket': 9466,
+  'persistence-worker': 9467,
+} as const;
+
+/** The admin port: /metrics for Prometheus (and /healthz, /readyz), never routed publicly. */
+export const metricsEnv = (defaultPort: number) =>
+  ({
+    METRICS_PORT: envPort(defaultPort).describe(
+      `Port of the admin HTTP server: \`/metrics\` (Prometheus), \`/healthz\` and \`/readyz\`; the public port does not serve \`/metrics\`. 0 picks a free port (logged). Defaults: ${Object.entries(
+        DEFAULT_METRICS_PORTS,
+      )
+        .map(([service, port]) => `${service} ${port}`)
+        .join(', ')}.`,
+    ),
+  }) as const;
 
 export const databaseEnv = {
   DATABASE_URL: z

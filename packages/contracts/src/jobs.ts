@@ -42,15 +42,22 @@ export const NOTIFICATION_JOB_OPTIONS = {
   removeOnFail: { age: FOURTEEN_DAYS_S },
 };
 
-/** W3C trace context carried in job data so one message is one trace. */
+/** W3C trace context (`traceparent`, `tracestate`) carried in job data so one message is one trace. */
 export const traceCarrierSchema = z.record(z.string(), z.string()).optional();
 
-/** One job persists a batch of accepted messages (enqueues are batched for throughput). */
+/**
+ * One job persists a batch of accepted messages (enqueues are batched for throughput). A batch
+ * holds messages of many traces: `trace` is the batch's own (the producer's accept span; the
+ * worker's job span continues it and links to every message), `messageTraces` each message's
+ * (its enqueue span; the worker continues each message's trace with spans of its own).
+ */
 export const persistMessagesJobSchema = z.object({
   messages: z.array(messageSchema).min(1),
   /** Server accept time per message id, epoch ms, for the persistence-lag metric. */
   acceptedAt: z.record(z.string(), z.number()).optional(),
   trace: traceCarrierSchema,
+  /** W3C trace context per message id. */
+  messageTraces: z.record(z.string(), z.record(z.string(), z.string())).optional(),
 });
 export type PersistMessagesJob = z.infer<typeof persistMessagesJobSchema>;
 

@@ -1,2 +1,6 @@
 export { createDataSource, runMigrations, pingDatabase, isUniqueViolation, DataSource } from './create-data-source.js';
 export type { DataSourceSettings } from './create-data-source.js';
+export { createDatabaseConnection, isDatabaseOutage } from './database-connection.js';
+export type { DatabaseConnection, DatabaseConnectionSettings } from './database-connection.js';
+export { runMigrationCli } from './migration-cli.js';
+export type { MigrationCliSettings } from './migration-cli.js';

@@ -15,11 +15,17 @@ export interface HttpAppSettings {
   corsOrigins: string[];
   /** JSON bodies above this get 413. */
   bodyLimit?: string;
+  /**
+   * Also serve `/metrics` on this (public) app. Services with an admin port (createAdminApp on
+   * METRICS_PORT) pass false, so metrics never share the port that takes public traffic.
+   */
+  publicMetrics?: boolean;
 }
 
 /**
  * The Express app every Parley service starts from: security headers, CORS allow-list,
- * bounded JSON bodies, request logs, HTTP metrics, health and metrics endpoints.
+ * bounded JSON bodies, request logs, HTTP metrics, health endpoints (and `/metrics`, unless
+ * the service serves it on its admin port).
  * Call `finishHttpApp` after mounting routes to add the 404 and error handlers.
  */
 export function createHttpApp(settings: HttpAppSettings): Express {
@@ -28,7 +34,7 @@ export function createHttpApp(settings: HttpAppSettings): Express {
   // Behind the ingress (or the local launcher): trust one proxy hop for client IPs.
   app.set('trust proxy', 1);
   app.use(settings.health);
-  app.get('/metrics', settings.metrics.metricsHandler);
+  if (settings.publicMetrics ?? true) app.get('/metrics', settings.metrics.metricsHandler);
   app.use(settings.metrics.httpMetrics);
   app.use(
     pinoHttp({

@@ -5,6 +5,11 @@ import { closeHttpServer, installGracefulShutdown, type GracefulShutdown } from 
 export interface ServableApp {
   /** The request handler (an Express app). */
   handler: RequestListener;
+  /**
+   * The admin request handler (`/metrics`, `/healthz`, `/readyz`; createAdminApp of
+   * @parley/http), served on its own port when the settings give one.
+   */
+  adminHandler?: RequestListener;
   /** Readiness goes 503 first, so load balancers stop routing before we close the listener. */
   markDraining(): void;
   /** Optional hook after the HTTP server exists (socket.io attaches here). */
@@ -17,32 +22,56 @@ export interface ServeSettings {
   name: string;
   host: string;
   port: number;
+  /**
+   * Port of the admin server (METRICS_PORT; 0 picks a free one, logged). Used when the app has
+   * an admin handler; without one, or when undefined, no admin server starts.
+   */
+  adminPort?: number;
   logger: Logger;
   shutdownTimeoutMs: number;
   /** Extra steps after the app closed (tracing flush). */
   finally?: () => Promise<void>;
+  /** For tests: what to do instead of process.exit once shut down. */
+  exit?: (code: number) => void;
 }
 
-/** Listens, and wires SIGTERM to: not ready → stop accepting → drain → close → exit 0. */
-export async function serveHttpApp(app: ServableApp, settings: ServeSettings): Promise<{ server: Server; shutdown: GracefulShutdown }> {
+export interface ServingApp {
+  server: Server;
+  /** The admin server, when one was started. */
+  adminServer?: Server;
+  shutdown: GracefulShutdown;
+}
+
+/**
+ * Listens (and, with an admin port, serves the admin handler there too), and wires SIGTERM to:
+ * not ready → stop accepting → drain → close → exit 0. The admin server closes last, so
+ * Prometheus can still scrape a pod while it drains.
+ */
+export async function serveHttpApp(app: ServableApp, settings: ServeSettings): Promise<ServingApp> {
   const server = createServer(app.handler);
   // Longer than the ingress' idle timeout, so the proxy closes idle connections first.
   server.keepAliveTimeout = 65_000;
   app.attach?.(server);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : settings.port;
+  const port = await listen(server, settings.port, settings.host);
   settings.logger.info({ port, host: settings.host }, `${settings.name} listening`);
+
+  let adminServer: Server | undefined;
+  if (app.adminHandler && settings.adminPort !== undefined) {
+    adminServer = createServer(app.adminHandler);
+    try {
+      const adminPort = await listen(adminServer, settings.adminPort, settings.host);
+      settings.logger.info({ port: adminPort, host: settings.host }, `${settings.name} admin server listening (/metrics, /healthz, /readyz)`);
+    } catch (error) {
+      await closeHttpServer(server);
+      throw error;
+    }
+  }
+  const admin = adminServer;
 
   const shutdown = installGracefulShutdown({
     logger: settings.logger,
     timeoutMs: settings.shutdownTimeoutMs,
+    ...(settings.exit ? { exit: settings.exit } : {}),
     stopAccepting: [
       { name: 'readiness', run: () => app.markDraining() },
       { name: 'http-server', run: () => closeHttpServer(server) },
@@ -50,7 +79,20 @@ export async function serveHttpApp(app: ServableApp, settings: ServeSettings): P
     closeResources: [
       { name: 'app', run: () => app.close() },
       ...(settings.finally ? [{ name: 'finally', run: settings.finally }] : []),
+      ...(admin ? [{ name: 'admin-server', run: () => closeHttpServer(admin) }] : []),
     ],
   });
-  return { server, shutdown };
+  return { server, ...(admin ? { adminServer: admin } : {}), shutdown };
+}
+
+/** Listens and resolves with the bound port (the real one when 0 was asked for). */
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
 }

@@ -1,11 +1,13 @@
 import { trace } from '@opentelemetry/api';
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
 export interface LoggerSettings {
   service: string;
   level?: LoggerOptions['level'];
+  /** Where lines go (stdout by default); tests pass a stream to read them back. */
+  destination?: DestinationStream;
 }
 
 /** Never written to logs, wherever they appear in a logged object. */
@@ -28,7 +30,7 @@ const REDACTED_PATHS = [
 
 /** JSON logs with the active trace and span ids, so logs and traces join. */
 export function createLogger(settings: LoggerSettings): Logger {
-  return pino({
+  const options: LoggerOptions = {
     level: settings.level ?? 'info',
     base: { service: settings.service },
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -40,5 +42,6 @@ export function createLogger(settings: LoggerSettings): Logger {
       const { traceId, spanId } = span.spanContext();
       return { trace_id: traceId, span_id: spanId };
     },
-  });
+  };
+  return settings.destination ? pino(options, settings.destination) : pino(options);
 }

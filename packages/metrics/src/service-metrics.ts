@@ -28,8 +28,9 @@ export function createServiceMetrics(service: string): ServiceMetrics {
 
   const httpMetrics: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const stop = httpDuration.startTimer();
+    const route = captureRouteTemplate(req);
     res.on('finish', () => {
-      stop({ method: req.method, route: routeTemplate(req), status_code: String(res.statusCode) });
+      stop({ method: req.method, route: route(), status_code: String(res.statusCode) });
     });
     next();
   };
@@ -42,9 +43,23 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   return { registry, httpMetrics, metricsHandler };
 }
 
-/** The matched route's template, never the raw URL, so the label set stays bounded. */
-function routeTemplate(req: Request): string {
-  const routePath: unknown = req.route?.path;
-  if (typeof routePath === 'string') return `${req.baseUrl}${routePath}`;
-  return 'unmatched';
+/**
+ * The matched route's template (`/api/v1/users/:id`), never the raw URL, so the label set stays
+ * bounded. Read when the router matches the route: by the time the response finishes, a request
+ * whose handler threw has left its sub-router and `req.baseUrl` lost the mount path.
+ */
+function captureRouteTemplate(req: Request): () => string {
+  let route: unknown;
+  let template: string | undefined;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set(value: unknown) {
+      route = value;
+      const path: unknown = (value as { path?: unknown } | undefined)?.path;
+      if (typeof path === 'string') template = `${req.baseUrl}${path}`;
+    },
+  });
+  return () => template ?? 'unmatched';
 }

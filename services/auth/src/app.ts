@@ -3,7 +3,7 @@ import type { Express } from 'express';
 import { createAccessTokenVerifier } from '@parley/auth-middleware';
 import { pingDatabase, runMigrations } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
-import { createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createFileMailbox, createMailQueue, createSmtpTransport, startMailWorker } from '@parley/mail';
@@ -35,6 +35,8 @@ import { verificationRoutes } from './verification/verification-routes.js';
 export interface AuthApp extends ServableApp {
   app: Express;
   handler: Express;
+  /** /metrics, /healthz and /readyz, served on METRICS_PORT by main.ts. */
+  adminHandler: Express;
   /** The signing keys in use (tests trigger reloads and inspect the active kid). */
   signingKeys: SigningKeyStore;
 }
@@ -189,7 +191,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       },
     });
 
-    const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: config.CORS_ORIGINS });
+    const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
     app.use(jwksRoutes(signingKeys));
     app.get('/api/v1/auth/openapi.json', openApiHandler(buildAuthApiDocument()));
     app.use(
@@ -221,7 +223,14 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
     );
     finishHttpApp(app);
 
-    return { app, handler: app, signingKeys, markDraining: health.markDraining, close };
+    return {
+      app,
+      handler: app,
+      adminHandler: createAdminApp({ metrics, health: health.router }),
+      signingKeys,
+      markDraining: health.markDraining,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

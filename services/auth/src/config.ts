@@ -10,12 +10,15 @@ import {
   redisEnv,
   serviceEnv,
   tokenEnv,
+  metricsEnv,
+  DEFAULT_METRICS_PORTS,
 } from '@parley/config';
 
 /** Every variable the auth service reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: envPort(8081).describe('HTTP port of the auth service.'),
+  ...metricsEnv(DEFAULT_METRICS_PORTS.auth),
   ...databaseEnv,
   ...redisEnv,
   ...corsEnv,

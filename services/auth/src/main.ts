@@ -6,6 +6,7 @@ import { loadAuthConfig } from './config.js';
 async function main(): Promise<void> {
   const config = loadAuthConfig();
   const tracing = startTracing({ serviceName: 'auth', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+  await tracing?.ready;
   // Imported after tracing started, so HTTP, Express, pg and ioredis get instrumented.
   const [{ createAuthApp }, { serveHttpApp }, { createLogger }] = await Promise.all([
     import('./app.js'),
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     name: 'auth',
     host: config.HOST,
     port: config.PORT,
+    adminPort: config.METRICS_PORT,
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     finally: async () => {

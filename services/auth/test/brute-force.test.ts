@@ -60,7 +60,7 @@ describe('login brute-force limits', () => {
   });
 
   it('counts login outcomes and limiter rejections in /metrics', async () => {
-    const metrics = (await app.get('/metrics')).text;
+    const metrics = (await app.metrics()).text;
     expect(metrics).toMatch(/parley_auth_logins_total\{outcome="success",service="auth"\} [1-9]/);
     expect(metrics).toMatch(/parley_auth_logins_total\{outcome="failure",service="auth"\} [1-9]/);
     expect(metrics).toMatch(/parley_auth_logins_total\{outcome="rate_limited",service="auth"\} [1-9]/);

@@ -20,8 +20,10 @@ describe('health, metrics and API description', () => {
     expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', signingKey: 'ok' } });
   });
 
-  it('exposes the auth counters on /metrics from the start', async () => {
-    const metrics = await app.get('/metrics');
+  it('exposes the auth counters on /metrics of the admin port from the start, and not on the public port', async () => {
+    expect((await app.get('/metrics')).status).toBe(404);
+    expect((await app.request('GET', '/readyz', {}, app.adminUrl)).status).toBe(200);
+    const metrics = await app.metrics();
     expect(metrics.status).toBe(200);
     for (const series of [
       'parley_auth_logins_total{outcome="success",service="auth"}',

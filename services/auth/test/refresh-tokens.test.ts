@@ -73,7 +73,7 @@ describe('refresh tokens (no reuse grace)', () => {
     ]);
     expect(live[0]?.n).toBe(0);
 
-    const metrics = await app.get('/metrics');
+    const metrics = await app.metrics();
     expect(metrics.text).toMatch(/parley_auth_refreshes_total\{outcome="reuse_detected",service="auth"\} [1-9]/);
     expect(metrics.text).toMatch(/parley_auth_refresh_reuse_detections_total\{service="auth"\} [1-9]/);
   });

@@ -4,7 +4,7 @@ import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
 import type { DataSource } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
-import { createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -43,6 +43,8 @@ import { createUserServiceClient } from './user-service/user-service-client.js';
 
 export interface ChatSocketApp extends ServableApp {
   app: Express;
+  /** /metrics, /healthz and /readyz, served on METRICS_PORT by main.ts. */
+  adminHandler: Express;
   io: ChatServer;
   logger: Logger;
   dataSource: DataSource;
@@ -178,7 +180,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       await redis.ping();
     },
   });
-  const app = createHttpApp({ logger, metrics: serviceMetrics, health: health.router, corsOrigins: config.CORS_ORIGINS });
+  const app = createHttpApp({ logger, metrics: serviceMetrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
 
   const api = Router();
   api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
@@ -203,6 +205,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   return {
     app,
     handler: app,
+    adminHandler: createAdminApp({ metrics: serviceMetrics, health: health.router }),
     io,
     logger,
     dataSource,

@@ -10,12 +10,15 @@ import {
   redisEnv,
   serviceEnv,
   tokenEnv,
+  metricsEnv,
+  DEFAULT_METRICS_PORTS,
 } from '@parley/config';
 
 /** Every environment variable the chat-socket service reads. */
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: envPort(8083).describe('TCP port of the chat-socket HTTP and WebSocket server.'),
+  ...metricsEnv(DEFAULT_METRICS_PORTS['chat-socket']),
   ...databaseEnv,
   ...redisEnv,
   ...corsEnv,

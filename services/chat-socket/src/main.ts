@@ -13,6 +13,7 @@ try {
 
 // Tracing patches http, express, pg and ioredis, so it starts before they are imported.
 const tracing = startTracing({ serviceName: 'chat-socket', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+await tracing?.ready;
 const { serveHttpApp } = await import('@parley/lifecycle');
 const { createChatSocketApp } = await import('./app.js');
 
@@ -21,6 +22,7 @@ await serveHttpApp(chatApp, {
   name: 'chat-socket service',
   host: config.HOST,
   port: config.PORT,
+  adminPort: config.METRICS_PORT,
   logger: chatApp.logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   ...(tracing ? { finally: () => tracing.shutdown() } : {}),

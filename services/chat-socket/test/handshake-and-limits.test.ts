@@ -93,7 +93,7 @@ describe('limits', () => {
     const viaRest = await cluster.api(0, 'POST', `/api/v1/rooms/${room.body.id}/messages`, { token: user.token, body: { clientMsgId: randomUUID(), body: 'rest' } });
     expect(viaRest.status).toBe(429);
     expect(viaRest.body.error.code).toBe('rate_limited');
-    const metrics = await (await fetch(`${cluster.instances[0]!.url}/metrics`)).text();
+    const metrics = await (await fetch(`${cluster.instances[0]!.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/parley_send_rate_limited_total\{[^}]*\} [1-9]/);
   });
 
@@ -119,15 +119,18 @@ describe('limits', () => {
 });
 
 describe('service endpoints', () => {
-  it('serves health, readiness, metrics and the OpenAPI document', async () => {
+  it('serves health, readiness and the OpenAPI document, and metrics on the admin port only', async () => {
     const base = cluster.instances[1]!.url;
+    const admin = cluster.instances[1]!.adminUrl;
+    expect((await fetch(`${base}/metrics`)).status).toBe(404);
+    expect((await fetch(`${admin}/readyz`)).status).toBe(200);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
     const user = await cluster.user('metrics');
     const socket = await cluster.connect(1, user);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${admin}/metrics`)).text();
     for (const name of [
       'parley_socket_connected',
       'parley_socket_connects_total',
@@ -158,7 +161,7 @@ describe('service endpoints', () => {
     const sender = await cluster.connect(0, a);
     await emitWithAck(sender, 'message:send', { roomId: room.body.id, clientMsgId: randomUUID(), body: 'count me' });
     await eventually(() => expect(inbox).toHaveLength(1));
-    const metrics = await (await fetch(`${cluster.instances[1]!.url}/metrics`)).text();
+    const metrics = await (await fetch(`${cluster.instances[1]!.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/parley_fanout_deliveries_total\{[^}]*\} [1-9]/);
     expect(metrics).toMatch(/parley_fanout_latency_seconds_count\{[^}]*\} [1-9]/);
   });

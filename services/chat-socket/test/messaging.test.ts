@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_NAMES, type Message } from '@parley/contracts';
+import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message } from '@parley/contracts';
 import { bullPrefix } from '@parley/mail';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
@@ -189,7 +189,7 @@ describe('message delivery across two chat-socket instances', () => {
     const queued = jobs.flatMap((job) => job.data.messages.map((message: Message) => message.id));
     expect(queued.sort()).toEqual([...ids].sort());
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.opts).toMatchObject({ attempts: 10, backoff: { type: 'jitter', delay: 1000 } });
+    expect(jobs[0]!.opts).toMatchObject({ attempts: PERSIST_MESSAGES_JOB_OPTIONS.attempts, backoff: { type: 'jitter', delay: 1000 } });
     expect(Object.keys(jobs[0]!.data.acceptedAt).length).toBe(jobs[0]!.data.messages.length);
   });
   it('still acknowledges when REDIS_WAIT_REPLICAS asks for replicas that do not answer in time (logged, not refused)', async () => {

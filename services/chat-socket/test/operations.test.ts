@@ -154,5 +154,6 @@ describe('an instance that crashes', () => {
     await eventually(() => expect(presence.filter((p) => p.userId === member.id).map((p) => p.status)).toEqual(['online', 'offline', 'online']));
     doomed.stopped = true;
     doomed.server.close();
+    doomed.adminServer.close();
   });
 });

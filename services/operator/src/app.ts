@@ -18,6 +18,13 @@ export interface OperatorAppOptions {
   logger?: Logger;
   /** Jitter source in [0, 1). */
   random?: () => number;
+  /**
+   * Called when this replica loses the Lease while running (not on close). The process should
+   * exit then, as controller-runtime managers do: a request that hangs past the renew deadline
+   * could otherwise still land after another replica took over. Without it the replica stops its
+   * controller and competes again (what the tests observe).
+   */
+  onLeadershipLost?: () => void;
 }
 
 export interface OperatorApp extends ServableApp {
@@ -72,10 +79,11 @@ export async function createOperatorApp(config: OperatorConfig, options: Operato
       });
       controller.start();
     },
-    async onStoppedLeading() {
+    async onStoppedLeading(why) {
       metrics.leader.set(0);
       const stopping = controller;
       controller = undefined;
+      if (why === 'lost') options.onLeadershipLost?.();
       await stopping?.stop();
     },
   });

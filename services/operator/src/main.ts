@@ -16,8 +16,12 @@ const tracing = startTracing({ serviceName: 'operator', otlpEndpoint: config.OTE
 const { serveHttpApp } = await import('@parley/lifecycle');
 const { createOperatorApp } = await import('./app.js');
 
-const operator = await createOperatorApp(config);
-await serveHttpApp(operator, {
+let served: Awaited<ReturnType<typeof serveHttpApp>> | undefined;
+const operator = await createOperatorApp(config, {
+  // Lost the Lease while running: shut down and let Kubernetes restart the container clean.
+  onLeadershipLost: () => void served?.shutdown.shutdown('lost the leader-election Lease'),
+});
+served = await serveHttpApp(operator, {
   name: 'operator',
   host: config.HOST,
   port: config.PORT,

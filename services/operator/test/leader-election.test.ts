@@ -34,7 +34,11 @@ describe('leader election on a Lease', () => {
   const writesBy = (token: string) => kube.requests.filter((request) => request.token === token && request.method !== 'GET' && !request.path.includes('/leases'));
 
   it('lets exactly one of two replicas act, and the other take over when the leader\'s lease lapses', async () => {
-    replicas = [await startOperator(kube, 'operator-a'), await startOperator(kube, 'operator-b')];
+    const lost: string[] = [];
+    replicas = [
+      await startOperator(kube, 'operator-a', {}, { onLeadershipLost: () => lost.push('operator-a') }),
+      await startOperator(kube, 'operator-b', {}, { onLeadershipLost: () => lost.push('operator-b') }),
+    ];
     watchForOverlap();
     const first = await eventually(() => replicas.find((replica) => replica.operator.elector.isLeader), 'a leader');
     const second = replicas.find((replica) => replica !== first) as RunningOperator;
@@ -59,6 +63,8 @@ describe('leader election on a Lease', () => {
     expect(stoppedAfter).toBeLessThan(tookOverAfter);
     expect((lease()?.spec as { leaseTransitions?: number }).leaseTransitions).toBe(1);
     expect(bothLeading).toBe(0);
+    // The process is told, so it can exit (main.ts does) rather than keep a hung request alive.
+    expect(lost).toEqual([first.operator.identity]);
 
     // The new leader reconciles: it writes the status.
     const before = writesBy(second.operator.identity).length;
@@ -70,7 +76,8 @@ describe('leader election on a Lease', () => {
   }, 20_000);
 
   it('hands over at once when the leader shuts down and releases the lease', async () => {
-    replicas = [await startOperator(kube, 'operator-a')];
+    const lostOnClose: string[] = [];
+    replicas = [await startOperator(kube, 'operator-a', {}, { onLeadershipLost: () => lostOnClose.push('operator-a') })];
     await eventually(() => (replicas[0]?.operator.elector.isLeader ? true : undefined), 'a leader');
     replicas.push(await startOperator(kube, 'operator-b', { LEADER_ELECTION_LEASE_DURATION_MS: '60000', LEADER_ELECTION_RENEW_DEADLINE_MS: '1500' }));
     watchForOverlap();
@@ -78,6 +85,7 @@ describe('leader election on a Lease', () => {
     expect(replicas[1]?.operator.elector.isLeader).toBe(false);
     await replicas[0]?.close();
     expect(holder()).toBe('');
+    expect(lostOnClose).toEqual([]);
     // Without the release, operator-b would wait out its 60 s lease duration.
     await eventually(() => (replicas[1]?.operator.elector.isLeader ? true : undefined), 'the takeover', 3_000);
     expect(bothLeading).toBe(0);

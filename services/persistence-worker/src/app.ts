@@ -2,7 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Express } from 'express';
 import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
 import { createHealthRouter } from '@parley/health';
-import { createHttpApp, finishHttpApp } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
@@ -20,6 +20,8 @@ import { checkRedisSettings, type RedisSettingsReport } from './redis-settings/r
 
 export interface PersistenceWorkerApp extends ServableApp {
   app: Express;
+  /** /metrics, /healthz and /readyz, served on METRICS_PORT by main.ts. */
+  adminHandler: Express;
   logger: Logger;
   registry: Registry;
   /** Every running queue worker (messages, notifications, and mail unless disabled). */
@@ -30,7 +32,7 @@ export interface PersistenceWorkerApp extends ServableApp {
 
 /**
  * Builds the worker process: BullMQ workers for `messages`, `notifications` and `mail`, and an
- * HTTP server for /healthz, /readyz (PostgreSQL and Redis) and /metrics. Starts even when
+ * HTTP server for /healthz and /readyz (PostgreSQL and Redis), plus an admin app for /metrics. Starts even when
  * PostgreSQL or Redis is down: jobs then wait or retry, and readiness reports 503.
  * `markDraining` stops taking jobs; `close` waits for active ones (up to SHUTDOWN_TIMEOUT_MS).
  */
@@ -104,7 +106,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
       await redis.ping();
     },
   });
-  const app = createHttpApp({ logger: log, metrics, health: health.router, corsOrigins: [] });
+  const app = createHttpApp({ logger: log, metrics, health: health.router, corsOrigins: [], publicMetrics: false });
   finishHttpApp(app);
 
   // worker.close() stops fetching and resolves once the active jobs have finished.
@@ -118,6 +120,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   return {
     app,
     handler: app,
+    adminHandler: createAdminApp({ metrics, health: health.router }),
     logger: log,
     registry: metrics.registry,
     workers,

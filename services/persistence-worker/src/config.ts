@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { databaseEnv, envBoolean, envInt, envPort, loadConfig, redisEnv, serviceEnv } from '@parley/config';
+import { databaseEnv, envBoolean, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS } from '@parley/config';
 
 /** Every variable the persistence worker reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
   ...serviceEnv,
-  PORT: envPort(8084).describe('HTTP port of the persistence worker (only /healthz, /readyz and /metrics).'),
+  PORT: envPort(8084).describe('HTTP port of the persistence worker (only /healthz and /readyz; /metrics is on METRICS_PORT).'),
+  ...metricsEnv(DEFAULT_METRICS_PORTS['persistence-worker']),
   ...databaseEnv,
   ...redisEnv,
 

@@ -13,6 +13,7 @@ try {
 
 // Tracing patches http, express, pg and ioredis, so it starts before they are imported.
 const tracing = startTracing({ serviceName: 'persistence-worker', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
+await tracing?.ready;
 const { serveHttpApp } = await import('@parley/lifecycle');
 const { createPersistenceWorkerApp } = await import('./app.js');
 
@@ -21,6 +22,7 @@ await serveHttpApp(workerApp, {
   name: 'persistence worker',
   host: config.HOST,
   port: config.PORT,
+  adminPort: config.METRICS_PORT,
   logger: workerApp.logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   ...(tracing ? { finally: () => tracing.shutdown() } : {}),

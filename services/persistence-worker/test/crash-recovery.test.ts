@@ -5,7 +5,7 @@ import type { Message } from '@parley/contracts';
 import { PERSIST_MESSAGES_JOB_OPTIONS } from '@parley/contracts';
 import { createRoom, createWorkerTestEnv, makeMessage, TestProducer, waitFor, type WorkerTestEnv } from './support/worker-harness.js';
 import { sampleValue } from './support/prometheus-text.js';
-import { killSpawnedWorkers, listeningPort, requireBuiltWorker, runRetryFailedCli, spawnWorker, type WorkerProcess } from './support/worker-process.js';
+import { adminPort, killSpawnedWorkers, requireBuiltWorker, runRetryFailedCli, spawnWorker, type WorkerProcess } from './support/worker-process.js';
 
 /**
  * The worker runs as a real process (dist/main.js) and is killed with SIGKILL mid-job: nothing
@@ -74,7 +74,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
       expect(job.stalledCounter).toBeGreaterThanOrEqual(1);
       expect(job.returnvalue).toMatchObject({ inserted: 25, duplicates: 0 });
       expect(await countStored(ids)).toEqual({ total: 25, distinct: 25 });
-      const port = await waitFor(async () => listeningPort(successor), 10_000, 'the successor to listen');
+      const port = await waitFor(async () => adminPort(successor), 10_000, 'the successor’s admin server to listen');
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(sampleValue(metrics, 'parley_jobs_stalled_total', { queue: 'messages' })).toBeGreaterThanOrEqual(1);
     } finally {

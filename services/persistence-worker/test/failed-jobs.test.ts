@@ -68,7 +68,7 @@ describe('failed message jobs', () => {
     expect(retryDelays[0]).toBeLessThanOrEqual(200);
     expect(retryDelays[1]).toBeGreaterThanOrEqual(200);
     expect(retryDelays[1]).toBeLessThanOrEqual(400);
-    const metrics = await (await fetch(`${running.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${running.adminUrl}/metrics`)).text();
     expect(sampleValue(metrics, 'parley_job_retries_total', { queue: 'messages' })).toBe(2);
     expect(sampleValue(metrics, 'parley_queue_jobs', { queue: 'messages', state: 'failed' })).toBe(1);
   });

@@ -93,7 +93,7 @@ describe('messages queue', () => {
   });
 
   it('exports persistence lag, job duration and per-queue job counts on /metrics', async () => {
-    const response = await fetch(`${running.baseUrl}/metrics`);
+    const response = await fetch(`${running.adminUrl}/metrics`);
     const body = await response.text();
 
     expect(response.status).toBe(200);

@@ -1,17 +1,16 @@
 import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
 import { createHealthRouter } from '@parley/health';
-import { createHttpApp, finishHttpApp, openApiHandler, requireInternalToken } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, databaseOutageAsUnavailable, requireDatabase } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
-import type { DataSource } from '@parley/db';
+import { createDatabaseConnection, type DataSource } from '@parley/db';
 import { createBlockRouter } from './blocks/block-routes.js';
 import { BlockService } from './blocks/block-service.js';
 import { createInternalBlockRouter } from './blocks/internal-block-routes.js';
 import type { UserServiceConfig } from './config.js';
-import { createDatabaseConnection, databaseOutageAsUnavailable, requireDatabase } from './database-connection.js';
 import { createUserDataSource } from './database.js';
 import { createFriendRequestNotifier } from './friends/friend-request-notifier.js';
 import { createFriendRouter } from './friends/friend-routes.js';
@@ -25,6 +24,8 @@ import { createWriteRateLimits } from './write-rate-limits.js';
 
 export interface UserApp extends ServableApp {
   app: Express;
+  /** /metrics, /healthz and /readyz, served on METRICS_PORT by main.ts. */
+  adminHandler: Express;
   logger: Logger;
   dataSource: DataSource;
 }
@@ -70,7 +71,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   const friends = new FriendService(dataSource);
   const blocks = new BlockService(dataSource);
 
-  const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: config.CORS_ORIGINS });
+  const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
 
   const users = Router();
   users.get('/openapi.json', openApiHandler(buildUserOpenApiDocument()));
@@ -94,6 +95,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   return {
     app,
     handler: app,
+    adminHandler: createAdminApp({ metrics, health: health.router }),
     logger,
     dataSource,
     markDraining: health.markDraining,

@@ -10,12 +10,15 @@ import {
   redisEnv,
   serviceEnv,
   tokenEnv,
+  metricsEnv,
+  DEFAULT_METRICS_PORTS,
 } from '@parley/config';
 
 /** Every environment variable the user service reads. */
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: envPort(8082).describe('TCP port of the user service HTTP server.'),
+  ...metricsEnv(DEFAULT_METRICS_PORTS.user),
   ...databaseEnv,
   ...redisEnv,
   ...corsEnv,

@@ -23,10 +23,12 @@ describe('with PostgreSQL and Redis up', () => {
     expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
   });
 
-  it('exposes Prometheus metrics labelled by route template', async () => {
+  it('exposes Prometheus metrics labelled by route template on the admin port only', async () => {
     const user = await service.registerUser('metered');
     await service.request('GET', `/api/v1/users/${user.id}`, { token: user.token });
-    const response = await fetch(`${service.baseUrl}/metrics`);
+    expect((await service.request('GET', '/metrics')).status).toBe(404);
+    expect((await fetch(`${service.adminUrl}/readyz`)).status).toBe(200);
+    const response = await fetch(`${service.adminUrl}/metrics`);
     const text = await response.text();
     expect(response.status).toBe(200);
     expect(text).toContain('parley_http_request_duration_seconds');

@@ -11,6 +11,8 @@ export interface DockerfileStage {
   /** True when the stage's CMD is shell form (signals would not reach node). */
   shellFormCmd: boolean;
   user?: string;
+  /** The stage's own WORKDIR (the last one), if any. */
+  workdir?: string;
   labels: string[];
   copies: string[];
 }
@@ -38,6 +40,7 @@ export function readDockerfileStages(text = readFileSync(DOCKERFILE, 'utf8')): D
     const keyword = instruction.getKeyword();
     const content = instruction.getArgumentsContent() ?? '';
     if (keyword === 'USER') stage.user = content.trim();
+    if (keyword === 'WORKDIR') stage.workdir = content.trim();
     if (keyword === 'LABEL') stage.labels.push(content);
     if (keyword === 'COPY') {
       // Flags (--from, --chown) are not part of the arguments content.

@@ -34,9 +34,14 @@ describe('the PrometheusRule and dashboard ConfigMaps built from those files', (
   const dashboard = { title: 'Parley fixture', uid: 'parley-fixture', panels: [{ type: 'stat', title: 'Sockets', targets: [{ expr: 'sum(parley_socket_connected)' }] }] };
 
   beforeAll(() => {
-    // A throwaway copy of the chart with one rule file and one dashboard of the shape issue #4 writes.
+    // A throwaway copy of the chart with one rule file and one dashboard of the shape issue #4 writes
+    // (instead of the shipped ones, which the last test below renders).
     chartCopy = mkdtempSync(join(tmpdir(), 'parley-chart-'));
     cpSync(CHART_DIR, chartCopy, { recursive: true });
+    for (const { copy, extension } of SYNCED) {
+      const dir = join(chartCopy, copy.replace('charts/parley/', ''));
+      for (const file of filesIn(dir, extension)) rmSync(join(dir, file));
+    }
     writeFileSync(
       join(chartCopy, 'files', 'prometheus-rules', 'fixture.yaml'),
       [
@@ -93,6 +98,13 @@ describe('the PrometheusRule and dashboard ConfigMaps built from those files', (
     if (!hasSources) {
       expect((findObject(fromChart, 'PrometheusRule', 'parley').spec as { groups: unknown[] }).groups).toEqual([]);
       expect(fromChart.filter((object) => object.metadata.labels?.grafana_dashboard === '1')).toEqual([]);
+    } else {
+      // The shipped files: every rule group of every file, and one ConfigMap per dashboard.
+      const ruleFiles = filesIn(join(REPO_ROOT, 'charts/parley/files/prometheus-rules'), '.yaml');
+      const groups = (findObject(fromChart, 'PrometheusRule', 'parley').spec as { groups: { name: string }[] }).groups;
+      expect(groups.length).toBeGreaterThanOrEqual(ruleFiles.length);
+      const dashboards = fromChart.filter((object) => object.metadata.labels?.grafana_dashboard === '1');
+      expect(dashboards).toHaveLength(filesIn(join(REPO_ROOT, 'charts/parley/files/grafana-dashboards'), '.json').length);
     }
   });
 });

@@ -104,13 +104,15 @@ describe.each(CASES)('the chart rendered with %s', (_label, valuesFiles) => {
     }
   });
 
-  it('gives every service container probes, resources and a named http port', () => {
+  it('gives every service container probes, resources and a named http port (and the services with an admin port a `metrics` port)', () => {
+    // auth, user, chat-socket and persistence-worker serve /metrics on METRICS_PORT (issue #4).
+    const withAdminPort = /-(auth|user|chat-socket|persistence-worker)$/;
     for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
       const container = podSpecOf(deployment)?.containers[0];
       expect(container?.livenessProbe, objectId(deployment)).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });
       expect(container?.readinessProbe, objectId(deployment)).toMatchObject({ httpGet: { path: '/readyz', port: 'http' } });
       expect(container?.resources, objectId(deployment)).toMatchObject({ requests: { cpu: expect.anything(), memory: expect.anything() } });
-      expect(container?.ports?.map((port) => port.name)).toEqual(['http']);
+      expect(container?.ports?.map((port) => port.name), objectId(deployment)).toEqual(withAdminPort.test(deployment.metadata.name) ? ['http', 'metrics'] : ['http']);
       expect(podSpecOf(deployment)?.topologySpreadConstraints).toBeDefined();
     }
   });

@@ -102,9 +102,12 @@ describe('ingress, service and container ports', () => {
     const expected = INGRESS_ROUTES.map((route) => ({ prefix: route.prefix, service: route.service })).sort((a, b) =>
       a.prefix.localeCompare(b.prefix),
     );
+    // The web client is on by default: `/` goes to it, exactly as the launcher routes it.
+    expect(expected).toContainEqual({ prefix: '/', service: 'web' });
+    expect(routed(render())).toEqual(expected);
     expect(routed(render({ valuesFiles: [ciFile('ingress-tls-values.yaml')] }))).toEqual(expected);
     // Without the web client, everything but `/`.
-    expect(routed(render())).toEqual(expected.filter((route) => route.service !== 'web'));
+    expect(routed(render({ set: { 'web.enabled': 'false' } }))).toEqual(expected.filter((route) => route.service !== 'web'));
     for (const path of objectsOfKind(render(), 'Ingress').flatMap(ingressPaths)) expect(path.pathType).toBe('Prefix');
   });
 
@@ -142,7 +145,7 @@ const SERVICES = [
   { dir: 'user', deployment: name('user'), config: 'dist/config.js' },
   { dir: 'chat-socket', deployment: name('chat-socket'), config: 'dist/config.js' },
   { dir: 'persistence-worker', deployment: name('persistence-worker'), config: 'dist/config.js' },
-  // issue #7: rendered only with web.enabled; its server compiles to dist-server/.
+  // Its server compiles to dist-server/ (the Vite bundle is dist/).
   { dir: 'web', deployment: name('web'), config: 'dist-server/config.js' },
   { dir: 'operator', deployment: name('operator'), config: 'dist/config.js' },
 ];
@@ -174,7 +177,7 @@ describe.each(SERVICES)('the environment of $dir', ({ dir, deployment, config })
 
   beforeAll(async () => {
     service = await loadServiceSchema(dir, config);
-    objects = render({ set: { 'web.enabled': 'true' } });
+    objects = render();
   });
 
   it('sets every variable the service requires at start (no default, not optional)', () => {

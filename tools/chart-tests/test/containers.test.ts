@@ -17,14 +17,17 @@ const targets = imageTargets(stages);
 
 describe('the Dockerfile', () => {
   it('has one image target per service and the operator, plus the key-bootstrap hook image', () => {
-    expect(targets.map((stage) => stage.name)).toEqual(['auth', 'user', 'chat-socket', 'persistence-worker', 'operator', 'key-bootstrap']);
+    expect(targets.map((stage) => stage.name)).toEqual(['auth', 'user', 'chat-socket', 'persistence-worker', 'operator', 'key-bootstrap', 'web']);
   });
 
   it('starts node directly with an exec-form CMD, so SIGTERM reaches the service', () => {
     for (const stage of targets) {
       expect(stage.shellFormCmd, stage.name).toBe(false);
       expect(stage.cmd?.[0], stage.name).toBe('node');
-      expect(stage.cmd?.[1], stage.name).toMatch(/^(services|tools)\/[a-z-]+\/dist\/main\.js$/);
+      // web: the Vite bundle is dist/, its static server compiles to dist-server/.
+      const entry = stage.name === 'web' ? /^services\/web\/dist-server\/main\.js$/ : /^(services|tools)\/[a-z-]+\/dist\/main\.js$/;
+      expect(stage.cmd?.[1], stage.name).toMatch(entry);
+      expect(stage.cmd, stage.name).toHaveLength(2);
     }
   });
 
@@ -60,10 +63,28 @@ describe('the Dockerfile', () => {
         expect(copy, stage.name).toMatch(/--from=(build \/runtime\/|build \/app\/package\.json|[a-z-]+-deps \/app\/node_modules)/);
       }
     }
+    // Each image copies its own workspace's runtime tree (the folder its CMD runs from) and
+    // the production dependencies of its own `<target>-deps` stage.
+    for (const stage of targets) {
+      const workspace = (stage.cmd?.[1] ?? '').split('/').slice(0, 2).join('/');
+      expect(stage.copies, stage.name).toContainEqual(expect.stringMatching(new RegExp(`--from=build /runtime/${workspace} \\./${workspace}$`)));
+      expect(stage.copies, stage.name).toContain(`--from=${stage.name}-deps /app/node_modules ./node_modules`);
+    }
     const dockerfile = readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8');
     expect(dockerfile).toContain('npm ci --include-workspace-root');
-    expect(dockerfile.match(/npm ci --omit=dev --workspace/g)?.length).toBe(6);
+    expect(dockerfile.match(/npm ci --omit=dev --workspace/g)?.length).toBe(targets.length);
+    // The runtime tree holds dist/ of every workspace, and for web also its server's dist-server/.
+    expect(dockerfile).toContain('cp -r "$dir/package.json" "$dir/dist" "/runtime/$dir/"');
+    expect(dockerfile).toContain('cp -r services/web/dist-server /runtime/services/web/');
     expect(dockerfile).toContain("-name '*.d.ts' -o -name '*.map'");
+  });
+
+  it("holds the web bundle where the chart's STATIC_DIR points", () => {
+    const workdir = stageLineage(stages, 'web').find((ancestor) => ancestor.workdir)?.workdir;
+    const rendered = helmTemplate({ releaseName: 'parley' });
+    if (!rendered.ok) throw new Error(rendered.stderr);
+    const configMap = findObject(parseManifests(rendered.stdout), 'ConfigMap', 'parley-web');
+    expect((configMap.data as Record<string, string>).STATIC_DIR).toBe(`${workdir}/services/web/dist`);
   });
 
   it('keeps node_modules, git and local data out of the build context', () => {
@@ -136,6 +157,8 @@ describe('each service image CMD started with the chart environment', () => {
       const entry = join(REPO_ROOT, stage.cmd?.[1] ?? '');
       if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
     }
+    const webBundle = join(REPO_ROOT, 'services', 'web', 'dist', 'index.html');
+    if (existingServices.some((stage) => stage.name === 'web') && !existsSync(webBundle)) throw new Error(`${webBundle} is missing: run \`npm run build\` first`);
     database = await createTestDatabase('chart_containers');
     redisPrefix = testRedisPrefix('chart');
     const rendered = helmTemplate({ releaseName: 'parley' });
@@ -157,38 +180,40 @@ describe('each service image CMD started with the chart environment', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  /**
+   * Per target, only variables the chart sets (chartEnv refuses others): addresses and paths
+   * of the cluster pointed at this machine, and a free port each.
+   */
   const overridesFor = (target: string): Record<string, string> => {
     const port = (name: string) => String(ports.get(name) ?? 0);
-    const overrides: Record<string, string> = {
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: redisPrefix,
-      PORT: port(target),
-    };
-    if (target === 'auth') {
-      Object.assign(overrides, {
-        USER_SERVICE_URL: `http://127.0.0.1:${port('user')}`,
-        SIGNING_KEYS_DIR: join(scratch, 'signing-keys'),
-        DATA_DIR: join(scratch, 'auth-data'),
-        MAILBOX_DIR: join(scratch, 'auth-data', 'mailbox'),
-      });
+    const own = { PORT: port(target) };
+    const datastores = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: redisPrefix };
+    const jwksUrl = `http://127.0.0.1:${port('auth')}/.well-known/jwks.json`;
+    switch (target) {
+      case 'auth':
+        return {
+          ...own,
+          ...datastores,
+          USER_SERVICE_URL: `http://127.0.0.1:${port('user')}`,
+          SIGNING_KEYS_DIR: join(scratch, 'signing-keys'),
+          DATA_DIR: join(scratch, 'auth-data'),
+          MAILBOX_DIR: join(scratch, 'auth-data', 'mailbox'),
+        };
+      case 'user':
+        return { ...own, ...datastores, JWKS_URL: jwksUrl };
+      case 'chat-socket':
+        return { ...own, ...datastores, JWKS_URL: jwksUrl, USER_SERVICE_URL: `http://127.0.0.1:${port('user')}` };
+      case 'persistence-worker':
+        return { ...own, ...datastores, DATA_DIR: join(scratch, 'worker-data'), MAILBOX_DIR: join(scratch, 'worker-data', 'mailbox') };
+      case 'operator':
+        // No database or Redis; the downward API would give it these two.
+        return { ...own, POD_NAMESPACE: 'chat', POD_NAME: 'parley-operator-test' };
+      case 'web':
+        // No database or Redis; the bundle the image holds at /app/services/web/dist is the build here.
+        return { ...own, STATIC_DIR: join(REPO_ROOT, 'services', 'web', 'dist') };
+      default:
+        throw new Error(`${target}: a new image target needs its overrides here`);
     }
-    if (target === 'user') overrides.JWKS_URL = `http://127.0.0.1:${port('auth')}/.well-known/jwks.json`;
-    if (target === 'chat-socket') {
-      Object.assign(overrides, {
-        JWKS_URL: `http://127.0.0.1:${port('auth')}/.well-known/jwks.json`,
-        USER_SERVICE_URL: `http://127.0.0.1:${port('user')}`,
-      });
-    }
-    if (target === 'persistence-worker') {
-      Object.assign(overrides, { DATA_DIR: join(scratch, 'worker-data'), MAILBOX_DIR: join(scratch, 'worker-data', 'mailbox') });
-    }
-    if (target === 'operator') {
-      // The operator has no database or Redis; the downward API would give it these two.
-      for (const variable of ['DATABASE_URL', 'REDIS_URL', 'REDIS_KEY_PREFIX']) delete overrides[variable];
-      Object.assign(overrides, { POD_NAMESPACE: 'chat', POD_NAME: 'parley-operator-test' });
-    }
-    return overrides;
   };
 
   it.each(existingServices.map((stage) => [stage.name]))('%s: runs the migration hook Job command, if any, to completion', async (target) => {
@@ -239,6 +264,12 @@ describe('each service image CMD started with the chart environment', () => {
     expect(child.exitCode, output.join('')).toBeNull();
     expect(health, output.join('')).toBe(200);
     expect(ready, output.join('')).toBe(expected);
+    if (target === 'web') {
+      // Serves the built client at `/`, where the ingress routes it.
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    }
   }, 45_000);
 
   it('passes the chart\'s helm test script: register, connect a socket, send, read history', async () => {

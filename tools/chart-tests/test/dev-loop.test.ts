@@ -50,6 +50,10 @@ describe('the Tiltfile', () => {
       expect(hasPath(chartValues, `${key}.image.tag`), key).toBe(true);
     }
     expect(hasPath(chartValues, 'auth.signingKeys.bootstrap.image.repository')).toBe(true);
+    // The images built outside the SERVICES loop (web, key-bootstrap) name existing values too.
+    const imageKeys = [...tiltfile.matchAll(/image_keys\.append\(\('([A-Za-z.]+)', '([A-Za-z.]+)'\)\)/g)].flatMap((match) => [match[1] ?? '', match[2] ?? '']);
+    expect(imageKeys).toContain('web.image.repository');
+    for (const path of imageKeys) expect(hasPath(chartValues, path), path).toBe(true);
     // The `flags` of the parley helm_resource (the add-ons' --set flags are theirs).
     const chartFlags = /^flags = \[([\s\S]*?)^\]/m.exec(tiltfile)?.[1] ?? '';
     expect(chartFlags).toContain('devLoop.liveUpdate=true');
@@ -94,8 +98,18 @@ describe('skaffold.yaml', () => {
       expect(artifact.image).toBe(`parley/${artifact.docker.target}`);
     }
     expect(skaffold.build.artifacts.map((artifact) => artifact.docker.target).sort()).toEqual(
-      ['auth', 'chat-socket', 'key-bootstrap', 'operator', 'persistence-worker', 'user'].sort(),
+      ['auth', 'chat-socket', 'key-bootstrap', 'operator', 'persistence-worker', 'user', 'web'].sort(),
     );
+    // The Tiltfile builds the same targets: its live-updated services, web and key-bootstrap.
+    const tiltfile = read('Tiltfile');
+    const tiltTargets = new Set([...tiltfile.matchAll(/'([a-z-]+)': '[A-Za-z.]+'/g), ...tiltfile.matchAll(/target='([a-z-]+)'/g)].map((match) => match[1]));
+    expect([...tiltTargets].sort()).toEqual(skaffold.build.artifacts.map((artifact) => artifact.docker.target).sort());
+  });
+
+  it('deploys every pushed image by digest in the prod profile', () => {
+    const prod = skaffold.profiles.find((profile) => profile.name === 'prod');
+    const digests = (prod?.patches ?? []).map((patch) => patch.value);
+    for (const artifact of skaffold.build.artifacts) expect(digests, artifact.image).toContain(`{{.IMAGE_DIGEST_${sanitized(artifact.image)}}}`);
   });
 
   it('deploys the chart with existing values files and image values the chart has', () => {
@@ -148,7 +162,8 @@ describe('k8s/ values and cluster config', () => {
       return pod ? podSecurityViolations(pod).map((violation) => `${objectId(object)}: ${violation}`) : [];
     });
     if (set['devLoop.liveUpdate'] === 'true') {
-      // Live update: only the service containers' root filesystem is writable; nothing else is relaxed.
+      // Live update: only the live-updated service containers' root filesystem is writable; nothing
+      // else is relaxed (web and key-bootstrap images are rebuilt whole, so they stay read-only).
       expect(violations.every((violation) => violation.endsWith('readOnlyRootFilesystem must be true'))).toBe(true);
       expect(violations.map((violation) => violation.split(':')[0]).sort()).toEqual(
         ['Deployment/parley-auth', 'Deployment/parley-chat-socket', 'Deployment/parley-operator', 'Deployment/parley-persistence-worker', 'Deployment/parley-user'],

@@ -11,7 +11,9 @@ export const configSchema = z.object({
     .default('./.parley-data')
     .describe('Local state: embedded PostgreSQL, Redis, signing keys, file mailbox.'),
   PARLEY_SERVICE_PORT_BASE: envInt(0)
-    .describe('First port of the services (auth, user, … get consecutive ports); 0 picks free ports.'),
+    .describe(
+      'First port of the services (auth, user, … get consecutive ports, and their /metrics admin ports start at this + 100); 0 picks free ports.',
+    ),
   PARLEY_POSTGRES_PORT: envPort(54329).describe('Port of the embedded PostgreSQL (only when DATABASE_URL is unset).'),
   PARLEY_REDIS_PORT: envPort(6389).describe('Port of a redis-server the launcher starts (only when no Redis answers).'),
   DATABASE_URL: z

@@ -17,6 +17,9 @@ import { runToCompletion, ServiceSupervisor } from './service-supervisor.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** With PARLEY_SERVICE_PORT_BASE set, instance n serves /metrics on base + 100 + n. */
+export const METRICS_PORT_OFFSET = 100;
+
 export interface RunningPlatform {
   url: string;
   stop(): Promise<void>;
@@ -90,6 +93,7 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
     const url = `http://localhost:${port}`;
     started = true;
     launcherLog(`Parley is up at ${url} (services: ${services.map((service) => service.name).join(', ')})`);
+    launcherLog(`Prometheus metrics: ${instances.map(({ key }) => `${key} http://${config.PARLEY_HOST}:${context.metricsPorts[key]}/metrics`).join(', ')}`);
     return { url, stop };
   } catch (error) {
     await stop().catch(() => undefined);
@@ -99,9 +103,12 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
 
 async function platformContext(config: LauncherConfig, services: ServiceSpec[], databaseUrl: string, redisUrl: string): Promise<PlatformContext> {
   const ports: Record<string, number> = {};
+  const metricsPorts: Record<string, number> = {};
   const keys = services.flatMap((service) => Array.from({ length: service.instances ?? 1 }, (_, index) => instanceKey(service.name, index)));
   for (const [index, key] of keys.entries()) {
     ports[key] = config.PARLEY_SERVICE_PORT_BASE > 0 ? config.PARLEY_SERVICE_PORT_BASE + index : await freePort(config.PARLEY_HOST);
+    metricsPorts[key] =
+      config.PARLEY_SERVICE_PORT_BASE > 0 ? config.PARLEY_SERVICE_PORT_BASE + METRICS_PORT_OFFSET + index : await freePort(config.PARLEY_HOST);
   }
   return {
     repoRoot: REPO_ROOT,
@@ -115,6 +122,7 @@ async function platformContext(config: LauncherConfig, services: ServiceSpec[], 
     // Fresh per launch: every process restarts together, so nothing needs to persist it.
     internalToken: randomBytes(24).toString('base64url'),
     ports,
+    metricsPorts,
   };
 }
 

@@ -13,6 +13,8 @@ export interface PlatformContext {
   logLevel: string;
   internalToken: string;
   ports: Record<string, number>;
+  /** Admin (/metrics) port of each instance, by the same keys as `ports`. */
+  metricsPorts: Record<string, number>;
 }
 
 export interface ServiceSpec {
@@ -90,6 +92,8 @@ export function commonServiceEnv(context: PlatformContext, instance: string): Re
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     HOST: context.host,
     PORT: String(context.ports[instance] ?? 0),
+    // Each instance's /metrics port; the services' fixed defaults would collide with two chat-sockets.
+    METRICS_PORT: String(context.metricsPorts[instance] ?? 0),
     DATABASE_URL: context.databaseUrl,
     REDIS_URL: context.redisUrl,
     REDIS_KEY_PREFIX: context.redisKeyPrefix,

@@ -15,9 +15,13 @@ export interface BenchOptions {
   /** The step rate at which the sharded and classic adapters are compared (0 = no comparison). */
   compareRate: number;
   cpuProfile: boolean;
+  /** The step (msg/s) profiled with --cpu-prof. */
+  cpuProfileRate: number;
   keep: boolean;
   persistTimeoutMs: number;
   reportDir: string;
+  /** Extra variables for the platform's services (experiments: SEND_BATCH_MAX_SIZE=500, …). */
+  env: Record<string, string>;
   /** A PostgreSQL server for the throwaway database (else embedded PostgreSQL). */
   postgresServerUrl: string | undefined;
 }
@@ -35,7 +39,9 @@ database, registers users, connects sockets, and sends at increasing rates.
   --via <direct|gateway>  sockets straight to the chat-socket processes (default) or through the gateway
   --adapter <sharded|classic>  adapter of the main run (default sharded)
   --compare-rate <n>   also run this step with the other adapter (default 1000; 0 = skip)
-  --cpu-prof           write V8 CPU profiles of every service and summarise the chat-socket ones
+  --cpu-prof           profile chat-socket and the worker during one step (V8 .cpuprofile files) and summarise them
+  --cpu-prof-rate <n>  the step to profile (default 2000)
+  --env NAME=value     extra variable for every service (repeatable), e.g. --env SEND_BATCH_MAX_SIZE=500
   --keep               keep the temporary data directory (logs, profiles)
   --persist-timeout <d>  longest wait for the worker to store a step's messages (default 60s)
   --report-dir <dir>   (default loadtests/reports)
@@ -58,6 +64,8 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       adapter: { type: 'string', default: 'sharded' },
       'compare-rate': { type: 'string', default: '1000' },
       'cpu-prof': { type: 'boolean', default: false },
+      'cpu-prof-rate': { type: 'string', default: '2000' },
+      env: { type: 'string', multiple: true },
       keep: { type: 'boolean', default: false },
       'persist-timeout': { type: 'string', default: '60s' },
       'report-dir': { type: 'string', default: defaultReportDir },
@@ -82,9 +90,17 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
     adapter: values.adapter,
     compareRate: Number(values['compare-rate']),
     cpuProfile: values['cpu-prof'],
+    cpuProfileRate: parsePositiveInt(values['cpu-prof-rate'], 'cpu-prof-rate'),
     keep: values.keep,
     persistTimeoutMs: parseDuration(values['persist-timeout']),
     reportDir: values['report-dir'],
+    env: Object.fromEntries(
+      (values.env ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at <= 0) throw new Error(`--env takes NAME=value, got ${pair}`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    ),
     postgresServerUrl: process.env.DATABASE_URL ?? process.env.TEST_POSTGRES_URL,
   };
 }

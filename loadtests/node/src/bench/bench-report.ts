@@ -42,11 +42,37 @@ export function stepRow(step: StepResult): string[] {
   ];
 }
 
+export const SERVER_HEADERS = [
+  'step (msg/s)',
+  'client ack p50 / p99',
+  'server ack p50 / p99',
+  'server fan-out p50 / p99',
+  'client delivery p50 / p99',
+  'worker commit lag p50 / p99',
+];
+
+/** Where the latency is: what the services measured versus what the clients saw (ms). */
+export function serverRow(step: StepResult): string[] {
+  const pair = (p50: number, p99: number) => `${ms(p50)} / ${ms(p99)}`;
+  return [
+    String(step.rate),
+    pair(step.p50AckMs, step.p99AckMs),
+    pair(step.server.ack.p50Ms, step.server.ack.p99Ms),
+    pair(step.server.fanout.p50Ms, step.server.fanout.p99Ms),
+    pair(step.p50DeliveryMs, step.p99DeliveryMs),
+    pair(step.server.persist.p50Ms, step.server.persist.p99Ms),
+  ];
+}
+
 export function cpuTable(steps: StepResult[]): { headers: string[]; rows: string[][] } {
   const groups = [...new Set(steps.flatMap((step) => Object.keys(step.cpu)))];
   return {
-    headers: ['step (msg/s)', ...groups.map((group) => `${group} %`)],
-    rows: steps.map((step) => [String(step.rate), ...groups.map((group) => (step.cpu[group] === undefined ? '—' : String(step.cpu[group])))]),
+    headers: ['step (msg/s)', ...groups.map((group) => `${group} %`), 'generator event-loop delay p99 ms'],
+    rows: steps.map((step) => [
+      String(step.rate),
+      ...groups.map((group) => (step.cpu[group] === undefined ? '—' : String(step.cpu[group]))),
+      ms(step.generatorLoopDelayP99Ms),
+    ]),
   };
 }
 

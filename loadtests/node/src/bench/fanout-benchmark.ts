@@ -1,4 +1,6 @@
 import { mkdir } from 'node:fs/promises';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { launchPlatform, type LaunchedPlatform } from '../platform/launched-platform.js';
 import { residentBytes, type PlatformProcess } from '../platform/process-table.js';
@@ -14,6 +16,9 @@ import { ProgressLine } from '../report/progress-line.js';
 import type { BenchOptions } from './bench-options.js';
 import { CpuMeter, type CpuShares } from './cpu-meter.js';
 import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
+import { bucketQuantile, combineBuckets, histogramBuckets, scrapeMetric, scrapeText, type HistogramBuckets } from './service-metrics.js';
+
+const PROFILER_PRELOAD = fileURLToPath(new URL('../profile/cpu-profiler-preload.js', import.meta.url));
 
 export interface StepResult extends PhaseOutcome {
   rate: number;
@@ -24,6 +29,15 @@ export interface StepResult extends PhaseOutcome {
   persistedAll: boolean;
   persistenceLag: PersistenceLag;
   cpu: CpuShares;
+  /**
+   * The services' own view (histograms scraped before and after the step, p50/p99 in ms):
+   * `ack` = parley_message_ack_seconds (receipt → ack, chat-socket), `fanout` =
+   * parley_fanout_latency_seconds (acceptance → written to the local sockets, chat-socket),
+   * `persist` = parley_persistence_lag_seconds (acceptance → commit, worker).
+   */
+  server: Record<'ack' | 'fanout' | 'persist', { p50Ms: number; p99Ms: number }>;
+  /** p99 event-loop delay of this generator during the step: high values mean the generator itself lagged. */
+  generatorLoopDelayP99Ms: number;
   connectedAtEnd: number;
 }
 
@@ -33,6 +47,8 @@ export interface IdleMemory {
   beforeMiB: number[];
   afterMiB: number[];
   perSocketKiB: number;
+  /** V8 heap in use (parley_nodejs_heap_size_used_bytes), summed over the processes, per socket. */
+  heapPerSocketKiB: number;
 }
 
 /** One launched platform with its users connected. */
@@ -46,6 +62,8 @@ export interface BenchSession {
   cpu: CpuMeter;
   memory: IdleMemory;
   chatSockets: PlatformProcess[];
+  /** chat-socket and the worker: profiled during the profiled step, scraped around every step. */
+  profiled: PlatformProcess[];
   /** Messages acknowledged over the whole session (what chat.messages must reach). */
   acknowledgedSoFar: number;
   phases: PhaseStats[];
@@ -60,14 +78,25 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     ...(options.postgresServerUrl ? { postgresServerUrl: options.postgresServerUrl } : {}),
     ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
     env: {
+      ...options.env,
       SOCKET_ADAPTER: adapter,
-      ...(profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } : {}),
+      // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a profiler preload is allowed.
+      ...(profileDir
+        ? {
+            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROFILER_PRELOAD}`.trim(),
+            PARLEY_CPU_PROFILE_DIR: profileDir,
+            // Profile only the chosen step (runStep signals start and stop), not start-up and setup.
+            PARLEY_CPU_PROFILE_ON_SIGNAL: '1',
+          }
+        : {}),
     },
     keepDataDir: options.keep,
   });
   try {
     const processes = await platform.processes();
     const chatSockets = processes.filter((entry) => entry.service === 'chat-socket' && entry.port !== undefined);
+    // Profiled with --cpu-prof, and scraped for the services' latency histograms.
+    const profiled = processes.filter((entry) => entry.service === 'chat-socket' || entry.service === 'persistence-worker');
     if (chatSockets.length === 0) throw new Error('no chat-socket process found under the launcher');
     output.status(`platform up at ${platform.url} (chat-socket ports ${chatSockets.map((entry) => entry.port).join(', ')}; log ${platform.logFile})`);
 
@@ -79,20 +108,24 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     const fleet = new SocketFleet({ endpoints, users: cohort.users, ledger });
 
     await sleep(3_000);
+    const heap = () => Promise.all(chatSockets.map((entry) => scrapeMetric(`http://127.0.0.1:${entry.metricsPort}`, 'parley_nodejs_heap_size_used_bytes')));
+    const heapBefore = await heap();
     const before = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
     output.status(`connecting ${options.sockets} sockets (${options.via}: ${endpoints.join(', ')}) …`);
     await fleet.connectAll(progressReporter(output));
     await sleep(5_000);
     const after = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
+    const heapAfter = await heap();
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
     const memory: IdleMemory = {
       sockets: options.sockets,
       beforeMiB: before.map((bytes) => round(bytes / 2 ** 20)),
       afterMiB: after.map((bytes) => round(bytes / 2 ** 20)),
       perSocketKiB: round((sum(after) - sum(before)) / 1024 / options.sockets),
+      heapPerSocketKiB: round((sum(heapAfter) - sum(heapBefore)) / 1024 / options.sockets),
     };
-    output.status(`idle sockets: RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket`);
-    const launcherProcess: PlatformProcess = { pid: platform.pid, service: 'launcher (gateway)', port: undefined };
+    output.status(`idle sockets: RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket (V8 heap ${memory.heapPerSocketKiB} KiB)`);
+    const launcherProcess: PlatformProcess = { pid: platform.pid, service: 'launcher (gateway)', port: undefined, metricsPort: undefined };
     const cpu = new CpuMeter(async () => [launcherProcess, ...(await platform.processes())]);
     return {
       adapter,
@@ -104,6 +137,7 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
       cpu,
       memory,
       chatSockets,
+      profiled,
       acknowledgedSoFar: 0,
       phases: [],
       profileDir,
@@ -117,7 +151,12 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
 export async function runStep(session: BenchSession, rate: number, durationMs: number, options: BenchOptions, name = `${rate}/s`): Promise<StepResult> {
   const { ledger, fleet } = session;
   const progress = new ProgressLine(ledger, fleet, Math.round(durationMs / 1000));
+  const histogramsBefore = await serverHistograms(session);
+  const profiling = session.profileDir !== undefined && rate === options.cpuProfileRate && name === `${rate}/s`;
+  if (profiling) signalProfilers(session);
   await session.cpu.begin();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const wallStart = Date.now();
   const phase = await runSendPhase({
     name: `${session.adapter} ${name}`,
@@ -131,9 +170,18 @@ export async function runStep(session: BenchSession, rate: number, durationMs: n
   const wallSendEnd = Date.now();
   await drainPhase(ledger, phase, { ackTimeoutMs: options.ackTimeoutMs, drainMs: options.drainMs, onTick: (current) => progress.tick(current) });
   const cpu = await session.cpu.end();
+  if (profiling) signalProfilers(session);
+  loopDelay.disable();
   progress.done();
   session.phases.push(phase);
   const outcome = ledger.settle(phase);
+  const histogramsAfter = await serverHistograms(session);
+  const server = Object.fromEntries(
+    (['ack', 'fanout', 'persist'] as const).map((key) => {
+      const delta = combineBuckets(histogramsAfter[key], histogramsBefore[key], -1);
+      return [key, { p50Ms: bucketQuantile(delta, 0.5) * 1000, p99Ms: bucketQuantile(delta, 0.99) * 1000 }];
+    }),
+  ) as StepResult['server'];
   session.acknowledgedSoFar += outcome.acknowledged;
   const stored = await session.probe.waitForTotal(session.acknowledgedSoFar, options.persistTimeoutMs);
   const lag = await session.probe.lag(wallStart - 50, wallSendEnd + options.ackTimeoutMs);
@@ -145,6 +193,8 @@ export async function runStep(session: BenchSession, rate: number, durationMs: n
     persistedAll: stored >= session.acknowledgedSoFar,
     persistenceLag: lag,
     cpu,
+    server,
+    generatorLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     connectedAtEnd: fleet.connectedCount(),
   };
 }
@@ -156,3 +206,26 @@ export async function closeSession(session: BenchSession): Promise<void> {
 }
 
 const round = (value: number) => Math.round(value * 10) / 10;
+
+/** The services' latency histograms, summed over their processes. */
+async function serverHistograms(session: BenchSession): Promise<Record<'ack' | 'fanout' | 'persist', HistogramBuckets>> {
+  const texts = await Promise.all(session.profiled.map(async (entry) => ({ entry, text: await scrapeText(`http://127.0.0.1:${entry.metricsPort}`) })));
+  const sum = (service: string, name: string) =>
+    texts.filter(({ entry }) => entry.service === service).reduce((total, { text }) => combineBuckets(total, histogramBuckets(text, name)), new Map() as HistogramBuckets);
+  return {
+    ack: sum('chat-socket', 'parley_message_ack_seconds'),
+    fanout: sum('chat-socket', 'parley_fanout_latency_seconds'),
+    persist: sum('persistence-worker', 'parley_persistence_lag_seconds'),
+  };
+}
+
+/** SIGUSR2 starts or stops the preloaded profiler (see profile/cpu-profiler-preload.ts). */
+function signalProfilers(session: BenchSession): void {
+  for (const entry of session.profiled) {
+    try {
+      process.kill(entry.pid, 'SIGUSR2');
+    } catch {
+      // Gone already: its profile is simply missing.
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { markdownTable, int, textTable } from '../report/format.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import { runCharts } from '../report/run-charts.js';
@@ -6,7 +6,7 @@ import { summarizeProfiles } from '../profile/profile-report.js';
 import type { ProfileSummary } from '../profile/cpu-profile-summary.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from '../scenarios/scenario-output.js';
 import type { BenchOptions } from './bench-options.js';
-import { cpuTable, isClean, judgeTarget, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
+import { cpuTable, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
 import { closeSession, openSession, runStep, type BenchSession, type IdleMemory, type StepResult } from './fanout-benchmark.js';
 
 export interface BenchSummary {
@@ -27,6 +27,8 @@ export interface BenchSummary {
 
 /** The whole benchmark: steps on the main adapter, then the comparison step on the other one. */
 export async function runFanoutBenchmark(options: BenchOptions, output: ScenarioOutput): Promise<BenchSummary> {
+  // Other work on the machine skews every number: say how busy it was when we started.
+  const loadBefore = loadavg().map((value) => value.toFixed(2)).join(' ');
   const steps: StepResult[] = [];
   const comparison: StepResult[] = [];
   let memory: IdleMemory | undefined;
@@ -72,7 +74,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
 
   const target = judgeTarget(steps, memory);
   const clean = steps.filter(isClean).map((step) => step.rate);
-  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at start ${loadBefore}`;
   const stepJson = (step: StepResult) => ({
     adapter: step.adapter,
     rate: step.rate,
@@ -97,6 +99,8 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
     persistenceLagP50Ms: jsonNumber(step.persistenceLag.p50Ms),
     persistenceLagP99Ms: jsonNumber(step.persistenceLag.p99Ms),
     cpuPercent: step.cpu,
+    serverLatencyMs: Object.fromEntries(Object.entries(step.server).map(([key, value]) => [key, { p50: jsonNumber(value.p50Ms), p99: jsonNumber(value.p99Ms) }])),
+    generatorLoopDelayP99Ms: jsonNumber(step.generatorLoopDelayP99Ms),
   });
   const summary: BenchSummary = {
     completed: true,
@@ -115,18 +119,20 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
 
   const cpu = cpuTable(steps);
   const targetRows = target.checks.map((check) => [check.what, check.measured, check.ok ? 'met' : 'NOT met']);
-  const memoryRow = [[int(memory.sockets), memory.beforeMiB.join(' + '), memory.afterMiB.join(' + '), String(memory.perSocketKiB)]];
-  const memoryHeaders = ['idle sockets', 'RSS before (MiB)', 'RSS after (MiB)', 'KiB per socket'];
+  const memoryRow = [[int(memory.sockets), memory.beforeMiB.join(' + '), memory.afterMiB.join(' + '), String(memory.perSocketKiB), String(memory.heapPerSocketKiB)]];
+  const memoryHeaders = ['idle sockets', 'RSS before (MiB)', 'RSS after (MiB)', 'RSS KiB per socket', 'V8 heap KiB per socket'];
   const html = renderHtmlReport({
     title: 'Parley fan-out benchmark',
     facts: [
       `Date: ${new Date().toISOString()}`,
       `Machine: ${machine}`,
       `${options.sockets} sockets in rooms of ${options.roomSize}, ${options.stepMs / 1000} s per step, sockets ${options.via === 'direct' ? 'straight to the chat-socket processes' : 'through the gateway'}, adapter ${options.adapter}`,
+      `Extra service environment: ${Object.entries(options.env).map(([name, value]) => `${name}=${value}`).join(' ') || 'none'}`,
     ],
     verdict: { ok: target.met, text: target.met ? 'Target met' : `Target NOT met (highest clean step: ${summary.highestCleanStep} msg/s)` },
     tables: [
       { title: 'Steps', headers: STEP_HEADERS, rows: steps.map(stepRow) },
+      { title: 'Where the latency is (ms): clients versus the services\' own histograms', headers: SERVER_HEADERS, rows: steps.map(serverRow) },
       { title: 'CPU during each step (% of one core)', ...cpu },
       { title: 'Idle sockets (RSS of the chat-socket processes)', headers: memoryHeaders, rows: memoryRow },
       { title: 'Adapter comparison', headers: ['adapter', ...STEP_HEADERS], rows: comparison.map((step) => [step.adapter, ...stepRow(step)]) },
@@ -144,6 +150,8 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
 
   output.line('\n## Steps\n');
   output.line(markdownTable(STEP_HEADERS, steps.map(stepRow)));
+  output.line('\n## Where the latency is (ms): clients versus the services\' histograms\n');
+  output.line(markdownTable(SERVER_HEADERS, steps.map(serverRow)));
   output.line('\n## CPU during each step (% of one core)\n');
   output.line(markdownTable(cpu.headers, cpu.rows));
   output.line('\n## Idle sockets\n');
@@ -151,6 +159,11 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
   if (comparison.length > 0) {
     output.line('\n## Adapter comparison\n');
     output.line(markdownTable(['adapter', ...STEP_HEADERS], comparison.map((step) => [step.adapter, ...stepRow(step)])));
+    output.line('');
+    output.line(markdownTable(['adapter', ...SERVER_HEADERS], comparison.map((step) => [step.adapter, ...serverRow(step)])));
+    output.line('');
+    const comparisonCpu = cpuTable(comparison);
+    output.line(markdownTable(['adapter', ...comparisonCpu.headers], comparisonCpu.rows.map((row, index) => [comparison[index]!.adapter, ...row])));
   }
   output.line('\n## Target\n');
   output.line(markdownTable(['check', 'measured', 'verdict'], targetRows));
@@ -187,6 +200,6 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
 
 async function profilesOf(session: BenchSession): Promise<BenchSummary['profiles']> {
   if (!session.profileDir) return [];
-  const pids = new Map(session.chatSockets.map((entry) => [entry.pid, `chat-socket (${session.adapter})`]));
+  const pids = new Map(session.profiled.map((entry) => [entry.pid, `${entry.service} (${session.adapter})`]));
   return summarizeProfiles(session.profileDir, pids);
 }

@@ -7,6 +7,8 @@ export interface PlatformProcess {
   service: string;
   /** The PORT it was started with, when it has one. */
   port: number | undefined;
+  /** Where its /metrics is: METRICS_PORT when set (the admin server), else PORT. */
+  metricsPort: number | undefined;
 }
 
 /** The launcher's child processes (services and migrations), by reading /proc. */
@@ -19,10 +21,17 @@ export async function childProcesses(parentPid: number): Promise<PlatformProcess
     if (!stat || parentOf(stat) !== parentPid) continue;
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
     const script = cmdline.find((arg) => /services\/[^/]+\/dist/.test(arg));
-    const service = script ? /services\/([^/]+)\//.exec(script)![1]! : (cmdline[0] ?? 'unknown');
+    // Not a service (embedded PostgreSQL, a redis-server the launcher started): `other:<program>`.
+    const service = script ? /services\/([^/]+)\//.exec(script)![1]! : `other:${(cmdline[0] ?? 'unknown').split('/').pop()}`;
     const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
     const port = environ.find((line) => line.startsWith('PORT='))?.slice(5);
-    found.push({ pid, service, port: port ? Number(port) : undefined });
+    const metricsPort = environ.find((line) => line.startsWith('METRICS_PORT='))?.slice(13);
+    found.push({
+      pid,
+      service,
+      port: port ? Number(port) : undefined,
+      metricsPort: metricsPort && metricsPort !== '0' ? Number(metricsPort) : port ? Number(port) : undefined,
+    });
   }
   return found.sort((a, b) => a.pid - b.pid);
 }

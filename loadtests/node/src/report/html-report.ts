@@ -22,6 +22,7 @@ export interface HtmlReport {
 /** A single self-contained HTML file: inline CSS and SVG, no script, no CDN. */
 export function renderHtmlReport(report: HtmlReport): string {
   const tables = report.tables
+    .filter((table) => table.rows.length > 0)
     .map(
       (table) =>
         `<h2>${escapeHtml(table.title)}</h2><table><thead><tr>${table.headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('')}</tr></thead>` +

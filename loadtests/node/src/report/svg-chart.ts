@@ -26,7 +26,7 @@ export function lineChart(settings: LineChartSettings): string {
   const plotWidth = width - margin.left - margin.right;
   const plotHeight = height - margin.top - margin.bottom;
   const all = settings.series.flatMap((series) => series.points).filter(([, y]) => Number.isFinite(y));
-  const xMax = Math.max(1, ...all.map(([x]) => x));
+  const xMax = niceCeiling(Math.max(1, ...all.map(([x]) => x)));
   const yTop = niceCeiling(Math.max(1e-9, ...all.map(([, y]) => y), settings.threshold?.value ?? 0));
   const x = (value: number) => margin.left + (value / xMax) * plotWidth;
   const y = (value: number) => margin.top + plotHeight - (value / yTop) * plotHeight;

@@ -24,6 +24,7 @@ export class SocketFleet {
   disconnects = 0;
   reconnects = 0;
   readonly handshakeMs: number[] = [];
+  private closing = false;
 
   constructor(private readonly settings: FleetSettings) {}
 
@@ -45,7 +46,8 @@ export class SocketFleet {
       this.sockets[index] = socket;
       socket.on('message:new', (message) => ledger.recordDelivery(index, message, performance.now()));
       socket.on('disconnect', () => {
-        this.disconnects += 1;
+        // Our own close() at the end is not a disconnect worth reporting.
+        if (!this.closing) this.disconnects += 1;
         ledger.socketDisconnected(index);
       });
       socket.io.on('reconnect', () => {
@@ -84,6 +86,7 @@ export class SocketFleet {
   }
 
   close(): void {
+    this.closing = true;
     for (const socket of this.sockets) socket?.disconnect();
   }
 }

@@ -71,6 +71,7 @@ export async function runFanoutScenario(options: LoadOptions, output: ScenarioOu
   const progress = new ProgressLine(ledger, fleet, Math.round(options.durationMs / 1000));
   let outcome: PhaseOutcome;
   let phase: PhaseStats;
+  let connectedAtEnd = 0;
   try {
     phase = await runSendPhase({
       name: options.scenario,
@@ -86,6 +87,7 @@ export async function runFanoutScenario(options: LoadOptions, output: ScenarioOu
     await drainPhase(ledger, phase, { ackTimeoutMs: options.ackTimeoutMs, drainMs: options.drainMs, onTick: (current) => progress.tick(current) });
     progress.done();
     outcome = ledger.settle(phase);
+    connectedAtEnd = fleet.connectedCount();
   } finally {
     await mixed?.stop();
     fleet.close();
@@ -124,7 +126,7 @@ export async function runFanoutScenario(options: LoadOptions, output: ScenarioOu
     failures,
     reportPath: '',
   };
-  const rows = summaryRows(outcome, fleet, cohort, mixed);
+  const rows = summaryRows(outcome, fleet, connectedAtEnd, cohort, mixed);
   const html = renderHtmlReport({
     title: `Parley load test: ${options.scenario}`,
     facts: [
@@ -144,10 +146,10 @@ export async function runFanoutScenario(options: LoadOptions, output: ScenarioOu
   return summary;
 }
 
-function summaryRows(outcome: PhaseOutcome, fleet: SocketFleet, cohort: Cohort, mixed: MixedTraffic | undefined): string[][] {
+function summaryRows(outcome: PhaseOutcome, fleet: SocketFleet, connectedAtEnd: number, cohort: Cohort, mixed: MixedTraffic | undefined): string[][] {
   const failed = Object.entries(outcome.failed).map(([code, count]) => `${code} ${count}`).join(', ') || '0';
   const rows = [
-    ['sockets (connected at end)', `${fleet.sockets.length} (${fleet.connectedCount()})`],
+    ['sockets (connected at end)', `${fleet.sockets.length} (${connectedAtEnd})`],
     ['rooms', int(cohort.topology.roomIds.length)],
     ['sent', int(outcome.sent)],
     ['acknowledged', int(outcome.acknowledged)],

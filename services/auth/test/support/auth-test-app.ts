@@ -30,6 +30,8 @@ export interface RequestOptions {
 
 export interface AuthTestApp {
   baseUrl: string;
+  /** The admin server (METRICS_PORT in production): /metrics, /healthz, /readyz. */
+  adminUrl: string;
   config: AuthConfig;
   auth: AuthApp;
   database: TestDatabase;
@@ -37,9 +39,12 @@ export interface AuthTestApp {
   dataDir: string;
   signingKeysDir: string;
   mailboxDir: string;
-  request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
+  /** A request to the public server, or to `origin` (e.g. adminUrl). */
+  request(method: string, path: string, options?: RequestOptions, origin?: string): Promise<TestResponse>;
   post(path: string, body?: unknown, options?: Omit<RequestOptions, 'body'>): Promise<TestResponse>;
   get(path: string, options?: RequestOptions): Promise<TestResponse>;
+  /** Scrapes /metrics on the admin server. */
+  metrics(): Promise<TestResponse>;
   close(): Promise<void>;
 }
 
@@ -83,15 +88,18 @@ export async function startAuthTestApp(env: Record<string, string> = {}, label =
   const server = createServer(auth.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const adminServer = createServer(auth.adminHandler);
+  await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
+  const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
 
-  const request = async (method: string, path: string, options: RequestOptions = {}): Promise<TestResponse> => {
+  const request = async (method: string, path: string, options: RequestOptions = {}, origin = baseUrl): Promise<TestResponse> => {
     const headers: Record<string, string> = { ...options.headers };
     let body: string | undefined = options.rawBody;
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.ip) headers['x-forwarded-for'] = options.ip;
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const response = await fetch(`${origin}${path}`, { method, headers, body });
     const text = await response.text();
     let parsed: unknown;
     try {
@@ -104,6 +112,7 @@ export async function startAuthTestApp(env: Record<string, string> = {}, label =
 
   return {
     baseUrl,
+    adminUrl,
     config,
     auth,
     database,
@@ -114,8 +123,10 @@ export async function startAuthTestApp(env: Record<string, string> = {}, label =
     request,
     post: (path, body, options) => request('POST', path, { ...options, body }),
     get: (path, options) => request('GET', path, options),
+    metrics: () => request('GET', '/metrics', {}, adminUrl),
     async close() {
       await closeServer(server);
+      await closeServer(adminServer);
       await auth.close();
       await database.drop();
       await deleteRedisPrefix(redisPrefix);

@@ -4,9 +4,15 @@ import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message, type PersistMe
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
 
+/** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
+export interface BatchTrace {
+  batch?: Record<string, string>;
+  messages?: Record<string, Record<string, string>>;
+}
+
 export interface MessageQueue {
   /** Resolves once the job is stored in Redis (durable as far as Redis is). */
-  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>): Promise<void>;
+  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>, trace?: BatchTrace): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,8 +24,13 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
   const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection, prefix: bullPrefix(redisKeyPrefix) });
   queue.on('error', (error) => logger.warn({ err: error }, 'messages queue error'));
   return {
-    async enqueueBatch(messages, acceptedAt) {
-      const data: PersistMessagesJob = { messages, acceptedAt };
+    async enqueueBatch(messages, acceptedAt, trace = {}) {
+      const data: PersistMessagesJob = {
+        messages,
+        acceptedAt,
+        ...(trace.batch ? { trace: trace.batch } : {}),
+        ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
+      };
       // One policy for producer and worker: jittered backoff ('jitter' is registered by the worker).
       await queue.add('persist', data, PERSIST_MESSAGES_JOB_OPTIONS);
     },

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Message } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
+import type { Context, Span } from '@parley/tracing';
 import { decodeSnowflake, sortableId, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
@@ -10,6 +11,7 @@ import { defineAcceptCommand, idempotencyKey, queueAccept, sendRateKey, type Acc
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { recentWindowKey, windowMember } from './recent-window.js';
+import { sendTracing } from './send-tracing.js';
 
 export interface SendRequest {
   senderId: string;
@@ -48,6 +50,8 @@ export interface SendMessageSettings {
 
 interface PendingSend extends SendRequest {
   receivedAt: number;
+  /** The context the send was made in (its socket event or HTTP request span). */
+  trace: Context;
   resolve(result: SendResult): void;
   reject(error: unknown): void;
 }
@@ -56,6 +60,8 @@ interface Candidate {
   send: PendingSend;
   message: Message;
   json: string;
+  /** The message's `messages enqueue` span (ended by settle or by a failed enqueue). */
+  span: Span;
 }
 
 /** The window outlives the idempotency keys so retried history reads stay consistent. */
@@ -76,7 +82,10 @@ export class SendMessageService {
       maxWaitMs: settings.batchMaxWaitMs,
       maxSize: settings.batchMaxSize,
       process: (batch) =>
-        this.processBatch(batch).catch((error: unknown) => {
+        sendTracing.inBatchSpan(
+          batch.map((send) => send.trace),
+          () => this.processBatch(batch),
+        ).catch((error: unknown) => {
           // Settled sends ignore this; the others must not hang.
           settings.logger.error({ err: error }, 'send batch failed');
           for (const send of batch) send.reject(new UnavailableError());
@@ -86,7 +95,7 @@ export class SendMessageService {
 
   send(request: SendRequest): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.batcher.add({ ...request, receivedAt: performance.now(), resolve, reject });
+      this.batcher.add({ ...request, receivedAt: performance.now(), trace: sendTracing.capture(), resolve, reject });
     });
   }
 
@@ -105,6 +114,7 @@ export class SendMessageService {
       return;
     }
     const candidates: Candidate[] = [];
+    const batchSize = batch.length;
     for (const send of batch) {
       if (!members.has(`${send.roomId}:${send.senderId}`)) {
         send.reject(new ForbiddenError('Only members of the room can send to it'));
@@ -119,7 +129,7 @@ export class SendMessageService {
         body: send.body,
         createdAt: new Date(decodeSnowflake(id).timestampMs).toISOString(),
       };
-      candidates.push({ send, message, json: JSON.stringify(message) });
+      candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
 
@@ -128,13 +138,19 @@ export class SendMessageService {
       replies = await this.accept(candidates);
     } catch (error) {
       this.settings.logger.warn({ err: error }, 'accept scripts failed');
-      for (const candidate of candidates) candidate.send.reject(new UnavailableError());
+      for (const candidate of candidates) {
+        sendTracing.end(candidate.span, 'unavailable', error);
+        candidate.send.reject(new UnavailableError());
+      }
       return;
     }
 
     const accepted = candidates.filter((_candidate, index) => isOk(replies[index]));
     if (accepted.length > 0 && !(await this.enqueue(accepted))) {
-      for (const candidate of accepted) candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
+      for (const candidate of accepted) {
+        sendTracing.end(candidate.span, 'unavailable', new UnavailableError('the persistence job could not be enqueued'));
+        candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
+      }
       for (const [index, candidate] of candidates.entries()) if (!isOk(replies[index])) this.settle(candidate, replies[index]!);
       return;
     }
@@ -183,6 +199,15 @@ export class SendMessageService {
       await this.settings.queue.enqueueBatch(
         accepted.map((candidate) => candidate.message),
         acceptedAt,
+        {
+          batch: sendTracing.carrier(),
+          messages: Object.fromEntries(
+            accepted.flatMap(({ message, span }) => {
+              const carrier = sendTracing.carrier(span);
+              return carrier ? [[message.id, carrier]] : [];
+            }),
+          ),
+        },
       );
     } catch (error) {
       this.settings.logger.error({ err: error }, 'cannot enqueue accepted messages; withdrawing them');
@@ -207,15 +232,18 @@ export class SendMessageService {
   private settle(candidate: Candidate, reply: AcceptReply | Error): void {
     const { send } = candidate;
     if (reply instanceof Error) {
+      sendTracing.end(candidate.span, 'unavailable', reply);
       send.reject(new UnavailableError());
       return;
     }
     if (reply[0] === 'limited') {
+      sendTracing.end(candidate.span, 'rate_limited');
       this.settings.metrics.sendRateLimited.inc();
       send.reject(new RateLimitedError(Math.max(1, Math.ceil(Number(reply[1]) / 1000)), 'You are sending messages too fast'));
       return;
     }
     const created = reply[0] === 'ok';
+    sendTracing.end(candidate.span, created ? 'accepted' : 'duplicate');
     const message = created ? candidate.message : (JSON.parse(reply[1]) as Message);
     this.settings.metrics.messageAckSeconds.observe((performance.now() - send.receivedAt) / 1000);
     send.resolve({ message, created });

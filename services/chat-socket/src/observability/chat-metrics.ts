@@ -11,7 +11,11 @@ export interface ChatMetrics {
   adapterErrors: Counter;
   sendRateLimited: Counter;
   roomsLocal: Gauge;
+  socketEvents: Counter<'event' | 'outcome'>;
 }
+
+/** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
+export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read'] as const;
 
 export interface ChatMetricSources {
   /** Sockets connected to this pod. */
@@ -23,7 +27,7 @@ export interface ChatMetricSources {
 /** The realtime metrics of one chat-socket instance, on the service's registry. */
 export function createChatMetrics(registry: Registry, sources: ChatMetricSources): ChatMetrics {
   const registers = [registry];
-  return {
+  const metrics: ChatMetrics = {
     socketConnected: new Gauge({
       name: 'parley_socket_connected',
       help: 'Sockets connected to this pod.',
@@ -79,5 +83,14 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
         this.set(sources.localRooms());
       },
     }),
+    socketEvents: new Counter({
+      name: 'parley_socket_events_total',
+      help: 'Acknowledged socket events handled by this pod, by event and outcome (`ok`, or the error code sent in the ack).',
+      labelNames: ['event', 'outcome'] as const,
+      registers,
+    }),
   };
+  // Series exist from the start, so ratios and alerts work before the first event.
+  for (const event of ACKED_SOCKET_EVENTS) metrics.socketEvents.inc({ event, outcome: 'ok' }, 0);
+  return metrics;
 }

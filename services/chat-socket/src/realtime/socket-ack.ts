@@ -1,33 +1,69 @@
 import type { ZodType, z } from 'zod';
-import { toAckError, toAppError, validationErrorFrom } from '@parley/errors';
+import { httpStatusOf, toAckError, toAppError, validationErrorFrom } from '@parley/errors';
 import type { AckError } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
+import { inSpan, parleyTracer, recordFailure, SpanKind, type Span } from '@parley/tracing';
+import type { ChatMetrics } from '../observability/chat-metrics.js';
 
 type AckCallback<T> = (result: T) => void;
+
+const tracer = parleyTracer('chat-socket');
+
+/** What every acknowledged socket event is observed with. */
+export interface AckedEvent {
+  /** The event name (`message:send`, …): span name and metric label. */
+  event: string;
+  logger: Logger;
+  metrics: ChatMetrics;
+  /** The user who sent it, as a span attribute. */
+  userId: string;
+}
 
 /**
  * Runs a socket event handler with the one error mapping of the platform: a thrown AppError
  * becomes `{ok:false, error}`, anything else `internal` (logged). A client that sent no ack
  * callback (or something else in its place) is answered with silence, never a crash.
+ *
+ * Each event is one span (`socket <event>`, a new trace: socket.io has no trace context of its
+ * own) that the handler's work nests under, so a `message:send` is the root of its message's
+ * trace. Its outcome (`ok` or the error code) is counted in `parley_socket_events_total`.
  */
 export function handleAcked<Schema extends ZodType, Result extends object>(
-  logger: Logger,
+  observed: AckedEvent,
   schema: Schema,
   handler: (payload: z.infer<Schema>) => Promise<Result>,
 ) {
   return (payload: unknown, ack?: unknown): void => {
     const reply: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-      reply(toAckError(validationErrorFrom(parsed.error, 'The event payload is invalid')));
-      return;
-    }
-    handler(parsed.data).then(
-      (result) => reply({ ok: true, ...result }),
-      (error: unknown) => {
-        if (toAppError(error).code === 'internal') logger.error({ err: error }, 'socket event handler failed');
-        reply(toAckError(error));
+    void inSpan(
+      tracer,
+      `socket ${observed.event}`,
+      { root: true, kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io', 'messaging.operation.name': observed.event, 'parley.user.id': observed.userId } },
+      async (span) => {
+        const parsed = schema.safeParse(payload);
+        if (!parsed.success) {
+          finish(observed, span, 'invalid');
+          reply(toAckError(validationErrorFrom(parsed.error, 'The event payload is invalid')));
+          return;
+        }
+        try {
+          const result = await handler(parsed.data);
+          finish(observed, span, 'ok');
+          reply({ ok: true, ...result });
+        } catch (error: unknown) {
+          const appError = toAppError(error);
+          if (appError.code === 'internal') observed.logger.error({ err: error }, 'socket event handler failed');
+          finish(observed, span, appError.code, error);
+          reply(toAckError(error));
+        }
       },
     );
   };
+}
+
+function finish(observed: AckedEvent, span: Span, outcome: string, error?: unknown): void {
+  observed.metrics.socketEvents.inc({ event: observed.event, outcome });
+  span.setAttribute('parley.outcome', outcome);
+  // Like HTTP server spans: only what would be a 5xx marks the span failed.
+  if (error !== undefined && httpStatusOf(toAppError(error).code) >= 500) recordFailure(span, error);
 }

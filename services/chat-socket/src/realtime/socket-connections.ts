@@ -42,7 +42,7 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
 
     socket.on(
       'message:send',
-      handleAcked(logger, messageSendPayloadSchema, async ({ roomId, clientMsgId, body }) => {
+      handleAcked({ event: 'message:send', logger, metrics, userId }, messageSendPayloadSchema, async ({ roomId, clientMsgId, body }) => {
         const { message } = await settings.send.send({ senderId: userId, roomId, clientMsgId, body });
         return { message };
       }),
@@ -50,12 +50,12 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
 
     socket.on(
       'room:sync',
-      handleAcked(logger, roomSyncPayloadSchema, ({ rooms }) => settings.history.sync(userId, rooms, ROOM_SYNC_MAX_MESSAGES)),
+      handleAcked({ event: 'room:sync', logger, metrics, userId }, roomSyncPayloadSchema, ({ rooms }) => settings.history.sync(userId, rooms, ROOM_SYNC_MAX_MESSAGES)),
     );
 
     socket.on(
       'room:read',
-      handleAcked(logger, roomReadPayloadSchema, async ({ roomId, messageId }) => {
+      handleAcked({ event: 'room:read', logger, metrics, userId }, roomReadPayloadSchema, async ({ roomId, messageId }) => {
         await settings.readMarkers.markRead(userId, roomId, messageId);
         return {};
       }),

@@ -5,9 +5,12 @@ import type { AccessTokenVerifier } from '@parley/auth-middleware';
 import { toAppError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { inSpan, parleyTracer, SpanKind } from '@parley/tracing';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import { adapterChannelPrefix } from './channels.js';
 import type { ChatServer } from './socket-types.js';
+
+const tracer = parleyTracer('chat-socket');
 
 /** Socket frames above this are refused (the connection is closed). */
 export const MAX_FRAME_BYTES = 16_384;
@@ -70,31 +73,38 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
     connectTimeout: 10_000,
   });
 
-  io.use(async (socket, next) => {
-    if (!settings.accepting()) {
-      next(handshakeError('unavailable', 'This server is shutting down, reconnect'));
-      return;
-    }
-    const auth = socketAuthSchema.safeParse(socket.handshake.auth);
-    if (!auth.success) {
-      next(handshakeError('unauthorized', 'An access token is required in auth.token'));
-      return;
-    }
-    try {
-      const principal = await settings.verifier.verify(auth.data.token);
-      socket.data.userId = principal.userId;
-      socket.data.username = principal.username;
-      socket.data.roomIds = await settings.roomIdsOf(principal.userId);
-      next();
-    } catch (error) {
-      const appError = toAppError(error);
-      if (appError.code === 'unauthorized') {
-        next(handshakeError('unauthorized', appError.message));
-      } else {
-        settings.logger.warn({ err: error }, 'socket handshake failed');
-        next(handshakeError('unavailable', 'Cannot accept connections right now, try again shortly'));
+  // Each handshake is a span of its own (token check, the member's rooms from PostgreSQL).
+  io.use((socket, next) => {
+    void inSpan(tracer, 'socket connect', { root: true, kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io' } }, async (span) => {
+      if (!settings.accepting()) {
+        span.setAttribute('parley.outcome', 'unavailable');
+        next(handshakeError('unavailable', 'This server is shutting down, reconnect'));
+        return;
       }
-    }
+      const auth = socketAuthSchema.safeParse(socket.handshake.auth);
+      if (!auth.success) {
+        span.setAttribute('parley.outcome', 'unauthorized');
+        next(handshakeError('unauthorized', 'An access token is required in auth.token'));
+        return;
+      }
+      try {
+        const principal = await settings.verifier.verify(auth.data.token);
+        socket.data.userId = principal.userId;
+        socket.data.username = principal.username;
+        socket.data.roomIds = await settings.roomIdsOf(principal.userId);
+        span.setAttributes({ 'parley.outcome': 'ok', 'parley.user.id': principal.userId });
+        next();
+      } catch (error) {
+        const appError = toAppError(error);
+        span.setAttribute('parley.outcome', appError.code);
+        if (appError.code === 'unauthorized') {
+          next(handshakeError('unauthorized', appError.message));
+        } else {
+          settings.logger.warn({ err: error }, 'socket handshake failed');
+          next(handshakeError('unavailable', 'Cannot accept connections right now, try again shortly'));
+        }
+      }
+    });
   });
 
   return {

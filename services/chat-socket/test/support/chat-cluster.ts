@@ -33,6 +33,9 @@ export interface ChatInstance {
   chat: ChatSocketApp;
   server: Server;
   url: string;
+  /** The admin server (METRICS_PORT in production): /metrics, /healthz, /readyz. */
+  adminServer: Server;
+  adminUrl: string;
   stopped: boolean;
 }
 
@@ -97,7 +100,16 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     const server = createServer(chat.handler);
     chat.attach(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const instance: ChatInstance = { chat, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stopped: false };
+    const adminServer = createServer(chat.adminHandler);
+    await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
+    const instance: ChatInstance = {
+      chat,
+      server,
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      adminServer,
+      adminUrl: `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
+      stopped: false,
+    };
     instances.push(instance);
     return instance;
   };
@@ -108,6 +120,8 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     await instance.chat.close();
     instance.server.closeAllConnections();
     await new Promise<void>((resolve) => instance.server.close(() => resolve()));
+    instance.adminServer.closeAllConnections();
+    await new Promise<void>((resolve) => instance.adminServer.close(() => resolve()));
   };
 
   // Sequentially: the first one runs the migrations.

@@ -15,7 +15,8 @@ export interface LeaderElectionSettings {
   retryPeriodMs: number;
   logger: Logger;
   onStartedLeading(): void | Promise<void>;
-  onStoppedLeading(): void | Promise<void>;
+  /** `lost`: renewals failed past the deadline or another replica took the Lease; `stopped`: stop() was called. */
+  onStoppedLeading(why: 'lost' | 'stopped'): void | Promise<void>;
 }
 
 export interface LeaderElector {
@@ -54,14 +55,13 @@ export function startLeaderElection(settings: LeaderElectionSettings): LeaderEle
   let timer: NodeJS.Timeout | undefined;
   let transition: Promise<void> = Promise.resolve();
 
-  const setLeading = (next: boolean) => {
+  const setLeading = (next: boolean, why: 'lost' | 'stopped' = 'lost') => {
     if (leading === next) return;
     leading = next;
-    logger.info({ lease: `${namespace}/${name}`, identity }, next ? 'became the leader' : 'stopped leading');
-    const callback = next ? settings.onStartedLeading : settings.onStoppedLeading;
+    logger.info({ lease: `${namespace}/${name}`, identity, ...(next ? {} : { why }) }, next ? 'became the leader' : 'stopped leading');
     transition = transition.then(async () => {
       try {
-        await callback();
+        await (next ? settings.onStartedLeading() : settings.onStoppedLeading(why));
       } catch (error) {
         logger.error({ err: error }, 'leadership callback failed');
       }
@@ -151,7 +151,7 @@ export function startLeaderElection(settings: LeaderElectionSettings): LeaderEle
       stopped = true;
       clearTimeout(timer);
       const wasLeading = leading;
-      setLeading(false);
+      setLeading(false, 'stopped');
       await transition;
       if (!wasLeading) return;
       // Release: an empty holder lets a follower take over without waiting out the lease.

@@ -191,6 +191,7 @@ export class FakeKubeStore {
     delete object.metadata.deletionTimestamp;
     bucket.set(key, object);
     this.record('ADDED', plural, object);
+    this.collectIfOrphaned(plural, object);
     return clone(object);
   }
 
@@ -312,6 +313,18 @@ export class FakeKubeStore {
     this.bucket(plural).set(keyOf(previous.metadata.namespace, previous.metadata.name), next);
     this.record('MODIFIED', plural, next, previous);
     return clone(next);
+  }
+
+  /** Like the garbage collector: an object whose owners are all gone is deleted (it may be created after its owner went). */
+  private collectIfOrphaned(plural: string, object: KubeObject): void {
+    const owners = object.metadata.ownerReferences ?? [];
+    if (owners.length === 0) return;
+    setImmediate(() => {
+      const current = this.bucket(plural).get(keyOf(object.metadata.namespace, object.metadata.name));
+      if (!current || current.metadata.uid !== object.metadata.uid) return;
+      const alive = (uid: string) => [...this.objects.values()].some((bucket) => [...bucket.values()].some((candidate) => candidate.metadata.uid === uid));
+      if (!(current.metadata.ownerReferences ?? []).some((reference) => alive(reference.uid))) this.delete(plural, current.metadata.namespace, current.metadata.name);
+    });
   }
 
   private collectDependents(ownerUid: string): void {

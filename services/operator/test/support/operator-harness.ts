@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createOperatorApp, type OperatorApp } from '../../src/app.js';
+import { createOperatorApp, type OperatorApp, type OperatorAppOptions } from '../../src/app.js';
 import { loadOperatorConfig } from '../../src/config.js';
 import type { FakeKubeApiServer } from './fake-kube-api-server.js';
 
@@ -26,9 +26,14 @@ export interface RunningOperator {
 }
 
 /** Starts the operator in-process against the fake API server, as replica `identity`. */
-export async function startOperator(kube: FakeKubeApiServer | undefined, identity = 'operator-a', env: Record<string, string> = {}): Promise<RunningOperator> {
+export async function startOperator(
+  kube: FakeKubeApiServer | undefined,
+  identity = 'operator-a',
+  env: Record<string, string> = {},
+  options: Omit<OperatorAppOptions, 'kubeConfig'> = {},
+): Promise<RunningOperator> {
   const config = loadOperatorConfig({ ...FAST_ENV, POD_NAME: identity, ...env });
-  const operator = await createOperatorApp(config, kube ? { kubeConfig: kube.kubeConfig(identity) } : {});
+  const operator = await createOperatorApp(config, { ...options, ...(kube ? { kubeConfig: kube.kubeConfig(identity) } : {}) });
   const server: Server = createServer(operator.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -3,10 +3,12 @@ import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { insertMessageBatch } from '@parley/chat-store';
 import { persistMessagesJobSchema, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
+import { linksTo, spanContextFromCarrier } from '@parley/tracing';
 import type { DatabaseConnection } from '../database-connection.js';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
+import { MessageSpans } from './message-spans.js';
 import { findRoomAudience } from './room-audience.js';
 
 export interface PersistMessagesDeps {
@@ -31,6 +33,9 @@ export interface PersistMessagesResult {
  * so running a job twice (a retry, or a re-run after the worker died before acknowledging it)
  * stores each message once. Notifications are enqueued for the whole batch every time, with
  * de-duplicating job ids, so a crash between the commit and the enqueue loses none.
+ *
+ * Tracing: the job span continues the batch's trace and links to each message; each message's
+ * own trace gets its processing, insert and notification spans (MessageSpans).
  */
 export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
   return async (job: Job): Promise<PersistMessagesResult> => {
@@ -38,19 +43,32 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
     // Malformed data will never succeed: fail at once (kept in the failed set) instead of retrying.
     if (!parsed.success) throw new UnrecoverableError(`invalid messages job: ${parsed.error.message}`);
     const batch = parsed.data;
-    return inJobSpan('messages persist', batch.trace, async () => {
-      const dataSource = await deps.database.ready();
-      if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
+    const messageLinks = linksTo(Object.values(batch.messageTraces ?? {}).map((carrier) => spanContextFromCarrier(carrier)));
+    return inJobSpan(
+      'messages persist',
+      batch.trace,
+      async () => {
+        const spans = new MessageSpans(batch.messages, batch.messageTraces);
+        try {
+          const dataSource = await deps.database.ready();
+          if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
-      const inserted = await insertMessageBatch(dataSource, batch.messages);
-      observeLag(deps.metrics, batch, inserted);
+          const inserted = await spans.recordInsert(() => insertMessageBatch(dataSource, batch.messages));
+          observeLag(deps.metrics, batch, inserted);
 
-      const audience = await findRoomAudience(dataSource, deps.redis, deps.redisKeyPrefix, batch.messages.map((m) => m.roomId));
-      const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, batch.messages, audience);
+          const audience = await findRoomAudience(dataSource, deps.redis, deps.redisKeyPrefix, batch.messages.map((m) => m.roomId));
+          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, batch.messages, audience, spans);
 
-      if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
-      return { inserted: inserted.length, duplicates: batch.messages.length - inserted.length, notificationJobs };
-    });
+          if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
+          spans.end();
+          return { inserted: inserted.length, duplicates: batch.messages.length - inserted.length, notificationJobs };
+        } catch (error) {
+          spans.end(error);
+          throw error;
+        }
+      },
+      messageLinks,
+    );
   };
 }
 

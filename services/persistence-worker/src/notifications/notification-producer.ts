@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { NOTIFICATION_JOB_OPTIONS, type Message, type NotificationJob } from '@parley/contracts';
+import type { NotificationEnqueueTracing } from '../messages/message-spans.js';
 import type { RoomMember } from '../messages/room-audience.js';
-import { currentTraceCarrier } from '../queues/job-trace.js';
 
 /** Job id that makes enqueuing a message's notification job again a no-op. */
 export const messageNotificationJobId = (messageId: string) => `message-${messageId}`;
@@ -9,22 +9,33 @@ export const messageNotificationJobId = (messageId: string) => `message-${messag
 /**
  * Enqueues one `notifications` job per message that has offline recipients (members other
  * than the sender with no socket online). Deterministic job ids: when a persisted batch is
- * processed again (a retry, a crash before the ack), BullMQ ignores the repeated adds.
+ * processed again (a retry, a crash before the ack), BullMQ ignores the repeated adds. Each job
+ * carries its message's trace context (from `tracing`), so the notification continues that trace.
  */
 export async function enqueueMessageNotifications(
   queue: Queue<NotificationJob>,
   messages: Message[],
   audience: Map<string, RoomMember[]>,
+  tracing?: NotificationEnqueueTracing,
 ): Promise<number> {
-  const trace = currentTraceCarrier();
+  const started: Array<{ end(error?: unknown): void }> = [];
   const jobs = messages.flatMap((message) => {
     const offlineUserIds = (audience.get(message.roomId) ?? [])
       .filter((member) => !member.online && member.userId !== message.senderId)
       .map((member) => member.userId);
     if (offlineUserIds.length === 0) return [];
+    const span = tracing?.start(message.id);
+    if (span) started.push(span);
+    const trace = span?.carrier;
     const data: NotificationJob = { kind: 'message', message, offlineUserIds, ...(trace ? { trace } : {}) };
     return [{ name: 'message', data, opts: { ...NOTIFICATION_JOB_OPTIONS, jobId: messageNotificationJobId(message.id) } }];
   });
-  if (jobs.length > 0) await queue.addBulk(jobs);
+  try {
+    if (jobs.length > 0) await queue.addBulk(jobs);
+  } catch (error) {
+    for (const span of started) span.end(error);
+    throw error;
+  }
+  for (const span of started) span.end();
   return jobs.length;
 }

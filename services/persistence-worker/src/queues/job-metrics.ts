@@ -13,6 +13,10 @@ export interface JobMetrics {
   jobDuration: Histogram<'queue'>;
   jobRetries: Counter<'queue'>;
   jobsStalled: Counter<'queue'>;
+  /** Jobs that succeeded, by queue (throughput). */
+  jobsCompleted: Counter<'queue'>;
+  /** Jobs that failed for good (no attempts left, or unrecoverable), by queue. */
+  jobsFailed: Counter<'queue'>;
   /** Samples these queues' job counts (BullMQ getJobCounts) on every scrape. */
   gaugeQueues(queues: Queue[]): void;
 }
@@ -45,6 +49,18 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     labelNames: ['queue'] as const,
     registers: [registry],
   });
+  const jobsCompleted = new Counter({
+    name: 'parley_jobs_completed_total',
+    help: 'Jobs that completed successfully, by queue.',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
+  const jobsFailed = new Counter({
+    name: 'parley_jobs_failed_total',
+    help: 'Jobs that failed for good (attempts exhausted or unrecoverable) and went to the failed set, by queue.',
+    labelNames: ['queue'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'parley_queue_jobs',
     help: 'Jobs per queue and state, sampled from BullMQ at scrape time.',
@@ -67,6 +83,8 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     jobDuration,
     jobRetries,
     jobsStalled,
+    jobsCompleted,
+    jobsFailed,
     gaugeQueues(queues) {
       gauged.push(...queues);
     },

@@ -53,12 +53,19 @@ export function observeWorker<Data, Result>(worker: Worker<Data, Result>, metric
     if (job.processedOn) metrics.jobDuration.observe({ queue }, Math.max(0, Date.now() - job.processedOn) / 1000);
   };
 
-  worker.on('completed', (job) => observeDuration(job));
+  // Series exist from the start, so rates and alerts work before the first job.
+  for (const counter of [metrics.jobsCompleted, metrics.jobsFailed, metrics.jobRetries, metrics.jobsStalled]) counter.inc({ queue }, 0);
+
+  worker.on('completed', (job) => {
+    observeDuration(job);
+    metrics.jobsCompleted.inc({ queue });
+  });
   worker.on('failed', (job, error) => {
     if (!job) return;
     observeDuration(job);
     const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
     if (willRetry) metrics.jobRetries.inc({ queue });
+    else metrics.jobsFailed.inc({ queue });
     logger[willRetry ? 'warn' : 'error'](
       { err: error, queue, jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, retryInMs: willRetry ? job.delay : undefined },
       willRetry ? 'job failed, will retry' : 'job failed for good; kept in the failed set',

@@ -33,6 +33,7 @@ export async function createWorkerTestEnv(label: string): Promise<WorkerTestEnv>
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '4',
@@ -68,6 +69,8 @@ export async function migratedChatDataSource(url: string): Promise<DataSource> {
 export interface RunningWorker {
   worker: PersistenceWorkerApp;
   baseUrl: string;
+  /** The admin server (METRICS_PORT in production): /metrics, /healthz, /readyz. */
+  adminUrl: string;
   stop(): Promise<void>;
 }
 
@@ -77,15 +80,20 @@ export async function startWorker(config: PersistenceWorkerConfig, logger?: Logg
   const server: Server = createServer(worker.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const adminServer: Server = createServer(worker.adminHandler);
+  await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
   let stopped: Promise<void> | undefined;
   return {
     worker,
     baseUrl: `http://127.0.0.1:${port}`,
+    adminUrl: `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`,
     stop: () =>
       (stopped ??= (async () => {
         worker.markDraining();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await worker.close();
+        adminServer.closeAllConnections();
+        await new Promise<void>((resolve) => adminServer.close(() => resolve()));
       })()),
   };
 }

@@ -83,8 +83,17 @@ export function runRetryFailedCli(args: string[], env: Record<string, string>): 
 
 /** The HTTP port a worker started with PORT=0 and LOG_LEVEL=info reports in its "listening" log line. */
 export function listeningPort(worker: WorkerProcess): number | undefined {
+  return portLogged(worker, 'persistence worker listening');
+}
+
+/** The admin port (/metrics) a worker started with METRICS_PORT=0 and LOG_LEVEL=info reports. */
+export function adminPort(worker: WorkerProcess): number | undefined {
+  return portLogged(worker, 'persistence worker admin server listening');
+}
+
+function portLogged(worker: WorkerProcess, message: string): number | undefined {
   for (const line of worker.output().split('\n')) {
-    if (!line.includes('persistence worker listening')) continue;
+    if (!line.includes(message)) continue;
     const { port } = JSON.parse(line) as { port?: number };
     return port;
   }

@@ -2,6 +2,7 @@ import { Queue, type ConnectionOptions } from 'bullmq';
 import { NOTIFICATION_JOB_OPTIONS, QUEUE_NAMES, notificationJobSchema, type FriendRequest, type NotificationJob } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
+import { traceCarrierOf } from '@parley/tracing';
 
 export interface FriendRequestNotifier {
   /** Queues a notification for the recipient; never fails the request that caused it. */
@@ -14,11 +15,14 @@ export function createFriendRequestNotifier(connection: ConnectionOptions, redis
   const queue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection, prefix: bullPrefix(redisKeyPrefix) });
   return {
     async notify(request) {
+      const trace = traceCarrierOf();
       const job = notificationJobSchema.parse({
         kind: 'friend_request',
         requestId: request.id,
         fromUserId: request.fromUser.id,
         toUserId: request.toUser.id,
+        // The request's trace continues in the worker that records and pushes the notification.
+        ...(trace ? { trace } : {}),
       });
       try {
         // A deterministic id: one job per request even if the client retries.

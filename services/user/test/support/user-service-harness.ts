@@ -2,10 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { INTERNAL_TOKEN_HEADER } from '@parley/contracts';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import {
+  createTestDatabase,
+  deleteRedisPrefix,
+  startTestTokenIssuer,
+  testRedisPrefix,
+  TEST_REDIS_URL,
+  type TestDatabase,
+  type TestTokenIssuer,
+} from '@parley/testing';
 import { createUserApp, type UserApp } from '../../src/app.js';
 import { configSchema } from '../../src/config.js';
-import { startTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
 
@@ -34,6 +41,8 @@ export interface TestUser {
 
 export interface UserServiceHarness {
   baseUrl: string;
+  /** The admin server (METRICS_PORT in production): /metrics, /healthz, /readyz. */
+  adminUrl: string;
   redisPrefix: string;
   databaseUrl: string;
   issuer: TestTokenIssuer;
@@ -71,6 +80,9 @@ export async function startUserService(env: Record<string, string> = {}, label =
   const server: Server = createServer(userApp.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const adminServer: Server = createServer(userApp.adminHandler);
+  await new Promise<void>((resolve) => adminServer.listen(0, '127.0.0.1', resolve));
+  const adminUrl = `http://127.0.0.1:${(adminServer.address() as AddressInfo).port}`;
 
   const request = async (method: string, path: string, options: RequestOptions = {}): Promise<HttpResult> => {
     const headers: Record<string, string> = { ...options.headers };
@@ -90,6 +102,7 @@ export async function startUserService(env: Record<string, string> = {}, label =
 
   return {
     baseUrl,
+    adminUrl,
     redisPrefix,
     databaseUrl: config.DATABASE_URL,
     issuer,
@@ -109,10 +122,12 @@ export async function startUserService(env: Record<string, string> = {}, label =
       return { id, username, email, token };
     },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      for (const listening of [server, adminServer]) {
+        await new Promise<void>((resolve) => {
+          listening.close(() => resolve());
+          listening.closeAllConnections();
+        });
+      }
       await userApp.close();
       await issuer.close();
       await database?.drop();

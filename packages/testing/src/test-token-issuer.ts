@@ -7,7 +7,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
  * TEST STAND-IN for the auth service's token issuing: an ES256 key, a real JWKS served over
  * HTTP on an ephemeral port, and tokens shaped like the auth service's (sub, username,
  * roles, iss, aud, exp, iat, header kid). It also forges the tokens an attacker would try.
- * The user service under test only ever sees its JWKS URL, exactly as in production.
+ * The service under test only ever sees its JWKS URL, exactly as in production.
  */
 export interface TestTokenIssuer {
   jwksUrl: string;

@@ -1,11 +1,10 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { pingDatabase, runMigrations, type DataSource } from '@parley/db';
-import { UnavailableError } from '@parley/errors';
+import type { DataSource } from 'typeorm';
 import type { Logger } from '@parley/logger';
+import { runMigrations } from './create-data-source.js';
 
 export interface DatabaseConnection {
   readonly dataSource: DataSource;
-  /** Connects (and migrates, if configured) on first use; at most one attempt per second while down. */
+  /** Connects (and migrates, if configured) on first use; at most one attempt per `retryAfterMs` while down. */
   ready(): Promise<DataSource>;
   /** Readiness check: connected, and the pool runs a statement. */
   ping(): Promise<void>;
@@ -14,15 +13,16 @@ export interface DatabaseConnection {
 
 export interface DatabaseConnectionSettings {
   logger: Logger;
-  migrateOnStart: boolean;
+  /** Run pending migrations right after connecting (DB_MIGRATE_ON_START). */
+  migrateOnStart?: boolean;
   /** Minimum time between two connection attempts while PostgreSQL is down. */
   retryAfterMs?: number;
 }
 
 /**
- * Owns the data source's lifecycle. The service starts even when PostgreSQL is down (it then
- * reports not-ready and answers 503) and connects as soon as the database comes back, rather
- * than crash-looping its pod.
+ * Owns a data source's lifecycle. A service starts even when PostgreSQL is down (it reports
+ * not-ready and answers 503, a worker's jobs fail and retry) and connects as soon as the database
+ * comes back, rather than crash-looping its pod.
  */
 export function createDatabaseConnection(dataSource: DataSource, settings: DatabaseConnectionSettings): DatabaseConnection {
   const retryAfterMs = settings.retryAfterMs ?? 1_000;
@@ -69,7 +69,7 @@ export function createDatabaseConnection(dataSource: DataSource, settings: Datab
     dataSource,
     ready,
     async ping() {
-      await pingDatabase(await ready());
+      await (await ready()).query('SELECT 1');
     },
     async close() {
       closed = true;
@@ -79,27 +79,11 @@ export function createDatabaseConnection(dataSource: DataSource, settings: Datab
   };
 }
 
-/** Answers 503 instead of running a handler while PostgreSQL is unreachable. */
-export function requireDatabase(connection: DatabaseConnection): RequestHandler {
-  return async (_req, _res, next) => {
-    try {
-      await connection.ready();
-    } catch {
-      throw new UnavailableError('The database is unavailable, try again shortly');
-    }
-    next();
-  };
-}
-
 /** Connection-level failures (refused, reset, server shutting down): an outage, not a bug. */
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
 
-/** Turns a database outage met mid-request into a 503, so clients retry instead of reporting a bug. */
-export const databaseOutageAsUnavailable: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
-  next(isDatabaseOutage(error) ? new UnavailableError('The database is unavailable, try again shortly') : error);
-};
-
-function isDatabaseOutage(error: unknown): boolean {
+/** True when an error (raw pg or wrapped by TypeORM) means PostgreSQL is unreachable. */
+export function isDatabaseOutage(error: unknown): boolean {
   const candidate = (error as { driverError?: unknown } | null)?.driverError ?? error;
   if (!(candidate instanceof Error)) return false;
   const code = (candidate as { code?: unknown }).code;

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseBenchOptions } from '../src/bench/bench-options.js';
+import { parseDuration, parseLoadOptions } from '../src/cli-options.js';
+
+describe('command-line options', () => {
+  it('reads durations in ms, s, m and h, and plain seconds', () => {
+    expect([parseDuration('500ms'), parseDuration('60s'), parseDuration('2m'), parseDuration('1h'), parseDuration('5')]).toEqual([
+      500, 60_000, 120_000, 3_600_000, 5_000,
+    ]);
+    expect(() => parseDuration('soon')).toThrow(/not a duration/);
+  });
+
+  it('parses the documented fan-out invocation', () => {
+    const options = parseLoadOptions(['--scenario', 'fanout', '--sockets', '2000', '--room-size', '10', '--rate', '500', '--duration', '60s'], '/tmp/r');
+    expect(options).toMatchObject({ scenario: 'fanout', baseUrl: 'http://localhost:8080', socketUrls: ['http://localhost:8080'], sockets: 2000, roomSize: 10, rate: 500, durationMs: 60_000 });
+  });
+
+  it('defaults soak to 30 minutes and refuses unknown scenarios and options', () => {
+    expect(parseLoadOptions(['--scenario', 'soak'], '/tmp/r').durationMs).toBe(1_800_000);
+    expect(() => parseLoadOptions(['--scenario', 'nope'], '/tmp/r')).toThrow(/unknown --scenario/);
+    expect(() => parseLoadOptions(['--socket', '3'], '/tmp/r')).toThrow();
+  });
+
+  it('gives the benchmark issue #3 defaults: 2,000 sockets, rooms of 10, seven steps of 10 s', () => {
+    const options = parseBenchOptions([], '/tmp/r');
+    expect(options).toMatchObject({ sockets: 2000, roomSize: 10, steps: [250, 500, 1000, 1500, 2000, 2500, 3000], stepMs: 10_000, via: 'direct', adapter: 'sharded', compareRate: 1000 });
+    expect(parseBenchOptions(['--env', 'SEND_BATCH_MAX_SIZE=500'], '/tmp/r').env).toEqual({ SEND_BATCH_MAX_SIZE: '500' });
+  });
+});

@@ -1,0 +1,89 @@
+import { NS, quantileTargets, RATE, type DashboardSpec } from './dashboard-kit.js';
+
+const WORKER = `${NS}, service="persistence-worker"`;
+
+/** BullMQ queues (`messages`, `notifications`, `mail`) and how far PostgreSQL lags behind acks. */
+export const queuesPersistence: DashboardSpec = {
+  uid: 'parley-queues-persistence',
+  title: 'Parley queues & persistence',
+  description: 'BullMQ queue depth, throughput, failures, retries and stalled jobs, and the lag from a message’s ack to its row in PostgreSQL.',
+  variables: [{ name: 'queue', label: 'Queue', query: 'label_values(parley_queue_jobs{namespace="$namespace"}, queue)', multi: true, includeAll: true }],
+  rows: [
+    {
+      title: 'Depth',
+      panels: [
+        {
+          title: 'Jobs waiting per queue',
+          description: 'Jobs waiting for a worker (sampled from BullMQ at scrape time; every worker pod reports the same queue, hence `max`). Growing for 10 minutes fires ParleyQueueBacklogGrowing; KEDA scales the worker on it.',
+          targets: [{ expr: `max by (queue) (parley_queue_jobs{${NS}, state="waiting", queue=~"$queue"})`, legend: '{{queue}}' }],
+        },
+        {
+          title: 'Jobs by state',
+          description: 'Waiting, active (being processed), delayed (waiting for a retry backoff) and failed (kept 14 days; `npm run jobs:retry-failed` re-queues them) per queue.',
+          stacked: true,
+          targets: [{ expr: `max by (queue, state) (parley_queue_jobs{${NS}, queue=~"$queue"})`, legend: '{{queue}} {{state}}' }],
+        },
+      ],
+    },
+    {
+      title: 'Throughput and failures',
+      panels: [
+        {
+          title: 'Jobs completed per second',
+          description: 'Jobs that completed, per queue (a `messages` job is one batch of messages).',
+          unit: 'ops',
+          width: 8,
+          targets: [{ expr: `sum by (queue) (rate(parley_jobs_completed_total{${WORKER}, queue=~"$queue"}[${RATE}]))`, legend: '{{queue}}' }],
+        },
+        {
+          title: 'Failed attempts retried per second',
+          description: 'Attempts that failed and will be retried after a jittered exponential backoff (a database outage shows here first).',
+          unit: 'ops',
+          width: 8,
+          targets: [{ expr: `sum by (queue) (rate(parley_job_retries_total{${WORKER}, queue=~"$queue"}[${RATE}]))`, legend: '{{queue}}' }],
+        },
+        {
+          title: 'Jobs failed for good',
+          description: 'Jobs that used up their attempts (or were malformed) in the last hour, per queue: ParleyMessageJobsFailed / ParleyJobsFailed.',
+          width: 8,
+          targets: [{ expr: `sum by (queue) (increase(parley_jobs_failed_total{${WORKER}, queue=~"$queue"}[1h]))`, legend: '{{queue}}' }],
+        },
+        {
+          title: 'Stalled jobs recovered',
+          description: 'Active jobs whose lock lapsed (their worker died or hung) and that went back to the queue, per queue.',
+          width: 12,
+          targets: [{ expr: `sum by (queue) (increase(parley_jobs_stalled_total{${WORKER}, queue=~"$queue"}[${RATE}]))`, legend: '{{queue}}' }],
+        },
+        {
+          title: 'Job duration p95 per queue',
+          description: 'Processing time of one job attempt, per queue (`parley_job_duration_seconds`).',
+          unit: 's',
+          width: 12,
+          targets: [
+            {
+              expr: `histogram_quantile(0.95, sum by (le, queue) (rate(parley_job_duration_seconds_bucket{${WORKER}, queue=~"$queue"}[${RATE}])))`,
+              legend: '{{queue}}',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      title: 'Persistence lag',
+      panels: [
+        {
+          title: 'Persistence lag p50 / p95 / p99',
+          description: 'From a message’s acceptance by chat-socket to its batch being committed in PostgreSQL (`parley_persistence_lag_seconds`). Acknowledged messages are served from Redis meanwhile. p99 above 30 s for 10 minutes fires ParleyPersistenceLagHigh.',
+          unit: 's',
+          targets: quantileTargets('parley_persistence_lag_seconds', [], 'service="persistence-worker"'),
+        },
+        {
+          title: 'Messages persisted per second',
+          description: 'Messages committed to PostgreSQL (first inserts only; a re-run batch’s duplicates are not counted).',
+          unit: 'ops',
+          targets: [{ expr: `sum(rate(parley_persistence_lag_seconds_count{${WORKER}}[${RATE}]))`, legend: 'messages' }],
+        },
+      ],
+    },
+  ],
+};

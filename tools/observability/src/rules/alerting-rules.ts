@@ -1,0 +1,140 @@
+/**
+ * Alerts, authored without runbook links: rule-files.ts adds `runbook_url` to every one in a
+ * single place (docs/runbooks/<alert-name-in-kebab-case>.md), and a test checks each link's file
+ * exists. `critical` pages (users notice soon); `warning` goes to the team's channel.
+ */
+export interface AlertingRule {
+  alert: string;
+  expr: string;
+  for?: string;
+  severity: 'critical' | 'warning';
+  summary: string;
+  description: string;
+}
+
+/** The components Prometheus scrapes (ServiceMonitor `jobLabel`: app.kubernetes.io/component). */
+export const SCRAPED_JOBS = 'auth|user|chat-socket|persistence-worker|web|operator';
+
+export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
+  {
+    name: 'parley.availability',
+    rules: [
+      {
+        alert: 'ParleyServiceDown',
+        expr: `up{job=~"${SCRAPED_JOBS}"} == 0`,
+        for: '5m',
+        severity: 'critical',
+        summary: '{{ $labels.job }} pod {{ $labels.pod }} is down',
+        description: 'Prometheus has not been able to scrape {{ $labels.job }} pod {{ $labels.pod }} in {{ $labels.namespace }} for 5 minutes: the process is down, crash-looping or unreachable.',
+      },
+      {
+        alert: 'ParleyHighErrorRate',
+        expr: [
+          'namespace_service:parley_http_requests_5xx:rate5m / namespace_service:parley_http_requests:rate5m > 0.05',
+          'and namespace_service:parley_http_requests:rate5m > 0.1',
+        ].join('\n'),
+        for: '5m',
+        severity: 'critical',
+        summary: '{{ $labels.service }} answers {{ $value | humanizePercentage }} of requests with 5xx',
+        description: 'More than 5% of HTTP requests to {{ $labels.service }} in {{ $labels.namespace }} failed with a 5xx status for 5 minutes.',
+      },
+    ],
+  },
+  {
+    name: 'parley.realtime',
+    rules: [
+      {
+        alert: 'ParleyMessageAckLatencyHigh',
+        expr: 'namespace:parley_message_ack_seconds:p99_5m > 0.5',
+        for: '10m',
+        severity: 'critical',
+        summary: 'Message acks are slow: p99 {{ $value | humanizeDuration }}',
+        description: 'The 99th percentile from receiving a message to acknowledging it has been above 500 ms for 10 minutes in {{ $labels.namespace }}: senders wait for their messages to be confirmed.',
+      },
+      {
+        alert: 'ParleyFanoutLatencyHigh',
+        expr: 'namespace:parley_fanout_latency_seconds:p99_5m > 1',
+        for: '10m',
+        severity: 'critical',
+        summary: 'Messages reach sockets late: fan-out p99 {{ $value | humanizeDuration }}',
+        description: 'The 99th percentile from a message’s acceptance to its broadcast on the receiving pods has been above 1 s for 10 minutes in {{ $labels.namespace }}: recipients see messages late.',
+      },
+      {
+        alert: 'ParleySocketDisconnectStorm',
+        expr: [
+          'namespace:parley_socket_unplanned_disconnects:rate5m * 300 > 0.1 * namespace:parley_socket_connected:sum',
+          'and namespace:parley_socket_unplanned_disconnects:rate5m > 1',
+        ].join('\n'),
+        for: '2m',
+        severity: 'critical',
+        summary: 'Sockets are dropping: {{ $value | humanize }} unplanned disconnects in 5 minutes',
+        description: 'More than a tenth of the connected sockets in {{ $labels.namespace }} were lost in 5 minutes (transport close or error, ping timeout), not counting deploys and shedding.',
+      },
+      {
+        alert: 'ParleySocketAdapterErrors',
+        expr: 'sum by (namespace, pod) (rate(parley_adapter_errors_total[5m])) > 0',
+        for: '5m',
+        severity: 'warning',
+        summary: 'chat-socket pod {{ $labels.pod }} has Redis adapter errors',
+        description: 'The socket.io Redis adapter of {{ $labels.pod }} in {{ $labels.namespace }} has been failing for 5 minutes: broadcasts between pods may be lost, so members on other pods miss live messages (they catch up with room:sync).',
+      },
+    ],
+  },
+  {
+    name: 'parley.queues',
+    rules: [
+      {
+        alert: 'ParleyQueueBacklogGrowing',
+        expr: [
+          // Raw on the left, so $value is the current depth rather than the last recorded one.
+          'max by (namespace, queue) (parley_queue_jobs{state="waiting"}) > 100',
+          'and deriv(namespace_queue:parley_queue_jobs_waiting:max[10m]) > 0',
+        ].join('\n'),
+        for: '10m',
+        severity: 'warning',
+        summary: 'Queue {{ $labels.queue }} keeps growing ({{ $value | humanize }} jobs waiting)',
+        description: 'More than 100 jobs wait in the {{ $labels.queue }} queue of {{ $labels.namespace }} and the backlog has been growing for 10 minutes: the workers do not keep up.',
+      },
+      {
+        alert: 'ParleyMessageJobsFailed',
+        expr: 'sum by (namespace) (increase(parley_jobs_failed_total{queue="messages"}[15m])) > 0',
+        severity: 'critical',
+        summary: 'Message batches failed for good: acknowledged messages are not in PostgreSQL',
+        description: '{{ $value | humanize }} `messages` jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes. Their messages were acknowledged but are not stored; they stay in the failed set for 14 days.',
+      },
+      {
+        alert: 'ParleyJobsFailed',
+        expr: 'sum by (namespace, queue) (increase(parley_jobs_failed_total{queue!="messages"}[15m])) > 0',
+        severity: 'warning',
+        summary: '{{ $labels.queue }} jobs failed for good',
+        description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes (notifications not recorded, or mail not sent).',
+      },
+      {
+        alert: 'ParleyPersistenceLagHigh',
+        expr: 'namespace:parley_persistence_lag_seconds:p99_5m > 30',
+        for: '10m',
+        severity: 'warning',
+        summary: 'Messages reach PostgreSQL late: p99 {{ $value | humanizeDuration }}',
+        description: 'The 99th percentile from a message’s ack to its row in PostgreSQL has been above 30 s for 10 minutes in {{ $labels.namespace }}. History older than the Redis recent window may miss the newest messages.',
+      },
+    ],
+  },
+  {
+    name: 'parley.auth',
+    rules: [
+      {
+        alert: 'ParleyLoginBruteForce',
+        expr: [
+          'sum by (namespace) (namespace_outcome:parley_auth_logins:rate5m{outcome=~"failure|rate_limited"}) > 1',
+          'and',
+          'sum by (namespace) (namespace_outcome:parley_auth_logins:rate5m{outcome=~"failure|rate_limited"})',
+          '  > 3 * sum by (namespace) (namespace_outcome:parley_auth_logins:rate5m{outcome="success"})',
+        ].join('\n'),
+        for: '5m',
+        severity: 'warning',
+        summary: 'Login failures spike: {{ $value | humanize }} failed logins per second',
+        description: 'More than one failed or rate-limited login per second, and three times as many as successful ones, for 5 minutes in {{ $labels.namespace }}: password guessing or credential stuffing.',
+      },
+    ],
+  },
+];

@@ -1,0 +1,67 @@
+/**
+ * Recording rules: the heavy queries dashboards and alerts share, evaluated once per interval
+ * (histogram quantiles over rates, per-namespace sums). Naming follows Prometheus'
+ * `level:metric:operations` convention.
+ */
+export interface RecordingRule {
+  record: string;
+  expr: string;
+}
+
+const QUANTILES = [
+  ['p50', 0.5],
+  ['p95', 0.95],
+  ['p99', 0.99],
+] as const;
+
+/** Bucket rates of a histogram aggregated by `by`, then p50/p95/p99 over them. */
+function histogramRules(level: string, histogram: string, by: string[]): RecordingRule[] {
+  const bucketRecord = `${level}_le:${histogram}_bucket:rate5m`;
+  return [
+    { record: bucketRecord, expr: `sum by (${[...by, 'le'].join(', ')}) (rate(${histogram}_bucket[5m]))` },
+    ...QUANTILES.map(([name, q]) => ({ record: `${level}:${histogram}:${name}_5m`, expr: `histogram_quantile(${q}, ${bucketRecord})` })),
+  ];
+}
+
+/** socket.io reasons that mean a connection was lost, not closed on purpose by either side. */
+export const UNPLANNED_DISCONNECT_REASONS = 'transport close|transport error|ping timeout|parse error';
+
+export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> = [
+  {
+    name: 'parley.http.recording',
+    rules: [
+      { record: 'namespace_service:parley_http_requests:rate5m', expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count[5m]))' },
+      {
+        record: 'namespace_service:parley_http_requests_5xx:rate5m',
+        expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count{status_code=~"5.."}[5m]))',
+      },
+      ...histogramRules('namespace_service', 'parley_http_request_duration_seconds', ['namespace', 'service']),
+    ],
+  },
+  {
+    name: 'parley.realtime.recording',
+    rules: [
+      { record: 'namespace:parley_socket_connected:sum', expr: 'sum by (namespace) (parley_socket_connected)' },
+      { record: 'namespace:parley_messages_accepted:rate5m', expr: 'sum by (namespace) (rate(parley_messages_accepted_total[5m]))' },
+      { record: 'namespace:parley_fanout_deliveries:rate5m', expr: 'sum by (namespace) (rate(parley_fanout_deliveries_total[5m]))' },
+      {
+        record: 'namespace:parley_socket_unplanned_disconnects:rate5m',
+        expr: `sum by (namespace) (rate(parley_socket_disconnects_total{reason=~"${UNPLANNED_DISCONNECT_REASONS}"}[5m]))`,
+      },
+      ...histogramRules('namespace', 'parley_message_ack_seconds', ['namespace']),
+      ...histogramRules('namespace', 'parley_fanout_latency_seconds', ['namespace']),
+    ],
+  },
+  {
+    name: 'parley.queues.recording',
+    rules: [
+      // Every worker pod samples the same queues: max, not sum.
+      { record: 'namespace_queue:parley_queue_jobs_waiting:max', expr: 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})' },
+      ...histogramRules('namespace', 'parley_persistence_lag_seconds', ['namespace']),
+    ],
+  },
+  {
+    name: 'parley.auth.recording',
+    rules: [{ record: 'namespace_outcome:parley_auth_logins:rate5m', expr: 'sum by (namespace, outcome) (rate(parley_auth_logins_total[5m]))' }],
+  },
+];
