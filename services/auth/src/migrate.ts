@@ -1,28 +1,15 @@
-import { ConfigError } from '@parley/config';
-import { runMigrations } from '@parley/db';
-import { createLogger } from '@parley/logger';
-import { loadAuthConfig } from './config.js';
+import { loadConfig } from '@parley/config';
+import { runMigrationCli } from '@parley/db';
+import { configSchema } from './config.js';
 import { createAuthDataSource } from './database.js';
 
-/** `npm run migrate` / the Kubernetes migration hook: applies pending migrations, then exits. */
-async function migrate(): Promise<void> {
-  const config = loadAuthConfig();
-  const logger = createLogger({ service: 'auth-migrate', level: config.LOG_LEVEL });
-  // Two connections: runMigrations holds one for its advisory lock while migrating on another.
-  const dataSource = createAuthDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'parley-auth-migrate' });
-  await dataSource.initialize();
-  try {
-    const applied = await runMigrations(dataSource, logger);
-    logger.info({ applied: applied.length }, applied.length > 0 ? 'auth schema migrated' : 'auth schema already up to date');
-  } finally {
-    await dataSource.destroy();
-  }
-}
+/** Only what migrating needs, so a Helm hook job runs with the database settings alone. */
+const migrateConfigSchema = configSchema.pick({ DATABASE_URL: true, DATABASE_POOL_SIZE: true, LOG_LEVEL: true });
 
-migrate().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : `auth migration failed: ${String((error as Error)?.stack ?? error)}`}\n`);
-    process.exit(1);
-  },
-);
+/** `npm run migrate` / the Kubernetes migration hook: applies pending migrations of the `auth` schema, then exits. */
+process.exitCode = await runMigrationCli({
+  name: 'auth-migrate',
+  loadConfig: () => loadConfig(migrateConfigSchema),
+  createDataSource: (config) =>
+    createAuthDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE, applicationName: 'parley-auth-migrate' }),
+});

@@ -2,9 +2,16 @@ import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
-import type { DataSource } from '@parley/db';
+import { createDatabaseConnection, type DataSource } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
-import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
+import {
+  createAdminApp,
+  createHttpApp,
+  databaseOutageAsUnavailable,
+  finishHttpApp,
+  openApiHandler,
+  requireDatabase,
+} from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -12,7 +19,6 @@ import { closeRedis, createRedis } from '@parley/redis';
 import { createAdminRouter } from './admin/admin-routes.js';
 import { SocketShedder } from './admin/socket-shedder.js';
 import type { ChatSocketConfig } from './config.js';
-import { createDatabaseConnection, databaseOutageAsUnavailable, requireDatabase } from './database-connection.js';
 import { createChatSocketDataSource } from './database.js';
 import { SnowflakeGenerator } from './ids/snowflake.js';
 import { leaseWorkerId } from './ids/worker-id-lease.js';
@@ -32,7 +38,7 @@ import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
 import { handleSocketConnections } from './realtime/socket-connections.js';
-import { createSocketServer } from './realtime/socket-server.js';
+import { createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
 import { createRoomRouter } from './rooms/room-routes.js';
@@ -211,6 +217,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     dataSource,
     attach(server) {
       io.attach(server);
+      releaseHandshakeRequests(io);
       server.on('connection', (connection: NetSocket) => {
         rawConnections.add(connection);
         connection.once('close', () => rawConnections.delete(connection));

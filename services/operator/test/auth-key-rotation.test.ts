@@ -88,6 +88,8 @@ describe('signing-key rotation seen by the real auth service', () => {
       ...env,
       HOST: '127.0.0.1',
       PORT: String(port),
+      // An ephemeral admin port: the default 9464 could be taken by another test's auth.
+      METRICS_PORT: '0',
       DATA_DIR: join(scratch, 'auth-data'),
       SIGNING_KEYS_DIR: keysDir,
       SIGNING_KEYS_GENERATE: 'false',

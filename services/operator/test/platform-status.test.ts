@@ -113,9 +113,10 @@ describe('ChatPlatform status', () => {
     expect(status()?.observedGeneration).toBe(2);
   });
 
-  it('reports queue depths read from a worker pod\'s parley_queue_jobs', async () => {
+  it('reports queue depths read from parley_queue_jobs on a worker pod\'s metrics port (not its http port)', async () => {
     worker = await startWorkerMetricsStandIn({ messages: 12, notifications: 3, mail: 0 });
-    kube.store.put(pod('persistence-worker', `${RELEASE}-persistence-worker-0`, worker.port));
+    // The http port leads nowhere: /metrics lives only on the admin port named `metrics`.
+    kube.store.put(pod('persistence-worker', `${RELEASE}-persistence-worker-0`, 1, true, worker.port));
     kube.store.create('chatplatforms', NAMESPACE, chatPlatform());
     running = await startOperator(kube);
     const queue = await eventually(() => status()?.queue, 'status.queue');

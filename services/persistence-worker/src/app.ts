@@ -2,6 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Express } from 'express';
 import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
 import { createHealthRouter } from '@parley/health';
+import { createDatabaseConnection } from '@parley/db';
 import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
@@ -9,7 +10,6 @@ import { bullPrefix } from '@parley/mail';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
 import type { PersistenceWorkerConfig } from './config.js';
-import { createDatabaseConnection } from './database-connection.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
@@ -42,7 +42,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   const jobMetrics = createJobMetrics(metrics.registry);
   const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
 
-  const database = createDatabaseConnection(createWorkerDataSource(config), log);
+  const database = createDatabaseConnection(createWorkerDataSource(config), { logger: log });
   await database.ready().catch(() => {
     // Logged by the connection; jobs retry and readiness fails until PostgreSQL is back.
   });

@@ -1,6 +1,5 @@
-import { ConfigError, loadConfig } from '@parley/config';
-import { runMigrations } from '@parley/db';
-import { createLogger } from '@parley/logger';
+import { loadConfig } from '@parley/config';
+import { runMigrationCli } from '@parley/db';
 import { configSchema } from './config.js';
 import { createWorkerDataSource } from './database.js';
 
@@ -10,28 +9,8 @@ const migrateConfigSchema = configSchema.pick({ DATABASE_URL: true, DATABASE_POO
  * Applies pending migrations of the `chat` schema, then exits. chat-socket normally runs them;
  * this is the same list (@parley/chat-store) under the same advisory lock, so either may go first.
  */
-async function migrate(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig(migrateConfigSchema, process.env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(error.message);
-    return 1;
-  }
-  const logger = createLogger({ service: 'persistence-worker-migrate', level: config.LOG_LEVEL });
-  const dataSource = createWorkerDataSource(config);
-  try {
-    await dataSource.initialize();
-    const applied = await runMigrations(dataSource, logger);
-    logger.info({ applied: applied.length }, 'chat schema is up to date');
-    return 0;
-  } catch (error) {
-    logger.error({ err: error }, 'migration failed');
-    return 1;
-  } finally {
-    if (dataSource.isInitialized) await dataSource.destroy();
-  }
-}
-
-process.exitCode = await migrate();
+process.exitCode = await runMigrationCli({
+  name: 'persistence-worker-migrate',
+  loadConfig: () => loadConfig(migrateConfigSchema),
+  createDataSource: createWorkerDataSource,
+});

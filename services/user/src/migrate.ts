@@ -1,6 +1,14 @@
+import { loadConfig } from '@parley/config';
 import { runMigrationCli } from '@parley/db';
-import { loadUserServiceConfig, type UserServiceConfig } from './config.js';
+import { configSchema } from './config.js';
 import { createUserDataSource } from './database.js';
 
+/** Only what migrating needs, so a Helm hook job runs with the database settings alone. */
+const migrateConfigSchema = configSchema.pick({ DATABASE_URL: true, DATABASE_POOL_SIZE: true, LOG_LEVEL: true });
+
 /** Applies pending migrations of the `users` schema, then exits (npm run migrate, Helm hook job). */
-process.exitCode = await runMigrationCli<UserServiceConfig>({ name: 'user-migrate', loadConfig: loadUserServiceConfig, createDataSource: createUserDataSource });
+process.exitCode = await runMigrationCli({
+  name: 'user-migrate',
+  loadConfig: () => loadConfig(migrateConfigSchema),
+  createDataSource: createUserDataSource,
+});

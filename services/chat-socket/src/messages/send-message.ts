@@ -19,6 +19,12 @@ export interface SendRequest {
   clientMsgId: string;
   /** Already validated and trimmed (messageBodySchema). */
   body: string;
+  /**
+   * True when the sender's socket is in the room's channel. Membership changes move sockets in
+   * and out of channels on every pod before they return, so this spares the batch's database
+   * query; anything else (REST sends, a socket that joined after connecting) is checked there.
+   */
+  memberVerified?: boolean;
 }
 
 export interface SendResult {
@@ -107,7 +113,8 @@ export class SendMessageService {
   private async processBatch(batch: PendingSend[]): Promise<void> {
     let members: Set<string>;
     try {
-      members = await this.settings.rooms.membershipsAmong(batch.map((send) => ({ roomId: send.roomId, userId: send.senderId })));
+      const unverified = batch.filter((send) => !send.memberVerified);
+      members = await this.settings.rooms.membershipsAmong(unverified.map((send) => ({ roomId: send.roomId, userId: send.senderId })));
     } catch (error) {
       this.settings.logger.warn({ err: error }, 'membership check failed for a send batch');
       for (const send of batch) send.reject(new UnavailableError());
@@ -116,7 +123,7 @@ export class SendMessageService {
     const candidates: Candidate[] = [];
     const batchSize = batch.length;
     for (const send of batch) {
-      if (!members.has(`${send.roomId}:${send.senderId}`)) {
+      if (!send.memberVerified && !members.has(`${send.roomId}:${send.senderId}`)) {
         send.reject(new ForbiddenError('Only members of the room can send to it'));
         continue;
       }

@@ -43,7 +43,8 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     socket.on(
       'message:send',
       handleAcked({ event: 'message:send', logger, metrics, userId }, messageSendPayloadSchema, async ({ roomId, clientMsgId, body }) => {
-        const { message } = await settings.send.send({ senderId: userId, roomId, clientMsgId, body });
+        const memberVerified = socket.rooms.has(roomChannel(roomId));
+        const { message } = await settings.send.send({ senderId: userId, roomId, clientMsgId, body, memberVerified });
         return { message };
       }),
     );

@@ -4,10 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
 import { createLogger } from '@parley/logger';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, startTestTokenIssuer, type TestTokenIssuer } from '@parley/testing';
 import { createChatSocketApp, type ChatSocketApp } from '../../src/app.js';
 import { loadChatSocketConfig } from '../../src/config.js';
-import { startTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 import { startUserServiceStandIn, type UserServiceStandIn } from './user-service-stand-in.js';
 
 export const INTERNAL_TOKEN = 'test-internal-token-0123456789';

@@ -139,7 +139,7 @@ async function removeRotateNowAnnotation(deps: PlatformReconcilerDeps, platform:
 async function sampleQueues(deps: PlatformReconcilerDeps, pods: readonly V1Pod[], settings: PlatformSettings, problems: string[]): Promise<ChatPlatformStatus['queue']> {
   const workers = readyComponentPods(pods, settings.selector, settings.queues.component);
   for (const pod of workers) {
-    const baseUrl = podBaseUrl(pod);
+    const baseUrl = podBaseUrl(pod, 'metrics');
     if (!baseUrl) continue;
     try {
       const queues = await fetchQueueDepths(baseUrl, deps.podRequestTimeoutMs);

@@ -36,10 +36,14 @@ export function readyComponentPods(pods: readonly V1Pod[], selector: Record<stri
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
 }
 
-/** `http://<pod IP>:<port named http>` (IPv6 addresses bracketed). */
-export function podBaseUrl(pod: V1Pod): string | undefined {
+/**
+ * `http://<pod IP>:<port named portName>` (IPv6 addresses bracketed). Services serve their API
+ * (and chat-socket's admin endpoints) on the port named `http`, and `/metrics` on the admin
+ * port named `metrics`.
+ */
+export function podBaseUrl(pod: V1Pod, portName: 'http' | 'metrics' = 'http'): string | undefined {
   const ip = pod.status?.podIP;
-  const port = pod.spec?.containers.flatMap((container) => container.ports ?? []).find((candidate) => candidate.name === 'http')?.containerPort;
+  const port = pod.spec?.containers.flatMap((container) => container.ports ?? []).find((candidate) => candidate.name === portName)?.containerPort;
   if (!ip || !port) return undefined;
   return `http://${ip.includes(':') ? `[${ip}]` : ip}:${port}`;
 }

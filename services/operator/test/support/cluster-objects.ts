@@ -62,12 +62,24 @@ export function deployment(component: string, replicas: number, readyReplicas: n
   };
 }
 
-export function pod(component: string, name: string, port: number, ready = true): KubeObject {
+/** A pod whose stand-in serves both the API (`http`) and `/metrics` (`metrics`) on `port`, unless `metricsPort` differs. */
+export function pod(component: string, name: string, port: number, ready = true, metricsPort = port): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: NAMESPACE, labels: labelsOf(component) },
-    spec: { containers: [{ name: component, image: `parley/${component}:test`, ports: [{ name: 'http', containerPort: port, protocol: 'TCP' }] }] },
+    spec: {
+      containers: [
+        {
+          name: component,
+          image: `parley/${component}:test`,
+          ports: [
+            { name: 'http', containerPort: port, protocol: 'TCP' },
+            { name: 'metrics', containerPort: metricsPort, protocol: 'TCP' },
+          ],
+        },
+      ],
+    },
     status: {
       phase: 'Running',
       podIP: '127.0.0.1',

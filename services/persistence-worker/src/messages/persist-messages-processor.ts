@@ -4,7 +4,7 @@ import { insertMessageBatch } from '@parley/chat-store';
 import { persistMessagesJobSchema, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
-import type { DatabaseConnection } from '../database-connection.js';
+import type { DatabaseConnection } from '@parley/db';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';

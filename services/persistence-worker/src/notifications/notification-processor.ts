@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
-import type { DatabaseConnection } from '../database-connection.js';
+import type { DatabaseConnection } from '@parley/db';
 import { inJobSpan } from '../queues/job-trace.js';
 import { publishNotifications } from './notification-publisher.js';
 import { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
