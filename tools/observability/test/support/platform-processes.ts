@@ -48,12 +48,28 @@ export function runToCompletion(script: string, env: Record<string, string>): Pr
   });
 }
 
-/** Starts `node services/<dir>/dist/main.js` on fresh ports and waits until /readyz answers 200. */
+/** The ports a service logged when it started listening (LOG_LEVEL info or lower). */
+function loggedPorts(output: string): { http?: number; admin?: number } {
+  const ports: { http?: number; admin?: number } = {};
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const entry = JSON.parse(line) as { msg?: string; port?: number };
+    if (typeof entry.port !== 'number' || !entry.msg) continue;
+    if (entry.msg.includes('admin server listening')) ports.admin = entry.port;
+    else if (entry.msg.endsWith(' listening')) ports.http = entry.port;
+  }
+  return ports;
+}
+
+/**
+ * Starts `node services/<dir>/dist/main.js` and waits until /readyz answers 200. Ports are
+ * chosen by the service itself (0) and read back from its log, except a PORT the caller fixed
+ * (other services need it in advance): a port picked here and bound later could be taken by a
+ * parallel test in between, and that process would then answer in this service's place.
+ */
 export async function startService(name: string, dir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const port = Number(env.PORT ?? (await freePort()));
-  const metricsPort = await freePort();
   const child = spawn(process.execPath, [builtScript(dir)], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: String(port), METRICS_PORT: String(metricsPort) },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: env.PORT ?? '0', METRICS_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -63,10 +79,22 @@ export async function startService(name: string, dir: string, env: Record<string
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + timeoutMs;
+  const failed = (why: string) => {
+    child.kill('SIGKILL');
+    return new Error(`${name} ${why}:\n${output}`);
+  };
+  let ports = loggedPorts(output);
+  while (ports.http === undefined || ports.admin === undefined) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) throw failed(`did not log its ports within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    ports = loggedPorts(output);
+  }
   const service: ServiceProcess = {
     name,
-    url: `http://127.0.0.1:${port}`,
-    adminUrl: `http://127.0.0.1:${metricsPort}`,
+    url: `http://127.0.0.1:${ports.http}`,
+    adminUrl: `http://127.0.0.1:${ports.admin}`,
     child,
     output: () => output,
     stop: () => {
@@ -74,7 +102,6 @@ export async function startService(name: string, dir: string, env: Record<string
       return exited;
     },
   };
-  const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
     const ready = await fetch(`${service.adminUrl}/readyz`).then(
@@ -82,10 +109,7 @@ export async function startService(name: string, dir: string, env: Record<string
       () => false,
     );
     if (ready) return service;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} not ready within ${timeoutMs} ms:\n${output}`);
-    }
+    if (Date.now() > deadline) throw failed(`not ready within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
