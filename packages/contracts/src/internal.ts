@@ -21,3 +21,11 @@ export const INTERNAL_TOKEN_HEADER = 'x-parley-internal-token';
 /** user → chat-socket: whom to tell about a user's presence. */
 export const friendIdsResponseSchema = z.object({ friendIds: z.array(userIdSchema) });
 export type FriendIdsResponse = z.infer<typeof friendIdsResponseSchema>;
+
+/**
+ * user → chat-socket, Redis pub/sub `${REDIS_KEY_PREFIX}events:blocks-changed`: a block between
+ * two users was added or lifted, so cached "may these two talk" answers must be dropped now.
+ */
+export const BLOCKS_CHANGED_CHANNEL = 'events:blocks-changed';
+export const blocksChangedEventSchema = z.object({ userA: userIdSchema, userB: userIdSchema });
+export type BlocksChangedEvent = z.infer<typeof blocksChangedEventSchema>;

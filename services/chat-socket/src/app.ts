@@ -37,6 +37,7 @@ import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
 import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
+import { DirectRoomBlocks } from './rooms/direct-room-blocks.js';
 import { handleSocketConnections } from './realtime/socket-connections.js';
 import { createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
 import type { ChatServer } from './realtime/socket-types.js';
@@ -124,10 +125,12 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   ids.setWorkerId(lease.workerId);
 
   const queue = createMessageQueue(sendRedis, prefix, logger);
+  const directBlocks = new DirectRoomBlocks({ rooms, users, logger });
   const send = new SendMessageService({
     redis: sendRedis,
     redisKeyPrefix: prefix,
     rooms,
+    directBlocks,
     queue,
     ids,
     metrics,
@@ -177,7 +180,13 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     aborted: () => aborted,
   });
   presence.start();
-  const events = startRedisEventRelay({ io, redisUrl: config.REDIS_URL, redisKeyPrefix: prefix, logger });
+  const events = startRedisEventRelay({
+    io,
+    redisUrl: config.REDIS_URL,
+    redisKeyPrefix: prefix,
+    logger,
+    onBlocksChanged: (userA, userB) => directBlocks.invalidate(userA, userB),
+  });
   await events.ready.catch(() => undefined);
 
   const health = createHealthRouter({

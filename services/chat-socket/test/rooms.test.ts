@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Message } from '@parley/contracts';
+import { Redis } from 'ioredis';
+import { BLOCKS_CHANGED_CHANNEL, type Message } from '@parley/contracts';
+import { TEST_REDIS_URL } from '@parley/testing';
 import { insertMessageBatch } from '@parley/chat-store';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, INTERNAL_TOKEN, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
@@ -39,6 +41,49 @@ describe('direct rooms (block checks against the user service stand-in)', () => 
     const asked = cluster.userService.requests.filter((request) => request.path.startsWith('/internal/v1/blocks'));
     expect(asked.length).toBeGreaterThanOrEqual(2);
     expect(asked.every((request) => request.internalToken === INTERNAL_TOKEN)).toBe(true);
+  });
+
+  it('stops messages in an open direct room once either user blocks the other (on the blocks-changed event), and lets them talk after unblocking', async () => {
+    const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
+    const room = (await cluster.api(0, 'POST', '/api/v1/rooms/direct', { token: alice.token, body: { userId: bob.id } })).body as { id: string };
+    const [aliceSocket, bobSocket] = [await cluster.connect(0, alice), await cluster.connect(1, bob)];
+    const send = (body: string) => emitWithAck(aliceSocket, 'message:send', { roomId: room.id, clientMsgId: randomUUID(), body });
+    expect((await send('before the block')).ok).toBe(true);
+
+    // What the user service does on PUT/DELETE /me/blocks: change the answer, then announce it.
+    const publisher = new Redis(TEST_REDIS_URL);
+    const announce = () => publisher.publish(`${cluster.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`, JSON.stringify({ userA: bob.id, userB: alice.id }));
+    try {
+      cluster.userService.block(bob.id, alice.id);
+      await announce();
+      await pause(100);
+      const inbox = collect<Message>(bobSocket, 'message:new');
+      expect(await send('after the block')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      const viaRest = await cluster.api(1, 'POST', `/api/v1/rooms/${room.id}/messages`, { token: bob.token, body: { clientMsgId: randomUUID(), body: 'me neither' } });
+      expect(viaRest.status).toBe(403);
+      await pause(200);
+      expect(inbox).toEqual([]);
+
+      cluster.userService.unblock(bob.id, alice.id);
+      await announce();
+      await pause(100);
+      expect((await send('after the unblock')).ok).toBe(true);
+    } finally {
+      publisher.disconnect();
+    }
+  });
+
+  it('refuses a direct-room send with unavailable when the user service cannot say whether the users block each other', async () => {
+    const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
+    const room = (await cluster.api(0, 'POST', '/api/v1/rooms/direct', { token: alice.token, body: { userId: bob.id } })).body as { id: string };
+    const aliceSocket = await cluster.connect(0, alice);
+    cluster.userService.setDown(true);
+    try {
+      const ack = await emitWithAck(aliceSocket, 'message:send', { roomId: room.id, clientMsgId: randomUUID(), body: 'anyone?' });
+      expect(ack).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    } finally {
+      cluster.userService.setDown(false);
+    }
   });
 
   it('refuses a direct room when either user blocks the other (403), and with yourself (400)', async () => {

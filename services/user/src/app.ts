@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
 import { createDatabaseConnection, type DataSource } from '@parley/db';
+import { createBlockEvents } from './blocks/block-events.js';
 import { createBlockRouter } from './blocks/block-routes.js';
 import { BlockService } from './blocks/block-service.js';
 import { createInternalBlockRouter } from './blocks/internal-block-routes.js';
@@ -77,7 +78,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   users.get('/openapi.json', openApiHandler(buildUserOpenApiDocument()));
   users.use(requireAuth(verifier), requireDatabase(database), materialiseCallerProfile(profiles));
   users.use(createFriendRouter({ friends, notifier, ...limits }));
-  users.use(createBlockRouter({ blocks, writeLimit: limits.writeLimit }));
+  users.use(createBlockRouter({ blocks, events: createBlockEvents(redis, config.REDIS_KEY_PREFIX, logger), writeLimit: limits.writeLimit }));
   users.use(createProfileRouter({ profiles, writeLimit: limits.writeLimit }));
   app.use('/api/v1/users', users);
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockCheckResponseSchema, blockListSchema } from '@parley/contracts';
+import { Redis } from 'ioredis';
+import { BLOCKS_CHANGED_CHANNEL, blockCheckResponseSchema, blockListSchema, blocksChangedEventSchema } from '@parley/contracts';
+import { TEST_REDIS_URL } from '@parley/testing';
 import { startUserService, type TestUser, type UserServiceHarness } from './support/user-service-harness.js';
 
 let service: UserServiceHarness;
@@ -175,5 +177,26 @@ describe('internal block check', () => {
     const user = await newUser('wu');
     const withUserToken = await service.request('GET', path, { token: user.token });
     expect(withUserToken.status).toBe(401);
+  });
+});
+
+describe('block change events', () => {
+  it('announces every block and unblock on the blocks-changed channel, so chat pods drop cached answers', async () => {
+    const subscriber = new Redis(TEST_REDIS_URL);
+    const events: unknown[] = [];
+    try {
+      subscriber.on('message', (_channel: string, raw: string) => events.push(blocksChangedEventSchema.parse(JSON.parse(raw))));
+      await subscriber.subscribe(`${service.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`);
+      const [ivy, jon] = [await newUser('ivy'), await newUser('jon')];
+      expect((await service.request('PUT', `/api/v1/users/me/blocks/${jon.id}`, { token: ivy.token })).status).toBe(204);
+      expect((await service.request('DELETE', `/api/v1/users/me/blocks/${jon.id}`, { token: ivy.token })).status).toBe(204);
+      for (let attempt = 0; attempt < 50 && events.length < 2; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(events).toEqual([
+        { userA: ivy.id, userB: jon.id },
+        { userA: ivy.id, userB: jon.id },
+      ]);
+    } finally {
+      subscriber.disconnect();
+    }
   });
 });

@@ -6,6 +6,7 @@ import type { Logger } from '@parley/logger';
 import type { Context, Span } from '@parley/tracing';
 import { decodeSnowflake, sortableId, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
+import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
 import { defineAcceptCommand, idempotencyKey, queueAccept, sendRateKey, type AcceptReply } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
@@ -38,6 +39,8 @@ export interface SendMessageSettings {
   redis: Redis;
   redisKeyPrefix: string;
   rooms: RoomRepository;
+  /** Blocks between the two users of a direct room stop their messages. */
+  directBlocks: Pick<DirectRoomBlocks, 'blockedRooms'>;
   queue: MessageQueue;
   ids: SnowflakeGenerator;
   metrics: ChatMetrics;
@@ -112,12 +115,14 @@ export class SendMessageService {
 
   private async processBatch(batch: PendingSend[]): Promise<void> {
     let members: Set<string>;
+    let blockedRooms: Set<string>;
     try {
       const unverified = batch.filter((send) => !send.memberVerified);
       members = await this.settings.rooms.membershipsAmong(unverified.map((send) => ({ roomId: send.roomId, userId: send.senderId })));
+      blockedRooms = await this.settings.directBlocks.blockedRooms(batch.map((send) => send.roomId));
     } catch (error) {
-      this.settings.logger.warn({ err: error }, 'membership check failed for a send batch');
-      for (const send of batch) send.reject(new UnavailableError());
+      this.settings.logger.warn({ err: error }, 'membership or block check failed for a send batch');
+      for (const send of batch) send.reject(error instanceof UnavailableError ? error : new UnavailableError());
       return;
     }
     const candidates: Candidate[] = [];
@@ -125,6 +130,10 @@ export class SendMessageService {
     for (const send of batch) {
       if (!send.memberVerified && !members.has(`${send.roomId}:${send.senderId}`)) {
         send.reject(new ForbiddenError('Only members of the room can send to it'));
+        continue;
+      }
+      if (blockedRooms.has(send.roomId)) {
+        send.reject(new ForbiddenError('You cannot send messages to this user'));
         continue;
       }
       const id = await this.settings.ids.next();

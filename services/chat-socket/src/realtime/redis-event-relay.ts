@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { notificationEventSchema, USER_SESSIONS_REVOKED_CHANNEL, userIdSchema, userSessionsRevokedEventSchema } from '@parley/contracts';
+import {
+  BLOCKS_CHANGED_CHANNEL,
+  blocksChangedEventSchema,
+  notificationEventSchema,
+  USER_SESSIONS_REVOKED_CHANNEL,
+  userIdSchema,
+  userSessionsRevokedEventSchema,
+} from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { notificationsChannel, userChannel } from './channels.js';
@@ -8,7 +15,7 @@ import type { ChatServer } from './socket-types.js';
 const notificationMessageSchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
 
 export interface RedisEventRelay {
-  /** Resolves once both channels are subscribed. */
+  /** Resolves once every channel is subscribed. */
   ready: Promise<void>;
   close(): Promise<void>;
   abort(): void;
@@ -18,13 +25,21 @@ export interface RedisEventRelay {
  * Plain Redis pub/sub events that every pod receives and applies to its OWN sockets only
  * (`io.local`), so nothing is repeated across pods:
  *  - `events:user-sessions-revoked` `{userId, reason}` (auth service): disconnect the user;
- *  - `events:notifications` `{userId, notification}` (persistence worker): relay `notification`.
+ *  - `events:notifications` `{userId, notification}` (persistence worker): relay `notification`;
+ *  - `events:blocks-changed` `{userA, userB}` (user service): drop the pair's cached block answer.
  */
-export function startRedisEventRelay(settings: { io: ChatServer; redisUrl: string; redisKeyPrefix: string; logger: Logger }): RedisEventRelay {
+export function startRedisEventRelay(settings: {
+  io: ChatServer;
+  redisUrl: string;
+  redisKeyPrefix: string;
+  logger: Logger;
+  onBlocksChanged(userA: string, userB: string): void;
+}): RedisEventRelay {
   const { io, logger } = settings;
   const subscriber: Redis = createRedis({ url: settings.redisUrl, name: 'chat-socket-events', logger, maxRetriesPerRequest: null });
   const revokedChannel = `${settings.redisKeyPrefix}${USER_SESSIONS_REVOKED_CHANNEL}`;
   const notifications = notificationsChannel(settings.redisKeyPrefix);
+  const blocksChanged = `${settings.redisKeyPrefix}${BLOCKS_CHANGED_CHANNEL}`;
 
   subscriber.on('message', (channel: string, raw: string) => {
     let payload: unknown;
@@ -43,10 +58,14 @@ export function startRedisEventRelay(settings: { io: ChatServer; redisUrl: strin
       const event = notificationMessageSchema.safeParse(payload);
       if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed notification event');
       io.local.to(userChannel(event.data.userId)).emit('notification', event.data.notification);
+    } else if (channel === blocksChanged) {
+      const event = blocksChangedEventSchema.safeParse(payload);
+      if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed blocks-changed event');
+      settings.onBlocksChanged(event.data.userA, event.data.userB);
     }
   });
 
-  const ready = subscriber.subscribe(revokedChannel, notifications).then(() => undefined);
+  const ready = subscriber.subscribe(revokedChannel, notifications, blocksChanged).then(() => undefined);
   ready.catch((error: unknown) => logger.error({ err: error }, 'cannot subscribe to platform events'));
 
   return {

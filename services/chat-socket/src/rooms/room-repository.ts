@@ -82,6 +82,16 @@ export class RoomRepository {
     return new Set(rows.map((row) => row.room_id));
   }
 
+  /** For each existing room id: its two users if it is a direct room, null for a group room. */
+  async directPairsOf(roomIds: string[]): Promise<Map<string, [string, string] | null>> {
+    if (roomIds.length === 0) return new Map();
+    const rows: Array<{ id: string; direct_key: string | null }> = await this.dataSource.query(
+      'SELECT id, direct_key FROM chat.rooms WHERE id = ANY($1::uuid[])',
+      [roomIds],
+    );
+    return new Map(rows.map((row) => [row.id, row.direct_key ? (row.direct_key.split(':') as [string, string]) : null]));
+  }
+
   /** The one direct room of a pair, created (with both members) when missing. */
   async findOrCreateDirect(creatorId: string, otherId: string): Promise<{ room: RoomRow; created: boolean; joined: string[] }> {
     const directKey = [creatorId, otherId].sort().join(':');

@@ -12,6 +12,7 @@ export interface UserServiceStandIn {
   url: string;
   requests: Array<{ path: string; internalToken: string | undefined }>;
   block(userA: string, userB: string): void;
+  unblock(userA: string, userB: string): void;
   setFriends(userId: string, friendIds: string[]): void;
   /** true: every request's connection is dropped (unreachable). */
   setDown(down: boolean): void;
@@ -59,6 +60,7 @@ export async function startUserServiceStandIn(): Promise<UserServiceStandIn> {
     url: `http://127.0.0.1:${port}`,
     requests,
     block: (userA, userB) => blocks.add(pairKey(userA, userB)),
+    unblock: (userA, userB) => blocks.delete(pairKey(userA, userB)),
     setFriends: (userId, friendIds) => friends.set(userId, friendIds),
     setDown: (value) => {
       down = value;
