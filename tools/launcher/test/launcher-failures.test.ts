@@ -24,6 +24,28 @@ async function processesOfThisRun(): Promise<number[]> {
   return pids;
 }
 
+/** Is this port free to listen on right now? */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A base for PARLEY_SERVICE_PORT_BASE whose service ports (base…base+9) and metrics ports
+ * (base+100…) are all free. Below Linux's ephemeral range (32768+), where other processes'
+ * outgoing connections would otherwise take them at random.
+ */
+async function freePortBase(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    const ports = [...Array.from({ length: 10 }, (_, i) => base + i), ...Array.from({ length: 10 }, (_, i) => base + 100 + i)];
+    if ((await Promise.all(ports.map(portIsFree))).every(Boolean)) return base;
+  }
+}
+
 beforeAll(async () => {
   database = await createTestDatabase('launcher_fail');
   dataDir = await mkdtemp(join(tmpdir(), 'parley-fail-'));
@@ -39,7 +61,7 @@ describe('the launcher when a service cannot start', () => {
   it('says which service failed, stops every process it started, and exits non-zero', async () => {
     // Services get consecutive ports from the base: auth, user, chat-socket, chat-socket#2, …
     // Holding chat-socket#2's port makes that process crash at listen, after the others started.
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const base = await freePortBase();
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(base + 3, '127.0.0.1', resolve));
     const child = spawn(process.execPath, [LAUNCHER], {
