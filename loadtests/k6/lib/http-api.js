@@ -1,5 +1,6 @@
 // The platform's REST calls (k6/http), with names as metric tags so thresholds can target them.
 import http from 'k6/http';
+import { roomOf } from './chat-messages.js';
 import { BASE_URL, hostHeaders, PASSWORD } from './config.js';
 
 const json = { 'content-type': 'application/json', ...hostHeaders() };
@@ -73,4 +74,25 @@ export function ensureUsers(run, count, batch = 20) {
     });
   }
   return users;
+}
+
+/**
+ * Puts `users` into consecutive rooms of `roomSize` (the last one may be smaller, see roomOf),
+ * each created by its first member, and returns the room ids in order.
+ * @param {Array<{id: string, accessToken: string}>} users
+ * @param {number} roomSize
+ * @param {string} label room name prefix, e.g. `k6 <run>`
+ * @returns {string[]}
+ */
+export function createRoomsFor(users, roomSize, label) {
+  const roomIds = [];
+  for (let first = 0; first < users.length; ) {
+    const { size } = roomOf(first, users.length, roomSize);
+    const members = users.slice(first, first + size);
+    const response = createRoom(members[0].accessToken, `${label} ${roomIds.length}`, members.slice(1).map((user) => user.id));
+    if (response.status !== 201) throw new Error(`cannot create a room: ${response.status} ${response.body}`);
+    roomIds.push(bodyOf(response).id);
+    first += size;
+  }
+  return roomIds;
 }

@@ -3,7 +3,7 @@
 //
 //   k6 run -e BASE_URL=http://localhost:8080 -e SOCKETS=200 -e RATE=100 loadtests/k6/scenarios/chat-fanout.js
 import exec from 'k6/execution';
-import { bodyOf, createRoom, ensureUsers } from '../lib/http-api.js';
+import { createRoomsFor, ensureUsers } from '../lib/http-api.js';
 import { envDurationMs, envInt, k6Duration, RUN_ID } from '../lib/config.js';
 import { roomOf } from '../lib/chat-messages.js';
 import { runMember } from '../lib/chat-member.js';
@@ -40,15 +40,7 @@ export const options = {
 export function setup() {
   if (RATE / SOCKETS > 8) console.warn(`RATE/SOCKETS = ${RATE / SOCKETS} msg/s per user: above the per-user send limit (10/s) every send is rate limited`);
   const users = ensureUsers(RUN_ID, SOCKETS);
-  const roomIds = [];
-  for (let first = 0; first < SOCKETS; ) {
-    const { size } = roomOf(first, SOCKETS, ROOM_SIZE);
-    const members = users.slice(first, first + size);
-    const response = createRoom(members[0].accessToken, `k6 ${RUN_ID} ${roomIds.length}`, members.slice(1).map((user) => user.id));
-    if (response.status !== 201) throw new Error(`cannot create a room: ${response.status} ${response.body}`);
-    roomIds.push(bodyOf(response).id);
-    first += size;
-  }
+  const roomIds = createRoomsFor(users, ROOM_SIZE, `k6 ${RUN_ID}`);
   return { run: RUN_ID, roomIds, startAt: Date.now() + WARMUP_MS };
 }
 

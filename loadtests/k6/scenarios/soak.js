@@ -8,7 +8,7 @@
 import exec from 'k6/execution';
 import http from 'k6/http';
 import { Gauge } from 'k6/metrics';
-import { bodyOf, createRoom, ensureUsers } from '../lib/http-api.js';
+import { bodyOf, createRoomsFor, ensureUsers } from '../lib/http-api.js';
 import { envDurationMs, envInt, k6Duration, RUN_ID } from '../lib/config.js';
 import { roomOf } from '../lib/chat-messages.js';
 import { runMember } from '../lib/chat-member.js';
@@ -62,15 +62,7 @@ function memoryAt(epochSeconds) {
 
 export function setup() {
   const users = ensureUsers(RUN_ID, SOCKETS);
-  const roomIds = [];
-  for (let first = 0; first < SOCKETS; ) {
-    const { size } = roomOf(first, SOCKETS, ROOM_SIZE);
-    const members = users.slice(first, first + size);
-    const response = createRoom(members[0].accessToken, `k6 soak ${RUN_ID} ${roomIds.length}`, members.slice(1).map((user) => user.id));
-    if (response.status !== 201) throw new Error(`cannot create a room: ${response.status} ${response.body}`);
-    roomIds.push(bodyOf(response).id);
-    first += size;
-  }
+  const roomIds = createRoomsFor(users, ROOM_SIZE, `k6 soak ${RUN_ID}`);
   return { run: RUN_ID, roomIds, startAt: Date.now() + WARMUP_MS };
 }
 

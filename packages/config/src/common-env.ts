@@ -80,4 +80,29 @@ export const internalEnv = {
     .describe('Shared secret for internal service-to-service endpoints; when set they require it.'),
 } as const;
 
+/** Local state of a process (signing keys, the file mailbox) when no other path is configured. */
+export const dataDirEnv = {
+  DATA_DIR: z
+    .string()
+    .min(1)
+    .default('./.parley-data')
+    .describe('Directory for local state: signing keys and the file mailbox default to folders in it.'),
+} as const;
+
+/** The `mail` queue's consumer: SMTP when configured, otherwise a file mailbox. */
+export const mailEnv = {
+  MAIL_WORKER_ENABLED: envBoolean(true).describe('Run the `mail` queue worker in this process (verification and reset codes).'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional()
+    .describe('SMTP server for outgoing mail; when unset, mail is written as JSON files to MAILBOX_DIR.'),
+  MAIL_FROM: z.string().min(3).default('Parley <no-reply@parley.local>').describe('Sender of outgoing mail.'),
+  MAILBOX_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('File mailbox used when SMTP_URL is unset. Defaults to `${DATA_DIR}/mailbox`.'),
+} as const;
+
 export { envBoolean, envInt, envList, envPort };

@@ -1,5 +1,5 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { MailJob } from '@parley/contracts';
 
@@ -39,6 +39,23 @@ export function createFileMailbox(dir: string): MailTransport {
       await writeFile(join(dir, name), JSON.stringify(message, null, 2));
     },
   };
+}
+
+/** The mail settings every process that sends mail reads (`mailEnv` and `dataDirEnv` of @parley/config). */
+export interface MailTransportConfig {
+  SMTP_URL?: string;
+  MAILBOX_DIR?: string;
+  DATA_DIR: string;
+}
+
+/** Where the file mailbox is: MAILBOX_DIR, or `<DATA_DIR>/mailbox`. */
+export function mailboxDirOf(config: Omit<MailTransportConfig, 'SMTP_URL'>): string {
+  return resolve(config.MAILBOX_DIR ?? join(config.DATA_DIR, 'mailbox'));
+}
+
+/** SMTP when SMTP_URL is set, otherwise the file mailbox: the one place that choice is made. */
+export function mailTransportFor(config: MailTransportConfig): MailTransport {
+  return config.SMTP_URL ? createSmtpTransport(config.SMTP_URL) : createFileMailbox(mailboxDirOf(config));
 }
 
 /** Messages in a file mailbox, oldest first, optionally only those to one address. */

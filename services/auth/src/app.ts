@@ -6,7 +6,7 @@ import { createHealthRouter } from '@parley/health';
 import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
-import { createFileMailbox, createMailQueue, createSmtpTransport, startMailWorker } from '@parley/mail';
+import { createMailQueue, mailTransportFor, startMailWorker } from '@parley/mail';
 import { createServiceMetrics } from '@parley/metrics';
 import { createRateLimit } from '@parley/rate-limit';
 import { closeRedis, createRedis, redisKey } from '@parley/redis';
@@ -95,9 +95,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       const worker = startMailWorker({
         connection: workerRedis,
         redisKeyPrefix: config.REDIS_KEY_PREFIX,
-        transport: config.SMTP_URL
-          ? createSmtpTransport(config.SMTP_URL)
-          : createFileMailbox(resolve(config.MAILBOX_DIR ?? join(dataDir, 'mailbox'))),
+        transport: mailTransportFor(config),
         from: config.MAIL_FROM,
         logger,
       });

@@ -12,6 +12,8 @@ import {
   tokenEnv,
   metricsEnv,
   DEFAULT_METRICS_PORTS,
+  dataDirEnv,
+  mailEnv,
 } from '@parley/config';
 
 /** Every variable the auth service reads; `npm run docs:config` renders the table from these. */
@@ -25,11 +27,7 @@ export const configSchema = z.object({
   ...tokenEnv,
   ...internalEnv,
 
-  DATA_DIR: z
-    .string()
-    .min(1)
-    .default('./.parley-data')
-    .describe('Directory for local state: signing keys and the file mailbox default to folders in it.'),
+  ...dataDirEnv,
   SIGNING_KEYS_DIR: z
     .string()
     .min(1)
@@ -83,20 +81,7 @@ export const configSchema = z.object({
     'How often the outbox relay retries undelivered profile provisioning (each row backs off exponentially).',
   ),
 
-  MAIL_WORKER_ENABLED: envBoolean(true).describe(
-    'Run the mail queue worker in this process (sends verification and reset codes).',
-  ),
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
-    .optional()
-    .describe('SMTP server for outgoing mail; when unset, mail is written as JSON files to MAILBOX_DIR.'),
-  MAIL_FROM: z.string().min(3).default('Parley <no-reply@parley.local>').describe('Sender of outgoing mail.'),
-  MAILBOX_DIR: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('File mailbox used when SMTP_URL is unset. Defaults to `${DATA_DIR}/mailbox`.'),
+  ...mailEnv,
 
   DB_MIGRATE_ON_START: envBoolean(false).describe(
     'Run database migrations when the service starts (normally a separate `migrate` job does it).',

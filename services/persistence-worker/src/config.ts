@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, envBoolean, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS } from '@parley/config';
+import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv } from '@parley/config';
 
 /** Every variable the persistence worker reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
@@ -20,23 +20,8 @@ export const configSchema = z.object({
     'Lock held on an active job, renewed at half this interval while the worker lives; after a crash the job is recovered once it lapses.',
   ),
 
-  MAIL_WORKER_ENABLED: envBoolean(true).describe('Run the `mail` queue worker in this process.'),
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
-    .optional()
-    .describe('SMTP server for outgoing mail; when unset, mail is written as JSON files to MAILBOX_DIR.'),
-  MAIL_FROM: z.string().min(3).default('Parley <no-reply@parley.local>').describe('Sender of outgoing mail.'),
-  MAILBOX_DIR: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('File mailbox used when SMTP_URL is unset. Defaults to `${DATA_DIR}/mailbox`.'),
-  DATA_DIR: z
-    .string()
-    .min(1)
-    .default('./.parley-data')
-    .describe('Directory for local state; the file mailbox defaults to a folder in it.'),
+  ...mailEnv,
+  ...dataDirEnv,
 
   PERSIST_TEST_DELAY_MS: envInt(0, 0).describe(
     'Tests only: pause this long before and again after writing each message batch, so a test can kill the worker mid-job. Keep 0 in production.',
@@ -50,6 +35,3 @@ export function loadPersistenceWorkerConfig(env: Record<string, string | undefin
 }
 
 /** The file mailbox directory when no SMTP server is configured. */
-export function mailboxDir(config: Pick<PersistenceWorkerConfig, 'MAILBOX_DIR' | 'DATA_DIR'>): string {
-  return config.MAILBOX_DIR ?? `${config.DATA_DIR}/mailbox`;
-}

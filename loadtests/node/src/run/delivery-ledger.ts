@@ -230,3 +230,21 @@ export class DeliveryLedger {
     return { expected, receivedExpected };
   }
 }
+
+/**
+ * The delivery fields every scenario's last JSON line carries, for scenarios that send no
+ * messages (connect storm, auth burst): zeros and nulls, so tools parse one shape.
+ */
+export const NO_DELIVERIES = {
+  sent: 0,
+  acknowledged: 0,
+  expectedDeliveries: 0,
+  received: 0,
+  lost: 0,
+  duplicated: 0,
+  misdelivered: 0,
+  p50DeliveryMs: null,
+  p95DeliveryMs: null,
+  p99DeliveryMs: null,
+  p99AckMs: null,
+} as const;

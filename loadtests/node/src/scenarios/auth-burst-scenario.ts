@@ -7,6 +7,7 @@ import { provisionCohort, type CohortUser } from '../run/cohort.js';
 import { sleep } from '../run/concurrency.js';
 import { LatencySamples } from '../run/latency-samples.js';
 import { ApiError, PlatformApi } from '../run/platform-api.js';
+import { NO_DELIVERIES } from '../run/delivery-ledger.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from './scenario-output.js';
 
 /** Failed logins one brute-forcer makes per victim: above the per-account limit (5), far below the per-IP one (100). */
@@ -113,17 +114,7 @@ export async function runAuthBurstScenario(options: LoadOptions, output: Scenari
     p50LoginMs: jsonNumber(kinds.login.latency.percentile(50)),
     p99LoginMs: jsonNumber(kinds.login.latency.percentile(99)),
     p99RefreshMs: jsonNumber(kinds.refresh.latency.percentile(99)),
-    sent: 0,
-    acknowledged: 0,
-    expectedDeliveries: 0,
-    received: 0,
-    lost: 0,
-    duplicated: 0,
-    misdelivered: 0,
-    p50DeliveryMs: null,
-    p95DeliveryMs: null,
-    p99DeliveryMs: null,
-    p99AckMs: null,
+    ...NO_DELIVERIES,
     failures,
     reportPath: '',
   };

@@ -10,6 +10,7 @@ import { LatencySamples } from '../run/latency-samples.js';
 import { PlatformApi } from '../run/platform-api.js';
 import type { ChatClientSocket } from '../run/socket-fleet.js';
 import { progressReporter } from './fanout-scenario.js';
+import { NO_DELIVERIES } from '../run/delivery-ledger.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from './scenario-output.js';
 
 /** connect-storm: every socket connects within seconds (open model: `--connect-rate` handshakes per second). */
@@ -92,18 +93,7 @@ export async function runConnectStormScenario(options: LoadOptions, output: Scen
     p95HandshakeMs: jsonNumber(handshake.percentile(95)),
     p99HandshakeMs: jsonNumber(handshake.percentile(99)),
     maxHandshakeMs: jsonNumber(handshake.max()),
-    // The fields every scenario's last line carries (no messages in this one).
-    sent: 0,
-    acknowledged: 0,
-    expectedDeliveries: 0,
-    received: 0,
-    lost: 0,
-    duplicated: 0,
-    misdelivered: 0,
-    p50DeliveryMs: null,
-    p95DeliveryMs: null,
-    p99DeliveryMs: null,
-    p99AckMs: null,
+    ...NO_DELIVERIES,
     failures,
     reportPath: '',
   };

@@ -1,9 +1,9 @@
 import type { Worker } from 'bullmq';
 import type { MailJob } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { createFileMailbox, createSmtpTransport, startMailWorker } from '@parley/mail';
+import { mailboxDirOf, mailTransportFor, startMailWorker } from '@parley/mail';
 import type { Redis } from '@parley/redis';
-import { mailboxDir, type PersistenceWorkerConfig } from '../config.js';
+import type { PersistenceWorkerConfig } from '../config.js';
 
 /**
  * The `mail` queue worker of @parley/mail (verification and reset codes): SMTP when SMTP_URL is
@@ -15,7 +15,6 @@ export function startMailConsumer(
   logger: Logger,
 ): Worker<MailJob> | undefined {
   if (!config.MAIL_WORKER_ENABLED) return undefined;
-  const transport = config.SMTP_URL ? createSmtpTransport(config.SMTP_URL) : createFileMailbox(mailboxDir(config));
-  logger.info({ transport: config.SMTP_URL ? 'smtp' : 'file', mailbox: config.SMTP_URL ? undefined : mailboxDir(config) }, 'mail worker enabled');
-  return startMailWorker({ connection, redisKeyPrefix: config.REDIS_KEY_PREFIX, transport, from: config.MAIL_FROM, logger });
+  logger.info({ transport: config.SMTP_URL ? 'smtp' : 'file', mailbox: config.SMTP_URL ? undefined : mailboxDirOf(config) }, 'mail worker enabled');
+  return startMailWorker({ connection, redisKeyPrefix: config.REDIS_KEY_PREFIX, transport: mailTransportFor(config), from: config.MAIL_FROM, logger });
 }
