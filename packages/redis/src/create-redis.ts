@@ -52,3 +52,19 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Resolves once the connection has passed ioredis' ready check. */
+export function redisReady(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
+}
+
+/**
+ * SUBSCRIBE only after the ready check: subscribing on a connection still connecting can put it
+ * in subscriber mode before ioredis sends its INFO ready check, which then fails ("Connection in
+ * subscriber mode") and drops the subscription.
+ */
+export async function subscribeWhenReady(redis: Redis, ...channels: string[]): Promise<void> {
+  await redisReady(redis);
+  await redis.subscribe(...channels);
+}

@@ -1,2 +1,2 @@
-export { createRedis, redisKey, closeRedis, Redis } from './create-redis.js';
+export { createRedis, redisKey, closeRedis, redisReady, subscribeWhenReady, Redis } from './create-redis.js';
 export type { RedisSettings } from './create-redis.js';

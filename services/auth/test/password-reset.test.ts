@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { subscribeWhenReady } from '@parley/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { eventually, registerAccount, startAuthTestApp, waitForCode, type AuthTestApp } from './support/auth-test-app.js';
@@ -32,7 +33,7 @@ describe('password reset', () => {
     const subscriber = new Redis(TEST_REDIS_URL);
     const events: string[] = [];
     try {
-      await subscriber.subscribe(`${app.redisPrefix}events:user-sessions-revoked`);
+      await subscribeWhenReady(subscriber, `${app.redisPrefix}events:user-sessions-revoked`);
       subscriber.on('message', (_channel, message: string) => events.push(message));
 
       expect((await requestReset(account.email.toUpperCase())).status).toBe(202);

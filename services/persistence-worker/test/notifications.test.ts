@@ -3,6 +3,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createShardedAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
+import { redisReady, subscribeWhenReady } from '@parley/redis';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -160,13 +161,13 @@ describe('live notification events', () => {
     pub = new Redis(TEST_REDIS_URL);
     sub = new Redis(TEST_REDIS_URL);
     relay = new Redis(TEST_REDIS_URL);
-    await Promise.all([pub, sub].map((connection) => new Promise((resolve) => connection.once('ready', resolve))));
+    await Promise.all([pub, sub].map(redisReady));
     http = createServer();
     io = new Server(http, { adapter: createShardedAdapter(pub, sub, { channelPrefix: `${env.prefix}socket.io` }) });
     io.on('connection', (socket) => {
       void socket.join(userRoom(String(socket.handshake.auth.userId)));
     });
-    await relay.subscribe(notificationChannel(env.prefix));
+    await subscribeWhenReady(relay, notificationChannel(env.prefix));
     relay.on('message', (_channel: string, raw: string) => {
       const parsed = notificationRelaySchema.safeParse(JSON.parse(raw));
       if (parsed.success) io.local.to(userRoom(parsed.data.userId)).emit('notification', parsed.data.notification);

@@ -8,7 +8,7 @@ import {
   userSessionsRevokedEventSchema,
 } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { closeRedis, createRedis, subscribeWhenReady, type Redis } from '@parley/redis';
 import { notificationsChannel, userChannel } from './channels.js';
 import type { ChatServer } from './socket-types.js';
 
@@ -65,7 +65,7 @@ export function startRedisEventRelay(settings: {
     }
   });
 
-  const ready = subscriber.subscribe(revokedChannel, notifications, blocksChanged).then(() => undefined);
+  const ready = subscribeWhenReady(subscriber, revokedChannel, notifications, blocksChanged);
   ready.catch((error: unknown) => logger.error({ err: error }, 'cannot subscribe to platform events'));
 
   return {
