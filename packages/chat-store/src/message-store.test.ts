@@ -5,7 +5,7 @@ import { runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { createChatDataSource } from './chat-data-source.js';
-import { fetchMessagePage, insertMessageBatch } from './message-store.js';
+import { fetchMessagePage, insertMessageBatch, storeMessageBatch } from './message-store.js';
 
 let database: TestDatabase;
 let dataSource: DataSource;
@@ -46,6 +46,18 @@ describe('message store', () => {
     const [room] = await dataSource.query('SELECT last_message_id, last_activity_at FROM chat.rooms WHERE id = $1', [roomId]);
     expect(room.last_message_id).toBe(batch[2]!.id);
     expect(new Date(room.last_activity_at).toISOString()).toBe(batch[2]!.createdAt);
+  });
+
+  it('lists the members of the batch’s rooms in the same reply as what it inserted', async () => {
+    const member = randomUUID();
+    await dataSource.query(`INSERT INTO chat.room_members (room_id, user_id, role) VALUES ($1, $2, 'owner'), ($1, $3, 'member')`, [roomId, sender, member]);
+    const stored = await storeMessageBatch(dataSource, [message(20), message(21)]);
+    expect(stored.insertedIds).toHaveLength(2);
+    expect(stored.members).toEqual(expect.arrayContaining([{ roomId, userId: sender }, { roomId, userId: member }]));
+    expect(stored.members).toHaveLength(2);
+    const again = await storeMessageBatch(dataSource, [message(20)]);
+    expect(again.insertedIds).toEqual([]);
+    expect(again.members).toHaveLength(2);
   });
 
   it('skips a retry that reuses a sender’s clientMsgId under a new id', async () => {

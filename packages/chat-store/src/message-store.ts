@@ -21,44 +21,75 @@ export function toMessage(row: MessageRow): Message {
   };
 }
 
+/** A member of a room a stored batch wrote to (who may need a notification). */
+export interface RoomMembership {
+  roomId: string;
+  userId: string;
+}
+
+export interface StoredBatch {
+  /** The ids this call inserted (the others were stored before: a retried job). */
+  insertedIds: string[];
+  /** Every member of the batch's rooms. */
+  members: RoomMembership[];
+}
+
 /**
- * Inserts a batch in one statement (unnest of arrays: one round trip, one plan), skipping
- * messages already stored by id or by (sender, clientMsgId), so a retried job is harmless.
- * Also moves each room's last activity forward. Returns the ids actually inserted.
+ * Stores a batch in ONE statement (data-modifying CTEs over unnest of arrays: one round trip,
+ * one plan, atomic without BEGIN/COMMIT round trips): inserts the messages, skipping those
+ * already stored by id or by (sender, clientMsgId) so a retried job is harmless, moves each
+ * room's last activity forward, and lists the members of the batch's rooms (the worker's next
+ * question) in the same reply.
  */
-export async function insertMessageBatch(dataSource: DataSource, messages: Message[]): Promise<string[]> {
-  if (messages.length === 0) return [];
-  return dataSource.transaction(async (manager) => {
-    const inserted: Array<{ id: string }> = await manager.query(
-      `INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at)
+export async function storeMessageBatch(dataSource: DataSource, messages: Message[]): Promise<StoredBatch> {
+  if (messages.length === 0) return { insertedIds: [], members: [] };
+  const rows: Array<{ kind: 'stored' | 'member'; a: string; b: string | null }> = await dataSource.query(
+    `WITH batch AS (
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[])
+                AS b(id, room_id, sender_id, client_msg_id, body, created_at)
+     ),
+     stored AS (
+       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at)
+       SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM batch
        ON CONFLICT DO NOTHING
-       RETURNING id`,
-      [
-        messages.map((message) => message.id),
-        messages.map((message) => message.roomId),
-        messages.map((message) => message.senderId),
-        messages.map((message) => message.clientMsgId),
-        messages.map((message) => message.body),
-        messages.map((message) => message.createdAt),
-      ],
-    );
-    const latestByRoom = new Map<string, Message>();
-    for (const message of messages) {
-      const current = latestByRoom.get(message.roomId);
-      if (!current || BigInt(message.id) > BigInt(current.id)) latestByRoom.set(message.roomId, message);
-    }
-    const latest = [...latestByRoom.values()];
-    await manager.query(
-      `UPDATE chat.rooms AS r
-          SET last_message_id = GREATEST(COALESCE(r.last_message_id, 0), v.id),
-              last_activity_at = GREATEST(r.last_activity_at, v.at)
-         FROM unnest($1::uuid[], $2::bigint[], $3::timestamptz[]) AS v(room_id, id, at)
-        WHERE r.id = v.room_id`,
-      [latest.map((message) => message.roomId), latest.map((message) => message.id), latest.map((message) => message.createdAt)],
-    );
-    return inserted.map((row) => row.id);
-  });
+       RETURNING id
+     ),
+     latest AS (
+       SELECT DISTINCT ON (room_id) room_id, id, created_at FROM batch ORDER BY room_id, id DESC
+     ),
+     bumped AS (
+       UPDATE chat.rooms AS r
+          SET last_message_id = GREATEST(COALESCE(r.last_message_id, 0), latest.id),
+              last_activity_at = GREATEST(r.last_activity_at, latest.created_at)
+         FROM latest
+        WHERE r.id = latest.room_id
+     )
+     SELECT 'stored' AS kind, id::text AS a, NULL AS b FROM stored
+     UNION ALL
+     SELECT 'member', m.room_id::text, m.user_id::text
+       FROM chat.room_members AS m
+      WHERE m.room_id IN (SELECT room_id FROM latest)`,
+    [
+      messages.map((message) => message.id),
+      messages.map((message) => message.roomId),
+      messages.map((message) => message.senderId),
+      messages.map((message) => message.clientMsgId),
+      messages.map((message) => message.body),
+      messages.map((message) => message.createdAt),
+    ],
+  );
+  const insertedIds: string[] = [];
+  const members: RoomMembership[] = [];
+  for (const row of rows) {
+    if (row.kind === 'stored') insertedIds.push(row.a);
+    else members.push({ roomId: row.a, userId: row.b! });
+  }
+  return { insertedIds, members };
+}
+
+/** `storeMessageBatch` for callers that only need to know what was inserted. */
+export async function insertMessageBatch(dataSource: DataSource, messages: Message[]): Promise<string[]> {
+  return (await storeMessageBatch(dataSource, messages)).insertedIds;
 }
 
 export interface HistoryPage {

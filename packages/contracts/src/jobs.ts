@@ -55,6 +55,11 @@ export const persistMessagesJobSchema = z.object({
   messages: z.array(messageSchema).min(1),
   /** Server accept time per message id, epoch ms, for the persistence-lag metric. */
   acceptedAt: z.record(z.string(), z.number()).optional(),
+  /**
+   * Redis set of the ids the batch's accept scripts took: only those are stored (the others
+   * were duplicates or rate limited). Absent: every message is stored.
+   */
+  acceptedKey: z.string().min(1).optional(),
   trace: traceCarrierSchema,
   /** W3C trace context per message id. */
   messageTraces: z.record(z.string(), z.record(z.string(), z.string())).optional(),

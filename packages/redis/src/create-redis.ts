@@ -13,6 +13,13 @@ export interface RedisSettings {
    * Redis outage fails a request instead of hanging it.
    */
   maxRetriesPerRequest?: number | null;
+  /**
+   * Send the commands issued in one event-loop tick as one write (ioredis auto-pipelining).
+   * For connections that issue many small independent commands at once (a broadcast per
+   * message of a send batch): a loopback write that wakes Redis is one of the dearest things
+   * a process does, so fewer, larger writes save CPU on both sides.
+   */
+  autoPipelining?: boolean;
 }
 
 export function createRedis(settings: RedisSettings): Redis {
@@ -20,6 +27,7 @@ export function createRedis(settings: RedisSettings): Redis {
     connectionName: settings.name,
     maxRetriesPerRequest: settings.maxRetriesPerRequest === undefined ? 2 : settings.maxRetriesPerRequest,
     enableReadyCheck: true,
+    enableAutoPipelining: settings.autoPipelining ?? false,
     // Reconnect with capped backoff; never give up, the pod stays up and reports not-ready.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   };

@@ -46,7 +46,9 @@ export const configSchema = z.object({
     .describe('socket.io Redis adapter: `sharded` (Redis 7 sharded pub/sub, per-room channels) or `classic` (one pub/sub channel).'),
   SEND_RATE_PER_SECOND: envInt(10, 1).describe('Messages one user may send per second, across all pods (token bucket refill rate).'),
   SEND_BURST: envInt(20, 1).describe('Messages one user may send in a burst (token bucket size).'),
-  SEND_BATCH_MAX_WAIT_MS: envInt(2, 0).describe('How long the send path collects messages into one batch before accepting them.'),
+  SEND_BATCH_MAX_WAIT_MS: envInt(5, 0).describe(
+    'How long the send path collects messages into one batch before accepting them; also the shortest time between two batch starts of a pod (fewer, larger persistence jobs under load).',
+  ),
   SEND_BATCH_MAX_SIZE: envInt(100, 1).describe('Most messages accepted (and enqueued as one persistence job) per batch.'),
   IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60).describe(
     'How long a (sender, clientMsgId) pair is remembered, so a retried send returns the same message.',

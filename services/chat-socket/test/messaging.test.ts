@@ -191,6 +191,46 @@ describe('message delivery across two chat-socket instances', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.opts).toMatchObject({ attempts: PERSIST_MESSAGES_JOB_OPTIONS.attempts, backoff: { type: 'jitter', delay: 1000 } });
     expect(Object.keys(jobs[0]!.data.acceptedAt).length).toBe(jobs[0]!.data.messages.length);
+    expect((await redis.smembers(jobs[0]!.data.acceptedKey)).sort()).toEqual([...ids].sort());
+  });
+
+  it('names in the batch’s job only what its accept script took: a retry in the same batch is in the job but not in the accepted set', async () => {
+    const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '300' });
+    const owner = await cluster.user('owner');
+    const roomId = await groupRoom(owner, []);
+    const socket = await cluster.connect(instance, owner);
+    const clientMsgId = randomUUID();
+    const [first, retry] = await Promise.all([send(socket, roomId, 'once', clientMsgId), send(socket, roomId, 'once', clientMsgId)]);
+    await cluster.stopInstance(instance);
+    expect(retry.message).toEqual(first.message);
+    const [job] = (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((candidate) =>
+      candidate.data.messages.some((message: Message) => message.clientMsgId === clientMsgId),
+    );
+    expect(job!.data.messages).toHaveLength(2);
+    expect(await redis.smembers(job!.data.acceptedKey)).toEqual([first.message.id]);
+  });
+
+  it('withdraws a batch whose job cannot be stored: the sender is told to retry, nothing stays accepted, and the retry goes through', async () => {
+    const owner = await cluster.user('owner');
+    const roomId = await groupRoom(owner, []);
+    const [sender, watcher] = [await cluster.connect(0, owner), await cluster.connect(1, owner)];
+    const seen = collect(watcher, 'message:new');
+    // A job-id counter that is not a number makes BullMQ's add fail after the accept script ran.
+    const counterKey = `${bullPrefix(cluster.redisPrefix)}:${QUEUE_NAMES.messages}:id`;
+    const counter = await redis.get(counterKey);
+    await redis.set(counterKey, 'not-a-number');
+    const clientMsgId = randomUUID();
+    const refused = await send(sender, roomId, 'needs a job', clientMsgId).finally(() => (counter === null ? redis.del(counterKey) : redis.set(counterKey, counter)));
+    expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(await redis.exists(`${cluster.redisPrefix}msg-idem:${owner.id}:${clientMsgId}`)).toBe(0);
+    const history = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: owner.token });
+    expect(history.body.messages).toEqual([]);
+
+    const retried = await send(sender, roomId, 'needs a job', clientMsgId);
+    expect(retried).toMatchObject({ ok: true, message: { body: 'needs a job', clientMsgId } });
+    await eventually(() => expect(seen).toHaveLength(1));
+    await pause(200);
+    expect(seen.map((message) => message.id)).toEqual([retried.message.id]);
   });
   it('still acknowledges when REDIS_WAIT_REPLICAS asks for replicas that do not answer in time (logged, not refused)', async () => {
     const instance = await cluster.startInstance({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' });

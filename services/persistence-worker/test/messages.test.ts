@@ -82,6 +82,35 @@ describe('messages queue', () => {
     expect(await storedMessageIds(env.dataSource)).not.toContain(resent.id);
   });
 
+  it('stores only the messages its batch’s accept script took (not the duplicates and rate-limited ones in the job), then deletes the accepted set', async () => {
+    const sender = randomUUID();
+    const room = await createRoom(env.dataSource, [sender]);
+    const [taken, refused, alsoTaken] = [makeMessage(room, sender), makeMessage(room, sender), makeMessage(room, sender)];
+    const acceptedKey = `${env.prefix}msg-accepted:${taken.id}`;
+    await producer.connection.sadd(acceptedKey, taken.id, alsoTaken.id);
+
+    const { job, state } = await finishedJob(await producer.enqueueBatch([taken, refused, alsoTaken], {}, acceptedKey));
+
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ inserted: 2, duplicates: 0, refused: 1 });
+    const stored = await storedMessageIds(env.dataSource);
+    expect(stored).toEqual(expect.arrayContaining([taken.id, alsoTaken.id]));
+    expect(stored).not.toContain(refused.id);
+    expect(await producer.connection.exists(acceptedKey)).toBe(0);
+  });
+
+  it('stores nothing again when the accepted set is gone (an earlier run of the job finished its work)', async () => {
+    const sender = randomUUID();
+    const room = await createRoom(env.dataSource, [sender]);
+    const message = makeMessage(room, sender);
+
+    const { job, state } = await finishedJob(await producer.enqueueBatch([message], {}, `${env.prefix}msg-accepted:${message.id}`));
+
+    expect(state).toBe('completed');
+    expect(job.returnvalue).toMatchObject({ inserted: 0, refused: 1 });
+    expect(await storedMessageIds(env.dataSource)).not.toContain(message.id);
+  });
+
   it('fails a job with malformed data at once, without retries, and keeps it in the failed set', async () => {
     const id = (await producer.messages.add('persist', { messages: [{ id: 'not-a-snowflake' }] } as never, { attempts: 5, backoff: { type: 'jitter', delay: 10 } })).id!;
 

@@ -16,7 +16,8 @@ import { ProgressLine } from '../report/progress-line.js';
 import type { BenchOptions } from './bench-options.js';
 import { CpuMeter, type CpuShares } from './cpu-meter.js';
 import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
-import { bucketQuantile, combineBuckets, histogramBuckets, scrapeMetric, scrapeText, type HistogramBuckets } from './service-metrics.js';
+import { memoryAfterFullGc, MEMORY_PROBE_PRELOAD } from './memory-probe.js';
+import { bucketQuantile, combineBuckets, histogramBuckets, scrapeText, type HistogramBuckets } from './service-metrics.js';
 
 const PROFILER_PRELOAD = fileURLToPath(new URL('../profile/cpu-profiler-preload.js', import.meta.url));
 
@@ -43,12 +44,21 @@ export interface StepResult extends PhaseOutcome {
 
 export interface IdleMemory {
   sockets: number;
-  /** VmRSS of each chat-socket process before and after connecting the idle sockets, in MiB. */
+  /**
+   * VmRSS of each chat-socket process before and after connecting the idle sockets, in MiB,
+   * each read right after a full GC (the memory probe): what the sockets keep alive.
+   */
   beforeMiB: number[];
   afterMiB: number[];
+  /** RSS growth per socket between the two readings after a full GC (the target's figure). */
   perSocketKiB: number;
-  /** V8 heap in use (parley_nodejs_heap_size_used_bytes), summed over the processes, per socket. */
+  /** V8 heap in use after a full GC, summed over the processes, per socket. */
   heapPerSocketKiB: number;
+  /**
+   * RSS growth per socket read 5 s after connecting, without forcing a GC: also counts the
+   * handshakes' garbage and the young generation grown by the connection burst.
+   */
+  withoutGcPerSocketKiB: number;
 }
 
 /** One launched platform with its users connected. */
@@ -73,6 +83,9 @@ export interface BenchSession {
 export async function openSession(options: BenchOptions, adapter: 'sharded' | 'classic', output: ScenarioOutput): Promise<BenchSession> {
   const profileDir = options.cpuProfile ? join(options.reportDir, `cpu-profiles-${adapter}-${Date.now()}`) : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
+  const memoryProbeDir = join(options.reportDir, `memory-probe-${adapter}-${Date.now()}`);
+  await mkdir(memoryProbeDir, { recursive: true });
+  const preloads = [`--import ${MEMORY_PROBE_PRELOAD}`, ...(profileDir ? [`--import ${PROFILER_PRELOAD}`] : [])];
   output.status(`starting the platform (SOCKET_ADAPTER=${adapter}${profileDir ? ', CPU profiling' : ''}) …`);
   const platform = await launchPlatform({
     ...(options.postgresServerUrl ? { postgresServerUrl: options.postgresServerUrl } : {}),
@@ -80,10 +93,11 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     env: {
       ...options.env,
       SOCKET_ADAPTER: adapter,
-      // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a profiler preload is allowed.
+      // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a preload is allowed.
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${preloads.join(' ')}`.trim(),
+      PARLEY_MEMORY_PROBE_DIR: memoryProbeDir,
       ...(profileDir
         ? {
-            NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${PROFILER_PRELOAD}`.trim(),
             PARLEY_CPU_PROFILE_DIR: profileDir,
             // Profile only the chosen step (runStep signals start and stop), not start-up and setup.
             PARLEY_CPU_PROFILE_ON_SIGNAL: '1',
@@ -108,23 +122,27 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     const fleet = new SocketFleet({ endpoints, users: cohort.users, ledger });
 
     await sleep(3_000);
-    const heap = () => Promise.all(chatSockets.map((entry) => scrapeMetric(`http://127.0.0.1:${entry.metricsPort}`, 'parley_nodejs_heap_size_used_bytes')));
-    const heapBefore = await heap();
-    const before = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
+    const pids = chatSockets.map((entry) => entry.pid);
+    const collectedBefore = await memoryAfterFullGc(pids, memoryProbeDir);
+    const before = await Promise.all(pids.map((pid) => residentBytes(pid)));
     output.status(`connecting ${options.sockets} sockets (${options.via}: ${endpoints.join(', ')}) …`);
     await fleet.connectAll(progressReporter(output));
     await sleep(5_000);
-    const after = await Promise.all(chatSockets.map((entry) => residentBytes(entry.pid)));
-    const heapAfter = await heap();
+    const after = await Promise.all(pids.map((pid) => residentBytes(pid)));
+    const collectedAfter = await memoryAfterFullGc(pids, memoryProbeDir);
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
+    const perSocketKiB = (bytesAfter: number[], bytesBefore: number[]) => round((sum(bytesAfter) - sum(bytesBefore)) / 1024 / options.sockets);
     const memory: IdleMemory = {
       sockets: options.sockets,
-      beforeMiB: before.map((bytes) => round(bytes / 2 ** 20)),
-      afterMiB: after.map((bytes) => round(bytes / 2 ** 20)),
-      perSocketKiB: round((sum(after) - sum(before)) / 1024 / options.sockets),
-      heapPerSocketKiB: round((sum(heapAfter) - sum(heapBefore)) / 1024 / options.sockets),
+      beforeMiB: collectedBefore.map((reading) => round(reading.rss / 2 ** 20)),
+      afterMiB: collectedAfter.map((reading) => round(reading.rss / 2 ** 20)),
+      perSocketKiB: perSocketKiB(collectedAfter.map((reading) => reading.rss), collectedBefore.map((reading) => reading.rss)),
+      heapPerSocketKiB: perSocketKiB(collectedAfter.map((reading) => reading.heapUsed), collectedBefore.map((reading) => reading.heapUsed)),
+      withoutGcPerSocketKiB: perSocketKiB(after, before),
     };
-    output.status(`idle sockets: RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket (V8 heap ${memory.heapPerSocketKiB} KiB)`);
+    output.status(
+      `idle sockets (after a full GC): RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket (V8 heap ${memory.heapPerSocketKiB} KiB); without forcing a GC ${memory.withoutGcPerSocketKiB} KiB`,
+    );
     const launcherProcess: PlatformProcess = { pid: platform.pid, service: 'launcher (gateway)', port: undefined, metricsPort: undefined };
     const cpu = new CpuMeter(async () => [launcherProcess, ...(await platform.processes())]);
     return {

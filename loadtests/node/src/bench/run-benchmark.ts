@@ -119,8 +119,10 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
 
   const cpu = cpuTable(steps);
   const targetRows = target.checks.map((check) => [check.what, check.measured, check.ok ? 'met' : 'NOT met']);
-  const memoryRow = [[int(memory.sockets), memory.beforeMiB.join(' + '), memory.afterMiB.join(' + '), String(memory.perSocketKiB), String(memory.heapPerSocketKiB)]];
-  const memoryHeaders = ['idle sockets', 'RSS before (MiB)', 'RSS after (MiB)', 'RSS KiB per socket', 'V8 heap KiB per socket'];
+  const memoryRow = [
+    [int(memory.sockets), memory.beforeMiB.join(' + '), memory.afterMiB.join(' + '), String(memory.perSocketKiB), String(memory.heapPerSocketKiB), String(memory.withoutGcPerSocketKiB)],
+  ];
+  const memoryHeaders = ['idle sockets', 'RSS before (MiB, after GC)', 'RSS after (MiB, after GC)', 'RSS KiB per socket', 'V8 heap KiB per socket', 'RSS KiB per socket without forcing a GC'];
   const html = renderHtmlReport({
     title: 'Parley fan-out benchmark',
     facts: [

@@ -11,8 +11,11 @@ export interface BatchTrace {
 }
 
 export interface MessageQueue {
-  /** Resolves once the job is stored in Redis (durable as far as Redis is). */
-  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>, trace?: BatchTrace): Promise<void>;
+  /**
+   * Resolves once the job is stored in Redis (durable as far as Redis is). `acceptedKey` names
+   * the set of ids the batch's accept scripts took: the worker stores only those.
+   */
+  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,11 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
   const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection, prefix: bullPrefix(redisKeyPrefix) });
   queue.on('error', (error) => logger.warn({ err: error }, 'messages queue error'));
   return {
-    async enqueueBatch(messages, acceptedAt, trace = {}) {
+    async enqueueBatch(messages, acceptedAt, acceptedKey, trace = {}) {
       const data: PersistMessagesJob = {
         messages,
         acceptedAt,
+        acceptedKey,
         ...(trace.batch ? { trace: trace.batch } : {}),
         ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
       };

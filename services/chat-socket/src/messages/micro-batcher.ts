@@ -1,5 +1,5 @@
 export interface MicroBatcherSettings<Item> {
-  /** Longest time an item waits for companions. */
+  /** Longest time an item waits for companions; also the shortest time between two batch starts. */
   maxWaitMs: number;
   maxSize: number;
   /** Processes one batch (must not throw); batches run one at a time, in arrival order. */
@@ -8,14 +8,19 @@ export interface MicroBatcherSettings<Item> {
 
 /**
  * Collects items for at most `maxWaitMs` or `maxSize` items, then hands them over as one
- * batch. Batches never overlap: while one runs the next collects (and starts as soon as the
- * running one ends, since its items have waited already), so a retry arriving during a batch
- * sees that batch's outcome.
+ * batch. Batches never overlap, so a retry arriving during a batch sees that batch's outcome.
+ *
+ * Batches start at most once per `maxWaitMs` unless `maxSize` items are waiting: under load
+ * each batch then carries what arrived over a whole window instead of whatever trickled in
+ * while the previous one ran. Every batch costs round trips and one persistence job, whose
+ * fixed cost (in Redis, the worker and PostgreSQL) is what dominates at high rates; a quiet
+ * pod still answers a lone message within `maxWaitMs`.
  */
 export class MicroBatcher<Item> {
   private pending: Item[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  private lastStartedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly settings: MicroBatcherSettings<Item>) {}
 
@@ -38,13 +43,22 @@ export class MicroBatcher<Item> {
     clearTimeout(this.timer);
     this.timer = undefined;
     if (this.running || this.pending.length === 0) return;
+    this.lastStartedAt = performance.now();
     const batch = this.pending.splice(0, this.settings.maxSize);
     this.running = this.settings
       .process(batch)
       .catch(() => undefined)
       .finally(() => {
         this.running = undefined;
-        if (this.pending.length > 0) this.start();
+        this.afterBatch();
       });
+  }
+
+  /** Starts the next batch when it is full or its window since the last start is over. */
+  private afterBatch(): void {
+    if (this.pending.length === 0) return;
+    const windowLeftMs = this.lastStartedAt + this.settings.maxWaitMs - performance.now();
+    if (this.pending.length >= this.settings.maxSize || windowLeftMs <= 0) this.start();
+    else this.timer ??= setTimeout(() => this.start(), windowLeftMs);
   }
 }

@@ -8,7 +8,7 @@ import { decodeSnowflake, sortableId, type SnowflakeGenerator } from '../ids/sno
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { defineAcceptCommand, idempotencyKey, queueAccept, sendRateKey, type AcceptReply } from './accept-script.js';
+import { acceptBatch, acceptedSetKey, idempotencyKey, sendRateKey, withdrawBatch, type AcceptReply } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { recentWindowKey, windowMember } from './recent-window.js';
@@ -78,15 +78,14 @@ const WINDOW_TTL_SECONDS = 7 * 24 * 3_600;
 
 /**
  * The one send path of the socket event and the REST endpoint. Sends are micro-batched: per
- * batch one membership query, one pipeline of accept scripts (rate limit + idempotency +
- * recent window), ONE persistence job; only then are senders acknowledged and messages
- * broadcast.
+ * batch (membership comes from the socket's channels or one query) one round trip to Redis
+ * carries the accept scripts (rate limit + idempotency + recent window + accepted set) and
+ * ONE persistence job; only then are senders acknowledged and messages broadcast.
  */
 export class SendMessageService {
   private readonly batcher: MicroBatcher<PendingSend>;
 
   constructor(private readonly settings: SendMessageSettings) {
-    defineAcceptCommand(settings.redis);
     this.batcher = new MicroBatcher({
       maxWaitMs: settings.batchMaxWaitMs,
       maxSize: settings.batchMaxSize,
@@ -149,27 +148,44 @@ export class SendMessageService {
     }
     if (candidates.length === 0) return;
 
-    let replies: Array<AcceptReply | Error>;
-    try {
-      replies = await this.accept(candidates);
-    } catch (error) {
-      this.settings.logger.warn({ err: error }, 'accept scripts failed');
+    // One round trip: the accept scripts and the batch's job go out back to back on one
+    // connection, so Redis runs the scripts first. The job carries every candidate; the worker
+    // stores only the ids the scripts put in the batch's accepted set.
+    const acceptedKey = acceptedSetKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
+    const [accepting, enqueued] = await Promise.all([
+      this.accept(candidates, acceptedKey).then(
+        (replies) => ({ replies }),
+        (error: unknown) => ({ error }),
+      ),
+      this.enqueue(candidates, acceptedKey),
+    ]);
+    if (!enqueued) {
+      // Without its job nothing of the batch may stay accepted (a retry would be acked as a
+      // duplicate of a message that is never stored).
+      await this.withdraw(candidates, acceptedKey);
+      for (const [index, candidate] of candidates.entries()) {
+        const reply = 'replies' in accepting ? accepting.replies[index] : undefined;
+        if (reply && !isOk(reply)) {
+          this.settle(candidate, reply);
+        } else {
+          sendTracing.end(candidate.span, 'unavailable', new UnavailableError('the persistence job could not be enqueued'));
+          candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
+        }
+      }
+      return;
+    }
+    if ('error' in accepting) {
+      // The job is stored and the accepted set says what of it the script took before failing.
+      this.settings.logger.warn({ err: accepting.error }, 'accept script failed');
       for (const candidate of candidates) {
-        sendTracing.end(candidate.span, 'unavailable', error);
+        sendTracing.end(candidate.span, 'unavailable', accepting.error);
         candidate.send.reject(new UnavailableError());
       }
       return;
     }
-
+    const { replies } = accepting;
     const accepted = candidates.filter((_candidate, index) => isOk(replies[index]));
-    if (accepted.length > 0 && !(await this.enqueue(accepted))) {
-      for (const candidate of accepted) {
-        sendTracing.end(candidate.span, 'unavailable', new UnavailableError('the persistence job could not be enqueued'));
-        candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
-      }
-      for (const [index, candidate] of candidates.entries()) if (!isOk(replies[index])) this.settle(candidate, replies[index]!);
-      return;
-    }
+    await this.waitForReplicas();
 
     candidates.forEach((candidate, index) => this.settle(candidate, replies[index]!));
     if (accepted.length > 0) {
@@ -181,77 +197,82 @@ export class SendMessageService {
     }
   }
 
-  private async accept(candidates: Candidate[]): Promise<Array<AcceptReply | Error>> {
-    const { redis, redisKeyPrefix } = this.settings;
-    const pipeline = redis.pipeline();
-    const nowMs = Date.now();
-    for (const { send, message, json } of candidates) {
-      queueAccept(pipeline, {
-        bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
-        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
-        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
-        nowMs,
+  /** Sent before it returns (see acceptBatch): the job issued after it runs after it in Redis. */
+  private accept(candidates: Candidate[], acceptedKey: string): Promise<AcceptReply[]> {
+    const { redisKeyPrefix } = this.settings;
+    return acceptBatch(
+      this.settings.redis,
+      {
+        acceptedKey,
+        nowMs: Date.now(),
         ratePerSecond: this.settings.ratePerSecond,
         burst: this.settings.burst,
-        messageJson: json,
-        sortableId: sortableId(message.id),
         windowSize: this.settings.windowSize,
         idempotencyTtlSeconds: this.settings.idempotencyTtlSeconds,
         windowTtlSeconds: WINDOW_TTL_SECONDS,
-      });
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return candidates.map((_candidate, index) => {
-      const [error, reply] = results[index] ?? [new Error('no reply'), undefined];
-      return error ?? (reply as AcceptReply);
-    });
+      },
+      candidates.map(({ send, message, json }) => ({
+        bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
+        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
+        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
+        messageJson: json,
+        sortableId: sortableId(message.id),
+        messageId: message.id,
+      })),
+    );
   }
 
-  /** One job for the batch; on failure the batch's idempotency keys and window entries are withdrawn. */
-  private async enqueue(accepted: Candidate[]): Promise<boolean> {
+  /** One job for the whole batch, naming its accepted set; false when it could not be stored. */
+  private async enqueue(candidates: Candidate[], acceptedKey: string): Promise<boolean> {
     const acceptedAt: Record<string, number> = {};
-    for (const { message } of accepted) acceptedAt[message.id] = Date.parse(message.createdAt);
+    for (const { message } of candidates) acceptedAt[message.id] = Date.parse(message.createdAt);
     try {
       await this.settings.queue.enqueueBatch(
-        accepted.map((candidate) => candidate.message),
+        candidates.map((candidate) => candidate.message),
         acceptedAt,
+        acceptedKey,
         {
           batch: sendTracing.carrier(),
           messages: Object.fromEntries(
-            accepted.flatMap(({ message, span }) => {
+            candidates.flatMap(({ message, span }) => {
               const carrier = sendTracing.carrier(span);
               return carrier ? [[message.id, carrier]] : [];
             }),
           ),
         },
       );
+      return true;
     } catch (error) {
       this.settings.logger.error({ err: error }, 'cannot enqueue accepted messages; withdrawing them');
-      const { redis, redisKeyPrefix } = this.settings;
-      const pipeline = redis.pipeline();
-      for (const { send, message, json } of accepted) {
-        pipeline.del(idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId));
-        pipeline.zrem(recentWindowKey(redisKeyPrefix, send.roomId), windowMember(message, json));
-      }
-      await pipeline.exec().catch(() => undefined);
       return false;
     }
-    if (this.settings.waitReplicas > 0) {
-      const replicas = await this.settings.redis.wait(this.settings.waitReplicas, this.settings.waitTimeoutMs).catch(() => 0);
-      if (replicas < this.settings.waitReplicas) {
-        this.settings.logger.warn({ replicas, wanted: this.settings.waitReplicas }, 'accepted batch not yet on enough replicas');
-      }
-    }
-    return true;
   }
 
-  private settle(candidate: Candidate, reply: AcceptReply | Error): void {
-    const { send } = candidate;
-    if (reply instanceof Error) {
-      sendTracing.end(candidate.span, 'unavailable', reply);
-      send.reject(new UnavailableError());
-      return;
+  /** Takes back what the accept script recorded for the batch (its job was not stored). */
+  private async withdraw(candidates: Candidate[], acceptedKey: string): Promise<void> {
+    const { redis, redisKeyPrefix } = this.settings;
+    await withdrawBatch(
+      redis,
+      acceptedKey,
+      candidates.map(({ send, message, json }) => ({
+        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
+        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
+        messageJson: json,
+        windowMember: windowMember(message, json),
+      })),
+    ).catch((error: unknown) => this.settings.logger.error({ err: error }, 'cannot withdraw the accepted messages of a batch whose job was not stored'));
+  }
+
+  private async waitForReplicas(): Promise<void> {
+    if (this.settings.waitReplicas <= 0) return;
+    const replicas = await this.settings.redis.wait(this.settings.waitReplicas, this.settings.waitTimeoutMs).catch(() => 0);
+    if (replicas < this.settings.waitReplicas) {
+      this.settings.logger.warn({ replicas, wanted: this.settings.waitReplicas }, 'accepted batch not yet on enough replicas');
     }
+  }
+
+  private settle(candidate: Candidate, reply: AcceptReply): void {
+    const { send } = candidate;
     if (reply[0] === 'limited') {
       sendTracing.end(candidate.span, 'rate_limited');
       this.settings.metrics.sendRateLimited.inc();
@@ -266,6 +287,6 @@ export class SendMessageService {
   }
 }
 
-function isOk(reply: AcceptReply | Error | undefined): boolean {
+function isOk(reply: AcceptReply | undefined): boolean {
   return Array.isArray(reply) && reply[0] === 'ok';
 }

@@ -4,6 +4,7 @@ import type { AckError } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { inSpan, parleyTracer, recordFailure, SpanKind, type Span } from '@parley/tracing';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
+import type { ChatSocket } from './socket-types.js';
 
 type AckCallback<T> = (result: T) => void;
 
@@ -15,11 +16,14 @@ export interface AckedEvent {
   event: string;
   logger: Logger;
   metrics: ChatMetrics;
-  /** The user who sent it, as a span attribute. */
-  userId: string;
 }
 
+/** Called by each socket's listener with the socket itself (the handler is built once per server). */
+export type AckedSocketEvent = (socket: ChatSocket, payload: unknown, ack?: unknown) => void;
+
 /**
+ * Builds, once per server, the handler of an acknowledged socket event: sockets only hold a
+ * small listener that passes themselves in, so an idle socket carries no per-event state.
  * Runs a socket event handler with the one error mapping of the platform: a thrown AppError
  * becomes `{ok:false, error}`, anything else `internal` (logged). A client that sent no ack
  * callback (or something else in its place) is answered with silence, never a crash.
@@ -28,17 +32,17 @@ export interface AckedEvent {
  * own) that the handler's work nests under, so a `message:send` is the root of its message's
  * trace. Its outcome (`ok` or the error code) is counted in `parley_socket_events_total`.
  */
-export function handleAcked<Schema extends ZodType, Result extends object>(
+export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
   observed: AckedEvent,
   schema: Schema,
-  handler: (payload: z.infer<Schema>) => Promise<Result>,
-) {
-  return (payload: unknown, ack?: unknown): void => {
+  handler: (socket: ChatSocket, payload: z.infer<Schema>) => Promise<Result>,
+): AckedSocketEvent {
+  return (socket, payload, ack) => {
     const reply: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
     void inSpan(
       tracer,
       `socket ${observed.event}`,
-      { root: true, kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io', 'messaging.operation.name': observed.event, 'parley.user.id': observed.userId } },
+      { root: true, kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io', 'messaging.operation.name': observed.event, 'parley.user.id': socket.data.userId } },
       async (span) => {
         const parsed = schema.safeParse(payload);
         if (!parsed.success) {
@@ -47,7 +51,7 @@ export function handleAcked<Schema extends ZodType, Result extends object>(
           return;
         }
         try {
-          const result = await handler(parsed.data);
+          const result = await handler(socket, parsed.data);
           finish(observed, span, 'ok');
           reply({ ok: true, ...result });
         } catch (error: unknown) {

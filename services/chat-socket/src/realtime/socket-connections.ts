@@ -8,7 +8,7 @@ import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
 import { roomChannel, userChannel } from './channels.js';
 import { installFloodGuard, type FloodGuardSettings } from './event-flood-guard.js';
-import { handleAcked } from './socket-ack.js';
+import { ackedSocketEvent } from './socket-ack.js';
 import type { ChatServer, ChatSocket } from './socket-types.js';
 
 export interface SocketConnectionSettings {
@@ -29,6 +29,21 @@ export interface SocketConnectionSettings {
 export function handleSocketConnections(settings: SocketConnectionSettings): void {
   const { io, logger, metrics } = settings;
 
+  const observed = { logger, metrics };
+  // Built once: each socket's listeners below only pass the socket in (no per-socket state).
+  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }) => {
+    const memberVerified = socket.rooms.has(roomChannel(roomId));
+    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified });
+    return { message };
+  });
+  const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, (socket, { rooms }) =>
+    settings.history.sync(socket.data.userId, rooms, ROOM_SYNC_MAX_MESSAGES),
+  );
+  const onRead = ackedSocketEvent({ ...observed, event: 'room:read' }, roomReadPayloadSchema, async (socket, { roomId, messageId }) => {
+    await settings.readMarkers.markRead(socket.data.userId, roomId, messageId);
+    return {};
+  });
+
   io.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
     metrics.socketConnects.inc();
@@ -40,27 +55,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
 
     installFloodGuard(socket, settings.floodGuard);
 
-    socket.on(
-      'message:send',
-      handleAcked({ event: 'message:send', logger, metrics, userId }, messageSendPayloadSchema, async ({ roomId, clientMsgId, body }) => {
-        const memberVerified = socket.rooms.has(roomChannel(roomId));
-        const { message } = await settings.send.send({ senderId: userId, roomId, clientMsgId, body, memberVerified });
-        return { message };
-      }),
-    );
-
-    socket.on(
-      'room:sync',
-      handleAcked({ event: 'room:sync', logger, metrics, userId }, roomSyncPayloadSchema, ({ rooms }) => settings.history.sync(userId, rooms, ROOM_SYNC_MAX_MESSAGES)),
-    );
-
-    socket.on(
-      'room:read',
-      handleAcked({ event: 'room:read', logger, metrics, userId }, roomReadPayloadSchema, async ({ roomId, messageId }) => {
-        await settings.readMarkers.markRead(userId, roomId, messageId);
-        return {};
-      }),
-    );
+    socket.on('message:send', (payload, ack) => onSend(socket, payload, ack));
+    socket.on('room:sync', (payload, ack) => onSync(socket, payload, ack));
+    socket.on('room:read', (payload, ack) => onRead(socket, payload, ack));
 
     socket.on('typing', (payload: unknown) => {
       const parsed = typingPayloadSchema.safeParse(payload);

@@ -61,7 +61,7 @@ export class MessageSpans implements NotificationEnqueueTracing {
   }
 
   /** Wraps the batch insert: one span per traced message, with the statement's timing. */
-  async recordInsert<T extends string[]>(insert: () => Promise<T>): Promise<T> {
+  async recordInsert<T extends { insertedIds: string[] }>(insert: () => Promise<T>): Promise<T> {
     const spans = new Map<string, Span>();
     for (const [id, parent] of this.processing) {
       spans.set(
@@ -75,7 +75,7 @@ export class MessageSpans implements NotificationEnqueueTracing {
     }
     try {
       const inserted = await insert();
-      const stored = new Set(inserted);
+      const stored = new Set(inserted.insertedIds);
       for (const [id, span] of spans) {
         span.setAttribute('parley.message.duplicate', !stored.has(id));
         span.end();

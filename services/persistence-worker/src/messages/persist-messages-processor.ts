@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { insertMessageBatch } from '@parley/chat-store';
+import { storeMessageBatch } from '@parley/chat-store';
 import { persistMessagesJobSchema, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
@@ -25,6 +25,8 @@ export interface PersistMessagesResult {
   inserted: number;
   /** Already stored (same id, or same sender and clientMsgId): a re-run or a duplicated job. */
   duplicates: number;
+  /** In the job but not taken by its accept script (duplicates, rate limited): never stored. */
+  refused: number;
   notificationJobs: number;
 }
 
@@ -48,20 +50,23 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
       'messages persist',
       batch.trace,
       async () => {
-        const spans = new MessageSpans(batch.messages, batch.messageTraces);
+        const messages = await acceptedMessagesOf(batch, deps.redis);
+        const spans = new MessageSpans(messages, batch.messageTraces);
         try {
           const dataSource = await deps.database.ready();
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
-          const inserted = await spans.recordInsert(() => insertMessageBatch(dataSource, batch.messages));
+          const { insertedIds: inserted, members } = await spans.recordInsert(() => storeMessageBatch(dataSource, messages));
           observeLag(deps.metrics, batch, inserted);
 
-          const audience = await findRoomAudience(dataSource, deps.redis, deps.redisKeyPrefix, batch.messages.map((m) => m.roomId));
-          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, batch.messages, audience, spans);
+          const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, members);
+          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, messages, audience, spans);
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
+          // Last: a run that dies before this leaves the set for the next run to read again.
+          if (batch.acceptedKey) await deps.redis.del(batch.acceptedKey);
           spans.end();
-          return { inserted: inserted.length, duplicates: batch.messages.length - inserted.length, notificationJobs };
+          return { inserted: inserted.length, duplicates: messages.length - inserted.length, refused: batch.messages.length - messages.length, notificationJobs };
         } catch (error) {
           spans.end(error);
           throw error;
@@ -70,6 +75,17 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
       messageLinks,
     );
   };
+}
+
+/**
+ * The messages of the batch its accept script took (the set the job names): the others were
+ * duplicates or rate limited, and their senders were told so. A set that is gone means an
+ * earlier run of this job stored everything and finished its work.
+ */
+async function acceptedMessagesOf(batch: PersistMessagesJob, redis: Redis): Promise<Message[]> {
+  if (!batch.acceptedKey) return batch.messages;
+  const acceptedIds = new Set(await redis.smembers(batch.acceptedKey));
+  return batch.messages.filter((message) => acceptedIds.has(message.id));
 }
 
 /** Lag of the messages this run actually stored (a re-run's duplicates would only skew it). */

@@ -121,9 +121,10 @@ export class TestProducer {
     this.notifications = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: this.connection, prefix: bullPrefix(redisKeyPrefix) });
   }
 
-  async enqueueBatch(messages: Message[], options: Record<string, unknown> = {}): Promise<string> {
+  async enqueueBatch(messages: Message[], options: Record<string, unknown> = {}, acceptedKey?: string): Promise<string> {
     const acceptedAt = Object.fromEntries(messages.map((message) => [message.id, Date.parse(message.createdAt)]));
-    const job = await this.messages.add('persist', { messages, acceptedAt }, { ...PERSIST_MESSAGES_JOB_OPTIONS, ...options });
+    const data: PersistMessagesJob = { messages, acceptedAt, ...(acceptedKey ? { acceptedKey } : {}) };
+    const job = await this.messages.add('persist', data, { ...PERSIST_MESSAGES_JOB_OPTIONS, ...options });
     return job.id!;
   }
 

@@ -1,0 +1,35 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+/**
+ * Preloaded by the benchmark (`NODE_OPTIONS=--import <this file>`) into the services it starts:
+ * on SIGWINCH (ignored by default, so a process without this preload is unaffected) it runs a
+ * full garbage collection and writes `process.memoryUsage()` to
+ * `$PARLEY_MEMORY_PROBE_DIR/memory.<pid>.<seq>.json`. Measuring after a full GC separates what
+ * idle sockets keep alive from garbage their handshakes left behind (which the next major GC
+ * would reclaim anyway).
+ */
+const dir = process.env.PARLEY_MEMORY_PROBE_DIR;
+if (dir) {
+  // Reaches V8's gc() without restarting node with --expose-gc (a new context picks the flag up).
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+  let sequence = 0;
+  process.on('SIGWINCH', () => void probe());
+  // V8 sweeps and gives pages back to the OS after a collection, concurrently: read RSS only
+  // once that had time to finish, or a reading taken right after a burst of work keeps pages the
+  // next one no longer has.
+  const probe = async () => {
+    for (let round = 0; round < 3; round += 1) {
+      collectGarbage();
+      await sleep(500);
+    }
+    const usage = process.memoryUsage();
+    sequence += 1;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `memory.${process.pid}.${sequence}.json`), JSON.stringify({ pid: process.pid, sequence, ...usage }));
+  };
+}
