@@ -97,6 +97,8 @@ export const roomMemberSchema = z.object({
   role: memberRoleSchema,
   joinedAt: z.string(),
   online: z.boolean(),
+  /** The member's read marker (highest message id read), so clients show read receipts after a reload. */
+  lastReadMessageId: messageIdSchema.nullable(),
 });
 export type RoomMember = z.infer<typeof roomMemberSchema>;
 export const roomMemberListSchema = z.object({ members: z.array(roomMemberSchema) });

@@ -116,6 +116,15 @@ describe('read receipts', () => {
     expect(forward.body.lastReadMessageId).toBe(ids[2]);
     expect(await unreadOf()).toMatchObject({ unreadCount: 0 });
 
+    // Every member's marker is in the member list, so a client that reloads still shows who read what.
+    const members = await cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/members`, { token: other.token });
+    expect(members.body.members).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ userId: me.id, lastReadMessageId: ids[2] }),
+        expect.objectContaining({ userId: other.id, lastReadMessageId: null }),
+      ]),
+    );
+
     const outsider = await cluster.user('outsider');
     expect((await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: outsider.token, body: { messageId: ids[2] } })).status).toBe(403);
     expect((await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/read`, { token: me.token, body: { messageId: 'x' } })).status).toBe(400);

@@ -27,6 +27,7 @@ export interface MemberRow {
   user_id: string;
   role: MemberRole;
   joined_at: Date;
+  last_read_message_id: string | null;
 }
 
 const ROOM_COLUMNS = `r.id, r.kind, r.name, r.visibility, r.created_by, r.created_at, r.last_activity_at, r.member_count,
@@ -161,7 +162,7 @@ export class RoomRepository {
 
   async listMembers(roomId: string): Promise<MemberRow[]> {
     return this.dataSource.query(
-      'SELECT user_id, role, joined_at FROM chat.room_members WHERE room_id = $1 ORDER BY joined_at, user_id',
+      'SELECT user_id, role, joined_at, last_read_message_id::text AS last_read_message_id FROM chat.room_members WHERE room_id = $1 ORDER BY joined_at, user_id',
       [roomId],
     );
   }

@@ -29,7 +29,7 @@ export function toRoomSummary(row: MyRoomRow, extras: { memberIds?: string[]; la
 }
 
 export function toRoomMember(row: MemberRow, online: boolean): RoomMember {
-  return { userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString(), online };
+  return { userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString(), online, lastReadMessageId: row.last_read_message_id };
 }
 
 /** Opaque cursors: base64url JSON of the last row's sort key. */

@@ -163,6 +163,16 @@ describe('read receipts, typing and unread counts', () => {
     expect(store.getState().readByOthers[ROOM]).toBe('2');
   });
 
+  it('shows the double tick after a reload: the member list carries how far the others have read', () => {
+    const member = (userId: string, lastReadMessageId: string | null) => ({ userId, role: 'member' as const, joinedAt: '2026-05-01T09:00:00.000Z', online: true, lastReadMessageId });
+    store.dispatch({ type: 'members/loaded', roomId: ROOM, members: [member(SELF, '9'), member(OTHER, '2')] });
+    expect(store.getState().readByOthers[ROOM]).toBe('2');
+    // A list read before a live receipt arrived never moves the tick back.
+    socket.serverEmits('room:read', { roomId: ROOM, userId: OTHER, messageId: '5' });
+    store.dispatch({ type: 'members/loaded', roomId: ROOM, members: [member(SELF, '9'), member(OTHER, '2')] });
+    expect(store.getState().readByOthers[ROOM]).toBe('5');
+  });
+
   it('counts messages in rooms not open as unread', () => {
     controller.openRoom(null);
     socket.serverEmits('message:new', message('7'));

@@ -69,8 +69,18 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     }
     case 'members/loaded': {
       const presence = { ...state.presence };
-      for (const member of action.members) presence[member.userId] = member.online ? 'online' : 'offline';
-      return { ...state, presence, members: { ...state.members, [action.roomId]: action.members } };
+      // The double tick survives a reload: the list carries every member's read marker.
+      let readByOthers = state.readByOthers[action.roomId] ?? null;
+      for (const member of action.members) {
+        presence[member.userId] = member.online ? 'online' : 'offline';
+        if (member.userId !== state.selfId) readByOthers = maxMessageId(readByOthers, member.lastReadMessageId);
+      }
+      return {
+        ...state,
+        presence,
+        members: { ...state.members, [action.roomId]: action.members },
+        readByOthers: readByOthers ? { ...state.readByOthers, [action.roomId]: readByOthers } : state.readByOthers,
+      };
     }
     case 'member/joined':
     case 'member/left':
