@@ -104,6 +104,7 @@ describe('Prometheus rules', () => {
         'ParleyFanoutLatencyHigh',
         'ParleyHighErrorRate',
         'ParleyJobsFailed',
+        'ParleyJobsStalling',
         'ParleyLoginBruteForce',
         'ParleyMessageAckLatencyHigh',
         'ParleyMessageJobsFailed',

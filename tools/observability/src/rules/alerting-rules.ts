@@ -110,6 +110,13 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes (notifications not recorded, or mail not sent).',
       },
       {
+        alert: 'ParleyJobsStalling',
+        expr: 'sum by (namespace, queue) (increase(parley_jobs_stalled_total[30m])) > 5',
+        severity: 'warning',
+        summary: '{{ $labels.queue }} jobs keep stalling: workers die or block mid-job',
+        description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} lost their worker mid-job in the last 30 minutes and went back to the queue. Nothing is lost (jobs are idempotent and run again), but a worker that keeps crashing or blocking its event loop past the lock delays every message behind it, and a job stalled 3 times fails for good.',
+      },
+      {
         alert: 'ParleyPersistenceLagHigh',
         expr: 'namespace:parley_persistence_lag_seconds:p99_5m > 30',
         for: '10m',
