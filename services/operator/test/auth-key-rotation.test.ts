@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,21 +11,12 @@ import { chatPlatform, internalApiSecret, NAMESPACE, putReadyDeployments, RELEAS
 import { type FakeKubeApiServer, startFakeKubeApiServer } from './support/fake-kube-api-server.js';
 import { eventually, type RunningOperator, startOperator } from './support/operator-harness.js';
 import { projectSecretVolume, type SecretVolumeProjector } from './support/secret-volume-projector.js';
+import { freePort } from '@parley/ports';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const AUTH_MAIN = join(REPO_ROOT, 'services/auth/dist/main.js');
 const AUTH_MIGRATE = join(REPO_ROOT, 'services/auth/dist/migrate.js');
 const SECRET = `${RELEASE}-signing-keys`;
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 function run(command: string[], env: Record<string, string>, output: string[]): { child: ChildProcess; exit: Promise<number | null> } {
   const [script, ...args] = command;

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { helmTemplate } from '../src/helm.js';
 import { findObject, type K8sObject, parseManifests, podSpecOf } from '../src/manifests.js';
 import { REPO_ROOT } from '../src/repo-paths.js';
 import { containerEnvSources, resolveEnv } from '../src/workload-env.js';
+import { freePort } from '@parley/ports';
 
 const stages = readDockerfileStages();
 const targets = imageTargets(stages);
@@ -103,16 +103,6 @@ interface RunningService {
   exit: Promise<number | null>;
   output: string[];
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 
 /** Runs a CMD the way the image does (node from PATH is this test's node), with only the given environment. */
 function startProcess(cmd: string[], env: Record<string, string>, output: string[]) {

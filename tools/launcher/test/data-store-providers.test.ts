@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '@parley/ports';
 import { providePostgres } from '../src/postgres-provider.js';
 import { answersPing, provideRedis, RedisUnavailableError } from '../src/redis-provider.js';
 

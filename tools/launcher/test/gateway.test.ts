@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '@parley/ports';
 import { createGateway } from '../src/gateway.js';
 import { INGRESS_ROUTES } from '../src/ingress-routes.js';
 

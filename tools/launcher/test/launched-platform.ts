@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '@parley/ports';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
-import { freePort } from '../src/free-port.js';
+import { freePort } from '@parley/ports';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let database: TestDatabase;

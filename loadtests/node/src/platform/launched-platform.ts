@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { freePort } from './free-port.js';
+import { freePort } from '@parley/ports';
 import { childProcesses, processEnv, type PlatformProcess } from './process-table.js';
 import { createThrowawayDatabase, type ThrowawayDatabase } from './throwaway-database.js';
 

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../src/repo-root.js';
 
@@ -24,18 +23,7 @@ export function builtScript(dir: string, script = 'main.js'): string {
   return path;
 }
 
-/** A port the OS says is free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '@parley/ports';
 
 /** Runs a script to completion (migrations). */
 export function runToCompletion(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {

@@ -1,0 +1,1 @@
+export { freePort, ephemeralPortRange } from './free-port.js';
