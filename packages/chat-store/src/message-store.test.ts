@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { runMigrations, type DataSource } from '@parley/db';
+import { queryPrepared, runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { createChatDataSource } from './chat-data-source.js';
@@ -46,6 +46,16 @@ describe('message store', () => {
     const [room] = await dataSource.query('SELECT last_message_id, last_activity_at FROM chat.rooms WHERE id = $1', [roomId]);
     expect(room.last_message_id).toBe(batch[2]!.id);
     expect(new Date(room.last_activity_at).toISOString()).toBe(batch[2]!.createdAt);
+  });
+
+  it('prepares the batch statement once per connection instead of planning it on every job', async () => {
+    await storeMessageBatch(dataSource, [message(30)]);
+    await storeMessageBatch(dataSource, [message(31)]);
+    // The pool hands sequential callers the connection released last: the one that ran the batches.
+    const prepared = await queryPrepared<{ name: string }>(dataSource, 'test_prepared_names', 'SELECT name FROM pg_prepared_statements', []);
+    expect(prepared.map((row) => row.name)).toContain('parley_store_message_batch');
+    const [stored] = await dataSource.query('SELECT count(*)::int AS count FROM chat.messages WHERE id = ANY($1)', [[message(30).id, message(31).id]]);
+    expect(stored.count).toBe(2);
   });
 
   it('lists the members of the batch’s rooms in the same reply as what it inserted', async () => {

@@ -1,5 +1,5 @@
 import type { Message } from '@parley/contracts';
-import type { DataSource } from '@parley/db';
+import { queryPrepared, type DataSource } from '@parley/db';
 
 interface MessageRow {
   id: string;
@@ -39,11 +39,14 @@ export interface StoredBatch {
  * one plan, atomic without BEGIN/COMMIT round trips): inserts the messages, skipping those
  * already stored by id or by (sender, clientMsgId) so a retried job is harmless, moves each
  * room's last activity forward, and lists the members of the batch's rooms (the worker's next
- * question) in the same reply.
+ * question) in the same reply. Prepared once per connection: parsing and planning it were a third
+ * of its PostgreSQL CPU.
  */
 export async function storeMessageBatch(dataSource: DataSource, messages: Message[]): Promise<StoredBatch> {
   if (messages.length === 0) return { insertedIds: [], members: [] };
-  const rows: Array<{ kind: 'stored' | 'member'; a: string; b: string | null }> = await dataSource.query(
+  const rows = await queryPrepared<{ kind: 'stored' | 'member'; a: string; b: string | null }>(
+    dataSource,
+    'parley_store_message_batch',
     `WITH batch AS (
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[])
                 AS b(id, room_id, sender_id, client_msg_id, body, created_at)

@@ -3,4 +3,5 @@ export type { DataSourceSettings } from './create-data-source.js';
 export { createDatabaseConnection, isDatabaseOutage } from './database-connection.js';
 export type { DatabaseConnection, DatabaseConnectionSettings } from './database-connection.js';
 export { runMigrationCli } from './migration-cli.js';
+export { queryPrepared } from './prepared-query.js';
 export type { MigrationCliSettings, MigrationConfig } from './migration-cli.js';

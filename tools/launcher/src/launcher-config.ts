@@ -26,6 +26,15 @@ export const configSchema = z.object({
     .regex(/^rediss?:\/\//)
     .optional()
     .describe('Use this Redis; otherwise 127.0.0.1:6379 if it answers, otherwise a redis-server from PATH.'),
+  PARLEY_BACKGROUND_NICENESS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(19)
+    .default(0)
+    .describe(
+      'CPU niceness (0–19) of the persistence worker and the embedded PostgreSQL, whose work no send waits on: on a saturated machine the sockets then get the CPU first, at the cost of persistence lag (see docs/performance.md); 0 runs them like the rest.',
+    ),
   REDIS_KEY_PREFIX: z.string().default('parley:').describe('Redis key prefix passed to every service.'),
   LOG_LEVEL: z.string().default('info').describe('Log level passed to every service.'),
 });

@@ -56,7 +56,12 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
   };
 
   try {
-    postgres = await providePostgres({ databaseUrl: config.DATABASE_URL, dataDir: config.dataDir, port: config.PARLEY_POSTGRES_PORT });
+    postgres = await providePostgres({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.dataDir,
+      port: config.PARLEY_POSTGRES_PORT,
+      niceness: config.PARLEY_BACKGROUND_NICENESS,
+    });
     redis = await provideRedis({ redisUrl: config.REDIS_URL, dataDir: config.dataDir, port: config.PARLEY_REDIS_PORT });
     const context = await platformContext(config, services, postgres.url, redis.url);
 
@@ -67,7 +72,8 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
       Array.from({ length: service.instances ?? 1 }, (_, index) => ({ service, key: instanceKey(service.name, index), index })),
     );
     for (const { service, key, index } of instances) {
-      supervisor.start(key, entryPoint(REPO_ROOT, service, 'main.js'), serviceEnv(context, service, index));
+      const niceness = service.background ? config.PARLEY_BACKGROUND_NICENESS : 0;
+      supervisor.start(key, entryPoint(REPO_ROOT, service, 'main.js'), serviceEnv(context, service, index), niceness);
     }
     const baseUrl = (key: string) => `http://${config.PARLEY_HOST}:${context.ports[key]}`;
     // Services depend on each other (user verifies tokens with auth's JWKS): await all together.

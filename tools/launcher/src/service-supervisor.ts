@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { launcherError, launcherLog } from './launcher-log.js';
+import { lowerPriority } from './process-priority.js';
 
 export interface SupervisedProcess {
   name: string;
@@ -17,11 +18,13 @@ export class ServiceSupervisor {
 
   constructor(private readonly onUnexpectedExit: (name: string, code: number | null, signal: NodeJS.Signals | null) => void) {}
 
-  start(name: string, entry: string, env: Record<string, string>): SupervisedProcess {
+  /** `niceness` (0–19) lowers the process's CPU priority below the launcher's. */
+  start(name: string, entry: string, env: Record<string, string>, niceness = 0): SupervisedProcess {
     const child = spawn(process.execPath, [entry], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) lowerPriority(name, child.pid, niceness);
     prefixLines(child.stdout, name, process.stdout);
     prefixLines(child.stderr, name, process.stderr);
     child.once('exit', (code, signal) => {

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -41,13 +41,17 @@ describe('PostgreSQL for npm start', () => {
     } finally {
       await first.stop();
     }
-    const second = await providePostgres({ dataDir, port });
+    const second = await providePostgres({ dataDir, port, niceness: 7 });
     try {
       const client = new pg.Client({ connectionString: second.url });
       await client.connect();
       const { rows } = await client.query<{ value: string }>('SELECT value FROM kept');
+      // Backends serve the persistence worker: they run at the background niceness.
+      const backend = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      const backendNiceness = getPriority(backend.rows[0]!.pid);
       await client.end();
       expect(rows).toEqual([{ value: 'still here' }]);
+      expect(backendNiceness).toBe(7);
     } finally {
       await second.stop();
     }

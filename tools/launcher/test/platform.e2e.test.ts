@@ -1,5 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,20 @@ async function api(path: string, init: { method?: string; body?: unknown; token?
   return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
 }
 
+/** Niceness of each live process of this run, by the service script it runs. */
+async function nicenessByService(): Promise<Map<string, number[]>> {
+  const byService = new Map<string, number[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (!environ.includes(`REDIS_KEY_PREFIX=${prefix}`)) continue;
+    const script = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).match(/services\/([a-z-]+)\//)?.[1];
+    if (!script) continue;
+    byService.set(script, [...(byService.get(script) ?? []), getPriority(Number(entry))]);
+  }
+  return byService;
+}
+
 const uniqueName = (base: string) => `${base}_${Math.random().toString(36).slice(2, 8)}`;
 
 beforeAll(async () => {
@@ -37,6 +51,7 @@ beforeAll(async () => {
     REDIS_URL: TEST_REDIS_URL,
     REDIS_KEY_PREFIX: prefix,
     PARLEY_DATA_DIR: dataDir,
+    PARLEY_BACKGROUND_NICENESS: '7',
     ARGON2_MEMORY_KIB: '8192',
   });
 }, 120_000);
@@ -160,6 +175,14 @@ describe('the platform started by the launcher (npm start)', () => {
     } finally {
       for (const socket of sockets) socket.disconnect();
     }
+  });
+
+  it('runs the persistence worker at PARLEY_BACKGROUND_NICENESS, below the services users wait on', async () => {
+    const niceness = await nicenessByService();
+    expect(niceness.get('persistence-worker')).toEqual([7]);
+    const own = getPriority();
+    expect(niceness.get('chat-socket')).toEqual([own, own]);
+    expect(niceness.get('auth')).toEqual([own]);
   });
 
   it('stops every process and exits 0 on SIGTERM', async () => {
