@@ -23,7 +23,8 @@ export interface GracefulShutdown {
 }
 
 /**
- * SIGTERM/SIGINT → stop accepting → drain (bounded) → close resources → exit 0.
+ * SIGTERM/SIGINT (or the parent's IPC channel closing) → stop accepting → drain (bounded) →
+ * close resources → exit 0.
  * A second signal exits at once, for an operator who really wants it gone.
  */
 export function installGracefulShutdown(settings: GracefulShutdownSettings): GracefulShutdown {
@@ -62,6 +63,9 @@ export function installGracefulShutdown(settings: GracefulShutdownSettings): Gra
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Started by `npm start` (with an IPC channel): when the launcher dies, even by SIGKILL, the
+  // channel closes; stop too instead of running on as an orphan holding ports and queues.
+  if (process.connected) process.once('disconnect', () => void shutdown('the launcher that started this process is gone'));
   return { shutdown };
 }
 

@@ -22,7 +22,8 @@ export class ServiceSupervisor {
   start(name: string, entry: string, env: Record<string, string>, niceness = 0): SupervisedProcess {
     const child = spawn(process.execPath, [entry], {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when the launcher dies, however it dies: services then stop.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     if (child.pid !== undefined) lowerPriority(name, child.pid, niceness);
     prefixLines(child.stdout, name, process.stdout);

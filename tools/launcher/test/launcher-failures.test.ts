@@ -88,3 +88,37 @@ describe('the launcher when a service cannot start', () => {
     expect(await processesOfThisRun()).toEqual([]);
   }, 90_000);
 });
+
+describe('the launcher when it is killed', () => {
+  it('leaves no service running after a SIGKILL (each service stops when the launcher is gone)', async () => {
+    const child = spawn(process.execPath, [LAUNCHER], {
+      env: {
+        ...process.env,
+        PARLEY_PORT: String(await freePort()),
+        PARLEY_DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: prefix,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('Parley is up') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(output).toContain('Parley is up');
+    const services = await processesOfThisRun();
+    expect(services.length).toBeGreaterThanOrEqual(6);
+
+    child.kill('SIGKILL');
+    let left = services;
+    const stopDeadline = Date.now() + 30_000;
+    while (left.length > 0 && Date.now() < stopDeadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      left = await processesOfThisRun();
+    }
+    expect(left).toEqual([]);
+  }, 120_000);
+});

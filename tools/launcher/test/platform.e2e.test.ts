@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
 import { launchPlatform, type LaunchedPlatform } from './launched-platform.js';
@@ -55,6 +55,11 @@ beforeAll(async () => {
     ARGON2_MEMORY_KIB: '8192',
   });
 }, 120_000);
+
+// A failure here is often the platform's, not the test's: show what the launcher said.
+beforeEach(({ onTestFailed }) => {
+  onTestFailed(() => console.error(`launcher output so far:\n${platform?.output.join('\n')}`));
+});
 
 afterAll(async () => {
   await platform?.stop();
