@@ -57,6 +57,27 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** The built launcher on this run's database, Redis prefix and data dir; its output collected. */
+async function spawnLauncher(extraEnv: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [LAUNCHER], {
+    env: {
+      ...process.env,
+      PARLEY_PORT: String(await freePort()),
+      PARLEY_DATA_DIR: dataDir,
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      LOG_LEVEL: 'warn',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const launched = { child, output: '' };
+  child.stdout.on('data', (chunk: Buffer) => (launched.output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (launched.output += chunk.toString()));
+  return launched;
+}
+
 describe('the launcher when a service cannot start', () => {
   it('says which service failed, stops every process it started, and exits non-zero', async () => {
     // Services get consecutive ports from the base: auth, user, chat-socket, chat-socket#2, …
@@ -64,55 +85,26 @@ describe('the launcher when a service cannot start', () => {
     const base = await freePortBase();
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(base + 3, '127.0.0.1', resolve));
-    const child = spawn(process.execPath, [LAUNCHER], {
-      env: {
-        ...process.env,
-        PARLEY_PORT: String(await freePort()),
-        PARLEY_DATA_DIR: dataDir,
-        DATABASE_URL: database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
-        PARLEY_SERVICE_PORT_BASE: String(base),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const launched = await spawnLauncher({ PARLEY_SERVICE_PORT_BASE: String(base) });
+    const code = await new Promise<number | null>((resolve) => launched.child.once('exit', resolve));
     squatter.close();
 
     expect(code).toBe(1);
-    expect(output).toContain('chat-socket#2 exited while the platform was starting');
+    expect(launched.output).toContain('chat-socket#2 exited while the platform was starting');
     expect(await processesOfThisRun()).toEqual([]);
   }, 90_000);
 });
 
 describe('the launcher when it is killed', () => {
   it('leaves no service running after a SIGKILL (each service stops when the launcher is gone)', async () => {
-    const child = spawn(process.execPath, [LAUNCHER], {
-      env: {
-        ...process.env,
-        PARLEY_PORT: String(await freePort()),
-        PARLEY_DATA_DIR: dataDir,
-        DATABASE_URL: database.url,
-        REDIS_URL: TEST_REDIS_URL,
-        REDIS_KEY_PREFIX: prefix,
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const launched = await spawnLauncher();
     const deadline = Date.now() + 60_000;
-    while (!output.includes('Parley is up') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(output).toContain('Parley is up');
+    while (!launched.output.includes('Parley is up') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(launched.output).toContain('Parley is up');
     const services = await processesOfThisRun();
     expect(services.length).toBeGreaterThanOrEqual(6);
 
-    child.kill('SIGKILL');
+    launched.child.kill('SIGKILL');
     let left = services;
     const stopDeadline = Date.now() + 30_000;
     while (left.length > 0 && Date.now() < stopDeadline) {
