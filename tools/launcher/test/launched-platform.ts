@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/ports';
@@ -50,4 +51,15 @@ export async function launchPlatform(env: Record<string, string>, timeoutMs = 90
       return exited;
     },
   };
+}
+
+/** PIDs of live processes (other than this one) whose environment carries this Redis key prefix: one run's processes. */
+export async function processesWithRedisPrefix(prefix: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
+    if (environ.includes(`REDIS_KEY_PREFIX=${prefix}`)) pids.push(Number(entry));
+  }
+  return pids;
 }

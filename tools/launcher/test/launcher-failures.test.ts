@@ -1,28 +1,20 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
 import { freePort } from '@parley/ports';
+import { processesWithRedisPrefix } from './launched-platform.js';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let database: TestDatabase;
 let dataDir: string;
 const prefix = testRedisPrefix('launcher_fail');
 
-/** PIDs of live processes whose environment carries this run's unique Redis prefix. */
-async function processesOfThisRun(): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    if (environ.includes(`REDIS_KEY_PREFIX=${prefix}`)) pids.push(Number(entry));
-  }
-  return pids;
-}
+const processesOfThisRun = () => processesWithRedisPrefix(prefix);
 
 /** Is this port free to listen on right now? */
 function portIsFree(port: number): Promise<boolean> {

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
-import { launchPlatform, type LaunchedPlatform } from './launched-platform.js';
+import { launchPlatform, processesWithRedisPrefix, type LaunchedPlatform } from './launched-platform.js';
 
 let database: TestDatabase;
 let prefix: string;
@@ -29,13 +29,9 @@ async function api(path: string, init: { method?: string; body?: unknown; token?
 /** Niceness of each live process of this run, by the service script it runs. */
 async function nicenessByService(): Promise<Map<string, number[]>> {
   const byService = new Map<string, number[]>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
-    const environ = await readFile(`/proc/${entry}/environ`, 'utf8').catch(() => '');
-    if (!environ.includes(`REDIS_KEY_PREFIX=${prefix}`)) continue;
-    const script = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).match(/services\/([a-z-]+)\//)?.[1];
-    if (!script) continue;
-    byService.set(script, [...(byService.get(script) ?? []), getPriority(Number(entry))]);
+  for (const pid of await processesWithRedisPrefix(prefix)) {
+    const script = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).match(/services\/([a-z-]+)\//)?.[1];
+    if (script) byService.set(script, [...(byService.get(script) ?? []), getPriority(pid)]);
   }
   return byService;
 }
