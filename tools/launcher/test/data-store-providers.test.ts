@@ -1,11 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@parley/ports';
-import { providePostgres } from '../src/postgres-provider.js';
+import { assertReachableByOthers, providePostgres } from '../src/postgres-provider.js';
 import { answersPing, provideRedis, RedisUnavailableError } from '../src/redis-provider.js';
 
 let dataDir: string;
@@ -56,6 +56,16 @@ describe('PostgreSQL for npm start', () => {
       await second.stop();
     }
   }, 120_000);
+
+  it('says which directory to open when the postgres user could not reach the binaries (instead of hanging)', async () => {
+    const closed = join(dataDir, 'closed');
+    await mkdir(join(closed, 'inner'), { recursive: true });
+    await chmod(closed, 0o700);
+    await expect(assertReachableByOthers(join(closed, 'inner'))).rejects.toThrow(`cannot reach ${closed}`);
+    await chmod(closed, 0o755);
+    await chmod(dataDir, 0o755);
+    await expect(assertReachableByOthers(join(closed, 'inner'))).resolves.toBeUndefined();
+  });
 
   it('uses DATABASE_URL as given when it is set', async () => {
     const provided = await providePostgres({ databaseUrl: 'postgres://somewhere/db', dataDir, port: 1 });
