@@ -43,5 +43,16 @@ export function createLogger(settings: LoggerSettings): Logger {
       return { trace_id: traceId, span_id: spanId };
     },
   };
-  return settings.destination ? pino(options, settings.destination) : pino(options);
+  return pino(options, settings.destination ?? standardOutput());
+}
+
+/**
+ * stdout, written synchronously. pino's default (asynchronous) destination flushes on exit in
+ * a loop that retries a failed write forever: a service whose stdout reader is gone (the
+ * launcher died) hung in `process.exit` and lived on as an orphan. A synchronous write that
+ * fails with EPIPE turns logging off instead. Services log little on hot paths (successful
+ * requests log at debug), so the write per line costs nothing measurable.
+ */
+function standardOutput(): DestinationStream {
+  return pino.destination({ dest: 1, sync: true });
 }
