@@ -16,7 +16,7 @@ import { ProgressLine } from '../report/progress-line.js';
 import type { BenchOptions } from './bench-options.js';
 import { CpuMeter, type CpuShares } from './cpu-meter.js';
 import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
-import { memoryAfterFullGc, MEMORY_PROBE_PRELOAD } from './memory-probe.js';
+import { memoryAfterFullGc, MEMORY_PROBE_PRELOAD, type CollectedMemory } from './memory-probe.js';
 import { bucketQuantile, combineBuckets, histogramBuckets, scrapeText, type HistogramBuckets } from './service-metrics.js';
 
 const PROFILER_PRELOAD = fileURLToPath(new URL('../profile/cpu-profiler-preload.js', import.meta.url));
@@ -30,6 +30,8 @@ export interface StepResult extends PhaseOutcome {
   persistedAll: boolean;
   persistenceLag: PersistenceLag;
   cpu: CpuShares;
+  /** Time each group's threads waited for a CPU during the step, in % of one core. */
+  cpuWait: CpuShares;
   /**
    * The services' own view (histograms scraped before and after the step, p50/p99 in ms):
    * `ack` = parley_message_ack_seconds (receipt → ack, chat-socket), `fanout` =
@@ -49,9 +51,18 @@ export interface IdleMemory {
    * each read right after a full GC (the memory probe): what the sockets keep alive.
    */
   beforeMiB: number[];
+  /** The same, with the first half of the sockets connected. */
+  halfMiB: number[];
   afterMiB: number[];
-  /** RSS growth per socket between the two readings after a full GC (the target's figure). */
+  /**
+   * RSS growth per socket from the first half of the sockets to all of them, after a full GC
+   * (the target's figure): what one more idle socket costs. The reading before any socket is
+   * left out because it moves by up to 20 MiB between identical runs (how much of what start-up
+   * and setup freed the process still holds), which swung the per-socket figure by 6 KiB.
+   */
   perSocketKiB: number;
+  /** RSS growth per socket from no socket to all of them, after a full GC (one-off growth included). */
+  fromNothingPerSocketKiB: number;
   /** V8 heap in use after a full GC, summed over the processes, per socket. */
   heapPerSocketKiB: number;
   /**
@@ -126,22 +137,32 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     const collectedBefore = await memoryAfterFullGc(pids, memoryProbeDir);
     const before = await Promise.all(pids.map((pid) => residentBytes(pid)));
     output.status(`connecting ${options.sockets} sockets (${options.via}: ${endpoints.join(', ')}) …`);
-    await fleet.connectAll(progressReporter(output));
+    // In two halves, with a reading after each: the second half's growth is what a socket costs.
+    const half = Math.floor(options.sockets / 2);
+    await fleet.connectRange(0, half, progressReporter(output));
+    await sleep(3_000);
+    const collectedHalf = await memoryAfterFullGc(pids, memoryProbeDir);
+    await fleet.connectRange(half, options.sockets, progressReporter(output));
     await sleep(5_000);
     const after = await Promise.all(pids.map((pid) => residentBytes(pid)));
     const collectedAfter = await memoryAfterFullGc(pids, memoryProbeDir);
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
-    const perSocketKiB = (bytesAfter: number[], bytesBefore: number[]) => round((sum(bytesAfter) - sum(bytesBefore)) / 1024 / options.sockets);
+    const perSocketKiB = (bytesAfter: number[], bytesBefore: number[], sockets = options.sockets) => round((sum(bytesAfter) - sum(bytesBefore)) / 1024 / sockets);
+    const rss = (readings: CollectedMemory[]) => readings.map((reading) => reading.rss);
+    const heap = (readings: CollectedMemory[]) => readings.map((reading) => reading.heapUsed);
+    const mib = (readings: CollectedMemory[]) => readings.map((reading) => round(reading.rss / 2 ** 20));
     const memory: IdleMemory = {
       sockets: options.sockets,
-      beforeMiB: collectedBefore.map((reading) => round(reading.rss / 2 ** 20)),
-      afterMiB: collectedAfter.map((reading) => round(reading.rss / 2 ** 20)),
-      perSocketKiB: perSocketKiB(collectedAfter.map((reading) => reading.rss), collectedBefore.map((reading) => reading.rss)),
-      heapPerSocketKiB: perSocketKiB(collectedAfter.map((reading) => reading.heapUsed), collectedBefore.map((reading) => reading.heapUsed)),
+      beforeMiB: mib(collectedBefore),
+      halfMiB: mib(collectedHalf),
+      afterMiB: mib(collectedAfter),
+      perSocketKiB: perSocketKiB(rss(collectedAfter), rss(collectedHalf), options.sockets - half),
+      fromNothingPerSocketKiB: perSocketKiB(rss(collectedAfter), rss(collectedBefore)),
+      heapPerSocketKiB: perSocketKiB(heap(collectedAfter), heap(collectedHalf), options.sockets - half),
       withoutGcPerSocketKiB: perSocketKiB(after, before),
     };
     output.status(
-      `idle sockets (after a full GC): RSS ${memory.beforeMiB.join(' + ')} MiB → ${memory.afterMiB.join(' + ')} MiB = ${memory.perSocketKiB} KiB per socket (V8 heap ${memory.heapPerSocketKiB} KiB); without forcing a GC ${memory.withoutGcPerSocketKiB} KiB`,
+      `idle sockets (after a full GC): RSS ${memory.beforeMiB.join(' + ')} → ${memory.halfMiB.join(' + ')} → ${memory.afterMiB.join(' + ')} MiB (none, half, all connected) = ${memory.perSocketKiB} KiB per socket from half to all (V8 heap ${memory.heapPerSocketKiB} KiB), ${memory.fromNothingPerSocketKiB} KiB from none; without forcing a GC ${memory.withoutGcPerSocketKiB} KiB from none`,
     );
     const launcherProcess: PlatformProcess = { pid: platform.pid, service: 'launcher (gateway)', port: undefined, metricsPort: undefined };
     const cpu = new CpuMeter(async () => [launcherProcess, ...(await platform.processes())]);
@@ -187,7 +208,7 @@ export async function runStep(session: BenchSession, rate: number, durationMs: n
   });
   const wallSendEnd = Date.now();
   await drainPhase(ledger, phase, { ackTimeoutMs: options.ackTimeoutMs, drainMs: options.drainMs, onTick: (current) => progress.tick(current) });
-  const cpu = await session.cpu.end();
+  const { busy: cpu, waiting: cpuWait } = await session.cpu.end();
   if (profiling) signalProfilers(session);
   loopDelay.disable();
   progress.done();
@@ -211,6 +232,7 @@ export async function runStep(session: BenchSession, rate: number, durationMs: n
     persistedAll: stored >= session.acknowledgedSoFar,
     persistenceLag: lag,
     cpu,
+    cpuWait,
     server,
     generatorLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     connectedAtEnd: fleet.connectedCount(),

@@ -6,8 +6,11 @@ import { summarizeProfiles } from '../profile/profile-report.js';
 import type { ProfileSummary } from '../profile/cpu-profile-summary.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from '../scenarios/scenario-output.js';
 import type { BenchOptions } from './bench-options.js';
-import { cpuTable, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
+import { cpuTable, cpuWaitTable, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
 import { closeSession, openSession, runStep, type BenchSession, type IdleMemory, type StepResult } from './fanout-benchmark.js';
+
+/** Threads runnable but not running: on a saturated machine, where the latency comes from. */
+const CPU_WAIT_TITLE = 'Waiting for a CPU during each step (% of one core: time runnable, not running, all threads)';
 
 export interface BenchSummary {
   completed: boolean;
@@ -99,6 +102,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
     persistenceLagP50Ms: jsonNumber(step.persistenceLag.p50Ms),
     persistenceLagP99Ms: jsonNumber(step.persistenceLag.p99Ms),
     cpuPercent: step.cpu,
+    cpuWaitPercent: step.cpuWait,
     serverLatencyMs: Object.fromEntries(Object.entries(step.server).map(([key, value]) => [key, { p50: jsonNumber(value.p50Ms), p99: jsonNumber(value.p99Ms) }])),
     generatorLoopDelayP99Ms: jsonNumber(step.generatorLoopDelayP99Ms),
   });
@@ -118,11 +122,26 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
   };
 
   const cpu = cpuTable(steps);
+  const cpuWait = cpuWaitTable(steps);
   const targetRows = target.checks.map((check) => [check.what, check.measured, check.ok ? 'met' : 'NOT met']);
   const memoryRow = [
-    [int(memory.sockets), memory.beforeMiB.join(' + '), memory.afterMiB.join(' + '), String(memory.perSocketKiB), String(memory.heapPerSocketKiB), String(memory.withoutGcPerSocketKiB)],
+    [
+      int(memory.sockets),
+      [memory.beforeMiB, memory.halfMiB, memory.afterMiB].map((readings) => readings.join(' + ')).join(' → '),
+      String(memory.perSocketKiB),
+      String(memory.heapPerSocketKiB),
+      String(memory.fromNothingPerSocketKiB),
+      String(memory.withoutGcPerSocketKiB),
+    ],
   ];
-  const memoryHeaders = ['idle sockets', 'RSS before (MiB, after GC)', 'RSS after (MiB, after GC)', 'RSS KiB per socket', 'V8 heap KiB per socket', 'RSS KiB per socket without forcing a GC'];
+  const memoryHeaders = [
+    'idle sockets',
+    'RSS with none → half → all connected (MiB, after GC)',
+    'RSS KiB per socket (half → all)',
+    'V8 heap KiB per socket (half → all)',
+    'RSS KiB per socket (none → all)',
+    'RSS KiB per socket (none → all, without forcing a GC)',
+  ];
   const html = renderHtmlReport({
     title: 'Parley fan-out benchmark',
     facts: [
@@ -136,6 +155,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
       { title: 'Steps', headers: STEP_HEADERS, rows: steps.map(stepRow) },
       { title: 'Where the latency is (ms): clients versus the services\' own histograms', headers: SERVER_HEADERS, rows: steps.map(serverRow) },
       { title: 'CPU during each step (% of one core)', ...cpu },
+      { title: CPU_WAIT_TITLE, ...cpuWait },
       { title: 'Idle sockets (RSS of the chat-socket processes)', headers: memoryHeaders, rows: memoryRow },
       { title: 'Adapter comparison', headers: ['adapter', ...STEP_HEADERS], rows: comparison.map((step) => [step.adapter, ...stepRow(step)]) },
       { title: 'Target (issue #3)', headers: ['check', 'measured', 'verdict'], rows: targetRows },
@@ -156,6 +176,8 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
   output.line(markdownTable(SERVER_HEADERS, steps.map(serverRow)));
   output.line('\n## CPU during each step (% of one core)\n');
   output.line(markdownTable(cpu.headers, cpu.rows));
+  output.line(`\n## ${CPU_WAIT_TITLE}\n`);
+  output.line(markdownTable(cpuWait.headers, cpuWait.rows));
   output.line('\n## Idle sockets\n');
   output.line(markdownTable(memoryHeaders, memoryRow));
   if (comparison.length > 0) {

@@ -58,6 +58,23 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * Time the process's threads spent runnable but waiting for a CPU, in seconds (the second
+ * field of /proc/<pid>/task/<tid>/schedstat, summed over threads), or NaN when it is gone.
+ * On a saturated machine this, not the CPU a process uses, is where latency comes from.
+ */
+export async function cpuWaitSeconds(pid: number): Promise<number> {
+  const threads = await readdir(`/proc/${pid}/task`).catch(() => undefined);
+  if (!threads) return Number.NaN;
+  let waitedNs = 0;
+  for (const thread of threads) {
+    const schedstat = await readFile(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').catch(() => undefined);
+    // A thread that ended between readdir and readFile took its numbers with it.
+    if (schedstat) waitedNs += Number(schedstat.split(' ')[1] ?? 0);
+  }
+  return waitedNs / 1e9;
+}
+
 /** Busy share of all cores since the previous sample, from /proc/stat. */
 export class MachineCpu {
   private previous: { busy: number; total: number } | undefined;

@@ -29,10 +29,16 @@ export class SocketFleet {
   constructor(private readonly settings: FleetSettings) {}
 
   /** Connects every socket; rejects if one cannot connect within the timeout. */
-  async connectAll(onProgress?: (connected: number, total: number) => void): Promise<void> {
+  connectAll(onProgress?: (connected: number, total: number) => void): Promise<void> {
+    return this.connectRange(0, this.settings.users.length, onProgress);
+  }
+
+  /** Connects the sockets of users `from` up to (not including) `end`. */
+  async connectRange(from: number, end: number, onProgress?: (connected: number, total: number) => void): Promise<void> {
     const { users, endpoints, ledger } = this.settings;
-    let connected = 0;
-    await forEachLimited(users.length, this.settings.connectConcurrency ?? 50, async (index) => {
+    let connected = from;
+    await forEachLimited(end - from, this.settings.connectConcurrency ?? 50, async (offset) => {
+      const index = from + offset;
       const user = users[index]!;
       const socket: ChatClientSocket = io(endpoints[index % endpoints.length]!, {
         transports: ['websocket'],
