@@ -65,22 +65,23 @@ export function serverRow(step: StepResult): string[] {
 }
 
 export function cpuTable(steps: StepResult[]): { headers: string[]; rows: string[][] } {
-  const groups = [...new Set(steps.flatMap((step) => Object.keys(step.cpu)))];
+  const shares = sharesTable(steps, (step) => step.cpu);
   return {
-    headers: ['step (msg/s)', ...groups.map((group) => `${group} %`), 'generator event-loop delay p99 ms'],
-    rows: steps.map((step) => [
-      String(step.rate),
-      ...groups.map((group) => (step.cpu[group] === undefined ? '—' : String(step.cpu[group]))),
-      ms(step.generatorLoopDelayP99Ms),
-    ]),
+    headers: [...shares.headers, 'generator event-loop delay p99 ms'],
+    rows: shares.rows.map((row, index) => [...row, ms(steps[index]!.generatorLoopDelayP99Ms)]),
   };
 }
 
 export function cpuWaitTable(steps: StepResult[]): { headers: string[]; rows: string[][] } {
-  const groups = [...new Set(steps.flatMap((step) => Object.keys(step.cpuWait)))];
+  return sharesTable(steps, (step) => step.cpuWait);
+}
+
+/** One row per step, one column per process group (a group missing from a step shows as —). */
+function sharesTable(steps: StepResult[], sharesOf: (step: StepResult) => Record<string, number>): { headers: string[]; rows: string[][] } {
+  const groups = [...new Set(steps.flatMap((step) => Object.keys(sharesOf(step))))];
   return {
     headers: ['step (msg/s)', ...groups.map((group) => `${group} %`)],
-    rows: steps.map((step) => [String(step.rate), ...groups.map((group) => (step.cpuWait[group] === undefined ? '—' : String(step.cpuWait[group])))]),
+    rows: steps.map((step) => [String(step.rate), ...groups.map((group) => (sharesOf(step)[group] === undefined ? '—' : String(sharesOf(step)[group])))]),
   };
 }
 
