@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryAfterFullGc } from '../src/bench/memory-probe.js';
+import { memoryAfterFullGc, settledMemory, type CollectedMemory } from '../src/bench/memory-probe.js';
 
 // The built preload, as the benchmark passes it to the services (npm test builds first).
 const PRELOAD = fileURLToPath(new URL('../dist/profile/memory-probe-preload.js', import.meta.url));
@@ -13,8 +13,9 @@ const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
 /** A process that holds `megabytes` of live objects and some garbage, and says when it is ready. */
-async function startHolder(megabytes: number, env: Record<string, string>): Promise<ChildProcess> {
+async function startHolder(megabytes: number, env: Record<string, string>, extra = ''): Promise<ChildProcess> {
   const script = `
+    ${extra}
     const live = Array.from({ length: ${megabytes} }, () => Array.from({ length: 1024 * 16 }, (_, i) => ({ i })));
     for (let round = 0; round < 50; round++) Array.from({ length: 100000 }, (_, i) => ({ i }));
     globalThis.live = live;
@@ -57,5 +58,20 @@ describe('memory probe (benchmark preload)', () => {
     await expect(memoryAfterFullGc([unprobed.pid!], dir, 1_000)).rejects.toThrow(/no memory reading from \d+ \(is the memory probe preloaded\?\)/);
     // SIGWINCH is ignored by default: the process is still there.
     expect(unprobed.exitCode).toBeNull();
+  });
+
+  it('keeps each process its lowest reading, so memory it hands back between readings does not count', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memory-probe-'));
+    dirs.push(dir);
+    // 64 MiB of native memory, let go when the second reading is asked for.
+    const dropsLate = `
+      let held = Buffer.alloc(64 * 2 ** 20, 1);
+      let signals = 0;
+      process.on('SIGWINCH', () => { signals += 1; if (signals === 2) held = undefined; });`;
+    const holder = await startHolder(1, { PARLEY_MEMORY_PROBE_DIR: dir }, dropsLate);
+    const [settled] = await settledMemory([holder.pid!], dir, 3);
+    const first = JSON.parse(await readFile(join(dir, `memory.${holder.pid}.1.json`), 'utf8')) as CollectedMemory;
+    expect(settled!.pid).toBe(holder.pid);
+    expect(first.rss - settled!.rss).toBeGreaterThan(48 * 2 ** 20);
   });
 });

@@ -49,6 +49,15 @@ export const configSchema = z.object({
   SEND_BATCH_MAX_WAIT_MS: envInt(5, 0).describe(
     'How long the send path collects messages into one batch before accepting them; also the shortest time between two batch starts of a pod (fewer, larger persistence jobs under load).',
   ),
+  HEAP_GROWING_PERCENT: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000)
+    .default(100)
+    .describe(
+      "How far V8's old generation may grow past the heap that survived the last major GC before the next one starts, in percent (0 = V8's own heuristics). Fewer major GCs, each a delivery stall on a busy pod, for up to (1 + value/100) × the live heap in memory.",
+    ),
   SEND_BATCH_MAX_SIZE: envInt(100, 1).describe('Most messages accepted (and enqueued as one persistence job) per batch.'),
   IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60).describe(
     'How long a (sender, clientMsgId) pair is remembered, so a retried send returns the same message.',

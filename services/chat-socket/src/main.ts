@@ -1,6 +1,7 @@
 import { ConfigError } from '@parley/config';
 import { startTracing } from '@parley/tracing';
 import { loadChatSocketConfig, type ChatSocketConfig } from './config.js';
+import { applyHeapGrowingPercent } from './runtime/heap-growth.js';
 
 let config: ChatSocketConfig;
 try {
@@ -10,6 +11,7 @@ try {
   console.error(error.message);
   process.exit(1);
 }
+applyHeapGrowingPercent(config.HEAP_GROWING_PERCENT);
 
 // Tracing patches http, express, pg and ioredis, so it starts before they are imported.
 const tracing = startTracing({ serviceName: 'chat-socket', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });

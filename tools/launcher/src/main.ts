@@ -18,6 +18,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAndExit(0));
   process.on('SIGTERM', () => void stopAndExit(0));
+  // A closed terminal: stop as on Ctrl-C rather than die and leave PostgreSQL running.
+  process.on('SIGHUP', () => void stopAndExit(0));
 
   platform = await startPlatform(config, () => void stopAndExit(1));
   if (stopping) await platform.stop();

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@parley/ports';
 import { createGateway } from './gateway.js';
@@ -14,6 +15,9 @@ import { waitUntilReady } from './readiness.js';
 import { provideRedis, type ProvidedRedis } from './redis-provider.js';
 import { builtServices, commonServiceEnv, entryPoint, instanceKey, type PlatformContext, type ServiceSpec } from './service-catalog.js';
 import { runToCompletion, ServiceSupervisor } from './service-supervisor.js';
+
+/** How long the gateway's last connections get to close once the services behind them are gone. */
+const GATEWAY_CLOSE_WAIT_MS = 2_000;
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -48,9 +52,14 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
   });
 
   const stop = async () => {
-    await new Promise<void>((resolve) => (gateway ? gateway.close(() => resolve()) : resolve()));
-    gateway?.closeAllConnections();
+    // Stop accepting, but keep proxying what is open while the services drain: chat-socket tells
+    // its sockets (websockets through the gateway) to reconnect later, then closes them. Waiting
+    // for the gateway to close first hung for as long as a browser tab stayed connected.
+    const gatewayClosed = new Promise<void>((resolve) => (gateway ? gateway.close(() => resolve()) : resolve()));
+    gateway?.closeIdleConnections();
     await supervisor.stopAll();
+    gateway?.closeAllConnections();
+    await Promise.race([gatewayClosed, sleep(GATEWAY_CLOSE_WAIT_MS)]);
     await redis?.stop();
     await postgres?.stop();
   };

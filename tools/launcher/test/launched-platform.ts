@@ -14,11 +14,16 @@ export interface LaunchedPlatform {
   stop(): Promise<number | null>;
 }
 
-/** Starts the platform exactly as `npm start` does (the built launcher), on free ports. */
-export async function launchPlatform(env: Record<string, string>, timeoutMs = 90_000): Promise<LaunchedPlatform> {
+/**
+ * Starts the platform exactly as `npm start` does (the built launcher), on free ports. A
+ * variable given as `undefined` is unset for it (say DATABASE_URL, for embedded PostgreSQL).
+ */
+export async function launchPlatform(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<LaunchedPlatform> {
   const port = await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, PARLEY_PORT: String(port), LOG_LEVEL: 'warn', ...env };
+  for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
   const child = spawn(process.execPath, [LAUNCHER], {
-    env: { ...process.env, PARLEY_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

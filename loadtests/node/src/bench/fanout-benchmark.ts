@@ -16,7 +16,7 @@ import { ProgressLine } from '../report/progress-line.js';
 import type { BenchOptions } from './bench-options.js';
 import { CpuMeter, type CpuShares } from './cpu-meter.js';
 import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
-import { memoryAfterFullGc, MEMORY_PROBE_PRELOAD, type CollectedMemory } from './memory-probe.js';
+import { MEMORY_PROBE_PRELOAD, settledMemory, type CollectedMemory } from './memory-probe.js';
 import { bucketQuantile, combineBuckets, histogramBuckets, scrapeText, type HistogramBuckets } from './service-metrics.js';
 
 const PROFILER_PRELOAD = fileURLToPath(new URL('../profile/cpu-profiler-preload.js', import.meta.url));
@@ -48,7 +48,8 @@ export interface IdleMemory {
   sockets: number;
   /**
    * VmRSS of each chat-socket process before and after connecting the idle sockets, in MiB,
-   * each read right after a full GC (the memory probe): what the sockets keep alive.
+   * each the lowest of three readings right after a full GC (`settledMemory`): what the sockets
+   * keep alive.
    */
   beforeMiB: number[];
   /** The same, with the first half of the sockets connected. */
@@ -104,8 +105,9 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     env: {
       ...options.env,
       SOCKET_ADAPTER: adapter,
-      // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a preload is allowed.
-      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} ${preloads.join(' ')}`.trim(),
+      // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a preload is allowed. An
+      // `--env NODE_OPTIONS=…` (say --trace-gc) adds to the preloads instead of replacing them.
+      NODE_OPTIONS: [process.env.NODE_OPTIONS, options.env.NODE_OPTIONS, ...preloads].filter(Boolean).join(' '),
       PARLEY_MEMORY_PROBE_DIR: memoryProbeDir,
       ...(profileDir
         ? {
@@ -134,18 +136,18 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
 
     await sleep(3_000);
     const pids = chatSockets.map((entry) => entry.pid);
-    const collectedBefore = await memoryAfterFullGc(pids, memoryProbeDir);
+    const collectedBefore = await settledMemory(pids, memoryProbeDir);
     const before = await Promise.all(pids.map((pid) => residentBytes(pid)));
     output.status(`connecting ${options.sockets} sockets (${options.via}: ${endpoints.join(', ')}) …`);
     // In two halves, with a reading after each: the second half's growth is what a socket costs.
     const half = Math.floor(options.sockets / 2);
     await fleet.connectRange(0, half, progressReporter(output));
     await sleep(3_000);
-    const collectedHalf = await memoryAfterFullGc(pids, memoryProbeDir);
+    const collectedHalf = await settledMemory(pids, memoryProbeDir);
     await fleet.connectRange(half, options.sockets, progressReporter(output));
     await sleep(5_000);
     const after = await Promise.all(pids.map((pid) => residentBytes(pid)));
-    const collectedAfter = await memoryAfterFullGc(pids, memoryProbeDir);
+    const collectedAfter = await settledMemory(pids, memoryProbeDir);
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
     const perSocketKiB = (bytesAfter: number[], bytesBefore: number[], sockets = options.sockets) => round((sum(bytesAfter) - sum(bytesBefore)) / 1024 / sockets);
     const rss = (readings: CollectedMemory[]) => readings.map((reading) => reading.rss);

@@ -36,3 +36,18 @@ export async function memoryAfterFullGc(pids: number[], dir: string, timeoutMs =
   }
   return pids.map((pid) => readings.get(pid)!);
 }
+
+/**
+ * `memoryAfterFullGc` taken `rounds` times in a row, keeping each process's lowest RSS (and the
+ * heap of that reading). A process hands freed pages back to the OS at its own pace (V8's
+ * unmapper threads, glibc trimming on a later free), so one reading sometimes still counts
+ * 20 MiB that the next no longer has; what a process cannot give back is the lowest reading.
+ */
+export async function settledMemory(pids: number[], dir: string, rounds = 3): Promise<CollectedMemory[]> {
+  let lowest = await memoryAfterFullGc(pids, dir);
+  for (let round = 1; round < rounds; round += 1) {
+    const readings = await memoryAfterFullGc(pids, dir);
+    lowest = lowest.map((reading, index) => (readings[index]!.rss < reading.rss ? readings[index]! : reading));
+  }
+  return lowest;
+}
