@@ -50,22 +50,25 @@ export class ProfileRepository {
   }
 
   /**
-   * `INSERT … ON CONFLICT (id) DO NOTHING`: safe when several first requests of a user race,
-   * and when provisioning and lazy creation race. Returns whether this call created the row.
+   * Safe when several first requests of a user race, and when provisioning and lazy creation
+   * race. Returns whether this call created the row.
+   *
+   * `ON CONFLICT DO NOTHING` without a target: with `ON CONFLICT (id)`, two racing inserts of the
+   * same new profile could fail on the username index instead (PostgreSQL only skips conflicts
+   * on the arbiter index), and a first request answered 409. When nothing was inserted, the
+   * row with this id tells a repeat from a username that belongs to another profile.
    */
   async insertIfMissing(identity: ProfileIdentity): Promise<boolean> {
-    try {
-      const rows = (await this.manager.query(
-        `INSERT INTO users.profiles (id, username, username_lower, email, email_lower)
-         VALUES ($1, $2, lower($2), $3, lower($3))
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id`,
-        [identity.id, identity.username, identity.email],
-      )) as { id: string }[];
-      return rows.length > 0;
-    } catch (error) {
-      throw usernameConflictOr(error);
-    }
+    const rows = (await this.manager.query(
+      `INSERT INTO users.profiles (id, username, username_lower, email, email_lower)
+       VALUES ($1, $2, lower($2), $3, lower($3))
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [identity.id, identity.username, identity.email],
+    )) as { id: string }[];
+    if (rows.length > 0) return true;
+    if (await this.exists(identity.id)) return false;
+    throw new ConflictError('The username belongs to another profile');
   }
 
   /** The auth service is the source of truth for username and email: take its values. */
