@@ -182,20 +182,24 @@ function integrityFailures(outcome: PhaseOutcome, maxP99Ms: number | undefined, 
   return failures;
 }
 
-/** Delivery p99 of the last fifth of the seconds over that of the first fifth (1 = flat). */
+type SecondBuckets = { series: { all(): readonly { delivery: { percentile(p: number): number; count: number } }[] } };
+
 /** Seconds with deliveries a soak needs before its drift is judged: two per fifth of the run. */
 const DRIFT_MIN_SECONDS = 10;
+
+const secondsWithDeliveries = (phase: SecondBuckets) => phase.series.all().filter((bucket) => bucket.delivery.count > 0);
 
 /**
  * In a shorter run each fifth is one second of a handful of messages, and one slow second on a
  * busy machine reads as drift: the figure is still reported, but not judged.
  */
-function driftJudged(phase: { series: { all(): readonly { delivery: { count: number } }[] } }): boolean {
-  return phase.series.all().filter((bucket) => bucket.delivery.count > 0).length >= DRIFT_MIN_SECONDS;
+function driftJudged(phase: SecondBuckets): boolean {
+  return secondsWithDeliveries(phase).length >= DRIFT_MIN_SECONDS;
 }
 
-function p99Drift(phase: { series: { all(): readonly { delivery: { percentile(p: number): number; count: number } }[] } }): number {
-  const seconds = phase.series.all().filter((bucket) => bucket.delivery.count > 0);
+/** Delivery p99 of the last fifth of the seconds over that of the first fifth (1 = flat). */
+function p99Drift(phase: SecondBuckets): number {
+  const seconds = secondsWithDeliveries(phase);
   const fifth = Math.max(1, Math.floor(seconds.length / 5));
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   const first = median(seconds.slice(0, fifth).map((bucket) => bucket.delivery.percentile(99)));

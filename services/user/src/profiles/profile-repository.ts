@@ -68,7 +68,7 @@ export class ProfileRepository {
     )) as { id: string }[];
     if (rows.length > 0) return true;
     if (await this.exists(identity.id)) return false;
-    throw new ConflictError('The username belongs to another profile');
+    throw usernameTaken();
   }
 
   /** The auth service is the source of truth for username and email: take its values. */
@@ -121,5 +121,9 @@ export class ProfileRepository {
 }
 
 function usernameConflictOr(error: unknown): unknown {
-  return isUniqueViolation(error, USERNAME_TAKEN) ? new ConflictError('The username belongs to another profile') : error;
+  return isUniqueViolation(error, USERNAME_TAKEN) ? usernameTaken() : error;
+}
+
+function usernameTaken(): ConflictError {
+  return new ConflictError('The username belongs to another profile');
 }
