@@ -51,6 +51,17 @@ describe('memory probe (benchmark preload)', () => {
     expect(largeReading!.rss).toBeGreaterThan(largeReading!.heapUsed);
   });
 
+  it('waits until the young generation a burst of allocations grew is back to its idle size, so RSS does not count it empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memory-probe-'));
+    dirs.push(dir);
+    // The holder's garbage rounds grow the young generation to its maximum (32 MiB).
+    const holder = await startHolder(1, { PARLEY_MEMORY_PROBE_DIR: dir });
+    const [reading] = await memoryAfterFullGc([holder.pid!], dir);
+    expect(reading!.youngGenerationSettled).toBe(true);
+    // What V8 has committed beyond the live heap: a few MiB, not the grown young generation.
+    expect(reading!.heapTotal - reading!.heapUsed).toBeLessThan(12 * 2 ** 20);
+  });
+
   it('fails clearly, instead of waiting for ever, when a process was started without the probe', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'memory-probe-'));
     dirs.push(dir);

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, emitWithAck, eventually, nextEvent, startChatCluster, ALLOWED_ORIGIN, type ChatCluster, type ClientSocket } from './support/chat-cluster.js';
+import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, ALLOWED_ORIGIN, type ChatCluster, type ClientSocket } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
 
@@ -73,6 +76,51 @@ describe('socket handshake', () => {
     expect(pollingError.message).toMatch(/xhr poll error/i);
     const raw = await fetch(`${cluster.instances[0]!.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'https://evil.example' } });
     expect(raw.status).toBe(403);
+  });
+});
+
+describe('idle socket memory', () => {
+  // V8's gc() on demand, for a WeakRef check (the flag is read when gc is first looked up).
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+
+  async function collectedWhileConnected(transports: string[]): Promise<{ collected: boolean; socket: ClientSocket }> {
+    const instance = cluster.instances[0]!;
+    let request: WeakRef<IncomingMessage> | undefined;
+    const capture = (req: IncomingMessage) => {
+      request ??= new WeakRef(req);
+    };
+    // The HTTP server's 'upgrade' event carries the WebSocket upgrade request engine.io handles.
+    instance.server.on('upgrade', capture);
+    const user = await cluster.user('idle');
+    const socket: ClientSocket = connectClient(instance.url, { auth: { token: user.token }, transports, reconnection: false, forceNew: true });
+    await nextEvent(socket, 'connect');
+    if (transports[0] === 'polling') await eventually(() => expect(socket.io.engine.transport.name).toBe('websocket'));
+    instance.server.off('upgrade', capture);
+    expect(request).toBeDefined();
+    // Two rounds: objects freed in the first may only then release what they held.
+    for (let round = 0; round < 2; round += 1) {
+      await pause(20);
+      collectGarbage();
+    }
+    return { collected: request!.deref() === undefined, socket };
+  }
+
+  it('lets the upgrade request of a connected WebSocket be garbage-collected, and the socket keeps working', async () => {
+    const { collected, socket } = await collectedWhileConnected(['websocket']);
+    expect(collected).toBe(true);
+    expect(socket.connected).toBe(true);
+    const rooms = await emitWithAck<{ ok: boolean }>(socket, 'room:sync', { rooms: [] });
+    expect(rooms.ok).toBe(true);
+    socket.disconnect();
+  });
+
+  it('does the same for a socket that started on long-polling and upgraded to WebSocket', async () => {
+    const { collected, socket } = await collectedWhileConnected(['polling', 'websocket']);
+    expect(collected).toBe(true);
+    const rooms = await emitWithAck<{ ok: boolean }>(socket, 'room:sync', { rooms: [] });
+    expect(rooms.ok).toBe(true);
+    socket.disconnect();
   });
 });
 

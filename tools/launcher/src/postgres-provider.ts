@@ -69,11 +69,22 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     await postgres.initialise();
   }
   await postgres.start();
+  // If the launcher exits without stopping it (a crash): stop() signals the postmaster at once,
+  // before its first await, which is all an exit listener can do.
+  const stopOnExit = () => void postgres.stop().catch(() => undefined);
+  process.once('exit', stopOnExit);
   // Before any service connects: every backend is forked from the postmaster and inherits it.
   await lowerPostgresPriority(databaseDir, niceness);
   await ensureDatabase(adminUrl, DATABASE_NAME);
   launcherLog(`PostgreSQL: embedded on 127.0.0.1:${port}`);
-  return { url, embedded: true, stop: () => postgres.stop() };
+  return {
+    url,
+    embedded: true,
+    stop: async () => {
+      process.removeListener('exit', stopOnExit);
+      await postgres.stop();
+    },
+  };
 }
 
 /** Fails fast, saying what to do, when a directory above `path` is closed to other users. */

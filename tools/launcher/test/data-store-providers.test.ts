@@ -1,12 +1,17 @@
+import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '@parley/ports';
 import { assertReachableByOthers, providePostgres } from '../src/postgres-provider.js';
 import { answersPing, provideRedis, RedisUnavailableError } from '../src/redis-provider.js';
+
+// The built module, as `npm start` runs it (npm test builds first).
+const BUILT_POSTGRES_PROVIDER = fileURLToPath(new URL('../dist/postgres-provider.js', import.meta.url));
 
 let dataDir: string;
 
@@ -55,6 +60,43 @@ describe('PostgreSQL for npm start', () => {
     } finally {
       await second.stop();
     }
+  }, 120_000);
+
+  it('stops an embedded cluster its process exits without stopping (a crash), and exits without an unhandled rejection', async () => {
+    const port = await freePort();
+    // Its own directory (the provider opens it to the postgres user; dataDir's subfolders stay closed).
+    const crashDir = await mkdtemp(join(tmpdir(), 'parley-crash-'));
+    onTestFinished(() => rm(crashDir, { recursive: true, force: true }));
+    // A process that starts the cluster, then exits at once; every unhandled rejection is printed.
+    const script = `
+      process.on('unhandledRejection', (error) => console.error('unhandled rejection: ' + String(error)));
+      const { providePostgres } = await import(${JSON.stringify(BUILT_POSTGRES_PROVIDER)});
+      const provided = await providePostgres({ dataDir: ${JSON.stringify(crashDir)}, port: ${port} });
+      console.log('started ' + provided.url);
+      process.exit(3);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code, stderr).toBe(3);
+    expect(stdout).toContain('started postgres://');
+    expect(stderr).not.toContain('unhandled rejection');
+    // The postmaster got its signal on the way out: the port stops answering.
+    const url = stdout.match(/started (\S+)/)![1]!;
+    await expect
+      .poll(
+        async () => {
+          const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1_000 });
+          return client.connect().then(
+            () => client.end().then(() => 'answering'),
+            () => 'gone',
+          );
+        },
+        { timeout: 20_000, interval: 250 },
+      )
+      .toBe('gone');
   }, 120_000);
 
   it('says which directory to open when the postgres user could not reach the binaries (instead of hanging)', async () => {

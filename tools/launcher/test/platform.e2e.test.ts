@@ -49,6 +49,8 @@ beforeAll(async () => {
     PARLEY_DATA_DIR: dataDir,
     PARLEY_BACKGROUND_NICENESS: '7',
     ARGON2_MEMORY_KIB: '8192',
+    // The launcher's own default is under test below.
+    MALLOC_ARENA_MAX: undefined,
   });
 }, 120_000);
 
@@ -184,6 +186,17 @@ describe('the platform started by the launcher (npm start)', () => {
     const own = getPriority();
     expect(niceness.get('chat-socket')).toEqual([own, own]);
     expect(niceness.get('auth')).toEqual([own]);
+  });
+
+  it('starts every service with two malloc arenas, which keeps idle sockets smaller', async () => {
+    const services: { cmdline: string; environ: string[] }[] = [];
+    for (const pid of await processesWithRedisPrefix(prefix)) {
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+      if (cmdline.includes('services/')) services.push({ cmdline, environ });
+    }
+    expect(services.filter(({ cmdline }) => cmdline.includes('services/chat-socket/')).length).toBe(2);
+    for (const { environ } of services) expect(environ).toContain('MALLOC_ARENA_MAX=2');
   });
 
   it('stops every process and exits 0 on SIGTERM', async () => {

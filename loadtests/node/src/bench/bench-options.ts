@@ -42,7 +42,7 @@ database, registers users, connects sockets, and sends at increasing rates.
   --cpu-prof           profile chat-socket and the worker during one step (V8 .cpuprofile files) and summarise them
   --cpu-prof-rate <n>  the step to profile (default 2000)
   --env NAME=value     extra variable for every service (repeatable), e.g. --env SEND_BATCH_MAX_SIZE=500
-  --keep               keep the temporary data directory (logs, profiles)
+  --keep               keep the temporary data directory (logs, profiles) and the idle-memory readings
   --persist-timeout <d>  longest wait for the worker to store a step's messages (default 60s)
   --report-dir <dir>   (default loadtests/reports)
 

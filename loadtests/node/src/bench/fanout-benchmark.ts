@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -148,6 +148,8 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     await sleep(5_000);
     const after = await Promise.all(pids.map((pid) => residentBytes(pid)));
     const collectedAfter = await settledMemory(pids, memoryProbeDir);
+    // The readings' files are kept with --keep only (they explain an odd idle figure).
+    if (!options.keep) await rm(memoryProbeDir, { recursive: true, force: true });
     const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
     const perSocketKiB = (bytesAfter: number[], bytesBefore: number[], sockets = options.sockets) => round((sum(bytesAfter) - sum(bytesBefore)) / 1024 / sockets);
     const rss = (readings: CollectedMemory[]) => readings.map((reading) => reading.rss);
@@ -185,6 +187,7 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     };
   } catch (error) {
     await platform.stop();
+    if (!options.keep) await rm(memoryProbeDir, { recursive: true, force: true });
     throw error;
   }
 }

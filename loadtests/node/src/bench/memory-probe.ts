@@ -13,13 +13,15 @@ export interface CollectedMemory {
   heapUsed: number;
   heapTotal: number;
   external: number;
+  /** False when the young generation a burst of work grew had not shrunk back before the probe gave up waiting. */
+  youngGenerationSettled: boolean;
 }
 
 /**
  * Asks each process (started with MEMORY_PROBE_PRELOAD and PARLEY_MEMORY_PROBE_DIR=dir) for a
  * full GC and its memory right after it; resolves with one reading per pid, in order.
  */
-export async function memoryAfterFullGc(pids: number[], dir: string, timeoutMs = 15_000): Promise<CollectedMemory[]> {
+export async function memoryAfterFullGc(pids: number[], dir: string, timeoutMs = 45_000): Promise<CollectedMemory[]> {
   const seen = new Set(await readdir(dir).catch(() => []));
   for (const pid of pids) process.kill(pid, 'SIGWINCH');
   const deadline = Date.now() + timeoutMs;

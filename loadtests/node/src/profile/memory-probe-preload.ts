@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 /**
@@ -18,22 +18,37 @@ if (dir) {
   setFlagsFromString('--expose-gc');
   const collectGarbage = runInNewContext('gc') as (options?: { type: 'major'; execution: 'sync'; flavor: 'last-resort' }) => void;
   let sequence = 0;
+  // The young generation's size at start-up: what it shrinks back to once the process is idle.
+  const idleNewSpace = newSpaceBytes();
   process.on('SIGWINCH', () => void probe());
   // V8 sweeps and gives pages back to the OS after a collection, concurrently: read RSS only
   // once that had time to finish, or a reading taken right after a burst of work keeps pages the
   // next one no longer has. The last collection is V8's last-resort kind (what it runs under
-  // memory pressure): it also hands back the free pages a regular one keeps committed, which
-  // otherwise moved a reading by up to 20 MiB between identical runs.
+  // memory pressure): it also hands back the free pages a regular one keeps committed.
+  // A burst of work (a thousand handshakes) also grows the young generation to 32 MiB, and no
+  // collection shrinks it: V8 does that only after it has seen the process idle for some
+  // seconds. Until then RSS counts ~30 MiB of empty young generation, which moved readings
+  // between identical runs by that much; so the probe waits for it (at most 30 s).
   const probe = async () => {
     for (let round = 0; round < 3; round += 1) {
       collectGarbage();
       await sleep(500);
     }
-    collectGarbage({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    await sleep(500);
+    const deadline = Date.now() + 30_000;
+    let youngGenerationSettled = false;
+    for (;;) {
+      collectGarbage({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      await sleep(500);
+      youngGenerationSettled = newSpaceBytes() <= idleNewSpace;
+      if (youngGenerationSettled || Date.now() > deadline) break;
+    }
     const usage = process.memoryUsage();
     sequence += 1;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `memory.${process.pid}.${sequence}.json`), JSON.stringify({ pid: process.pid, sequence, ...usage }));
+    writeFileSync(join(dir, `memory.${process.pid}.${sequence}.json`), JSON.stringify({ pid: process.pid, sequence, youngGenerationSettled, ...usage }));
   };
+}
+
+function newSpaceBytes(): number {
+  return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
 }

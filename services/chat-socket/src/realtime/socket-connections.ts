@@ -44,6 +44,31 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     return {};
   });
 
+  // Shared by every socket (socket.io calls listeners with the socket as `this`): a few
+  // hundred bytes less per idle socket than closures made per connection.
+  function onMessageSend(this: ChatSocket, payload: unknown, ack: unknown): void {
+    onSend(this, payload, ack);
+  }
+  function onRoomSync(this: ChatSocket, payload: unknown, ack: unknown): void {
+    onSync(this, payload, ack);
+  }
+  function onRoomRead(this: ChatSocket, payload: unknown, ack: unknown): void {
+    onRead(this, payload, ack);
+  }
+  function onTyping(this: ChatSocket, payload: unknown): void {
+    const parsed = typingPayloadSchema.safeParse(payload);
+    if (parsed.success) settings.typing.handle(this, parsed.data);
+  }
+  function onDisconnect(this: ChatSocket, reason: string): void {
+    metrics.socketDisconnects.inc({ reason });
+    if (settings.aborted()) return;
+    settings.typing.socketGone(this);
+    const { userId } = this.data;
+    void settings.presence.socketDisconnected(userId, this.id).catch((error: unknown) => {
+      logger.warn({ err: error, userId }, 'cannot record the end of a presence');
+    });
+  }
+
   io.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
     metrics.socketConnects.inc();
@@ -54,23 +79,10 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     });
 
     installFloodGuard(socket, settings.floodGuard);
-
-    socket.on('message:send', (payload, ack) => onSend(socket, payload, ack));
-    socket.on('room:sync', (payload, ack) => onSync(socket, payload, ack));
-    socket.on('room:read', (payload, ack) => onRead(socket, payload, ack));
-
-    socket.on('typing', (payload: unknown) => {
-      const parsed = typingPayloadSchema.safeParse(payload);
-      if (parsed.success) settings.typing.handle(socket, parsed.data);
-    });
-
-    socket.on('disconnect', (reason) => {
-      metrics.socketDisconnects.inc({ reason });
-      if (settings.aborted()) return;
-      settings.typing.socketGone(socket);
-      void settings.presence.socketDisconnected(userId, socket.id).catch((error: unknown) => {
-        logger.warn({ err: error, userId }, 'cannot record the end of a presence');
-      });
-    });
+    socket.on('message:send', onMessageSend);
+    socket.on('room:sync', onRoomSync);
+    socket.on('room:read', onRoomRead);
+    socket.on('typing', onTyping);
+    socket.on('disconnect', onDisconnect);
   });
 }
