@@ -10,6 +10,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type SpanOptions,
   type Tracer,
 } from '@opentelemetry/api';
 
@@ -107,12 +108,13 @@ export function linksTo(contexts: Array<SpanContext | undefined>): Link[] {
   return contexts.filter((spanContext): spanContext is SpanContext => spanContext !== undefined).map((spanContext) => ({ context: spanContext }));
 }
 
-function spanOptions(settings: SpanSettings) {
-  return {
-    ...(settings.kind !== undefined ? { kind: settings.kind } : {}),
-    ...(settings.attributes ? { attributes: settings.attributes } : {}),
-    ...(settings.links && settings.links.length > 0 ? { links: settings.links } : {}),
-    ...(settings.startTime !== undefined ? { startTime: settings.startTime } : {}),
-    ...(settings.root ? { root: true } : {}),
-  };
+/** Plain assignments, not spreads of conditional literals: this runs for every span, traced or not. */
+function spanOptions(settings: SpanSettings): SpanOptions {
+  const options: SpanOptions = {};
+  if (settings.kind !== undefined) options.kind = settings.kind;
+  if (settings.attributes) options.attributes = settings.attributes;
+  if (settings.links && settings.links.length > 0) options.links = settings.links;
+  if (settings.startTime !== undefined) options.startTime = settings.startTime;
+  if (settings.root) options.root = true;
+  return options;
 }

@@ -103,7 +103,18 @@ export class SendMessageService {
 
   send(request: SendRequest): Promise<SendResult> {
     return new Promise((resolve, reject) => {
-      this.batcher.add({ ...request, receivedAt: performance.now(), trace: sendTracing.capture(), resolve, reject });
+      // Field by field rather than a spread of the request: every message passes here.
+      this.batcher.add({
+        senderId: request.senderId,
+        roomId: request.roomId,
+        clientMsgId: request.clientMsgId,
+        body: request.body,
+        memberVerified: request.memberVerified,
+        receivedAt: performance.now(),
+        trace: sendTracing.capture(),
+        resolve,
+        reject,
+      });
     });
   }
 
