@@ -34,6 +34,7 @@ import { PresenceService } from './presence/presence-service.js';
 import { PresenceStore } from './presence/presence-store.js';
 import { ReadMarkerService } from './read-markers/read-marker-service.js';
 import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
+import { dropOwnBroadcastEchoes } from './realtime/adapter-self-echo.js';
 import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
@@ -119,6 +120,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     },
   });
   instrumentFanout(io, metrics);
+  dropOwnBroadcastEchoes(io);
 
   const ids = new SnowflakeGenerator({ workerId: 0 });
   const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });

@@ -76,6 +76,40 @@ describe('message delivery across two chat-socket instances', () => {
     for (const inbox of [...memberInbox, ...ownerInbox]) expect(inbox).toHaveLength(2);
   });
 
+  it('drops its own broadcasts that Redis echoes back before parsing them, and still takes the other instance\'s', async () => {
+    type ParsedMessage = { uid: string; type: number };
+    const adapters = cluster.instances.slice(0, 2).map((instance) => instance.chat.io.of('/').adapter as unknown as { uid: string; onMessage(message: ParsedMessage, offset?: string): void });
+    // What each adapter parsed (onMessage runs after the JSON is parsed), by sender.
+    const parsedFrom = adapters.map((adapter) => {
+      const senders: string[] = [];
+      const onMessage = adapter.onMessage.bind(adapter);
+      adapter.onMessage = (message, offset) => {
+        senders.push(message.uid);
+        onMessage(message, offset);
+      };
+      return { senders, restore: () => (adapter.onMessage = onMessage) };
+    });
+    try {
+      const [owner, member] = [await cluster.user('echo-owner'), await cluster.user('echo-member')];
+      const roomId = await groupRoom(owner, [member]);
+      const sockets = [await cluster.connect(0, owner), await cluster.connect(1, member)];
+      const received = sockets.map((socket) => collect<Message>(socket, 'message:new'));
+      const fromFirst = await send(sockets[0]!, roomId, 'sent through the first instance');
+      const fromSecond = await send(sockets[1]!, roomId, 'sent through the second instance');
+      expect(fromFirst.ok && fromSecond.ok).toBe(true);
+      await eventually(() => {
+        for (const list of received) expect(list.map((m) => m.id)).toEqual([fromFirst.message.id, fromSecond.message.id]);
+      });
+      const [first, second] = parsedFrom;
+      expect(first!.senders).toContain(adapters[1]!.uid);
+      expect(second!.senders).toContain(adapters[0]!.uid);
+      expect(first!.senders).not.toContain(adapters[0]!.uid);
+      expect(second!.senders).not.toContain(adapters[1]!.uid);
+    } finally {
+      for (const { restore } of parsedFrom) restore();
+    }
+  });
+
   it('refuses a send by a non-member (forbidden ack, HTTP 403) and delivers nothing', async () => {
     const [owner, outsider] = [await cluster.user('owner'), await cluster.user('outsider')];
     const roomId = await groupRoom(owner, []);
