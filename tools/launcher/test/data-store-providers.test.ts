@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,7 +67,7 @@ describe('PostgreSQL for npm start', () => {
     const port = await freePort();
     // Its own directory (the provider opens it to the postgres user; dataDir's subfolders stay closed).
     const crashDir = await mkdtemp(join(tmpdir(), 'parley-crash-'));
-    onTestFinished(() => rm(crashDir, { recursive: true, force: true }));
+    onTestFinished(() => rm(crashDir, { recursive: true, force: true, maxRetries: 5 }));
     // A process that starts the cluster, then exits at once; every unhandled rejection is printed.
     const script = `
       process.on('unhandledRejection', (error) => console.error('unhandled rejection: ' + String(error)));
@@ -83,7 +84,8 @@ describe('PostgreSQL for npm start', () => {
     expect(code, stderr).toBe(3);
     expect(stdout).toContain('started postgres://');
     expect(stderr).not.toContain('unhandled rejection');
-    // The postmaster got its signal on the way out: the port stops answering.
+    // The postmaster got its signal on the way out: it stops answering, then finishes its
+    // shutdown checkpoint and removes its pid file as the last thing it does.
     const url = stdout.match(/started (\S+)/)![1]!;
     await expect
       .poll(
@@ -97,6 +99,7 @@ describe('PostgreSQL for npm start', () => {
         { timeout: 20_000, interval: 250 },
       )
       .toBe('gone');
+    await expect.poll(() => existsSync(join(crashDir, 'postgres', 'postmaster.pid')), { timeout: 20_000, interval: 100 }).toBe(false);
   }, 120_000);
 
   it('says which directory to open when the postgres user could not reach the binaries (instead of hanging)', async () => {

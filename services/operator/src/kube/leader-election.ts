@@ -132,9 +132,12 @@ export function startLeaderElection(settings: LeaderElectionSettings): LeaderEle
     if (leading && Date.now() - lastRenewMs > settings.renewDeadlineMs) setLeading(false);
   };
 
+  // The attempt in flight, if any: stop() lets it land before releasing.
+  let ticking: Promise<void> = Promise.resolve();
   const loop = async () => {
     if (stopped) return;
-    await tick();
+    ticking = tick();
+    await ticking;
     if (stopped) return;
     timer = setTimeout(() => void loop(), settings.retryPeriodMs);
   };
@@ -153,6 +156,9 @@ export function startLeaderElection(settings: LeaderElectionSettings): LeaderEle
       const wasLeading = leading;
       setLeading(false, 'stopped');
       await transition;
+      // A renewal still in flight would replace the Lease after the release below read it, and
+      // the release would then fail with a conflict, leaving the Lease held until it expires.
+      await ticking;
       if (!wasLeading) return;
       // Release: an empty holder lets a follower take over without waiting out the lease.
       try {
