@@ -20,7 +20,7 @@ export function dropOwnBroadcastEchoes(io: ChatServer): void {
   if (!onRawMessage) return;
   const ownTail = Buffer.from(`"uid":${JSON.stringify(adapter.uid)},"nsp":${JSON.stringify(adapter.nsp.name)}}`);
   adapter.onRawMessage = (raw, channel) => {
-    if (raw.length > ownTail.length && raw[0] === OPENING_BRACE && raw.subarray(raw.length - ownTail.length).equals(ownTail)) return;
+    if (raw.length > ownTail.length && raw[0] === OPENING_BRACE && ownTail.compare(raw, raw.length - ownTail.length) === 0) return;
     onRawMessage(raw, channel);
   };
 }
