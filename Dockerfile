@@ -104,7 +104,7 @@ LABEL org.opencontainers.image.vendor="Parley" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.base.name="docker.io/library/node:20-bookworm-slim"
-# Two malloc arenas instead of glibc's 8 per core: about a quarter less RSS per idle socket
+# Two malloc arenas instead of glibc's 8 per core: about a fifth less RSS per idle socket
 # (docs/performance.md), the same default `npm start` gives its services.
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \

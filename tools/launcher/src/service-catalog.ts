@@ -115,9 +115,9 @@ export function commonServiceEnv(context: PlatformContext, instance: string): Re
 /**
  * glibc gives each thread that contends for malloc an arena of its own, up to 8 per core, and
  * memory freed in one is rarely handed back. Two arenas cut chat-socket's RSS per idle socket
- * by about a quarter (see docs/performance.md); the container images set the same.
+ * by about a fifth (see docs/performance.md); the container images set the same.
  */
-export const MALLOC_ARENA_MAX_DEFAULT = '2';
+const MALLOC_ARENA_MAX_DEFAULT = '2';
 
 export function builtServices(repoRoot: string): ServiceSpec[] {
   return SERVICES.filter((service) => existsSync(join(repoRoot, service.dir, 'package.json')));

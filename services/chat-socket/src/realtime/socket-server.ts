@@ -153,20 +153,15 @@ function handshakeError(code: string, message: string): Error & { data: { code: 
 /**
  * engine.io keeps each connection's HTTP request for the connection's life (on the socket and
  * through its upgrade response, below), and nothing here reads it after the handshake (the
- * Origin check runs before): drop both references, and what the request holds (headers, raw
- * headers, query) in case anything else still does, as socket.io's memory-usage guide advises.
- * Call after `io.attach()`.
+ * Origin check runs before): drop both references so the request, its headers and query can
+ * be collected, as socket.io's memory-usage guide advises. Call after `io.attach()`.
  */
 export function releaseHandshakeRequests(io: ChatServer): void {
   io.engine.on('connection', (rawSocket: RawEngineSocket) => {
-    const { request } = rawSocket;
     rawSocket.request = null;
     releaseUpgradeResponse(rawSocket.transport);
-    rawSocket.on('upgrade', releaseUpgradeResponse);
-    if (!request) return;
-    request.headers = {};
-    request.rawHeaders = [];
-    request._query = {};
+    // Only a long-polling connection can still upgrade (and get an upgrade response of its own).
+    if (rawSocket.transport.name === 'polling') rawSocket.once('upgrade', releaseUpgradeResponse);
   });
 }
 
@@ -187,14 +182,8 @@ function releaseUpgradeResponse(transport: RawEngineSocket['transport']): void {
 }
 
 interface RawEngineSocket {
-  request: RetainedRequest | null;
+  request: unknown;
   /** A WebSocket transport's `socket` is the `ws` connection, whose `_socket` is the TCP socket. */
-  transport: { socket?: { _socket?: NetSocket } };
-  on(event: 'upgrade', listener: (transport: RawEngineSocket['transport']) => void): void;
-}
-
-interface RetainedRequest {
-  headers: Record<string, unknown>;
-  rawHeaders: string[];
-  _query: Record<string, unknown>;
+  transport: { name: string; socket?: { _socket?: NetSocket } };
+  once(event: 'upgrade', listener: (transport: RawEngineSocket['transport']) => void): void;
 }
