@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { MailJob } from '@parley/contracts';
@@ -36,7 +36,10 @@ export function createFileMailbox(dir: string): MailTransport {
       const safeTo = job.to.replace(/[^a-zA-Z0-9@._-]/g, '_');
       counter += 1;
       const name = `${Date.now()}-${process.pid}-${counter}-${safeTo}.json`;
-      await writeFile(join(dir, name), JSON.stringify(message, null, 2));
+      // Written aside, then renamed: a reader (the dev mailbox page, a test) never sees half a file.
+      const partial = join(dir, `.${name}.partial`);
+      await writeFile(partial, JSON.stringify(message, null, 2));
+      await rename(partial, join(dir, name));
     },
   };
 }

@@ -41,7 +41,11 @@ export function createGateway(settings: GatewaySettings): Server {
       return;
     }
     if (settings.mailboxDir && req.method === 'GET' && req.url?.startsWith('/dev/mailbox')) {
-      void serveMailbox(settings.mailboxDir, req, res);
+      serveMailbox(settings.mailboxDir, req, res).catch((error: unknown) => {
+        // A development page must never take `npm start` down with it.
+        launcherLog(`dev mailbox: ${error instanceof Error ? error.message : String(error)}`);
+        if (!res.headersSent) sendError(res, 500, 'internal', 'Cannot read the dev mailbox');
+      });
       return;
     }
     const upstream = poolFor(req.url);

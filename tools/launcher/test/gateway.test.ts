@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@parley/ports';
 import { createGateway } from '../src/gateway.js';
@@ -6,6 +9,7 @@ import { INGRESS_ROUTES } from '../src/ingress-routes.js';
 
 const servers: Server[] = [];
 let gatewayUrl: string;
+let mailboxDir: string;
 
 /** An upstream that answers with its own name and the path it saw. */
 async function upstream(name: string): Promise<string> {
@@ -20,7 +24,9 @@ async function upstream(name: string): Promise<string> {
 
 beforeAll(async () => {
   const deadPort = await freePort();
+  mailboxDir = await mkdtemp(join(tmpdir(), 'parley-gateway-mailbox-'));
   const gateway = createGateway({
+    mailboxDir,
     host: '127.0.0.1',
     port: 0,
     routes: INGRESS_ROUTES,
@@ -38,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await rm(mailboxDir, { recursive: true, force: true });
 });
 
 describe('the local gateway', () => {
@@ -50,6 +57,20 @@ describe('the local gateway', () => {
     const response = await fetch(`${gatewayUrl}/api/v1/users/me`);
     expect(response.status).toBe(502);
     expect(await response.json()).toEqual({ error: { code: 'unavailable', message: expect.any(String) } });
+  });
+
+  it('answers 500 for a dev mailbox it cannot read, and keeps serving', async () => {
+    const message = { to: 'ada@example.com', subject: 'Your code', text: '123456', from: 'parley@localhost', sentAt: new Date().toISOString() };
+    await writeFile(join(mailboxDir, '1-1-1-ada@example.com.json'), JSON.stringify(message));
+    const readable = await fetch(`${gatewayUrl}/dev/mailbox?to=ada@example.com`);
+    expect(readable.status).toBe(200);
+    expect(((await readable.json()) as { messages: unknown[] }).messages).toHaveLength(1);
+
+    await writeFile(join(mailboxDir, '2-1-2-ada@example.com.json'), '{"to": "ada@exa');
+    const broken = await fetch(`${gatewayUrl}/dev/mailbox?to=ada@example.com`);
+    expect(broken.status).toBe(500);
+    expect(await broken.json()).toEqual({ error: { code: 'internal', message: 'Cannot read the dev mailbox' } });
+    expect((await fetch(`${gatewayUrl}/healthz`)).status).toBe(200);
   });
 
   it('answers 404 for internal endpoints and unknown API paths', async () => {
