@@ -13,13 +13,6 @@ export interface RedisSettings {
    * Redis outage fails a request instead of hanging it.
    */
   maxRetriesPerRequest?: number | null;
-  /**
-   * Send the commands issued in one event-loop tick as one write (ioredis auto-pipelining).
-   * For connections that issue many small independent commands at once (a broadcast per
-   * message of a send batch): a loopback write that wakes Redis is one of the dearest things
-   * a process does, so fewer, larger writes save CPU on both sides.
-   */
-  autoPipelining?: boolean;
 }
 
 export function createRedis(settings: RedisSettings): Redis {
@@ -27,7 +20,13 @@ export function createRedis(settings: RedisSettings): Redis {
     connectionName: settings.name,
     maxRetriesPerRequest: settings.maxRetriesPerRequest === undefined ? 2 : settings.maxRetriesPerRequest,
     enableReadyCheck: true,
-    enableAutoPipelining: settings.autoPipelining ?? false,
+    // Never. Every ioredis Pipeline (auto-pipelining makes one per tick) defines a `length`
+    // getter of its own, so it gets a hidden class of its own. That class stays in the old
+    // generation until a major GC, and its getter's closure holds the pipeline. So every
+    // pipeline and its commands survive every scavenge and reach the old generation. At
+    // 2,000 msg/s that was nearly half of what a chat-socket pod promoted
+    // (docs/performance.md, session 7). Send commands one by one, or use a script.
+    enableAutoPipelining: false,
     // Reconnect with capped backoff; never give up, the pod stays up and reports not-ready.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   };

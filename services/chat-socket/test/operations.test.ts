@@ -117,6 +117,19 @@ describe('operator endpoints', () => {
 });
 
 describe('an instance that crashes', () => {
+  it('keeps a connected user online past the presence TTL: every instance renews its sockets’ leases', async () => {
+    const [watcher, member] = [await cluster.user('watcher'), await cluster.user('member')];
+    await cluster.api(0, 'POST', '/api/v1/rooms', { token: watcher.token, body: { name: 'heartbeat', memberIds: [member.id] } });
+    const memberSockets = [await cluster.connect(0, member), await cluster.connect(1, member)];
+    const watcherSocket = await cluster.connect(0, watcher);
+    const presence = collect<Presence>(watcherSocket, 'presence');
+    await pause(4_500); // 1.5 × the 3 s TTL
+    const [status] = (await cluster.api(1, 'GET', `/api/v1/presence?userIds=${member.id}`, { token: watcher.token })).body.presence;
+    expect(status).toMatchObject({ userId: member.id, status: 'online', lastSeenAt: null });
+    expect(presence.filter((p) => p.userId === member.id && p.status === 'offline')).toEqual([]);
+    for (const socket of [...memberSockets, watcherSocket]) socket.disconnect();
+  });
+
   it('takes its users offline within the presence TTL, and a client reconnecting to another instance back-fills with room:sync without gaps or duplicates', async () => {
     const doomed = await cluster.startInstance();
     const [watcher, member] = [await cluster.user('watcher'), await cluster.user('member')];

@@ -71,18 +71,26 @@ export class PresenceStore {
     return cameOnline === 1;
   }
 
-  /** Renews the leases of local sockets (one pipeline per heartbeat). */
+  /**
+   * Renews the leases of local sockets. The commands go out together but not as an ioredis
+   * Pipeline: a pipeline of a pod's thousands of commands would reach the old generation whole
+   * at every heartbeat (see createRedis in @parley/redis).
+   */
   async renew(entries: Array<{ userId: string; socketId: string }>, now = Date.now()): Promise<void> {
     if (entries.length === 0) return;
     const expiry = now + this.ttlMs;
-    const pipeline = this.redis.pipeline();
+    const keyTtlMs = this.ttlMs * 2;
+    const replies: Array<Promise<unknown>> = [];
     for (const entry of entries) {
-      pipeline.zadd(this.key(entry.userId), expiry, entry.socketId);
-      pipeline.pexpire(this.key(entry.userId), this.ttlMs * 2);
-      pipeline.zadd(this.indexKey, 'GT', expiry, entry.userId);
-      pipeline.zadd(this.indexKey, 'NX', expiry, entry.userId);
+      const key = this.key(entry.userId);
+      replies.push(
+        this.redis.zadd(key, expiry, entry.socketId),
+        this.redis.pexpire(key, keyTtlMs),
+        this.redis.zadd(this.indexKey, 'GT', expiry, entry.userId),
+        this.redis.zadd(this.indexKey, 'NX', expiry, entry.userId),
+      );
     }
-    await pipeline.exec();
+    await Promise.all(replies);
   }
 
   /** Removes sockets of one user; true when the user is now offline. */

@@ -46,8 +46,9 @@ export interface SocketServer {
  * access token in `auth.token` (`connect_error` with `data.code = 'unauthorized'` otherwise).
  */
 export function createSocketServer(settings: SocketServerSettings): SocketServer {
-  // A send batch broadcasts its messages in one tick: auto-pipelining makes that one write to Redis.
-  const publisher = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-pub', logger: settings.logger, autoPipelining: true });
+  // No auto-pipelining here (see createRedis): one write per broadcast costs less than the
+  // old-generation growth that ioredis Pipelines cause.
+  const publisher = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-pub', logger: settings.logger });
   const subscriber = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-sub', logger: settings.logger, maxRetriesPerRequest: null });
   for (const connection of [publisher, subscriber]) connection.on('error', () => settings.metrics().adapterErrors.inc());
   for (const connection of [publisher, subscriber]) guardFireAndForget(connection, () => settings.metrics().adapterErrors.inc());
