@@ -235,7 +235,9 @@ export class SendMessageService {
 
   /** One job for the whole batch, naming its accepted set; false when it could not be stored. */
   private async enqueue(candidates: Candidate[], acceptedKey: string): Promise<boolean> {
-    const acceptedAt: Record<string, number> = {};
+    // Keyed by ids no other object shares: a plain object would get a new hidden class (old
+    // generation, freed only by a major GC) per key; a prototype-less one is a dictionary.
+    const acceptedAt = Object.create(null) as Record<string, number>;
     for (const { message } of candidates) acceptedAt[message.id] = Date.parse(message.createdAt);
     try {
       await this.settings.queue.enqueueBatch(
