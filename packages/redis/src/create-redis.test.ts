@@ -2,9 +2,9 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
+import { TEST_REDIS_URL } from '@parley/testing';
 import { closeRedis, createRedis, type Redis } from './create-redis.js';
 
-const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const COMMANDS = 10_000;
 
 setFlagsFromString('--expose-gc');
@@ -42,16 +42,12 @@ describe('createRedis', () => {
   let redis: Redis;
 
   beforeAll(async () => {
-    redis = createRedis({ url: REDIS_URL, name: 'redis-test', logger });
+    redis = createRedis({ url: TEST_REDIS_URL, name: 'redis-test', logger });
     await redis.ping();
   });
 
   afterAll(async () => {
     await closeRedis(redis);
-  });
-
-  it('never auto-pipelines, even when commands are issued together', () => {
-    expect(redis.options.enableAutoPipelining).toBe(false);
   });
 
   // Auto-pipelined, the same rounds left about 880 bytes per command in the old generation

@@ -116,7 +116,7 @@ describe('operator endpoints', () => {
   });
 });
 
-describe('an instance that crashes', () => {
+describe('presence heartbeat', () => {
   it('keeps a connected user online past the presence TTL: every instance renews its sockets’ leases', async () => {
     const [watcher, member] = [await cluster.user('watcher'), await cluster.user('member')];
     await cluster.api(0, 'POST', '/api/v1/rooms', { token: watcher.token, body: { name: 'heartbeat', memberIds: [member.id] } });
@@ -129,7 +129,9 @@ describe('an instance that crashes', () => {
     expect(presence.filter((p) => p.userId === member.id && p.status === 'offline')).toEqual([]);
     for (const socket of [...memberSockets, watcherSocket]) socket.disconnect();
   });
+});
 
+describe('an instance that crashes', () => {
   it('takes its users offline within the presence TTL, and a client reconnecting to another instance back-fills with room:sync without gaps or duplicates', async () => {
     const doomed = await cluster.startInstance();
     const [watcher, member] = [await cluster.user('watcher'), await cluster.user('member')];
