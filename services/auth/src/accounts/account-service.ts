@@ -99,23 +99,23 @@ export class AccountService {
     const credential = await this.deps.credentials.findByLogin(input.login);
     const accountKey = credential ? `user:${credential.id}` : `login:${input.login.trim().toLowerCase()}`;
     try {
-      await this.deps.throttle.check(accountKey, ip);
+      await this.deps.throttle.acquire(accountKey, ip);
     } catch (error) {
       if (error instanceof RateLimitedError) this.deps.metrics.logins.inc({ outcome: 'rate_limited' });
       throw error;
     }
 
     // Unknown accounts cost the same argon2 time as known ones: no timing oracle.
+    this.deps.metrics.passwordVerifications.inc();
     const valid = credential
       ? await this.deps.hasher.verify(credential.passwordHash, input.password)
       : await this.deps.hasher.verifyNothing(input.password);
     if (!credential || !valid) {
-      await this.deps.throttle.recordFailure(accountKey, ip);
       this.deps.metrics.logins.inc({ outcome: 'failure' });
       throw new UnauthorizedError(INVALID_LOGIN);
     }
 
-    await this.deps.throttle.recordSuccess(accountKey, ip);
+    await this.deps.throttle.succeeded(accountKey, ip);
     if (this.deps.hasher.needsRehash(credential.passwordHash)) {
       // Cost parameters were raised since this hash was made: upgrade it while we know the password.
       await this.deps.credentials.rehash(credential.id, await this.deps.hasher.hash(input.password));
