@@ -77,9 +77,14 @@ export const passwordResetConfirmSchema = z.strictObject({
 });
 export type PasswordResetConfirm = z.infer<typeof passwordResetConfirmSchema>;
 
+/** A session: one login and its refresh-token family. Access tokens name it in `sid`. */
+export const sessionIdSchema = z.uuid();
+
 /** Claims of a Parley access token (ES256 JWT). */
 export const accessTokenClaimsSchema = z.object({
   sub: userIdSchema,
+  /** The session (refresh-token family) the token belongs to; logout ends exactly this one. */
+  sid: sessionIdSchema,
   username: z.string(),
   roles: z.array(roleSchema),
   iss: z.string(),
@@ -120,11 +125,35 @@ export type PublicJwk = z.infer<typeof publicJwkSchema>;
 export const jwksSchema = z.object({ keys: z.array(publicJwkSchema) });
 export type Jwks = z.infer<typeof jwksSchema>;
 
-/** Redis pub/sub channel (under the install's key prefix) announcing that a user's sessions were revoked. */
+/** `POST /api/v1/auth/logout-all` carries no body (the account comes from the access token). */
+export const logoutAllRequestSchema = z.strictObject({});
+
+/** Why a session ended: what `session:ended` tells a socket before it is closed. */
+export const sessionEndReasonSchema = z.enum(['logout', 'logout-all', 'password-reset', 'role-change', 'expired']);
+export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
+
+/** The reasons the auth service revokes sessions for (expiry needs no announcement). */
+export const sessionRevocationReasonSchema = sessionEndReasonSchema.exclude(['expired']);
+export type SessionRevocationReason = z.infer<typeof sessionRevocationReasonSchema>;
+
+/**
+ * Redis pub/sub channel (under the install's key prefix) on which the auth service announces
+ * revocations; every verifier applies them to its cache and chat-socket closes the sockets.
+ */
 export const USER_SESSIONS_REVOKED_CHANNEL = 'events:user-sessions-revoked';
 
-export const userSessionsRevokedEventSchema = z.object({
-  userId: userIdSchema,
-  reason: z.enum(['password-reset', 'admin']),
-});
+/**
+ * One revocation: either one session (`sessionId`: logout) or every access token of the user
+ * issued before `notBefore` (epoch seconds: logout-all, password reset, role change).
+ * `expiresAt` (epoch seconds) is when it stops mattering: every token it refuses has expired.
+ */
+export const userSessionsRevokedEventSchema = z
+  .object({
+    userId: userIdSchema,
+    reason: sessionRevocationReasonSchema,
+    sessionId: sessionIdSchema.optional(),
+    notBefore: z.number().int().nonnegative().optional(),
+    expiresAt: z.number().int().nonnegative(),
+  })
+  .refine((event) => event.sessionId !== undefined || event.notBefore !== undefined, 'names a session or a not-before time');
 export type UserSessionsRevokedEvent = z.infer<typeof userSessionsRevokedEventSchema>;
