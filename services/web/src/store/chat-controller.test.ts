@@ -33,6 +33,8 @@ let socket: FakeChatSocket;
 let store: ChatStore;
 let controller: ChatController;
 let history: (query: { before?: string; after?: string }) => HistoryResponse;
+/** What the controller subscribed to the API client's new access tokens, if anything. */
+let tokenListener: ((token: string) => void) | undefined;
 
 function fakeApi(): ApiClient {
   const api = {
@@ -45,6 +47,10 @@ function fakeApi(): ApiClient {
     friendRequests: async () => ({ requests: [] }),
     markRead: async () => ({ roomId: ROOM, lastReadMessageId: '0' }),
     refresh: async () => null,
+    onAccessToken: (listener: (token: string) => void) => {
+      tokenListener = listener;
+      return () => (tokenListener = undefined);
+    },
   };
   return api as unknown as ApiClient;
 }
@@ -199,5 +205,16 @@ describe('read receipts, typing and unread counts', () => {
       { roomId: ROOM, isTyping: true },
       { roomId: ROOM, isTyping: false },
     ]);
+  });
+});
+
+describe('session', () => {
+  it('hands every renewed access token to the connected socket, and stops listening when stopped', async () => {
+    socket.onAck('auth:refresh', () => ({ ok: true, expiresAt: 2_000_000_000 }));
+    tokenListener?.('renewed-token');
+    await flush();
+    expect(socket.emittedOf('auth:refresh')).toEqual([{ token: 'renewed-token' }]);
+    controller.stop();
+    expect(tokenListener).toBeUndefined();
   });
 });

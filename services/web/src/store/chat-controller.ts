@@ -37,6 +37,7 @@ export class ChatController {
   /** The newest read marker sent to the server per room. */
   private readonly sentReadMarkers = new Map<string, string>();
   private typingSweep: ReturnType<typeof setInterval> | undefined;
+  private stopTokenHandover: (() => void) | undefined;
   private connectedBefore = false;
   private readonly onVisibilityChange = () => {
     const active = this.deps.getState().activeRoomId;
@@ -60,6 +61,7 @@ export class ChatController {
   start(): void {
     this.listen();
     this.connection.start();
+    this.stopTokenHandover = this.deps.api.onAccessToken((token) => this.connection.handOverToken(token));
     this.typingSweep = setInterval(() => this.deps.dispatch({ type: 'typing/expired', now: Date.now() }), 1_000);
     void this.loadRooms();
     void this.refreshFriendRequestCount();
@@ -70,6 +72,7 @@ export class ChatController {
   }
 
   stop(): void {
+    this.stopTokenHandover?.();
     this.connection.stop();
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibilityChange);
     clearInterval(this.typingSweep);
