@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { userIdSchema } from './common.js';
 import { errorBodySchema } from './errors.js';
+import { text } from './text.js';
 import {
   clientMsgIdSchema,
   messageBodySchema,
@@ -115,6 +116,6 @@ export interface ServerToClientEvents {
 }
 
 /** Handshake `auth` payload. */
-export const socketAuthSchema = z.object({ token: z.string().min(1) });
+export const socketAuthSchema = z.object({ token: text().min(1).max(4_096) });
 
 export { roomSummarySchema };
