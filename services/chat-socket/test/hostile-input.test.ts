@@ -108,6 +108,13 @@ describe('control characters', () => {
     expect(multiline).toMatchObject({ ok: true, message: { body: 'line one\n\tline two' } });
   });
 
+  it('answers an acked event sent without a payload with `invalid` instead of leaving it unanswered', async () => {
+    for (const event of ['message:send', 'room:sync', 'room:read']) {
+      const ack = await (socket as unknown as { timeout(ms: number): { emitWithAck(event: string): Promise<unknown> } }).timeout(3_000).emitWithAck(event);
+      expect(ack, event).toMatchObject({ ok: false, error: { code: 'invalid' } });
+    }
+  });
+
   it('answers 400 to a path that is not valid percent-encoding', async () => {
     expectInvalid(await cluster.api(0, 'GET', '/api/v1/rooms/%E0%A4%A/messages', { token: member.token }), 'path');
   });

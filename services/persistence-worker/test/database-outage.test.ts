@@ -56,7 +56,7 @@ describe('a PostgreSQL outage under the persistence worker', () => {
     await dataSource.destroy();
 
     await postgres.stop('fast');
-    const jobIds = [];
+    const jobIds: string[] = [];
     for (const batch of batches) jobIds.push(await producer.enqueueBatch(batch, { backoff: { type: 'jitter', delay: 100 } }));
     await waitFor(async () => (await retriesSoFar()) >= 40, 60_000, '40 failed attempts');
     await postgres.start();

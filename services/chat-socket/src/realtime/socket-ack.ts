@@ -38,7 +38,9 @@ export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
   schema: Schema,
   handler: (socket: ChatSocket, payload: z.infer<Schema>) => Promise<Result>,
 ): AckedSocketEvent {
-  return (socket, payload, ack) => {
+  return (socket, given, givenAck) => {
+    // An event sent with an ack but no payload arrives as (ack): answer it `invalid`, not silence.
+    const [payload, ack] = givenAck === undefined && typeof given === 'function' ? [undefined, given] : [given, givenAck];
     const reply: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
     void inSpan(
       tracer,
