@@ -23,7 +23,7 @@ export function formatFuzzReport(report: FuzzReport): string {
       ] as const
     ).map(([what, count]) => `  ${String(count).padStart(7)}  ${what}`),
     '',
-    `socket disconnects by the server (oversized frames, floods): ${report.disconnects}; not sendable by Node: ${report.notSendable}`,
+    `socket disconnects by the server (oversized frames, floods): ${report.disconnects}; bodies over 64 KB cut off instead of answered 413: ${report.oversizedBodiesCut}; not sendable by Node: ${report.notSendable}`,
   ];
   if (report.findings.length > 0) {
     lines.push('', `first findings (replay one with --seed ${report.seed} --only <case>):`);
