@@ -1,20 +1,18 @@
 import { z } from 'zod';
 import { userIdSchema } from './common.js';
+import { text } from './text.js';
 
-export const emailSchema = z
-  .email({ message: 'must be a valid email address' })
+export const emailSchema = text()
   .max(254)
-  .transform((value) => value.trim());
+  .pipe(z.email({ message: 'must be a valid email address' }));
 
-export const usernameSchema = z
-  .string()
+export const usernameSchema = text()
   .min(3, 'must be at least 3 characters')
   .max(32, 'must be at most 32 characters')
   .regex(/^[a-z0-9_.]+$/, 'may contain only a-z, 0-9, "_" and "."');
 
-/** Length rules only; the auth service also refuses common passwords. */
-export const passwordSchema = z
-  .string()
+/** A new password: length and text rules; the auth service also refuses common passwords. */
+export const passwordSchema = text()
   .min(8, 'must be at least 8 characters')
   .max(128, 'must be at most 128 characters');
 
@@ -29,14 +27,18 @@ export const registerRequestSchema = z.strictObject({
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 export const loginRequestSchema = z.strictObject({
-  login: z.string().min(1).max(254),
+  login: text().min(1).max(254),
+  /**
+   * Any string: it only ever reaches the password hash, and passwords chosen before the text
+   * rules existed must keep working (docs/decisions/text-input-rules.md).
+   */
   password: z.string().min(1).max(128),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
 /** The refresh token may come in the body or in the HttpOnly cookie instead. */
 export const refreshRequestSchema = z.strictObject({
-  refreshToken: z.string().min(20).max(200).optional(),
+  refreshToken: text().min(20).max(200).optional(),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
@@ -62,7 +64,7 @@ export const authSessionSchema = z.object({
 });
 export type AuthSession = z.infer<typeof authSessionSchema>;
 
-export const verificationCodeSchema = z.string().regex(/^\d{6}$/, 'must be 6 digits');
+export const verificationCodeSchema = text().regex(/^\d{6}$/, 'must be 6 digits');
 
 export const emailVerifyConfirmSchema = z.strictObject({ code: verificationCodeSchema });
 export type EmailVerifyConfirm = z.infer<typeof emailVerifyConfirmSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SessionEndReason } from './auth.js';
 import { userIdSchema } from './common.js';
 import { errorBodySchema } from './errors.js';
+import { text } from './text.js';
 import {
   clientMsgIdSchema,
   messageBodySchema,
@@ -134,6 +135,6 @@ export interface ServerToClientEvents {
 }
 
 /** Handshake `auth` payload. */
-export const socketAuthSchema = z.object({ token: z.string().min(1) });
+export const socketAuthSchema = z.object({ token: text().min(1).max(4_096) });
 
 export { roomSummarySchema };

@@ -7,7 +7,6 @@ import { createHealthRouter } from '@parley/health';
 import {
   createAdminApp,
   createHttpApp,
-  databaseOutageAsUnavailable,
   finishHttpApp,
   openApiHandler,
   requireDatabase,
@@ -218,7 +217,6 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   if (config.ADMIN_API_TOKEN) app.use('/admin/v1', createAdminRouter(shedder, config.ADMIN_API_TOKEN));
-  app.use(databaseOutageAsUnavailable);
   finishHttpApp(app);
 
   const rawConnections = new Set<NetSocket>();

@@ -1,7 +1,7 @@
 import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
 import { createHealthRouter } from '@parley/health';
-import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, databaseOutageAsUnavailable, requireDatabase } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, requireDatabase } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -92,7 +92,6 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   internal.use(createInternalFriendRouter(friends));
   app.use('/internal/v1', internal);
 
-  app.use(databaseOutageAsUnavailable);
   finishHttpApp(app);
 
   return {
