@@ -138,6 +138,8 @@ export const SOCKET_EVENTS: SocketEventTemplate[] = [
   { event: 'message:send', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), clientMsgId: r.uuid(), body: `hi ${word(r)}` }) },
   { event: 'room:sync', acked: true, payload: (i, r) => ({ rooms: [{ roomId: someRoom(i, r), afterId: r.pick([null, someMessageId(i, r)]) }] }) },
   { event: 'room:read', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r) }) },
+  // The attacker's own token handed over again: a well-formed renewal that keeps the socket open.
+  { event: 'auth:refresh', acked: true, payload: (i) => ({ token: i.token }) },
   { event: 'typing', acked: false, payload: (i, r) => ({ roomId: someRoom(i, r), isTyping: r.chance(0.5) }) },
 ];
 

@@ -54,7 +54,7 @@ export type TypingPayload = z.infer<typeof typingPayloadSchema>;
  * A renewed access token for a connected socket, sent before the one it connected with expires
  * (a socket whose token expires is closed). It must be of the same user and session.
  */
-export const authRefreshPayloadSchema = z.strictObject({ token: z.string().min(1).max(4_096) });
+export const authRefreshPayloadSchema = z.strictObject({ token: text().min(1).max(4_096) });
 export type AuthRefreshPayload = z.infer<typeof authRefreshPayloadSchema>;
 /** Until when (epoch seconds) the socket may now stay connected. */
 export interface AuthRefreshResult {

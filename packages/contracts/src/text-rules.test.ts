@@ -15,6 +15,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   loginRequestSchema: [{ login: 'ada_l', password: 'a long passphrase' }],
   refreshRequestSchema: [{ refreshToken: 'r'.repeat(43) }],
   logoutRequestSchema: [{ refreshToken: 'r'.repeat(43) }],
+  logoutAllRequestSchema: [{}],
   emailVerifyRequestSchema: [{}],
   emailVerifyConfirmSchema: [{ code: '123456' }],
   passwordResetRequestSchema: [{ email: 'ada@example.com' }],
@@ -43,6 +44,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   roomReadPayloadSchema: [{ roomId: ROOM, messageId: '42' }],
   typingPayloadSchema: [{ roomId: ROOM, isTyping: true }],
   socketAuthSchema: [{ token: 'header.payload.signature' }],
+  authRefreshPayloadSchema: [{ token: 'header.payload.signature' }],
   shedSocketsRequestSchema: [{ count: 3 }],
 };
 
