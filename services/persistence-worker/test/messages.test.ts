@@ -82,20 +82,23 @@ describe('messages queue', () => {
     expect(await storedMessageIds(env.dataSource)).not.toContain(resent.id);
   });
 
-  it('stores only the messages its batch’s accept script took (not the duplicates and rate-limited ones in the job), then deletes the accepted set', async () => {
+  it('stores only the messages its batch’s accept script took (not the duplicates and rate-limited ones in the job), with the room sequence numbers it gave them, then deletes the accepted hash', async () => {
     const sender = randomUUID();
     const room = await createRoom(env.dataSource, [sender]);
-    const [taken, refused, alsoTaken] = [makeMessage(room, sender), makeMessage(room, sender), makeMessage(room, sender)];
+    // As chat-socket writes the job: the numbers are not in the job's messages yet (0).
+    const [taken, refused, alsoTaken] = [makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 })];
     const acceptedKey = `${env.prefix}msg-accepted:${taken.id}`;
-    await producer.connection.sadd(acceptedKey, taken.id, alsoTaken.id);
+    await producer.connection.hset(acceptedKey, taken.id, '1', alsoTaken.id, '2');
 
     const { job, state } = await finishedJob(await producer.enqueueBatch([taken, refused, alsoTaken], {}, acceptedKey));
 
     expect(state).toBe('completed');
     expect(job.returnvalue).toMatchObject({ inserted: 2, duplicates: 0, refused: 1 });
-    const stored = await storedMessageIds(env.dataSource);
-    expect(stored).toEqual(expect.arrayContaining([taken.id, alsoTaken.id]));
-    expect(stored).not.toContain(refused.id);
+    const stored: Array<{ id: string; seq: string }> = await env.dataSource.query('SELECT id::text, seq::text FROM chat.messages WHERE room_id = $1 ORDER BY seq', [room]);
+    expect(stored).toEqual([
+      { id: taken.id, seq: '1' },
+      { id: alsoTaken.id, seq: '2' },
+    ]);
     expect(await producer.connection.exists(acceptedKey)).toBe(0);
   });
 

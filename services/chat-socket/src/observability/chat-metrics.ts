@@ -12,6 +12,9 @@ export interface ChatMetrics {
   sendRateLimited: Counter;
   roomsLocal: Gauge;
   socketEvents: Counter<'event' | 'outcome'>;
+  messageDurabilityGuaranteed: Gauge<'mode'>;
+  messagesUnconfirmed: Counter;
+  adapterResyncs: Counter;
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
@@ -87,6 +90,22 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       name: 'parley_socket_events_total',
       help: 'Acknowledged socket events handled by this pod, by event and outcome (`ok`, or the error code sent in the ack).',
       labelNames: ['event', 'outcome'] as const,
+      registers,
+    }),
+    messageDurabilityGuaranteed: new Gauge({
+      name: 'parley_message_durability_guaranteed',
+      help: 'Whether the Redis this pod accepts messages into is verified to keep MESSAGE_DURABILITY (mode label): 1 yes, 0 no or cannot be verified.',
+      labelNames: ['mode'] as const,
+      registers,
+    }),
+    messagesUnconfirmed: new Counter({
+      name: 'parley_messages_unconfirmed_total',
+      help: 'Accepted messages answered `unavailable` because the replicas MESSAGE_DURABILITY=replicas waits for did not confirm them in time.',
+      registers,
+    }),
+    adapterResyncs: new Counter({
+      name: 'parley_adapter_resyncs_total',
+      help: 'Times this pod told its sockets to resync after its adapter connection to Redis came back.',
       registers,
     }),
   };

@@ -56,7 +56,11 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
           const dataSource = await deps.database.ready();
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
-          const { insertedIds: inserted, members } = await spans.recordInsert(() => storeMessageBatch(dataSource, messages));
+          const { insertedIds: inserted, conflictingIds, members } = await spans.recordInsert(() => storeMessageBatch(dataSource, messages));
+          if (conflictingIds.length > 0) {
+            // Storing nothing in their place: their room sequence numbers belong to other messages.
+            throw new Error(`messages ${conflictingIds.join(', ')} clash with stored messages on (room, seq); the job keeps its accepted hash and is retried`);
+          }
           observeLag(deps.metrics, batch, inserted);
 
           const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, members);
@@ -78,20 +82,30 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
 }
 
 /**
- * The messages of the batch its accept script took (the set the job names): the others were
- * duplicates or rate limited, and their senders were told so. A set that is gone means an
- * earlier run of this job stored everything and finished its work.
+ * The messages of the batch its accept script took, with the room sequence numbers it gave them
+ * (the hash the job names, id → seq): the others were duplicates or rate limited, and their
+ * senders were told so. A hash that is gone means an earlier run of this job stored everything
+ * and finished its work. A job without a hash carries the numbers itself.
  */
 async function acceptedMessagesOf(batch: PersistMessagesJob, redis: Redis): Promise<Message[]> {
-  if (!batch.acceptedKey) return batch.messages;
-  const acceptedIds = new Set(await redis.smembers(batch.acceptedKey));
-  return batch.messages.filter((message) => acceptedIds.has(message.id));
+  if (!batch.acceptedKey) {
+    const unnumbered = batch.messages.filter((message) => !message.seq);
+    if (unnumbered.length > 0) throw new UnrecoverableError(`messages ${unnumbered.map((message) => message.id).join(', ')} have no room sequence number`);
+    return batch.messages as Message[];
+  }
+  const accepted = await redis.hgetall(batch.acceptedKey);
+  const messages: Message[] = [];
+  for (const message of batch.messages) {
+    const seq = accepted[message.id];
+    if (seq !== undefined) messages.push({ ...message, seq: Number(seq) });
+  }
+  return messages;
 }
 
 /** Lag of the messages this run actually stored (a re-run's duplicates would only skew it). */
 function observeLag(metrics: JobMetrics, batch: PersistMessagesJob, insertedIds: string[]): void {
   const committedAt = Date.now();
-  const byId = new Map<string, Message>(batch.messages.map((message) => [message.id, message]));
+  const byId = new Map(batch.messages.map((message) => [message.id, message]));
   for (const id of insertedIds) {
     const acceptedAt = batch.acceptedAt?.[id] ?? Date.parse(byId.get(id)?.createdAt ?? '');
     if (Number.isFinite(acceptedAt)) metrics.persistenceLag.observe(Math.max(0, committedAt - acceptedAt) / 1000);
