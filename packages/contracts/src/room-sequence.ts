@@ -63,6 +63,7 @@ export interface RoomGapFillerSettings {
 
 const DEFAULT_SETTLE_MS = 500;
 const DEFAULT_MAX_ATTEMPTS = 4;
+const UNANSWERED_RETRY_MS = 2_000;
 /** Rounds of `hasMore` followed in one fill (each carries up to ROOM_SYNC_MAX_MESSAGES per room). */
 const MAX_ROUNDS = 50;
 
@@ -146,8 +147,16 @@ export class RoomGapFiller {
   private async fillGap(roomId: string): Promise<void> {
     const sequence = this.rooms.get(roomId);
     if (!sequence?.hasGap) return;
-    await this.fill([roomId]);
-    if (!sequence.hasGap || !this.rooms.has(roomId)) return;
+    const answered = await this.fill([roomId]);
+    if (!sequence.hasGap || !this.rooms.has(roomId)) {
+      this.attempts.delete(roomId);
+      return;
+    }
+    if (!answered) {
+      // No answer (disconnected, timed out) says nothing about the gap: ask again, never give up on it for that.
+      this.scheduleFill(roomId, UNANSWERED_RETRY_MS);
+      return;
+    }
     // Answered, and still missing: maybe not readable yet; ask again later, then give up on it.
     const attempt = (this.attempts.get(roomId) ?? 0) + 1;
     if (attempt >= (this.settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
@@ -160,8 +169,8 @@ export class RoomGapFiller {
     this.scheduleFill(roomId, 1_000 * 2 ** (attempt - 1));
   }
 
-  /** room:sync from each room's complete point, following hasMore. */
-  private async fill(roomIds: string[]): Promise<void> {
+  /** room:sync from each room's complete point, following hasMore; false when a sync went unanswered. */
+  private async fill(roomIds: string[]): Promise<boolean> {
     const mine = roomIds.filter((roomId) => !this.filling.has(roomId));
     for (const roomId of mine) this.filling.add(roomId);
     let pending = mine;
@@ -174,7 +183,7 @@ export class RoomGapFiller {
           const answer = await this.settings
             .sync(chunk.map((roomId) => ({ roomId, afterSeq: this.rooms.get(roomId)!.completeUpTo })))
             .catch(() => undefined);
-          if (!answer) return;
+          if (!answer) return false;
           const messages = answer.flatMap((room) => room.messages);
           this.observeWithoutScheduling(messages);
           if (messages.length > 0) this.settings.received(messages);
@@ -185,6 +194,7 @@ export class RoomGapFiller {
     } finally {
       for (const roomId of mine) this.filling.delete(roomId);
     }
+    return true;
   }
 
   private observeWithoutScheduling(messages: readonly Message[]): void {

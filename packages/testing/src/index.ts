@@ -3,3 +3,5 @@ export type { TestDatabase } from './test-database.js';
 export { deleteRedisPrefix } from './test-redis.js';
 export { startTestTokenIssuer } from './test-token-issuer.js';
 export type { TestTokenIssuer } from './test-token-issuer.js';
+export { startPrivateRedis } from './private-redis.js';
+export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';
