@@ -29,8 +29,13 @@ export class RoomGaps {
   /** Records a message's sequence number; schedules a fill when it leaves a gap. */
   observe(seq) {
     this.add(seq);
-    if (this.hasGap) this.schedule(this.settings.settleMs === undefined ? 500 : this.settings.settleMs);
+    if (this.hasGap) this.schedule(this.settleMs());
     else this.attempts = 0;
+  }
+
+  /** How long a gap may stay open first (late deliveries close most gaps on their own). */
+  settleMs() {
+    return this.settings.settleMs === undefined ? 2000 : this.settings.settleMs;
   }
 
   /** Asks for everything after the complete point now (`server:resync`). */
@@ -94,7 +99,7 @@ export class RoomGaps {
       if (this.attempts >= (this.settings.maxAttempts || 4)) {
         this.attempts = 0;
         this.skipGap();
-        if (this.hasGap) this.schedule(this.settings.settleMs === undefined ? 500 : this.settings.settleMs);
+        if (this.hasGap) this.schedule(this.settleMs());
         return;
       }
       this.schedule(1000 * 2 ** (this.attempts - 1));

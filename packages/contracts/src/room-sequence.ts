@@ -54,14 +54,15 @@ export interface RoomGapFillerSettings {
   received(messages: Message[]): void;
   /**
    * How long a gap may stay open before it is asked about: deliveries from different pods can
-   * arrive slightly out of order, and most gaps close on their own within milliseconds.
+   * arrive out of order (by milliseconds normally, by seconds on an overloaded pod), and such
+   * gaps close on their own. Asking too early adds sync load exactly when pods are busiest.
    */
   settleMs?: number;
   /** Asks again this many times when the server answered without the missing numbers, then gives up on them. */
   maxAttempts?: number;
 }
 
-const DEFAULT_SETTLE_MS = 500;
+const DEFAULT_SETTLE_MS = 2_000;
 const DEFAULT_MAX_ATTEMPTS = 4;
 const UNANSWERED_RETRY_MS = 2_000;
 /** Rounds of `hasMore` followed in one fill (each carries up to ROOM_SYNC_MAX_MESSAGES per room). */
@@ -69,7 +70,7 @@ const MAX_ROUNDS = 50;
 
 /**
  * Keeps the rooms a client follows complete: every message it sees goes through `observe`;
- * when a sequence gap stays open for `settleMs` it asks `room:sync` from the room's complete
+ * when a sequence gap stays open for `settleMs` (2 s by default) it asks `room:sync` from the room's complete
  * point and follows `hasMore`. `resyncAll` does the same for every room at once (after a
  * reconnection, or when the server says `server:resync`). A gap the server cannot fill (the
  * message was never stored) is retried a few times with backoff, then skipped, never looped on.

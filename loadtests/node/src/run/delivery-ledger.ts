@@ -11,7 +11,7 @@ export interface SendRecord {
   sentAt: number;
   ackedAt: number;
   outcome: 'pending' | 'acknowledged' | 'failed';
-  /** By member slot: 1 once that member's socket received the message. */
+  /** By member slot: 1 once that member's socket received the message live, 2 through `room:sync` (gap filling). */
   receivedBy: Uint8Array;
   phase: PhaseStats;
 }
@@ -170,11 +170,15 @@ export class DeliveryLedger {
       phase.misdelivered += 1;
       return;
     }
-    if (record.receivedBy[slot] === 1) {
-      if (via === 'live') phase.duplicated += 1;
+    const had = record.receivedBy[slot]!;
+    if (had !== 0) {
+      // A second live copy is a duplicate; a live copy after the gap filler fetched it (it was
+      // late, not missing) or a sync of what the socket had are not.
+      if (via === 'live' && had === 1) phase.duplicated += 1;
+      if (via === 'live') record.receivedBy[slot] = 1;
       return;
     }
-    record.receivedBy[slot] = 1;
+    record.receivedBy[slot] = via === 'live' ? 1 : 2;
     phase.received += 1;
     if (via === 'sync') {
       phase.filledBySync += 1;
@@ -239,7 +243,7 @@ export class DeliveryLedger {
         // Online from before the send until now: this member must have it.
         if (Number.isNaN(since) || since > record.sentAt) continue;
         expected += 1;
-        if (record.receivedBy[slot] === 1) receivedExpected += 1;
+        if (record.receivedBy[slot] !== 0) receivedExpected += 1;
       }
     }
     return { expected, receivedExpected };

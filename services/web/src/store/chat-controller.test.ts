@@ -151,7 +151,8 @@ describe('keeping loaded rooms complete', () => {
   it('notices a live message whose sequence number skips one it never got, and fetches the missing one by sequence', async () => {
     socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3'), message('4')], hasMore: false }] }));
     socket.serverEmits('message:new', message('4'));
-    await vi.advanceTimersByTimeAsync(100);
+    // Two seconds for the missing one to arrive late on its own, then it is asked for.
+    await vi.advanceTimersByTimeAsync(1_500);
     expect(socket.emittedOf('room:sync')).toEqual([]);
     await vi.advanceTimersByTimeAsync(1_000);
     expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterSeq: 2 }] }]);
@@ -161,7 +162,7 @@ describe('keeping loaded rooms complete', () => {
   it('asks nothing when a late delivery closes the gap by itself', async () => {
     socket.serverEmits('message:new', message('4'));
     socket.serverEmits('message:new', message('3'));
-    await vi.advanceTimersByTimeAsync(2_000);
+    await vi.advanceTimersByTimeAsync(5_000);
     expect(socket.emittedOf('room:sync')).toEqual([]);
     expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4']);
   });
