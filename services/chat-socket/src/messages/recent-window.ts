@@ -18,11 +18,8 @@ export function recentWindowKey(redisKeyPrefix: string, roomId: string): string 
   return `${redisKeyPrefix}room-recent:${roomId}`;
 }
 
+/** Width of the zero-padded sequence number that starts each member (the accept script writes them). */
 const SEQ_DIGITS = 20;
-
-export function windowMember(message: Message, json = JSON.stringify(message)): string {
-  return `${String(message.seq).padStart(SEQ_DIGITS, '0')}|${json}`;
-}
 
 export function parseWindowMember(member: string): Message {
   return JSON.parse(member.slice(member.indexOf('|') + 1)) as Message;
