@@ -230,7 +230,7 @@ describe('message delivery across two chat-socket instances', () => {
     expect(acks.map((ack) => ack.message.seq).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('names in the batch’s job only what its accept script took: a retry in the same batch is in the job but not in the accepted set', async () => {
+  it('names in the batch’s job only what its accept script took: a retry in the same batch is in the job but not in the accepted hash', async () => {
     const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '300' });
     const owner = await cluster.user('owner');
     const roomId = await groupRoom(owner, []);

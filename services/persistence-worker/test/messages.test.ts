@@ -39,11 +39,12 @@ describe('messages queue', () => {
     expect(state).toBe('completed');
     expect(job.returnvalue).toMatchObject({ inserted: 3, duplicates: 0 });
     const rows = await env.dataSource.query(
-      'SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM chat.messages WHERE id = ANY($1::bigint[]) ORDER BY id',
+      'SELECT id, seq, room_id, sender_id, client_msg_id, body, created_at FROM chat.messages WHERE id = ANY($1::bigint[]) ORDER BY id',
       [batch.map((message) => message.id)],
     );
-    expect(rows.map((row: { id: string; room_id: string; sender_id: string; client_msg_id: string; body: string; created_at: Date }) => ({
+    expect(rows.map((row: { id: string; seq: string; room_id: string; sender_id: string; client_msg_id: string; body: string; created_at: Date }) => ({
       id: row.id,
+      seq: Number(row.seq),
       roomId: row.room_id,
       senderId: row.sender_id,
       clientMsgId: row.client_msg_id,
@@ -102,7 +103,7 @@ describe('messages queue', () => {
     expect(await producer.connection.exists(acceptedKey)).toBe(0);
   });
 
-  it('stores nothing again when the accepted set is gone (an earlier run of the job finished its work)', async () => {
+  it('stores nothing again when the accepted hash is gone (an earlier run of the job finished its work)', async () => {
     const sender = randomUUID();
     const room = await createRoom(env.dataSource, [sender]);
     const message = makeMessage(room, sender);

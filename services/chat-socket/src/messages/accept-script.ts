@@ -216,6 +216,6 @@ export function idempotencyKey(redisKeyPrefix: string, senderId: string, clientM
  * It has no TTL on purpose: a job may wait for a stopped worker for as long as it takes, and its
  * hash must still be there.
  */
-export function acceptedSetKey(redisKeyPrefix: string, firstMessageId: string): string {
+export function acceptedHashKey(redisKeyPrefix: string, firstMessageId: string): string {
   return `${redisKeyPrefix}msg-accepted:${firstMessageId}`;
 }

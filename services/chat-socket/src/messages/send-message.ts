@@ -9,7 +9,7 @@ import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { acceptBatch, acceptedSetKey, defineAcceptBatch, idempotencyKey, sendRateKey, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
+import { acceptBatch, acceptedHashKey, defineAcceptBatch, idempotencyKey, sendRateKey, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { recentWindowKey } from './recent-window.js';
@@ -171,7 +171,7 @@ export class SendMessageService {
 
     // One script accepts the batch and writes its job: both or neither. The job carries every
     // candidate; the worker stores only the ids the script put in the batch's accepted hash.
-    const acceptedKey = acceptedSetKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
+    const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
     let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
     try {
       outcome = await this.accept(candidates, acceptedKey, await this.jobCall(candidates, acceptedKey));
