@@ -6,6 +6,7 @@ import { setInterval, clearInterval, setTimeout } from 'k6/timers';
 import { SOCKET_URL } from './config.js';
 import { bodyOf, history, login, refresh, usernameOf } from './http-api.js';
 import { decodeBody, encodeBody, ReceiverLedger, uuidv4 } from './chat-messages.js';
+import { RoomGaps } from './room-gaps.js';
 import { SocketIoClient } from './socketio.js';
 
 export const sent = new Counter('chat_messages_sent');
@@ -21,6 +22,8 @@ export const deliveriesReceived = new Counter('chat_deliveries_received');
 export const deliveriesLost = new Counter('chat_deliveries_lost');
 export const deliveriesDuplicated = new Counter('chat_deliveries_duplicated');
 export const deliveriesMisdelivered = new Counter('chat_deliveries_misdelivered');
+/** Of the deliveries received, those a member missed live and got by sequence gap filling (room:sync). */
+export const deliveriesFilledBySync = new Counter('chat_deliveries_filled_by_sync');
 export const finalMessagesMissing = new Counter('chat_final_messages_missing');
 /** Members whose socket dropped during the run: their gaps are not counted as loss. */
 export const receiversInterrupted = new Counter('chat_receivers_interrupted');
@@ -88,9 +91,26 @@ export function runMember(settings) {
     ledger.interrupted = true;
   };
 
+  // Keeps the room complete as real clients do: a gap in the room's sequence numbers is filled
+  // with room:sync by sequence (those deliveries count as received, not in the latency trend).
+  const gaps = new RoomGaps({
+    setTimeout,
+    sync: (afterSeq, done) =>
+      client.emitWithAck('room:sync', { rooms: [{ roomId, afterSeq }] }, (error, ack) => done(!error && ack && ack.ok ? ack.rooms[0] : undefined)),
+    received: (messages) => {
+      for (const message of messages) {
+        if (ledger.record(message, decodeBody(message.body, run)) !== 'new') continue;
+        deliveriesReceived.add(1);
+        deliveriesFilledBySync.add(1);
+      }
+    },
+  });
+  client.on('server:resync', (event) => setTimeout(() => gaps.resync(), Math.random() * ((event && event.delayMs) || 0)));
+
   client.on('message:new', (message) => {
     const body = decodeBody(message.body, run);
     const outcome = ledger.record(message, body);
+    gaps.observe(message.seq);
     if (outcome === 'new') {
       deliveriesReceived.add(1);
       deliveryLatency.add(Date.now() - body.sentAt, mixed ? { soak_phase: phaseOf(body.sentAt, startAt, sendForMs) } : undefined);
@@ -143,7 +163,7 @@ export function runMember(settings) {
       }, 20000),
       setInterval(() => {
         const began = Date.now();
-        client.emitWithAck('room:sync', { rooms: [{ roomId, afterId: null }] }, (error, ack) => {
+        client.emitWithAck('room:sync', { rooms: [{ roomId }] }, (error, ack) => {
           if (!error && ack && ack.ok) syncDuration.add(Date.now() - began);
         });
       }, 300000),

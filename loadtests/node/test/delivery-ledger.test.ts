@@ -51,6 +51,22 @@ describe('DeliveryLedger: loss, duplication and misdelivery are counted, not gue
     expect(ledger.settle(phase).deliveredButRejected).toBe(1);
   });
 
+  it('counts a delivery a socket missed live and got by sequence gap filling as received, once, and apart', () => {
+    const ledger = ledgerOfTwoRooms();
+    const phase = ledger.startPhase('p', 1);
+    ledger.recordAck(ledger.recordSend(phase, 0, 'm1', 10), 15);
+    ledger.recordDelivery(0, { roomId: 'room-a', clientMsgId: 'm1' }, 20);
+    ledger.recordDelivery(1, { roomId: 'room-a', clientMsgId: 'm1' }, 20);
+    ledger.recordDelivery(2, { roomId: 'room-a', clientMsgId: 'm1' }, 900, 'sync');
+    // A resync that brings again what a socket already has is not a duplicate delivery, nor is
+    // the live copy that arrives after the gap filler fetched it (it was late, not missing).
+    ledger.recordDelivery(1, { roomId: 'room-a', clientMsgId: 'm1' }, 900, 'sync');
+    ledger.recordDelivery(2, { roomId: 'room-a', clientMsgId: 'm1' }, 950);
+    expect(ledger.settle(phase)).toMatchObject({ expectedDeliveries: 3, received: 3, lost: 0, duplicated: 0, filledBySync: 1, maxDeliveryMs: 10 });
+    ledger.recordDelivery(2, { roomId: 'room-a', clientMsgId: 'm1' }, 960);
+    expect(ledger.settle(phase).duplicated).toBe(1);
+  });
+
   it('puts a lone last user into the previous room', () => {
     expect(planRooms(7, 3)).toEqual([[0, 1, 2], [3, 4, 5, 6]]);
     expect(planRooms(8, 3)).toEqual([[0, 1, 2], [3, 4, 5], [6, 7]]);

@@ -30,6 +30,8 @@ export class MessageEntity {
   /** bigint comes back from pg as a string, which is what the API wants anyway. */
   @PrimaryColumn({ type: 'bigint' }) id!: string;
   @Column({ type: 'uuid', name: 'room_id' }) roomId!: string;
+  /** The room's sequence number (unique per room), assigned at acceptance. */
+  @Column({ type: 'bigint' }) seq!: string;
   @Column({ type: 'uuid', name: 'sender_id' }) senderId!: string;
   @Column({ type: 'uuid', name: 'client_msg_id' }) clientMsgId!: string;
   @Column({ type: 'text' }) body!: string;

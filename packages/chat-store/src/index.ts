@@ -1,6 +1,6 @@
 export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, CHAT_ENTITIES } from './chat-entities.js';
 export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-source.js';
-export { insertMessageBatch, storeMessageBatch, fetchMessagePage, toMessage } from './message-store.js';
+export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage } from './message-store.js';
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
 export { presenceKey, onlineRange } from './presence-keys.js';
 export { notificationChannel, userRoom } from './notification-channel.js';

@@ -48,7 +48,7 @@ const listable = (value: unknown): string | null => (typeof value === 'string' &
 const storable = (value: string, max: number): string => value.replace(/[\u0000\p{Cs}]/gu, '\uFFFD').slice(0, max);
 
 /**
- * Sets messages aside in `chat.message_dead_letters` (docs/decisions/message-dead-letters.md).
+ * Sets messages aside in `chat.message_dead_letters` (docs/decisions/0006-message-dead-letters.md).
  * The payload is kept as JSON text, which escapes what PostgreSQL refused in the first place
  * (U+0000, unpaired surrogates); its hash makes a re-run of the same job a no-op. Returns the
  * reasons of those newly set aside (one per message).

@@ -5,7 +5,7 @@ import { queryPrepared, runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { createChatDataSource } from './chat-data-source.js';
-import { fetchMessagePage, insertMessageBatch, storeMessageBatch } from './message-store.js';
+import { fetchMessagePage, highestStoredSeq, insertMessageBatch, storeMessageBatch } from './message-store.js';
 
 let database: TestDatabase;
 let dataSource: DataSource;
@@ -14,6 +14,8 @@ const sender = randomUUID();
 
 const message = (id: number, overrides: Partial<Message> = {}): Message => ({
   id: String(1_000_000_000_000 + id),
+  // Unique per room as the accept script makes it; the tests' ids are unique too.
+  seq: id,
   roomId,
   senderId: sender,
   clientMsgId: randomUUID(),
@@ -74,7 +76,33 @@ describe('message store', () => {
     const original = message(10);
     await insertMessageBatch(dataSource, [original]);
     const retried = message(11, { clientMsgId: original.clientMsgId });
-    expect(await insertMessageBatch(dataSource, [retried])).toEqual([]);
+    const stored = await storeMessageBatch(dataSource, [retried]);
+    expect(stored).toMatchObject({ insertedIds: [], conflictingIds: [] });
+  });
+
+  it('stores each message’s room sequence number and reports, instead of silently skipping, a message whose number another one holds', async () => {
+    const seqRoom = randomUUID();
+    const first = message(200, { roomId: seqRoom, seq: 1 });
+    expect((await storeMessageBatch(dataSource, [first])).insertedIds).toEqual([first.id]);
+    const clash = message(201, { roomId: seqRoom, seq: 1 });
+    const next = message(202, { roomId: seqRoom, seq: 2 });
+    const stored = await storeMessageBatch(dataSource, [clash, next]);
+    expect(stored).toMatchObject({ insertedIds: [next.id], conflictingIds: [clash.id] });
+    expect(await highestStoredSeq(dataSource, seqRoom)).toBe(2);
+    expect(await highestStoredSeq(dataSource, randomUUID())).toBe(0);
+  });
+
+  it('pages history by sequence, so a message with a lower id but a higher number is not skipped', async () => {
+    const seqRoom = randomUUID();
+    // Accepted in this order by two pods whose clocks differ: ids and sequence disagree.
+    const all = [message(300, { roomId: seqRoom, seq: 1 }), message(303, { roomId: seqRoom, seq: 2 }), message(301, { roomId: seqRoom, seq: 3 }), message(302, { roomId: seqRoom, seq: 4 })];
+    await insertMessageBatch(dataSource, all);
+    const after = await fetchMessagePage(dataSource, seqRoom, { limit: 2, afterSeq: 1 });
+    expect(after).toEqual({ messages: [all[1], all[2]], hasMore: true });
+    const newest = await fetchMessagePage(dataSource, seqRoom, { limit: 3 });
+    expect(newest).toEqual({ messages: all.slice(1), hasMore: true });
+    const older = await fetchMessagePage(dataSource, seqRoom, { limit: 3, beforeSeq: 2 });
+    expect(older).toEqual({ messages: [all[0]], hasMore: false });
   });
 
   it('pages history in id order without duplicates across pages, backwards and forwards', async () => {

@@ -3,6 +3,7 @@ import { queryPrepared, type DataSource } from '@parley/db';
 
 interface MessageRow {
   id: string;
+  seq: string;
   room_id: string;
   sender_id: string;
   client_msg_id: string;
@@ -13,6 +14,7 @@ interface MessageRow {
 export function toMessage(row: MessageRow): Message {
   return {
     id: row.id,
+    seq: Number(row.seq),
     roomId: row.room_id,
     senderId: row.sender_id,
     clientMsgId: row.client_msg_id,
@@ -30,6 +32,11 @@ export interface RoomMembership {
 export interface StoredBatch {
   /** The ids this call inserted (the others were stored before: a retried job). */
   insertedIds: string[];
+  /**
+   * Ids neither inserted nor stored before (by id or by sender and clientMsgId): their room
+   * sequence number is taken by another message. Never expected; the caller must not finish.
+   */
+  conflictingIds: string[];
   /** Every member of the batch's rooms. */
   members: RoomMembership[];
 }
@@ -43,19 +50,26 @@ export interface StoredBatch {
  * of its PostgreSQL CPU.
  */
 export async function storeMessageBatch(dataSource: DataSource, messages: Message[]): Promise<StoredBatch> {
-  if (messages.length === 0) return { insertedIds: [], members: [] };
-  const rows = await queryPrepared<{ kind: 'stored' | 'member'; a: string; b: string | null }>(
+  if (messages.length === 0) return { insertedIds: [], conflictingIds: [], members: [] };
+  const rows = await queryPrepared<{ kind: 'stored' | 'conflict' | 'member'; a: string; b: string | null }>(
     dataSource,
     'parley_store_message_batch',
     `WITH batch AS (
-       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[])
-                AS b(id, room_id, sender_id, client_msg_id, body, created_at)
+       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bigint[])
+                AS b(id, room_id, sender_id, client_msg_id, body, created_at, seq)
      ),
      stored AS (
-       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at)
-       SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM batch
+       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at, seq)
+       SELECT id, room_id, sender_id, client_msg_id, body, created_at, seq FROM batch
        ON CONFLICT DO NOTHING
        RETURNING id
+     ),
+     -- Skipped, yet not stored before by id or by (sender, clientMsgId): only (room_id, seq) clashed.
+     conflicting AS (
+       SELECT b.id FROM batch AS b
+        WHERE b.id NOT IN (SELECT id FROM stored)
+          AND NOT EXISTS (SELECT 1 FROM chat.messages AS m WHERE m.id = b.id)
+          AND NOT EXISTS (SELECT 1 FROM chat.messages AS m WHERE m.sender_id = b.sender_id AND m.client_msg_id = b.client_msg_id)
      ),
      latest AS (
        SELECT DISTINCT ON (room_id) room_id, id, created_at FROM batch ORDER BY room_id, id DESC
@@ -69,6 +83,8 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
      )
      SELECT 'stored' AS kind, id::text AS a, NULL AS b FROM stored
      UNION ALL
+     SELECT 'conflict', id::text, NULL FROM conflicting
+     UNION ALL
      SELECT 'member', m.room_id::text, m.user_id::text
        FROM chat.room_members AS m
       WHERE m.room_id IN (SELECT room_id FROM latest)`,
@@ -79,15 +95,18 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
       messages.map((message) => message.clientMsgId),
       messages.map((message) => message.body),
       messages.map((message) => message.createdAt),
+      messages.map((message) => message.seq),
     ],
   );
   const insertedIds: string[] = [];
+  const conflictingIds: string[] = [];
   const members: RoomMembership[] = [];
   for (const row of rows) {
     if (row.kind === 'stored') insertedIds.push(row.a);
+    else if (row.kind === 'conflict') conflictingIds.push(row.a);
     else members.push({ roomId: row.a, userId: row.b! });
   }
-  return { insertedIds, members };
+  return { insertedIds, conflictingIds, members };
 }
 
 /** `storeMessageBatch` for callers that only need to know what was inserted. */
@@ -98,30 +117,44 @@ export async function insertMessageBatch(dataSource: DataSource, messages: Messa
 export interface HistoryPage {
   before?: string;
   after?: string;
+  beforeSeq?: number;
+  afterSeq?: number;
   limit: number;
 }
 
+const MESSAGE_COLUMNS = 'id, seq, room_id, sender_id, client_msg_id, body, created_at';
+
 /**
- * A page of a room's history in ascending id order. `before` pages backwards (newest first
- * under the cursor), `after` forwards; one extra row tells whether there is more.
+ * A page of a room's history, oldest first, and whether there is more beyond it (one extra row
+ * tells). `afterSeq` / `beforeSeq` (and no cursor) follow the room's sequence; `after` / `before`
+ * follow message ids. `after*` pages forwards, the others backwards from the newest.
  */
 export async function fetchMessagePage(dataSource: DataSource, roomId: string, page: HistoryPage): Promise<{ messages: Message[]; hasMore: boolean }> {
   const limit = page.limit + 1;
+  const query = (sql: string, cursor: string | number | null) => dataSource.query(sql, [roomId, cursor, limit]) as Promise<MessageRow[]>;
   let rows: MessageRow[];
-  if (page.after !== undefined) {
-    rows = await dataSource.query(
-      `SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM chat.messages
-        WHERE room_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3`,
-      [roomId, page.after, limit],
+  let forward = false;
+  if (page.afterSeq !== undefined) {
+    forward = true;
+    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`, page.afterSeq);
+  } else if (page.after !== undefined) {
+    forward = true;
+    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3`, page.after);
+  } else if (page.before !== undefined) {
+    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, page.before);
+  } else {
+    rows = await query(
+      `SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3`,
+      page.beforeSeq ?? null,
     );
-    const hasMore = rows.length > page.limit;
-    return { messages: rows.slice(0, page.limit).map(toMessage), hasMore };
   }
-  rows = await dataSource.query(
-    `SELECT id, room_id, sender_id, client_msg_id, body, created_at FROM chat.messages
-      WHERE room_id = $1 AND ($2::bigint IS NULL OR id < $2) ORDER BY id DESC LIMIT $3`,
-    [roomId, page.before ?? null, limit],
-  );
   const hasMore = rows.length > page.limit;
-  return { messages: rows.slice(0, page.limit).reverse().map(toMessage), hasMore };
+  const kept = rows.slice(0, page.limit).map(toMessage);
+  return { messages: forward ? kept : kept.reverse(), hasMore };
+}
+
+/** The highest sequence number stored for a room (0 when it has no message). */
+export async function highestStoredSeq(dataSource: DataSource, roomId: string): Promise<number> {
+  const [row] = (await dataSource.query('SELECT COALESCE(max(seq), 0)::text AS seq FROM chat.messages WHERE room_id = $1', [roomId])) as Array<{ seq: string }>;
+  return Number(row?.seq ?? 0);
 }

@@ -30,7 +30,7 @@ export const loginRequestSchema = z.strictObject({
   login: text().min(1).max(254),
   /**
    * Any string: it only ever reaches the password hash, and passwords chosen before the text
-   * rules existed must keep working (docs/decisions/text-input-rules.md).
+   * rules existed must keep working (docs/decisions/0004-text-input-rules.md).
    */
   password: z.string().min(1).max(128),
 });

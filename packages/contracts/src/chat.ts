@@ -27,7 +27,20 @@ export const messageBodySchema = text({ multiline: true })
   .min(1, 'must not be empty')
   .max(MESSAGE_BODY_MAX, `must be at most ${MESSAGE_BODY_MAX} characters`);
 
-export const messageSchema = z.object({
+/**
+ * Per-room sequence number: 1, 2, 3, … in the order the room's messages were accepted, assigned
+ * atomically with acceptance. A client that holds n and receives m > n + 1 knows exactly what it
+ * lacks and asks `room:sync` for it by sequence (see room-sequence.ts).
+ */
+export const messageSeqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** A sequence number in a query string. */
+export const messageSeqQuerySchema = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a sequence number')
+  .transform(Number);
+
+/** A message as accepted, before its room sequence number is assigned. */
+export const unsequencedMessageSchema = z.object({
   id: messageIdSchema,
   roomId: roomIdSchema,
   senderId: userIdSchema,
@@ -35,6 +48,12 @@ export const messageSchema = z.object({
   body: z.string(),
   /** Server time of acceptance, ISO 8601. */
   createdAt: z.string(),
+});
+export type UnsequencedMessage = z.infer<typeof unsequencedMessageSchema>;
+
+export const messageSchema = unsequencedMessageSchema.extend({
+  /** The room's sequence number of this message (≥ 1). */
+  seq: z.number().int().positive(),
 });
 export type Message = z.infer<typeof messageSchema>;
 
@@ -120,13 +139,21 @@ export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 export const sendMessageResponseSchema = z.object({ message: messageSchema });
 
 export const HISTORY_LIMIT_MAX = 100;
+/**
+ * History pages. Without a cursor, or with `beforeSeq` / `afterSeq`, pages follow the room's
+ * sequence (what clients should use); `before` / `after` (message ids) page in id order.
+ */
 export const historyQuerySchema = z
   .strictObject({
     before: messageIdSchema.optional(),
     after: messageIdSchema.optional(),
+    beforeSeq: messageSeqQuerySchema.optional(),
+    afterSeq: messageSeqQuerySchema.optional(),
     limit: limitSchema(HISTORY_LIMIT_MAX, 50),
   })
-  .refine((query) => !(query.before && query.after), { message: 'use either before or after, not both' });
+  .refine((query) => [query.before, query.after, query.beforeSeq, query.afterSeq].filter((cursor) => cursor !== undefined).length <= 1, {
+    message: 'use at most one of before, after, beforeSeq and afterSeq',
+  });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
 export const historyResponseSchema = z.object({

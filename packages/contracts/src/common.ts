@@ -6,7 +6,7 @@ export type UserId = z.infer<typeof userIdSchema>;
 
 /**
  * Opaque pagination cursor handed back by list endpoints: base64url of a versioned structure
- * that the issuing service validates again (docs/decisions/opaque-cursors.md).
+ * that the issuing service validates again (docs/decisions/0005-opaque-cursors.md).
  */
 export const cursorSchema = text()
   .min(1)

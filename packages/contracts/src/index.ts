@@ -8,3 +8,4 @@ export * from './jobs.js';
 export * from './chat.js';
 export * from './socket-events.js';
 export * from './socket-admin.js';
+export * from './room-sequence.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { messageSchema } from './chat.js';
+import { messageSchema, messageSeqSchema, unsequencedMessageSchema } from './chat.js';
 import { userIdSchema } from './common.js';
 
 export const QUEUE_NAMES = {
@@ -52,12 +52,18 @@ export const traceCarrierSchema = z.record(z.string(), z.string()).optional();
  * (its enqueue span; the worker continues each message's trace with spans of its own).
  */
 export const persistMessagesJobSchema = z.object({
-  messages: z.array(messageSchema).min(1),
+  /**
+   * The batch's messages. Their room sequence numbers are assigned by the accept script, after
+   * the job's data was written, so they come from the accepted hash (`acceptedKey`); a job
+   * without one carries them here.
+   */
+  messages: z.array(unsequencedMessageSchema.extend({ seq: messageSeqSchema.optional() })).min(1),
   /** Server accept time per message id, epoch ms, for the persistence-lag metric. */
   acceptedAt: z.record(z.string(), z.number()).optional(),
   /**
-   * Redis set of the ids the batch's accept scripts took: only those are stored (the others
-   * were duplicates or rate limited). Absent: every message is stored.
+   * Redis hash of the batch's accepted messages, id → room sequence number, written by the same
+   * script as the job: only those are stored (the others were duplicates or rate limited).
+   * Absent: every message is stored, with the `seq` it carries.
    */
   acceptedKey: z.string().min(1).optional(),
   trace: traceCarrierSchema,

@@ -8,6 +8,7 @@ import {
   messageBodySchema,
   messageIdSchema,
   messageSchema,
+  messageSeqSchema,
   roomIdSchema,
   roomSummarySchema,
   type Message,
@@ -29,11 +30,21 @@ export const ROOM_SYNC_MAX_MESSAGES = 200;
 export const roomSyncPayloadSchema = z.strictObject({
   rooms: z
     .array(
-      z.strictObject({
-        roomId: roomIdSchema,
-        /** Last message id the client has; null for "from the start of the recent window". */
-        afterId: messageIdSchema.nullable(),
-      }),
+      z
+        .strictObject({
+          roomId: roomIdSchema,
+          /**
+           * The room sequence number up to which the client has every message: the answer is
+           * what follows, in sequence order. This is what fills gaps.
+           */
+          afterSeq: messageSeqSchema.optional(),
+          /**
+           * Older form: the last message id the client has (messages with higher ids, in id
+           * order); null or absent with no afterSeq: the newest messages.
+           */
+          afterId: messageIdSchema.nullable().optional(),
+        })
+        .refine((room) => !(room.afterSeq !== undefined && room.afterId != null), { message: 'use either afterSeq or afterId, not both' }),
     )
     .max(ROOM_SYNC_MAX_ROOMS),
 });
@@ -107,6 +118,16 @@ export interface ServerReconnectEvent {
   delayMs: number;
 }
 
+/**
+ * The pod may have missed broadcasts (its connection to Redis dropped and came back): ask
+ * `room:sync` by sequence for every room, after waiting a random part of `delayMs` (so a pod's
+ * sockets do not all ask at once).
+ */
+export interface ServerResyncEvent {
+  reason: 'adapter-reconnected';
+  delayMs: number;
+}
+
 // ---- acks ----
 
 export type AckError = { ok: false } & z.infer<typeof errorBodySchema>;
@@ -132,6 +153,7 @@ export interface ServerToClientEvents {
   notification: (notification: NotificationEvent) => void;
   'server:reconnect': (event: ServerReconnectEvent) => void;
   'session:ended': (event: SessionEndedEvent) => void;
+  'server:resync': (event: ServerResyncEvent) => void;
 }
 
 /** Handshake `auth` payload. */

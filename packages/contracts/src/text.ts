@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every string the API takes is built here, so one rule covers bodies, names, logins, search
- * queries, cursors and socket payloads alike (docs/decisions/text-input-rules.md):
+ * queries, cursors and socket payloads alike (docs/decisions/0004-text-input-rules.md):
  *
  * - no control characters (C0, DEL, C1): U+0000 is the one PostgreSQL `text` cannot store at
  *   all (a single one used to fail a whole message batch), and the others are never meant as

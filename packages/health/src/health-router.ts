@@ -12,9 +12,11 @@ const CHECK_TIMEOUT_MS = 2_000;
 
 /**
  * `/healthz`: the process is alive (no dependency checks, so a database outage never
- * restarts every pod). `/readyz`: every dependency answers, and we are not draining.
+ * restarts every pod). `/readyz`: every dependency answers, and we are not draining; `info`
+ * adds facts an operator should see there without them deciding readiness (say, a durability
+ * promise the Redis settings cannot keep).
  */
-export function createHealthRouter(checks: Record<string, ReadinessCheck>): HealthRouter {
+export function createHealthRouter(checks: Record<string, ReadinessCheck>, info?: () => Record<string, unknown>): HealthRouter {
   const router = Router();
   let draining = false;
 
@@ -31,7 +33,9 @@ export function createHealthRouter(checks: Record<string, ReadinessCheck>): Heal
       Object.entries(checks).map(async ([name, check]) => [name, await runCheck(check)] as const),
     );
     const ready = results.every(([, result]) => result === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results) });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ok' : 'unavailable', checks: Object.fromEntries(results), ...(info ? { info: info() } : {}) });
   });
 
   return {

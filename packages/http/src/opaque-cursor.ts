@@ -9,7 +9,7 @@ export interface OpaqueCursor<Position> {
 
 /**
  * Pagination cursors are base64url JSON of `{v, ...position}`, validated again on the way in
- * against the position's schema (docs/decisions/opaque-cursors.md): a crafted cursor is a 400,
+ * against the position's schema (docs/decisions/0005-opaque-cursors.md): a crafted cursor is a 400,
  * never a value cast by PostgreSQL (`::bigint`, `::uuid`) into a 500. The version lets a
  * position's shape change; cursors of another version are refused and clients start over.
  */

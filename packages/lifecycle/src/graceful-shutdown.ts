@@ -64,8 +64,12 @@ export function installGracefulShutdown(settings: GracefulShutdownSettings): Gra
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   // Started by `npm start` (with an IPC channel): when the launcher dies, even by SIGKILL, the
-  // channel closes; stop too instead of running on as an orphan holding ports and queues.
-  if (process.connected) process.once('disconnect', () => void shutdown('the launcher that started this process is gone'));
+  // channel closes; stop too instead of running on as an orphan holding ports and queues. A
+  // channel already closed by now (the launcher died while this process was starting, say
+  // while restarting it) means the same.
+  const orphaned = () => void shutdown('the launcher that started this process is gone');
+  if (process.connected) process.once('disconnect', orphaned);
+  else if (typeof process.send === 'function') orphaned();
   return { shutdown };
 }
 

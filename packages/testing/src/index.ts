@@ -5,3 +5,7 @@ export { startTestTokenIssuer } from './test-token-issuer.js';
 export type { TestTokenIssuer } from './test-token-issuer.js';
 export { startPrivatePostgres } from './private-postgres.js';
 export type { PrivatePostgres } from './private-postgres.js';
+export { startPrivateRedis } from './private-redis.js';
+export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';
+export { runScriptToCompletion, startServiceProcess } from './service-process.js';
+export type { ServiceProcess } from './service-process.js';

@@ -19,12 +19,14 @@ import { createAdminRouter } from './admin/admin-routes.js';
 import { SocketShedder } from './admin/socket-shedder.js';
 import type { ChatSocketConfig } from './config.js';
 import { createChatSocketDataSource } from './database.js';
+import { MessageDurability } from './durability/message-durability.js';
 import { SnowflakeGenerator } from './ids/snowflake.js';
 import { leaseWorkerId } from './ids/worker-id-lease.js';
 import { HistoryService } from './messages/history-service.js';
 import { createMessageRouter } from './messages/message-routes.js';
 import { createMessageQueue } from './messages/message-queue.js';
 import { RecentWindow } from './messages/recent-window.js';
+import { seedRoomSequences } from './messages/room-sequence-counter.js';
 import { SendMessageService } from './messages/send-message.js';
 import { createChatMetrics } from './observability/chat-metrics.js';
 import { buildChatOpenApiDocument } from './openapi-document.js';
@@ -33,6 +35,7 @@ import { PresenceService } from './presence/presence-service.js';
 import { PresenceStore } from './presence/presence-store.js';
 import { ReadMarkerService } from './read-markers/read-marker-service.js';
 import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
+import { resyncSocketsAfterAdapterReconnect } from './realtime/adapter-resync.js';
 import { dropOwnBroadcastEchoes } from './realtime/adapter-self-echo.js';
 import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
@@ -87,7 +90,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     // Logged by the connection; requests answer 503 and readiness fails until it connects.
   });
   const redis = createRedis({ url: config.REDIS_URL, name: 'chat-socket', logger });
-  // Accept scripts, the persistence job and WAIT share one connection (WAIT covers a connection's writes).
+  // Accept scripts (each writes its batch's persistence job) and WAIT share one connection (WAIT covers a connection's writes).
   const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger });
   const prefix = config.REDIS_KEY_PREFIX;
 
@@ -127,12 +130,28 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   });
   instrumentFanout(io, metrics);
   dropOwnBroadcastEchoes(io);
+  const stopAdapterResync = resyncSocketsAfterAdapterReconnect({
+    io,
+    subscriber: socketServer.adapterSubscriber,
+    spreadMs: config.RECONNECT_JITTER_MS,
+    logger,
+    metrics: () => metrics,
+  });
 
   const ids = new SnowflakeGenerator({ workerId: 0 });
   const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });
   ids.setWorkerId(lease.workerId);
 
   const queue = createMessageQueue(sendRedis, prefix, logger);
+  const durability = new MessageDurability({
+    redis: sendRedis,
+    mode: config.MESSAGE_DURABILITY,
+    waitReplicas: config.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    logger,
+    metrics: () => metrics,
+  });
+  await durability.start();
   const directBlocks = new DirectRoomBlocks({ rooms, users, logger });
   const send = new SendMessageService({
     redis: sendRedis,
@@ -149,8 +168,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     batchMaxSize: config.SEND_BATCH_MAX_SIZE,
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     windowSize: config.RECENT_WINDOW_SIZE,
-    waitReplicas: config.REDIS_WAIT_REPLICAS,
-    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    durability,
+    seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
     deliver: (message) => {
       io.to(roomChannel(message.roomId)).emit('message:new', message);
     },
@@ -201,12 +220,15 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   await events.ready.catch(() => undefined);
   await revocations.ready.catch(() => undefined);
 
-  const health = createHealthRouter({
-    postgres: () => database.ping(),
-    redis: async () => {
-      await redis.ping();
+  const health = createHealthRouter(
+    {
+      postgres: () => database.ping(),
+      redis: async () => {
+        await redis.ping();
+      },
     },
-  });
+    () => ({ messageDurability: durability.status() }),
+  );
   const app = createHttpApp({ logger, metrics: serviceMetrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
 
   const api = Router();
@@ -224,6 +246,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
 
   const stopBackground = () => {
     clearTimeout(drainTimer);
+    durability.stop();
+    stopAdapterResync();
     presence.stop();
     sessions.stop();
     typing.stopAll();

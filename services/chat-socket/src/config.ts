@@ -62,10 +62,14 @@ export const configSchema = z.object({
   IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60).describe(
     'How long a (sender, clientMsgId) pair is remembered, so a retried send returns the same message.',
   ),
-  REDIS_WAIT_REPLICAS: envInt(0, 0).describe(
-    'Replicas that must confirm an accepted batch before it is acknowledged (Redis WAIT); 0 skips the wait.',
-  ),
-  REDIS_WAIT_TIMEOUT_MS: envInt(100, 1).describe('Longest wait for replicas (REDIS_WAIT_REPLICAS) per batch.'),
+  MESSAGE_DURABILITY: z
+    .enum(['fsync', 'replicas', 'none'])
+    .default('fsync')
+    .describe(
+      'What an acknowledged message has survived. `fsync`: Redis wrote it to its append-only file and fsynced it before answering, which Redis does only with `appendonly yes` and `appendfsync always` (checked at start and on every reconnection: a warning, `parley_message_durability_guaranteed` 0 and /readyz info otherwise). `replicas`: REDIS_WAIT_REPLICAS replicas confirmed it (WAIT); a batch not confirmed within REDIS_WAIT_TIMEOUT_MS is answered `unavailable` (a retry returns it once confirmed). `none`: Redis applied it, nothing more. See docs/decisions/0003-acknowledgement-durability.md.',
+    ),
+  REDIS_WAIT_REPLICAS: envInt(1, 1).describe('With MESSAGE_DURABILITY=replicas: replicas that must confirm an accepted batch before it is acknowledged (Redis WAIT).'),
+  REDIS_WAIT_TIMEOUT_MS: envInt(100, 1).describe('With MESSAGE_DURABILITY=replicas: longest wait for the replicas per batch.'),
   RECENT_WINDOW_SIZE: envInt(500, 10).describe(
     'Messages kept per room in Redis, so acknowledged messages are in history before the persistence worker stores them.',
   ),
@@ -79,7 +83,7 @@ export const configSchema = z.object({
     'Dropped (over-limit) events within 10 s after which the socket is disconnected.',
   ),
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
-    'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding), to spread reconnects.',
+    'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',
   ),
 });
 

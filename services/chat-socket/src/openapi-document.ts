@@ -126,7 +126,7 @@ export const chatApiRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: `${ROOMS}/{id}/messages`,
-    summary: 'A page of history in id order (members only); includes accepted messages not yet persisted',
+    summary: 'A page of history (members only), in the room sequence order (or in id order with before/after); includes accepted messages not yet persisted',
     authenticated: true,
     params: roomIdParamsSchema,
     query: historyQuerySchema,

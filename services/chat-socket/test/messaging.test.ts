@@ -225,10 +225,12 @@ describe('message delivery across two chat-socket instances', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.opts).toMatchObject({ attempts: PERSIST_MESSAGES_JOB_OPTIONS.attempts, backoff: { type: 'jitter', delay: 1000 } });
     expect(Object.keys(jobs[0]!.data.acceptedAt).length).toBe(jobs[0]!.data.messages.length);
-    expect((await redis.smembers(jobs[0]!.data.acceptedKey)).sort()).toEqual([...ids].sort());
+    // The accepted hash: every message of the batch, with the room sequence number its ack carried.
+    expect(await redis.hgetall(jobs[0]!.data.acceptedKey)).toEqual(Object.fromEntries(acks.map((ack) => [ack.message.id, String(ack.message.seq)])));
+    expect(acks.map((ack) => ack.message.seq).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('names in the batch’s job only what its accept script took: a retry in the same batch is in the job but not in the accepted set', async () => {
+  it('names in the batch’s job only what its accept script took: a retry in the same batch is in the job but not in the accepted hash', async () => {
     const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '300' });
     const owner = await cluster.user('owner');
     const roomId = await groupRoom(owner, []);
@@ -241,15 +243,16 @@ describe('message delivery across two chat-socket instances', () => {
       candidate.data.messages.some((message: Message) => message.clientMsgId === clientMsgId),
     );
     expect(job!.data.messages).toHaveLength(2);
-    expect(await redis.smembers(job!.data.acceptedKey)).toEqual([first.message.id]);
+    expect(await redis.hgetall(job!.data.acceptedKey)).toEqual({ [first.message.id]: '1' });
   });
 
-  it('withdraws a batch whose job cannot be stored: the sender is told to retry, nothing stays accepted, and the retry goes through', async () => {
+  it('accepts nothing of a batch whose job cannot be written (one script does both): the sender is told to retry, no key, window entry or number stays taken, and the retry goes through', async () => {
     const owner = await cluster.user('owner');
     const roomId = await groupRoom(owner, []);
     const [sender, watcher] = [await cluster.connect(0, owner), await cluster.connect(1, owner)];
     const seen = collect(watcher, 'message:new');
-    // A job-id counter that is not a number makes BullMQ's add fail after the accept script ran.
+    expect(await send(sender, roomId, 'numbered 1')).toMatchObject({ ok: true, message: { seq: 1 } });
+    // A job-id counter that is not a number makes BullMQ's part of the script fail.
     const counterKey = `${bullPrefix(cluster.redisPrefix)}:${QUEUE_NAMES.messages}:id`;
     const counter = await redis.get(counterKey);
     await redis.set(counterKey, 'not-a-number');
@@ -257,22 +260,35 @@ describe('message delivery across two chat-socket instances', () => {
     const refused = await send(sender, roomId, 'needs a job', clientMsgId).finally(() => (counter === null ? redis.del(counterKey) : redis.set(counterKey, counter)));
     expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(await redis.exists(`${cluster.redisPrefix}msg-idem:${owner.id}:${clientMsgId}`)).toBe(0);
+    expect(await redis.get(`${cluster.redisPrefix}room-seq:${roomId}`)).toBe('1');
     const history = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: owner.token });
-    expect(history.body.messages).toEqual([]);
+    expect(history.body.messages.map((message: Message) => message.body)).toEqual(['numbered 1']);
 
     const retried = await send(sender, roomId, 'needs a job', clientMsgId);
-    expect(retried).toMatchObject({ ok: true, message: { body: 'needs a job', clientMsgId } });
-    await eventually(() => expect(seen).toHaveLength(1));
+    expect(retried).toMatchObject({ ok: true, message: { body: 'needs a job', clientMsgId, seq: 2 } });
+    await eventually(() => expect(seen).toHaveLength(2));
     await pause(200);
-    expect(seen.map((message) => message.id)).toEqual([retried.message.id]);
+    expect(seen.map((message) => message.seq)).toEqual([1, 2]);
   });
-  it('still acknowledges when REDIS_WAIT_REPLICAS asks for replicas that do not answer in time (logged, not refused)', async () => {
-    const instance = await cluster.startInstance({ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' });
+
+  it('with MESSAGE_DURABILITY=replicas, answers unavailable and delivers nothing while the replicas do not confirm (the test Redis has none); the message stays queued', async () => {
+    const instance = await cluster.startInstance({ MESSAGE_DURABILITY: 'replicas', REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '50' });
     try {
       const owner = await cluster.user('owner');
       const roomId = await groupRoom(owner, []);
       const socket = await cluster.connect(instance, owner);
-      expect(await send(socket, roomId, 'waited')).toMatchObject({ ok: true, message: { body: 'waited' } });
+      const inbox = collect<Message>(socket, 'message:new');
+      const clientMsgId = randomUUID();
+      expect(await send(socket, roomId, 'waited', clientMsgId)).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      // A retry is a duplicate of the queued message, and just as unconfirmed.
+      expect(await send(socket, roomId, 'waited', clientMsgId)).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      await pause(200);
+      expect(inbox).toEqual([]);
+      const history = await cluster.api(instance, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: owner.token });
+      expect(history.body.messages).toMatchObject([{ clientMsgId, seq: 1 }]);
+      const metrics = await (await fetch(`${instance.adminUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^parley_messages_unconfirmed_total\{[^}]*\} 1$/m);
+      expect(metrics).toMatch(/^parley_message_durability_guaranteed\{[^}]*mode="replicas"[^}]*\} 0$/m);
     } finally {
       await cluster.stopInstance(instance);
     }
@@ -317,7 +333,7 @@ describe('history without a persistence worker', () => {
     const { insertMessageBatch } = await import('@parley/chat-store');
     await insertMessageBatch(cluster.instances[0]!.chat.dataSource, messages.slice(0, 4));
     // And pretend the window lost the first two (trimmed).
-    const windowKey = `${cluster.redisPrefix}room-window:${roomId}`;
+    const windowKey = `${cluster.redisPrefix}room-recent:${roomId}`;
     const members = await redis.zrange(windowKey, 0, -1);
     await redis.zrem(windowKey, ...members.slice(0, 2));
 

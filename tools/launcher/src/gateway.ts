@@ -16,10 +16,17 @@ export interface GatewaySettings {
   mailboxDir?: string;
 }
 
+/** How long an instance that refused a connection is skipped (a restart takes about this long). */
+const DOWN_AFTER_REFUSAL_MS = 2_000;
+
 /** One origin in front of every service, routing by path like the ingress (WebSockets included). */
 export function createGateway(settings: GatewaySettings): Server {
   const proxy = createProxyServer({ xfwd: true, ws: true, changeOrigin: false });
-  proxy.on('error', (error: Error, _req: IncomingMessage, target: ServerResponse | Duplex) => {
+  /** Which pool instance each proxied request went to, so a refusal can mark it down. */
+  const picked = new WeakMap<IncomingMessage, { pool: UpstreamPool; index: number }>();
+  proxy.on('error', (error: Error, req: IncomingMessage, target: ServerResponse | Duplex) => {
+    const upstream = picked.get(req);
+    if (upstream && (error as NodeJS.ErrnoException).code === 'ECONNREFUSED') upstream.pool.markDown(upstream.index, DOWN_AFTER_REFUSAL_MS);
     if ('writeHead' in target && !target.headersSent) {
       sendError(target, 502, 'unavailable', 'The service behind this path is not answering');
     } else {
@@ -53,6 +60,7 @@ export function createGateway(settings: GatewaySettings): Server {
       const sticky = upstream.route.websocket === true;
       const { target, index, fromCookie } = upstream.pool.pick(req, sticky);
       if (sticky && !fromCookie) UpstreamPool.setAffinity(res, index);
+      picked.set(req, { pool: upstream.pool, index });
       proxy.web(req, res, { target });
       return;
     }
@@ -69,7 +77,9 @@ export function createGateway(settings: GatewaySettings): Server {
       socket.destroy();
       return;
     }
-    proxy.ws(req, socket, head, { target: upstream.pool.pick(req, true).target });
+    const { target, index } = upstream.pool.pick(req, true);
+    picked.set(req, { pool: upstream.pool, index });
+    proxy.ws(req, socket, head, { target });
   });
   return server;
 }

@@ -35,6 +35,13 @@ export const configSchema = z.object({
     .describe(
       'CPU niceness (0–19) of the persistence worker and the embedded PostgreSQL, whose work no send waits on: on a saturated machine the sockets then get the CPU first, at the cost of persistence lag (see docs/performance.md); 0 runs them like the rest.',
     ),
+  PARLEY_RESTART_LIMIT: envInt(5, 1).describe(
+    'A service that exits this many times within PARLEY_RESTART_WINDOW_MS is given up on and the platform stops; before that, each exit is logged and the service restarted.',
+  ),
+  PARLEY_RESTART_WINDOW_MS: envInt(120_000, 1_000).describe('The window PARLEY_RESTART_LIMIT counts a service’s exits in.'),
+  PARLEY_RESTART_BACKOFF_MS: envInt(1_000, 10).describe(
+    'Delay before restarting a service that exited; it doubles with each exit in the window (at most 30 s).',
+  ),
   REDIS_KEY_PREFIX: z.string().default('parley:').describe('Redis key prefix passed to every service.'),
   LOG_LEVEL: z.string().default('info').describe('Log level passed to every service.'),
 });

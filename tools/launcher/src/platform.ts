@@ -24,12 +24,19 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** With PARLEY_SERVICE_PORT_BASE set, instance n serves /metrics on base + 100 + n. */
 export const METRICS_PORT_OFFSET = 100;
 
+/** The longest wait before restarting a service that keeps exiting. */
+const MAX_RESTART_BACKOFF_MS = 30_000;
+
 export interface RunningPlatform {
   url: string;
   stop(): Promise<void>;
 }
 
-/** Data stores first, then migrations, then services (each until ready), then the gateway. */
+/**
+ * Data stores first, then migrations, then services (each until ready), then the gateway. Once
+ * up, a service that exits is restarted with backoff; `onCrash` is called when one keeps
+ * crashing (see ServiceSupervisor).
+ */
 export async function startPlatform(config: LauncherConfig, onCrash: (name: string) => void): Promise<RunningPlatform> {
   const services = builtServices(REPO_ROOT);
   assertBuilt(services);
@@ -38,18 +45,27 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
   let postgres: ProvidedPostgres | undefined;
   let redis: ProvidedRedis | undefined;
   let gateway: Server | undefined;
-  let started = false;
   // A crash while starting fails the start (which then stops what it started), not the process.
   let failStart: (error: Error) => void = () => undefined;
   const startCrashed = new Promise<never>((_resolve, reject) => {
     failStart = reject;
   });
   startCrashed.catch(() => undefined);
-  const supervisor = new ServiceSupervisor((name, code, signal) => {
-    launcherError(`${name} exited on its own (code ${code}, signal ${signal}); stopping the platform`);
-    if (started) onCrash(name);
-    else failStart(new Error(`${name} exited while the platform was starting`));
-  });
+  const supervisor = new ServiceSupervisor(
+    {
+      limit: config.PARLEY_RESTART_LIMIT,
+      windowMs: config.PARLEY_RESTART_WINDOW_MS,
+      backoffMs: config.PARLEY_RESTART_BACKOFF_MS,
+      maxBackoffMs: MAX_RESTART_BACKOFF_MS,
+    },
+    {
+      exitedWhileStarting: (name, code, signal) => {
+        launcherError(`${name} exited on its own (code ${code}, signal ${signal}) while the platform was starting; stopping it`);
+        failStart(new Error(`${name} exited while the platform was starting`));
+      },
+      gaveUp: (name) => onCrash(name),
+    },
+  );
 
   const stop = async () => {
     // Stop accepting, but keep proxying what is open while the services drain: chat-socket tells
@@ -106,7 +122,7 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
     const address = listening.address();
     const port = typeof address === 'object' && address ? address.port : config.PARLEY_PORT;
     const url = `http://localhost:${port}`;
-    started = true;
+    supervisor.running();
     launcherLog(`Parley is up at ${url} (services: ${services.map((service) => service.name).join(', ')})`);
     launcherLog(`Prometheus metrics: ${instances.map(({ key }) => `${key} http://${config.PARLEY_HOST}:${context.metricsPorts[key]}/metrics`).join(', ')}`);
     return { url, stop };

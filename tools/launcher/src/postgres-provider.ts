@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { arch, platform } from 'node:os';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import { importEmbeddedPostgres } from './embedded-postgres-module.js';
 import { launcherLog } from './launcher-log.js';
+import { startPostmaster } from './postmaster.js';
 import { lowerPostgresPriority } from './process-priority.js';
 
 export interface ProvidedPostgres {
@@ -43,6 +45,8 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     await assertReachableByOthers(dirname(createRequire(import.meta.url).resolve('embedded-postgres')));
   }
   const password = await readOrCreatePassword(join(dataDir, 'postgres-password'));
+  const postgresFlags = ['-c', 'listen_addresses=127.0.0.1'];
+  // Used to initialise the cluster; the server itself is started by startPostmaster (own process group).
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -53,7 +57,7 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     // PostgreSQL refuses to run as root: embedded-postgres then runs it as a `postgres`
     // user (created if missing) and hands it the data directory.
     createPostgresUser: true,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags,
     onLog: () => undefined,
     onError: (error) => launcherLog(`postgres: ${String(error).trim()}`),
   });
@@ -68,10 +72,9 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     launcherLog(`PostgreSQL: initialising an embedded cluster in ${databaseDir}`);
     await postgres.initialise();
   }
-  await postgres.start();
-  // If the launcher exits without stopping it (a crash): stop() signals the postmaster at once,
-  // before its first await, which is all an exit listener can do.
-  const stopOnExit = () => void postgres.stop().catch(() => undefined);
+  const postmaster = await startPostmaster(await embeddedPostgresBinary(), databaseDir, port, postgresFlags, () => answers(adminUrl));
+  // If the launcher exits without stopping it (a crash): signal the postmaster, all an exit listener can do.
+  const stopOnExit = () => postmaster.stopNow();
   process.once('exit', stopOnExit);
   // Before any service connects: every backend is forked from the postmaster and inherits it.
   await lowerPostgresPriority(databaseDir, niceness);
@@ -82,9 +85,16 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     embedded: true,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
-      await postgres.stop();
+      await postmaster.stop();
     },
   };
+}
+
+/** The `postgres` binary of the platform package embedded-postgres installed (it picks it the same way). */
+async function embeddedPostgresBinary(): Promise<string> {
+  const os = platform() === 'win32' ? 'windows' : platform();
+  const { postgres } = (await import(`@embedded-postgres/${os}-${arch()}`)) as { postgres: string };
+  return postgres;
 }
 
 /** Fails fast, saying what to do, when a directory above `path` is closed to other users. */

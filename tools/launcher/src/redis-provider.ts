@@ -45,16 +45,27 @@ export async function provideRedis(settings: RedisSettings): Promise<ProvidedRed
 async function startRedisServer(binary: string, dataDir: string, port: number): Promise<ProvidedRedis> {
   const dir = join(dataDir, 'redis');
   await mkdir(dir, { recursive: true });
-  // AOF on and noeviction: the settings the platform needs (queued messages must never be evicted).
+  // AOF fsynced before every reply and noeviction: what the platform needs for an acknowledged
+  // message to survive a crash (MESSAGE_DURABILITY=fsync) and for queued ones never to be evicted.
+  // Its own process group, like the services: a Ctrl-C must not stop it before they have drained.
   const child: ChildProcess = spawn(
     binary,
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--maxmemory-policy', 'noeviction'],
+    { stdio: 'ignore', detached: true },
   );
+  // If the launcher exits without stopping it (a crash), stop it too rather than leave it running.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
   for (let attempt = 0; attempt < 50; attempt += 1) {
     if (await answersPing('127.0.0.1', port)) {
-      launcherLog(`Redis: started ${binary} on 127.0.0.1:${port} (data in ${dir})`);
-      return { url: `redis://127.0.0.1:${port}`, stop: () => stopChild(child) };
+      launcherLog(`Redis: started ${binary} on 127.0.0.1:${port} (data in ${dir}, appendfsync always)`);
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => {
+          process.removeListener('exit', stopOnExit);
+          return stopChild(child);
+        },
+      };
     }
     if (child.exitCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

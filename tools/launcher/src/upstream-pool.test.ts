@@ -10,6 +10,17 @@ describe('upstream pool', () => {
     expect([pool.pick(request(), false), pool.pick(request(), false), pool.pick(request(), false)].map((p) => p.target)).toEqual(['a', 'b', 'a']);
   });
 
+  it('skips an instance marked down (it refused a connection) until its time is up, unless every instance is down', () => {
+    const pool = new UpstreamPool(['a', 'b', 'c']);
+    pool.markDown(1, 60_000);
+    expect([1, 2, 3, 4].map(() => pool.pick(request(), false).target)).toEqual(['a', 'c', 'a', 'c']);
+    pool.markDown(0, 60_000);
+    pool.markDown(2, 60_000);
+    expect(pool.pick(request(), false).target).toMatch(/^[abc]$/);
+    pool.markDown(1, -1);
+    expect(pool.pick(request(), false).target).toBe('b');
+  });
+
   it('keeps a socket.io session on the instance named by its affinity cookie', () => {
     const pool = new UpstreamPool(['a', 'b']);
     for (let i = 0; i < 3; i += 1) {

@@ -124,13 +124,14 @@ describe('Redis for npm start', () => {
     expect(provided.url).toBe('redis://127.0.0.1:6379');
   });
 
-  it('starts redis-server from PATH into the data dir when no Redis answers, with AOF and noeviction', async () => {
+  it('starts redis-server from PATH into the data dir when no Redis answers, with AOF fsynced on every write and noeviction', async () => {
     const port = await freePort();
     const provided = await provideRedis({ dataDir, port, probeDefault: false });
     const redis = new Redis(provided.url);
     try {
       expect(await redis.ping()).toBe('PONG');
       expect(await redis.config('GET', 'appendonly')).toEqual(['appendonly', 'yes']);
+      expect(await redis.config('GET', 'appendfsync')).toEqual(['appendfsync', 'always']);
       expect(await redis.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'noeviction']);
     } finally {
       redis.disconnect();

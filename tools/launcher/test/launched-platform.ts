@@ -10,8 +10,13 @@ export interface LaunchedPlatform {
   url: string;
   output: string[];
   child: ChildProcess;
-  /** Sends SIGTERM (as Ctrl-C would) and resolves with the exit code. */
+  /** Sends SIGTERM (as `kill` or a supervisor would) and resolves with the exit code. */
   stop(): Promise<number | null>;
+  /**
+   * Ctrl-C as a terminal sends it: SIGINT to the launcher's whole process group (it was started
+   * as the leader of one, like a shell's foreground job), and resolves with the exit code.
+   */
+  interrupt(): Promise<number | null>;
 }
 
 /**
@@ -25,6 +30,8 @@ export async function launchPlatform(env: Record<string, string | undefined>, ti
   const child = spawn(process.execPath, [LAUNCHER], {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // A process group of its own, as a shell gives a foreground job (interrupt() signals the group).
+    detached: true,
   });
   const output: string[] = [];
   const collect = (stream: NodeJS.ReadableStream | null) => createInterface({ input: stream! }).on('line', (line) => output.push(line));
@@ -55,7 +62,32 @@ export async function launchPlatform(env: Record<string, string | undefined>, ti
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
     },
+    interrupt: () => {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+      return exited;
+    },
   };
+}
+
+/** A running process of one run: its pid, command line and environment. */
+export interface RunProcess {
+  pid: number;
+  command: string;
+  env: Record<string, string>;
+}
+
+/** The live processes (other than this one) whose environment carries this Redis key prefix: one run's services. */
+export async function runProcesses(prefix: string): Promise<RunProcess[]> {
+  const found: RunProcess[] = [];
+  for (const pid of await processesWithRedisPrefix(prefix)) {
+    const [environ, command] = await Promise.all([
+      readFile(`/proc/${pid}/environ`, 'utf8').catch(() => ''),
+      readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => ''),
+    ]);
+    const env = Object.fromEntries(environ.split('\0').flatMap((pair) => (pair.includes('=') ? [[pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]] : [])));
+    found.push({ pid, command: command.split('\0').join(' '), env });
+  }
+  return found;
 }
 
 /** PIDs of live processes (other than this one) whose environment carries this Redis key prefix: one run's processes. */

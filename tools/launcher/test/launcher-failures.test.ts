@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
 import { freePort } from '@parley/ports';
-import { processesWithRedisPrefix } from './launched-platform.js';
+import { processesWithRedisPrefix, runProcesses } from './launched-platform.js';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let database: TestDatabase;
@@ -105,4 +105,58 @@ describe('the launcher when it is killed', () => {
     }
     expect(left).toEqual([]);
   }, 120_000);
+});
+
+describe('the launcher when a running service dies', () => {
+  /** The chat-socket process serving on `port`, once it is there (a restart takes a moment). */
+  async function chatSocketOn(port: string, notPid?: number): Promise<number> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const found = (await runProcesses(prefix)).find((candidate) => candidate.command.includes('chat-socket') && candidate.env.PORT === port && candidate.pid !== notPid);
+      if (found) return found.pid;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no chat-socket process on port ${port}`);
+  }
+
+  it('restarts it with backoff, saying so loudly, while the rest keeps serving; stops the platform when it keeps crashing', async () => {
+    const launched = await spawnLauncher({ PARLEY_RESTART_LIMIT: '3', PARLEY_RESTART_WINDOW_MS: '120000', PARLEY_RESTART_BACKOFF_MS: '300' });
+    onTestFinished(() => {
+      if (launched.child.exitCode === null) launched.child.kill('SIGTERM');
+    });
+    const deadline = Date.now() + 60_000;
+    while (!launched.output.includes('Parley is up') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(launched.output).toContain('Parley is up');
+    const url = /Parley is up at (\S+)/.exec(launched.output)![1]!;
+    const victim = (await runProcesses(prefix)).find((candidate) => candidate.command.includes('chat-socket'))!;
+    const port = victim.env.PORT!;
+
+    process.kill(victim.pid, 'SIGKILL');
+    const restarted = await chatSocketOn(port, victim.pid);
+    expect(launched.output).toMatch(/chat-socket(#2)? exited on its own \(code null, signal SIGKILL\): restarting it in 0\.3 s \(crash 1 of 3 allowed in 120 s/);
+    expect(launched.output).toMatch(new RegExp(`chat-socket(#2)? restarted \\(pid ${restarted}\\)`));
+    expect(launched.child.exitCode).toBeNull();
+    // The platform kept serving through the other instance, and the restarted one serves again.
+    const statuses = [];
+    for (let request = 0; request < 6; request += 1) statuses.push((await fetch(`${url}/api/v1/rooms/openapi.json`)).status);
+    expect(statuses.filter((status) => status !== 200).length, `gateway answers ${statuses.join(', ')}`).toBeLessThanOrEqual(1);
+    const ready = await (async () => {
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const status = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.status, () => 0);
+        if (status === 200) return true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      return false;
+    })();
+    expect(ready).toBe(true);
+
+    process.kill(restarted, 'SIGKILL');
+    const again = await chatSocketOn(port, restarted);
+    expect(launched.output).toContain('restarting it in 0.6 s (crash 2 of 3');
+    process.kill(again, 'SIGKILL');
+    const code = await new Promise<number | null>((resolve) => launched.child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(launched.output).toMatch(/chat-socket(#2)? exited \(code null, signal SIGKILL\) for the 3rd time in 120 s: giving up on it and stopping the platform/);
+    expect(await processesOfThisRun()).toEqual([]);
+  }, 180_000);
 });

@@ -10,12 +10,19 @@ import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '@parley/test
 import { launchPlatform, processesWithRedisPrefix } from './launched-platform.js';
 
 const prefix = testRedisPrefix('shutdown');
+const interruptPrefix = testRedisPrefix('interrupt');
 let dataDir: string | undefined;
+let interruptDataDir: string | undefined;
 
 afterAll(async () => {
   await deleteRedisPrefix(prefix);
+  await deleteRedisPrefix(interruptPrefix);
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (interruptDataDir) await rm(interruptDataDir, { recursive: true, force: true });
 });
+
+/** Every service instance `npm start` runs, by the name its log lines are prefixed with. */
+const INSTANCES = ['auth', 'user', 'chat-socket', 'chat-socket#2', 'persistence-worker', 'web'];
 
 describe('npm start with embedded PostgreSQL, stopped with SIGTERM', () => {
   it('tells open sockets to reconnect, stops every service before PostgreSQL, and exits 0 only once all of them are gone', async () => {
@@ -69,5 +76,38 @@ describe('npm start with embedded PostgreSQL, stopped with SIGTERM', () => {
     // No service saw its database vanish while it was still shutting down.
     expect(output).not.toMatch(/Connection terminated unexpectedly|ECONNREFUSED|the database system is shutting down/);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 200_000);
+});
+
+describe('npm start with embedded PostgreSQL, stopped with Ctrl-C (SIGINT to the launcher’s whole process group)', () => {
+  it('drains every service once (none sees a second signal) and stops PostgreSQL only after them', async () => {
+    interruptDataDir = await mkdtemp(join(tmpdir(), 'parley-interrupt-'));
+    const platform = await launchPlatform(
+      {
+        DATABASE_URL: undefined,
+        PARLEY_POSTGRES_PORT: String(await freePort()),
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_KEY_PREFIX: interruptPrefix,
+        PARLEY_DATA_DIR: interruptDataDir,
+        ARGON2_MEMORY_KIB: '8192',
+        LOG_LEVEL: 'info',
+      },
+      150_000,
+    );
+    const services = await processesWithRedisPrefix(interruptPrefix);
+    expect(services.length).toBeGreaterThanOrEqual(INSTANCES.length);
+
+    const code = await platform.interrupt();
+    const output = platform.output.join('\n');
+    expect(code).toBe(0);
+    expect(output).not.toContain('second signal, exiting now');
+    for (const instance of INSTANCES) {
+      const shutdown = platform.output.filter((line) => line.startsWith(`[${instance}] `) && line.includes('"shutting down"'));
+      expect(shutdown, `${instance} drains once, on the launcher's SIGTERM`).toEqual([expect.stringContaining('"reason":"SIGTERM"')]);
+      expect(platform.output.some((line) => line.startsWith(`[${instance}] `) && line.includes('"shutdown complete"')), `${instance} finished draining`).toBe(true);
+    }
+    expect(output).not.toMatch(/Connection terminated unexpectedly|ECONNREFUSED|the database system is shutting down|terminating connection due to administrator command/);
+    expect(await processesWithRedisPrefix(interruptPrefix)).toEqual([]);
+    expect(existsSync(join(interruptDataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   }, 200_000);
 });

@@ -107,6 +107,7 @@ describe('Prometheus rules', () => {
         'ParleyJobsStalling',
         'ParleyLoginBruteForce',
         'ParleyMessageAckLatencyHigh',
+        'ParleyMessageDurabilityNotGuaranteed',
         'ParleyMessageJobsFailed',
         'ParleyMessagesDeadLettered',
         'ParleyPersistenceLagHigh',

@@ -11,7 +11,7 @@ export interface SendRecord {
   sentAt: number;
   ackedAt: number;
   outcome: 'pending' | 'acknowledged' | 'failed';
-  /** By member slot: 1 once that member's socket received the message. */
+  /** By member slot: 1 once that member's socket received the message live, 2 through `room:sync` (gap filling). */
   receivedBy: Uint8Array;
   phase: PhaseStats;
 }
@@ -27,6 +27,8 @@ export class PhaseStats {
   misdelivered = 0;
   /** Deliveries of messages whose send was answered with an error. */
   deliveredButRejected = 0;
+  /** Deliveries a socket missed live and got from `room:sync` by sequence (gap filling, `server:resync`). */
+  filledBySync = 0;
   readonly ack = new LatencySamples();
   readonly delivery = new LatencySamples();
   readonly records: SendRecord[] = [];
@@ -60,6 +62,8 @@ export interface PhaseOutcome {
   duplicated: number;
   misdelivered: number;
   deliveredButRejected: number;
+  /** Of `received`, those a socket got by filling a sequence gap rather than live (not in the delivery latencies). */
+  filledBySync: number;
   acceptedPerSecond: number;
   deliveriesPerSecond: number;
   p50AckMs: number;
@@ -142,7 +146,12 @@ export class DeliveryLedger {
     record.phase.series.at(now).failedSends += 1;
   }
 
-  recordDelivery(socket: number, message: Pick<Message, 'roomId' | 'clientMsgId'>, now: number): void {
+  /**
+   * A message a socket received: live (`message:new`), or through `room:sync` after the socket
+   * noticed a sequence gap (`sync`: not a duplicate when it was had already, no latency sample,
+   * since it measures the recovery rather than the fan-out).
+   */
+  recordDelivery(socket: number, message: Pick<Message, 'roomId' | 'clientMsgId'>, now: number, via: 'live' | 'sync' = 'live'): void {
     const { topology } = this;
     const record = this.records.get(message.clientMsgId);
     const socketRoomId = topology.roomIds[topology.socketRoom[socket]!];
@@ -161,13 +170,22 @@ export class DeliveryLedger {
       phase.misdelivered += 1;
       return;
     }
-    if (record.receivedBy[slot] === 1) {
-      phase.duplicated += 1;
+    const had = record.receivedBy[slot]!;
+    if (had !== 0) {
+      // A second live copy is a duplicate; a live copy after the gap filler fetched it (it was
+      // late, not missing) or a sync of what the socket had are not.
+      if (via === 'live' && had === 1) phase.duplicated += 1;
+      if (via === 'live') record.receivedBy[slot] = 1;
       return;
     }
-    record.receivedBy[slot] = 1;
-    if (record.outcome === 'failed') phase.deliveredButRejected += 1;
+    record.receivedBy[slot] = via === 'live' ? 1 : 2;
     phase.received += 1;
+    if (via === 'sync') {
+      phase.filledBySync += 1;
+      phase.series.at(now).received += 1;
+      return;
+    }
+    if (record.outcome === 'failed') phase.deliveredButRejected += 1;
     const latency = now - record.sentAt;
     phase.delivery.add(latency);
     const bucket = phase.series.at(now);
@@ -201,6 +219,7 @@ export class DeliveryLedger {
       duplicated: phase.duplicated,
       misdelivered: phase.misdelivered,
       deliveredButRejected: phase.deliveredButRejected,
+      filledBySync: phase.filledBySync,
       acceptedPerSecond: phase.acknowledged / sendSeconds,
       deliveriesPerSecond: phase.received / sendSeconds,
       p50AckMs: phase.ack.percentile(50),
@@ -224,7 +243,7 @@ export class DeliveryLedger {
         // Online from before the send until now: this member must have it.
         if (Number.isNaN(since) || since > record.sentAt) continue;
         expected += 1;
-        if (record.receivedBy[slot] === 1) receivedExpected += 1;
+        if (record.receivedBy[slot] !== 0) receivedExpected += 1;
       }
     }
     return { expected, receivedExpected };
@@ -243,6 +262,7 @@ export const NO_DELIVERIES = {
   lost: 0,
   duplicated: 0,
   misdelivered: 0,
+  filledBySync: 0,
   p50DeliveryMs: null,
   p95DeliveryMs: null,
   p99DeliveryMs: null,

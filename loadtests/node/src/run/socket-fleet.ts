@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
+import { RoomGapFiller, type ClientToServerEvents, type ServerToClientEvents } from '@parley/contracts';
 import { forEachLimited } from './concurrency.js';
 import type { CohortUser } from './cohort.js';
 import type { DeliveryLedger } from './delivery-ledger.js';
@@ -17,12 +17,22 @@ export interface FleetSettings {
   connectTimeoutMs?: number;
 }
 
-/** One socket.io client per user, every `message:new` reported to the ledger. */
+const SYNC_TIMEOUT_MS = 10_000;
+
+/**
+ * One socket.io client per user, every `message:new` reported to the ledger. Each socket keeps
+ * its room complete as real clients do: a RoomGapFiller asks `room:sync` by sequence for a gap
+ * in what it received, after every reconnection and on `server:resync`; what that brings is
+ * reported to the ledger as filled by sequence.
+ */
 export class SocketFleet {
   readonly sockets: ChatClientSocket[] = [];
+  private readonly fillers: RoomGapFiller[] = [];
   connectErrors = 0;
   disconnects = 0;
   reconnects = 0;
+  /** `server:resync` events received. */
+  resyncs = 0;
   readonly handshakeMs: number[] = [];
   private closing = false;
 
@@ -50,7 +60,27 @@ export class SocketFleet {
         timeout: this.settings.connectTimeoutMs ?? 20_000,
       });
       this.sockets[index] = socket;
-      socket.on('message:new', (message) => ledger.recordDelivery(index, message, performance.now()));
+      const filler = new RoomGapFiller({
+        sync: async (rooms) => {
+          const result = await socket.timeout(SYNC_TIMEOUT_MS).emitWithAck('room:sync', { rooms });
+          return result.ok ? result.rooms : undefined;
+        },
+        received: (messages) => {
+          const now = performance.now();
+          for (const message of messages) ledger.recordDelivery(index, message, now, 'sync');
+        },
+      });
+      // The run's rooms are new: complete from their first message on.
+      filler.track(ledger.topology.roomIds[ledger.topology.socketRoom[index]!]!, 0);
+      this.fillers[index] = filler;
+      socket.on('message:new', (message) => {
+        ledger.recordDelivery(index, message, performance.now());
+        filler.observe([message]);
+      });
+      socket.on('server:resync', ({ delayMs }) => {
+        this.resyncs += 1;
+        setTimeout(() => void filler.resyncAll(), Math.random() * delayMs);
+      });
       socket.on('disconnect', () => {
         // Our own close() at the end is not a disconnect worth reporting.
         if (!this.closing) this.disconnects += 1;
@@ -58,6 +88,7 @@ export class SocketFleet {
       });
       socket.io.on('reconnect', () => {
         this.reconnects += 1;
+        void filler.resyncAll();
       });
       const startedAt = performance.now();
       let first = true;
@@ -93,6 +124,7 @@ export class SocketFleet {
 
   close(): void {
     this.closing = true;
+    for (const filler of this.fillers) filler?.close();
     for (const socket of this.sockets) socket?.disconnect();
   }
 }

@@ -31,6 +31,7 @@ export interface FanoutSummary {
   duplicated: number;
   misdelivered: number;
   deliveredButRejected: number;
+  filledBySync: number;
   acceptedPerSecond: number | null;
   deliveriesPerSecond: number | null;
   p50AckMs: number | null;
@@ -112,6 +113,7 @@ export async function runFanoutScenario(options: LoadOptions, output: ScenarioOu
     duplicated: outcome.duplicated,
     misdelivered: outcome.misdelivered,
     deliveredButRejected: outcome.deliveredButRejected,
+    filledBySync: outcome.filledBySync,
     acceptedPerSecond: jsonNumber(outcome.acceptedPerSecond),
     deliveriesPerSecond: jsonNumber(outcome.deliveriesPerSecond),
     p50AckMs: jsonNumber(outcome.p50AckMs),
@@ -155,7 +157,7 @@ function summaryRows(outcome: PhaseOutcome, fleet: SocketFleet, connectedAtEnd: 
     ['acknowledged', int(outcome.acknowledged)],
     ['failed sends', failed],
     ['expected deliveries', int(outcome.expectedDeliveries)],
-    ['received', int(outcome.received)],
+    ['received (of which filled by sequence)', `${int(outcome.received)} (${int(outcome.filledBySync)})`],
     ['lost', int(outcome.lost)],
     ['duplicated', int(outcome.duplicated)],
     ['misdelivered', int(outcome.misdelivered)],

@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Messages the persistence worker could not store (PostgreSQL refused the row, or the job
  * carried a malformed message): set aside with the reason, so the rest of their batch is
- * stored and an operator can inspect them (docs/decisions/message-dead-letters.md).
+ * stored and an operator can inspect them (docs/decisions/0006-message-dead-letters.md).
  */
 export class CreateMessageDeadLetters1796500000000 implements MigrationInterface {
   name = 'CreateMessageDeadLetters1796500000000';

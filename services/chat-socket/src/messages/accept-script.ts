@@ -1,69 +1,160 @@
-import type { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis, Result } from 'ioredis';
+
+/** BullMQ's own Lua script that adds a standard job (the one `Queue.add` runs), from the installed version. */
+const bullmqAddStandardJob = createRequire(import.meta.url)('bullmq/dist/cjs/scripts/addStandardJob-9.js').addStandardJob as {
+  name: string;
+  content: string;
+  keys: number;
+};
+
+/** BullMQ's addStandardJob takes 9 keys and 3 arguments; the batch's script passes them through first. */
+export const JOB_KEY_COUNT = bullmqAddStandardJob.keys;
+export const JOB_ARG_COUNT = 3;
+const OWN_KEYS = JOB_KEY_COUNT + 1;
+const OWN_ARGS = JOB_ARG_COUNT + 6;
+const KEYS_PER_MESSAGE = 4;
+const ARGS_PER_MESSAGE = 2;
 
 /**
- * Accepts a batch of messages atomically, in one command, each message in turn:
- *  1. idempotency: a known (sender, clientMsgId) returns the stored message (`dup`);
+ * Accepts a batch of messages and writes its persistence job in ONE script, so Redis (and its
+ * AOF, where a script's writes are one MULTI/EXEC block) holds both or neither
+ * (docs/decisions/0001-atomic-accept-and-enqueue.md).
+ *
+ * `#!lua` with no flags: Redis refuses the whole script up front when it is out of memory,
+ * instead of failing it half-way. It decides first, without writing: per message
+ *  1. idempotency: a known (sender, clientMsgId), or one taken earlier in this batch, answers
+ *     the stored message (`dup`);
  *  2. the sender's token bucket (shared by all pods) may refuse it (`limited`, retry ms);
- *  3. otherwise remembers (sender, clientMsgId) → message with a TTL, appends the message to
- *     the room's recent window, trimmed to its size, and adds its id to the batch's accepted
- *     set, which tells the persistence worker what of the batch's job to store (`ok`).
- * KEYS: the accepted set, then per message: bucket, idempotency, window.
- * ARGV: now ms, rate/s, burst, window size, idempotency TTL s, window TTL s, then per message:
- * message JSON, sortable id, message id.
- * Not for Redis Cluster as is (the keys hash to different slots).
+ *  3. otherwise it is accepted (`ok`) with the room's next sequence number.
+ * A room whose sequence counter is missing (new room, or Redis lost it) stops the script before
+ * anything is decided (`unseeded` with those message positions): the caller seeds the counters
+ * from what is stored and runs the batch again.
+ * Then, only if something was accepted, it writes: the job first (BullMQ's own script, so an
+ * error there leaves nothing accepted), then per accepted message the idempotency key, the
+ * room's recent-window entry and the message's entry in the batch's accepted hash (id → seq),
+ * which tells the worker what of the job to store; then counters and buckets.
+ *
+ * KEYS: BullMQ's 9 job keys, the accepted hash, then per message: bucket, idempotency, window,
+ * sequence counter. ARGV: BullMQ's 3 job arguments, now ms, rate/s, burst, window size,
+ * idempotency TTL s, window TTL s, then per message: message JSON (ending in `"seq":0}`, the
+ * number replaced here), message id. Not for Redis Cluster as is (the keys hash to different slots).
  */
-const ACCEPT_BATCH_LUA = `
-local now = tonumber(ARGV[1])
-local rate = tonumber(ARGV[2])
-local burst = tonumber(ARGV[3])
-local windowSize = tonumber(ARGV[4])
+const ACCEPT_BATCH_LUA = `#!lua
+local function addStandardJob(KEYS, ARGV)
+${bullmqAddStandardJob.content}
+end
+
+local JOB_KEYS, OWN_KEYS, OWN_ARGS = ${JOB_KEY_COUNT}, ${OWN_KEYS}, ${OWN_ARGS}
+local acceptedKey = KEYS[JOB_KEYS + 1]
+local now = tonumber(ARGV[4])
+local rate = tonumber(ARGV[5])
+local burst = tonumber(ARGV[6])
+local windowSize = tonumber(ARGV[7])
+local count = (#KEYS - OWN_KEYS) / ${KEYS_PER_MESSAGE}
+
+local unseeded = {}
+local counters = {}
+for i = 0, count - 1 do
+  local seqKey = KEYS[OWN_KEYS + 4 + 4 * i]
+  if counters[seqKey] == nil then
+    local value = redis.call('GET', seqKey)
+    counters[seqKey] = value and tonumber(value) or false
+  end
+  if counters[seqKey] == false then unseeded[#unseeded + 1] = i end
+end
+if #unseeded > 0 then return {'unseeded', unseeded} end
+
 local replies = {}
-for i = 0, (#KEYS - 1) / 3 - 1 do
-  local bucketKey, idempotencyKey, windowKey = KEYS[2 + 3 * i], KEYS[3 + 3 * i], KEYS[4 + 3 * i]
-  local json, sortable, id = ARGV[7 + 3 * i], ARGV[8 + 3 * i], ARGV[9 + 3 * i]
-  local existing = redis.call('GET', idempotencyKey)
+local accepted = {}
+local buckets = {}
+local claimed = {}
+for i = 0, count - 1 do
+  local base = OWN_KEYS + 1 + 4 * i
+  local bucketKey, idempotencyKey, seqKey = KEYS[base], KEYS[base + 1], KEYS[base + 3]
+  local existing = claimed[idempotencyKey] or redis.call('GET', idempotencyKey)
   if existing then
     replies[i + 1] = {'dup', existing}
   else
-    local bucket = redis.call('HMGET', bucketKey, 'tokens', 'ts')
-    local tokens = tonumber(bucket[1])
-    local ts = tonumber(bucket[2])
-    if tokens == nil or ts == nil then
-      tokens = burst
-      ts = now
+    local bucket = buckets[bucketKey]
+    if bucket == nil then
+      local stored = redis.call('HMGET', bucketKey, 'tokens', 'ts')
+      bucket = {tokens = tonumber(stored[1]), ts = tonumber(stored[2]), changed = false}
+      if bucket.tokens == nil or bucket.ts == nil then
+        bucket.tokens = burst
+        bucket.ts = now
+      end
+      buckets[bucketKey] = bucket
     end
-    tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+    local tokens = math.min(burst, bucket.tokens + math.max(0, now - bucket.ts) * rate / 1000)
     if tokens < 1 then
       replies[i + 1] = {'limited', tostring(math.ceil((1 - tokens) * 1000 / rate))}
     else
-      redis.call('HSET', bucketKey, 'tokens', tostring(tokens - 1), 'ts', tostring(now))
-      redis.call('PEXPIRE', bucketKey, math.ceil(burst * 1000 / rate) + 1000)
-      redis.call('SET', idempotencyKey, json, 'EX', ARGV[5])
-      redis.call('ZADD', windowKey, 0, sortable .. '|' .. json)
-      redis.call('ZREMRANGEBYRANK', windowKey, 0, -(windowSize + 1))
-      redis.call('EXPIRE', windowKey, ARGV[6])
-      redis.call('SADD', KEYS[1], id)
-      replies[i + 1] = {'ok'}
+      bucket.tokens = tokens - 1
+      bucket.ts = now
+      bucket.changed = true
+      local seq = counters[seqKey] + 1
+      counters[seqKey] = seq
+      local json = string.sub(ARGV[OWN_ARGS + 1 + 2 * i], 1, -3) .. seq .. '}'
+      claimed[idempotencyKey] = json
+      accepted[#accepted + 1] = {i = i, seq = seq, json = json}
+      replies[i + 1] = {'ok', tostring(seq)}
     end
   end
 end
-return replies
+if #accepted == 0 then return {replies, false} end
+
+local jobKeys, jobArgs = {}, {}
+for k = 1, JOB_KEYS do jobKeys[k] = KEYS[k] end
+for a = 1, ${JOB_ARG_COUNT} do jobArgs[a] = ARGV[a] end
+local jobId = addStandardJob(jobKeys, jobArgs)
+
+local windows = {}
+for _, entry in ipairs(accepted) do
+  local base = OWN_KEYS + 1 + 4 * entry.i
+  local idempotencyKey, windowKey = KEYS[base + 1], KEYS[base + 2]
+  redis.call('SET', idempotencyKey, entry.json, 'EX', ARGV[8])
+  redis.call('ZADD', windowKey, 0, string.format('%020d', entry.seq) .. '|' .. entry.json)
+  windows[windowKey] = true
+  redis.call('HSET', acceptedKey, ARGV[OWN_ARGS + 2 + 2 * entry.i], entry.seq)
+end
+for windowKey in pairs(windows) do
+  redis.call('ZREMRANGEBYRANK', windowKey, 0, -(windowSize + 1))
+  redis.call('EXPIRE', windowKey, ARGV[9])
+end
+for seqKey, value in pairs(counters) do redis.call('SET', seqKey, value) end
+for bucketKey, bucket in pairs(buckets) do
+  if bucket.changed then
+    redis.call('HSET', bucketKey, 'tokens', tostring(bucket.tokens), 'ts', tostring(bucket.ts))
+    redis.call('PEXPIRE', bucketKey, math.ceil(burst * 1000 / rate) + 1000)
+  end
+end
+return {replies, jobId}
 `;
 
-export type AcceptReply = ['ok'] | ['dup', string] | ['limited', string];
+export type AcceptReply = ['ok', string] | ['dup', string] | ['limited', string];
+export type AcceptOutcome = { kind: 'decided'; replies: AcceptReply[]; jobId: string | null } | { kind: 'unseeded'; positions: number[] };
 
 export interface AcceptCandidate {
   bucketKey: string;
   idempotencyKey: string;
   windowKey: string;
+  sequenceKey: string;
+  /** The message as JSON with `"seq":0` last (the script puts the number there). */
   messageJson: string;
-  sortableId: string;
   messageId: string;
 }
 
+/** BullMQ's keys and arguments of the batch's job, as its own `addStandardJob` takes them. */
+export interface StandardJobCall {
+  keys: string[];
+  args: Array<string | Buffer>;
+}
+
 export interface AcceptBatchSettings {
-  /** The batch's accepted set (`acceptedSetKey`). */
+  /** The batch's accepted hash (`acceptedKey`). */
   acceptedKey: string;
+  job: StandardJobCall;
   nowMs: number;
   ratePerSecond: number;
   burst: number;
@@ -72,25 +163,42 @@ export interface AcceptBatchSettings {
   windowTtlSeconds: number;
 }
 
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    parleyAcceptBatch(numKeys: number, ...keysAndArgs: Array<string | Buffer | number>): Result<unknown, Context>;
+  }
+}
+
 /**
- * Sends the batch's accept script, with EVAL, before returning: the write is on the connection
- * when this returns, so a command issued after it on the same connection (the batch's job)
- * runs after it in Redis. EVALSHA could not promise that: on NOSCRIPT ioredis resends the
- * script after the reply, behind whatever was sent in between. The script text costs a KB per
- * batch, not per message.
+ * Registers the script on a connection: EVALSHA (cached by Redis), falling back to EVAL when
+ * Redis does not know it; either runs it whole or not at all, so a retry after NOSCRIPT is safe.
  */
-export function acceptBatch(redis: Redis, settings: AcceptBatchSettings, candidates: AcceptCandidate[]): Promise<AcceptReply[]> {
-  const keys = [settings.acceptedKey, ...candidates.flatMap((candidate) => [candidate.bucketKey, candidate.idempotencyKey, candidate.windowKey])];
-  const args = [
+export function defineAcceptBatch(redis: Redis): void {
+  if (typeof (redis as Partial<Pick<Redis, 'parleyAcceptBatch'>>).parleyAcceptBatch === 'function') return;
+  redis.defineCommand('parleyAcceptBatch', { lua: ACCEPT_BATCH_LUA });
+}
+
+export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, candidates: AcceptCandidate[]): Promise<AcceptOutcome> {
+  if (settings.job.keys.length !== JOB_KEY_COUNT || settings.job.args.length !== JOB_ARG_COUNT) {
+    throw new Error(`BullMQ's addStandardJob call has ${settings.job.keys.length} keys and ${settings.job.args.length} arguments, not ${JOB_KEY_COUNT} and ${JOB_ARG_COUNT}`);
+  }
+  const keys: string[] = [...settings.job.keys, settings.acceptedKey];
+  const args: Array<string | Buffer | number> = [
+    ...settings.job.args,
     settings.nowMs,
     settings.ratePerSecond,
     settings.burst,
     settings.windowSize,
     settings.idempotencyTtlSeconds,
     settings.windowTtlSeconds,
-    ...candidates.flatMap((candidate) => [candidate.messageJson, candidate.sortableId, candidate.messageId]),
   ];
-  return redis.eval(ACCEPT_BATCH_LUA, keys.length, ...keys, ...args) as Promise<AcceptReply[]>;
+  for (const candidate of candidates) {
+    keys.push(candidate.bucketKey, candidate.idempotencyKey, candidate.windowKey, candidate.sequenceKey);
+    args.push(candidate.messageJson, candidate.messageId);
+  }
+  const reply = (await redis.parleyAcceptBatch(keys.length, ...keys, ...args)) as [string, number[]] | [AcceptReply[], string | null];
+  if (reply[0] === 'unseeded') return { kind: 'unseeded', positions: reply[1] as number[] };
+  return { kind: 'decided', replies: reply[0] as AcceptReply[], jobId: (reply[1] as string | null) ?? null };
 }
 
 export function sendRateKey(redisKeyPrefix: string, senderId: string): string {
@@ -102,41 +210,12 @@ export function idempotencyKey(redisKeyPrefix: string, senderId: string, clientM
 }
 
 /**
- * The set of ids the accept script of one batch took, named after the batch's first message
- * id (unique across pods). The batch's persistence job names it; the worker stores only those
- * ids and deletes the set when the job is done. It has no TTL on purpose: a job may wait for a
- * stopped worker for as long as it takes, and its set must still be there.
+ * The hash of the messages one batch's script accepted, id → room sequence number, named after
+ * the batch's first message id (unique across pods). The batch's persistence job names it; the
+ * worker stores only those ids, with those numbers, and deletes the hash when the job is done.
+ * It has no TTL on purpose: a job may wait for a stopped worker for as long as it takes, and its
+ * hash must still be there.
  */
-export function acceptedSetKey(redisKeyPrefix: string, firstMessageId: string): string {
+export function acceptedHashKey(redisKeyPrefix: string, firstMessageId: string): string {
   return `${redisKeyPrefix}msg-accepted:${firstMessageId}`;
-}
-
-/**
- * Takes back what an accept script recorded for messages whose job could not be stored:
- * an idempotency key only if it still holds this very message (a `dup` reply's key belongs to
- * an earlier, stored message), the window entry, and the batch's accepted set. Safe to run
- * when it is unknown which messages the script took (it failed half-way).
- * KEYS: the accepted set, then per message: idempotency, window. ARGV per message: JSON, window member.
- */
-const WITHDRAW_BATCH_LUA = `
-for i = 0, (#KEYS - 1) / 2 - 1 do
-  local idempotencyKey, windowKey = KEYS[2 + 2 * i], KEYS[3 + 2 * i]
-  if redis.call('GET', idempotencyKey) == ARGV[1 + 2 * i] then redis.call('DEL', idempotencyKey) end
-  redis.call('ZREM', windowKey, ARGV[2 + 2 * i])
-end
-redis.call('DEL', KEYS[1])
-return 1
-`;
-
-export interface WithdrawCandidate {
-  idempotencyKey: string;
-  windowKey: string;
-  messageJson: string;
-  windowMember: string;
-}
-
-export async function withdrawBatch(redis: Redis, acceptedKey: string, candidates: WithdrawCandidate[]): Promise<void> {
-  const keys = [acceptedKey, ...candidates.flatMap((candidate) => [candidate.idempotencyKey, candidate.windowKey])];
-  const args = candidates.flatMap((candidate) => [candidate.messageJson, candidate.windowMember]);
-  await redis.eval(WITHDRAW_BATCH_LUA, keys.length, ...keys, ...args);
 }

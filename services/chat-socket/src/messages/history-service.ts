@@ -8,13 +8,16 @@ import type { RecentWindow } from './recent-window.js';
 export interface HistoryPageRequest {
   before?: string;
   after?: string;
+  beforeSeq?: number;
+  afterSeq?: number;
   limit: number;
 }
 
 /**
- * A room's history = PostgreSQL ∪ the room's recent window in Redis, de-duplicated by id and
- * ordered by id. Each source gives its best `limit + 1` for the page, which always contains the
- * union's best `limit`; more than `limit` distinct ids means there is more.
+ * A room's history = PostgreSQL ∪ the room's recent window in Redis, de-duplicated by id. Pages
+ * by sequence (`afterSeq`, `beforeSeq`, no cursor) are in sequence order, pages by id (`after`,
+ * `before`) in id order. Each source gives its best `limit + 1` for the page, which always
+ * contains the union's best `limit`; more than `limit` distinct messages means there is more.
  */
 export class HistoryService {
   constructor(
@@ -29,35 +32,38 @@ export class HistoryService {
   }
 
   async page(roomId: string, page: HistoryPageRequest): Promise<HistoryResponse> {
-    const forward = page.after !== undefined;
-    const [stored, recent] = await Promise.all([
-      fetchMessagePage(this.dataSource, roomId, {
-        limit: page.limit,
-        ...(page.before !== undefined ? { before: page.before } : {}),
-        ...(page.after !== undefined ? { after: page.after } : {}),
-      }),
-      forward ? this.window.after(roomId, page.after!, page.limit) : this.window.before(roomId, page.before, page.limit),
-    ]);
-    const merged = mergeById(stored.messages, recent.messages);
-    const hasMore = merged.length > page.limit || stored.hasMore || recent.hasMore;
-    return { messages: forward ? merged.slice(0, page.limit) : merged.slice(-page.limit), hasMore };
+    const { limit } = page;
+    const forward = page.after !== undefined || page.afterSeq !== undefined;
+    const bySeq = page.after === undefined && page.before === undefined;
+    const [stored, recent] = await Promise.all([fetchMessagePage(this.dataSource, roomId, page), this.windowPage(roomId, page)]);
+    const merged = mergeById(stored.messages, recent.messages, bySeq ? compareSeq : compareIds);
+    const hasMore = merged.length > limit || stored.hasMore || recent.hasMore;
+    return { messages: forward ? merged.slice(0, limit) : merged.slice(-limit), hasMore };
   }
 
   /**
-   * What each room missed since the client's last id, capped per room. Rooms the caller is
-   * not a member of are answered with an empty list (they learn nothing about them).
-   * `afterId: null` returns the newest messages, up to the cap.
+   * What each room missed since the client's sequence number (or, older form, its last id),
+   * capped per room. Rooms the caller is not a member of are answered with an empty list (they
+   * learn nothing about them). Neither given: the newest messages, up to the cap.
    */
-  async sync(userId: string, rooms: Array<{ roomId: string; afterId: string | null }>, maxPerRoom: number): Promise<RoomSyncResult> {
+  async sync(userId: string, rooms: Array<{ roomId: string; afterSeq?: number; afterId?: string | null }>, maxPerRoom: number): Promise<RoomSyncResult> {
     const memberOf = await this.rooms.memberRoomsAmong(userId, [...new Set(rooms.map((room) => room.roomId))]);
     const results = await Promise.all(
-      rooms.map(async ({ roomId, afterId }) => {
+      rooms.map(async ({ roomId, afterSeq, afterId }) => {
         if (!memberOf.has(roomId)) return { roomId, messages: [], hasMore: false };
-        const page = await this.page(roomId, { limit: maxPerRoom, ...(afterId !== null ? { after: afterId } : {}) });
+        const cursor = afterSeq !== undefined ? { afterSeq } : afterId != null ? { after: afterId } : {};
+        const page = await this.page(roomId, { limit: maxPerRoom, ...cursor });
         return { roomId, ...page };
       }),
     );
     return { rooms: results };
+  }
+
+  private windowPage(roomId: string, page: HistoryPageRequest) {
+    if (page.afterSeq !== undefined) return this.window.afterSeq(roomId, page.afterSeq, page.limit);
+    if (page.after !== undefined) return this.window.afterId(roomId, page.after, page.limit);
+    if (page.before !== undefined) return this.window.beforeId(roomId, page.before, page.limit);
+    return this.window.beforeSeq(roomId, page.beforeSeq, page.limit);
   }
 
   private async requireMember(userId: string, roomId: string): Promise<void> {
@@ -68,9 +74,12 @@ export class HistoryService {
   }
 }
 
-function mergeById(a: Message[], b: Message[]): Message[] {
+const compareIds = (x: Message, y: Message) => (BigInt(x.id) < BigInt(y.id) ? -1 : BigInt(x.id) > BigInt(y.id) ? 1 : 0);
+const compareSeq = (x: Message, y: Message) => x.seq - y.seq;
+
+function mergeById(a: Message[], b: Message[], order: (x: Message, y: Message) => number): Message[] {
   const byId = new Map<string, Message>();
   for (const message of a) byId.set(message.id, message);
   for (const message of b) if (!byId.has(message.id)) byId.set(message.id, message);
-  return [...byId.values()].sort((x, y) => (BigInt(x.id) < BigInt(y.id) ? -1 : BigInt(x.id) > BigInt(y.id) ? 1 : 0));
+  return [...byId.values()].sort(order);
 }

@@ -1,8 +1,9 @@
-import { Queue } from 'bullmq';
+import { Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
+import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type PersistMessagesJob, type UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
+import { JOB_ARG_COUNT, JOB_KEY_COUNT, type StandardJobCall } from './accept-script.js';
 
 /** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
 export interface BatchTrace {
@@ -12,22 +13,31 @@ export interface BatchTrace {
 
 export interface MessageQueue {
   /**
-   * Resolves once the job is stored in Redis (durable as far as Redis is). `acceptedKey` names
-   * the set of ids the batch's accept scripts took: the worker stores only those.
+   * The call that adds the batch's job (BullMQ's own keys and arguments for its addStandardJob
+   * script), for the accept script to run inside itself: the job is written by the same script
+   * that accepts the messages, or not at all. `acceptedKey` names the hash of what the script
+   * accepted (id → room sequence number): the worker stores only those.
    */
-  enqueueBatch(messages: Message[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<void>;
+  jobCall(messages: UnsequencedMessage[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<StandardJobCall>;
   close(): Promise<void>;
 }
 
+/** What `Job.addJob` hands the Redis client: the script's name and its keys followed by its arguments. */
+interface RecordingClient {
+  runCommand(name: string, keysAndArgs: Array<string | Buffer>): Promise<string>;
+}
+
 /**
- * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch.
- * `connection` is shared with the accept script, so one `WAIT` covers both writes.
+ * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch. Jobs
+ * are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
+ * client that records the script call instead of sending it; the accept script then runs that
+ * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
  */
 export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger): MessageQueue {
   const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection, prefix: bullPrefix(redisKeyPrefix) });
   queue.on('error', (error) => logger.warn({ err: error }, 'messages queue error'));
   return {
-    async enqueueBatch(messages, acceptedAt, acceptedKey, trace = {}) {
+    async jobCall(messages, acceptedAt, acceptedKey, trace = {}) {
       const data: PersistMessagesJob = {
         messages,
         acceptedAt,
@@ -36,7 +46,20 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
         ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
       };
       // One policy for producer and worker: jittered backoff ('jitter' is registered by the worker).
-      await queue.add('persist', data, PERSIST_MESSAGES_JOB_OPTIONS);
+      const job = new Job(queue, 'persist', data, PERSIST_MESSAGES_JOB_OPTIONS);
+      let recorded: { name: string; keysAndArgs: Array<string | Buffer> } | undefined;
+      const recorder: RecordingClient = {
+        runCommand: async (name, keysAndArgs) => {
+          recorded = { name, keysAndArgs };
+          return '';
+        },
+      };
+      await job.addJob(recorder as unknown as Parameters<Job['addJob']>[0]);
+      if (!recorded || !recorded.name.startsWith('addStandardJob:') || recorded.keysAndArgs.length !== JOB_KEY_COUNT + JOB_ARG_COUNT) {
+        throw new Error(`BullMQ did not build a standard job call (got ${recorded?.name ?? 'nothing'})`);
+      }
+      const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
+      return { keys, args: recorded.keysAndArgs.slice(JOB_KEY_COUNT) };
     },
     close: () => queue.close(),
   };

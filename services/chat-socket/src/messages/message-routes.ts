@@ -25,6 +25,8 @@ export function createMessageRouter(services: { send: SendMessageService; histor
         limit: query.limit,
         ...(query.before !== undefined ? { before: query.before } : {}),
         ...(query.after !== undefined ? { after: query.after } : {}),
+        ...(query.beforeSeq !== undefined ? { beforeSeq: query.beforeSeq } : {}),
+        ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}),
       }),
     );
   });

@@ -4,14 +4,16 @@ import type { Message } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import type { Context, Span } from '@parley/tracing';
-import { decodeSnowflake, sortableId, type SnowflakeGenerator } from '../ids/snowflake.js';
+import type { MessageDurability } from '../durability/message-durability.js';
+import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { acceptBatch, acceptedSetKey, idempotencyKey, sendRateKey, withdrawBatch, type AcceptReply } from './accept-script.js';
+import { acceptBatch, acceptedHashKey, defineAcceptBatch, idempotencyKey, sendRateKey, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
-import { recentWindowKey, windowMember } from './recent-window.js';
+import { recentWindowKey } from './recent-window.js';
+import { roomSequenceKey } from './room-sequence-counter.js';
 import { sendTracing } from './send-tracing.js';
 
 export interface SendRequest {
@@ -35,7 +37,7 @@ export interface SendResult {
 }
 
 export interface SendMessageSettings {
-  /** Dedicated connection: accept scripts, the queue's job and WAIT share it. */
+  /** Dedicated connection: the accept scripts and WAIT share it. */
   redis: Redis;
   redisKeyPrefix: string;
   rooms: RoomRepository;
@@ -51,8 +53,10 @@ export interface SendMessageSettings {
   batchMaxSize: number;
   idempotencyTtlSeconds: number;
   windowSize: number;
-  waitReplicas: number;
-  waitTimeoutMs: number;
+  /** Waits, after each batch's script, for what MESSAGE_DURABILITY promises. */
+  durability: Pick<MessageDurability, 'confirm'>;
+  /** Creates the sequence counters of rooms that have none (see room-sequence-counter.ts). */
+  seedSequences(roomIds: string[]): Promise<void>;
   /** Broadcasts an accepted message (after its sender's ack). */
   deliver(message: Message): void;
 }
@@ -67,7 +71,9 @@ interface PendingSend extends SendRequest {
 
 interface Candidate {
   send: PendingSend;
+  /** Its `seq` is 0 until the accept script assigns it (set in place: one object shape). */
   message: Message;
+  /** The message as JSON, ending in `"seq":0}` (the script writes the number there). */
   json: string;
   /** The message's `messages enqueue` span (ended by settle or by a failed enqueue). */
   span: Span;
@@ -78,14 +84,16 @@ const WINDOW_TTL_SECONDS = 7 * 24 * 3_600;
 
 /**
  * The one send path of the socket event and the REST endpoint. Sends are micro-batched: per
- * batch (membership comes from the socket's channels or one query) one round trip to Redis
- * carries the accept scripts (rate limit + idempotency + recent window + accepted set) and
- * ONE persistence job; only then are senders acknowledged and messages broadcast.
+ * batch (membership comes from the socket's channels or one query) ONE script in Redis accepts
+ * the messages (rate limit, idempotency, room sequence numbers, recent window, accepted hash)
+ * and writes the batch's persistence job, both or neither; only once that is as durable as
+ * MESSAGE_DURABILITY says are senders acknowledged and messages broadcast.
  */
 export class SendMessageService {
   private readonly batcher: MicroBatcher<PendingSend>;
 
   constructor(private readonly settings: SendMessageSettings) {
+    defineAcceptBatch(settings.redis);
     this.batcher = new MicroBatcher({
       maxWaitMs: settings.batchMaxWaitMs,
       maxSize: settings.batchMaxSize,
@@ -147,6 +155,7 @@ export class SendMessageService {
         continue;
       }
       const id = await this.settings.ids.next();
+      // seq last, 0 until the script assigns it: the JSON ends in `"seq":0}` (see accept-script.ts).
       const message: Message = {
         id,
         roomId: send.roomId,
@@ -154,49 +163,43 @@ export class SendMessageService {
         clientMsgId: send.clientMsgId,
         body: send.body,
         createdAt: new Date(decodeSnowflake(id).timestampMs).toISOString(),
+        seq: 0,
       };
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
 
-    // One round trip: the accept scripts and the batch's job go out back to back on one
-    // connection, so Redis runs the scripts first. The job carries every candidate; the worker
-    // stores only the ids the scripts put in the batch's accepted set.
-    const acceptedKey = acceptedSetKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
-    const [accepting, enqueued] = await Promise.all([
-      this.accept(candidates, acceptedKey).then(
-        (replies) => ({ replies }),
-        (error: unknown) => ({ error }),
-      ),
-      this.enqueue(candidates, acceptedKey),
-    ]);
-    if (!enqueued) {
-      // Without its job nothing of the batch may stay accepted (a retry would be acked as a
-      // duplicate of a message that is never stored).
-      await this.withdraw(candidates, acceptedKey);
-      for (const [index, candidate] of candidates.entries()) {
-        const reply = 'replies' in accepting ? accepting.replies[index] : undefined;
-        if (reply && !isOk(reply)) {
-          this.settle(candidate, reply);
-        } else {
-          sendTracing.end(candidate.span, 'unavailable', new UnavailableError('the persistence job could not be enqueued'));
-          candidate.send.reject(new UnavailableError('Cannot accept messages right now, try again'));
-        }
-      }
+    // One script accepts the batch and writes its job: both or neither. The job carries every
+    // candidate; the worker stores only the ids the script put in the batch's accepted hash.
+    const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
+    let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
+    try {
+      outcome = await this.accept(candidates, acceptedKey, await this.jobCall(candidates, acceptedKey));
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'cannot accept a send batch; nothing of it was accepted');
+      this.refuse(candidates, error, 'Cannot accept messages right now, try again');
       return;
     }
-    if ('error' in accepting) {
-      // The job is stored and the accepted set says what of it the script took before failing.
-      this.settings.logger.warn({ err: accepting.error }, 'accept script failed');
-      for (const candidate of candidates) {
-        sendTracing.end(candidate.span, 'unavailable', accepting.error);
-        candidate.send.reject(new UnavailableError());
+    const { replies } = outcome;
+    const accepted: Candidate[] = [];
+    candidates.forEach((candidate, index) => {
+      const reply = replies[index]!;
+      if (reply[0] === 'ok') {
+        candidate.message.seq = Number(reply[1]);
+        accepted.push(candidate);
       }
+    });
+    if (!(await this.settings.durability.confirm())) {
+      // Accepted and queued, but not yet as durable as promised: not acknowledged. A retry
+      // returns the same message once it is; receivers fill its sequence gap from history.
+      const unconfirmed = candidates.filter((_candidate, index) => replies[index]![0] !== 'limited');
+      this.settings.metrics.messagesUnconfirmed.inc(accepted.length);
+      this.refuse(unconfirmed, new UnavailableError('not confirmed by enough replicas'), 'Your message is not confirmed yet, send it again');
+      candidates.forEach((candidate, index) => {
+        if (replies[index]![0] === 'limited') this.settle(candidate, replies[index]!);
+      });
       return;
     }
-    const { replies } = accepting;
-    const accepted = candidates.filter((_candidate, index) => isOk(replies[index]));
-    await this.waitForReplicas();
 
     candidates.forEach((candidate, index) => this.settle(candidate, replies[index]!));
     if (accepted.length > 0) {
@@ -208,79 +211,67 @@ export class SendMessageService {
     }
   }
 
-  /** Sent before it returns (see acceptBatch): the job issued after it runs after it in Redis. */
-  private accept(candidates: Candidate[], acceptedKey: string): Promise<AcceptReply[]> {
+  /**
+   * Runs the batch's script; rooms without a sequence counter get one (from what is stored) and
+   * the script runs again. Nothing is written by a run that finds unseeded rooms.
+   */
+  private async accept(candidates: Candidate[], acceptedKey: string, job: StandardJobCall): Promise<Extract<AcceptOutcome, { kind: 'decided' }>> {
     const { redisKeyPrefix } = this.settings;
-    return acceptBatch(
-      this.settings.redis,
-      {
-        acceptedKey,
-        nowMs: Date.now(),
-        ratePerSecond: this.settings.ratePerSecond,
-        burst: this.settings.burst,
-        windowSize: this.settings.windowSize,
-        idempotencyTtlSeconds: this.settings.idempotencyTtlSeconds,
-        windowTtlSeconds: WINDOW_TTL_SECONDS,
-      },
-      candidates.map(({ send, message, json }) => ({
-        bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
-        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
-        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
-        messageJson: json,
-        sortableId: sortableId(message.id),
-        messageId: message.id,
-      })),
-    );
+    const keyed = candidates.map(({ send, message, json }) => ({
+      bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
+      idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
+      windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
+      sequenceKey: roomSequenceKey(redisKeyPrefix, send.roomId),
+      messageJson: json,
+      messageId: message.id,
+    }));
+    for (let attempt = 0; ; attempt += 1) {
+      const outcome = await acceptBatch(
+        this.settings.redis,
+        {
+          acceptedKey,
+          job,
+          nowMs: Date.now(),
+          ratePerSecond: this.settings.ratePerSecond,
+          burst: this.settings.burst,
+          windowSize: this.settings.windowSize,
+          idempotencyTtlSeconds: this.settings.idempotencyTtlSeconds,
+          windowTtlSeconds: WINDOW_TTL_SECONDS,
+        },
+        keyed,
+      );
+      if (outcome.kind === 'decided') return outcome;
+      if (attempt > 0) throw new Error('room sequence counters still missing after seeding');
+      await this.settings.seedSequences(outcome.positions.map((position) => candidates[position]!.send.roomId));
+    }
   }
 
-  /** One job for the whole batch, naming its accepted set; false when it could not be stored. */
-  private async enqueue(candidates: Candidate[], acceptedKey: string): Promise<boolean> {
+  /** BullMQ's call for the batch's one job, naming its accepted hash. */
+  private jobCall(candidates: Candidate[], acceptedKey: string): Promise<StandardJobCall> {
     // Keyed by ids no other object shares: a plain object would get a new hidden class (old
     // generation, freed only by a major GC) per key; a prototype-less one is a dictionary.
     const acceptedAt = Object.create(null) as Record<string, number>;
     for (const { message } of candidates) acceptedAt[message.id] = Date.parse(message.createdAt);
-    try {
-      await this.settings.queue.enqueueBatch(
-        candidates.map((candidate) => candidate.message),
-        acceptedAt,
-        acceptedKey,
-        {
-          batch: sendTracing.carrier(),
-          messages: Object.fromEntries(
-            candidates.flatMap(({ message, span }) => {
-              const carrier = sendTracing.carrier(span);
-              return carrier ? [[message.id, carrier]] : [];
-            }),
-          ),
-        },
-      );
-      return true;
-    } catch (error) {
-      this.settings.logger.error({ err: error }, 'cannot enqueue accepted messages; withdrawing them');
-      return false;
-    }
-  }
-
-  /** Takes back what the accept script recorded for the batch (its job was not stored). */
-  private async withdraw(candidates: Candidate[], acceptedKey: string): Promise<void> {
-    const { redis, redisKeyPrefix } = this.settings;
-    await withdrawBatch(
-      redis,
+    return this.settings.queue.jobCall(
+      candidates.map((candidate) => candidate.message),
+      acceptedAt,
       acceptedKey,
-      candidates.map(({ send, message, json }) => ({
-        idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
-        windowKey: recentWindowKey(redisKeyPrefix, send.roomId),
-        messageJson: json,
-        windowMember: windowMember(message, json),
-      })),
-    ).catch((error: unknown) => this.settings.logger.error({ err: error }, 'cannot withdraw the accepted messages of a batch whose job was not stored'));
+      {
+        batch: sendTracing.carrier(),
+        messages: Object.fromEntries(
+          candidates.flatMap(({ message, span }) => {
+            const carrier = sendTracing.carrier(span);
+            return carrier ? [[message.id, carrier]] : [];
+          }),
+        ),
+      },
+    );
   }
 
-  private async waitForReplicas(): Promise<void> {
-    if (this.settings.waitReplicas <= 0) return;
-    const replicas = await this.settings.redis.wait(this.settings.waitReplicas, this.settings.waitTimeoutMs).catch(() => 0);
-    if (replicas < this.settings.waitReplicas) {
-      this.settings.logger.warn({ replicas, wanted: this.settings.waitReplicas }, 'accepted batch not yet on enough replicas');
+  private refuse(candidates: Candidate[], cause: unknown, message: string): void {
+    for (const candidate of candidates) {
+      sendTracing.end(candidate.span, 'unavailable', cause);
+      candidate.send.reject(new UnavailableError(message));
     }
   }
 
@@ -298,8 +289,4 @@ export class SendMessageService {
     this.settings.metrics.messageAckSeconds.observe((performance.now() - send.receivedAt) / 1000);
     send.resolve({ message, created });
   }
-}
-
-function isOk(reply: AcceptReply | undefined): boolean {
-  return Array.isArray(reply) && reply[0] === 'ok';
 }

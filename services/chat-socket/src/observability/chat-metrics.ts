@@ -13,6 +13,9 @@ export interface ChatMetrics {
   roomsLocal: Gauge;
   socketEvents: Counter<'event' | 'outcome'>;
   socketSessionsEnded: Counter<'reason'>;
+  messageDurabilityGuaranteed: Gauge<'mode'>;
+  messagesUnconfirmed: Counter;
+  adapterResyncs: Counter;
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
@@ -94,6 +97,22 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       name: 'parley_socket_sessions_ended_total',
       help: 'Sockets closed by this pod because their session ended, by reason (`logout`, `logout-all`, `password-reset`, `role-change`, `expired`).',
       labelNames: ['reason'] as const,
+      registers,
+    }),
+    messageDurabilityGuaranteed: new Gauge({
+      name: 'parley_message_durability_guaranteed',
+      help: 'Whether the Redis this pod accepts messages into is verified to keep MESSAGE_DURABILITY (mode label): 1 yes, 0 no or cannot be verified.',
+      labelNames: ['mode'] as const,
+      registers,
+    }),
+    messagesUnconfirmed: new Counter({
+      name: 'parley_messages_unconfirmed_total',
+      help: 'Accepted messages answered `unavailable` because the replicas MESSAGE_DURABILITY=replicas waits for did not confirm them in time.',
+      registers,
+    }),
+    adapterResyncs: new Counter({
+      name: 'parley_adapter_resyncs_total',
+      help: 'Times this pod told its sockets to resync after its adapter connection to Redis came back.',
       registers,
     }),
   };

@@ -54,8 +54,9 @@ export class RoomSummaries {
   }
 }
 
+/** The later of two messages of one room, by the room's sequence. */
 function newer(a: Message | undefined, b: Message | undefined): Message | undefined {
   if (!a) return b;
   if (!b) return a;
-  return BigInt(a.id) >= BigInt(b.id) ? a : b;
+  return a.seq >= b.seq ? a : b;
 }

@@ -53,7 +53,7 @@ type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
  * stores each message once. Notifications are enqueued for the whole batch every time, with
  * de-duplicating job ids, so a crash between the commit and the enqueue loses none.
  *
- * One bad message never sinks the others (docs/decisions/message-dead-letters.md): a malformed
+ * One bad message never sinks the others (docs/decisions/0006-message-dead-letters.md): a malformed
  * one, or one PostgreSQL refuses (found by halving the batch), goes to
  * `chat.message_dead_letters` and `parley_messages_dead_lettered_total`; the rest is stored.
  *
@@ -80,6 +80,10 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
           const stored = await spans.recordInsert(() => storeIsolatingRefusedRows(messages, (part) => storeMessageBatch(dataSource, part)));
+          if (stored.conflictingIds.length > 0) {
+            // Storing nothing in their place: their room sequence numbers belong to other messages.
+            throw new Error(`messages ${stored.conflictingIds.join(', ')} clash with stored messages on (room, seq); the job keeps its accepted hash and is retried`);
+          }
           const deadLetters = [...malformed, ...stored.refused.map((refused) => rejectedByDatabase(refused, job.id))];
           await setAside(deps, dataSource, deadLetters, job.id);
           observeLag(deps.metrics, batch, stored.insertedIds);
@@ -111,17 +115,22 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
 }
 
 /**
- * The messages of the batch its accept script took (the set the job names): the others were
- * duplicates or rate limited, and their senders were told so. A set that is gone means an
- * earlier run of this job stored everything and finished its work.
+ * The messages of the batch its accept script took, with the room sequence numbers it gave them
+ * (the hash the job names, id → seq): the others were duplicates or rate limited, and their
+ * senders were told so. A hash that is gone means an earlier run of this job stored everything
+ * and finished its work. A job without a hash carries the numbers itself.
  */
 async function acceptedItemsOf(batch: JobEnvelope, redis: Redis): Promise<unknown[]> {
+  // Without a hash, each item carries its seq; one without is malformed (set aside below).
   if (!batch.acceptedKey) return batch.messages;
-  const acceptedIds = new Set(await redis.smembers(batch.acceptedKey));
-  return batch.messages.filter((item) => {
+  const accepted = await redis.hgetall(batch.acceptedKey);
+  const items: unknown[] = [];
+  for (const item of batch.messages) {
     const id = (item as { id?: unknown } | null)?.id;
-    return typeof id === 'string' && acceptedIds.has(id);
-  });
+    const seq = typeof id === 'string' ? accepted[id] : undefined;
+    if (seq !== undefined) items.push({ ...(item as object), seq: Number(seq) });
+  }
+  return items;
 }
 
 /** Splits a job's messages into well-formed ones and dead letters for the others. */

@@ -1,5 +1,5 @@
 import type { Logger } from '@parley/logger';
-import type { Redis } from '@parley/redis';
+import { readRedisConfig, type Redis } from '@parley/redis';
 
 /** What the platform needs from Redis: queued jobs and presence must survive a restart and never be evicted. */
 export const REQUIRED_REDIS_SETTINGS = { appendonly: 'yes', 'maxmemory-policy': 'noeviction' } as const;
@@ -15,12 +15,9 @@ export type RedisSettingsReport =
  * we say so, since the settings cannot be verified from here.
  */
 export async function checkRedisSettings(redis: Redis, logger: Logger): Promise<RedisSettingsReport> {
-  const settings: Record<string, string | undefined> = {};
+  let settings: Record<string, string | undefined>;
   try {
-    for (const name of Object.keys(REQUIRED_REDIS_SETTINGS)) {
-      const reply = (await redis.call('CONFIG', 'GET', name)) as string[];
-      settings[name] = reply[1];
-    }
+    settings = await readRedisConfig(redis, Object.keys(REQUIRED_REDIS_SETTINGS));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     logger.warn(

@@ -148,6 +148,8 @@ export function makeMessage(roomId: string, senderId: string, overrides: Partial
     clientMsgId: randomUUID(),
     body: `message ${sequence}`,
     createdAt: new Date(now).toISOString(),
+    // Unique per room, as the accept script's counters make it (here: unique overall).
+    seq: sequence,
     ...overrides,
   };
 }

@@ -214,6 +214,8 @@ export class ApiClient {
     const params = new URLSearchParams({ limit: String(query.limit ?? 50) });
     if (query.before) params.set('before', query.before);
     if (query.after) params.set('after', query.after);
+    if (query.beforeSeq !== undefined) params.set('beforeSeq', String(query.beforeSeq));
+    if (query.afterSeq !== undefined) params.set('afterSeq', String(query.afterSeq));
     return this.request(`/api/v1/rooms/${roomId}/messages?${params}`, { schema: historyResponseSchema });
   };
   markRead = (roomId: string, messageId: string) =>

@@ -8,6 +8,8 @@ export interface ChatMessage {
   /** Stable from the optimistic copy to the acknowledged one: `${senderId}:${clientMsgId}`. */
   key: string;
   id: string | null;
+  /** The room's sequence number (acknowledged messages); the room's order. */
+  seq: number | null;
   clientMsgId: string;
   roomId: string;
   senderId: string;
@@ -26,6 +28,7 @@ export function fromServer(message: Message): ChatMessage {
   return {
     key: messageKey(message.senderId, message.clientMsgId),
     id: message.id,
+    seq: message.seq,
     clientMsgId: message.clientMsgId,
     roomId: message.roomId,
     senderId: message.senderId,
@@ -39,6 +42,11 @@ export function fromServer(message: Message): ChatMessage {
 export function compareMessageIds(a: string, b: string): number {
   if (a.length !== b.length) return a.length - b.length;
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The room's order of acknowledged messages: by sequence number (ids only break a tie, which the server never makes). */
+export function compareConfirmed(a: ChatMessage, b: ChatMessage): number {
+  return (a.seq ?? 0) - (b.seq ?? 0) || compareMessageIds(a.id!, b.id!);
 }
 
 /** The larger of two ids, either of which may be missing. */

@@ -29,6 +29,7 @@ function chatMessage(overrides: Partial<ChatMessage> & { body: string }): ChatMe
   return {
     key: messageKey(senderId, clientMsgId),
     id: String(sequence),
+    seq: sequence,
     clientMsgId,
     roomId: ROOM,
     senderId,

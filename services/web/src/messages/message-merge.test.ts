@@ -10,13 +10,14 @@ const BOB = '00000000-0000-4000-8000-00000000000b';
 const uuid = (n: number) => `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 function message(id: string, senderId = BOB, clientMsgId = uuid(Number(id))): Message {
-  return { id, roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: new Date(Number(id) * 1000).toISOString() };
+  return { id, seq: Number(id), roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: new Date(Number(id) * 1000).toISOString() };
 }
 
 function pending(clientMsgId: string, body = 'hello'): ChatMessage {
   return {
     key: messageKey(ALICE, clientMsgId),
     id: null,
+    seq: null,
     clientMsgId,
     roomId: ROOM,
     senderId: ALICE,

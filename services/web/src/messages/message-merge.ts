@@ -1,10 +1,10 @@
 import type { Message } from '@parley/contracts';
-import { compareMessageIds, fromServer, type ChatMessage } from './chat-message';
+import { compareConfirmed, fromServer, type ChatMessage } from './chat-message';
 
 /**
  * The one place messages are combined, whatever their source (history pages, `message:new`,
- * acks, `room:sync` after a reconnect). Acknowledged messages are unique by id and ordered
- * by id; an optimistic copy gives way to its acknowledged twin (same sender and
+ * acks, `room:sync`). Acknowledged messages are unique by id and in the room's sequence order
+ * (ids from different pods may disagree with it by a few milliseconds); an optimistic copy gives way to its acknowledged twin (same sender and
  * clientMsgId); messages not yet acknowledged stay at the end in the order they were written.
  * Returns the same array when nothing changed, so React skips the render.
  */
@@ -27,12 +27,12 @@ export function mergeMessages(current: readonly ChatMessage[], incoming: readonl
   }
   if (added.length === 0) return current as ChatMessage[];
 
-  added.sort((a, b) => compareMessageIds(a.id!, b.id!));
-  const lastConfirmed = confirmed.at(-1)?.id;
+  added.sort(compareConfirmed);
+  const lastConfirmed = confirmed.at(-1);
   const merged =
-    lastConfirmed === undefined || lastConfirmed === null || compareMessageIds(added[0]!.id!, lastConfirmed) > 0
+    lastConfirmed === undefined || compareConfirmed(added[0]!, lastConfirmed) > 0
       ? [...confirmed, ...added] // the usual case: newer messages, appended
-      : [...confirmed, ...added].sort((a, b) => compareMessageIds(a.id!, b.id!));
+      : [...confirmed, ...added].sort(compareConfirmed);
   const stillUnconfirmed = settledKeys.size === 0 ? unconfirmed : unconfirmed.filter((message) => !settledKeys.has(message.key));
   return [...merged, ...stillUnconfirmed];
 }
@@ -41,7 +41,7 @@ export function mergeMessages(current: readonly ChatMessage[], incoming: readonl
 export function addPending(current: readonly ChatMessage[], pending: ChatMessage): ChatMessage[] {
   if (current.some((message) => message.key === pending.key && message.id !== null)) return current as ChatMessage[];
   const rest = current.filter((message) => message.key !== pending.key);
-  return [...rest, { ...pending, id: null, state: 'pending' }];
+  return [...rest, { ...pending, id: null, seq: null, state: 'pending' }];
 }
 
 /** Marks an unacknowledged message failed, with the reason shown under it. */
@@ -55,7 +55,7 @@ export function markFailed(current: readonly ChatMessage[], key: string, error: 
   return changed ? next : (current as ChatMessage[]);
 }
 
-/** The newest acknowledged id: what `room:sync` asks to continue from. */
+/** The newest acknowledged id (read markers). */
 export function lastConfirmedId(messages: readonly ChatMessage[]): string | null {
   for (let index = messages.length - 1; index >= 0; index -= 1) {
     const id = messages[index]!.id;
@@ -64,8 +64,8 @@ export function lastConfirmedId(messages: readonly ChatMessage[]): string | null
   return null;
 }
 
-/** The oldest acknowledged id: where the next older history page ends. */
-export function firstConfirmedId(messages: readonly ChatMessage[]): string | null {
-  for (const message of messages) if (message.id !== null) return message.id;
+/** The oldest acknowledged message's sequence number: where the next older history page ends. */
+export function firstConfirmedSeq(messages: readonly ChatMessage[]): number | null {
+  for (const message of messages) if (message.seq !== null) return message.seq;
   return null;
 }

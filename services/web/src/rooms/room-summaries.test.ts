@@ -24,7 +24,7 @@ function room(id: string, overrides: Partial<RoomSummary> = {}): RoomSummary {
 }
 
 function message(id: string, senderId: string, createdAt = '2026-01-02T00:00:00.000Z'): Message {
-  return { id, roomId: 'r', senderId, clientMsgId: '10000000-0000-4000-8000-000000000001', body: 'hi', createdAt };
+  return { id, seq: Number(id), roomId: 'r', senderId, clientMsgId: '10000000-0000-4000-8000-000000000001', body: 'hi', createdAt };
 }
 
 describe('unread counts', () => {

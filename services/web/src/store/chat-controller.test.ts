@@ -11,7 +11,7 @@ const ROOM = '00000000-0000-4000-8000-000000000001';
 const CLIENT_ID = '20000000-0000-4000-8000-000000000001';
 
 function message(id: string, senderId = OTHER, clientMsgId = `10000000-0000-4000-8000-${id.padStart(12, '0')}`): Message {
-  return { id, roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: '2026-05-01T10:00:00.000Z' };
+  return { id, seq: Number(id), roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: '2026-05-01T10:00:00.000Z' };
 }
 
 const room: RoomSummary = {
@@ -128,25 +128,75 @@ describe('sending', () => {
   });
 });
 
-describe('reconnecting', () => {
-  it('asks for what the open rooms missed after their newest message, and shows each message once', async () => {
+describe('keeping loaded rooms complete', () => {
+  it('after reconnecting, asks for what the open rooms missed after their last complete sequence number, and shows each message once', async () => {
     socket.serverEmits('message:new', message('3'));
     socket.networkDrops();
     socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3'), message('4'), message('5')], hasMore: false }] }));
     socket.serverAccepts();
     await flush();
-    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterId: '3' }] }]);
+    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterSeq: 3 }] }]);
     expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4', '5']);
   });
 
-  it('pages forward over REST when more was missed than one sync carries', async () => {
+  it('follows hasMore when more was missed than one sync carries', async () => {
     socket.networkDrops();
-    socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3')], hasMore: true }] }));
-    history = (query) => (query.after === '3' ? { messages: [message('4'), message('5')], hasMore: false } : { messages: [], hasMore: false });
+    socket.onAck('room:sync', (payload) => {
+      const afterSeq = (payload as { rooms: Array<{ afterSeq: number }> }).rooms[0]!.afterSeq;
+      return afterSeq === 2
+        ? { ok: true, rooms: [{ roomId: ROOM, messages: [message('3')], hasMore: true }] }
+        : { ok: true, rooms: [{ roomId: ROOM, messages: [message('4'), message('5')], hasMore: false }] };
+    });
     socket.serverAccepts();
     await flush();
     await flush();
+    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterSeq: 2 }] }, { rooms: [{ roomId: ROOM, afterSeq: 3 }] }]);
     expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('notices a live message whose sequence number skips one it never got, and fetches the missing one by sequence', async () => {
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3'), message('4')], hasMore: false }] }));
+    socket.serverEmits('message:new', message('4'));
+    // Two seconds for the missing one to arrive late on its own, then it is asked for.
+    await vi.advanceTimersByTimeAsync(1_500);
+    expect(socket.emittedOf('room:sync')).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterSeq: 2 }] }]);
+    expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('asks nothing when a late delivery closes the gap by itself', async () => {
+    socket.serverEmits('message:new', message('4'));
+    socket.serverEmits('message:new', message('3'));
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(socket.emittedOf('room:sync')).toEqual([]);
+    expect(items().map((item) => item.id)).toEqual(['1', '2', '3', '4']);
+  });
+
+  it('resyncs its rooms when the server says server:resync (its pod may have missed broadcasts), after a random part of the delay', async () => {
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [{ roomId: ROOM, messages: [message('3')], hasMore: false }] }));
+    socket.serverEmits('server:resync', { reason: 'adapter-reconnected', delayMs: 1_000 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(socket.emittedOf('room:sync')).toEqual([{ rooms: [{ roomId: ROOM, afterSeq: 2 }] }]);
+    expect(items().map((item) => item.id)).toEqual(['1', '2', '3']);
+  });
+
+  it('shows messages in the room’s sequence order even when their ids disagree (two pods, two clocks)', async () => {
+    socket.serverEmits('message:new', { ...message('3'), id: '90' });
+    socket.serverEmits('message:new', { ...message('4'), id: '80' });
+    expect(items().map((item) => item.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('pages older history by sequence number', async () => {
+    // Older pages exist (the room holds 1 and 2 from the latest page).
+    store.dispatch({ type: 'history/loaded', roomId: ROOM, messages: [], hasMore: true, older: true });
+    const requested: Array<Record<string, unknown>> = [];
+    history = (query) => {
+      requested.push(query);
+      return { messages: [], hasMore: false };
+    };
+    await controller.loadOlder(ROOM);
+    expect(requested).toEqual([{ beforeSeq: 1, limit: 50 }]);
   });
 });
 

@@ -1,14 +1,13 @@
-import type { CreateRoomRequest, Message, RoomSummary } from '@parley/contracts';
+import { RoomGapFiller, type CreateRoomRequest, type Message, type RoomSummary } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
 import { ChatConnection } from '../connection/chat-connection';
 import type { ChatSocket } from '../connection/socket-client';
 import { compareMessageIds, messageKey, type ChatMessage } from '../messages/chat-message';
-import { firstConfirmedId, lastConfirmedId } from '../messages/message-merge';
+import { firstConfirmedSeq, lastConfirmedId } from '../messages/message-merge';
 import { directPartnerId } from '../rooms/room-title';
 import type { ChatAction, ChatState } from './chat-state';
-import { fetchMissedMessages } from './missed-messages';
 import { PeopleDirectory } from './people-directory';
 import { TypingSignal } from './typing-signal';
 
@@ -22,17 +21,22 @@ export interface ChatControllerDeps {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+const SYNC_TIMEOUT_MS = 10_000;
 const PAGE_SIZE = 50;
 
 /**
  * Everything the chat screen does that is not a pure state change: REST calls, socket events
- * and acks, read markers, typing signals, catching up after a reconnect. Components call its
- * methods; it reports through `dispatch`.
+ * and acks, read markers, typing signals, and keeping every loaded room complete: each message
+ * it sees goes through a RoomGapFiller, which asks `room:sync` by sequence for any gap, after
+ * every reconnection and when the server says `server:resync`. Components call its methods; it
+ * reports through `dispatch`.
  */
 export class ChatController {
   private readonly connection: ChatConnection;
   private readonly people: PeopleDirectory;
   private readonly typingSignal: TypingSignal;
+  private readonly gaps: RoomGapFiller;
+  private resyncTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly readTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The newest read marker sent to the server per room. */
   private readonly sentReadMarkers = new Map<string, string>();
@@ -51,6 +55,13 @@ export class ChatController {
     this.isPageVisible = deps.isPageVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
     this.people = new PeopleDirectory(deps.api, deps.dispatch, deps.getState);
     this.typingSignal = new TypingSignal(deps.socket);
+    this.gaps = new RoomGapFiller({
+      sync: async (rooms) => {
+        const result = await deps.socket.timeout(SYNC_TIMEOUT_MS).emitWithAck('room:sync', { rooms });
+        return result.ok ? result.rooms : undefined;
+      },
+      received: (messages) => this.received(messages),
+    });
     this.connection = new ChatConnection(deps.socket, {
       status: (status) => deps.dispatch({ type: 'connection', status }),
       connected: () => void this.onConnected(),
@@ -76,6 +87,8 @@ export class ChatController {
     this.connection.stop();
     if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibilityChange);
     clearInterval(this.typingSweep);
+    clearTimeout(this.resyncTimer);
+    this.gaps.close();
     this.typingSignal.stop();
     for (const timer of this.readTimers.values()) clearTimeout(timer);
   }
@@ -118,6 +131,8 @@ export class ChatController {
     this.deps.dispatch({ type: 'history/loading', roomId });
     try {
       const page = await this.deps.api.history(roomId, { limit: PAGE_SIZE });
+      this.gaps.trackFrom(roomId, page.messages);
+      this.gaps.observe(page.messages);
       this.deps.dispatch({ type: 'history/loaded', roomId, messages: page.messages, hasMore: page.hasMore, older: false });
       void this.ensureProfiles(page.messages.map((message) => message.senderId));
       this.markReadSoon(roomId);
@@ -129,11 +144,11 @@ export class ChatController {
   async loadOlder(roomId: string): Promise<void> {
     const history = this.deps.getState().messages[roomId];
     if (!history?.loaded || !history.hasMore || history.loadingOlder) return;
-    const before = firstConfirmedId(history.items);
-    if (!before) return;
+    const beforeSeq = firstConfirmedSeq(history.items);
+    if (beforeSeq === null) return;
     this.deps.dispatch({ type: 'history/loading', roomId });
     try {
-      const page = await this.deps.api.history(roomId, { before, limit: PAGE_SIZE });
+      const page = await this.deps.api.history(roomId, { beforeSeq, limit: PAGE_SIZE });
       this.deps.dispatch({ type: 'history/loaded', roomId, messages: page.messages, hasMore: page.hasMore, older: true });
       void this.ensureProfiles(page.messages.map((message) => message.senderId));
     } catch (error) {
@@ -165,6 +180,7 @@ export class ChatController {
 
   async leaveRoom(roomId: string): Promise<void> {
     await this.deps.api.leaveRoom(roomId);
+    this.gaps.untrack(roomId);
     this.deps.dispatch({ type: 'room/removed', roomId });
   }
 
@@ -186,6 +202,7 @@ export class ChatController {
     const message: ChatMessage = {
       key: messageKey(selfId, clientMsgId),
       id: null,
+      seq: null,
       clientMsgId,
       roomId,
       senderId: selfId,
@@ -251,6 +268,7 @@ export class ChatController {
         .timeout(ACK_TIMEOUT_MS)
         .emitWithAck('message:send', { roomId: message.roomId, clientMsgId: message.clientMsgId, body: message.body });
       if (ack.ok) {
+        this.gaps.observe([ack.message]);
         dispatch({ type: 'message/received', messages: [ack.message], pageVisible: this.isPageVisible() });
         this.markReadSoon(message.roomId);
       } else {
@@ -277,7 +295,15 @@ export class ChatController {
 
   private listen(): void {
     const { socket, dispatch } = this.deps;
-    socket.on('message:new', (message) => this.received([message]));
+    socket.on('message:new', (message) => {
+      this.gaps.observe([message]);
+      this.received([message]);
+    });
+    // This pod's link to the other pods was cut for a while: ask what was missed (spread over delayMs).
+    socket.on('server:resync', ({ delayMs }) => {
+      clearTimeout(this.resyncTimer);
+      this.resyncTimer = setTimeout(() => void this.gaps.resyncAll(), Math.random() * Math.max(0, delayMs));
+    });
     socket.on('room:new', (room) => this.adopt(room));
     socket.on('room:member-joined', ({ roomId, userId }) => {
       dispatch({ type: 'member/joined', roomId, userId });
@@ -304,10 +330,10 @@ export class ChatController {
     if (active && messages.some((message) => message.roomId === active)) this.markReadSoon(active);
   }
 
-  /** After every (re)connection: the room list again (after a real outage) and what each loaded room missed. */
+  /** After every (re)connection: the room list again (after a real outage) and what each loaded room missed, by sequence. */
   private async onConnected(): Promise<void> {
     if (this.connectedBefore) void this.loadRooms();
     this.connectedBefore = true;
-    await fetchMissedMessages({ api: this.deps.api, socket: this.deps.socket, getState: this.deps.getState, received: (messages) => this.received(messages) });
+    await this.gaps.resyncAll();
   }
 }

@@ -78,6 +78,15 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         summary: 'chat-socket pod {{ $labels.pod }} has Redis adapter errors',
         description: 'The socket.io Redis adapter of {{ $labels.pod }} in {{ $labels.namespace }} has been failing for 5 minutes: broadcasts between pods may be lost, so members on other pods miss live messages (they catch up with room:sync).',
       },
+      {
+        alert: 'ParleyMessageDurabilityNotGuaranteed',
+        expr: 'min by (namespace, pod, mode) (parley_message_durability_guaranteed{mode!="none"}) == 0',
+        for: '10m',
+        severity: 'warning',
+        summary: 'chat-socket pod {{ $labels.pod }} acknowledges messages its Redis may lose (MESSAGE_DURABILITY={{ $labels.mode }})',
+        description:
+          "For 10 minutes the Redis that {{ $labels.pod }} in {{ $labels.namespace }} accepts messages into has not been verified to keep MESSAGE_DURABILITY={{ $labels.mode }} (appendfsync not always, AOF off, too few replicas, or CONFIG unreadable): a Redis crash can lose acknowledged messages. The pod's /readyz says why.",
+      },
     ],
   },
   {

@@ -1,20 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { runScriptToCompletion, startServiceProcess, type ServiceProcess } from '@parley/testing';
 import { REPO_ROOT } from '../../src/repo-root.js';
 
-/** A built service running as its own process, as the launcher and Kubernetes run it. */
-export interface ServiceProcess {
-  name: string;
-  url: string;
-  /** The admin server: /metrics, /healthz, /readyz. */
-  adminUrl: string;
-  child: ChildProcess;
-  /** Everything it printed so far (JSON log lines). */
-  output(): string;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number | null>;
-}
+export type { ServiceProcess };
 
 /** `services/<dir>/dist/<script>`; says how to build when it is missing. */
 export function builtScript(dir: string, script = 'main.js'): string {
@@ -26,78 +15,9 @@ export function builtScript(dir: string, script = 'main.js'): string {
 export { freePort } from '@parley/ports';
 
 /** Runs a script to completion (migrations). */
-export function runToCompletion(script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [script], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
-}
+export const runToCompletion = runScriptToCompletion;
 
-/** The ports a service logged when it started listening (LOG_LEVEL info or lower). */
-function loggedPorts(output: string): { http?: number; admin?: number } {
-  const ports: { http?: number; admin?: number } = {};
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    const entry = JSON.parse(line) as { msg?: string; port?: number };
-    if (typeof entry.port !== 'number' || !entry.msg) continue;
-    if (entry.msg.includes('admin server listening')) ports.admin = entry.port;
-    else if (entry.msg.endsWith(' listening')) ports.http = entry.port;
-  }
-  return ports;
-}
-
-/**
- * Starts `node services/<dir>/dist/main.js` and waits until /readyz answers 200. Ports are
- * chosen by the service itself (0) and read back from its log, except a PORT the caller fixed
- * (other services need it in advance): a port picked here and bound later could be taken by a
- * parallel test in between, and that process would then answer in this service's place.
- */
-export async function startService(name: string, dir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [builtScript(dir)], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: env.PORT ?? '0', METRICS_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const append = (chunk: Buffer) => {
-    output += chunk.toString();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + timeoutMs;
-  const failed = (why: string) => {
-    child.kill('SIGKILL');
-    return new Error(`${name} ${why}:\n${output}`);
-  };
-  let ports = loggedPorts(output);
-  while (ports.http === undefined || ports.admin === undefined) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-    if (Date.now() > deadline) throw failed(`did not log its ports within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    ports = loggedPorts(output);
-  }
-  const service: ServiceProcess = {
-    name,
-    url: `http://127.0.0.1:${ports.http}`,
-    adminUrl: `http://127.0.0.1:${ports.admin}`,
-    child,
-    output: () => output,
-    stop: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`${service.adminUrl}/readyz`).then(
-      (response) => response.status === 200,
-      () => false,
-    );
-    if (ready) return service;
-    if (Date.now() > deadline) throw failed(`not ready within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Starts `node services/<dir>/dist/main.js` and waits until /readyz answers 200 (see startServiceProcess). */
+export function startService(name: string, dir: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+  return startServiceProcess(name, builtScript(dir), env, timeoutMs);
 }
