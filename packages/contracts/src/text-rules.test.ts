@@ -36,7 +36,8 @@ const EXAMPLES: Record<string, unknown[]> = {
   publicRoomQuerySchema: [{ query: 'eng', limit: '10', cursor: CURSOR }],
   addMembersRequestSchema: [{ userIds: [USER] }],
   sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }],
-  historyQuerySchema: [{ before: '123456789012345678', limit: '50' }, { after: '9223372036854775807' }],
+  historyQuerySchema: [{ before: '123456789012345678', limit: '50' }, { after: '9223372036854775807' }, { beforeSeq: '120' }, { afterSeq: '7' }],
+  messageSeqQuerySchema: ['42'],
   readMarkerRequestSchema: [{ messageId: '123456789012345678' }],
   presenceQuerySchema: [{ userIds: `${USER},${ROOM}` }],
   messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }],
@@ -147,5 +148,7 @@ describe('message ids', () => {
 });
 
 function pathValue(value: unknown, path: string): string {
+  // An empty path: the contract is a string itself (a query parameter's schema).
+  if (path === '') return value as string;
   return path.split('.').reduce<unknown>((node, key) => (node as Record<string, unknown>)[key], value) as string;
 }
