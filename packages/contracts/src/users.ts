@@ -17,7 +17,8 @@ export const ownProfileSchema = publicProfileSchema.extend({
 });
 export type OwnProfile = z.infer<typeof ownProfileSchema>;
 
-const httpsUrl = z
+/** A picture on the web (profile and room avatars). */
+export const httpsUrlSchema = z
   .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
   .max(2048);
 
@@ -25,7 +26,7 @@ export const updateProfileRequestSchema = z
   .strictObject({
     displayName: z.string().trim().min(1).max(64).nullable().optional(),
     bio: z.string().trim().max(500).nullable().optional(),
-    avatarUrl: httpsUrl.nullable().optional(),
+    avatarUrl: httpsUrlSchema.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field is required' });
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequestSchema>;
