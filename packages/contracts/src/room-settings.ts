@@ -116,13 +116,14 @@ export const roomEventListSchema = z.object({
 });
 export type RoomEventList = z.infer<typeof roomEventListSchema>;
 
-/** `room:updated`: the settings of a room changed. */
-export interface RoomUpdatedEvent {
-  id: string;
-  name: string | null;
-  topic: string | null;
-  avatarUrl: string | null;
-}
+/** `room:updated` (and the answer to `PATCH /rooms/:id`): the settings of a room after a change. */
+export const roomUpdatedSchema = z.object({
+  id: roomIdSchema,
+  name: z.string().nullable(),
+  topic: z.string().nullable(),
+  avatarUrl: z.string().nullable(),
+});
+export type RoomUpdatedEvent = z.infer<typeof roomUpdatedSchema>;
 
 /** `room:member-role`: a member's role changed. */
 export interface MemberRoleEvent {

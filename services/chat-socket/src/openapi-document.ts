@@ -11,6 +11,7 @@ import {
   roomInviteListSchema,
   roomPreferencesRequestSchema,
   roomPreferencesSchema,
+  roomUpdatedSchema,
   updateRoomRequestSchema,
   createDirectRoomRequestSchema,
   createRoomRequestSchema,
@@ -162,7 +163,7 @@ export const chatApiRoutes: ApiRoute[] = [
     authenticated: true,
     params: roomIdParamsSchema,
     body: updateRoomRequestSchema,
-    responses: { 200: { description: 'The settings after the change' } },
+    responses: { 200: { description: 'The settings after the change', schema: roomUpdatedSchema } },
     errors: [400, 401, 403, 404],
   },
   {

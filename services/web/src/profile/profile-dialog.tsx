@@ -30,7 +30,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
         setBio(own.bio ?? '');
         setAvatarUrl(own.avatarUrl ?? '');
       },
-      (error: unknown) => setFailure(describeError(error)),
+      (error: unknown) => setFailure(describeError(error, 'profile')),
     );
   }, [api]);
 
@@ -53,7 +53,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
       setNotice('Profile saved.');
     } catch (error) {
       if (error instanceof ApiError) setErrors(fieldErrors(error.details));
-      setFailure(describeError(error));
+      setFailure(describeError(error, 'profile'));
     } finally {
       setBusy(false);
     }
@@ -73,7 +73,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
         <TextField label="Display name" name="displayName" maxLength={64} value={displayName} onChange={(event) => setDisplayName(event.target.value)} error={errors.displayName} data-autofocus />
         <div className="field">
           <label htmlFor="profile-bio">Bio</label>
-          <textarea id="profile-bio" maxLength={500} rows={3} value={bio} onChange={(event) => setBio(event.target.value)} aria-invalid={errors.bio ? true : undefined} />
+          <textarea id="profile-bio" dir="auto" maxLength={500} rows={3} value={bio} onChange={(event) => setBio(event.target.value)} aria-invalid={errors.bio ? true : undefined} />
           {errors.bio && <p className="field-error">{errors.bio}</p>}
         </div>
         <TextField label="Avatar URL" name="avatarUrl" type="url" placeholder="https://…" value={avatarUrl} onChange={(event) => setAvatarUrl(event.target.value)} error={errors.avatarUrl} />

@@ -6,7 +6,14 @@ export interface DialogProps {
   children: ReactNode;
   /** Wider dialogs for lists (people, members). */
   wide?: boolean;
+  /** `alertdialog` for a question that needs an answer (confirmations). */
+  role?: 'dialog' | 'alertdialog';
+  /** Id of the text that describes the dialog (aria-describedby). */
+  describedBy?: string;
 }
+
+/** Open dialogs, innermost last: Escape closes only the innermost (a confirmation over a list). */
+const openDialogs: symbol[] = [];
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -14,13 +21,15 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * A modal dialog: focus moves into it and stays there (Tab wraps), Escape or the close
  * button closes it, and focus returns to what opened it.
  */
-export function Dialog({ title, onClose, children, wide }: DialogProps) {
+export function Dialog({ title, onClose, children, wide, role = 'dialog', describedBy }: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
   closeRef.current = onClose;
 
   useEffect(() => {
+    const self = Symbol(title);
+    openDialogs.push(self);
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const first =
       panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
@@ -29,7 +38,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     first?.focus();
     // Escape closes even when focus was lost (the focused button went away after an action).
     const onDocumentKeyDown = (event: globalThis.KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) {
+      if (event.key === 'Escape' && !event.defaultPrevented && openDialogs.at(-1) === self) {
         event.preventDefault();
         closeRef.current();
       }
@@ -37,6 +46,7 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     document.addEventListener('keydown', onDocumentKeyDown);
     return () => {
       document.removeEventListener('keydown', onDocumentKeyDown);
+      openDialogs.splice(openDialogs.indexOf(self), 1);
       opener?.focus();
     };
   }, []);
@@ -58,7 +68,15 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
 
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div ref={panel} className={wide ? 'dialog dialog-wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={titleId} onKeyDown={onKeyDown}>
+      <div
+        ref={panel}
+        className={wide ? 'dialog dialog-wide' : 'dialog'}
+        role={role}
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={describedBy}
+        onKeyDown={onKeyDown}
+      >
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="icon-button" onClick={onClose} aria-label="Close dialog">
