@@ -3,3 +3,5 @@ export type { TestDatabase } from './test-database.js';
 export { deleteRedisPrefix } from './test-redis.js';
 export { startTestTokenIssuer } from './test-token-issuer.js';
 export type { TestTokenIssuer } from './test-token-issuer.js';
+export { rawGet } from './raw-http.js';
+export type { RawResponse } from './raw-http.js';

@@ -1,4 +1,4 @@
-import { createServer, get, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
+import { rawGet } from '@parley/testing';
 import { createWebApp, type WebApp } from '../server/app.js';
 import { loadWebConfig } from '../server/config.js';
 
@@ -14,16 +15,6 @@ const INDEX = `<!doctype html><html><head><title>Parley</title><style>${STYLE}</
 const HASHED = 'index-D_mKs-0b.js';
 const SCRIPT = `console.log("parley");${' '.repeat(2_000)}`;
 
-/** A GET whose body is not decoded (fetch would undo the Content-Encoding). */
-function rawGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
-    }).on('error', reject);
-  });
-}
 
 let staticDir: string;
 let web: WebApp;

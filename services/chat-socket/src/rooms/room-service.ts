@@ -178,7 +178,8 @@ export class RoomService {
   private async memberLeft(roomId: string, userId: string, actorId: string): Promise<void> {
     // Leave first: the removed member receives nothing more from the room; only these notices, on their own channel.
     await this.settings.membership.apply({ roomId, join: [], leave: [userId] });
-    this.settings.io.to([roomChannel(roomId), userChannel(userId)]).emit('room:member-left', { roomId, userId });
+    // The timeline line first: a client still knows the room (its name) when it reads who removed whom.
     await this.settings.events.record({ roomId, kind: actorId === userId ? 'left' : 'removed', actorId, userId }, [userId]);
+    this.settings.io.to([roomChannel(roomId), userChannel(userId)]).emit('room:member-left', { roomId, userId });
   }
 }

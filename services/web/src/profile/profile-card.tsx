@@ -22,7 +22,7 @@ export function ProfileCard({ userId, onClose, onOpenRoom }: ProfileCardProps) {
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    void controller.ensureProfiles([userId]);
+    void controller.refreshProfile(userId);
     if (userId !== selfId) void controller.loadPresence([userId]);
   }, [controller, userId, selfId]);
 

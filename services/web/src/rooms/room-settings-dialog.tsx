@@ -52,8 +52,8 @@ export function RoomSettingsDialog({ room, onClose }: RoomSettingsDialogProps) {
   };
 
   return (
-    <Dialog title={`Settings of ${room.name ?? 'this group'}`} onClose={onClose} wide>
-      <form onSubmit={submit} noValidate aria-label="Group settings">
+    <Dialog title="Group settings" onClose={onClose} wide>
+      <form onSubmit={submit} noValidate aria-label="Name, topic and picture">
         <FormAlert>{failure}</FormAlert>
         <FormAlert kind="notice">{notice}</FormAlert>
         {!canEdit && myRole && <p className="field-hint">Only the group’s owners and admins can change these.</p>}

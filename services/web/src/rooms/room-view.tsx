@@ -113,6 +113,7 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
             )}
           </p>
         </div>
+        <div className="room-actions">
         <button type="button" aria-pressed={room.muted === true} onClick={() => void toggleMute()} title={room.muted ? 'Notifications are off for this room' : undefined}>
           {room.muted ? 'Muted' : 'Mute'}
         </button>
@@ -122,8 +123,9 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
           </button>
         )}
         <button type="button" onClick={() => (partner ? onOpenProfile(partner) : setDialog('members'))}>
-          {room.kind === 'group' ? 'Members' : 'Profile'}
+          {room.kind === 'group' ? 'Members' : 'Details'}
         </button>
+        </div>
       </header>
       <FormAlert>{muteError}</FormAlert>
       {history.error && <FormAlert>{history.error}</FormAlert>}
@@ -150,7 +152,7 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
         />
       )}
       <TypingIndicator roomId={roomId} />
-      <MessageComposer key={roomId} roomName={title} onSend={send} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
+      <MessageComposer roomName={title} onSend={send} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
       {dialog === 'members' && <MembersDialog room={room} onClose={() => setDialog(null)} onLeft={onBack} onOpenProfile={onOpenProfile} />}
       {dialog === 'settings' && <RoomSettingsDialog room={room} onClose={() => setDialog(null)} />}
     </section>

@@ -16,7 +16,12 @@ worker.addEventListener('install', (event) => {
     (async () => {
       const cache = await caches.open(CACHE);
       // One missing file must not cost the whole shell.
-      await Promise.allSettled(SHELL.files.map((file) => cache.add(new Request(file, { cache: 'reload' }))));
+      await Promise.allSettled(
+        SHELL.files.map(async (file) => {
+          const response = await fetch(new Request(file, { cache: 'reload' }));
+          if (response.ok) await cache.put(file, await storable(response));
+        }),
+      );
       await worker.skipWaiting();
     })(),
   );
@@ -48,19 +53,19 @@ worker.addEventListener('fetch', (event) => {
 async function pageFor(request: Request): Promise<Response> {
   try {
     const response = await fetch(request);
-    if (response.ok) void (await caches.open(CACHE)).put('/', response.clone());
+    if (response.ok) void storable(response.clone()).then(async (copy) => (await caches.open(CACHE)).put('/', copy));
     return response;
   } catch {
-    return (await caches.match('/', { cacheName: CACHE })) ?? Response.error();
+    return (await caches.match('/', { cacheName: CACHE, ignoreVary: true })) ?? Response.error();
   }
 }
 
 /** Hashed files never change: the cache first. */
 async function cachedFirst(request: Request): Promise<Response> {
-  const cached = await caches.match(request, { cacheName: CACHE });
+  const cached = await caches.match(request, { cacheName: CACHE, ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) void (await caches.open(CACHE)).put(request, response.clone());
+  if (response.ok) void storable(response.clone()).then(async (copy) => (await caches.open(CACHE)).put(request, copy));
   return response;
 }
 
@@ -68,6 +73,16 @@ async function freshOrCached(request: Request): Promise<Response> {
   try {
     return await fetch(request);
   } catch {
-    return (await caches.match(request, { cacheName: CACHE })) ?? Response.error();
+    return (await caches.match(request, { cacheName: CACHE, ignoreVary: true })) ?? Response.error();
   }
+}
+
+/**
+ * A copy fit for the cache: the body as decoded, without the Content-Encoding and length of
+ * the compressed transfer (served again with them, it would be decoded twice and fail).
+ */
+async function storable(response: Response): Promise<Response> {
+  const headers = new Headers(response.headers);
+  for (const name of ['content-encoding', 'content-length', 'vary']) headers.delete(name);
+  return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
 }

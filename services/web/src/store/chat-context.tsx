@@ -42,15 +42,20 @@ export function ChatProvider({ api, selfId, children, socketFactory }: ChatProvi
   useEffect(() => {
     value.controller.start();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Never written again for a user who just signed out (their copy was deleted).
+    const save = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (lastSignedInUser()?.id === selfId) saveChatSnapshot(value.store.getState());
+    };
     const unsubscribe = value.store.subscribe(() => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        // Never write again for a user who just signed out (their copy was deleted).
-        if (lastSignedInUser()?.id === selfId) saveChatSnapshot(value.store.getState());
-      }, SNAPSHOT_EVERY_MS);
+      timer ??= setTimeout(save, SNAPSHOT_EVERY_MS);
     });
+    // A reload or a closed tab keeps what was seen last.
+    window.addEventListener('pagehide', save);
     return () => {
       unsubscribe();
+      window.removeEventListener('pagehide', save);
       clearTimeout(timer);
       value.controller.stop();
     };

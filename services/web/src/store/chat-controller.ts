@@ -45,6 +45,7 @@ export class ChatController {
   /** Newest id seen on screen per room, waiting to be sent as a read marker. */
   private readonly seen = new Map<string, string>();
   private readTimer: ReturnType<typeof setTimeout> | undefined;
+  private readPending = false;
   private outboxTimer: ReturnType<typeof setTimeout> | undefined;
   private flushing = false;
   private readonly eventsLoaded = new Set<string>();
@@ -252,10 +253,21 @@ export class ChatController {
     this.deps.dispatch({ type: 'read/own', roomId, messageId });
     const pending = this.seen.get(roomId);
     if (!pending || compareMessageIds(messageId, pending) > 0) this.seen.set(roomId, messageId);
-    this.readTimer ??= setTimeout(() => {
-      this.readTimer = undefined;
-      void this.sendReadMarkers();
-    }, READ_FLUSH_MS);
+    // The first marker goes at once, the ones that follow it within READ_FLUSH_MS together after it.
+    if (this.readTimer) {
+      this.readPending = true;
+      return;
+    }
+    void this.sendReadMarkers();
+    this.readTimer = setTimeout(() => this.readWindowOver(), READ_FLUSH_MS);
+  }
+
+  private readWindowOver(): void {
+    this.readTimer = undefined;
+    if (!this.readPending) return;
+    this.readPending = false;
+    void this.sendReadMarkers();
+    this.readTimer = setTimeout(() => this.readWindowOver(), READ_FLUSH_MS);
   }
 
   /** Every new live message from someone else (browser notifications listen). */
@@ -278,6 +290,15 @@ export class ChatController {
 
   loadPresence(userIds: string[]): Promise<void> {
     return this.people.loadPresence(userIds);
+  }
+
+  /** Someone's profile as it is now (a profile card: the bio or picture may have changed since it was loaded). */
+  async refreshProfile(userId: string): Promise<void> {
+    try {
+      this.deps.dispatch({ type: 'profiles/loaded', profiles: [await this.deps.api.profile(userId)] });
+    } catch {
+      // The card shows what was loaded before.
+    }
   }
 
   refreshFriendRequestCount(): Promise<void> {

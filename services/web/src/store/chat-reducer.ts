@@ -11,13 +11,17 @@ let noticeSequence = 0;
 /** Every state change of the chat screen; side effects live in ChatController. */
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
-    case 'rooms/loaded':
-      return {
-        ...state,
-        roomsLoaded: true,
-        roomsError: null,
-        rooms: Object.fromEntries(action.rooms.map((room) => [room.id, withLocalUnread(state, room.id, room)])),
-      };
+    case 'rooms/loaded': {
+      const rooms = Object.fromEntries(action.rooms.map((room) => [room.id, withLocalUnread(state, room.id, room)]));
+      // A room opened before the server's list arrived (from the saved copy) takes its "New messages" line from the server.
+      const active = state.activeRoomId;
+      let unreadLine = state.unreadLine;
+      if (active && !state.messages[active]?.opened) {
+        const fresh = rooms[active];
+        unreadLine = fresh && fresh.unreadCount > 0 ? { [active]: fresh.lastReadMessageId ?? '0' } : {};
+      }
+      return { ...state, roomsLoaded: true, roomsError: null, rooms, unreadLine };
+    }
     case 'rooms/failed':
       return { ...state, roomsError: action.error };
     case 'room/upserted':

@@ -12,8 +12,6 @@ export interface DialogProps {
   describedBy?: string;
 }
 
-/** Open dialogs, innermost last: Escape closes only the innermost (a confirmation over a list). */
-const openDialogs: symbol[] = [];
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -28,8 +26,6 @@ export function Dialog({ title, onClose, children, wide, role = 'dialog', descri
   closeRef.current = onClose;
 
   useEffect(() => {
-    const self = Symbol(title);
-    openDialogs.push(self);
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const first =
       panel.current?.querySelector<HTMLElement>('[data-autofocus]') ??
@@ -38,7 +34,9 @@ export function Dialog({ title, onClose, children, wide, role = 'dialog', descri
     first?.focus();
     // Escape closes even when focus was lost (the focused button went away after an action).
     const onDocumentKeyDown = (event: globalThis.KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented && openDialogs.at(-1) === self) {
+      // A dialog open inside this one (a confirmation over a list) is closed first, by its own listener.
+      const inner = panel.current?.querySelector('[role="dialog"], [role="alertdialog"]');
+      if (event.key === 'Escape' && !event.defaultPrevented && !inner) {
         event.preventDefault();
         closeRef.current();
       }
@@ -46,7 +44,6 @@ export function Dialog({ title, onClose, children, wide, role = 'dialog', descri
     document.addEventListener('keydown', onDocumentKeyDown);
     return () => {
       document.removeEventListener('keydown', onDocumentKeyDown);
-      openDialogs.splice(openDialogs.indexOf(self), 1);
       opener?.focus();
     };
   }, []);
