@@ -368,6 +368,7 @@ describe('groups', () => {
     await confirm.waitFor({ state: 'detached' });
     await members.getByRole('button', { name: `Remove ${cy.name}` }).click();
     await confirm.getByRole('button', { name: 'Remove' }).click();
+    await confirm.waitFor({ state: 'detached' });
     await cy.page.getByTestId('notice').getByText(`You were removed from “Plan B” by ${ana.name}.`).waitFor();
     await roomButton(cy, 'Plan B').waitFor({ state: 'detached' });
     await closeDialog(ana);
@@ -393,6 +394,7 @@ describe('groups', () => {
     await ben.page.getByRole('button', { name: 'Members', exact: true }).click();
     await ben.page.getByRole('button', { name: 'Leave this group' }).click();
     await ben.page.getByRole('alertdialog', { name: 'Leave Plan B?' }).getByRole('button', { name: 'Leave' }).click();
+    await ben.page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await roomButton(ben, 'Plan B').waitFor({ state: 'detached' });
     await ana.page.getByText(`${ben.name} left`).waitFor();
   }, 60_000);
@@ -427,6 +429,7 @@ describe('people', () => {
     await shownOnline(ben, ana.name).waitFor();
     await people.getByRole('list', { name: 'Friends' }).getByRole('button', { name: `Block: ${ben.name}` }).click();
     await ana.page.getByRole('alertdialog', { name: `Block ${ben.name}?` }).getByRole('button', { name: 'Block' }).click();
+    await ana.page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await people.getByRole('list', { name: 'Blocked people' }).getByRole('button', { name: `Unblock: ${ben.name}` }).waitFor();
     await closeDialog(ana);
     await shownOnline(ben, ana.name).waitFor({ state: 'detached' });

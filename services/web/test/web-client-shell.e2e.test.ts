@@ -89,8 +89,17 @@ describe('delivery through the gateway', () => {
       const transfer = transfers.get(event.requestId);
       if (transfer) transfer.bytes = event.encodedDataLength;
     });
+    // A hydration mismatch (prerendered markup unlike the client's first render) is a console error.
+    const consoleErrors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
+    });
     await page.goto(web.origin, { waitUntil: 'load' });
     await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+    // Interactive once the scripts are in: the form reacts to input (hydrated, not a dead copy).
+    await page.waitForFunction("Object.keys(document.getElementById('root')).some((key) => key.startsWith('__reactContainer'))");
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter your username or email address').waitFor();
     // A string: it runs in the page, with the page's Performance API.
     const timing = await page.evaluate<{ responseEnd: number; firstContentfulPaint: number; firstScriptEnd: number }>(`(() => {
       const navigation = performance.getEntriesByType('navigation')[0];
@@ -99,6 +108,7 @@ describe('delivery through the gateway', () => {
       return { responseEnd: navigation.responseEnd, firstContentfulPaint: paint ? paint.startTime : NaN, firstScriptEnd: Math.min(...scripts.map((entry) => entry.responseEnd)) };
     })()`);
     await context.close();
+    expect(consoleErrors).toEqual([]);
 
     const documentTransfer = [...transfers.values()].find((transfer) => transfer.type === 'Document');
     expect(documentTransfer, 'the page was fetched').toBeDefined();

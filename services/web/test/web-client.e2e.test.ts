@@ -224,6 +224,7 @@ describe('the web client against the launched platform', () => {
     await people.getByRole('button', { name: 'Search' }).click();
     await people.getByRole('list', { name: 'Search results' }).getByRole('button', { name: `Block: ${cy.name}` }).click();
     await ben.page.getByRole('alertdialog', { name: `Block ${cy.name}?` }).getByRole('button', { name: 'Block' }).click();
+    await ben.page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await people.getByRole('list', { name: 'Blocked people' }).getByRole('button', { name: `Unblock: ${cy.name}` }).waitFor();
     await screenshot(ben, '08-blocked');
     await closeDialog(ben);

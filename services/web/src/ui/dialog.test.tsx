@@ -11,6 +11,7 @@ afterEach(cleanup);
 function Nested({ onConfirm, onOuterClose }: { onConfirm(): Promise<void>; onOuterClose(): void }) {
   const [open, setOpen] = useState(true);
   const [asking, setAsking] = useState(false);
+  const [removed, setRemoved] = useState(false);
   if (!open) return null;
   return (
     <Dialog
@@ -20,11 +21,21 @@ function Nested({ onConfirm, onOuterClose }: { onConfirm(): Promise<void>; onOut
         setOpen(false);
       }}
     >
-      <button type="button" onClick={() => setAsking(true)}>
-        Remove Cy
-      </button>
+      {!removed && (
+        <button type="button" onClick={() => setAsking(true)}>
+          Remove Cy
+        </button>
+      )}
       {asking && (
-        <ConfirmDialog title="Remove Cy?" confirmLabel="Remove" onConfirm={onConfirm} onClose={() => setAsking(false)}>
+        <ConfirmDialog
+          title="Remove Cy?"
+          confirmLabel="Remove"
+          onConfirm={async () => {
+            await onConfirm();
+            setRemoved(true);
+          }}
+          onClose={() => setAsking(false)}
+        >
           Cy will leave.
         </ConfirmDialog>
       )}
@@ -50,6 +61,8 @@ describe('dialogs', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Remove' }));
     expect(onConfirm).toHaveBeenCalledTimes(1);
     expect(screen.queryByRole('alertdialog')).toBeNull();
+    // The button that opened the confirmation is gone with Cy: Escape still closes the list.
+    expect(screen.queryByRole('button', { name: 'Remove Cy' })).toBeNull();
     await userEvent.keyboard('{Escape}');
     expect(onOuterClose).toHaveBeenCalledTimes(1);
     expect(screen.queryByRole('dialog')).toBeNull();
