@@ -89,7 +89,8 @@ export function createUserServiceClient(settings: UserServiceClientSettings): Us
         return parsed.data.userIds;
       } catch (error) {
         if (cached) return cached.ids;
-        settings.logger.warn({ err: error }, 'cannot fetch blocked ids');
+        // Callers have a safe answer for it (presence goes to friends only, or the request is 503): not a warning.
+        settings.logger.debug({ err: error }, 'cannot fetch blocked ids');
         throw new UnavailableError('Cannot check blocks right now, try again shortly');
       }
     },
