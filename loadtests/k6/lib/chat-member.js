@@ -150,13 +150,17 @@ export function runMember(settings) {
       setInterval(() => {
         check(history(account.accessToken, roomId), { 'history 200': (r) => r.status === 200 });
       }, 60000),
-      // Access tokens live 15 minutes: refresh so reconnects keep working.
+      // Access tokens live 15 minutes: refresh so reconnects keep working, and hand the new
+      // token to the socket, which the server closes when the token it holds expires.
       setInterval(() => {
         const response = refresh(account.refreshToken);
         if (response.status === 200) {
           const body = bodyOf(response);
           account.accessToken = body.accessToken;
           account.refreshToken = body.refreshToken;
+          client.emitWithAck('auth:refresh', { token: body.accessToken }, (error, ack) => {
+            if (error || !ack || !ack.ok) tokenRefreshFailures.add(1);
+          });
         } else {
           tokenRefreshFailures.add(1);
         }

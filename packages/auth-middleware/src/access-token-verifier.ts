@@ -1,12 +1,18 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { accessTokenClaimsSchema, type Role } from '@parley/contracts';
 import { UnauthorizedError } from '@parley/errors';
+import type { SessionRevocations } from './session-revocations.js';
 
-/** Who is calling, as proven by a verified access token. */
+/** Who is calling, as proven by a verified access token of a session that has not ended. */
 export interface Principal {
   userId: string;
   username: string;
   roles: Role[];
+  /** `sid`: the session (refresh-token family). */
+  sessionId: string;
+  /** `iat` and `exp`, epoch seconds. */
+  issuedAt: number;
+  expiresAt: number;
 }
 
 export interface AccessTokenVerifier {
@@ -18,11 +24,15 @@ export interface VerifierSettings {
   audience: string;
   /** Where public keys come from: the auth service's JWKS URL, or a key resolver (the auth service itself). */
   keys: { jwksUrl: string } | { resolver: JWTVerifyGetKey };
+  /** Revoked sessions and per-user not-before times (logout, logout-all, password reset, role change). */
+  sessions: SessionRevocations;
 }
 
 /**
  * Verifies Parley access tokens: ES256 only (so `alg: none` and HS256-with-the-public-key
- * tricks fail), with issuer, audience and expiry checked, and the claims shape validated.
+ * tricks fail), with issuer, audience and expiry checked, the claims shape validated, and the
+ * token's session checked against revocations (a signed, unexpired token of an ended session is
+ * refused like a forged one).
  */
 export function createAccessTokenVerifier(settings: VerifierSettings): AccessTokenVerifier {
   const keys =
@@ -38,7 +48,7 @@ export function createAccessTokenVerifier(settings: VerifierSettings): AccessTok
           algorithms: ['ES256'],
           issuer: settings.issuer,
           audience: settings.audience,
-          requiredClaims: ['exp', 'iat', 'sub'],
+          requiredClaims: ['exp', 'iat', 'sub', 'sid'],
           clockTolerance: 5,
         }));
       } catch (error) {
@@ -47,10 +57,21 @@ export function createAccessTokenVerifier(settings: VerifierSettings): AccessTok
       }
       const claims = accessTokenClaimsSchema.safeParse(payload);
       if (!claims.success) throw new UnauthorizedError('The access token is invalid or expired');
-      return { userId: claims.data.sub, username: claims.data.username, roles: claims.data.roles };
+      const principal: Principal = {
+        userId: claims.data.sub,
+        username: claims.data.username,
+        roles: claims.data.roles,
+        sessionId: claims.data.sid,
+        issuedAt: claims.data.iat,
+        expiresAt: claims.data.exp,
+      };
+      if (await settings.sessions.check(principal)) throw new UnauthorizedError(SESSION_ENDED);
+      return principal;
     },
   };
 }
+
+export const SESSION_ENDED = 'The session has ended; sign in again';
 
 /** A JWKS fetch failure is our outage, not the caller's fault: let it surface as 503. */
 function isKeySourceUnavailable(error: unknown): boolean {

@@ -1,10 +1,11 @@
 import { createDataSource, type DataSource } from '@parley/db';
 import { CHAT_ENTITIES } from './chat-entities.js';
 import { CreateChatSchema1763700000000 } from './migrations/1763700000000-create-chat-schema.js';
-import { RoomSettingsAndEvents1765400000000 } from './migrations/1765400000000-room-settings-and-events.js';
+import { CreateMessageDeadLetters1796500000000 } from './migrations/1796500000000-create-message-dead-letters.js';
+import { RoomSettingsAndEvents1796600000000 } from './migrations/1796600000000-room-settings-and-events.js';
 
 export const CHAT_SCHEMA = 'chat';
-export const CHAT_MIGRATIONS = [CreateChatSchema1763700000000, RoomSettingsAndEvents1765400000000];
+export const CHAT_MIGRATIONS = [CreateChatSchema1763700000000, CreateMessageDeadLetters1796500000000, RoomSettingsAndEvents1796600000000];
 
 /** The chat schema is shared by chat-socket (rooms, history) and the persistence worker (writes). */
 export function createChatDataSource(settings: { url: string; poolSize?: number; applicationName: string }): DataSource {

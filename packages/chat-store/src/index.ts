@@ -4,3 +4,5 @@ export { insertMessageBatch, storeMessageBatch, fetchMessagePage, toMessage } fr
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
 export { presenceKey, onlineRange } from './presence-keys.js';
 export { notificationChannel, userRoom } from './notification-channel.js';
+export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
+export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';

@@ -1,20 +1,18 @@
 import { z } from 'zod';
 import { userIdSchema } from './common.js';
+import { text } from './text.js';
 
-export const emailSchema = z
-  .email({ message: 'must be a valid email address' })
+export const emailSchema = text()
   .max(254)
-  .transform((value) => value.trim());
+  .pipe(z.email({ message: 'must be a valid email address' }));
 
-export const usernameSchema = z
-  .string()
+export const usernameSchema = text()
   .min(3, 'must be at least 3 characters')
   .max(32, 'must be at most 32 characters')
   .regex(/^[a-z0-9_.]+$/, 'may contain only a-z, 0-9, "_" and "."');
 
-/** Length rules only; the auth service also refuses common passwords. */
-export const passwordSchema = z
-  .string()
+/** A new password: length and text rules; the auth service also refuses common passwords. */
+export const passwordSchema = text()
   .min(8, 'must be at least 8 characters')
   .max(128, 'must be at most 128 characters');
 
@@ -29,14 +27,18 @@ export const registerRequestSchema = z.strictObject({
 export type RegisterRequest = z.infer<typeof registerRequestSchema>;
 
 export const loginRequestSchema = z.strictObject({
-  login: z.string().min(1).max(254),
+  login: text().min(1).max(254),
+  /**
+   * Any string: it only ever reaches the password hash, and passwords chosen before the text
+   * rules existed must keep working (docs/decisions/text-input-rules.md).
+   */
   password: z.string().min(1).max(128),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
 /** The refresh token may come in the body or in the HttpOnly cookie instead. */
 export const refreshRequestSchema = z.strictObject({
-  refreshToken: z.string().min(20).max(200).optional(),
+  refreshToken: text().min(20).max(200).optional(),
 });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
@@ -62,7 +64,7 @@ export const authSessionSchema = z.object({
 });
 export type AuthSession = z.infer<typeof authSessionSchema>;
 
-export const verificationCodeSchema = z.string().regex(/^\d{6}$/, 'must be 6 digits');
+export const verificationCodeSchema = text().regex(/^\d{6}$/, 'must be 6 digits');
 
 export const emailVerifyConfirmSchema = z.strictObject({ code: verificationCodeSchema });
 export type EmailVerifyConfirm = z.infer<typeof emailVerifyConfirmSchema>;
@@ -77,9 +79,14 @@ export const passwordResetConfirmSchema = z.strictObject({
 });
 export type PasswordResetConfirm = z.infer<typeof passwordResetConfirmSchema>;
 
+/** A session: one login and its refresh-token family. Access tokens name it in `sid`. */
+export const sessionIdSchema = z.uuid();
+
 /** Claims of a Parley access token (ES256 JWT). */
 export const accessTokenClaimsSchema = z.object({
   sub: userIdSchema,
+  /** The session (refresh-token family) the token belongs to; logout ends exactly this one. */
+  sid: sessionIdSchema,
   username: z.string(),
   roles: z.array(roleSchema),
   iss: z.string(),
@@ -120,11 +127,35 @@ export type PublicJwk = z.infer<typeof publicJwkSchema>;
 export const jwksSchema = z.object({ keys: z.array(publicJwkSchema) });
 export type Jwks = z.infer<typeof jwksSchema>;
 
-/** Redis pub/sub channel (under the install's key prefix) announcing that a user's sessions were revoked. */
+/** `POST /api/v1/auth/logout-all` carries no body (the account comes from the access token). */
+export const logoutAllRequestSchema = z.strictObject({});
+
+/** Why a session ended: what `session:ended` tells a socket before it is closed. */
+export const sessionEndReasonSchema = z.enum(['logout', 'logout-all', 'password-reset', 'role-change', 'expired']);
+export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
+
+/** The reasons the auth service revokes sessions for (expiry needs no announcement). */
+export const sessionRevocationReasonSchema = sessionEndReasonSchema.exclude(['expired']);
+export type SessionRevocationReason = z.infer<typeof sessionRevocationReasonSchema>;
+
+/**
+ * Redis pub/sub channel (under the install's key prefix) on which the auth service announces
+ * revocations; every verifier applies them to its cache and chat-socket closes the sockets.
+ */
 export const USER_SESSIONS_REVOKED_CHANNEL = 'events:user-sessions-revoked';
 
-export const userSessionsRevokedEventSchema = z.object({
-  userId: userIdSchema,
-  reason: z.enum(['password-reset', 'admin']),
-});
+/**
+ * One revocation: either one session (`sessionId`: logout) or every access token of the user
+ * issued before `notBefore` (epoch seconds: logout-all, password reset, role change).
+ * `expiresAt` (epoch seconds) is when it stops mattering: every token it refuses has expired.
+ */
+export const userSessionsRevokedEventSchema = z
+  .object({
+    userId: userIdSchema,
+    reason: sessionRevocationReasonSchema,
+    sessionId: sessionIdSchema.optional(),
+    notBefore: z.number().int().nonnegative().optional(),
+    expiresAt: z.number().int().nonnegative(),
+  })
+  .refine((event) => event.sessionId !== undefined || event.notBefore !== undefined, 'names a session or a not-before time');
 export type UserSessionsRevokedEvent = z.infer<typeof userSessionsRevokedEventSchema>;

@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
+import { text } from './text.js';
 
-/** Snowflake id: 64-bit, time-ordered, a decimal string in JSON (JavaScript numbers lose bits). */
-export const messageIdSchema = z.string().regex(/^\d{1,20}$/, 'must be a message id');
+/** Largest PostgreSQL bigint: message ids are stored as one. */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+
+/**
+ * Snowflake id: 64-bit, time-ordered, a decimal string in JSON (JavaScript numbers lose bits).
+ * Canonical digits within PostgreSQL's bigint, so no id the API takes can fail a cast.
+ */
+export const messageIdSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/, 'must be a message id')
+  .refine((value) => /^\d+$/.test(value) && BigInt(value) <= BIGINT_MAX, { message: 'must be a message id' });
 export type MessageId = z.infer<typeof messageIdSchema>;
 
 export const roomIdSchema = z.uuid();
@@ -12,8 +22,7 @@ export type RoomId = z.infer<typeof roomIdSchema>;
 export const clientMsgIdSchema = z.uuid();
 
 export const MESSAGE_BODY_MAX = 4000;
-export const messageBodySchema = z
-  .string()
+export const messageBodySchema = text({ multiline: true })
   .trim()
   .min(1, 'must not be empty')
   .max(MESSAGE_BODY_MAX, `must be at most ${MESSAGE_BODY_MAX} characters`);
@@ -70,7 +79,7 @@ export const createDirectRoomRequestSchema = z.strictObject({ userId: userIdSche
 export type CreateDirectRoomRequest = z.infer<typeof createDirectRoomRequestSchema>;
 
 export const createRoomRequestSchema = z.strictObject({
-  name: z.string().trim().min(1).max(100),
+  name: text().trim().min(1).max(100),
   memberIds: z.array(userIdSchema).max(200).default([]),
   visibility: roomVisibilitySchema.default('private'),
 });
@@ -87,7 +96,7 @@ export const roomListResponseSchema = z.object({
 export type RoomListResponse = z.infer<typeof roomListResponseSchema>;
 
 export const publicRoomQuerySchema = z.strictObject({
-  query: z.string().trim().max(100).optional(),
+  query: text().trim().max(100).optional(),
   limit: limitSchema(100, 50),
   cursor: cursorSchema.optional(),
 });
@@ -143,8 +152,8 @@ export const presenceSchema = z.object({
 export type Presence = z.infer<typeof presenceSchema>;
 
 export const presenceQuerySchema = z.strictObject({
-  userIds: z
-    .string()
+  userIds: text()
+    .max(4_000)
     .transform((value) => value.split(',').filter((item) => item.length > 0))
     .pipe(z.array(userIdSchema).min(1).max(100)),
 });

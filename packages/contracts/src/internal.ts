@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { userIdSchema } from './common.js';
+import { text } from './text.js';
 
 /** auth → user: make sure a profile exists for a registered account (idempotent). */
 export const provisionProfileRequestSchema = z.strictObject({
-  username: z.string().min(1).max(32),
-  email: z.string().max(254),
+  username: text().min(1).max(32),
+  email: text().max(254),
 });
 export type ProvisionProfileRequest = z.infer<typeof provisionProfileRequestSchema>;
 

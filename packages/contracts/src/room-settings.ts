@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { limitSchema, userIdSchema } from './common.js';
 import { memberRoleSchema, roomIdSchema } from './chat.js';
+import { text } from './text.js';
 import { httpsUrlSchema } from './users.js';
 
 // ---- room settings (group rooms; owners and admins) ----
@@ -10,9 +11,9 @@ export const ROOM_TOPIC_MAX = 300;
 
 export const updateRoomRequestSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(ROOM_NAME_MAX).optional(),
+    name: text().trim().min(1).max(ROOM_NAME_MAX).optional(),
     /** Empty or null clears it. */
-    topic: z.string().trim().max(ROOM_TOPIC_MAX).nullable().optional(),
+    topic: text().trim().max(ROOM_TOPIC_MAX).nullable().optional(),
     avatarUrl: httpsUrlSchema.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field is required' });

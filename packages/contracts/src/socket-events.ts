@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import type { SessionEndReason } from './auth.js';
 import { userIdSchema } from './common.js';
 import { errorBodySchema } from './errors.js';
+import { text } from './text.js';
 import {
   clientMsgIdSchema,
   messageBodySchema,
@@ -49,6 +51,17 @@ export type RoomReadPayload = z.infer<typeof roomReadPayloadSchema>;
 export const typingPayloadSchema = z.strictObject({ roomId: roomIdSchema, isTyping: z.boolean() });
 export type TypingPayload = z.infer<typeof typingPayloadSchema>;
 
+/**
+ * A renewed access token for a connected socket, sent before the one it connected with expires
+ * (a socket whose token expires is closed). It must be of the same user and session.
+ */
+export const authRefreshPayloadSchema = z.strictObject({ token: text().min(1).max(4_096) });
+export type AuthRefreshPayload = z.infer<typeof authRefreshPayloadSchema>;
+/** Until when (epoch seconds) the socket may now stay connected. */
+export interface AuthRefreshResult {
+  expiresAt: number;
+}
+
 // ---- server → client events ----
 
 export interface TypingEvent {
@@ -85,6 +98,11 @@ export type NotificationEvent = z.infer<typeof notificationEventSchema>;
 export const notificationRelaySchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
 export type NotificationRelay = z.infer<typeof notificationRelaySchema>;
 
+/** Sent just before the server closes a socket whose session ended; sign in again unless `expired`. */
+export interface SessionEndedEvent {
+  reason: SessionEndReason;
+}
+
 /** Sent before a pod sheds or drains sockets: reconnect after `delayMs` (jittered by the server). */
 export interface ServerReconnectEvent {
   reason: 'rebalance' | 'shutdown';
@@ -102,6 +120,7 @@ export interface ClientToServerEvents {
   'room:sync': (payload: RoomSyncPayload, ack: (result: Ack<RoomSyncResult>) => void) => void;
   'room:read': (payload: RoomReadPayload, ack?: (result: Ack<Record<never, never>>) => void) => void;
   typing: (payload: TypingPayload) => void;
+  'auth:refresh': (payload: AuthRefreshPayload, ack: (result: Ack<AuthRefreshResult>) => void) => void;
 }
 
 export interface ServerToClientEvents {
@@ -121,9 +140,10 @@ export interface ServerToClientEvents {
   presence: (presence: Presence) => void;
   notification: (notification: NotificationEvent) => void;
   'server:reconnect': (event: ServerReconnectEvent) => void;
+  'session:ended': (event: SessionEndedEvent) => void;
 }
 
 /** Handshake `auth` payload. */
-export const socketAuthSchema = z.object({ token: z.string().min(1) });
+export const socketAuthSchema = z.object({ token: text().min(1).max(4_096) });
 
 export { roomSummarySchema };

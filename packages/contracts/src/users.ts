@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
+import { text } from './text.js';
 
 export const publicProfileSchema = z.object({
   id: userIdSchema,
@@ -18,21 +19,21 @@ export const ownProfileSchema = publicProfileSchema.extend({
 export type OwnProfile = z.infer<typeof ownProfileSchema>;
 
 /** A picture on the web (profile and room avatars). */
-export const httpsUrlSchema = z
-  .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
-  .max(2048);
+export const httpsUrlSchema = text()
+  .max(2048)
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
 
 export const updateProfileRequestSchema = z
   .strictObject({
-    displayName: z.string().trim().min(1).max(64).nullable().optional(),
-    bio: z.string().trim().max(500).nullable().optional(),
+    displayName: text().trim().min(1).max(64).nullable().optional(),
+    bio: text({ multiline: true }).trim().max(500).nullable().optional(),
     avatarUrl: httpsUrlSchema.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field is required' });
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequestSchema>;
 
 export const userSearchQuerySchema = z.strictObject({
-  query: z.string().trim().min(1).max(254),
+  query: text().trim().min(1).max(254),
   limit: limitSchema(50, 20),
   cursor: cursorSchema.optional(),
 });

@@ -71,3 +71,20 @@ export function isUniqueViolation(error: unknown, constraint?: string): boolean 
   if (pgError?.code !== '23505') return false;
   return constraint === undefined || pgError.constraint === constraint;
 }
+
+/** PostgreSQL's SQLSTATE of an error (raw pg or wrapped by TypeORM), if it carries one. */
+export function sqlStateOf(error: unknown): string | undefined {
+  const driverError = (error as { driverError?: unknown } | null)?.driverError ?? error;
+  const code = (driverError as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/**
+ * True when PostgreSQL refused the data itself: SQLSTATE class 22 (data exception: a NUL in
+ * text, a number out of range, a malformed uuid or timestamp) or 23 (integrity constraint
+ * violation). Retrying the same rows can never succeed, unlike an outage.
+ */
+export function isDataError(error: unknown): boolean {
+  const state = sqlStateOf(error);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
+}

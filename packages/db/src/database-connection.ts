@@ -79,13 +79,21 @@ export function createDatabaseConnection(dataSource: DataSource, settings: Datab
   };
 }
 
-/** Connection-level failures (refused, reset, server shutting down): an outage, not a bug. */
-const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006']);
+/**
+ * Connection-level failures (refused, reset, unreachable, server shutting down or full): an
+ * outage, not a bug. SQLSTATE classes 08 (connection exception) and 57P (operator
+ * intervention), 53300 (too many connections), and the driver's own errors when it cannot get
+ * a connection at all.
+ */
+const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '53300']);
+const OUTAGE_CODE_PREFIXES = ['08', '57P'];
+const OUTAGE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Driver not Connected|Client has encountered a connection error/i;
 
 /** True when an error (raw pg or wrapped by TypeORM) means PostgreSQL is unreachable. */
 export function isDatabaseOutage(error: unknown): boolean {
   const candidate = (error as { driverError?: unknown } | null)?.driverError ?? error;
   if (!(candidate instanceof Error)) return false;
   const code = (candidate as { code?: unknown }).code;
-  return (typeof code === 'string' && OUTAGE_CODES.has(code)) || /Connection terminated/i.test(candidate.message);
+  if (typeof code === 'string' && (OUTAGE_CODES.has(code) || OUTAGE_CODE_PREFIXES.some((prefix) => code.startsWith(prefix)))) return true;
+  return OUTAGE_MESSAGES.test(candidate.message);
 }

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import { isDatabaseOutage, type DatabaseConnection } from '@parley/db';
 import { UnavailableError } from '@parley/errors';
 
@@ -16,7 +16,10 @@ export function requireDatabase(connection: Pick<DatabaseConnection, 'ready'>): 
   };
 }
 
-/** Turns a database outage met mid-request into a 503, so clients retry instead of reporting a bug. */
-export const databaseOutageAsUnavailable: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
-  next(isDatabaseOutage(error) ? new UnavailableError(DATABASE_UNAVAILABLE) : error);
-};
+/**
+ * A database outage met mid-request becomes `unavailable` (HTTP 503, ack error), so clients
+ * retry instead of reporting a bug. Used by the HTTP error handler and by socket acks alike.
+ */
+export function unavailableIfDatabaseOutage(error: unknown): unknown {
+  return isDatabaseOutage(error) ? new UnavailableError(DATABASE_UNAVAILABLE) : error;
+}

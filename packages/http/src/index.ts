@@ -7,4 +7,6 @@ export { parseRequest, parseBody, parseQuery, parseParams } from './validate.js'
 export { requireInternalToken } from './internal-auth.js';
 export { buildOpenApiDocument, openApiHandler } from './openapi.js';
 export type { ApiRoute } from './openapi.js';
-export { requireDatabase, databaseOutageAsUnavailable } from './database-guards.js';
+export { requireDatabase, unavailableIfDatabaseOutage } from './database-guards.js';
+export { opaqueCursor } from './opaque-cursor.js';
+export type { OpaqueCursor } from './opaque-cursor.js';

@@ -15,8 +15,8 @@ export interface RateLimitSettings {
 export interface RateLimit {
   /** Takes `points` for `key`, or throws RateLimitedError with Retry-After. */
   consume(key: string, points?: number): Promise<void>;
-  /** Throws RateLimitedError if `key` is currently exhausted, without taking a point. */
-  check(key: string): Promise<void>;
+  /** Gives `points` back to `key` (an attempt that turned out not to count). */
+  reward(key: string, points?: number): Promise<void>;
   reset(key: string): Promise<void>;
 }
 
@@ -48,9 +48,8 @@ export function createRateLimit(settings: RateLimitSettings): RateLimit {
         throw error;
       }
     },
-    async check(key) {
-      const result = await limiter.get(key);
-      if (result && result.remainingPoints <= 0 && result.msBeforeNext > 0) throw rejected(result);
+    async reward(key, points = 1) {
+      await limiter.reward(key, points);
     },
     async reset(key) {
       await limiter.delete(key);

@@ -39,3 +39,15 @@ async function withAdminClient<T>(run: (client: pg.Client) => Promise<T>): Promi
 export function testRedisPrefix(label = 'test'): string {
   return `t:${label}:${randomBytes(4).toString('hex')}:`;
 }
+
+/** The data-store settings every service under test gets: quiet logs, its database and Redis prefix. */
+export function testServiceEnv(databaseUrl: string, redisKeyPrefix: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '4',
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+  };
+}

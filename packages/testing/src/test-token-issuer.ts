@@ -5,7 +5,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'j
 
 /**
  * TEST STAND-IN for the auth service's token issuing: an ES256 key, a real JWKS served over
- * HTTP on an ephemeral port, and tokens shaped like the auth service's (sub, username,
+ * HTTP on an ephemeral port, and tokens shaped like the auth service's (sub, sid, username,
  * roles, iss, aud, exp, iat, header kid). It also forges the tokens an attacker would try.
  * The service under test only ever sees its JWKS URL, exactly as in production.
  */
@@ -32,6 +32,8 @@ export interface TokenSubject {
   id: string;
   username: string;
   roles?: string[];
+  /** The `sid` claim; a new session per token when omitted. */
+  sessionId?: string;
 }
 
 export interface MintOptions {
@@ -41,6 +43,8 @@ export interface MintOptions {
   expiresIn?: number;
   /** Overrides the `sub` claim, e.g. with something that is not a uuid. */
   sub?: string;
+  /** `iat` in epoch seconds (the auth service dates tokens at a user's not-before at the earliest). */
+  issuedAt?: number;
 }
 
 interface SigningKey {
@@ -69,12 +73,12 @@ export async function startTestTokenIssuer(settings: { issuer?: string; audience
   const sign = async (key: CryptoKey | Uint8Array, header: { alg: string; kid?: string }, subject: TokenSubject, options: MintOptions = {}) => {
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = options.expiresIn ?? 900;
-    return new SignJWT({ username: subject.username, roles: subject.roles ?? ['user'] })
+    return new SignJWT({ username: subject.username, roles: subject.roles ?? ['user'], sid: subject.sessionId ?? randomUUID() })
       .setProtectedHeader({ ...header, typ: 'JWT' })
       .setSubject(options.sub ?? subject.id)
       .setIssuer(options.issuer ?? issuer)
       .setAudience(options.audience ?? audience)
-      .setIssuedAt(expiresIn > 0 ? now : now + expiresIn - 60)
+      .setIssuedAt(options.issuedAt ?? (expiresIn > 0 ? now : now + expiresIn - 60))
       .setExpirationTime(now + expiresIn)
       .setJti(randomUUID())
       .sign(key);
@@ -91,6 +95,7 @@ export async function startTestTokenIssuer(settings: { issuer?: string; audience
         const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
         const claims = {
           sub: subject.id,
+          sid: subject.sessionId ?? randomUUID(),
           username: subject.username,
           roles: subject.roles ?? ['user'],
           iss: issuer,

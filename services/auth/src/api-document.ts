@@ -5,6 +5,7 @@ import {
   emailVerifyConfirmSchema,
   jwksSchema,
   loginRequestSchema,
+  logoutAllRequestSchema,
   logoutRequestSchema,
   passwordResetConfirmSchema,
   passwordResetRequestSchema,
@@ -46,10 +47,21 @@ export const AUTH_API_ROUTES: ApiRoute[] = [
   {
     method: 'post',
     path: '/api/v1/auth/logout',
-    summary: 'Revoke the session of a refresh token (body, or the cookie with the transport header).',
+    summary:
+      'End the session of a refresh token (body, or the cookie with the transport header): its refresh tokens, its access tokens and its live sockets.',
     body: logoutRequestSchema,
     responses: { 204: { description: 'Signed out' } },
-    errors: [400],
+    errors: [400, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/logout-all',
+    summary:
+      'End every session of the signed-in account: all refresh tokens, every access token issued until now, and every live socket.',
+    authenticated: true,
+    body: logoutAllRequestSchema,
+    responses: { 204: { description: 'Signed out everywhere' } },
+    errors: [400, 401, 503],
   },
   {
     method: 'get',
@@ -87,10 +99,10 @@ export const AUTH_API_ROUTES: ApiRoute[] = [
   {
     method: 'post',
     path: '/api/v1/auth/password/reset/confirm',
-    summary: 'Set a new password with the mailed code; signs the account out everywhere.',
+    summary: 'Set a new password with the mailed code; signs the account out everywhere (as logout-all does).',
     body: passwordResetConfirmSchema,
     responses: { 204: { description: 'Password changed' } },
-    errors: [400],
+    errors: [400, 503],
   },
   {
     method: 'get',

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { Express } from 'express';
-import { createAccessTokenVerifier } from '@parley/auth-middleware';
+import { createAccessTokenVerifier, createSessionRevocationWriter, startSessionRevocations } from '@parley/auth-middleware';
 import { pingDatabase, runMigrations } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
 import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
@@ -114,16 +114,26 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       ttlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
       reuseGraceSeconds: config.REFRESH_REUSE_GRACE_SECONDS,
     });
+    const sessionWriter = createSessionRevocationWriter({
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    });
     const signer = createAccessTokenSigner({
       keys: signingKeys,
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      notBefore: (userId) => sessionWriter.notBefore(userId),
+      logger,
     });
+    const sessionRevocations = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX, logger });
+    cleanup.push({ name: 'session-revocations', run: () => sessionRevocations.close() });
     const verifier = createAccessTokenVerifier({
       issuer: config.JWT_ISSUER,
       audience: config.JWT_AUDIENCE,
       keys: { resolver: signingKeys.resolver },
+      sessions: sessionRevocations,
     });
 
     const outbox = new OutboxRepository(dataSource);
@@ -160,6 +170,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
         windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
         metrics: authMetrics,
       }),
+      sessions: sessionWriter,
       registerLimit: createRateLimit({
         redis,
         keyPrefix: redisKey(config.REDIS_KEY_PREFIX, 'rl', 'register-ip'),
@@ -213,8 +224,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
           codes,
           limits: codeLimits,
           mail,
-          redis,
-          redisKeyPrefix: config.REDIS_KEY_PREFIX,
+          sessions: sessionWriter,
           logger,
         }),
       }),

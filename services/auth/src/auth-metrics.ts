@@ -10,6 +10,7 @@ export interface AuthMetrics {
   refreshReuseDetections: Counter;
   rateLimitRejections: Counter<'limiter'>;
   registrations: Counter;
+  passwordVerifications: Counter;
 }
 
 /** Auth-specific counters, on the service's own registry (served by /metrics). */
@@ -41,6 +42,11 @@ export function createAuthMetrics(registry: Registry): AuthMetrics {
     registrations: new Counter({
       name: 'parley_auth_registrations_total',
       help: 'Accounts registered.',
+      registers: [registry],
+    }),
+    passwordVerifications: new Counter({
+      name: 'parley_auth_password_verifications_total',
+      help: 'argon2 password verifications run by logins (unknown accounts included): the CPU a login flood costs.',
       registers: [registry],
     }),
   };

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, base64url, decodeProtectedHeader, generateKeyPair, importJWK, type CryptoKey } from 'jose';
@@ -27,7 +28,7 @@ describe('access tokens and the JWKS', () => {
     options: { claims?: Record<string, unknown>; kid?: string; key?: CryptoKey; iat?: number; exp?: number; iss?: string; aud?: string } = {},
   ) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ username: account.username, roles: ['user'], ...options.claims })
+    return new SignJWT({ username: account.username, roles: ['user'], sid: randomUUID(), ...options.claims })
       .setProtectedHeader({ alg: 'ES256', kid: options.kid ?? serviceKey.kid, typ: 'JWT' })
       .setSubject(account.session.user.id)
       .setIssuer(options.iss ?? 'parley-auth')
@@ -102,6 +103,8 @@ describe('access tokens and the JWKS', () => {
       return token({ key: privateKey, kid: 'unknown-kid' });
     }],
     ['a token whose claims break the contract (roles not a list)', () => token({ claims: { roles: 'admin' } })],
+    ['a token without a session (no sid)', () => token({ claims: { sid: undefined } })],
+    ['a token whose sid is not a session id', () => token({ claims: { sid: 'everything' } })],
     ['a tampered token (payload changed after signing)', async () => {
       const [header, , signature] = (await token()).split('.');
       const payload = base64url.encode(JSON.stringify({ sub: account.session.user.id, roles: ['admin'], username: 'x', iss: 'parley-auth', aud: 'parley', iat: 1, exp: 9_999_999_999 }));

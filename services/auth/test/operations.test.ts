@@ -53,6 +53,7 @@ describe('health, metrics and API description', () => {
         'POST /api/v1/auth/login',
         'POST /api/v1/auth/refresh',
         'POST /api/v1/auth/logout',
+        'POST /api/v1/auth/logout-all',
         'GET /api/v1/auth/me',
         'POST /api/v1/auth/email/verify/request',
         'POST /api/v1/auth/email/verify/confirm',

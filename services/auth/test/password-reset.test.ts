@@ -52,7 +52,17 @@ describe('password reset', () => {
       expect(fresh.body.user.emailVerified).toBe(true);
 
       const event = await eventually(async () => events[0], 3_000, 'the sessions-revoked event');
-      expect(JSON.parse(event)).toEqual({ userId: account.session.user.id, reason: 'password-reset' });
+      expect(JSON.parse(event)).toEqual({
+        userId: account.session.user.id,
+        reason: 'password-reset',
+        notBefore: expect.any(Number),
+        expiresAt: expect.any(Number),
+      });
+      // Access tokens issued before the reset are refused; the one issued after works.
+      for (const accessToken of [account.session.accessToken, secondDevice.body.accessToken]) {
+        expect((await app.get('/api/v1/auth/me', { token: accessToken })).status).toBe(401);
+      }
+      expect((await app.get('/api/v1/auth/me', { token: fresh.body.accessToken })).status).toBe(200);
       // The code is spent.
       expect((await confirmReset({ email: account.email, code, newPassword: 'yet another passphrase' })).status).toBe(400);
     } finally {

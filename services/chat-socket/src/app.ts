@@ -1,13 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { Router, type Express } from 'express';
-import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
+import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
 import { createDatabaseConnection, type DataSource } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
 import {
   createAdminApp,
   createHttpApp,
-  databaseOutageAsUnavailable,
   finishHttpApp,
   openApiHandler,
   requireDatabase,
@@ -41,6 +40,7 @@ import { startRedisEventRelay } from './realtime/redis-event-relay.js';
 import { DirectRoomBlocks } from './rooms/direct-room-blocks.js';
 import { handleSocketConnections } from './realtime/socket-connections.js';
 import { createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
+import { SocketSessions } from './realtime/socket-sessions.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
 import { createRoomRouter } from './rooms/room-routes.js';
@@ -98,7 +98,13 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger });
   const prefix = config.REDIS_KEY_PREFIX;
 
-  const verifier = createAccessTokenVerifier({ keys: { jwksUrl: config.JWKS_URL }, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE });
+  const revocations = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: prefix, logger });
+  const verifier = createAccessTokenVerifier({
+    keys: { jwksUrl: config.JWKS_URL },
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    sessions: revocations,
+  });
   const rooms = new RoomRepository(dataSource);
   const window = new RecentWindow(redis, prefix);
   const summaries = new RoomSummaries(dataSource, rooms, window, config.RECENT_WINDOW_SIZE);
@@ -174,6 +180,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const roomSettings = new RoomSettingsService({ io, rooms, roomSettings: new RoomSettingsRepository(dataSource), events: roomEvents });
   const invites = new InviteService({ invites: new InviteRepository(dataSource), rooms, roomService });
   const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
+  const sessions = new SocketSessions({ io, verifier, revocations, metrics, logger });
 
   handleSocketConnections({
     io,
@@ -182,6 +189,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     readMarkers,
     typing,
     presence,
+    sessions,
     metrics,
     logger,
     floodGuard: {
@@ -192,6 +200,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     aborted: () => aborted,
   });
   presence.start();
+  sessions.start();
   const events = startRedisEventRelay({
     io,
     redisUrl: config.REDIS_URL,
@@ -203,6 +212,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     },
   });
   await events.ready.catch(() => undefined);
+  await revocations.ready.catch(() => undefined);
 
   const health = createHealthRouter({
     postgres: () => database.ping(),
@@ -223,7 +233,6 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   if (config.ADMIN_API_TOKEN) app.use('/admin/v1', createAdminRouter(shedder, config.ADMIN_API_TOKEN));
-  app.use(databaseOutageAsUnavailable);
   finishHttpApp(app);
 
   const rawConnections = new Set<NetSocket>();
@@ -232,6 +241,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const stopBackground = () => {
     clearTimeout(drainTimer);
     presence.stop();
+    sessions.stop();
     typing.stopAll();
   };
 
@@ -265,6 +275,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       io.local.disconnectSockets(true);
       await socketServer.close();
       await events.close();
+      await revocations.close();
       await queue.close();
       await lease.release();
       await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
@@ -281,6 +292,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       io.engine.close();
       socketServer.abort();
       events.abort();
+      revocations.abort();
       await queue.close().catch(() => undefined);
       redis.disconnect();
       sendRedis.disconnect();

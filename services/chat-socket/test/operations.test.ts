@@ -25,7 +25,9 @@ describe('platform events', () => {
     const sockets = [await cluster.connect(0, victim), await cluster.connect(1, victim)];
     const other = await cluster.connect(1, bystander);
     const reasons = sockets.map((socket) => nextEvent<string>(socket, 'disconnect'));
-    await redis.publish(`${cluster.redisPrefix}events:user-sessions-revoked`, JSON.stringify({ userId: victim.id, reason: 'password-reset' }));
+    const now = Math.floor(Date.now() / 1000);
+    const revoked = { userId: victim.id, reason: 'password-reset', notBefore: now + 1, expiresAt: now + 960 };
+    await redis.publish(`${cluster.redisPrefix}events:user-sessions-revoked`, JSON.stringify(revoked));
     expect(await Promise.all(reasons)).toEqual(['io server disconnect', 'io server disconnect']);
     await redis.publish(`${cluster.redisPrefix}events:user-sessions-revoked`, 'not json');
     await pause(100);

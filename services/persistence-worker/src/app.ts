@@ -81,6 +81,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
         redisKeyPrefix: config.REDIS_KEY_PREFIX,
         notificationQueue,
         metrics: jobMetrics,
+        logger: log,
         testDelayMs: config.PERSIST_TEST_DELAY_MS,
       }),
     }),

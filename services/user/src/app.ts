@@ -1,7 +1,7 @@
 import { Router, type Express } from 'express';
-import { createAccessTokenVerifier, requireAuth } from '@parley/auth-middleware';
+import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
 import { createHealthRouter } from '@parley/health';
-import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, databaseOutageAsUnavailable, requireDatabase } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, requireDatabase } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -57,10 +57,12 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
       await redis.ping();
     },
   });
+  const sessions = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX, logger });
   const verifier = createAccessTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
+    sessions,
   });
   const limits = createWriteRateLimits({
     redis,
@@ -90,7 +92,6 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   internal.use(createInternalFriendRouter(friends));
   app.use('/internal/v1', internal);
 
-  app.use(databaseOutageAsUnavailable);
   finishHttpApp(app);
 
   return {
@@ -102,6 +103,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
     markDraining: health.markDraining,
     async close() {
       await notifier.close();
+      await sessions.close();
       await database.close();
       await closeRedis(redis);
     },

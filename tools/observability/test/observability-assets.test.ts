@@ -108,6 +108,7 @@ describe('Prometheus rules', () => {
         'ParleyLoginBruteForce',
         'ParleyMessageAckLatencyHigh',
         'ParleyMessageJobsFailed',
+        'ParleyMessagesDeadLettered',
         'ParleyPersistenceLagHigh',
         'ParleyQueueBacklogGrowing',
         'ParleyServiceDown',

@@ -6,7 +6,10 @@ import { LatencySamples } from '../run/latency-samples.js';
 import type { PlatformApi } from '../run/platform-api.js';
 import type { SocketFleet } from '../run/socket-fleet.js';
 
-/** Access tokens live 15 minutes by default: refresh well before, so reconnects keep working. */
+/**
+ * Access tokens live 15 minutes by default: refresh well before, and hand the new token to the
+ * user's socket (`auth:refresh`), which the server would close when its token expires.
+ */
 const TOKEN_REFRESH_MS = 10 * 60_000;
 
 /**
@@ -86,6 +89,11 @@ export class MixedTraffic {
         const session = await this.api.refresh(user.refreshToken);
         user.accessToken = session.accessToken;
         user.refreshToken = session.refreshToken ?? user.refreshToken;
+        const socket = this.fleet.sockets[index];
+        if (socket?.connected) {
+          const handedOver = await socket.timeout(10_000).emitWithAck('auth:refresh', { token: session.accessToken });
+          if (!handedOver.ok) throw new Error(handedOver.error.message);
+        }
         this.refreshes += 1;
       } catch {
         this.refreshErrors += 1;

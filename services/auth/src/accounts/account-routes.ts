@@ -2,6 +2,7 @@ import { Router } from 'express';
 import {
   REFRESH_COOKIE_NAME,
   loginRequestSchema,
+  logoutAllRequestSchema,
   logoutRequestSchema,
   refreshRequestSchema,
   type AuthUserResponse,
@@ -58,6 +59,13 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
     await accounts.logout(presentedRefreshToken(req, refreshToken));
     const hasCookie = (req.cookies as Record<string, unknown> | undefined)?.[REFRESH_COOKIE_NAME] !== undefined;
     if (wantsCookieTransport(req) || hasCookie) clearRefreshCookie(res, cookie);
+    res.status(204).end();
+  });
+
+  router.post('/logout-all', requireAuth(deps.verifier), async (req, res) => {
+    parseBody(logoutAllRequestSchema, req.body);
+    await accounts.logoutAll(principalOf(res).userId);
+    if (wantsCookieTransport(req)) clearRefreshCookie(res, cookie);
     res.status(204).end();
   });
 

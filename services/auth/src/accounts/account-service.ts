@@ -5,6 +5,7 @@ import { isUniqueViolation } from '@parley/db';
 import { ConflictError, RateLimitedError, UnauthorizedError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import type { RateLimit } from '@parley/rate-limit';
+import type { SessionRevocationWriter } from '@parley/auth-middleware';
 import type { AuthMetrics } from '../auth-metrics.js';
 import { toAuthUser } from '../credentials/auth-user.js';
 import type { CredentialEntity } from '../credentials/credential.entity.js';
@@ -30,6 +31,8 @@ export interface AccountServiceDeps {
   relay: OutboxRelay;
   throttle: LoginThrottle;
   registerLimit: RateLimit;
+  /** Where ended sessions are recorded for every verifier (and announced to live sockets). */
+  sessions: SessionRevocationWriter;
   metrics: AuthMetrics;
   logger: Logger;
 }
@@ -38,7 +41,7 @@ export interface AccountServiceDeps {
 const INVALID_LOGIN = 'The login or password is incorrect';
 const INVALID_REFRESH = 'The refresh token is invalid, expired or revoked';
 
-/** Registration, login, refresh and logout. */
+/** Registration, login, refresh and logout (of one session or of all). */
 export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
@@ -57,8 +60,9 @@ export class AccountService {
     if (taken.email || taken.username) throw conflictFor(taken);
 
     const id = randomUUID();
+    const sessionId = randomUUID();
     // Signed first: without a usable signing key this fails (503) before any account exists.
-    const accessToken = await this.deps.signer.sign({ id, username: input.username, roles: ['user'] });
+    const accessToken = await this.deps.signer.sign({ id, username: input.username, roles: ['user'], sessionId });
     const passwordHash = await this.deps.hasher.hash(input.password);
     let created: { credential: CredentialEntity; outboxId: string; refreshToken: string };
     try {
@@ -75,7 +79,7 @@ export class AccountService {
           username: input.username,
           email: input.email,
         });
-        const refreshToken = await this.deps.refreshTokens.issue(id, manager);
+        const { refreshToken } = await this.deps.refreshTokens.issue(id, manager, sessionId);
         return { credential, outboxId, refreshToken };
       });
     } catch (error) {
@@ -99,29 +103,30 @@ export class AccountService {
     const credential = await this.deps.credentials.findByLogin(input.login);
     const accountKey = credential ? `user:${credential.id}` : `login:${input.login.trim().toLowerCase()}`;
     try {
-      await this.deps.throttle.check(accountKey, ip);
+      await this.deps.throttle.acquire(accountKey, ip);
     } catch (error) {
       if (error instanceof RateLimitedError) this.deps.metrics.logins.inc({ outcome: 'rate_limited' });
       throw error;
     }
 
     // Unknown accounts cost the same argon2 time as known ones: no timing oracle.
+    this.deps.metrics.passwordVerifications.inc();
     const valid = credential
       ? await this.deps.hasher.verify(credential.passwordHash, input.password)
       : await this.deps.hasher.verifyNothing(input.password);
     if (!credential || !valid) {
-      await this.deps.throttle.recordFailure(accountKey, ip);
       this.deps.metrics.logins.inc({ outcome: 'failure' });
       throw new UnauthorizedError(INVALID_LOGIN);
     }
 
-    await this.deps.throttle.recordSuccess(accountKey, ip);
+    await this.deps.throttle.succeeded(accountKey, ip);
     if (this.deps.hasher.needsRehash(credential.passwordHash)) {
       // Cost parameters were raised since this hash was made: upgrade it while we know the password.
       await this.deps.credentials.rehash(credential.id, await this.deps.hasher.hash(input.password));
     }
     this.deps.metrics.logins.inc({ outcome: 'success' });
-    return this.session(credential, await this.deps.refreshTokens.issue(credential.id));
+    const issued = await this.deps.refreshTokens.issue(credential.id);
+    return this.session(credential, issued.refreshToken, issued.familyId);
   }
 
   async refresh(refreshToken: string | undefined): Promise<IssuedSession> {
@@ -142,12 +147,31 @@ export class AccountService {
       throw new UnauthorizedError(INVALID_REFRESH);
     }
     this.deps.metrics.refreshes.inc({ outcome: 'success' });
-    return this.session(credential, result.refreshToken);
+    return this.session(credential, result.refreshToken, result.familyId);
   }
 
-  /** Ends the session (family) of `refreshToken`; unknown tokens are ignored. */
+  /**
+   * Ends the session (family) of `refreshToken`: its refresh tokens in PostgreSQL, its access
+   * tokens (and sockets) through the revocation in Redis. Unknown tokens are ignored.
+   */
   async logout(refreshToken: string | undefined): Promise<void> {
-    if (refreshToken) await this.deps.refreshTokens.revokeFamilyOf(refreshToken);
+    if (!refreshToken) return;
+    const ended = await this.deps.refreshTokens.revokeFamilyOf(refreshToken);
+    if (!ended) return;
+    await this.deps.sessions.revokeSession(ended.userId, ended.familyId, 'logout');
+    this.deps.logger.info({ userId: ended.userId, sessionId: ended.familyId }, 'signed out');
+  }
+
+  /** Ends every session of the user: all refresh-token families, and every access token issued until now. */
+  async logoutAll(userId: string): Promise<void> {
+    const revoked = await this.deps.dataSource.transaction(async (manager) => {
+      const count = await this.deps.refreshTokens.revokeAllOfUser(userId, manager);
+      // Inside the transaction: if Redis cannot record it, nothing is revoked and the caller
+      // gets 503 (a refresh racing this waits on the row locks and then finds its family revoked).
+      await this.deps.sessions.revokeUserSessions(userId, 'logout-all');
+      return count;
+    });
+    this.deps.logger.info({ userId, revokedRefreshTokens: revoked }, 'signed out everywhere');
   }
 
   async me(userId: string): Promise<AuthUser> {
@@ -156,11 +180,12 @@ export class AccountService {
     return toAuthUser(credential);
   }
 
-  private async session(credential: CredentialEntity, refreshToken: string): Promise<IssuedSession> {
+  private async session(credential: CredentialEntity, refreshToken: string, sessionId: string): Promise<IssuedSession> {
     const accessToken = await this.deps.signer.sign({
       id: credential.id,
       username: credential.username,
       roles: credential.roles,
+      sessionId,
     });
     return { user: toAuthUser(credential), accessToken, refreshToken, expiresIn: this.deps.signer.ttlSeconds };
   }

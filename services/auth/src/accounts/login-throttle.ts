@@ -14,8 +14,11 @@ export interface LoginThrottleSettings {
 }
 
 /**
- * Brute-force defence that counts only failures: per account+IP (a guesser at one account
- * is stopped, its owner elsewhere is not) and per IP (one source spraying many accounts).
+ * Brute-force defence per account+IP (a guesser at one account is stopped, its owner elsewhere
+ * is not) and per IP (one source spraying many accounts). Every attempt takes its point
+ * atomically in Redis BEFORE the password is verified, so concurrent guesses cannot all pass a
+ * check made before any of them was counted; a success gives the point back, so only failures
+ * use the limits up.
  */
 export class LoginThrottle {
   private readonly perAccountIp: RateLimit;
@@ -36,22 +39,25 @@ export class LoginThrottle {
     });
   }
 
-  /** Throws RateLimitedError (429 + Retry-After) while either limit is exhausted. */
-  async check(accountKey: string, ip: string): Promise<void> {
-    await this.guard('login_account_ip', () => this.perAccountIp.check(accountIpKey(accountKey, ip)));
-    await this.guard('login_ip', () => this.perIp.check(ip));
+  /**
+   * Takes one attempt from both limits, or throws RateLimitedError (429 + Retry-After) when
+   * either is exhausted; nothing may be verified then.
+   */
+  async acquire(accountKey: string, ip: string): Promise<void> {
+    const accountIp = accountIpKey(accountKey, ip);
+    await this.guard('login_account_ip', () => this.perAccountIp.consume(accountIp));
+    try {
+      await this.guard('login_ip', () => this.perIp.consume(ip));
+    } catch (error) {
+      // Refused by the IP limit: this attempt never reaches the account.
+      await this.perAccountIp.reward(accountIp);
+      throw error;
+    }
   }
 
-  async recordFailure(accountKey: string, ip: string): Promise<void> {
-    // Exhausting a limit here still answers this attempt with 401; the next one gets 429.
-    await Promise.all([
-      this.perAccountIp.consume(accountIpKey(accountKey, ip)).catch(ignoreRateLimited),
-      this.perIp.consume(ip).catch(ignoreRateLimited),
-    ]);
-  }
-
-  async recordSuccess(accountKey: string, ip: string): Promise<void> {
-    await this.perAccountIp.reset(accountIpKey(accountKey, ip));
+  /** The password was right: the account+IP count starts over and the IP gets its point back. */
+  async succeeded(accountKey: string, ip: string): Promise<void> {
+    await Promise.all([this.perAccountIp.reset(accountIpKey(accountKey, ip)), this.perIp.reward(ip)]);
   }
 
   private async guard(limiter: LimiterName, run: () => Promise<void>): Promise<void> {
@@ -66,8 +72,4 @@ export class LoginThrottle {
 
 function accountIpKey(accountKey: string, ip: string): string {
   return `${accountKey}|${ip}`;
-}
-
-function ignoreRateLimited(error: unknown): void {
-  if (!(error instanceof RateLimitedError)) throw error;
 }

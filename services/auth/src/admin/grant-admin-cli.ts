@@ -1,5 +1,8 @@
 import { parseArgs } from 'node:util';
+import { createSessionRevocationWriter } from '@parley/auth-middleware';
 import { ConfigError } from '@parley/config';
+import { createLogger } from '@parley/logger';
+import { closeRedis, createRedis } from '@parley/redis';
 import { loadAuthConfig } from '../config.js';
 import { createAuthDataSource } from '../database.js';
 import { grantAdmin } from './grant-admin.js';
@@ -23,11 +26,13 @@ async function main(): Promise<number> {
   const config = loadAuthConfig();
   const dataSource = createAuthDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'parley-auth-admin' });
   await dataSource.initialize();
+  const redis = createRedis({ url: config.REDIS_URL, name: 'auth-admin', logger: createLogger({ service: 'auth-admin', level: 'warn' }) });
   try {
-    const result = await grantAdmin(dataSource, username);
+    const sessions = createSessionRevocationWriter({ redis, redisKeyPrefix: config.REDIS_KEY_PREFIX, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+    const result = await grantAdmin(dataSource, sessions, username);
     switch (result.status) {
       case 'granted':
-        process.stdout.write(`granted admin to ${result.username} (${result.userId}); it applies from their next login or token refresh\n`);
+        process.stdout.write(`granted admin to ${result.username} (${result.userId}); their current access tokens are refused, so their clients refresh and get the role\n`);
         return 0;
       case 'already_admin':
         process.stdout.write(`${result.username} (${result.userId}) is already an admin; nothing changed\n`);
@@ -38,6 +43,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await dataSource.destroy();
+    await closeRedis(redis);
   }
 }
 

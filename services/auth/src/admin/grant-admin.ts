@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { SessionRevocationWriter } from '@parley/auth-middleware';
 import { CredentialRepository } from '../credentials/credential-repository.js';
 
 export type GrantAdminResult =
@@ -6,10 +7,10 @@ export type GrantAdminResult =
   | { status: 'not_found'; username: string };
 
 /**
- * Gives the account named `username` (case-insensitive) the admin role. The role appears in
- * its access tokens from the next login or refresh.
+ * Gives the account named `username` (case-insensitive) the admin role. Access tokens issued
+ * before are refused from now on (their roles are stale), so clients refresh and get the role.
  */
-export async function grantAdmin(dataSource: DataSource, username: string): Promise<GrantAdminResult> {
+export async function grantAdmin(dataSource: DataSource, sessions: SessionRevocationWriter, username: string): Promise<GrantAdminResult> {
   const credentials = new CredentialRepository(dataSource);
   const credential = await credentials.findByUsername(username);
   if (!credential) return { status: 'not_found', username };
@@ -17,5 +18,6 @@ export async function grantAdmin(dataSource: DataSource, username: string): Prom
     return { status: 'already_admin', userId: credential.id, username: credential.username };
   }
   await credentials.addRole(credential.id, 'admin');
+  await sessions.revokeUserSessions(credential.id, 'role-change');
   return { status: 'granted', userId: credential.id, username: credential.username };
 }

@@ -2,9 +2,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RefreshTokenEntity } from './refresh-token.entity.js';
 
-/** What presenting a refresh token led to. */
+/** What presenting a refresh token led to (`familyId`: the session the new token continues). */
 export type RotationResult =
-  | { outcome: 'rotated' | 'grace'; userId: string; refreshToken: string }
+  | { outcome: 'rotated' | 'grace'; userId: string; familyId: string; refreshToken: string }
   | { outcome: 'reuse_detected'; userId: string }
   | { outcome: 'invalid' };
 
@@ -39,9 +39,10 @@ export class RefreshTokenService {
     private readonly settings: RefreshTokenSettings,
   ) {}
 
-  /** Starts a new family (a login or a registration). */
-  issue(userId: string, manager?: EntityManager): Promise<string> {
-    return this.insert(manager ?? this.dataSource.manager, userId, randomUUID()).then((created) => created.token);
+  /** Starts a new family (a login or a registration): a new session, `familyId` its id. */
+  async issue(userId: string, manager?: EntityManager, familyId: string = randomUUID()): Promise<{ refreshToken: string; familyId: string }> {
+    const created = await this.insert(manager ?? this.dataSource.manager, userId, familyId);
+    return { refreshToken: created.token, familyId };
   }
 
   rotate(token: string): Promise<RotationResult> {
@@ -60,7 +61,7 @@ export class RefreshTokenService {
       if (row.used_at) {
         if (now.getTime() - row.used_at.getTime() < this.settings.reuseGraceSeconds * 1000) {
           const created = await this.insert(manager, row.user_id, row.family_id, now);
-          return { outcome: 'grace', userId: row.user_id, refreshToken: created.token };
+          return { outcome: 'grace', userId: row.user_id, familyId: row.family_id, refreshToken: created.token };
         }
         await this.revokeFamily(row.family_id, manager, now);
         return { outcome: 'reuse_detected', userId: row.user_id };
@@ -72,21 +73,26 @@ export class RefreshTokenService {
         now,
         created.id,
       ]);
-      return { outcome: 'rotated', userId: row.user_id, refreshToken: created.token };
+      return { outcome: 'rotated', userId: row.user_id, familyId: row.family_id, refreshToken: created.token };
     });
   }
 
-  /** Logout: revokes the family of `token` (no-op for unknown tokens). */
-  async revokeFamilyOf(token: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE auth.refresh_tokens SET revoked_at = now()
-        WHERE revoked_at IS NULL
-          AND family_id = (SELECT family_id FROM auth.refresh_tokens WHERE token_hash = $1)`,
+  /**
+   * Logout: revokes the family of `token` and names it, also when it was revoked before (a
+   * repeated logout ends the session's access tokens again); null for unknown tokens.
+   */
+  async revokeFamilyOf(token: string): Promise<{ userId: string; familyId: string } | null> {
+    const rows: Array<{ user_id: string; family_id: string }> = await this.dataSource.query(
+      `SELECT user_id, family_id FROM auth.refresh_tokens WHERE token_hash = $1`,
       [hashRefreshToken(token)],
     );
+    const row = rows[0];
+    if (!row) return null;
+    await this.revokeFamily(row.family_id, this.dataSource.manager, new Date());
+    return { userId: row.user_id, familyId: row.family_id };
   }
 
-  /** Every session of a user ends (password reset). Returns how many tokens were revoked. */
+  /** Every session of a user ends (password reset, logout-all). Returns how many tokens were revoked. */
   async revokeAllOfUser(userId: string, manager?: EntityManager): Promise<number> {
     const [, affected] = (await (manager ?? this.dataSource.manager).query(
       `UPDATE auth.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,

@@ -3,7 +3,7 @@ import type { PasswordResetConfirm } from '@parley/contracts';
 import { ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import type { MailQueue } from '@parley/mail';
-import type { Redis } from 'ioredis';
+import type { SessionRevocationWriter } from '@parley/auth-middleware';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { passwordProblems } from '../credentials/password-policy.js';
@@ -11,7 +11,6 @@ import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
 import { codeCheckError } from './code-check-error.js';
 import type { CodeRequestLimits } from './code-request-limits.js';
 import type { OneTimeCodes } from './one-time-codes.js';
-import { publishSessionsRevoked } from './sessions-revoked-publisher.js';
 import { passwordResetMail } from './verification-mail.js';
 
 export interface PasswordResetDeps {
@@ -22,8 +21,7 @@ export interface PasswordResetDeps {
   codes: OneTimeCodes;
   limits: CodeRequestLimits;
   mail: MailQueue;
-  redis: Redis;
-  redisKeyPrefix: string;
+  sessions: SessionRevocationWriter;
   logger: Logger;
 }
 
@@ -59,14 +57,12 @@ export class PasswordResetService {
       await this.deps.credentials.updatePasswordHash(credential.id, passwordHash, manager);
       // The code arrived by mail, so the address is proven too.
       await this.deps.credentials.markEmailVerified(credential.id, manager);
-      return this.deps.refreshTokens.revokeAllOfUser(credential.id, manager);
+      const count = await this.deps.refreshTokens.revokeAllOfUser(credential.id, manager);
+      // Every access token issued until now is refused and live sockets are closed. Inside the
+      // transaction: if Redis cannot record it, the password stays unchanged (503).
+      await this.deps.sessions.revokeUserSessions(credential.id, 'password-reset');
+      return count;
     });
     this.deps.logger.info({ userId: credential.id, revokedRefreshTokens: revoked }, 'password reset');
-    await publishSessionsRevoked(
-      this.deps.redis,
-      this.deps.redisKeyPrefix,
-      { userId: credential.id, reason: 'password-reset' },
-      this.deps.logger,
-    );
   }
 }

@@ -12,10 +12,11 @@ export interface ChatMetrics {
   sendRateLimited: Counter;
   roomsLocal: Gauge;
   socketEvents: Counter<'event' | 'outcome'>;
+  socketSessionsEnded: Counter<'reason'>;
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
-export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read'] as const;
+export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh'] as const;
 
 export interface ChatMetricSources {
   /** Sockets connected to this pod. */
@@ -87,6 +88,12 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       name: 'parley_socket_events_total',
       help: 'Acknowledged socket events handled by this pod, by event and outcome (`ok`, or the error code sent in the ack).',
       labelNames: ['event', 'outcome'] as const,
+      registers,
+    }),
+    socketSessionsEnded: new Counter({
+      name: 'parley_socket_sessions_ended_total',
+      help: 'Sockets closed by this pod because their session ended, by reason (`logout`, `logout-all`, `password-reset`, `role-change`, `expired`).',
+      labelNames: ['reason'] as const,
       registers,
     }),
   };

@@ -1,12 +1,5 @@
 import { z } from 'zod';
-import {
-  BLOCKS_CHANGED_CHANNEL,
-  blocksChangedEventSchema,
-  notificationEventSchema,
-  USER_SESSIONS_REVOKED_CHANNEL,
-  userIdSchema,
-  userSessionsRevokedEventSchema,
-} from '@parley/contracts';
+import { BLOCKS_CHANGED_CHANNEL, blocksChangedEventSchema, notificationEventSchema, userIdSchema } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, subscribeWhenReady, type Redis } from '@parley/redis';
 import { notificationsChannel, userChannel } from './channels.js';
@@ -23,8 +16,8 @@ export interface RedisEventRelay {
 
 /**
  * Plain Redis pub/sub events that every pod receives and applies to its OWN sockets only
- * (`io.local`), so nothing is repeated across pods:
- *  - `events:user-sessions-revoked` `{userId, reason}` (auth service): disconnect the user;
+ * (`io.local`), so nothing is repeated across pods (session revocations have their own
+ * subscriber in SessionRevocations, see SocketSessions):
  *  - `events:notifications` `{userId, notification}` (persistence worker): relay `notification`;
  *  - `events:blocks-changed` `{userA, userB}` (user service): drop the pair's cached block answer.
  */
@@ -37,7 +30,6 @@ export function startRedisEventRelay(settings: {
 }): RedisEventRelay {
   const { io, logger } = settings;
   const subscriber: Redis = createRedis({ url: settings.redisUrl, name: 'chat-socket-events', logger, maxRetriesPerRequest: null });
-  const revokedChannel = `${settings.redisKeyPrefix}${USER_SESSIONS_REVOKED_CHANNEL}`;
   const notifications = notificationsChannel(settings.redisKeyPrefix);
   const blocksChanged = `${settings.redisKeyPrefix}${BLOCKS_CHANGED_CHANNEL}`;
 
@@ -49,12 +41,7 @@ export function startRedisEventRelay(settings: {
       logger.warn({ channel }, 'ignoring a non-JSON event');
       return;
     }
-    if (channel === revokedChannel) {
-      const event = userSessionsRevokedEventSchema.safeParse(payload);
-      if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed sessions-revoked event');
-      io.local.in(userChannel(event.data.userId)).disconnectSockets(true);
-      logger.info({ userId: event.data.userId, reason: event.data.reason }, 'disconnected the sockets of a revoked user');
-    } else if (channel === notifications) {
+    if (channel === notifications) {
       const event = notificationMessageSchema.safeParse(payload);
       if (!event.success) return void logger.warn({ channel }, 'ignoring a malformed notification event');
       io.local.to(userChannel(event.data.userId)).emit('notification', event.data.notification);
@@ -65,7 +52,7 @@ export function startRedisEventRelay(settings: {
     }
   });
 
-  const ready = subscribeWhenReady(subscriber, revokedChannel, notifications, blocksChanged);
+  const ready = subscribeWhenReady(subscriber, notifications, blocksChanged);
   ready.catch((error: unknown) => logger.error({ err: error }, 'cannot subscribe to platform events'));
 
   return {

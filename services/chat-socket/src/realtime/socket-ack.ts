@@ -1,6 +1,7 @@
 import type { ZodType, z } from 'zod';
 import { httpStatusOf, toAckError, toAppError, validationErrorFrom } from '@parley/errors';
 import type { AckError } from '@parley/contracts';
+import { unavailableIfDatabaseOutage } from '@parley/http';
 import type { Logger } from '@parley/logger';
 import { inSpan, parleyTracer, recordFailure, SpanKind, type Span } from '@parley/tracing';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
@@ -25,7 +26,7 @@ export type AckedSocketEvent = (socket: ChatSocket, payload: unknown, ack?: unkn
  * Builds, once per server, the handler of an acknowledged socket event: sockets only hold a
  * small listener that passes themselves in, so an idle socket carries no per-event state.
  * Runs a socket event handler with the one error mapping of the platform: a thrown AppError
- * becomes `{ok:false, error}`, anything else `internal` (logged). A client that sent no ack
+ * becomes `{ok:false, error}`, a database outage `unavailable`, anything else `internal` (logged). A client that sent no ack
  * callback (or something else in its place) is answered with silence, never a crash.
  *
  * Each event is one span (`socket <event>`, a new trace: socket.io has no trace context of its
@@ -37,7 +38,9 @@ export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
   schema: Schema,
   handler: (socket: ChatSocket, payload: z.infer<Schema>) => Promise<Result>,
 ): AckedSocketEvent {
-  return (socket, payload, ack) => {
+  return (socket, given, givenAck) => {
+    // An event sent with an ack but no payload arrives as (ack): answer it `invalid`, not silence.
+    const [payload, ack] = givenAck === undefined && typeof given === 'function' ? [undefined, given] : [given, givenAck];
     const reply: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
     void inSpan(
       tracer,
@@ -54,7 +57,9 @@ export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
           const result = await handler(socket, parsed.data);
           finish(observed, span, 'ok');
           reply({ ok: true, ...result });
-        } catch (error: unknown) {
+        } catch (thrown: unknown) {
+          // The same mapping as HTTP: a database outage is `unavailable`, so clients retry.
+          const error = unavailableIfDatabaseOutage(thrown);
           const appError = toAppError(error);
           if (appError.code === 'internal') observed.logger.error({ err: error }, 'socket event handler failed');
           finish(observed, span, appError.code, error);

@@ -1,4 +1,4 @@
-import { messageSendPayloadSchema, roomReadPayloadSchema, roomSyncPayloadSchema, ROOM_SYNC_MAX_MESSAGES, typingPayloadSchema } from '@parley/contracts';
+import { authRefreshPayloadSchema, messageSendPayloadSchema, roomReadPayloadSchema, roomSyncPayloadSchema, ROOM_SYNC_MAX_MESSAGES, typingPayloadSchema } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import type { HistoryService } from '../messages/history-service.js';
 import type { SendMessageService } from '../messages/send-message.js';
@@ -9,6 +9,7 @@ import type { TypingRelay } from '../typing/typing-relay.js';
 import { roomChannel, userChannel } from './channels.js';
 import { installFloodGuard, type FloodGuardSettings } from './event-flood-guard.js';
 import { ackedSocketEvent } from './socket-ack.js';
+import type { SocketSessions } from './socket-sessions.js';
 import type { ChatServer, ChatSocket } from './socket-types.js';
 
 export interface SocketConnectionSettings {
@@ -18,6 +19,7 @@ export interface SocketConnectionSettings {
   readMarkers: ReadMarkerService;
   typing: TypingRelay;
   presence: PresenceService;
+  sessions: SocketSessions;
   metrics: ChatMetrics;
   logger: Logger;
   floodGuard: FloodGuardSettings;
@@ -27,7 +29,7 @@ export interface SocketConnectionSettings {
 
 /** What a connected socket can do, and what its arrival and departure change. */
 export function handleSocketConnections(settings: SocketConnectionSettings): void {
-  const { io, logger, metrics } = settings;
+  const { io, logger, metrics, sessions } = settings;
 
   const observed = { logger, metrics };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
@@ -43,21 +45,28 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     await settings.readMarkers.markRead(socket.data.userId, roomId, messageId);
     return {};
   });
+  const onAuthRefresh = ackedSocketEvent({ ...observed, event: 'auth:refresh' }, authRefreshPayloadSchema, (socket, { token }) => sessions.refresh(socket, token));
 
   // Shared by every socket (socket.io calls listeners with the socket as `this`): a few
-  // hundred bytes less per idle socket than closures made per connection.
+  // hundred bytes less per idle socket than closures made per connection. Every event first
+  // passes the session check (an ended session or an expired token closes the socket).
   function onMessageSend(this: ChatSocket, payload: unknown, ack: unknown): void {
-    onSend(this, payload, ack);
+    sessions.whenActive(this, ack, () => onSend(this, payload, ack));
   }
   function onRoomSync(this: ChatSocket, payload: unknown, ack: unknown): void {
-    onSync(this, payload, ack);
+    sessions.whenActive(this, ack, () => onSync(this, payload, ack));
   }
   function onRoomRead(this: ChatSocket, payload: unknown, ack: unknown): void {
-    onRead(this, payload, ack);
+    sessions.whenActive(this, ack, () => onRead(this, payload, ack));
+  }
+  function onTokenRefresh(this: ChatSocket, payload: unknown, ack: unknown): void {
+    sessions.whenActive(this, ack, () => onAuthRefresh(this, payload, ack));
   }
   function onTyping(this: ChatSocket, payload: unknown): void {
-    const parsed = typingPayloadSchema.safeParse(payload);
-    if (parsed.success) settings.typing.handle(this, parsed.data);
+    sessions.whenActive(this, undefined, () => {
+      const parsed = typingPayloadSchema.safeParse(payload);
+      if (parsed.success) settings.typing.handle(this, parsed.data);
+    });
   }
   function onDisconnect(this: ChatSocket, reason: string): void {
     metrics.socketDisconnects.inc({ reason });
@@ -82,7 +91,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     socket.on('message:send', onMessageSend);
     socket.on('room:sync', onRoomSync);
     socket.on('room:read', onRoomRead);
+    socket.on('auth:refresh', onTokenRefresh);
     socket.on('typing', onTyping);
     socket.on('disconnect', onDisconnect);
+    sessions.admit(socket);
   });
 }

@@ -3,7 +3,7 @@ import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { Server } from 'socket.io';
 import { socketAuthSchema } from '@parley/contracts';
 import type { AccessTokenVerifier } from '@parley/auth-middleware';
-import { toAppError } from '@parley/errors';
+import { toAppError, UnauthorizedError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { inSpan, parleyTracer, SpanKind } from '@parley/tracing';
@@ -43,7 +43,8 @@ export interface SocketServer {
  * The socket.io server: Redis adapter for cross-pod fan-out (sharded pub/sub by default),
  * Origin allow-list checked on the raw request (CORS does not protect a WebSocket upgrade;
  * no Origin = a non-browser client, allowed), 16 KB frames, and a handshake that requires an
- * access token in `auth.token` (`connect_error` with `data.code = 'unauthorized'` otherwise).
+ * access token of a live session in `auth.token` (`connect_error` with `data.code =
+ * 'unauthorized'` otherwise).
  */
 export function createSocketServer(settings: SocketServerSettings): SocketServer {
   // No auto-pipelining here (see createRedis): one write per broadcast costs less than the
@@ -92,10 +93,15 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
       }
       try {
         const principal = await settings.verifier.verify(auth.data.token);
+        // Within the verifier's clock tolerance, but a socket is closed once its token expires.
+        if (principal.expiresAt <= Date.now() / 1000) throw new UnauthorizedError('The access token expired');
         socket.data.userId = principal.userId;
         socket.data.username = principal.username;
+        socket.data.sessionId = principal.sessionId;
+        socket.data.issuedAt = principal.issuedAt;
+        socket.data.expiresAt = principal.expiresAt;
         socket.data.roomIds = await settings.roomIdsOf(principal.userId);
-        // The token is not needed after the handshake (revocations close sockets by event);
+        // The token is not needed after the handshake (its session and expiry are kept above);
         // not keeping it saves half a KB per idle socket.
         socket.handshake.auth = {};
         span.setAttributes({ 'parley.outcome': 'ok', 'parley.user.id': principal.userId });

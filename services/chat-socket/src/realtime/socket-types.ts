@@ -17,6 +17,10 @@ export interface InterServerEvents {
 export interface SocketData {
   userId: string;
   username: string;
+  /** The session (`sid`) and the access token's `iat` and `exp` (epoch seconds; renewed by `auth:refresh`). */
+  sessionId: string;
+  issuedAt: number;
+  expiresAt: number;
   /** Rooms the user belonged to at handshake; the socket joins them on connect. */
   roomIds: string[];
 }

@@ -9,7 +9,7 @@ import type { RoomEventLog } from '../room-events/room-event-log.js';
 import type { UserServiceClient } from '../user-service/user-service-client.js';
 import { RoomRepository, type RoomRow } from './room-repository.js';
 import type { RoomSummaries } from './room-summaries.js';
-import { decodeCursor, encodeCursor, toRoom, toRoomMember } from './room-views.js';
+import { myRoomsCursor, publicRoomsCursor, toRoom, toRoomMember } from './room-views.js';
 
 export interface RoomServiceSettings {
   io: ChatServer;
@@ -58,29 +58,27 @@ export class RoomService {
   }
 
   async listMine(userId: string, limit: number, cursor?: string): Promise<{ rooms: RoomSummary[]; nextCursor: string | null }> {
-    const after = cursor ? decodeCursor(cursor, 2) : undefined;
-    if (cursor && !after) throw new ValidationError('The cursor is invalid');
-    const rows = await this.settings.rooms.listRoomsOf(userId, limit + 1, after ? { activityUs: after[0]!, id: after[1]! } : undefined);
+    const after = cursor ? myRoomsCursor.decode(cursor) : undefined;
+    const rows = await this.settings.rooms.listRoomsOf(userId, limit + 1, after);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       rooms: await this.settings.summaries.build(userId, page),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.activity_us, last.id]) : null,
+      nextCursor: rows.length > limit && last ? myRoomsCursor.encode({ activityUs: last.activity_us, id: last.id }) : null,
     };
   }
 
   async searchPublic(query: string | undefined, limit: number, cursor?: string): Promise<{ rooms: Room[]; nextCursor: string | null }> {
-    const after = cursor ? decodeCursor(cursor, 2) : undefined;
-    if (cursor && !after) throw new ValidationError('The cursor is invalid');
+    const after = cursor ? publicRoomsCursor.decode(cursor) : undefined;
     const pattern = query ? `${query.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%` : undefined;
-    const rows = (await this.settings.rooms.searchPublic(pattern, limit + 1, after ? { name: after[0]!, id: after[1]! } : undefined)) as Array<
+    const rows = (await this.settings.rooms.searchPublic(pattern, limit + 1, after)) as Array<
       RoomRow & { name_lower: string }
     >;
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       rooms: page.map((row) => toRoom(row)),
-      nextCursor: rows.length > limit && last ? encodeCursor([last.name_lower, last.id]) : null,
+      nextCursor: rows.length > limit && last ? publicRoomsCursor.encode({ name: last.name_lower, id: last.id }) : null,
     };
   }
 

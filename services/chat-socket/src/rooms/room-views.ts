@@ -1,4 +1,6 @@
-import type { Message, Room, RoomMember, RoomSummary } from '@parley/contracts';
+import { z } from 'zod';
+import { roomIdSchema, text, type Message, type Room, type RoomMember, type RoomSummary } from '@parley/contracts';
+import { opaqueCursor } from '@parley/http';
 import type { MemberRow, MyRoomRow, RoomRow } from './room-repository.js';
 
 export function toRoom(row: RoomRow, memberIds?: string[]): Room {
@@ -34,17 +36,8 @@ export function toRoomMember(row: MemberRow, online: boolean): RoomMember {
   return { userId: row.user_id, role: row.role, joinedAt: row.joined_at.toISOString(), online, lastReadMessageId: row.last_read_message_id };
 }
 
-/** Opaque cursors: base64url JSON of the last row's sort key. */
-export function encodeCursor(parts: string[]): string {
-  return Buffer.from(JSON.stringify(parts)).toString('base64url');
-}
+/** Rooms of a member, newest activity first: the last row's (activity in µs, id). */
+export const myRoomsCursor = opaqueCursor(1, { activityUs: z.string().regex(/^-?\d{1,18}$/), id: roomIdSchema });
 
-export function decodeCursor(cursor: string, size: number): string[] | undefined {
-  try {
-    const parts: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parts) && parts.length === size && parts.every((part) => typeof part === 'string')) return parts as string[];
-  } catch {
-    // Not one of ours.
-  }
-  return undefined;
-}
+/** Public rooms by name: the last row's (lower-cased name, id). */
+export const publicRoomsCursor = opaqueCursor(1, { name: text().max(400), id: roomIdSchema });

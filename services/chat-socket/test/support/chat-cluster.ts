@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
 import { createLogger } from '@parley/logger';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, startTestTokenIssuer, type TestTokenIssuer } from '@parley/testing';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, testServiceEnv, type TestDatabase, startTestTokenIssuer, type TestTokenIssuer } from '@parley/testing';
 import { createChatSocketApp, type ChatSocketApp } from '../../src/app.js';
 import { loadChatSocketConfig } from '../../src/config.js';
 import { startUserServiceStandIn, type UserServiceStandIn } from './user-service-stand-in.js';
@@ -75,12 +75,7 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
   const instances: ChatInstance[] = [];
 
   const env = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '4',
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefix,
+    ...testServiceEnv(database.url, redisPrefix),
     CORS_ORIGINS: ALLOWED_ORIGIN,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,

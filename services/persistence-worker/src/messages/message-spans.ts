@@ -60,8 +60,11 @@ export class MessageSpans implements NotificationEnqueueTracing {
     }
   }
 
-  /** Wraps the batch insert: one span per traced message, with the statement's timing. */
-  async recordInsert<T extends { insertedIds: string[] }>(insert: () => Promise<T>): Promise<T> {
+  /**
+   * Wraps the batch insert: one span per traced message, with the statement's timing. A message
+   * the database refused (set aside as a dead letter) gets a failed span with that error.
+   */
+  async recordInsert<T extends { insertedIds: string[]; refused?: Array<{ message: { id: string }; error: unknown }> }>(insert: () => Promise<T>): Promise<T> {
     const spans = new Map<string, Span>();
     for (const [id, parent] of this.processing) {
       spans.set(
@@ -76,8 +79,14 @@ export class MessageSpans implements NotificationEnqueueTracing {
     try {
       const inserted = await insert();
       const stored = new Set(inserted.insertedIds);
+      const refused = new Map((inserted.refused ?? []).map((entry) => [entry.message.id, entry.error]));
       for (const [id, span] of spans) {
-        span.setAttribute('parley.message.duplicate', !stored.has(id));
+        if (refused.has(id)) {
+          span.setAttribute('parley.message.dead_lettered', true);
+          recordFailure(span, refused.get(id));
+        } else {
+          span.setAttribute('parley.message.duplicate', !stored.has(id));
+        }
         span.end();
       }
       return inserted;

@@ -1,14 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { storeMessageBatch } from '@parley/chat-store';
-import { persistMessagesJobSchema, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
+import { z } from 'zod';
+import { insertDeadLetters, storeMessageBatch, type DeadLetterInput } from '@parley/chat-store';
+import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message, type NotificationJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
+import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
-import type { DatabaseConnection } from '@parley/db';
+import { sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
 import { MessageSpans } from './message-spans.js';
+import { storeIsolatingRefusedRows, type RefusedMessage } from './refused-row-isolation.js';
 import { findRoomAudience } from './room-audience.js';
 
 export interface PersistMessagesDeps {
@@ -17,6 +20,7 @@ export interface PersistMessagesDeps {
   redisKeyPrefix: string;
   notificationQueue: Queue<NotificationJob>;
   metrics: JobMetrics;
+  logger: Logger;
   /** PERSIST_TEST_DELAY_MS: pause before and after the write (tests kill the worker in between). */
   testDelayMs: number;
 }
@@ -27,8 +31,21 @@ export interface PersistMessagesResult {
   duplicates: number;
   /** In the job but not taken by its accept script (duplicates, rate limited): never stored. */
   refused: number;
+  /** Set aside in the dead-letter table: malformed, or refused by PostgreSQL. */
+  deadLettered: number;
   notificationJobs: number;
 }
+
+/**
+ * The job's envelope: its messages (and what it says per message) are checked one by one
+ * below, so one malformed message is set aside instead of failing its whole batch.
+ */
+const jobEnvelopeSchema = persistMessagesJobSchema.extend({
+  messages: z.array(z.unknown()).min(1),
+  acceptedAt: z.record(z.string(), z.unknown()).optional(),
+  messageTraces: z.record(z.string(), z.unknown()).optional(),
+});
+type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
 
 /**
  * One `messages` job = one batch. Inserted in one statement that skips what is already stored,
@@ -36,37 +53,53 @@ export interface PersistMessagesResult {
  * stores each message once. Notifications are enqueued for the whole batch every time, with
  * de-duplicating job ids, so a crash between the commit and the enqueue loses none.
  *
+ * One bad message never sinks the others (docs/decisions/message-dead-letters.md): a malformed
+ * one, or one PostgreSQL refuses (found by halving the batch), goes to
+ * `chat.message_dead_letters` and `parley_messages_dead_lettered_total`; the rest is stored.
+ *
  * Tracing: the job span continues the batch's trace and links to each message; each message's
  * own trace gets its processing, insert and notification spans (MessageSpans).
  */
 export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
   return async (job: Job): Promise<PersistMessagesResult> => {
-    const parsed = persistMessagesJobSchema.safeParse(job.data);
-    // Malformed data will never succeed: fail at once (kept in the failed set) instead of retrying.
+    const parsed = jobEnvelopeSchema.safeParse(job.data);
+    // A malformed envelope will never succeed: fail at once (kept in the failed set) instead of retrying.
     if (!parsed.success) throw new UnrecoverableError(`invalid messages job: ${parsed.error.message}`);
     const batch = parsed.data;
-    const messageLinks = linksTo(Object.values(batch.messageTraces ?? {}).map((carrier) => spanContextFromCarrier(carrier)));
+    const messageTraces = wellFormedTraces(batch.messageTraces);
+    const messageLinks = linksTo(Object.values(messageTraces).map((carrier) => spanContextFromCarrier(carrier)));
     return inJobSpan(
       'messages persist',
       batch.trace,
       async () => {
-        const messages = await acceptedMessagesOf(batch, deps.redis);
-        const spans = new MessageSpans(messages, batch.messageTraces);
+        const taken = await acceptedItemsOf(batch, deps.redis);
+        const { messages, malformed } = wellFormedMessages(taken, job.id);
+        const spans = new MessageSpans(messages, messageTraces);
         try {
           const dataSource = await deps.database.ready();
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
-          const { insertedIds: inserted, members } = await spans.recordInsert(() => storeMessageBatch(dataSource, messages));
-          observeLag(deps.metrics, batch, inserted);
+          const stored = await spans.recordInsert(() => storeIsolatingRefusedRows(messages, (part) => storeMessageBatch(dataSource, part)));
+          const deadLetters = [...malformed, ...stored.refused.map((refused) => rejectedByDatabase(refused, job.id))];
+          await setAside(deps, dataSource, deadLetters, job.id);
+          observeLag(deps.metrics, batch, stored.insertedIds);
 
-          const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, members);
-          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, messages, audience, spans);
+          const refusedIds = new Set(stored.refused.map((refused) => refused.message.id));
+          const kept = messages.filter((message) => !refusedIds.has(message.id));
+          const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, stored.members);
+          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, kept, audience, spans);
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
           // Last: a run that dies before this leaves the set for the next run to read again.
           if (batch.acceptedKey) await deps.redis.del(batch.acceptedKey);
           spans.end();
-          return { inserted: inserted.length, duplicates: messages.length - inserted.length, refused: batch.messages.length - messages.length, notificationJobs };
+          return {
+            inserted: stored.insertedIds.length,
+            duplicates: kept.length - stored.insertedIds.length,
+            refused: batch.messages.length - taken.length,
+            deadLettered: deadLetters.length,
+            notificationJobs,
+          };
         } catch (error) {
           spans.end(error);
           throw error;
@@ -82,18 +115,78 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
  * duplicates or rate limited, and their senders were told so. A set that is gone means an
  * earlier run of this job stored everything and finished its work.
  */
-async function acceptedMessagesOf(batch: PersistMessagesJob, redis: Redis): Promise<Message[]> {
+async function acceptedItemsOf(batch: JobEnvelope, redis: Redis): Promise<unknown[]> {
   if (!batch.acceptedKey) return batch.messages;
   const acceptedIds = new Set(await redis.smembers(batch.acceptedKey));
-  return batch.messages.filter((message) => acceptedIds.has(message.id));
+  return batch.messages.filter((item) => {
+    const id = (item as { id?: unknown } | null)?.id;
+    return typeof id === 'string' && acceptedIds.has(id);
+  });
+}
+
+/** Splits a job's messages into well-formed ones and dead letters for the others. */
+function wellFormedMessages(items: unknown[], jobId: string | undefined): { messages: Message[]; malformed: DeadLetterInput[] } {
+  const messages: Message[] = [];
+  const malformed: DeadLetterInput[] = [];
+  for (const item of items) {
+    const parsed = messageSchema.safeParse(item);
+    if (parsed.success) messages.push(parsed.data);
+    else {
+      const error = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
+      malformed.push({ message: item, jobId, reason: 'malformed_message', error });
+    }
+  }
+  return { messages, malformed };
+}
+
+function rejectedByDatabase({ message, error }: RefusedMessage, jobId: string | undefined): DeadLetterInput {
+  const sqlstate = sqlStateOf(error);
+  return {
+    message,
+    jobId,
+    reason: 'rejected_by_database',
+    ...(sqlstate ? { sqlstate } : {}),
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+async function setAside(deps: PersistMessagesDeps, dataSource: DataSource, deadLetters: DeadLetterInput[], jobId: string | undefined): Promise<void> {
+  if (deadLetters.length === 0) return;
+  const added = await insertDeadLetters(dataSource, deadLetters);
+  for (const reason of added) deps.metrics.messagesDeadLettered.inc({ reason });
+  // Ids and reasons only: message bodies stay out of logs.
+  deps.logger.warn(
+    {
+      queue: 'messages',
+      jobId,
+      deadLettered: deadLetters.map((letter) => ({
+        id: (letter.message as { id?: unknown } | null)?.id,
+        reason: letter.reason,
+        sqlstate: letter.sqlstate,
+      })),
+    },
+    'messages set aside in chat.message_dead_letters; the rest of the batch was stored (npm run messages:dead-letter -- --list)',
+  );
+}
+
+/** The trace carriers that are well-formed (tracing never fails a batch). */
+function wellFormedTraces(traces: Record<string, unknown> | undefined): Record<string, Record<string, string>> {
+  const carriers: Record<string, Record<string, string>> = {};
+  for (const [id, carrier] of Object.entries(traces ?? {})) {
+    const parsed = traceCarrierSchema.safeParse(carrier);
+    if (parsed.success && parsed.data) carriers[id] = parsed.data;
+  }
+  return carriers;
 }
 
 /** Lag of the messages this run actually stored (a re-run's duplicates would only skew it). */
-function observeLag(metrics: JobMetrics, batch: PersistMessagesJob, insertedIds: string[]): void {
+function observeLag(metrics: JobMetrics, batch: JobEnvelope, insertedIds: string[]): void {
   const committedAt = Date.now();
-  const byId = new Map<string, Message>(batch.messages.map((message) => [message.id, message]));
+  const createdAt = new Map<string, unknown>(batch.messages.map((item) => [String((item as { id?: unknown } | null)?.id), (item as { createdAt?: unknown } | null)?.createdAt]));
   for (const id of insertedIds) {
-    const acceptedAt = batch.acceptedAt?.[id] ?? Date.parse(byId.get(id)?.createdAt ?? '');
+    const created = createdAt.get(id);
+    const given = batch.acceptedAt?.[id];
+    const acceptedAt = typeof given === 'number' ? given : typeof created === 'string' ? Date.parse(created) : Number.NaN;
     if (Number.isFinite(acceptedAt)) metrics.persistenceLag.observe(Math.max(0, committedAt - acceptedAt) / 1000);
   }
 }

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import { DEAD_LETTER_REASONS } from '@parley/chat-store';
 import { Counter, Gauge, Histogram, type Registry } from '@parley/metrics';
 
 /** Queue states exported as `parley_queue_jobs{queue,state}`. */
@@ -17,6 +18,8 @@ export interface JobMetrics {
   jobsCompleted: Counter<'queue'>;
   /** Jobs that failed for good (no attempts left, or unrecoverable), by queue. */
   jobsFailed: Counter<'queue'>;
+  /** Messages set aside in chat.message_dead_letters instead of stored, by reason. */
+  messagesDeadLettered: Counter<'reason'>;
   /** Samples these queues' job counts (BullMQ getJobCounts) on every scrape. */
   gaugeQueues(queues: Queue[]): void;
 }
@@ -61,6 +64,14 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     labelNames: ['queue'] as const,
     registers: [registry],
   });
+  const messagesDeadLettered = new Counter({
+    name: 'parley_messages_dead_lettered_total',
+    help: 'Acknowledged messages set aside in chat.message_dead_letters instead of stored (malformed_message, or rejected_by_database), by reason.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  // Series exist from the start, so the alert's increase() sees the first dead letter.
+  for (const reason of DEAD_LETTER_REASONS) messagesDeadLettered.inc({ reason }, 0);
   new Gauge({
     name: 'parley_queue_jobs',
     help: 'Jobs per queue and state, sampled from BullMQ at scrape time.',
@@ -85,6 +96,7 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     jobsStalled,
     jobsCompleted,
     jobsFailed,
+    messagesDeadLettered,
     gaugeQueues(queues) {
       gauged.push(...queues);
     },

@@ -3,6 +3,7 @@ import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
 import type { JobMetrics } from './job-metrics.js';
+import { RetryLogDigest } from './retry-log-digest.js';
 
 /** Failed jobs stay inspectable (and retryable with the CLI) this long, unless the job says otherwise. */
 export const KEEP_FAILED_JOBS = { age: 14 * 24 * 3600 };
@@ -55,6 +56,8 @@ export function observeWorker<Data, Result>(worker: Worker<Data, Result>, metric
 
   // Series exist from the start, so rates and alerts work before the first job.
   for (const counter of [metrics.jobsCompleted, metrics.jobsFailed, metrics.jobRetries, metrics.jobsStalled]) counter.inc({ queue }, 0);
+  const retries = new RetryLogDigest(logger);
+  worker.on('closed', () => retries.stop());
 
   worker.on('completed', (job) => {
     observeDuration(job);
@@ -64,12 +67,14 @@ export function observeWorker<Data, Result>(worker: Worker<Data, Result>, metric
     if (!job) return;
     observeDuration(job);
     const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
-    if (willRetry) metrics.jobRetries.inc({ queue });
-    else metrics.jobsFailed.inc({ queue });
-    logger[willRetry ? 'warn' : 'error'](
-      { err: error, queue, jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, retryInMs: willRetry ? job.delay : undefined },
-      willRetry ? 'job failed, will retry' : 'job failed for good; kept in the failed set',
-    );
+    const fields = { jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 };
+    if (willRetry) {
+      metrics.jobRetries.inc({ queue });
+      retries.record(queue, error, { ...fields, retryInMs: job.delay });
+      return;
+    }
+    metrics.jobsFailed.inc({ queue });
+    logger.error({ err: error, queue, ...fields }, 'job failed for good; kept in the failed set');
   });
   worker.on('stalled', (jobId) => {
     metrics.jobsStalled.inc({ queue });

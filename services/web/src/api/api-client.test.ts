@@ -124,6 +124,21 @@ describe('the API client', () => {
     expect(api.currentAccessToken()).toBe('second');
   });
 
+  it('tells its listeners every new access token (sign-in and each renewal)', async () => {
+    const server = fakeServer({
+      '/api/v1/auth/login': () => json(200, session('first')),
+      '/api/v1/auth/refresh': () => json(200, session('second')),
+    });
+    const api = new ApiClient({ fetch: server.fetch });
+    const tokens: string[] = [];
+    const stop = api.onAccessToken((token) => tokens.push(token));
+    await api.login({ login: 'ana', password: 'x' });
+    await api.refresh();
+    stop();
+    await api.refresh();
+    expect(tokens).toEqual(['first', 'second']);
+  });
+
   it('turns the error body into a typed error with its details', async () => {
     const server = fakeServer({
       '/api/v1/auth/register': () => json(400, { error: { code: 'invalid', message: 'Invalid request', details: [{ path: 'password', message: 'is too common' }] } }),

@@ -61,6 +61,7 @@ export interface ApiClientOptions {
 }
 
 export type SessionListener = (user: AuthUser | null) => void;
+export type AccessTokenListener = (accessToken: string) => void;
 
 /**
  * The one place the client talks HTTP. It keeps the access token in memory only (the refresh
@@ -73,6 +74,7 @@ export class ApiClient {
   private refreshing: Promise<AuthSession | null> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<SessionListener>();
+  private readonly tokenListeners = new Set<AccessTokenListener>();
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private readonly refreshLeadSeconds: number;
@@ -84,6 +86,15 @@ export class ApiClient {
   }
 
   // ---- session ----
+
+  /**
+   * Called with every new access token (sign-in and each renewal), so a connected socket can
+   * be handed the renewed token before the one it connected with expires.
+   */
+  onAccessToken(listener: AccessTokenListener): () => void {
+    this.tokenListeners.add(listener);
+    return () => this.tokenListeners.delete(listener);
+  }
 
   currentUser(): AuthUser | null {
     return this.user;
@@ -298,6 +309,7 @@ export class ApiClient {
     const lead = Math.min(this.refreshLeadSeconds, session.expiresIn * 0.2);
     this.scheduleRefresh(Math.max(5, session.expiresIn - lead));
     this.emit();
+    for (const listener of this.tokenListeners) listener(session.accessToken);
     return session.user;
   }
 

@@ -92,4 +92,28 @@ describe('the chat connection', () => {
     await vi.advanceTimersByTimeAsync(20_000);
     expect(socket.connects).toBe(1);
   });
+
+  it('hands a renewed access token to the connected socket with auth:refresh, and stays connected when it is taken', async () => {
+    socket.serverAccepts();
+    socket.onAck('auth:refresh', () => ({ ok: true, expiresAt: 2_000_000_000 }));
+    connection.handOverToken('renewed');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.emittedOf('auth:refresh')).toEqual([{ token: 'renewed' }]);
+    expect(socket.disconnects).toBe(0);
+  });
+
+  it('reconnects (presenting the renewed token) when the socket refuses it, e.g. a token of a new session', async () => {
+    socket.serverAccepts();
+    socket.onAck('auth:refresh', () => ({ ok: false, error: { code: 'forbidden', message: 'The token belongs to another session' } }));
+    connection.handOverToken('of another session');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.disconnects).toBe(1);
+    expect(socket.connects).toBe(2);
+  });
+
+  it('hands nothing to a socket that is not connected (its next handshake presents the token)', async () => {
+    connection.handOverToken('renewed');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(socket.emittedOf('auth:refresh')).toEqual([]);
+  });
 });

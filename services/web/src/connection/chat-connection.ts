@@ -13,12 +13,16 @@ interface ConnectError extends Error {
   data?: { code?: string };
 }
 
+/** How long a socket may take to accept a renewed token before it is reconnected with it instead. */
+const TOKEN_HANDOVER_TIMEOUT_MS = 10_000;
+
 /**
  * Keeps the socket connected for as long as the person is signed in: socket.io's own
  * reconnection for dropped connections; a renewed token when the handshake is refused as
  * unauthorized; a deliberate disconnect and reconnect after `server:reconnect`'s delay (a pod
  * draining or rebalancing); and the browser's offline/online events, which are quicker than
- * waiting for heartbeats to time out.
+ * waiting for heartbeats to time out. Each renewed access token is handed to the connected
+ * socket (`auth:refresh`): the server closes a socket whose token expires.
  */
 export class ChatConnection {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -73,6 +77,26 @@ export class ChatConnection {
     this.target?.addEventListener('online', this.onOnline);
     if (typeof navigator !== 'undefined' && navigator.onLine === false) hooks.status('offline');
     else socket.connect();
+  }
+
+  /**
+   * Gives the connected socket a renewed access token so it stays open past the old one's
+   * expiry. A socket that refuses it (say, a token of a new session) reconnects with it.
+   */
+  handOverToken(token: string): void {
+    const { socket } = this;
+    if (this.stopped || !socket.connected) return;
+    socket
+      .timeout(TOKEN_HANDOVER_TIMEOUT_MS)
+      .emitWithAck('auth:refresh', { token })
+      .then(
+        (result) => {
+          if (result.ok || this.stopped || !socket.connected) return;
+          socket.disconnect();
+          this.connectSoon(0);
+        },
+        () => undefined, // No answer: the connection is gone, and reconnecting presents the new token anyway.
+      );
   }
 
   stop(): void {

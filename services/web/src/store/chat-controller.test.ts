@@ -41,6 +41,8 @@ let rooms: RoomSummary[];
 let history: (query: { before?: string; after?: string }, roomId: string) => HistoryResponse;
 let presenceAnswers: Presence[];
 let clientIds: number;
+/** What the controller subscribed to the API client's new access tokens, if anything. */
+let tokenListener: ((token: string) => void) | undefined;
 
 function fakeApi(): ApiClient {
   const api = {
@@ -54,6 +56,10 @@ function fakeApi(): ApiClient {
     friendRequests: async () => ({ requests: [] }),
     markRead: async () => ({ roomId: ROOM, lastReadMessageId: '0' }),
     refresh: async () => null,
+    onAccessToken: (listener: (token: string) => void) => {
+      tokenListener = listener;
+      return () => (tokenListener = undefined);
+    },
   };
   return api as unknown as ApiClient;
 }
@@ -339,5 +345,16 @@ describe('typing', () => {
       { roomId: ROOM, isTyping: true },
       { roomId: ROOM, isTyping: false },
     ]);
+  });
+});
+
+describe('session', () => {
+  it('hands every renewed access token to the connected socket, and stops listening when stopped', async () => {
+    socket.onAck('auth:refresh', () => ({ ok: true, expiresAt: 2_000_000_000 }));
+    tokenListener?.('renewed-token');
+    await flush();
+    expect(socket.emittedOf('auth:refresh')).toEqual([{ token: 'renewed-token' }]);
+    controller.stop();
+    expect(tokenListener).toBeUndefined();
   });
 });

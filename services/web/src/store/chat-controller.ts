@@ -50,6 +50,7 @@ export class ChatController {
   private flushing = false;
   private readonly eventsLoaded = new Set<string>();
   private typingSweep: ReturnType<typeof setInterval> | undefined;
+  private stopTokenHandover: (() => void) | undefined;
   private connectedBefore = false;
   private readonly newClientMsgId: () => string;
   private readonly incomingListeners = new Set<(message: Message) => void>();
@@ -71,6 +72,7 @@ export class ChatController {
     this.listen();
     this.showOutbox();
     this.connection.start();
+    this.stopTokenHandover = this.deps.api.onAccessToken((token) => this.connection.handOverToken(token));
     this.typingSweep = setInterval(() => this.deps.dispatch({ type: 'typing/expired', now: Date.now() }), 1_000);
     void this.loadRooms();
     void this.refreshFriendRequestCount();
@@ -81,6 +83,7 @@ export class ChatController {
   }
 
   stop(): void {
+    this.stopTokenHandover?.();
     this.connection.stop();
     clearInterval(this.typingSweep);
     clearTimeout(this.readTimer);

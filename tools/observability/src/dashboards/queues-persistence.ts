@@ -51,20 +51,26 @@ export const queuesPersistence: DashboardSpec = {
         {
           title: 'Stalled jobs recovered',
           description: 'Active jobs whose lock lapsed (their worker died or hung) and that went back to the queue, per queue.',
-          width: 12,
+          width: 8,
           targets: [{ expr: `sum by (queue) (increase(parley_jobs_stalled_total{${WORKER}, queue=~"$queue"}[${RATE}]))`, legend: '{{queue}}' }],
         },
         {
           title: 'Job duration p95 per queue',
           description: 'Processing time of one job attempt, per queue (`parley_job_duration_seconds`).',
           unit: 's',
-          width: 12,
+          width: 8,
           targets: [
             {
               expr: `histogram_quantile(0.95, sum by (le, queue) (rate(parley_job_duration_seconds_bucket{${WORKER}, queue=~"$queue"}[${RATE}])))`,
               legend: '{{queue}}',
             },
           ],
+        },
+        {
+          title: 'Messages set aside (dead letters)',
+          description: 'Acknowledged messages the worker could not store in the last hour (PostgreSQL refused the row, or it was malformed), by reason; the rest of their batch was stored. `npm run messages:dead-letter -- --list` shows them: ParleyMessagesDeadLettered.',
+          width: 8,
+          targets: [{ expr: `sum by (reason) (increase(parley_messages_dead_lettered_total{${WORKER}}[1h]))`, legend: '{{reason}}' }],
         },
       ],
     },

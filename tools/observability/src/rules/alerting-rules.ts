@@ -103,6 +103,13 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         description: '{{ $value | humanize }} `messages` jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes. Their messages were acknowledged but are not stored; they stay in the failed set for 14 days.',
       },
       {
+        alert: 'ParleyMessagesDeadLettered',
+        expr: 'sum by (namespace, reason) (increase(parley_messages_dead_lettered_total[15m])) > 0',
+        severity: 'warning',
+        summary: 'Acknowledged messages were set aside instead of stored ({{ $labels.reason }})',
+        description: '{{ $value | humanize }} acknowledged messages in {{ $labels.namespace }} could not be stored in the last 15 minutes ({{ $labels.reason }}) and were set aside in chat.message_dead_letters; the rest of their batches was stored. The API refuses such input, so this points at a producer bug or a schema change.',
+      },
+      {
         alert: 'ParleyJobsFailed',
         expr: 'sum by (namespace, queue) (increase(parley_jobs_failed_total{queue!="messages"}[15m])) > 0',
         severity: 'warning',

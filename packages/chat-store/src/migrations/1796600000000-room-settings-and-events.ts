@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Room settings (topic, picture), each member's mute, invite links for private rooms, the
  * timeline of membership and settings changes, and the "friend request accepted" notification.
  */
-export class RoomSettingsAndEvents1765400000000 implements MigrationInterface {
-  name = 'RoomSettingsAndEvents1765400000000';
+export class RoomSettingsAndEvents1796600000000 implements MigrationInterface {
+  name = 'RoomSettingsAndEvents1796600000000';
 
   async up(runner: QueryRunner): Promise<void> {
     await runner.query('ALTER TABLE chat.rooms ADD COLUMN topic text, ADD COLUMN avatar_url text');
