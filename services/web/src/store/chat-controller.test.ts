@@ -219,6 +219,17 @@ describe('read state', () => {
     expect(socket.emittedOf('room:read')).toEqual([{ roomId: ROOM, messageId: '3' }]);
   });
 
+  it('tells the server what was seen even when the own marker already moved past it with an own message', async () => {
+    socket.serverEmits('message:new', message('3'));
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, clientId(1)), body: 'mine' } }));
+    controller.send(ROOM, 'mine');
+    await flush();
+    expect(store.getState().rooms[ROOM]?.lastReadMessageId).toBe('4');
+    controller.markSeen(ROOM, '3');
+    await vi.advanceTimersByTimeAsync(400);
+    expect(socket.emittedOf('room:read')).toEqual([{ roomId: ROOM, messageId: '3' }]);
+  });
+
   it('counts down as messages are seen one by one, from the loaded history', async () => {
     for (const id of ['3', '4', '5']) socket.serverEmits('message:new', message(id));
     expect(store.getState().rooms[ROOM]?.unreadCount).toBe(3);

@@ -44,6 +44,8 @@ export class ChatController {
   private readonly outbox: Outbox;
   /** Newest id seen on screen per room, waiting to be sent as a read marker. */
   private readonly seen = new Map<string, string>();
+  /** The newest marker sent (or being sent) to the server per room, this session. */
+  private readonly toldMarkers = new Map<string, string>();
   private readTimer: ReturnType<typeof setTimeout> | undefined;
   private readPending = false;
   private outboxTimer: ReturnType<typeof setTimeout> | undefined;
@@ -252,8 +254,11 @@ export class ChatController {
   markSeen(roomId: string, messageId: string): void {
     const room = this.deps.getState().rooms[roomId];
     if (!room) return;
-    if (room.lastReadMessageId && compareMessageIds(messageId, room.lastReadMessageId) <= 0) return;
-    this.deps.dispatch({ type: 'read/own', roomId, messageId });
+    if (!room.lastReadMessageId || compareMessageIds(messageId, room.lastReadMessageId) > 0) this.deps.dispatch({ type: 'read/own', roomId, messageId });
+    // The local marker also moves with one's own messages, the server's only with what was seen: compare with what it was told.
+    const told = this.toldMarkers.get(roomId);
+    if (told && compareMessageIds(messageId, told) <= 0) return;
+    this.toldMarkers.set(roomId, messageId);
     const pending = this.seen.get(roomId);
     if (!pending || compareMessageIds(messageId, pending) > 0) this.seen.set(roomId, messageId);
     // The first marker goes at once, the ones that follow it within READ_FLUSH_MS together after it.
