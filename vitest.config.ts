@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-/** Real Chromium against a platform started by the launcher (services/web/test). */
-const BROWSER_E2E = 'services/web/test/web-client.e2e.test.ts';
+/** Real Chromium against a platform started by the launcher (services/web/test), one file at a time. */
+const BROWSER_E2E = 'services/web/test/*.e2e.test.ts';
 
 export default defineConfig({
   resolve: {
@@ -36,7 +36,7 @@ export default defineConfig({
         // five services and a second test file on two cores made its UI waits time out (in
         // about one full run out of three; never when it ran alone).
         extends: true,
-        test: { name: 'browser', include: [BROWSER_E2E], sequence: { groupOrder: 1 } },
+        test: { name: 'browser', include: [BROWSER_E2E], sequence: { groupOrder: 1 }, fileParallelism: false },
       },
     ],
   },

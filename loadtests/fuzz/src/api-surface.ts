@@ -103,6 +103,7 @@ export const REST_ROUTES: RestRoute[] = [
   { service: 'user', method: 'PUT', path: '/internal/v1/profiles/:id', credentials: 'internal-token', template: (_i, r) => ({ params: { id: r.uuid() }, body: { username: word(r), email: `${word(r)}@example.com` } }) },
   { service: 'user', method: 'GET', path: '/internal/v1/blocks', credentials: 'internal-token', template: (i, r) => ({ query: { userA: someUser(i, r), userB: someUser(i, r) } }) },
   { service: 'user', method: 'GET', path: '/internal/v1/users/:userId/friend-ids', credentials: 'internal-token', template: (i, r) => ({ params: { userId: someUser(i, r) } }) },
+  { service: 'user', method: 'GET', path: '/internal/v1/users/:userId/blocked-ids', credentials: 'internal-token', template: (i, r) => ({ params: { userId: someUser(i, r) } }) },
 
   // chat-socket
   { service: 'chat', method: 'POST', path: '/api/v1/rooms/direct', credentials: 'access-token', template: (i, r) => ({ body: { userId: someUser(i, r) } }) },
@@ -129,6 +130,22 @@ export const REST_ROUTES: RestRoute[] = [
     template: (i, r) => ({ params: { id: someRoom(i, r) }, query: { [r.pick(['before', 'after'])]: someMessageId(i, r), limit: String(r.int(1, 100)) } }),
   },
   { service: 'chat', method: 'POST', path: '/api/v1/rooms/:id/read', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) }, body: { messageId: someMessageId(i, r) } }) },
+  // Room settings, the timeline and invite links (the attacker's own room is theirs to rename).
+  { service: 'chat', method: 'PATCH', path: '/api/v1/rooms/:id', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) }, body: { name: `room ${word(r)}`, topic: r.pick([null, `topic ${word(r)}`]) } }) },
+  {
+    service: 'chat',
+    method: 'PUT',
+    path: '/api/v1/rooms/:id/members/:userId/role',
+    credentials: 'access-token',
+    template: (i, r) => ({ params: { id: someRoom(i, r), userId: someUser(i, r) }, body: { role: r.pick(['admin', 'member']) } }),
+  },
+  { service: 'chat', method: 'PUT', path: '/api/v1/rooms/:id/preferences', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) }, body: { muted: r.chance(0.5) } }) },
+  { service: 'chat', method: 'GET', path: '/api/v1/rooms/:id/events', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) }, query: { limit: String(r.int(1, 200)) } }) },
+  { service: 'chat', method: 'POST', path: '/api/v1/rooms/:id/invites', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) }, body: { expiresInHours: r.int(1, 720) } }) },
+  { service: 'chat', method: 'GET', path: '/api/v1/rooms/:id/invites', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r) } }) },
+  { service: 'chat', method: 'DELETE', path: '/api/v1/rooms/:id/invites/:inviteId', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r), inviteId: r.uuid() } }) },
+  { service: 'chat', method: 'GET', path: '/api/v1/rooms/invites/:token', credentials: 'access-token', template: (_i, r) => ({ params: { token: fakeRefreshToken(r) } }) },
+  { service: 'chat', method: 'POST', path: '/api/v1/rooms/invites/:token/accept', credentials: 'access-token', template: (_i, r) => ({ params: { token: fakeRefreshToken(r) } }) },
   { service: 'chat', method: 'GET', path: '/api/v1/presence', credentials: 'access-token', template: (i, r) => ({ query: { userIds: [someUser(i, r), someUser(i, r)].join(',') } }) },
   { service: 'chat', method: 'GET', path: '/api/v1/rooms/openapi.json', credentials: 'none', template: () => ({}) },
 ];

@@ -14,6 +14,8 @@ export class RoomEntity {
   @Column({ type: 'bigint', name: 'last_message_id', nullable: true }) lastMessageId!: string | null;
   @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
   @Column({ type: 'timestamptz', name: 'last_activity_at' }) lastActivityAt!: Date;
+  @Column({ type: 'text', nullable: true }) topic!: string | null;
+  @Column({ type: 'text', name: 'avatar_url', nullable: true }) avatarUrl!: string | null;
 }
 
 @Entity({ name: 'room_members', schema: 'chat' })
@@ -23,6 +25,7 @@ export class RoomMemberEntity {
   @Column({ type: 'text' }) role!: 'owner' | 'admin' | 'member';
   @Column({ type: 'timestamptz', name: 'joined_at' }) joinedAt!: Date;
   @Column({ type: 'bigint', name: 'last_read_message_id', nullable: true }) lastReadMessageId!: string | null;
+  @Column({ type: 'boolean' }) muted!: boolean;
 }
 
 @Entity({ name: 'messages', schema: 'chat' })
@@ -43,7 +46,7 @@ export class MessageEntity {
 export class NotificationEntity {
   @PrimaryColumn({ type: 'bigint' }) id!: string;
   @Column({ type: 'uuid', name: 'user_id' }) userId!: string;
-  @Column({ type: 'text' }) kind!: 'message' | 'friend_request';
+  @Column({ type: 'text' }) kind!: 'message' | 'friend_request' | 'friend_accepted';
   @Column({ type: 'uuid', name: 'room_id', nullable: true }) roomId!: string | null;
   @Column({ type: 'uuid', name: 'from_user_id', nullable: true }) fromUserId!: string | null;
   @Column({ type: 'bigint', name: 'last_message_id', nullable: true }) lastMessageId!: string | null;
@@ -54,4 +57,29 @@ export class NotificationEntity {
   @Column({ type: 'timestamptz', name: 'seen_at', nullable: true }) seenAt!: Date | null;
 }
 
-export const CHAT_ENTITIES = [RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity];
+/** A line of a room's timeline: membership and settings changes. */
+@Entity({ name: 'room_events', schema: 'chat' })
+export class RoomEventEntity {
+  @PrimaryColumn({ type: 'bigint' }) id!: string;
+  @Column({ type: 'uuid', name: 'room_id' }) roomId!: string;
+  @Column({ type: 'text' }) kind!: string;
+  @Column({ type: 'uuid', name: 'actor_id', nullable: true }) actorId!: string | null;
+  @Column({ type: 'uuid', name: 'user_id', nullable: true }) userId!: string | null;
+  @Column({ type: 'jsonb', nullable: true }) data!: Record<string, unknown> | null;
+  @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+}
+
+/** An invite link of a private room; the token itself is never stored. */
+@Entity({ name: 'room_invites', schema: 'chat' })
+export class RoomInviteEntity {
+  @PrimaryColumn({ type: 'uuid' }) id!: string;
+  @Column({ type: 'uuid', name: 'room_id' }) roomId!: string;
+  @Column({ type: 'bytea', name: 'token_hash' }) tokenHash!: Buffer;
+  @Column({ type: 'uuid', name: 'created_by' }) createdBy!: string;
+  @Column({ type: 'timestamptz', name: 'created_at' }) createdAt!: Date;
+  @Column({ type: 'timestamptz', name: 'expires_at' }) expiresAt!: Date;
+  @Column({ type: 'timestamptz', name: 'revoked_at', nullable: true }) revokedAt!: Date | null;
+  @Column({ type: 'integer' }) uses!: number;
+}
+
+export const CHAT_ENTITIES = [RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, RoomEventEntity, RoomInviteEntity];

@@ -1,4 +1,4 @@
-export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, CHAT_ENTITIES } from './chat-entities.js';
+export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, RoomEventEntity, RoomInviteEntity, CHAT_ENTITIES } from './chat-entities.js';
 export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-source.js';
 export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage } from './message-store.js';
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';

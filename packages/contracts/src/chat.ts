@@ -74,6 +74,10 @@ export const roomSchema = z.object({
   memberCount: z.number().int().nonnegative(),
   /** Direct rooms: the two members, so clients can label the room without another call. */
   memberIds: z.array(userIdSchema).optional(),
+  /** Group rooms: a line about what the room is for (room settings). */
+  topic: z.string().nullable().optional(),
+  /** Group rooms: an http(s) picture (room settings). */
+  avatarUrl: z.string().nullable().optional(),
 });
 export type Room = z.infer<typeof roomSchema>;
 
@@ -82,6 +86,8 @@ export const roomSummarySchema = roomSchema.extend({
   unreadCount: z.number().int().nonnegative(),
   /** The caller's read marker in this room. */
   lastReadMessageId: messageIdSchema.nullable(),
+  /** The caller muted the room: no notifications for its messages (the unread count still moves). */
+  muted: z.boolean().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 

@@ -23,6 +23,10 @@ export const INTERNAL_TOKEN_HEADER = 'x-parley-internal-token';
 export const friendIdsResponseSchema = z.object({ friendIds: z.array(userIdSchema) });
 export type FriendIdsResponse = z.infer<typeof friendIdsResponseSchema>;
 
+/** user → chat-socket: everyone a user blocks or is blocked by (presence is hidden between them). */
+export const blockedIdsResponseSchema = z.object({ userIds: z.array(userIdSchema) });
+export type BlockedIdsResponse = z.infer<typeof blockedIdsResponseSchema>;
+
 /**
  * user → chat-socket, Redis pub/sub `${REDIS_KEY_PREFIX}events:blocks-changed`: a block between
  * two users was added or lifted, so cached "may these two talk" answers must be dropped now.

@@ -87,6 +87,14 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
     toUserId: userIdSchema,
     trace: traceCarrierSchema,
   }),
+  z.object({
+    /** `fromUserId` accepted the request `toUserId` had sent: `toUserId` is told. */
+    kind: z.literal('friend_accepted'),
+    requestId: userIdSchema,
+    fromUserId: userIdSchema,
+    toUserId: userIdSchema,
+    trace: traceCarrierSchema,
+  }),
 ]);
 export type NotificationJob = z.infer<typeof notificationJobSchema>;
 

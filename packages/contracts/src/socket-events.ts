@@ -15,6 +15,7 @@ import {
   type Presence,
   type RoomSummary,
 } from './chat.js';
+import type { MemberRoleEvent, RoomEvent, RoomPreferences, RoomUpdatedEvent } from './room-settings.js';
 
 // ---- client → server payloads (validated on the server with these schemas) ----
 
@@ -92,7 +93,8 @@ export interface MemberEvent {
 }
 
 export const notificationEventSchema = z.object({
-  kind: z.enum(['message', 'friend_request']),
+  /** `friend_accepted`: `fromUserId` accepted the caller's friend request. */
+  kind: z.enum(['message', 'friend_request', 'friend_accepted']),
   roomId: roomIdSchema.optional(),
   fromUserId: userIdSchema.optional(),
   messageId: messageIdSchema.optional(),
@@ -148,6 +150,13 @@ export interface ServerToClientEvents {
   'room:member-joined': (event: MemberEvent) => void;
   'room:member-left': (event: MemberEvent) => void;
   'room:read': (event: ReadReceiptEvent) => void;
+  /** A group's name, topic or picture changed. */
+  'room:updated': (room: RoomUpdatedEvent) => void;
+  /** A line for the room's timeline (joins, leaves, removals, settings); also in `GET .../events`. */
+  'room:event': (event: RoomEvent) => void;
+  'room:member-role': (event: MemberRoleEvent) => void;
+  /** The caller's own preferences for a room changed (in another tab, say). */
+  'room:preferences': (preferences: RoomPreferences) => void;
   typing: (event: TypingEvent) => void;
   presence: (presence: Presence) => void;
   notification: (notification: NotificationEvent) => void;

@@ -47,6 +47,13 @@ const EXAMPLES: Record<string, unknown[]> = {
   socketAuthSchema: [{ token: 'header.payload.signature' }],
   authRefreshPayloadSchema: [{ token: 'header.payload.signature' }],
   shedSocketsRequestSchema: [{ count: 3 }],
+  updateRoomRequestSchema: [{ name: 'Engines', topic: 'Difference engines', avatarUrl: 'https://example.com/r.png' }, { topic: null }],
+  memberRoleRequestSchema: [{ role: 'admin' }],
+  roomPreferencesRequestSchema: [{ muted: true }],
+  createInviteRequestSchema: [{ expiresInHours: 24 }, {}],
+  inviteTokenParamsSchema: [{ token: 't'.repeat(43) }],
+  inviteParamsSchema: [{ id: ROOM, inviteId: USER }],
+  roomEventQuerySchema: [{ before: '42', limit: '100' }],
 };
 
 /** Fields that keep tab and line breaks. */

@@ -18,7 +18,8 @@ export const ownProfileSchema = publicProfileSchema.extend({
 });
 export type OwnProfile = z.infer<typeof ownProfileSchema>;
 
-const httpsUrl = text()
+/** A picture on the web (profile and room avatars). */
+export const httpsUrlSchema = text()
   .max(2048)
   .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
 
@@ -26,7 +27,7 @@ export const updateProfileRequestSchema = z
   .strictObject({
     displayName: text().trim().min(1).max(64).nullable().optional(),
     bio: text({ multiline: true }).trim().max(500).nullable().optional(),
-    avatarUrl: httpsUrl.nullable().optional(),
+    avatarUrl: httpsUrlSchema.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field is required' });
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequestSchema>;

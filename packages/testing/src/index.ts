@@ -3,6 +3,8 @@ export type { TestDatabase } from './test-database.js';
 export { deleteRedisPrefix } from './test-redis.js';
 export { startTestTokenIssuer } from './test-token-issuer.js';
 export type { TestTokenIssuer } from './test-token-issuer.js';
+export { rawGet } from './raw-http.js';
+export type { RawResponse } from './raw-http.js';
 export { startPrivatePostgres } from './private-postgres.js';
 export type { PrivatePostgres } from './private-postgres.js';
 export { startPrivateRedis } from './private-redis.js';

@@ -49,6 +49,13 @@ import { RoomRepository } from './rooms/room-repository.js';
 import { createRoomRouter } from './rooms/room-routes.js';
 import { RoomService } from './rooms/room-service.js';
 import { RoomSummaries } from './rooms/room-summaries.js';
+import { RoomSettingsRepository } from './rooms/room-settings-repository.js';
+import { createRoomSettingsRouter } from './rooms/room-settings-routes.js';
+import { RoomSettingsService } from './rooms/room-settings-service.js';
+import { RoomEventLog } from './room-events/room-event-log.js';
+import { InviteRepository } from './invites/invite-repository.js';
+import { createInviteRouter } from './invites/invite-routes.js';
+import { InviteService } from './invites/invite-service.js';
 import { TypingRelay } from './typing/typing-relay.js';
 import { createUserServiceClient } from './user-service/user-service-client.js';
 
@@ -187,7 +194,10 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   });
   const membership = new MembershipSync(io, socketServer.adapterSubscriber, logger);
   membership.install();
-  const roomService = new RoomService({ io, rooms, summaries, membership, presence, users, logger });
+  const roomEvents = new RoomEventLog(dataSource, io, logger);
+  const roomService = new RoomService({ io, rooms, summaries, membership, presence, users, events: roomEvents, logger });
+  const roomSettings = new RoomSettingsService({ io, rooms, roomSettings: new RoomSettingsRepository(dataSource), events: roomEvents });
+  const invites = new InviteService({ invites: new InviteRepository(dataSource), rooms, roomService });
   const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
   const sessions = new SocketSessions({ io, verifier, revocations, metrics, logger });
 
@@ -215,7 +225,10 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     redisUrl: config.REDIS_URL,
     redisKeyPrefix: prefix,
     logger,
-    onBlocksChanged: (userA, userB) => directBlocks.invalidate(userA, userB),
+    onBlocksChanged: (userA, userB) => {
+      directBlocks.invalidate(userA, userB);
+      void presence.blocksChanged(userA, userB);
+    },
   });
   await events.ready.catch(() => undefined);
   await revocations.ready.catch(() => undefined);
@@ -234,7 +247,10 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const api = Router();
   api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
   api.use(requireAuth(verifier), requireDatabase(database));
+  // Invite paths first: `/rooms/invites/:token` must not be read as a room id.
+  api.use('/rooms', createInviteRouter(invites));
   api.use('/rooms', createRoomRouter(roomService));
+  api.use('/rooms', createRoomSettingsRouter(roomSettings));
   api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Presence, TypingEvent } from '@parley/contracts';
+import { Redis } from 'ioredis';
+import { BLOCKS_CHANGED_CHANNEL, type Presence, type TypingEvent } from '@parley/contracts';
+import { TEST_REDIS_URL } from '@parley/testing';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -46,6 +48,55 @@ describe('presence across instances', () => {
     const [offline] = await presenceOf(watcher, user);
     expect(offline).toMatchObject({ userId: user.id, status: 'offline' });
     expect(Date.parse(offline!.lastSeenAt!)).toBeGreaterThan(Date.now() - 10_000);
+  });
+
+  it('hides presence between users who block each other: no announcements, offline over REST and in member lists, updated at once on block and unblock', async () => {
+    const [ana, ben, cat] = [await cluster.user('ana'), await cluster.user('ben'), await cluster.user('cat')];
+    const roomId = await group(ana, [ben, cat]);
+    const anaSocket = await cluster.connect(0, ana);
+    const catSocket = await cluster.connect(1, cat);
+    const anaSees = collect<Presence>(anaSocket, 'presence');
+    const catSees = collect<Presence>(catSocket, 'presence');
+    const publisher = new Redis(TEST_REDIS_URL);
+    // What the user service does on PUT/DELETE /me/blocks: change the answer, then announce it.
+    const announce = () => publisher.publish(`${cluster.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`, JSON.stringify({ userA: ben.id, userB: ana.id }));
+    const onlineMembersFor = async (viewer: TestUser) =>
+      (await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/members`, { token: viewer.token })).body.members
+        .filter((member: { online: boolean }) => member.online)
+        .map((member: { userId: string }) => member.userId)
+        .sort();
+    try {
+      let benSocket = await cluster.connect(1, ben);
+      await eventually(() => expect(anaSees.filter((p) => p.userId === ben.id).map((p) => p.status)).toEqual(['online']));
+
+      cluster.userService.block(ben.id, ana.id);
+      await announce();
+      // Ana sees Ben go offline at once (and Ben sees Ana go offline), though Ben is still connected.
+      await eventually(() => expect(anaSees.filter((p) => p.userId === ben.id).map((p) => p.status)).toEqual(['online', 'offline']));
+      expect((await presenceOf(ana, ben))[0]).toEqual({ userId: ben.id, status: 'offline', lastSeenAt: null });
+      expect((await presenceOf(ben, ana))[0]).toEqual({ userId: ana.id, status: 'offline', lastSeenAt: null });
+      expect((await presenceOf(cat, ben))[0]!.status).toBe('online');
+      expect(await onlineMembersFor(ana)).toEqual([ana.id, cat.id].sort());
+      expect(await onlineMembersFor(cat)).toEqual([ana.id, ben.id, cat.id].sort());
+
+      // Ben leaves and comes back: Cat hears both, Ana hears nothing.
+      const catSawBefore = catSees.length;
+      const catSeesBen = () => catSees.slice(catSawBefore).filter((p) => p.userId === ben.id).map((p) => p.status);
+      benSocket.disconnect();
+      await eventually(() => expect(catSeesBen()).toEqual(['offline']));
+      benSocket = await cluster.connect(0, ben);
+      await eventually(() => expect(catSeesBen()).toEqual(['offline', 'online']));
+      await pause(200);
+      expect(anaSees.filter((p) => p.userId === ben.id).map((p) => p.status)).toEqual(['online', 'offline']);
+
+      cluster.userService.unblock(ben.id, ana.id);
+      await announce();
+      await eventually(() => expect(anaSees.filter((p) => p.userId === ben.id).map((p) => p.status)).toEqual(['online', 'offline', 'online']));
+      expect((await presenceOf(ana, ben))[0]!.status).toBe('online');
+      benSocket.disconnect();
+    } finally {
+      publisher.disconnect();
+    }
   });
 
   it('validates presence queries (400) and requires a token (401)', async () => {

@@ -133,6 +133,20 @@ describe('friend request notifications', () => {
     ]);
   });
 
+  it('records the acceptance for the sender of the request, once, beside the recipient’s row of the same request', async () => {
+    const request = { requestId: randomUUID(), fromUserId: randomUUID(), toUserId: randomUUID() };
+    await producer.notifications.add('friend_request', { kind: 'friend_request', ...request }, NOTIFICATION_JOB_OPTIONS);
+    const accepted = { kind: 'friend_accepted' as const, requestId: request.requestId, fromUserId: request.toUserId, toUserId: request.fromUserId };
+    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_JOB_OPTIONS);
+    await drained();
+
+    expect(await notificationsOf([request.fromUserId])).toEqual([
+      expect.objectContaining({ kind: 'friend_accepted', from_user_id: request.toUserId, friend_request_id: request.requestId }),
+    ]);
+    expect(await notificationsOf([request.toUserId])).toEqual([expect.objectContaining({ kind: 'friend_request' })]);
+  });
+
   it('rejects a malformed notification job without retrying it', async () => {
     const job = await producer.notifications.add('friend_request', { kind: 'friend_request', requestId: 'x' } as never, NOTIFICATION_JOB_OPTIONS);
 
@@ -197,6 +211,15 @@ describe('live notification events', () => {
     const event = await received;
     expect(event).toMatchObject({ kind: 'friend_request', fromUserId });
     expect(Number.isNaN(Date.parse(event.createdAt))).toBe(false);
+  });
+
+  it('tells the sender of a friend request, connected, that it was accepted', async () => {
+    const accepter = randomUUID();
+    const received = new Promise<NotificationEvent>((resolve) => client.once('notification', resolve));
+
+    await producer.notifications.add('friend_accepted', { kind: 'friend_accepted', requestId: randomUUID(), fromUserId: accepter, toUserId: user }, NOTIFICATION_JOB_OPTIONS);
+
+    expect(await received).toMatchObject({ kind: 'friend_accepted', fromUserId: accepter });
   });
 
   it('delivers a message notification to a member who was offline when the batch was persisted and has reconnected', async () => {

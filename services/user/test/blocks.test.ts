@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { subscribeWhenReady } from '@parley/redis';
-import { BLOCKS_CHANGED_CHANNEL, blockCheckResponseSchema, blockListSchema, blocksChangedEventSchema } from '@parley/contracts';
+import { BLOCKS_CHANGED_CHANNEL, blockCheckResponseSchema, blockedIdsResponseSchema, blockListSchema, blocksChangedEventSchema } from '@parley/contracts';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { startUserService, type TestUser, type UserServiceHarness } from './support/user-service-harness.js';
 
@@ -199,5 +199,21 @@ describe('block change events', () => {
     } finally {
       subscriber.disconnect();
     }
+  });
+});
+
+describe('internal blocked ids', () => {
+  it('lists everyone a user blocks or is blocked by (presence is hidden between them), with the service token only', async () => {
+    const [kai, lee, max, ned] = [await newUser('kai'), await newUser('lee'), await newUser('max'), await newUser('ned')];
+    await block(kai, lee);
+    await block(max, kai);
+    const listed = await service.internal('GET', `/internal/v1/users/${kai.id}/blocked-ids`);
+    expect(listed.status).toBe(200);
+    expect(blockedIdsResponseSchema.parse(listed.body).userIds.sort()).toEqual([lee.id, max.id].sort());
+    expect((await service.internal('GET', `/internal/v1/users/${ned.id}/blocked-ids`)).body).toEqual({ userIds: [] });
+
+    await unblock(kai, lee);
+    expect((await service.internal('GET', `/internal/v1/users/${kai.id}/blocked-ids`)).body).toEqual({ userIds: [max.id] });
+    expect((await service.request('GET', `/internal/v1/users/${kai.id}/blocked-ids`)).status).toBe(401);
   });
 });

@@ -45,6 +45,31 @@ describe('friend request notifications', () => {
   });
 });
 
+describe('friend request accepted notifications', () => {
+  it('tells the sender when the recipient accepts, once, and nobody when the recipient rejects', async () => {
+    const [hal, ivy, jo] = [await newUser('hal'), await newUser('ivy'), await newUser('jo')];
+    const sent = await service.request('POST', '/api/v1/users/me/friend-requests', { token: hal.token, body: { userId: ivy.id } });
+    expect((await service.request('POST', `/api/v1/users/me/friend-requests/${sent.body.id}/accept`, { token: ivy.token })).status).toBe(200);
+    const job = await notifications.getJob(`friend-accepted-${sent.body.id}`);
+    expect(job?.data).toEqual({ kind: 'friend_accepted', requestId: sent.body.id, fromUserId: ivy.id, toUserId: hal.id });
+
+    const again = await service.request('POST', `/api/v1/users/me/friend-requests/${sent.body.id}/accept`, { token: ivy.token });
+    expect(again.status).toBe(409);
+
+    const refused = await service.request('POST', '/api/v1/users/me/friend-requests', { token: jo.token, body: { userId: ivy.id } });
+    await service.request('POST', `/api/v1/users/me/friend-requests/${refused.body.id}/reject`, { token: ivy.token });
+    expect(await notifications.getJob(`friend-accepted-${refused.body.id}`)).toBeUndefined();
+  });
+
+  it('tells the first asker when the other person answers by asking back', async () => {
+    const [kim, lu] = [await newUser('kim'), await newUser('lu')];
+    const first = await service.request('POST', '/api/v1/users/me/friend-requests', { token: kim.token, body: { userId: lu.id } });
+    await service.request('POST', '/api/v1/users/me/friend-requests', { token: lu.token, body: { userId: kim.id } });
+    const job = await notifications.getJob(`friend-accepted-${first.body.id}`);
+    expect(job?.data).toMatchObject({ kind: 'friend_accepted', fromUserId: lu.id, toUserId: kim.id });
+  });
+});
+
 describe('internal friend ids', () => {
   it('lists a user’s friends for presence fan-out, with the service token only', async () => {
     const [eve, fay, gus] = [await newUser('eve'), await newUser('fay'), await newUser('gus')];

@@ -5,6 +5,7 @@ import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import type { WebConfig } from './config.js';
+import { inlineStyleHashes } from './inline-style-hashes.js';
 import { securityHeaders } from './security-headers.js';
 import { hasBuild, staticSite } from './static-site.js';
 
@@ -18,8 +19,8 @@ export interface WebAppOptions {
 }
 
 /**
- * The web server: the built browser client with SPA fallback, cache headers fit for hashed
- * assets, a strict Content-Security-Policy, and the platform's `/healthz`, `/readyz` and
+ * The web server: the built browser client with SPA fallback, precompressed files (brotli,
+ * gzip), cache headers fit for hashed assets, no source maps, a strict Content-Security-Policy, and the platform's `/healthz`, `/readyz` and
  * `/metrics`. It holds no connections of its own, so closing it is immediate.
  */
 export async function createWebApp(config: WebConfig, options: WebAppOptions = {}): Promise<WebApp> {
@@ -36,7 +37,7 @@ export async function createWebApp(config: WebConfig, options: WebAppOptions = {
 
   // Same-origin only: the API is behind the same ingress, so no browser origin needs CORS here.
   const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: [] });
-  app.use(securityHeaders());
+  app.use(securityHeaders({ styleHashes: inlineStyleHashes(config.STATIC_DIR) }));
   app.use(staticSite(config.STATIC_DIR));
   finishHttpApp(app);
 

@@ -1,13 +1,6 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
-import { launchPlatform, type LaunchedPlatform } from '../../../tools/launcher/test/launched-platform.js';
 import {
-  CHROMIUM,
   befriend,
   closeDialog,
   composer,
@@ -21,6 +14,7 @@ import {
   send,
   type Person,
 } from './support/browser-session.js';
+import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
  * The browser client end to end: real Chromium, the platform started by the launcher exactly
@@ -28,10 +22,7 @@ import {
  * Screenshots of each step land in test-artifacts/web-e2e/.
  */
 
-let database: TestDatabase;
-let prefix: string;
-let dataDir: string;
-let platform: LaunchedPlatform;
+let web: WebPlatform;
 let browser: Browser;
 let ana: Person;
 let ben: Person;
@@ -40,29 +31,9 @@ let cy: Person;
 const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
 const HISTORY_MESSAGES = 70;
 
-/** Set to run the steps against a platform you started yourself (`npm start`): e.g. http://localhost:8080. */
-const EXTERNAL_URL = process.env.PARLEY_WEB_E2E_URL;
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
-  let origin: string;
-  if (EXTERNAL_URL) {
-    origin = EXTERNAL_URL;
-  } else {
-    database = await createTestDatabase('web_e2e');
-    prefix = testRedisPrefix('web-e2e');
-    dataDir = await mkdtemp(join(tmpdir(), 'parley-web-e2e-'));
-    platform = await launchPlatform({
-      DATABASE_URL: database.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      PARLEY_DATA_DIR: dataDir,
-      ARGON2_MEMORY_KIB: '8192',
-      RECONNECT_JITTER_MS: '500',
-    });
-    // The services allow the browser origin http://localhost:<port> (CORS and the socket handshake).
-    origin = platform.url.replace('127.0.0.1', 'localhost');
-  }
+  web = await startWebPlatform('web_e2e');
+  const origin = web.origin;
   browser = await launchChromium();
   [ana, ben] = await Promise.all([openPerson(browser, origin, unique('ana')), openPerson(browser, origin, unique('ben'))]);
   // The third person uses a phone-sized screen: room list and room are separate screens there.
@@ -71,18 +42,20 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await platform?.stop();
-  await database?.drop();
-  if (prefix) await deleteRedisPrefix(prefix);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await web?.stop();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const person of [ana, ben, cy]) await screenshot(person, `failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
 });
 
 const problems = () => [ana, ben, cy].flatMap((person) => person?.problems ?? []);
 
 describe('the web client against the launched platform', () => {
   it('is served at / by the platform, with the chat services behind the same origin', async () => {
-    if (platform) {
-      const started = /Parley is up at .*\(services: ([^)]*)\)/.exec(platform.output.join('\n'))?.[1]?.split(', ') ?? [];
+    if (web.platform) {
+      const started = /Parley is up at .*\(services: ([^)]*)\)/.exec(web.platform.output.join('\n'))?.[1]?.split(', ') ?? [];
       // The chat steps need chat-socket (and persistence-worker) in tools/launcher/src/service-catalog.ts.
       expect(started, 'services started by the launcher').toEqual(expect.arrayContaining(['auth', 'user', 'chat-socket', 'web']));
     }
@@ -166,8 +139,15 @@ describe('the web client against the launched platform', () => {
       await messageRows(ana, `history ${index}`).locator('[data-delivery="sent"], [data-delivery="read"]').waitFor();
       await ana.page.waitForTimeout(120);
     }
+    // Ben was in another room: the conversation opens at the first of the 70 unread, under the line.
     await roomButton(ben, ana.name).click();
+    await ben.page.getByTestId('new-messages-line').waitFor();
+    await messageRows(ben, 'history 1').waitFor();
+    await ben.page.getByRole('button', { name: /^Jump to latest \(\d+\)$/ }).click();
     await messageRows(ben, `history ${HISTORY_MESSAGES}`).waitFor();
+    await roomButton(ben, ana.name).getByTestId('unread-badge').waitFor({ state: 'detached' });
+    // The read marker reached the server (Ana sees it), so the reload opens at the newest message.
+    await messageRows(ana, `history ${HISTORY_MESSAGES}`).locator('[data-delivery="read"]').waitFor();
 
     await ben.page.reload();
     await messageRows(ben, `history ${HISTORY_MESSAGES}`).waitFor();
@@ -183,23 +163,23 @@ describe('the web client against the launched platform', () => {
     await screenshot(ben, '06-history-after-reload');
   }, 120_000);
 
-  it('comes back from being offline to the messages it missed, each shown once', async () => {
+  it('comes back from being offline to the messages it missed, each shown once, and sends what was written meanwhile', async () => {
     await ben.context.setOffline(true);
     await ben.page.getByTestId('connection-banner').getByText(/You are offline/).waitFor();
     await screenshot(ben, '07-offline');
 
-    // A message written while offline fails with the reason, and offers a retry.
+    // A message written while offline waits in the outbox (no failure, no Retry to click).
     await send(ben, 'written while offline');
     const unsent = messageRows(ben, 'written while offline');
-    await unsent.getByRole('alert').getByText(/You are offline/).waitFor();
+    await unsent.locator('[data-delivery="queued"]').waitFor();
+    expect(await unsent.getByRole('alert').count()).toBe(0);
 
     for (const body of ['while you were away 1', 'while you were away 2', 'while you were away 3']) await send(ana, body);
     await messageRows(ana, 'while you were away 3').locator('[data-delivery="sent"]').waitFor();
 
     await ben.context.setOffline(false);
     await ben.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
-    await unsent.getByRole('button', { name: 'Retry' }).click();
-    await unsent.locator('[data-delivery="sent"], [data-delivery="read"]').waitFor();
+    await unsent.locator('[data-delivery="sent"], [data-delivery="read"]').waitFor({ timeout: 30_000 });
     await messageRows(ana, 'written while offline').waitFor();
     expect(await messageRows(ana, 'written while offline').count()).toBe(1);
     await ben.page.getByRole('log', { name: 'Messages' }).evaluate((element) => element.scrollTo({ top: element.scrollHeight }));
@@ -217,7 +197,7 @@ describe('the web client against the launched platform', () => {
     await profile.getByLabel('Display name').fill('Ana Lopez');
     await profile.getByLabel('Avatar URL').fill('not a url');
     await profile.getByRole('button', { name: 'Save profile' }).click();
-    await profile.getByText('Must be an http(s) URL').waitFor();
+    await profile.getByText('Enter a web address starting with https://, or leave it empty.').waitFor();
     await profile.getByLabel('Avatar URL').fill('');
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Profile saved.').waitFor();
@@ -243,6 +223,8 @@ describe('the web client against the launched platform', () => {
     await people.getByLabel('Username, name or email').fill(cy.name);
     await people.getByRole('button', { name: 'Search' }).click();
     await people.getByRole('list', { name: 'Search results' }).getByRole('button', { name: `Block: ${cy.name}` }).click();
+    await ben.page.getByRole('alertdialog', { name: `Block ${cy.name}?` }).getByRole('button', { name: 'Block' }).click();
+    await ben.page.getByRole('alertdialog').waitFor({ state: 'detached' });
     await people.getByRole('list', { name: 'Blocked people' }).getByRole('button', { name: `Unblock: ${cy.name}` }).waitFor();
     await screenshot(ben, '08-blocked');
     await closeDialog(ben);

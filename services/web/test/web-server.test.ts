@@ -1,14 +1,20 @@
 import { createServer, type Server } from 'node:http';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
+import { rawGet } from '@parley/testing';
 import { createWebApp, type WebApp } from '../server/app.js';
 import { loadWebConfig } from '../server/config.js';
 
-const INDEX = '<!doctype html><html><head><title>Parley</title></head><body><div id="root"></div></body></html>';
+const STYLE = 'body{color:red}';
+const INDEX = `<!doctype html><html><head><title>Parley</title><style>${STYLE}</style></head><body><div id="root"></div></body></html>`;
 const HASHED = 'index-D_mKs-0b.js';
+const SCRIPT = `console.log("parley");${' '.repeat(2_000)}`;
+
 
 let staticDir: string;
 let web: WebApp;
@@ -30,7 +36,12 @@ beforeAll(async () => {
   staticDir = await mkdtemp(join(tmpdir(), 'parley-web-'));
   await mkdir(join(staticDir, 'assets'));
   await writeFile(join(staticDir, 'index.html'), INDEX);
-  await writeFile(join(staticDir, 'assets', HASHED), 'console.log("parley")');
+  await writeFile(join(staticDir, 'index.html.br'), brotliCompressSync(INDEX));
+  await writeFile(join(staticDir, 'index.html.gz'), gzipSync(INDEX));
+  await writeFile(join(staticDir, 'assets', HASHED), SCRIPT);
+  await writeFile(join(staticDir, 'assets', `${HASHED}.br`), brotliCompressSync(SCRIPT));
+  await writeFile(join(staticDir, 'assets', `${HASHED}.gz`), gzipSync(SCRIPT));
+  await writeFile(join(staticDir, 'assets', `${HASHED}.map`), '{"version":3}');
   await writeFile(join(staticDir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   ({ web, server, base } = await start(staticDir));
 });
@@ -48,6 +59,54 @@ describe('the web server', () => {
     expect(response.headers.get('content-type')).toMatch(/text\/html/);
     expect(response.headers.get('cache-control')).toBe('no-cache');
     expect(await response.text()).toBe(INDEX);
+  });
+
+  it('sends the stored brotli or gzip file by Accept-Encoding (q-values respected), varying by it, and the plain file to others', async () => {
+    const asset = `${base}/assets/${HASHED}`;
+    const brotli = await rawGet(asset, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(brotli.headers['content-encoding']).toBe('br');
+    expect(brotli.headers['content-type']).toMatch(/javascript/);
+    expect(brotli.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(brotli.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(brotliDecompressSync(brotli.body).toString()).toBe(SCRIPT);
+    expect(brotli.body.length).toBeLessThan(SCRIPT.length / 10);
+
+    const gzip = await rawGet(asset, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.body).toString()).toBe(SCRIPT);
+    expect((await rawGet(asset, { 'accept-encoding': 'br;q=0.1, gzip;q=0.9' })).headers['content-encoding']).toBe('gzip');
+
+    const plain = await rawGet(asset, { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(plain.body.toString()).toBe(SCRIPT);
+
+    // Each representation has its own validator, so a 304 never confirms the wrong one.
+    expect(brotli.headers.etag).not.toBe(gzip.headers.etag);
+    expect((await rawGet(asset, { 'accept-encoding': 'br', 'if-none-match': String(brotli.headers.etag) })).status).toBe(304);
+  });
+
+  it('sends index.html compressed too, for / and for client-side routes', async () => {
+    for (const path of ['/', '/rooms/6f1c1b0e-8a5a-4c4e-9a53-0e0f6f7b6c1d', '/index.html']) {
+      const page = await rawGet(`${base}${path}`, { 'accept-encoding': 'br' });
+      expect(page.headers['content-encoding'], path).toBe('br');
+      expect(page.headers['content-type']).toMatch(/text\/html/);
+      expect(page.headers['cache-control']).toBe('no-cache');
+      expect(brotliDecompressSync(page.body).toString()).toBe(INDEX);
+    }
+  });
+
+  it('never serves a source map, even one left in the build folder', async () => {
+    const map = await fetch(`${base}/assets/${HASHED}.map`);
+    expect(map.status).toBe(404);
+    expect(await map.json()).toMatchObject({ error: { code: 'not_found' } });
+  });
+
+  it('does not serve files outside the build folder or dotfiles', async () => {
+    for (const path of ['/..%2Fpackage.json', '/assets/..%2F..%2Fetc%2Fpasswd', '/.env', '/%E0%A4%A']) {
+      const response = await rawGet(`${base}${path}`);
+      expect(response.status === 404 || response.body.toString() === INDEX, path).toBe(true);
+    }
   });
 
   it('answers client-side routes (a reload on /rooms/<id>) with index.html', async () => {
@@ -93,6 +152,8 @@ describe('the web server', () => {
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toContain('unsafe-inline');
+    // The inline style sheet of index.html, and only it, by its hash.
+    expect(csp).toContain(`style-src 'self' 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'`);
     expect(csp).not.toContain('unsafe-eval');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-frame-options')).toBe('DENY');

@@ -1,9 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import { brotliCompressSync, brotliDecompressSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@parley/ports';
+import { rawGet } from '@parley/testing';
 import { createGateway } from '../src/gateway.js';
 import { INGRESS_ROUTES } from '../src/ingress-routes.js';
 
@@ -22,6 +24,32 @@ async function upstream(name: string): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+const SCRIPT = `export const app = "parley";${' '.repeat(4_000)}`;
+
+/** The web server's way with a hashed asset: a stored brotli file, cached for a year. */
+async function precompressingUpstream(): Promise<string> {
+  const body = brotliCompressSync(SCRIPT);
+  const server = createServer((req, res) => {
+    if (!req.url?.startsWith('/assets/')) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'No such file' } }));
+      return;
+    }
+    const brotli = /\bbr\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=31536000, immutable',
+      vary: 'Accept-Encoding',
+      ...(brotli ? { 'content-encoding': 'br' } : {}),
+    });
+    res.end(brotli ? body : SCRIPT);
+  });
+  servers.push(server);
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${port}`;
+}
+
+
 beforeAll(async () => {
   const deadPort = await freePort();
   mailboxDir = await mkdtemp(join(tmpdir(), 'parley-gateway-mailbox-'));
@@ -34,6 +62,7 @@ beforeAll(async () => {
       auth: [await upstream('auth')],
       user: [`http://127.0.0.1:${deadPort}`],
       'chat-socket': [await upstream('chat-1'), await upstream('chat-2')],
+      web: [await precompressingUpstream()],
     },
   });
   servers.push(gateway);
@@ -51,6 +80,19 @@ describe('the local gateway', () => {
   it('routes by path prefix to the service, keeping the full path and adding X-Forwarded-For', async () => {
     const response = await fetch(`${gatewayUrl}/api/v1/auth/login?x=1`);
     expect(await response.json()).toEqual({ name: 'auth', path: '/api/v1/auth/login?x=1', xff: '127.0.0.1' });
+  });
+
+  it('passes the web server’s precompressed files through untouched, with their encoding and cache headers', async () => {
+    const compressed = await rawGet(`${gatewayUrl}/assets/index-Abc12345.js`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(compressed.headers['content-encoding']).toBe('br');
+    expect(compressed.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(compressed.headers.vary).toBe('Accept-Encoding');
+    expect(compressed.body.length).toBeLessThan(SCRIPT.length / 10);
+    expect(brotliDecompressSync(compressed.body).toString()).toBe(SCRIPT);
+    // The Accept-Encoding of the browser reaches the web server as sent.
+    const plain = await rawGet(`${gatewayUrl}/assets/index-Abc12345.js`, { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString()).toBe(SCRIPT);
   });
 
   it('answers 502 with the uniform error body when the service behind a path is down', async () => {

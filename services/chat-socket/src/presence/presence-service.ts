@@ -19,7 +19,8 @@ export interface PresenceServiceSettings {
  * A user is online while any of their sockets, on any pod, holds a lease. Leases are renewed
  * every third of the TTL; a sweeper (one pod at a time, under a Redis lock) turns users whose
  * leases all lapsed (their pod crashed) offline. Changes go to the user's room co-members
- * (their room channels) and friends (their user channels).
+ * (their room channels) and friends (their user channels), never to anyone the user blocks or
+ * is blocked by: between those two, each always looks offline to the other.
  */
 export class PresenceService {
   private heartbeat: NodeJS.Timeout | undefined;
@@ -52,12 +53,36 @@ export class PresenceService {
     }
   }
 
-  statusOf(userIds: string[]): Promise<Presence[]> {
-    return this.settings.store.statusOf(userIds);
+  /** Presence as `viewerId` may see it. UnavailableError when the blocks cannot be checked. */
+  async statusFor(viewerId: string, userIds: string[]): Promise<Presence[]> {
+    const [hidden, statuses] = await Promise.all([this.settings.users.blockedIds(viewerId), this.settings.store.statusOf(userIds)]);
+    return statuses.map((presence) => (hidden.includes(presence.userId) ? { userId: presence.userId, status: 'offline', lastSeenAt: null } : presence));
   }
 
-  onlineAmong(userIds: string[]): Promise<Set<string>> {
-    return this.settings.store.onlineAmong(userIds);
+  /** Who among `userIds` `viewerId` may see online; nobody when the blocks cannot be checked. */
+  async onlineAmongFor(viewerId: string, userIds: string[]): Promise<Set<string>> {
+    const hidden = await this.settings.users.blockedIds(viewerId).catch(() => undefined);
+    if (!hidden) return new Set();
+    const online = await this.settings.store.onlineAmong(userIds);
+    for (const userId of hidden) online.delete(userId);
+    return online;
+  }
+
+  /**
+   * A block between the two was added or lifted: each of their sockets on this pod learns the
+   * other's presence as it may now see it (offline while blocked). Every pod does this for its own.
+   */
+  async blocksChanged(userA: string, userB: string): Promise<void> {
+    this.settings.users.forgetBlocks(userA, userB);
+    try {
+      const blocked = (await this.settings.users.blockedIds(userA)).includes(userB);
+      const [a, b] = await this.settings.store.statusOf([userA, userB]);
+      const hiddenAs = (userId: string): Presence => ({ userId, status: 'offline', lastSeenAt: null });
+      this.settings.io.local.to(userChannel(userA)).emit('presence', blocked ? hiddenAs(userB) : b!);
+      this.settings.io.local.to(userChannel(userB)).emit('presence', blocked ? hiddenAs(userA) : a!);
+    } catch (error) {
+      this.settings.logger.warn({ err: error, userA, userB }, 'cannot update presence after a block change');
+    }
   }
 
   private async renewLocalSockets(): Promise<void> {
@@ -84,12 +109,16 @@ export class PresenceService {
 
   private async announce(presence: Presence): Promise<void> {
     try {
-      const [roomIds, friendIds] = await Promise.all([
+      const [roomIds, friendIds, hidden] = await Promise.all([
         this.settings.rooms.roomIdsOf(presence.userId),
         this.settings.users.friendIds(presence.userId),
+        this.settings.users.blockedIds(presence.userId).catch(() => undefined),
       ]);
-      const targets = [...roomIds.map(roomChannel), ...friendIds.map(userChannel)];
-      if (targets.length > 0) this.settings.io.to(targets).emit('presence', presence);
+      // Without the block list, only friends hear of it: blocking ends a friendship, so none is blocked.
+      const targets = [...(hidden ? roomIds.map(roomChannel) : []), ...friendIds.map(userChannel)];
+      if (targets.length === 0) return;
+      const operator = this.settings.io.to(targets);
+      (hidden && hidden.length > 0 ? operator.except(hidden.map(userChannel)) : operator).emit('presence', presence);
     } catch (error) {
       this.settings.logger.warn({ err: error, userId: presence.userId }, 'cannot announce a presence change');
     }

@@ -13,12 +13,15 @@ export interface RoomRow {
   last_activity_at: Date;
   member_count: number;
   last_message_id: string | null;
+  topic: string | null;
+  avatar_url: string | null;
   /** last_activity_at in microseconds, as text: the list cursor. */
   activity_us: string;
 }
 
 export interface MyRoomRow extends RoomRow {
   last_read_message_id: string | null;
+  muted: boolean;
   /** Persisted messages after my marker not sent by me (capped). */
   unread_persisted: number;
 }
@@ -30,8 +33,8 @@ export interface MemberRow {
   last_read_message_id: string | null;
 }
 
-const ROOM_COLUMNS = `r.id, r.kind, r.name, r.visibility, r.created_by, r.created_at, r.last_activity_at, r.member_count,
-  r.last_message_id::text AS last_message_id,
+export const ROOM_COLUMNS = `r.id, r.kind, r.name, r.visibility, r.created_by, r.created_at, r.last_activity_at, r.member_count,
+  r.last_message_id::text AS last_message_id, r.topic, r.avatar_url,
   floor(extract(epoch FROM r.last_activity_at) * 1000000)::bigint::text AS activity_us`;
 
 /** Counting unread messages stops here; clients show "999+" anyway. */
@@ -181,7 +184,7 @@ export class RoomRepository {
   /** The caller's rooms by last activity, newest first; `after` is the previous page's last (activity_us, id). */
   async listRoomsOf(userId: string, limit: number, after?: { activityUs: string; id: string }): Promise<MyRoomRow[]> {
     return this.dataSource.query(
-      `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id,
+      `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id, m.muted,
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
                   WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1
@@ -197,7 +200,7 @@ export class RoomRepository {
 
   async myRoom(userId: string, roomId: string): Promise<MyRoomRow | undefined> {
     const rows: MyRoomRow[] = await this.dataSource.query(
-      `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id,
+      `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id, m.muted,
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
                   WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1
@@ -250,7 +253,7 @@ export class RoomRepository {
 }
 
 /** TypeORM answers UPDATE and DELETE with `[rows, rowCount]` (other statements with the rows). */
-function returnedRows<Row>(result: unknown): Row[] {
+export function returnedRows<Row>(result: unknown): Row[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as Row[];
   return result as Row[];
 }

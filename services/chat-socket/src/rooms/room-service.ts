@@ -5,6 +5,7 @@ import { roomChannel, userChannel } from '../realtime/channels.js';
 import type { MembershipSync } from '../realtime/membership-sync.js';
 import type { ChatServer } from '../realtime/socket-types.js';
 import type { PresenceService } from '../presence/presence-service.js';
+import type { RoomEventLog } from '../room-events/room-event-log.js';
 import type { UserServiceClient } from '../user-service/user-service-client.js';
 import { RoomRepository, type RoomRow } from './room-repository.js';
 import type { RoomSummaries } from './room-summaries.js';
@@ -17,6 +18,7 @@ export interface RoomServiceSettings {
   membership: MembershipSync;
   presence: PresenceService;
   users: UserServiceClient;
+  events: RoomEventLog;
   logger: Logger;
 }
 
@@ -36,7 +38,7 @@ export class RoomService {
     const { room, created, joined } = await this.settings.rooms.findOrCreateDirect(userId, otherId);
     const summary = await this.summaryFor(userId, room.id);
     if (created) await this.roomCreated(summary, joined);
-    else if (joined.length > 0) await this.membersJoined(room.id, joined);
+    else if (joined.length > 0) await this.membersJoined(room.id, joined, userId);
     return { room: summary, created };
   }
 
@@ -50,6 +52,8 @@ export class RoomService {
     });
     const summary = await this.summaryFor(userId, room.id);
     await this.roomCreated(summary, [userId, ...memberIds]);
+    await this.settings.events.record({ roomId: room.id, kind: 'created', actorId: userId, data: { name: request.name } });
+    for (const memberId of memberIds) await this.settings.events.record({ roomId: room.id, kind: 'added', actorId: userId, userId: memberId });
     return summary;
   }
 
@@ -84,22 +88,27 @@ export class RoomService {
       if (await this.settings.rooms.roleOf(roomId, userId)) return this.summaryFor(userId, roomId);
       throw new ForbiddenError('Only public rooms can be joined without an invitation');
     }
+    return this.addSelf(userId, roomId);
+  }
+
+  /** Joins without the public-room check: the caller checked the right to (an invite link). */
+  async addSelf(userId: string, roomId: string): Promise<RoomSummary> {
     const added = await this.settings.rooms.addMembers(roomId, [userId]);
-    if (added.length > 0) await this.membersJoined(roomId, added);
+    if (added.length > 0) await this.membersJoined(roomId, added, userId);
     return this.summaryFor(userId, roomId);
   }
 
   async leave(userId: string, roomId: string): Promise<void> {
     await this.requireRoom(roomId);
     if (!(await this.settings.rooms.removeMember(roomId, userId))) throw new NotFoundError('You are not a member of this room');
-    await this.memberLeft(roomId, userId);
+    await this.memberLeft(roomId, userId, userId);
   }
 
   async addMembers(actorId: string, roomId: string, userIds: string[]): Promise<RoomMember[]> {
     await this.requireManager(actorId, roomId);
     const added = await this.settings.rooms.addMembers(roomId, userIds);
-    if (added.length > 0) await this.membersJoined(roomId, added);
-    return this.listMembersUnchecked(roomId);
+    if (added.length > 0) await this.membersJoined(roomId, added, actorId);
+    return this.listMembersUnchecked(actorId, roomId);
   }
 
   async removeMember(actorId: string, roomId: string, userId: string): Promise<void> {
@@ -109,18 +118,19 @@ export class RoomService {
     const actorRole = await this.settings.rooms.roleOf(roomId, actorId);
     if (role === 'owner' && actorRole !== 'owner') throw new ForbiddenError('Only an owner can remove an owner');
     await this.settings.rooms.removeMember(roomId, userId);
-    await this.memberLeft(roomId, userId);
+    await this.memberLeft(roomId, userId, actorId);
   }
 
   async listMembers(userId: string, roomId: string): Promise<RoomMember[]> {
     await this.requireRoom(roomId);
     if (!(await this.settings.rooms.roleOf(roomId, userId))) throw new ForbiddenError('Only members can see who is in this room');
-    return this.listMembersUnchecked(roomId);
+    return this.listMembersUnchecked(userId, roomId);
   }
 
-  private async listMembersUnchecked(roomId: string): Promise<RoomMember[]> {
+  /** Members with their presence as `viewerId` may see it (hidden between users who block each other). */
+  private async listMembersUnchecked(viewerId: string, roomId: string): Promise<RoomMember[]> {
     const members = await this.settings.rooms.listMembers(roomId);
-    const online = await this.settings.presence.onlineAmong(members.map((member) => member.user_id));
+    const online = await this.settings.presence.onlineAmongFor(viewerId, members.map((member) => member.user_id));
     return members.map((member) => toRoomMember(member, online.has(member.user_id)));
   }
 
@@ -149,11 +159,12 @@ export class RoomService {
     this.settings.io.to(memberIds.map(userChannel)).emit('room:new', summary);
   }
 
-  private async membersJoined(roomId: string, userIds: string[]): Promise<void> {
+  private async membersJoined(roomId: string, userIds: string[], actorId: string): Promise<void> {
     const { io, membership } = this.settings;
     await membership.apply({ roomId, join: userIds, leave: [] });
     for (const userId of userIds) {
       io.to(roomChannel(roomId)).except(userChannel(userId)).emit('room:member-joined', { roomId, userId });
+      await this.settings.events.record({ roomId, kind: actorId === userId ? 'joined' : 'added', actorId, userId });
       const summary = await this.settings.summaries.forRoom(userId, roomId).catch((error: unknown) => {
         this.settings.logger.warn({ err: error, roomId, userId }, 'cannot build room:new');
         return undefined;
@@ -162,9 +173,11 @@ export class RoomService {
     }
   }
 
-  private async memberLeft(roomId: string, userId: string): Promise<void> {
-    // Leave first: the removed member receives nothing more from the room; only this notice, on their own channel.
+  private async memberLeft(roomId: string, userId: string, actorId: string): Promise<void> {
+    // Leave first: the removed member receives nothing more from the room; only these notices, on their own channel.
     await this.settings.membership.apply({ roomId, join: [], leave: [userId] });
+    // The timeline line first: a client still knows the room (its name) when it reads who removed whom.
+    await this.settings.events.record({ roomId, kind: actorId === userId ? 'left' : 'removed', actorId, userId }, [userId]);
     this.settings.io.to([roomChannel(roomId), userChannel(userId)]).emit('room:member-left', { roomId, userId });
   }
 }

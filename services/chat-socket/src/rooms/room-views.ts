@@ -14,6 +14,7 @@ export function toRoom(row: RoomRow, memberIds?: string[]): Room {
     lastActivityAt: row.last_activity_at.toISOString(),
     memberCount: row.member_count,
     ...(row.kind === 'direct' && memberIds ? { memberIds } : {}),
+    ...(row.kind === 'group' ? { topic: row.topic, avatarUrl: row.avatar_url } : {}),
   };
 }
 
@@ -27,6 +28,7 @@ export function toRoomSummary(row: MyRoomRow, extras: { memberIds?: string[]; la
     lastMessage: extras.lastMessage,
     unreadCount: extras.unreadCount,
     lastReadMessageId: row.last_read_message_id,
+    muted: row.muted,
   };
 }
 

@@ -4,7 +4,8 @@ import { INTERNAL_TOKEN_HEADER } from '@parley/contracts';
 
 /**
  * TEST STAND-IN for the user service's internal endpoints that chat-socket calls:
- * `GET /internal/v1/blocks?userA=&userB=` and `GET /internal/v1/users/:id/friend-ids`.
+ * `GET /internal/v1/blocks?userA=&userB=`, `GET /internal/v1/users/:id/blocked-ids` and
+ * `GET /internal/v1/users/:id/friend-ids`.
  * It records every request (path and internal token header) and can be told to fail
  * (connections dropped), as when the user service is down.
  */
@@ -42,6 +43,13 @@ export async function startUserServiceStandIn(): Promise<UserServiceStandIn> {
       const userA = url.searchParams.get('userA') ?? '';
       const userB = url.searchParams.get('userB') ?? '';
       json(200, { blocked: blocks.has(pairKey(userA, userB)) });
+      return;
+    }
+    const blockedMatch = /^\/internal\/v1\/users\/([^/]+)\/blocked-ids$/.exec(url.pathname);
+    if (blockedMatch) {
+      const userId = blockedMatch[1]!;
+      const userIds = [...blocks].map((pair) => pair.split(':')).filter((pair) => pair.includes(userId)).map((pair) => pair.find((id) => id !== userId)!);
+      json(200, { userIds });
       return;
     }
     const friendMatch = /^\/internal\/v1\/users\/([^/]+)\/friend-ids$/.exec(url.pathname);

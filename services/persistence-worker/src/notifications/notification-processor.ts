@@ -18,8 +18,8 @@ export interface NotificationResult {
 
 /**
  * `notifications` jobs: `message` (from this worker, after a batch is persisted) records the
- * digest row of each offline member; `friend_request` (from the user service) records the
- * recipient's row. Each new or updated row is then published for live delivery.
+ * digest row of each offline member; `friend_request` and `friend_accepted` (from the user
+ * service) record the row of the user to tell (the request's recipient, or its sender). Each new or updated row is then published for live delivery.
  */
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   return async (job: Job): Promise<NotificationResult> => {
@@ -39,7 +39,7 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         }));
       } else {
         const created = await recordFriendRequestNotification(dataSource, data);
-        relays = created ? [{ userId: data.toUserId, notification: { kind: 'friend_request', fromUserId: data.fromUserId, createdAt } }] : [];
+        relays = created ? [{ userId: data.toUserId, notification: { kind: data.kind, fromUserId: data.fromUserId, createdAt } }] : [];
       }
       await publishNotifications(deps.redis, deps.redisKeyPrefix, relays);
       return { recorded: relays.length };

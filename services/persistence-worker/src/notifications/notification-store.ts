@@ -27,19 +27,26 @@ export async function recordMessageNotifications(dataSource: DataSource, message
 }
 
 export interface FriendRequestNotification {
+  /** `friend_request`: to the recipient; `friend_accepted`: to the sender, from the one who accepted. */
+  kind: 'friend_request' | 'friend_accepted';
   requestId: string;
   fromUserId: string;
   toUserId: string;
 }
 
-/** One row per (recipient, friend request); true when this call created it. */
+/** One row per (user told, friend request, kind); true when this call created it. */
 export async function recordFriendRequestNotification(dataSource: DataSource, request: FriendRequestNotification): Promise<boolean> {
-  const rows: Array<{ id: string }> = await dataSource.query(
-    `INSERT INTO chat.notifications (user_id, kind, from_user_id, friend_request_id)
-     VALUES ($1, 'friend_request', $2, $3)
-     ON CONFLICT (user_id, friend_request_id) WHERE kind = 'friend_request' DO NOTHING
-     RETURNING id`,
-    [request.toUserId, request.fromUserId, request.requestId],
-  );
+  // Separate statements: ON CONFLICT names the partial unique index of its kind.
+  const sql =
+    request.kind === 'friend_request'
+      ? `INSERT INTO chat.notifications (user_id, kind, from_user_id, friend_request_id)
+         VALUES ($1, 'friend_request', $2, $3)
+         ON CONFLICT (user_id, friend_request_id) WHERE kind = 'friend_request' DO NOTHING
+         RETURNING id`
+      : `INSERT INTO chat.notifications (user_id, kind, from_user_id, friend_request_id)
+         VALUES ($1, 'friend_accepted', $2, $3)
+         ON CONFLICT (user_id, friend_request_id) WHERE kind = 'friend_accepted' DO NOTHING
+         RETURNING id`;
+  const rows: Array<{ id: string }> = await dataSource.query(sql, [request.toUserId, request.fromUserId, request.requestId]);
   return rows.length > 0;
 }

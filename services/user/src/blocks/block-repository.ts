@@ -15,6 +15,16 @@ export class BlockRepository {
     return rows.length > 0;
   }
 
+  /** Everyone the user blocks or is blocked by. */
+  async blockedEitherWayIds(userId: string): Promise<string[]> {
+    const rows = (await this.manager.query(
+      `SELECT blocked_id AS id FROM users.blocks WHERE blocker_id = $1
+       UNION SELECT blocker_id AS id FROM users.blocks WHERE blocked_id = $1`,
+      [userId],
+    )) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
   /** Idempotent: blocking twice keeps the first block (and its date). */
   async block(blockerId: string, blockedId: string): Promise<void> {
     await this.manager.query(

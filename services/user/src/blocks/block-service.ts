@@ -47,6 +47,11 @@ export class BlockService {
     };
   }
 
+  /** For other services (chat hides presence between them): everyone the user blocks or is blocked by. */
+  blockedEitherWayIds(userId: string): Promise<string[]> {
+    return new BlockRepository(this.dataSource.manager).blockedEitherWayIds(userId);
+  }
+
   /** For other services (chat): does either user block the other? */
   isBlockedEitherWay(a: string, b: string): Promise<boolean> {
     if (sameUser(a, b)) return Promise.resolve(false);

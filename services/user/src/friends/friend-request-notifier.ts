@@ -7,31 +7,40 @@ import { traceCarrierOf } from '@parley/tracing';
 export interface FriendRequestNotifier {
   /** Queues a notification for the recipient; never fails the request that caused it. */
   notify(request: FriendRequest): Promise<void>;
+  /** Queues a notification telling the request's sender it was accepted; never fails the answer. */
+  notifyAccepted(request: FriendRequest): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Friend requests become jobs on the `notifications` queue (the persistence worker records and pushes them). */
+/**
+ * Friend requests, and their acceptance, become jobs on the `notifications` queue (the
+ * persistence worker records and pushes them): the recipient hears of a new request, the
+ * sender of its acceptance.
+ */
 export function createFriendRequestNotifier(connection: ConnectionOptions, redisKeyPrefix: string, logger: Logger): FriendRequestNotifier {
   const queue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection, prefix: bullPrefix(redisKeyPrefix) });
+  const enqueue = async (kind: 'friend_request' | 'friend_accepted', jobId: string, fromUserId: string, toUserId: string, requestId: string) => {
+    const trace = traceCarrierOf();
+    const job = notificationJobSchema.parse({
+      kind,
+      requestId,
+      fromUserId,
+      toUserId,
+      // The request's trace continues in the worker that records and pushes the notification.
+      ...(trace ? { trace } : {}),
+    });
+    try {
+      // A deterministic id: one job per request even if the client retries.
+      await queue.add(kind, job, { ...NOTIFICATION_JOB_OPTIONS, jobId });
+    } catch (error) {
+      // The request itself is committed; a lost badge is better than a failed request.
+      logger.warn({ err: error, requestId, kind }, 'could not queue a friend request notification');
+    }
+  };
   return {
-    async notify(request) {
-      const trace = traceCarrierOf();
-      const job = notificationJobSchema.parse({
-        kind: 'friend_request',
-        requestId: request.id,
-        fromUserId: request.fromUser.id,
-        toUserId: request.toUser.id,
-        // The request's trace continues in the worker that records and pushes the notification.
-        ...(trace ? { trace } : {}),
-      });
-      try {
-        // A deterministic id: one job per request even if the client retries.
-        await queue.add('friend_request', job, { ...NOTIFICATION_JOB_OPTIONS, jobId: `friend-request-${request.id}` });
-      } catch (error) {
-        // The request itself is committed; a lost badge is better than a failed request.
-        logger.warn({ err: error, requestId: request.id }, 'could not queue the friend request notification');
-      }
-    },
+    notify: (request) => enqueue('friend_request', `friend-request-${request.id}`, request.fromUser.id, request.toUser.id, request.id),
+    // From the one who accepted to the one who asked.
+    notifyAccepted: (request) => enqueue('friend_accepted', `friend-accepted-${request.id}`, request.toUser.id, request.fromUser.id, request.id),
     close: () => queue.close(),
   };
 }

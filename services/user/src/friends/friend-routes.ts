@@ -25,7 +25,9 @@ export function createFriendRouter({ friends, writeLimit, friendRequestLimit, no
   router.post('/me/friend-requests', writeLimit, friendRequestLimit, async (req, res) => {
     const { userId } = parseBody(createFriendRequestSchema, req.body);
     const { acceptedExisting, request } = await friends.sendRequest(principalOf(res).userId, userId);
-    if (!acceptedExisting) await notifier.notify(request);
+    // Asking someone who had asked first accepts their request: they are told so.
+    if (acceptedExisting) await notifier.notifyAccepted(request);
+    else await notifier.notify(request);
     res.status(acceptedExisting ? 200 : 201).json(request);
   });
 
@@ -36,7 +38,9 @@ export function createFriendRouter({ friends, writeLimit, friendRequestLimit, no
 
   router.post('/me/friend-requests/:id/accept', writeLimit, async (req, res) => {
     const { id } = parseParams(idParamsSchema, req.params);
-    res.json(await friends.accept(principalOf(res).userId, id));
+    const accepted = await friends.accept(principalOf(res).userId, id);
+    await notifier.notifyAccepted(accepted);
+    res.json(accepted);
   });
 
   router.post('/me/friend-requests/:id/reject', writeLimit, async (req, res) => {

@@ -5,6 +5,12 @@ import {
   authUserResponseSchema,
   blockListSchema,
   codeRequestAcceptedSchema,
+  createdInviteSchema,
+  invitePreviewSchema,
+  roomEventListSchema,
+  roomInviteListSchema,
+  roomPreferencesSchema,
+  roomUpdatedSchema,
   friendListSchema,
   friendRequestListSchema,
   friendRequestSchema,
@@ -25,7 +31,10 @@ import {
   type LoginRequest,
   type PasswordResetConfirm,
   type RegisterRequest,
+  type MemberRole,
+  type RoomPreferencesRequest,
   type UpdateProfileRequest,
+  type UpdateRoomRequest,
 } from '@parley/contracts';
 import { ApiError, apiErrorFromResponse } from './api-error';
 import { devMailboxSchema, type DevMailboxMessage } from './dev-mailbox';
@@ -222,6 +231,22 @@ export class ApiClient {
     this.request(`/api/v1/rooms/${roomId}/read`, { method: 'POST', body: { messageId }, schema: readMarkerResponseSchema });
   presence = (userIds: string[]) =>
     this.request(`/api/v1/presence?${new URLSearchParams({ userIds: userIds.join(',') })}`, { schema: presenceListSchema });
+
+  // ---- room settings, timeline, invite links ----
+
+  updateRoom = (roomId: string, patch: UpdateRoomRequest) => this.request(`/api/v1/rooms/${roomId}`, { method: 'PATCH', body: patch, schema: roomUpdatedSchema });
+  setMemberRole = (roomId: string, userId: string, role: Exclude<MemberRole, 'owner'>) =>
+    this.request(`/api/v1/rooms/${roomId}/members/${userId}/role`, { method: 'PUT', body: { role } });
+  setRoomPreferences = (roomId: string, preferences: RoomPreferencesRequest) =>
+    this.request(`/api/v1/rooms/${roomId}/preferences`, { method: 'PUT', body: preferences, schema: roomPreferencesSchema });
+  roomEvents = (roomId: string) => this.request(`/api/v1/rooms/${roomId}/events?limit=200`, { schema: roomEventListSchema });
+  createInvite = (roomId: string, expiresInHours: number) =>
+    this.request(`/api/v1/rooms/${roomId}/invites`, { method: 'POST', body: { expiresInHours }, schema: createdInviteSchema });
+  invites = (roomId: string) => this.request(`/api/v1/rooms/${roomId}/invites`, { schema: roomInviteListSchema });
+  revokeInvite = (roomId: string, inviteId: string) => this.request(`/api/v1/rooms/${roomId}/invites/${inviteId}`, { method: 'DELETE' });
+  previewInvite = (token: string) => this.request(`/api/v1/rooms/invites/${encodeURIComponent(token)}`, { schema: invitePreviewSchema });
+  acceptInvite = (token: string) =>
+    this.request(`/api/v1/rooms/invites/${encodeURIComponent(token)}/accept`, { method: 'POST', body: {}, schema: roomSummarySchema });
 
   // ---- the wire ----
 

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError, apiErrorFromResponse } from './api-error';
-import { describeError, describeSendFailure, fieldErrors } from './error-messages';
+import { errorCodeSchema } from '@parley/contracts';
+import { ApiError, apiErrorFromResponse, type ClientErrorCode } from './api-error';
+import { describeError, describeSendFailure, fieldErrors, IN_CONTEXT, PLAIN_WORDS, type ErrorContext } from './error-messages';
 
 const jsonResponse = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+
+const CLIENT_CODES: ClientErrorCode[] = [...errorCodeSchema.options, 'network', 'timeout', 'offline'];
+const CONTEXTS = Object.keys(IN_CONTEXT) as ErrorContext[];
 
 describe('turning error bodies into typed errors', () => {
   it('reads code, message and details from {error:{code,message,details}}', async () => {
@@ -27,24 +31,47 @@ describe('turning error bodies into typed errors', () => {
 });
 
 describe('error messages for people', () => {
+  it('has plain words for every error code, in every context, and never passes the server’s developer text on', () => {
+    const developerText = 'Too small: expected string to have >=1 characters';
+    for (const context of CONTEXTS) {
+      for (const code of CLIENT_CODES) {
+        const words = describeError(new ApiError(code, developerText, 400, [{ path: 'code', message: 'is incorrect; 4 attempt(s) left' }]), context);
+        expect(words, `${context}/${code}`).toMatch(/^[A-Z].*[.!]$/);
+        expect(words).not.toContain(developerText);
+        expect(words).not.toMatch(/attempt\(s\)|expected|>=/);
+      }
+    }
+    expect(Object.keys(PLAIN_WORDS).sort()).toEqual([...CLIENT_CODES].sort());
+  });
+
   it('says how long to wait when rate limited', () => {
     expect(describeError(new ApiError('rate_limited', 'Too many', 429, [], 30))).toBe('Too many attempts. Try again in 30 s.');
     expect(describeError(new ApiError('rate_limited', 'Too many', 429, [], 300))).toBe('Too many attempts. Try again in 5 min.');
     expect(describeError(new ApiError('rate_limited', 'Too many', 429))).toMatch(/wait a moment/i);
   });
 
-  it('lists each invalid field with its problem', () => {
-    const error = new ApiError('invalid', 'Invalid request', 400, [
-      { path: 'email', message: 'must be a valid email address' },
-      { path: 'password', message: 'must be at least 8 characters' },
-    ]);
-    expect(describeError(error)).toBe('Invalid request: email must be a valid email address; password must be at least 8 characters');
-    expect(fieldErrors(error.details)).toEqual({ email: 'must be a valid email address', password: 'must be at least 8 characters' });
+  it('words the same code by what the person was doing', () => {
+    expect(describeError(new ApiError('unauthorized', 'Invalid credentials', 401), 'login')).toBe('Wrong username, email or password.');
+    expect(describeError(new ApiError('invalid', 'The code is incorrect', 400), 'verify-email')).toMatch(/^That code did not work/);
+    expect(describeError(new ApiError('conflict', 'username taken', 409), 'register')).toBe('That email address or username is already taken.');
+    expect(describeError(new ApiError('not_found', 'This invite link does not work', 404), 'invite')).toMatch(/expired or was revoked/);
+    expect(describeError(new ApiError('forbidden', 'Only owners and admins of the room can change its members', 403), 'room')).toBe(
+      'Only the room’s owners and admins can do that.',
+    );
   });
 
-  it('passes on the server’s forbidden message, with a fallback when there is none', () => {
-    expect(describeError(new ApiError('forbidden', 'Only owners can remove members', 403))).toBe('Only owners can remove members');
-    expect(describeError(new ApiError('forbidden', '', 403))).toBe('You are not allowed to do that.');
+  it('gives each invalid field a plain hint, whatever the server said about it', () => {
+    const error = new ApiError('invalid', 'Invalid request', 400, [
+      { path: 'email', message: 'Invalid email address' },
+      { path: 'password', message: 'Too small: expected string to have >=8 characters' },
+      { path: 'password', message: 'second problem of the same field' },
+      { path: 'mystery.deep', message: 'whatever' },
+    ]);
+    expect(fieldErrors(error.details)).toEqual({
+      email: 'Enter a valid email address, like name@example.com.',
+      password: 'Use at least 8 characters.',
+      mystery: 'Check this field.',
+    });
   });
 
   it('explains connection problems without blaming the person', () => {
@@ -57,8 +84,7 @@ describe('error messages for people', () => {
     expect(describeSendFailure(new ApiError('rate_limited', 'x'))).toMatch(/too fast/);
     expect(describeSendFailure(new ApiError('forbidden', 'x'))).toMatch(/cannot post in this room/);
     expect(describeSendFailure(new ApiError('not_found', 'x'))).toMatch(/no longer exists/);
-    expect(describeSendFailure(new ApiError('offline', 'x'))).toMatch(/offline/);
     expect(describeSendFailure(new ApiError('timeout', 'x'))).toMatch(/No answer/);
-    expect(describeSendFailure(new ApiError('invalid', 'Invalid', 0, [{ path: 'body', message: 'must not be empty' }]))).toBe('body must not be empty');
+    expect(describeSendFailure(new ApiError('invalid', 'Invalid', 0, [{ path: 'body', message: 'must not be empty' }]))).toMatch(/cannot be sent as it is/);
   });
 });

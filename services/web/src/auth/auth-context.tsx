@@ -1,9 +1,17 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { AuthUser } from '@parley/contracts';
 import { ApiClient } from '../api/api-client';
+import { ApiError } from '../api/api-error';
 import { describeError } from '../api/error-messages';
+import { forgetUser } from '../storage/browser-storage';
+import { clearSignedInUser, lastSignedInUser, rememberSignedInUser } from './session-hint';
 
-export type AuthStatus = 'restoring' | 'signed-out' | 'signed-in';
+/**
+ * restoring: checking the session of someone who was signed in (splash) · signed-out · signed-in ·
+ * offline: the server cannot be reached, and the person was signed in here: the app shows what it
+ * saved and checks again when the network is back.
+ */
+export type AuthStatus = 'restoring' | 'signed-out' | 'signed-in' | 'offline';
 
 interface AuthContextValue {
   api: ApiClient;
@@ -17,22 +25,34 @@ interface AuthContextValue {
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+/** While offline, how often the session is checked again (besides the browser's `online` event). */
+const OFFLINE_RETRY_MS = 15_000;
+
+const unreachable = (error: unknown) => error instanceof ApiError && ['network', 'offline', 'timeout', 'unavailable'].includes(error.code);
+
 /**
  * Owns the session: on page load it asks the auth service for a fresh access token with the
- * refresh cookie (so a reload keeps you signed in), and follows the ApiClient's sign-in and
- * sign-out events from then on.
+ * refresh cookie (so a reload keeps you signed in) and follows the ApiClient's sign-in and
+ * sign-out events from then on. A first visit shows the sign-in form at once (it is in the
+ * page already) while the check runs; someone signed in before sees a splash instead.
  */
 export function AuthProvider({ children, api: givenApi }: { children: ReactNode; api?: ApiClient }) {
   const [api] = useState(() => givenApi ?? new ApiClient());
+  const [hint] = useState(() => api.currentUser() ?? lastSignedInUser() ?? null);
   const [user, setUser] = useState<AuthUser | null>(() => api.currentUser());
-  const [status, setStatus] = useState<AuthStatus>(() => (api.currentUser() ? 'signed-in' : 'restoring'));
+  const [status, setStatus] = useState<AuthStatus>(() => (api.currentUser() ? 'signed-in' : hint ? 'restoring' : 'signed-out'));
   const [restoreError, setRestoreError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
 
   useEffect(
     () =>
       api.onSessionChange((next) => {
-        setUser(next);
+        setUser((previous) => {
+          if (!next && previous) forgetUser(previous.id);
+          return next;
+        });
+        if (next) rememberSignedInUser(next);
+        else clearSignedInUser();
         setStatus(next ? 'signed-in' : 'signed-out');
       }),
     [api],
@@ -45,10 +65,18 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
       (restored) => {
         if (cancelled) return;
         setRestoreError(null);
-        if (!restored) setStatus('signed-out');
+        if (!restored) {
+          if (hint) forgetUser(hint.id);
+          setStatus('signed-out');
+        }
       },
       (error: unknown) => {
         if (cancelled) return;
+        if (hint && unreachable(error)) {
+          setUser(hint);
+          setStatus('offline');
+          return;
+        }
         setRestoreError(describeError(error));
         setStatus('signed-out');
       },
@@ -56,13 +84,35 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
     return () => {
       cancelled = true;
     };
-  }, [api, attempt]);
+  }, [api, attempt, hint]);
+
+  // Offline with a saved session: check again when the network is back.
+  useEffect(() => {
+    if (status !== 'offline') return;
+    const retry = () => setAttempt((value) => value + 1);
+    window.addEventListener('online', retry);
+    const timer = setInterval(retry, OFFLINE_RETRY_MS);
+    return () => {
+      window.removeEventListener('online', retry);
+      clearInterval(timer);
+    };
+  }, [status]);
 
   const retryRestore = useCallback(() => {
     setStatus('restoring');
     setAttempt((value) => value + 1);
   }, []);
-  const logout = useCallback(() => api.logout().catch(() => undefined), [api]);
+  const logout = useCallback(async () => {
+    await api.logout().catch(() => undefined);
+    // Offline there was no session in the client to end: sign out of what was saved.
+    if (api.currentUser()) return;
+    setUser((previous) => {
+      if (previous) forgetUser(previous.id);
+      return null;
+    });
+    clearSignedInUser();
+    setStatus('signed-out');
+  }, [api]);
 
   const value = useMemo(() => ({ api, status, user, restoreError, retryRestore, logout }), [api, status, user, restoreError, retryRestore, logout]);
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiClient } from '../api/api-client';
-import { ApiError } from '../api/api-error';
 import { describeError } from '../api/error-messages';
 import { FormAlert } from '../ui/form-alert';
 import { TextField } from '../ui/text-field';
@@ -32,7 +31,7 @@ export function LoginForm({ api, onRegister, onForgotPassword, notice }: LoginFo
     try {
       await api.login({ login: login.trim(), password });
     } catch (error) {
-      setFailure(error instanceof ApiError && error.code === 'unauthorized' ? 'Wrong username, email or password.' : describeError(error));
+      setFailure(describeError(error, 'login'));
       setBusy(false);
     }
   };

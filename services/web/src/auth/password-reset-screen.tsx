@@ -32,7 +32,7 @@ export function PasswordResetScreen({ api, onDone, onCancel }: PasswordResetScre
       await action();
     } catch (error) {
       if (error instanceof ApiError && error.details.length > 0) setErrors(fieldErrors(error.details));
-      setFailure(describeError(error));
+      setFailure(describeError(error, 'reset-password'));
     } finally {
       setBusy(false);
     }

@@ -32,7 +32,7 @@ export function RegisterForm({ api, onSignIn }: RegisterFormProps) {
       await api.register(checked.value);
     } catch (error) {
       if (error instanceof ApiError && error.details.length > 0) setErrors(fieldErrors(error.details));
-      setFailure(describeError(error));
+      setFailure(describeError(error, 'register'));
       setBusy(false);
     }
   };

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { verificationCodeSchema, type AuthUser } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { describeError } from '../api/error-messages';
@@ -12,31 +12,31 @@ export interface VerifyEmailScreenProps {
   onSkip(): void;
 }
 
-const requestedKey = (userId: string) => `parley:verification-requested:${userId}`;
-
-/** Confirms the email address with the 6-digit code; a code is requested once per browser session. */
+/**
+ * Confirms the email address with a 6-digit code. A code is mailed only when the person asks
+ * for one (not on every visit or tab); "Later" is remembered by the caller.
+ */
 export function VerifyEmailScreen({ api, user, onSkip }: VerifyEmailScreenProps) {
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [codeError, setCodeError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | null>(null);
+  const [requested, setRequested] = useState(false);
   const [busy, setBusy] = useState(false);
 
   const requestCode = async () => {
     setError(null);
+    setBusy(true);
     try {
-      setNotice(await api.requestEmailVerification());
-      sessionStorage.setItem(requestedKey(user.id), '1');
+      await api.requestEmailVerification();
+      setNotice(`A code is on its way to ${user.email}. It can take a minute to arrive.`);
+      setRequested(true);
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'verify-email'));
+    } finally {
+      setBusy(false);
     }
   };
-
-  useEffect(() => {
-    if (sessionStorage.getItem(requestedKey(user.id))) return;
-    sessionStorage.setItem(requestedKey(user.id), '1');
-    void requestCode();
-  }, [user.id]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -51,7 +51,7 @@ export function VerifyEmailScreen({ api, user, onSkip }: VerifyEmailScreenProps)
     try {
       await api.confirmEmail(checked.data);
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'verify-email'));
       setBusy(false);
     }
   };
@@ -61,7 +61,7 @@ export function VerifyEmailScreen({ api, user, onSkip }: VerifyEmailScreenProps)
       <form className="auth-form" onSubmit={submit} noValidate aria-labelledby="verify-title">
         <h1 id="verify-title">Confirm your email address</h1>
         <p>
-          We sent a 6-digit code to <strong>{user.email}</strong>. Enter it here to confirm the address.
+          Confirm that <strong dir="auto">{user.email}</strong> is yours: ask for a 6-digit code by email, then enter it here.
         </p>
         <FormAlert kind="notice">{notice}</FormAlert>
         <FormAlert>{error}</FormAlert>
@@ -76,13 +76,13 @@ export function VerifyEmailScreen({ api, user, onSkip }: VerifyEmailScreenProps)
           error={codeError}
           autoFocus
         />
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Confirming…' : 'Confirm email'}
+        <button type="button" className={requested ? undefined : 'primary'} disabled={busy} onClick={() => void requestCode()}>
+          {requested ? 'Send a new code' : 'Email me a code'}
+        </button>
+        <button type="submit" className={requested ? 'primary' : undefined} disabled={busy}>
+          Confirm email
         </button>
         <div className="auth-links">
-          <button type="button" className="link" onClick={() => void requestCode()}>
-            Send a new code
-          </button>
           <button type="button" className="link" onClick={onSkip}>
             Later
           </button>

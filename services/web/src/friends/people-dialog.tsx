@@ -3,8 +3,10 @@ import type { PublicProfile } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { useAuth } from '../auth/auth-context';
 import { useChatController, useChatSelector } from '../store/chat-context';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
+import { displayNameOf } from '../rooms/room-title';
 import { PersonRow } from './person-actions';
 import { usePeople } from './use-people';
 
@@ -24,6 +26,7 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<{ kind: 'block' | 'unfriend'; profile: PublicProfile } | null>(null);
 
   const run = async (action: () => Promise<string | void>) => {
     setBusy(true);
@@ -35,7 +38,7 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
       await people.reload();
       void controller.refreshFriendRequestCount();
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'people'));
     } finally {
       setBusy(false);
     }
@@ -59,11 +62,18 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
   const friendIds = new Set(people.friends.map((friend) => friend.user.id));
   const outgoingIds = new Set(people.outgoing.map((request) => request.toUser.id));
   const blockedIds = new Set(people.blocked.map((entry) => entry.user.id));
-  const block = (profile: PublicProfile) =>
-    void run(async () => {
+  const block = (profile: PublicProfile) => setConfirming({ kind: 'block', profile });
+  /** The confirmed action; its notice and the reloaded lists show in this dialog. */
+  const confirmed = async (kind: 'block' | 'unfriend', profile: PublicProfile) => {
+    if (kind === 'block') {
       await api.block(profile.id);
-      return `You blocked @${profile.username}. They cannot message you or send you friend requests.`;
-    });
+      setNotice(`You blocked @${profile.username}. They cannot message you or send you friend requests.`);
+    } else {
+      await api.unfriend(profile.id);
+      setNotice(`@${profile.username} is no longer your friend.`);
+    }
+    await people.reload();
+  };
 
   return (
     <Dialog title="People" onClose={onClose} wide>
@@ -76,7 +86,7 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
           <label htmlFor="people-query" className="visually-hidden">
             Username, name or email
           </label>
-          <input id="people-query" type="search" placeholder="Username, name or exact email" value={query} onChange={(event) => setQuery(event.target.value)} data-autofocus />
+          <input id="people-query" type="search" dir="auto" placeholder="Username, name or exact email" value={query} onChange={(event) => setQuery(event.target.value)} data-autofocus />
           <button type="submit" disabled={busy}>
             Search
           </button>
@@ -144,7 +154,7 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
                 busy={busy}
                 actions={[
                   { label: 'Message', run: () => message(friend.user.id) },
-                  { label: 'Unfriend', run: () => void run(() => api.unfriend(friend.user.id)), danger: true },
+                  { label: 'Unfriend', run: () => setConfirming({ kind: 'unfriend', profile: friend.user }), danger: true },
                   { label: 'Block', run: () => block(friend.user), danger: true },
                 ]}
               />
@@ -162,6 +172,19 @@ export function PeopleDialog({ onClose, onOpenRoom }: PeopleDialogProps) {
             ))}
           </ul>
         </section>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`${confirming.kind === 'block' ? 'Block' : 'Unfriend'} ${displayNameOf(confirming.profile, confirming.profile.id)}?`}
+          confirmLabel={confirming.kind === 'block' ? 'Block' : 'Unfriend'}
+          describeFailure={(failure) => describeError(failure, 'people')}
+          onClose={() => setConfirming(null)}
+          onConfirm={() => confirmed(confirming.kind, confirming.profile)}
+        >
+          {confirming.kind === 'block'
+            ? 'They will not be able to message you, see when you are online, or send you friend requests. Your friendship ends. You can unblock them later.'
+            : 'You stop being friends. You can still message each other; either of you can send a new friend request.'}
+        </ConfirmDialog>
       )}
     </Dialog>
   );

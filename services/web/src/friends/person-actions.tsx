@@ -13,7 +13,7 @@ export function PersonRow({ profile, meta, actions, busy }: { profile: PublicPro
   return (
     <li className="person">
       <span className="person-name">
-        {name} <span className="person-meta">@{profile.username}</span>
+        <bdi>{name}</bdi> <span className="person-meta">@{profile.username}</span>
       </span>
       {meta && <span className="person-meta">{meta}</span>}
       <span className="person-actions">

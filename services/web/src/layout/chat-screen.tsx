@@ -3,16 +3,23 @@ import type { AuthUser } from '@parley/contracts';
 import { useAuth } from '../auth/auth-context';
 import { OfflineBanner } from '../connection/offline-banner';
 import { PeopleDialog } from '../friends/people-dialog';
+import { BrowserNotifier } from '../notifications/browser-notifications';
+import { NotificationsPrompt } from '../notifications/notifications-prompt';
+import { useUnreadBadge } from '../notifications/unread-badge';
+import { ProfileCard } from '../profile/profile-card';
 import { ProfileDialog } from '../profile/profile-dialog';
 import { CreateGroupDialog } from '../rooms/create-group-dialog';
+import { InviteDialog } from '../rooms/invite-dialog';
 import { PublicRoomsDialog } from '../rooms/public-rooms-dialog';
 import { RoomList } from '../rooms/room-list';
 import { totalUnread } from '../rooms/room-summaries';
 import { RoomView } from '../rooms/room-view';
-import { useChatController, useChatSelector } from '../store/chat-context';
+import { useChatController, useChatSelector, useChatStore } from '../store/chat-context';
+import { Notices } from '../ui/notices';
+import { inviteTokenFromPath, takePendingInvite } from './invite-route';
 import { pathForRoom, roomIdFromPath } from './room-route';
 
-type OpenDialog = 'people' | 'profile' | 'group' | 'public' | null;
+type OpenDialog = { kind: 'people' | 'profile' | 'group' | 'public' } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;
 
 export interface ChatScreenProps {
   user: AuthUser;
@@ -21,17 +28,23 @@ export interface ChatScreenProps {
 
 /**
  * The signed-in app: room list beside the open room (on a phone-sized screen, one or the
- * other), the connection banner, and the dialogs for people, profile and rooms.
+ * other), the connection banner, notices, and the dialogs for people, profiles, rooms and
+ * invitations. It keeps the unread count in the title and favicon and raises browser
+ * notifications for messages out of view.
  */
 export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
   const { logout } = useAuth();
   const controller = useChatController();
+  const store = useChatStore();
   const activeRoomId = useChatSelector((state) => state.activeRoomId);
   const connection = useChatSelector((state) => state.connection);
   const rooms = useChatSelector((state) => state.rooms);
+  const notices = useChatSelector((state) => state.notices);
   const pendingRequests = useChatSelector((state) => state.pendingFriendRequests);
   const [dialog, setDialog] = useState<OpenDialog>(null);
+  const [engaged, setEngaged] = useState(false);
   const unread = useMemo(() => totalUnread(Object.values(rooms)), [rooms]);
+  useUnreadBadge(unread);
 
   const open = useCallback(
     (roomId: string | null) => {
@@ -43,6 +56,11 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
   );
 
   useEffect(() => {
+    const invite = inviteTokenFromPath(window.location.pathname) ?? takePendingInvite();
+    if (invite) {
+      window.history.replaceState(null, '', '/');
+      setDialog({ kind: 'invite', token: invite });
+    }
     controller.openRoom(roomIdFromPath(window.location.pathname));
     const onPopState = () => controller.openRoom(roomIdFromPath(window.location.pathname));
     window.addEventListener('popstate', onPopState);
@@ -50,20 +68,34 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
   }, [controller]);
 
   useEffect(() => {
-    document.title = unread > 0 ? `(${unread}) Parley` : 'Parley';
-  }, [unread]);
+    const notifier = new BrowserNotifier(store.getState, open);
+    const stopIncoming = controller.onIncoming((message) => notifier.notify(message));
+    const stopSent = controller.onSent(() => setEngaged(true));
+    return () => {
+      stopIncoming();
+      stopSent();
+    };
+  }, [controller, store, open]);
 
   const close = useCallback(() => setDialog(null), []);
+  const openProfile = useCallback((userId: string) => setDialog({ kind: 'person', userId }), []);
+  const dismissNotice = useCallback((id: number) => controller.dismissNotice(id), [controller]);
 
   return (
     <div className={activeRoomId ? 'chat-screen room-open' : 'chat-screen'}>
       <header className="app-header">
         <span className="brand">Parley</span>
         <nav className="app-actions" aria-label="Account">
-          <button type="button" onClick={() => setDialog('people')} aria-label={pendingRequests > 0 ? `People, ${pendingRequests} friend requests` : 'People'}>
-            People{pendingRequests > 0 && <span className="badge">{pendingRequests}</span>}
+          <button type="button" onClick={() => setDialog({ kind: 'people' })}>
+            People
+            {pendingRequests > 0 && (
+              <span className="badge">
+                {pendingRequests}
+                <span className="visually-hidden"> friend requests</span>
+              </span>
+            )}
           </button>
-          <button type="button" onClick={() => setDialog('profile')}>
+          <button type="button" onClick={() => setDialog({ kind: 'profile' })}>
             Profile
           </button>
           <button type="button" onClick={() => void logout()}>
@@ -80,13 +112,15 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
           </button>
         </div>
       )}
+      <NotificationsPrompt userId={user.id} engaged={engaged} />
+      <Notices notices={notices} onDismiss={dismissNotice} />
       <div className="chat-body">
         <aside className="sidebar" aria-label="Your rooms">
           <div className="sidebar-actions">
-            <button type="button" onClick={() => setDialog('group')}>
+            <button type="button" onClick={() => setDialog({ kind: 'group' })}>
               New group
             </button>
-            <button type="button" onClick={() => setDialog('public')}>
+            <button type="button" onClick={() => setDialog({ kind: 'public' })}>
               Public rooms
             </button>
           </div>
@@ -94,7 +128,7 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
         </aside>
         <main className="main-pane">
           {activeRoomId ? (
-            <RoomView key={activeRoomId} roomId={activeRoomId} onBack={() => open(null)} />
+            <RoomView key={activeRoomId} roomId={activeRoomId} onBack={() => open(null)} onOpenProfile={openProfile} />
           ) : (
             <div className="no-room">
               <p>Pick a room, or start a conversation from People.</p>
@@ -102,10 +136,12 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
           )}
         </main>
       </div>
-      {dialog === 'people' && <PeopleDialog onClose={close} onOpenRoom={open} />}
-      {dialog === 'profile' && <ProfileDialog onClose={close} />}
-      {dialog === 'group' && <CreateGroupDialog onClose={close} onCreated={open} />}
-      {dialog === 'public' && <PublicRoomsDialog onClose={close} onJoined={open} />}
+      {dialog?.kind === 'people' && <PeopleDialog onClose={close} onOpenRoom={open} />}
+      {dialog?.kind === 'profile' && <ProfileDialog onClose={close} />}
+      {dialog?.kind === 'group' && <CreateGroupDialog onClose={close} onCreated={open} />}
+      {dialog?.kind === 'public' && <PublicRoomsDialog onClose={close} onJoined={open} />}
+      {dialog?.kind === 'person' && <ProfileCard userId={dialog.userId} onClose={close} onOpenRoom={open} />}
+      {dialog?.kind === 'invite' && <InviteDialog token={dialog.token} onClose={close} onJoined={open} />}
     </div>
   );
 }

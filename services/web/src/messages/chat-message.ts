@@ -1,7 +1,10 @@
 import type { Message } from '@parley/contracts';
 
-/** pending: sent, no ack yet · sent: acknowledged (has an id) · failed: refused or unanswered. */
-export type DeliveryState = 'pending' | 'sent' | 'failed';
+/**
+ * queued: in the outbox, waiting for the connection · pending: sent, no ack yet ·
+ * sent: acknowledged (has an id) · failed: refused by the server (offers a retry).
+ */
+export type DeliveryState = 'queued' | 'pending' | 'sent' | 'failed';
 
 /** A message as the client shows it: acknowledged ones carry the server id, optimistic ones not yet. */
 export interface ChatMessage {

@@ -37,11 +37,20 @@ export function mergeMessages(current: readonly ChatMessage[], incoming: readonl
   return [...merged, ...stillUnconfirmed];
 }
 
-/** Shows a message being sent (or sent again: a retry keeps its key and moves back to pending). */
+/**
+ * Shows a message waiting or being sent, in the state it is in (a retry keeps its key and its
+ * place among the unacknowledged ones); nothing changes once it is acknowledged.
+ */
 export function addPending(current: readonly ChatMessage[], pending: ChatMessage): ChatMessage[] {
   if (current.some((message) => message.key === pending.key && message.id !== null)) return current as ChatMessage[];
-  const rest = current.filter((message) => message.key !== pending.key);
-  return [...rest, { ...pending, id: null, seq: null, state: 'pending' }];
+  const state = pending.state === 'queued' ? 'queued' : 'pending';
+  const index = current.findIndex((message) => message.key === pending.key);
+  if (index >= 0) {
+    const next = [...current];
+    next[index] = { ...pending, id: null, seq: null, state, error: undefined };
+    return next;
+  }
+  return [...current, { ...pending, id: null, seq: null, state }];
 }
 
 /** Marks an unacknowledged message failed, with the reason shown under it. */
@@ -67,5 +76,11 @@ export function lastConfirmedId(messages: readonly ChatMessage[]): string | null
 /** The oldest acknowledged message's sequence number: where the next older history page ends. */
 export function firstConfirmedSeq(messages: readonly ChatMessage[]): number | null {
   for (const message of messages) if (message.seq !== null) return message.seq;
+  return null;
+}
+
+/** The oldest acknowledged id (where the first unread line stands relative to what is loaded). */
+export function firstConfirmedId(messages: readonly ChatMessage[]): string | null {
+  for (const message of messages) if (message.id !== null) return message.id;
   return null;
 }

@@ -30,7 +30,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
         setBio(own.bio ?? '');
         setAvatarUrl(own.avatarUrl ?? '');
       },
-      (error: unknown) => setFailure(describeError(error)),
+      (error: unknown) => setFailure(describeError(error, 'profile')),
     );
   }, [api]);
 
@@ -53,7 +53,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
       setNotice('Profile saved.');
     } catch (error) {
       if (error instanceof ApiError) setErrors(fieldErrors(error.details));
-      setFailure(describeError(error));
+      setFailure(describeError(error, 'profile'));
     } finally {
       setBusy(false);
     }
@@ -70,13 +70,17 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
             {profile.email ? ` (${profile.email})` : ''}
           </p>
         )}
-        <TextField label="Display name" name="displayName" maxLength={64} value={displayName} onChange={(event) => setDisplayName(event.target.value)} error={errors.displayName} data-autofocus />
-        <div className="field">
-          <label htmlFor="profile-bio">Bio</label>
-          <textarea id="profile-bio" maxLength={500} rows={3} value={bio} onChange={(event) => setBio(event.target.value)} aria-invalid={errors.bio ? true : undefined} />
-          {errors.bio && <p className="field-error">{errors.bio}</p>}
-        </div>
-        <TextField label="Avatar URL" name="avatarUrl" type="url" placeholder="https://…" value={avatarUrl} onChange={(event) => setAvatarUrl(event.target.value)} error={errors.avatarUrl} />
+        {/* Editable once the profile is loaded: what it brings would otherwise replace what was typed. */}
+        <fieldset className="plain-fieldset" disabled={!profile}>
+          <legend className="visually-hidden">Display name, bio and avatar</legend>
+          <TextField label="Display name" name="displayName" maxLength={64} value={displayName} onChange={(event) => setDisplayName(event.target.value)} error={errors.displayName} data-autofocus />
+          <div className="field">
+            <label htmlFor="profile-bio">Bio</label>
+            <textarea id="profile-bio" dir="auto" maxLength={500} rows={3} value={bio} onChange={(event) => setBio(event.target.value)} aria-invalid={errors.bio ? true : undefined} />
+            {errors.bio && <p className="field-error">{errors.bio}</p>}
+          </div>
+          <TextField label="Avatar URL" name="avatarUrl" type="url" placeholder="https://…" value={avatarUrl} onChange={(event) => setAvatarUrl(event.target.value)} error={errors.avatarUrl} />
+        </fieldset>
         <button type="submit" className="primary" disabled={busy || !profile}>
           {busy ? 'Saving…' : 'Save profile'}
         </button>

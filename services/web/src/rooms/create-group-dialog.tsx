@@ -46,7 +46,7 @@ export function CreateGroupDialog({ onClose, onCreated }: CreateGroupDialogProps
       onClose();
     } catch (error) {
       if (error instanceof ApiError) setErrors(fieldErrors(error.details));
-      setFailure(describeError(error));
+      setFailure(describeError(error, 'room'));
       setBusy(false);
     }
   };
@@ -70,7 +70,7 @@ export function CreateGroupDialog({ onClose, onCreated }: CreateGroupDialogProps
           {friends.length === 0 && <p className="field-hint">Add friends from People to invite them here; you can also add members later.</p>}
           {friends.map((friend) => (
             <label key={friend.user.id}>
-              <input type="checkbox" checked={memberIds.includes(friend.user.id)} onChange={() => toggle(friend.user.id)} /> {displayNameOf(friend.user, friend.user.id)} (@
+              <input type="checkbox" checked={memberIds.includes(friend.user.id)} onChange={() => toggle(friend.user.id)} /> <bdi>{displayNameOf(friend.user, friend.user.id)}</bdi> (@
               {friend.user.username})
             </label>
           ))}

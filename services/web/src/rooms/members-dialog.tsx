@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { Friend, RoomSummary } from '@parley/contracts';
+import type { Friend, RoomMember, RoomSummary } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { useAuth } from '../auth/auth-context';
 import { useChatController, useChatSelector } from '../store/chat-context';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
 import { displayNameOf } from './room-title';
@@ -12,10 +13,16 @@ export interface MembersDialogProps {
   onClose(): void;
   /** After leaving the room. */
   onLeft(): void;
+  onOpenProfile(userId: string): void;
 }
 
-/** Who is in a room and online; owners and admins add and remove members; anyone may leave a group. */
-export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
+type Confirming = { kind: 'leave' } | { kind: 'remove'; member: RoomMember; name: string } | null;
+
+/**
+ * Who is in a room and online. Owners and admins add and remove members; owners make members
+ * admins and back; anyone may leave a group. Removing and leaving ask first.
+ */
+export function MembersDialog({ room, onClose, onLeft, onOpenProfile }: MembersDialogProps) {
   const { api } = useAuth();
   const controller = useChatController();
   const members = useChatSelector((state) => state.members[room.id]);
@@ -26,6 +33,7 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
   const [chosen, setChosen] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState<Confirming>(null);
 
   useEffect(() => {
     void controller.loadMembers(room.id);
@@ -36,6 +44,7 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
   const canManage = room.kind === 'group' && (myRole === 'owner' || myRole === 'admin');
   const memberIds = new Set(members?.map((member) => member.userId));
   const addable = friends.filter((friend) => !memberIds.has(friend.user.id));
+  const roomName = room.name ?? 'this group';
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -43,14 +52,14 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
     try {
       await action();
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'room'));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <Dialog title={room.kind === 'group' ? `Members of ${room.name ?? 'this group'}` : 'Conversation details'} onClose={onClose} wide>
+    <Dialog title={room.kind === 'group' ? `Members of ${roomName}` : 'Conversation details'} onClose={onClose} wide>
       <FormAlert>{error}</FormAlert>
       {!members ? (
         <p role="status">Loading members…</p>
@@ -58,16 +67,29 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
         <ul className="people-list" aria-label="Members">
           {members.map((member) => {
             const name = member.userId === selfId ? 'You' : displayNameOf(profiles[member.userId], member.userId);
-            const online = presence[member.userId] === 'online';
+            const status = presence[member.userId];
             return (
               <li key={member.userId} className="person">
-                <span className={online ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />
+                <span className={status === 'online' ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />
                 <span className="person-name">
-                  {name} <span className="person-meta">{member.role !== 'member' ? member.role : ''}</span>
+                  <button type="button" className="link-like" dir="auto" onClick={() => onOpenProfile(member.userId)}>
+                    {name}
+                  </button>{' '}
+                  <span className="person-meta">{member.role !== 'member' ? member.role : ''}</span>
                 </span>
-                <span className="person-meta">{online ? 'online' : 'offline'}</span>
+                <span className="person-meta">{status ?? ''}</span>
+                {myRole === 'owner' && member.userId !== selfId && member.role !== 'owner' && (
+                  <button
+                    type="button"
+                    disabled={busy}
+                    onClick={() => void run(() => controller.setRole(room.id, member.userId, member.role === 'admin' ? 'member' : 'admin'))}
+                    aria-label={`${member.role === 'admin' ? 'Remove admin rights of' : 'Make admin:'} ${name}`}
+                  >
+                    {member.role === 'admin' ? 'Remove admin' : 'Make admin'}
+                  </button>
+                )}
                 {canManage && member.userId !== selfId && member.role !== 'owner' && (
-                  <button type="button" disabled={busy} onClick={() => void run(() => controller.removeMember(room.id, member.userId))} aria-label={`Remove ${name}`}>
+                  <button type="button" className="danger" disabled={busy} onClick={() => setConfirming({ kind: 'remove', member, name })} aria-label={`Remove ${name}`}>
                     Remove
                   </button>
                 )}
@@ -81,10 +103,11 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
           className="inline-form"
           onSubmit={(event) => {
             event.preventDefault();
-            if (chosen) void run(async () => {
-              await controller.addMembers(room.id, [chosen]);
-              setChosen('');
-            });
+            if (chosen)
+              void run(async () => {
+                await controller.addMembers(room.id, [chosen]);
+                setChosen('');
+              });
           }}
         >
           <label htmlFor="add-member">Add a friend</label>
@@ -102,20 +125,36 @@ export function MembersDialog({ room, onClose, onLeft }: MembersDialogProps) {
         </form>
       )}
       {room.kind === 'group' && (
-        <button
-          type="button"
-          className="danger"
-          disabled={busy}
-          onClick={() =>
-            void run(async () => {
-              await controller.leaveRoom(room.id);
-              onClose();
-              onLeft();
-            })
-          }
-        >
+        <button type="button" className="danger" disabled={busy} onClick={() => setConfirming({ kind: 'leave' })}>
           Leave this group
         </button>
+      )}
+      {confirming?.kind === 'leave' && (
+        <ConfirmDialog
+          title={`Leave ${roomName}?`}
+          confirmLabel="Leave"
+          describeFailure={(failure) => describeError(failure, 'room')}
+          onClose={() => setConfirming(null)}
+          onConfirm={async () => {
+            await controller.leaveRoom(room.id);
+            onClose();
+            onLeft();
+          }}
+        >
+          You will stop receiving its messages. To come back, someone has to add you again
+          {room.visibility === 'public' ? ', or you join it from Public rooms' : ''}.
+        </ConfirmDialog>
+      )}
+      {confirming?.kind === 'remove' && (
+        <ConfirmDialog
+          title={`Remove ${confirming.name}?`}
+          confirmLabel="Remove"
+          describeFailure={(failure) => describeError(failure, 'room')}
+          onClose={() => setConfirming(null)}
+          onConfirm={() => controller.removeMember(room.id, confirming.member.userId)}
+        >
+          {confirming.name} will leave {roomName} and stop receiving its messages. Everyone in the room sees that you removed them.
+        </ConfirmDialog>
       )}
     </Dialog>
   );

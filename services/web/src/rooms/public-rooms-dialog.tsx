@@ -26,7 +26,7 @@ export function PublicRoomsDialog({ onClose, onJoined }: PublicRoomsDialogProps)
     try {
       setRooms((await api.publicRooms(text.trim() || undefined)).rooms);
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'room'));
     }
   };
 
@@ -42,7 +42,7 @@ export function PublicRoomsDialog({ onClose, onJoined }: PublicRoomsDialogProps)
       onJoined(room.id);
       onClose();
     } catch (failure) {
-      setError(describeError(failure));
+      setError(describeError(failure, 'room'));
       setBusy(false);
     }
   };
@@ -60,7 +60,7 @@ export function PublicRoomsDialog({ onClose, onJoined }: PublicRoomsDialogProps)
         <label htmlFor="public-room-query" className="visually-hidden">
           Search public rooms
         </label>
-        <input id="public-room-query" type="search" placeholder="Search by name" value={query} onChange={(event) => setQuery(event.target.value)} data-autofocus />
+        <input id="public-room-query" type="search" dir="auto" placeholder="Search by name" value={query} onChange={(event) => setQuery(event.target.value)} data-autofocus />
         <button type="submit">Search</button>
       </form>
       <FormAlert>{error}</FormAlert>
@@ -72,7 +72,7 @@ export function PublicRoomsDialog({ onClose, onJoined }: PublicRoomsDialogProps)
         <ul className="people-list" aria-label="Public rooms">
           {rooms.map((room) => (
             <li key={room.id} className="person">
-              <span className="person-name">#{room.name}</span>
+              <span className="person-name">#<bdi>{room.name}</bdi></span>
               <span className="person-meta">
                 {room.memberCount} member{room.memberCount === 1 ? '' : 's'}
               </span>

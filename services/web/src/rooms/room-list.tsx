@@ -1,6 +1,8 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RoomSummary } from '@parley/contracts';
 import { useChatController, useChatSelector } from '../store/chat-context';
+import { fullDateTime, relativeTime } from '../time/date-labels';
+import { Avatar } from '../ui/avatar';
 import { FormAlert } from '../ui/form-alert';
 import { directPartnerId, displayNameOf, roomTitle } from './room-title';
 import { sortRoomsByActivity } from './room-summaries';
@@ -9,7 +11,14 @@ export interface RoomListProps {
   onOpen(roomId: string): void;
 }
 
-/** The person's rooms, most recent activity first, each with its newest message and unread count. */
+/** How often "5 min ago" is brought up to date. */
+const CLOCK_TICK_MS = 30_000;
+
+/**
+ * The person's rooms, most recent activity first, each with its newest message, how long ago,
+ * and the unread count. Each room is a button whose accessible name is its visible text (name,
+ * then the rest), so speech input and screen readers agree.
+ */
 export function RoomList({ onOpen }: RoomListProps) {
   const rooms = useChatSelector((state) => state.rooms);
   const controller = useChatController();
@@ -20,7 +29,13 @@ export function RoomList({ onOpen }: RoomListProps) {
   const profiles = useChatSelector((state) => state.profiles);
   const presence = useChatSelector((state) => state.presence);
   const ordered = useMemo(() => sortRoomsByActivity(Object.values(rooms)), [rooms]);
+  const [now, setNow] = useState(() => new Date());
   const profileOf = (id: string) => profiles[id];
+
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), CLOCK_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
 
   if (error && !loaded) {
     return (
@@ -34,9 +49,7 @@ export function RoomList({ onOpen }: RoomListProps) {
   }
   if (!loaded) return <p className="room-list-status" role="status">Loading rooms…</p>;
   if (ordered.length === 0) {
-    return (
-      <p className="room-list-status">No rooms yet. Start a direct chat from People, create a group, or join a public room.</p>
-    );
+    return <p className="room-list-status">No rooms yet. Start a direct chat from People, create a group, or join a public room.</p>;
   }
   return (
     <ul className="room-list" aria-label="Rooms">
@@ -44,26 +57,38 @@ export function RoomList({ onOpen }: RoomListProps) {
         const title = roomTitle(room, selfId, profileOf);
         const partner = directPartnerId(room, selfId);
         const online = partner ? presence[partner] === 'online' : undefined;
+        const activity = new Date(room.lastMessage?.createdAt ?? room.lastActivityAt);
         return (
           <li key={room.id}>
-            <button
-              type="button"
-              className="room-item"
-              aria-current={room.id === activeRoomId ? 'true' : undefined}
-              aria-label={`${title}${room.unreadCount > 0 ? `, ${room.unreadCount} unread` : ''}${online ? ', online' : ''}`}
-              onClick={() => onOpen(room.id)}
-            >
-              <span className="room-avatar" aria-hidden="true">
-                {room.kind === 'group' ? '#' : title.charAt(0).toUpperCase()}
-                {online !== undefined && <span className={online ? 'presence-dot online' : 'presence-dot'} />}
+            <button type="button" className="room-item" aria-current={room.id === activeRoomId ? 'true' : undefined} onClick={() => onOpen(room.id)}>
+              <span className="room-avatar">
+                <Avatar name={title} url={room.kind === 'group' ? room.avatarUrl : partner ? profiles[partner]?.avatarUrl : undefined} fallback={room.kind === 'group' ? '#' : undefined} />
+                {online !== undefined && <span className={online ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />}
               </span>
               <span className="room-text">
-                <span className="room-name">{title}</span>
-                <span className="room-preview">{preview(room, selfId, (id) => displayNameOf(profileOf(id), id))}</span>
+                <span className="room-name-line">
+                  <span className="room-name" dir="auto">
+                    {title}
+                  </span>
+                  {online && <span className="visually-hidden">, online</span>}
+                  {room.muted && <span className="room-muted">, muted</span>}
+                  {!Number.isNaN(activity.getTime()) && (
+                    <time className="room-time" dateTime={activity.toISOString()} title={fullDateTime(activity)}>
+                      <span className="visually-hidden">, </span>
+                      {relativeTime(activity, now)}
+                    </time>
+                  )}
+                </span>
+                <span className="room-preview" dir="auto">
+                  <span className="visually-hidden">, </span>
+                  {preview(room, selfId, (id) => displayNameOf(profileOf(id), id))}
+                </span>
               </span>
               {room.unreadCount > 0 && (
-                <span className="badge" data-testid="unread-badge">
+                <span className={room.muted ? 'badge badge-muted' : 'badge'} data-testid="unread-badge">
+                  <span className="visually-hidden">, </span>
                   {room.unreadCount > 99 ? '99+' : room.unreadCount}
+                  <span className="visually-hidden"> unread</span>
                 </span>
               )}
             </button>

@@ -29,29 +29,32 @@ function message(id: string, senderId: string, createdAt = '2026-01-02T00:00:00.
 
 describe('unread counts', () => {
   it('counts a new message from someone else in a room you are not looking at', () => {
-    const next = applyIncomingMessage(room('r'), message('5', OTHER), { selfId: SELF, viewing: false });
+    const next = applyIncomingMessage(room('r'), message('5', OTHER), SELF);
     expect(next.unreadCount).toBe(1);
     expect(next.lastMessage?.id).toBe('5');
     expect(next.lastActivityAt).toBe('2026-01-02T00:00:00.000Z');
   });
 
-  it('does not count your own messages, nor messages in the room you are looking at', () => {
-    expect(applyIncomingMessage(room('r'), message('5', SELF), { selfId: SELF, viewing: false }).unreadCount).toBe(0);
-    const viewed = applyIncomingMessage(room('r'), message('6', OTHER), { selfId: SELF, viewing: true });
-    expect(viewed.unreadCount).toBe(0);
-    expect(viewed.lastReadMessageId).toBe('6');
+  it('does not count your own messages, which also move your read marker', () => {
+    const own = applyIncomingMessage(room('r'), message('5', SELF), SELF);
+    expect(own).toMatchObject({ unreadCount: 0, lastReadMessageId: '5' });
+  });
+
+  it('counts a message in the room you have open until it is seen (no marker moves on arrival)', () => {
+    const arrived = applyIncomingMessage(room('r', { lastReadMessageId: '4' }), message('6', OTHER), SELF);
+    expect(arrived).toMatchObject({ unreadCount: 1, lastReadMessageId: '4' });
   });
 
   it('counts a message once even when it is delivered twice (live and again by the reconnect sync)', () => {
-    const once = applyIncomingMessage(room('r'), message('5', OTHER), { selfId: SELF, viewing: false });
-    const twice = applyIncomingMessage(once, message('5', OTHER), { selfId: SELF, viewing: false });
+    const once = applyIncomingMessage(room('r'), message('5', OTHER), SELF);
+    const twice = applyIncomingMessage(once, message('5', OTHER), SELF);
     expect(twice.unreadCount).toBe(1);
     expect(twice).toBe(once);
   });
 
   it('does not count a message at or before your read marker', () => {
     const read = room('r', { lastReadMessageId: '9' });
-    expect(applyIncomingMessage(read, message('8', OTHER), { selfId: SELF, viewing: false }).unreadCount).toBe(0);
+    expect(applyIncomingMessage(read, message('8', OTHER), SELF).unreadCount).toBe(0);
   });
 
   it('clears the count when you read up to the newest message, and keeps the marker from moving back', () => {
@@ -63,8 +66,8 @@ describe('unread counts', () => {
     expect(applyOwnReadMarker(caughtUp, '4')).toBe(caughtUp);
   });
 
-  it('adds up unread messages over all rooms', () => {
-    expect(totalUnread([room('a', { unreadCount: 2 }), room('b'), room('c', { unreadCount: 5 })])).toBe(7);
+  it('adds up unread messages over all rooms but the muted ones', () => {
+    expect(totalUnread([room('a', { unreadCount: 2 }), room('b'), room('c', { unreadCount: 5 }), room('d', { unreadCount: 4, muted: true })])).toBe(7);
   });
 });
 
@@ -80,7 +83,7 @@ describe('room order', () => {
 
   it('moves a room to the top when a message arrives in it', () => {
     const rooms = [room('a', { lastActivityAt: '2026-02-01T00:00:00.000Z' }), room('b')];
-    const bumped = applyIncomingMessage(rooms[1]!, message('1', OTHER, '2026-03-01T00:00:00.000Z'), { selfId: SELF, viewing: false });
+    const bumped = applyIncomingMessage(rooms[1]!, message('1', OTHER, '2026-03-01T00:00:00.000Z'), SELF);
     expect(sortRoomsByActivity([rooms[0]!, bumped]).map((entry) => entry.id)).toEqual(['b', 'a']);
   });
 });

@@ -9,28 +9,23 @@ export function sortRoomsByActivity(rooms: readonly RoomSummary[]): RoomSummary[
   });
 }
 
-export interface IncomingContext {
-  selfId: string;
-  /** The person has this room open and is looking at it: nothing becomes unread. */
-  viewing: boolean;
-}
-
 /**
  * A room's summary after a message arrived: newest message and activity time, and one more
  * unread when someone else wrote it and it is new to us (a duplicate delivery, or an older
- * message filled in after a reconnect, does not count twice).
+ * message filled in after a reconnect, does not count twice). It stays unread, even in the open
+ * room, until it has been seen on screen (messages/use-seen-messages.ts).
  */
-export function applyIncomingMessage(room: RoomSummary, message: Message, context: IncomingContext): RoomSummary {
+export function applyIncomingMessage(room: RoomSummary, message: Message, selfId: string): RoomSummary {
   const isNewest = !room.lastMessage || compareMessageIds(message.id, room.lastMessage.id) > 0;
   if (!isNewest) return room;
   const unseen = !room.lastReadMessageId || compareMessageIds(message.id, room.lastReadMessageId) > 0;
-  const countsAsUnread = message.senderId !== context.selfId && !context.viewing && unseen;
+  const own = message.senderId === selfId;
   return {
     ...room,
     lastMessage: message,
     lastActivityAt: laterTime(room.lastActivityAt, message.createdAt),
-    unreadCount: countsAsUnread ? room.unreadCount + 1 : room.unreadCount,
-    lastReadMessageId: message.senderId === context.selfId || context.viewing ? maxMessageId(room.lastReadMessageId, message.id) : room.lastReadMessageId,
+    unreadCount: !own && unseen ? room.unreadCount + 1 : room.unreadCount,
+    lastReadMessageId: own ? maxMessageId(room.lastReadMessageId, message.id) : room.lastReadMessageId,
   };
 }
 
@@ -42,9 +37,9 @@ export function applyOwnReadMarker(room: RoomSummary, messageId: string): RoomSu
   return { ...room, lastReadMessageId: marker, unreadCount: caughtUp ? 0 : room.unreadCount };
 }
 
-/** Sum of unread messages over every room (the window title shows it). */
+/** Sum of unread messages over every room that is not muted (the window title and favicon show it). */
 export function totalUnread(rooms: readonly RoomSummary[]): number {
-  return rooms.reduce((sum, room) => sum + room.unreadCount, 0);
+  return rooms.reduce((sum, room) => sum + (room.muted ? 0 : room.unreadCount), 0);
 }
 
 function laterTime(a: string, b: string): string {

@@ -1,36 +1,54 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
+import { describeError } from '../api/error-messages';
+import { Drafts } from '../messages/drafts';
 import { MessageComposer } from '../messages/message-composer';
 import { MessageList } from '../messages/message-list';
+import { buildTimeline, type TimelineItem } from '../messages/timeline';
 import { useChatController, useChatSelector } from '../store/chat-context';
 import { EMPTY_ROOM_MESSAGES } from '../store/chat-state';
+import { Avatar } from '../ui/avatar';
 import { FormAlert } from '../ui/form-alert';
 import { MembersDialog } from './members-dialog';
+import { roomEventText } from './room-event-text';
+import { RoomSettingsDialog } from './room-settings-dialog';
 import { directPartnerId, displayNameOf, roomTitle } from './room-title';
 import { TypingIndicator } from './typing-indicator';
 
 export interface RoomViewProps {
   roomId: string;
   onBack(): void;
+  onOpenProfile(userId: string): void;
 }
 
-/** One open room: who is in it and online, its history, who is typing, and the composer. */
-export function RoomView({ roomId, onBack }: RoomViewProps) {
+const NO_EVENTS: never[] = [];
+
+/** One open room: who is in it and online, its timeline, who is typing, and the composer. */
+export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
   const controller = useChatController();
   const room = useChatSelector((state) => state.rooms[roomId]);
   const roomsLoaded = useChatSelector((state) => state.roomsLoaded);
   const history = useChatSelector((state) => state.messages[roomId]) ?? EMPTY_ROOM_MESSAGES;
+  const events = useChatSelector((state) => state.roomEvents[roomId]) ?? NO_EVENTS;
+  const unreadLine = useChatSelector((state) => state.unreadLine[roomId]);
   const selfId = useChatSelector((state) => state.selfId);
   const profiles = useChatSelector((state) => state.profiles);
   const presence = useChatSelector((state) => state.presence);
+  const connection = useChatSelector((state) => state.connection);
   const members = useChatSelector((state) => state.members[roomId]);
   const readByOthers = useChatSelector((state) => state.readByOthers[roomId] ?? null);
-  const [showMembers, setShowMembers] = useState(false);
+  const [dialog, setDialog] = useState<'members' | 'settings' | null>(null);
+  const [muteError, setMuteError] = useState<string | null>(null);
+  const drafts = useMemo(() => new Drafts(selfId), [selfId]);
 
   const nameOf = useCallback((userId: string) => displayNameOf(profiles[userId], userId), [profiles]);
   const loadOlder = useCallback(() => void controller.loadOlder(roomId), [controller, roomId]);
   const retry = useCallback((key: string) => controller.retry(roomId, key), [controller, roomId]);
   const typing = useCallback((isTyping: boolean) => controller.typing(roomId, isTyping), [controller, roomId]);
   const send = useCallback((body: string) => controller.send(roomId, body), [controller, roomId]);
+  const seen = useCallback((messageId: string) => controller.markSeen(roomId, messageId), [controller, roomId]);
+  const saveDraft = useCallback((text: string) => drafts.set(roomId, text), [drafts, roomId]);
+  const eventText = useCallback((item: Extract<TimelineItem, { kind: 'event' }>) => roomEventText(item.event, selfId, nameOf), [selfId, nameOf]);
+  const items = useMemo(() => buildTimeline(history.items, events, history.hasMore), [history.items, events, history.hasMore]);
 
   if (!room && !roomsLoaded) {
     return (
@@ -54,12 +72,24 @@ export function RoomView({ roomId, onBack }: RoomViewProps) {
 
   const title = roomTitle(room, selfId, (id) => profiles[id]);
   const partner = directPartnerId(room, selfId);
-  const onlineCount = members?.filter((member) => presence[member.userId] === 'online').length;
+  const partnerPresence = partner ? presence[partner] : undefined;
+  const onlineCount = connection === 'offline' ? undefined : members?.filter((member) => presence[member.userId] === 'online').length;
   const subtitle = partner
-    ? presence[partner] === 'online'
+    ? partnerPresence === 'online'
       ? 'online'
-      : 'offline'
+      : partnerPresence === 'offline'
+        ? 'offline'
+        : ''
     : `${room.memberCount} member${room.memberCount === 1 ? '' : 's'}${onlineCount !== undefined ? `, ${onlineCount} online` : ''}`;
+
+  const toggleMute = async () => {
+    setMuteError(null);
+    try {
+      await controller.setMuted(roomId, !room.muted);
+    } catch (failure) {
+      setMuteError(describeError(failure, 'room'));
+    }
+  };
 
   return (
     <section className="room-view" aria-labelledby="room-title">
@@ -67,38 +97,64 @@ export function RoomView({ roomId, onBack }: RoomViewProps) {
         <button type="button" className="icon-button back-button" onClick={onBack} aria-label="Back to rooms">
           ←
         </button>
+        <Avatar name={title} url={room.kind === 'group' ? room.avatarUrl : partner ? profiles[partner]?.avatarUrl : undefined} fallback={room.kind === 'group' ? '#' : undefined} />
         <div className="room-heading">
-          <h2 id="room-title">{title}</h2>
+          <h2 id="room-title" dir="auto">
+            {title}
+          </h2>
           <p className="room-subtitle" data-testid="room-presence">
-            {partner && <span className={presence[partner] === 'online' ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />}
+            {partner && <span className={partnerPresence === 'online' ? 'presence-dot online' : 'presence-dot'} aria-hidden="true" />}
             {subtitle}
+            {room.topic && (
+              <span className="room-topic" dir="auto">
+                {' · '}
+                {room.topic}
+              </span>
+            )}
           </p>
         </div>
-        <button type="button" onClick={() => setShowMembers(true)}>
+        <div className="room-actions">
+        <button type="button" aria-pressed={room.muted === true} onClick={() => void toggleMute()} title={room.muted ? 'Notifications are off for this room' : undefined}>
+          {room.muted ? 'Muted' : 'Mute'}
+        </button>
+        {room.kind === 'group' && (
+          <button type="button" onClick={() => setDialog('settings')}>
+            Settings
+          </button>
+        )}
+        <button type="button" onClick={() => (partner ? onOpenProfile(partner) : setDialog('members'))}>
           {room.kind === 'group' ? 'Members' : 'Details'}
         </button>
+        </div>
       </header>
+      <FormAlert>{muteError}</FormAlert>
       {history.error && <FormAlert>{history.error}</FormAlert>}
-      {!history.loaded && !history.error ? (
+      {!history.opened && !history.error ? (
         <p className="room-loading" role="status">
           Loading messages…
         </p>
       ) : (
         <MessageList
           key={roomId}
-          messages={history.items}
+          items={items}
           selfId={selfId}
           readByOthersUpTo={readByOthers}
           hasMore={history.hasMore}
           loadingOlder={history.loadingOlder}
+          unreadLine={unreadLine}
+          unreadCount={room.unreadCount}
           onLoadOlder={loadOlder}
           onRetry={retry}
+          onSeen={seen}
+          onOpenProfile={onOpenProfile}
           nameOf={nameOf}
+          eventText={eventText}
         />
       )}
       <TypingIndicator roomId={roomId} />
-      <MessageComposer roomName={title} onSend={send} onTyping={typing} />
-      {showMembers && <MembersDialog room={room} onClose={() => setShowMembers(false)} onLeft={onBack} />}
+      <MessageComposer roomName={title} onSend={send} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
+      {dialog === 'members' && <MembersDialog room={room} onClose={() => setDialog(null)} onLeft={onBack} onOpenProfile={onOpenProfile} />}
+      {dialog === 'settings' && <RoomSettingsDialog room={room} onClose={() => setDialog(null)} />}
     </section>
   );
 }

@@ -1,7 +1,9 @@
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { ApiClient } from '../api/api-client';
+import { lastSignedInUser } from '../auth/session-hint';
 import { createChatSocket, type ChatSocket } from '../connection/socket-client';
 import { ChatController } from './chat-controller';
+import { loadChatSnapshot, saveChatSnapshot } from './chat-snapshot';
 import type { ChatState } from './chat-state';
 import { createChatStore, type ChatStore } from './chat-store';
 
@@ -12,6 +14,9 @@ interface ChatContextValue {
 
 const ChatContext = createContext<ChatContextValue | null>(null);
 
+/** The offline copy is written at most this often. */
+const SNAPSHOT_EVERY_MS = 2_000;
+
 export interface ChatProviderProps {
   api: ApiClient;
   selfId: string;
@@ -20,18 +25,41 @@ export interface ChatProviderProps {
   socketFactory?: () => ChatSocket;
 }
 
-/** One store, socket and controller per signed-in session; all torn down on sign-out. */
+/**
+ * One store, socket and controller per signed-in session; all torn down on sign-out. It starts
+ * from the saved copy of the chat (shown at once, and all there is while offline) and keeps
+ * that copy up to date.
+ */
 export function ChatProvider({ api, selfId, children, socketFactory }: ChatProviderProps) {
   const [value] = useState<ChatContextValue>(() => {
     const store = createChatStore(selfId);
+    const snapshot = loadChatSnapshot(selfId);
+    if (snapshot) store.dispatch({ type: 'snapshot/restored', rooms: snapshot.rooms, profiles: snapshot.profiles, messages: snapshot.messages });
     const socket = socketFactory ? socketFactory() : createChatSocket({ token: () => api.currentAccessToken() });
     const controller = new ChatController({ api, socket, dispatch: store.dispatch, getState: store.getState });
     return { store, controller };
   });
   useEffect(() => {
     value.controller.start();
-    return () => value.controller.stop();
-  }, [value]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Never written again for a user who just signed out (their copy was deleted).
+    const save = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      if (lastSignedInUser()?.id === selfId) saveChatSnapshot(value.store.getState());
+    };
+    const unsubscribe = value.store.subscribe(() => {
+      timer ??= setTimeout(save, SNAPSHOT_EVERY_MS);
+    });
+    // A reload or a closed tab keeps what was seen last.
+    window.addEventListener('pagehide', save);
+    return () => {
+      unsubscribe();
+      window.removeEventListener('pagehide', save);
+      clearTimeout(timer);
+      value.controller.stop();
+    };
+  }, [value, selfId]);
   return <ChatContext.Provider value={value}>{children}</ChatContext.Provider>;
 }
 
@@ -53,4 +81,8 @@ export function useChatStoreDispatch(): ChatStore['dispatch'] {
 
 export function useChatController(): ChatController {
   return useChatContext().controller;
+}
+
+export function useChatStore(): ChatStore {
+  return useChatContext().store;
 }

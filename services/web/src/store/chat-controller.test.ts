@@ -1,5 +1,6 @@
+// @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryResponse, Message, RoomSummary } from '@parley/contracts';
+import type { HistoryResponse, Message, Presence, RoomEvent, RoomSummary } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { FakeChatSocket } from '../test-support/fake-chat-socket';
 import { ChatController } from './chat-controller';
@@ -7,43 +8,51 @@ import { createChatStore, type ChatStore } from './chat-store';
 
 const SELF = '00000000-0000-4000-8000-00000000000a';
 const OTHER = '00000000-0000-4000-8000-00000000000b';
+const NEWCOMER = '00000000-0000-4000-8000-00000000000c';
 const ROOM = '00000000-0000-4000-8000-000000000001';
-const CLIENT_ID = '20000000-0000-4000-8000-000000000001';
+const BUSY_ROOM = '00000000-0000-4000-8000-000000000002';
 
-function message(id: string, senderId = OTHER, clientMsgId = `10000000-0000-4000-8000-${id.padStart(12, '0')}`): Message {
-  return { id, seq: Number(id), roomId: ROOM, senderId, clientMsgId, body: `message ${id}`, createdAt: '2026-05-01T10:00:00.000Z' };
+function message(id: string, senderId = OTHER, clientMsgId = `10000000-0000-4000-8000-${id.padStart(12, '0')}`, roomId = ROOM): Message {
+  return { id, seq: Number(id), roomId, senderId, clientMsgId, body: `message ${id}`, createdAt: '2026-05-01T10:00:00.000Z' };
 }
 
-const room: RoomSummary = {
-  id: ROOM,
-  kind: 'direct',
-  name: null,
-  visibility: 'private',
-  createdBy: SELF,
-  createdAt: '2026-05-01T09:00:00.000Z',
-  lastActivityAt: '2026-05-01T10:00:00.000Z',
-  memberCount: 2,
-  memberIds: [SELF, OTHER],
-  lastMessage: null,
-  unreadCount: 0,
-  lastReadMessageId: null,
-};
+function summary(overrides: Partial<RoomSummary> = {}): RoomSummary {
+  return {
+    id: ROOM,
+    kind: 'direct',
+    name: null,
+    visibility: 'private',
+    createdBy: SELF,
+    createdAt: '2026-05-01T09:00:00.000Z',
+    lastActivityAt: '2026-05-01T10:00:00.000Z',
+    memberCount: 2,
+    memberIds: [SELF, OTHER],
+    lastMessage: null,
+    unreadCount: 0,
+    lastReadMessageId: null,
+    ...overrides,
+  };
+}
 
 let socket: FakeChatSocket;
 let store: ChatStore;
 let controller: ChatController;
-let history: (query: { before?: string; after?: string }) => HistoryResponse;
+let rooms: RoomSummary[];
+let history: (query: { before?: string; after?: string; beforeSeq?: number; afterSeq?: number }, roomId: string) => HistoryResponse;
+let presenceAnswers: Presence[];
+let clientIds: number;
 /** What the controller subscribed to the API client's new access tokens, if anything. */
 let tokenListener: ((token: string) => void) | undefined;
 
 function fakeApi(): ApiClient {
   const api = {
-    rooms: async () => ({ rooms: [room], nextCursor: null }),
-    history: async (_roomId: string, query: { before?: string; after?: string }) => history(query),
+    rooms: async () => ({ rooms, nextCursor: null }),
+    history: async (roomId: string, query: { before?: string; after?: string; beforeSeq?: number; afterSeq?: number }) => history(query, roomId),
     members: async () => ({ members: [] }),
+    roomEvents: async () => ({ events: [], hasMore: false }),
     me: async () => Promise.reject(new Error('not needed')),
     profile: async (id: string) => ({ id, username: id === OTHER ? 'ben' : 'ana', displayName: null, bio: null, avatarUrl: null, createdAt: '2026-01-01T00:00:00.000Z' }),
-    presence: async () => ({ presence: [] }),
+    presence: async (userIds: string[]) => ({ presence: presenceAnswers.filter((entry) => userIds.includes(entry.userId)) }),
     friendRequests: async () => ({ requests: [] }),
     markRead: async () => ({ roomId: ROOM, lastReadMessageId: '0' }),
     refresh: async () => null,
@@ -55,25 +64,28 @@ function fakeApi(): ApiClient {
   return api as unknown as ApiClient;
 }
 
-const items = () => store.getState().messages[ROOM]?.items ?? [];
+const clientId = (n: number) => `20000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const items = (roomId = ROOM) => store.getState().messages[roomId]?.items ?? [];
 const flush = () => vi.advanceTimersByTimeAsync(0);
+
+/** A page (or a reload): a new store, socket and controller for the same user, its browser storage kept. */
+async function startPage(connect = true): Promise<void> {
+  socket = new FakeChatSocket();
+  store = createChatStore(SELF);
+  controller = new ChatController({ api: fakeApi(), socket: socket.asSocket(), dispatch: store.dispatch, getState: store.getState, newClientMsgId: () => clientId((clientIds += 1)) });
+  controller.start();
+  if (connect) socket.serverAccepts();
+  await flush();
+}
 
 beforeEach(async () => {
   vi.useFakeTimers();
-  socket = new FakeChatSocket();
-  store = createChatStore(SELF);
+  localStorage.clear();
+  clientIds = 0;
+  rooms = [summary()];
+  presenceAnswers = [];
   history = () => ({ messages: [message('1'), message('2')], hasMore: false });
-  controller = new ChatController({
-    api: fakeApi(),
-    socket: socket.asSocket(),
-    dispatch: store.dispatch,
-    getState: store.getState,
-    newClientMsgId: () => CLIENT_ID,
-    isPageVisible: () => true,
-  });
-  controller.start();
-  socket.serverAccepts();
-  await flush();
+  await startPage();
   controller.openRoom(ROOM);
   await flush();
 });
@@ -84,14 +96,14 @@ afterEach(() => {
 });
 
 describe('sending', () => {
-  it('shows the message at once as pending, then as sent with the id from the ack', async () => {
+  it('shows the message at once, then as sent with the id from the ack', async () => {
     let answer: (value: unknown) => void = () => undefined;
     socket.onAck('message:send', () => new Promise((resolve) => (answer = resolve)));
     controller.send(ROOM, 'hello');
-    expect(items().at(-1)).toMatchObject({ body: 'hello', state: 'pending', id: null, clientMsgId: CLIENT_ID });
-    expect(socket.emittedOf('message:send')).toEqual([{ roomId: ROOM, clientMsgId: CLIENT_ID, body: 'hello' }]);
+    expect(items().at(-1)).toMatchObject({ body: 'hello', state: 'pending', id: null, clientMsgId: clientId(1) });
+    expect(socket.emittedOf('message:send')).toEqual([{ roomId: ROOM, clientMsgId: clientId(1), body: 'hello' }]);
 
-    answer({ ok: true, message: { ...message('3', SELF, CLIENT_ID), body: 'hello' } });
+    answer({ ok: true, message: { ...message('3', SELF, clientId(1)), body: 'hello' } });
     await flush();
     expect(items().map((item) => [item.id, item.state])).toEqual([
       ['1', 'sent'],
@@ -107,24 +119,66 @@ describe('sending', () => {
     const failed = items().at(-1)!;
     expect(failed).toMatchObject({ state: 'failed', error: 'You are sending messages too fast. Wait a moment, then retry.' });
 
-    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, CLIENT_ID), body: 'too fast' } }));
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, clientId(1)), body: 'too fast' } }));
     controller.retry(ROOM, failed.key);
     await flush();
-    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([CLIENT_ID, CLIENT_ID]);
+    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1), clientId(1)]);
     expect(items().filter((item) => item.body === 'too fast')).toEqual([expect.objectContaining({ id: '4', state: 'sent' })]);
   });
 
-  it('fails at once, saying so, while offline', async () => {
+  it('queues messages written while offline and sends them in order, with their clientMsgIds, when the connection returns', async () => {
     socket.networkDrops();
-    controller.send(ROOM, 'into the void');
-    expect(items().at(-1)).toMatchObject({ state: 'failed', error: 'You are offline. Retry when the connection is back.' });
+    controller.send(ROOM, 'first while away');
+    controller.send(ROOM, 'second while away');
+    expect(items().slice(-2).map((item) => [item.body, item.state])).toEqual([
+      ['first while away', 'queued'],
+      ['second while away', 'queued'],
+    ]);
     expect(socket.emittedOf('message:send')).toEqual([]);
+
+    let nextId = 10;
+    socket.onAck('message:send', (payload) => {
+      const { clientMsgId, body } = payload as { clientMsgId: string; body: string };
+      return { ok: true, message: { ...message(String((nextId += 1)), SELF, clientMsgId), body } };
+    });
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [] }));
+    socket.serverAccepts();
+    await flush();
+    await flush();
+    expect(socket.emittedOf('message:send')).toEqual([
+      { roomId: ROOM, clientMsgId: clientId(1), body: 'first while away' },
+      { roomId: ROOM, clientMsgId: clientId(2), body: 'second while away' },
+    ]);
+    expect(items().slice(-2).map((item) => [item.body, item.id, item.state])).toEqual([
+      ['first while away', '11', 'sent'],
+      ['second while away', '12', 'sent'],
+    ]);
   });
 
-  it('fails with "no answer" when the ack never comes', async () => {
-    controller.send(ROOM, 'lost');
+  it('keeps queued messages across a reload and sends them once connected', async () => {
+    socket.networkDrops();
+    controller.send(ROOM, 'survives the reload');
+    controller.stop();
+
+    await startPage(false);
+    expect(items()).toEqual([expect.objectContaining({ body: 'survives the reload', state: 'queued', clientMsgId: clientId(1) })]);
+    socket.onAck('message:send', (payload) => ({ ok: true, message: { ...message('30', SELF, clientId(1)), body: (payload as { body: string }).body } }));
+    socket.serverAccepts();
     await flush();
-    expect(items().at(-1)).toMatchObject({ state: 'failed', error: 'No answer from the server. Retry to send it again.' });
+    expect(socket.emittedOf('message:send')).toEqual([{ roomId: ROOM, clientMsgId: clientId(1), body: 'survives the reload' }]);
+    expect(JSON.parse(localStorage.getItem(`parley:outbox:${SELF}`) ?? '[]')).toEqual([]);
+  });
+
+  it('keeps an unanswered message waiting and sends it again, with the same clientMsgId, after a reconnection', async () => {
+    controller.send(ROOM, 'lost in transit');
+    await flush();
+    expect(items().at(-1)).toMatchObject({ body: 'lost in transit', state: 'queued' });
+    socket.networkDrops();
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('40', SELF, clientId(1)), body: 'lost in transit' } }));
+    socket.serverAccepts();
+    await flush();
+    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1), clientId(1)]);
+    expect(items().at(-1)).toMatchObject({ id: '40', state: 'sent' });
   });
 });
 
@@ -200,17 +254,63 @@ describe('keeping loaded rooms complete', () => {
   });
 });
 
-describe('read receipts, typing and unread counts', () => {
-  it('marks the open room read once per newest message, over the socket', async () => {
-    await vi.advanceTimersByTimeAsync(400);
+describe('read state', () => {
+  it('leaves what arrives in the open room unread until it has been seen, then marks it read once', async () => {
     socket.serverEmits('message:new', message('3'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(store.getState().rooms[ROOM]?.unreadCount).toBe(1);
+    expect(socket.emittedOf('room:read')).toEqual([]);
+
+    controller.markSeen(ROOM, '3');
+    expect(store.getState().rooms[ROOM]).toMatchObject({ unreadCount: 0, lastReadMessageId: '3' });
+    controller.markSeen(ROOM, '2');
+    controller.markSeen(ROOM, '3');
     await vi.advanceTimersByTimeAsync(400);
+    expect(socket.emittedOf('room:read')).toEqual([{ roomId: ROOM, messageId: '3' }]);
+  });
+
+  it('tells the server what was seen even when the own marker already moved past it with an own message', async () => {
+    socket.serverEmits('message:new', message('3'));
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, clientId(1)), body: 'mine' } }));
+    controller.send(ROOM, 'mine');
+    await flush();
+    expect(store.getState().rooms[ROOM]?.lastReadMessageId).toBe('4');
+    controller.markSeen(ROOM, '3');
     await vi.advanceTimersByTimeAsync(400);
-    expect(socket.emittedOf('room:read')).toEqual([
-      { roomId: ROOM, messageId: '2' },
-      { roomId: ROOM, messageId: '3' },
-    ]);
+    expect(socket.emittedOf('room:read')).toEqual([{ roomId: ROOM, messageId: '3' }]);
+  });
+
+  it('counts down as messages are seen one by one, from the loaded history', async () => {
+    for (const id of ['3', '4', '5']) socket.serverEmits('message:new', message(id));
+    expect(store.getState().rooms[ROOM]?.unreadCount).toBe(3);
+    controller.markSeen(ROOM, '3');
+    expect(store.getState().rooms[ROOM]?.unreadCount).toBe(2);
+    controller.markSeen(ROOM, '5');
     expect(store.getState().rooms[ROOM]?.unreadCount).toBe(0);
+  });
+
+  it('opens a room with many unread messages at the first unread: older pages load until it is in, and the line stays put', async () => {
+    const page = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => message(String(from + index), OTHER, undefined, BUSY_ROOM));
+    const calls: Array<number | undefined> = [];
+    history = (query, roomId) => {
+      if (roomId !== BUSY_ROOM) return { messages: [], hasMore: false };
+      calls.push(query.beforeSeq);
+      if (query.beforeSeq === undefined) return { messages: page(151, 200), hasMore: true };
+      if (query.beforeSeq === 151) return { messages: page(101, 150), hasMore: true };
+      return { messages: page(51, 100), hasMore: true };
+    };
+    store.dispatch({ type: 'room/upserted', room: summary({ id: BUSY_ROOM, kind: 'group', name: 'Busy', memberIds: undefined, unreadCount: 80, lastReadMessageId: '120', lastMessage: message('200', OTHER, undefined, BUSY_ROOM) }) });
+    controller.openRoom(BUSY_ROOM);
+    await flush();
+    await flush();
+    expect(calls).toEqual([undefined, 151]);
+    expect(store.getState().unreadLine[BUSY_ROOM]).toBe('120');
+    expect(store.getState().messages[BUSY_ROOM]).toMatchObject({ opened: true, hasMore: true });
+    expect(items(BUSY_ROOM)[0]?.id).toBe('101');
+
+    controller.markSeen(BUSY_ROOM, '130');
+    expect(store.getState().rooms[BUSY_ROOM]?.unreadCount).toBe(70);
+    expect(store.getState().unreadLine[BUSY_ROOM]).toBe('120');
   });
 
   it('records how far another member has read, for the double tick', () => {
@@ -229,14 +329,65 @@ describe('read receipts, typing and unread counts', () => {
     expect(store.getState().readByOthers[ROOM]).toBe('5');
   });
 
-  it('counts messages in rooms not open as unread', () => {
+  it('counts messages in rooms not open as unread, each once', () => {
     controller.openRoom(null);
     socket.serverEmits('message:new', message('7'));
     socket.serverEmits('message:new', message('8'));
     socket.serverEmits('message:new', message('8'));
     expect(store.getState().rooms[ROOM]).toMatchObject({ unreadCount: 2, lastMessage: expect.objectContaining({ id: '8' }) });
   });
+});
 
+describe('presence', () => {
+  it('knows a new conversation partner’s presence at once, not only after the room is opened', async () => {
+    presenceAnswers = [{ userId: NEWCOMER, status: 'online', lastSeenAt: null }];
+    socket.serverEmits('room:new', summary({ id: BUSY_ROOM, memberIds: [SELF, NEWCOMER] }));
+    await flush();
+    expect(store.getState().presence[NEWCOMER]).toBe('online');
+  });
+
+  it('forgets everyone’s presence while offline itself, ignores stale news, and asks again after reconnecting', async () => {
+    presenceAnswers = [{ userId: OTHER, status: 'online', lastSeenAt: null }];
+    socket.serverEmits('presence', { userId: OTHER, status: 'online', lastSeenAt: null });
+    expect(store.getState().presence[OTHER]).toBe('online');
+    socket.networkDrops();
+    expect(store.getState().presence).toEqual({});
+    socket.serverEmits('presence', { userId: OTHER, status: 'online', lastSeenAt: null });
+    expect(store.getState().presence).toEqual({});
+    socket.onAck('room:sync', () => ({ ok: true, rooms: [] }));
+    socket.serverAccepts();
+    await flush();
+    expect(store.getState().presence[OTHER]).toBe('online');
+  });
+});
+
+describe('room events and notices', () => {
+  const event = (overrides: Partial<RoomEvent>): RoomEvent => ({ id: '1', roomId: ROOM, kind: 'joined', actorId: OTHER, userId: OTHER, data: null, createdAt: '2026-05-01T10:00:00.000Z', ...overrides });
+
+  it('keeps the timeline of each room in id order, each event once', () => {
+    socket.serverEmits('room:event', event({ id: '7', kind: 'left' }));
+    socket.serverEmits('room:event', event({ id: '5', kind: 'joined' }));
+    socket.serverEmits('room:event', event({ id: '7', kind: 'left' }));
+    expect(store.getState().roomEvents[ROOM]?.map((entry) => entry.id)).toEqual(['5', '7']);
+  });
+
+  it('tells the person when they were removed from a group, and by whom', async () => {
+    store.dispatch({ type: 'room/upserted', room: summary({ id: BUSY_ROOM, kind: 'group', name: 'Trio', memberIds: undefined }) });
+    socket.serverEmits('room:event', event({ id: '9', roomId: BUSY_ROOM, kind: 'removed', actorId: OTHER, userId: SELF }));
+    socket.serverEmits('room:member-left', { roomId: BUSY_ROOM, userId: SELF });
+    await flush();
+    expect(store.getState().notices.map((notice) => notice.text)).toEqual(['You were removed from “Trio” by ben.']);
+    expect(store.getState().rooms[BUSY_ROOM]).toBeUndefined();
+  });
+
+  it('tells the sender of a friend request that it was accepted', async () => {
+    socket.serverEmits('notification', { kind: 'friend_accepted', fromUserId: OTHER, createdAt: '2026-05-01T10:00:00.000Z' });
+    await flush();
+    expect(store.getState().notices.map((notice) => notice.text)).toEqual(['ben accepted your friend request.']);
+  });
+});
+
+describe('typing', () => {
   it('shows who is typing and forgets it 5 s after the last signal', async () => {
     socket.serverEmits('typing', { roomId: ROOM, userId: OTHER, isTyping: true });
     expect(Object.keys(store.getState().typing[ROOM] ?? {})).toEqual([OTHER]);

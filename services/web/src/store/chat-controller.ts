@@ -1,13 +1,14 @@
-import { RoomGapFiller, type CreateRoomRequest, type Message, type RoomSummary } from '@parley/contracts';
+import { RoomGapFiller, type CreateRoomRequest, type Message, type MemberRole, type RoomSummary, type UpdateRoomRequest } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
 import { ChatConnection } from '../connection/chat-connection';
 import type { ChatSocket } from '../connection/socket-client';
 import { compareMessageIds, messageKey, type ChatMessage } from '../messages/chat-message';
-import { firstConfirmedSeq, lastConfirmedId } from '../messages/message-merge';
+import { firstConfirmedId, firstConfirmedSeq } from '../messages/message-merge';
 import { directPartnerId } from '../rooms/room-title';
 import type { ChatAction, ChatState } from './chat-state';
+import { Outbox, type OutboxEntry } from './outbox';
 import { PeopleDirectory } from './people-directory';
 import { TypingSignal } from './typing-signal';
 
@@ -17,19 +18,26 @@ export interface ChatControllerDeps {
   dispatch: (action: ChatAction) => void;
   getState: () => ChatState;
   newClientMsgId?: () => string;
-  isPageVisible?: () => boolean;
 }
 
 const ACK_TIMEOUT_MS = 10_000;
 const SYNC_TIMEOUT_MS = 10_000;
 const PAGE_SIZE = 50;
+/** Opening a room with many unread, older pages are loaded until the first unread is in (at most this many). */
+const MAX_PAGES_TO_FIRST_UNREAD = 10;
+/** Read markers seen on screen go to the server at most this often per room. */
+const READ_FLUSH_MS = 250;
+/** After an unanswered send, the outbox tries again this long later (or at the next reconnect). */
+const OUTBOX_RETRY_MS = 5_000;
+
+type Delivery = 'sent' | 'refused' | 'unanswered';
 
 /**
  * Everything the chat screen does that is not a pure state change: REST calls, socket events
- * and acks, read markers, typing signals, and keeping every loaded room complete: each message
- * it sees goes through a RoomGapFiller, which asks `room:sync` by sequence for any gap, after
- * every reconnection and when the server says `server:resync`. Components call its methods; it
- * reports through `dispatch`.
+ * and acks, the outbox, read markers of what was seen, typing signals, and keeping every loaded
+ * room complete: each message it sees goes through a RoomGapFiller, which asks `room:sync` by
+ * sequence for any gap, after every reconnection and when the server says `server:resync`.
+ * Components call its methods; it reports through `dispatch`.
  */
 export class ChatController {
   private readonly connection: ChatConnection;
@@ -37,24 +45,28 @@ export class ChatController {
   private readonly typingSignal: TypingSignal;
   private readonly gaps: RoomGapFiller;
   private resyncTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly readTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** The newest read marker sent to the server per room. */
-  private readonly sentReadMarkers = new Map<string, string>();
+  private readonly outbox: Outbox;
+  /** Newest id seen on screen per room, waiting to be sent as a read marker. */
+  private readonly seen = new Map<string, string>();
+  /** The newest marker sent (or being sent) to the server per room, this session. */
+  private readonly toldMarkers = new Map<string, string>();
+  private readTimer: ReturnType<typeof setTimeout> | undefined;
+  private readPending = false;
+  private outboxTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushing = false;
+  private readonly eventsLoaded = new Set<string>();
   private typingSweep: ReturnType<typeof setInterval> | undefined;
   private stopTokenHandover: (() => void) | undefined;
   private connectedBefore = false;
-  private readonly onVisibilityChange = () => {
-    const active = this.deps.getState().activeRoomId;
-    if (active && this.isPageVisible()) this.markReadSoon(active);
-  };
   private readonly newClientMsgId: () => string;
-  private readonly isPageVisible: () => boolean;
+  private readonly incomingListeners = new Set<(message: Message) => void>();
+  private readonly sentListeners = new Set<() => void>();
 
   constructor(private readonly deps: ChatControllerDeps) {
     this.newClientMsgId = deps.newClientMsgId ?? (() => crypto.randomUUID());
-    this.isPageVisible = deps.isPageVisible ?? (() => typeof document === 'undefined' || document.visibilityState !== 'hidden');
     this.people = new PeopleDirectory(deps.api, deps.dispatch, deps.getState);
     this.typingSignal = new TypingSignal(deps.socket);
+    this.outbox = new Outbox(deps.getState().selfId);
     this.gaps = new RoomGapFiller({
       sync: async (rooms) => {
         const result = await deps.socket.timeout(SYNC_TIMEOUT_MS).emitWithAck('room:sync', { rooms });
@@ -71,6 +83,7 @@ export class ChatController {
 
   start(): void {
     this.listen();
+    this.showOutbox();
     this.connection.start();
     this.stopTokenHandover = this.deps.api.onAccessToken((token) => this.connection.handOverToken(token));
     this.typingSweep = setInterval(() => this.deps.dispatch({ type: 'typing/expired', now: Date.now() }), 1_000);
@@ -85,12 +98,12 @@ export class ChatController {
   stop(): void {
     this.stopTokenHandover?.();
     this.connection.stop();
-    if (typeof document !== 'undefined') document.removeEventListener('visibilitychange', this.onVisibilityChange);
     clearInterval(this.typingSweep);
+    clearTimeout(this.readTimer);
+    clearTimeout(this.outboxTimer);
     clearTimeout(this.resyncTimer);
     this.gaps.close();
     this.typingSignal.stop();
-    for (const timer of this.readTimers.values()) clearTimeout(timer);
   }
 
   // ---- rooms ----
@@ -109,8 +122,6 @@ export class ChatController {
       return;
     }
     this.deps.dispatch({ type: 'rooms/loaded', rooms });
-    const active = this.deps.getState().activeRoomId;
-    if (active) this.markReadSoon(active);
     const selfId = this.deps.getState().selfId;
     const partners = rooms.map((room) => directPartnerId(room, selfId)).filter((id): id is string => id !== undefined);
     const senders = rooms.map((room) => room.lastMessage?.senderId).filter((id): id is string => id !== undefined);
@@ -121,12 +132,12 @@ export class ChatController {
   openRoom(roomId: string | null): void {
     this.deps.dispatch({ type: 'room/opened', roomId });
     if (!roomId) return;
-    const state = this.deps.getState();
-    if (!state.messages[roomId]?.loaded) void this.loadLatest(roomId);
-    else this.markReadSoon(roomId);
+    if (!this.deps.getState().messages[roomId]?.loaded) void this.loadLatest(roomId);
     void this.loadMembers(roomId);
+    if (!this.eventsLoaded.has(roomId)) void this.loadRoomEvents(roomId);
   }
 
+  /** The newest page; with many unread, older pages too until the first unread message is in. */
   async loadLatest(roomId: string): Promise<void> {
     this.deps.dispatch({ type: 'history/loading', roomId });
     try {
@@ -135,10 +146,12 @@ export class ChatController {
       this.gaps.observe(page.messages);
       this.deps.dispatch({ type: 'history/loaded', roomId, messages: page.messages, hasMore: page.hasMore, older: false });
       void this.ensureProfiles(page.messages.map((message) => message.senderId));
-      this.markReadSoon(roomId);
     } catch (error) {
       this.deps.dispatch({ type: 'history/failed', roomId, error: describeError(error) });
+      return;
     }
+    for (let pages = 0; pages < MAX_PAGES_TO_FIRST_UNREAD && this.firstUnreadMissing(roomId); pages += 1) await this.loadOlder(roomId);
+    this.deps.dispatch({ type: 'history/opened', roomId });
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -166,6 +179,17 @@ export class ChatController {
     }
   }
 
+  async loadRoomEvents(roomId: string): Promise<void> {
+    try {
+      const { events } = await this.deps.api.roomEvents(roomId);
+      this.eventsLoaded.add(roomId);
+      this.deps.dispatch({ type: 'events/loaded', roomId, events });
+      void this.ensureProfiles(events.flatMap((event) => [event.actorId, event.userId]).filter((id): id is string => id !== null));
+    } catch {
+      // The timeline then shows messages only; the next opening tries again.
+    }
+  }
+
   async createGroup(request: CreateRoomRequest): Promise<RoomSummary> {
     return this.adopt(await this.deps.api.createGroup(request));
   }
@@ -176,6 +200,10 @@ export class ChatController {
 
   async joinRoom(roomId: string): Promise<RoomSummary> {
     return this.adopt(await this.deps.api.joinRoom(roomId));
+  }
+
+  async acceptInvite(token: string): Promise<RoomSummary> {
+    return this.adopt(await this.deps.api.acceptInvite(token));
   }
 
   async leaveRoom(roomId: string): Promise<void> {
@@ -194,33 +222,40 @@ export class ChatController {
     await this.loadMembers(roomId);
   }
 
-  // ---- messages ----
-
-  send(roomId: string, body: string): void {
-    const { selfId } = this.deps.getState();
-    const clientMsgId = this.newClientMsgId();
-    const message: ChatMessage = {
-      key: messageKey(selfId, clientMsgId),
-      id: null,
-      seq: null,
-      clientMsgId,
-      roomId,
-      senderId: selfId,
-      body,
-      createdAt: new Date().toISOString(),
-      state: 'pending',
-    };
-    this.typing(roomId, false);
-    this.deps.dispatch({ type: 'message/pending', message });
-    void this.deliver(message);
+  async updateRoom(roomId: string, patch: UpdateRoomRequest): Promise<void> {
+    this.deps.dispatch({ type: 'room/updated', update: await this.deps.api.updateRoom(roomId, patch) });
   }
 
-  /** Sends a failed message again with the same clientMsgId: the server stores it at most once. */
+  async setRole(roomId: string, userId: string, role: Exclude<MemberRole, 'owner'>): Promise<void> {
+    await this.deps.api.setMemberRole(roomId, userId, role);
+    this.deps.dispatch({ type: 'member/role', roomId, userId, role });
+  }
+
+  async setMuted(roomId: string, muted: boolean): Promise<void> {
+    const preferences = await this.deps.api.setRoomPreferences(roomId, { muted });
+    this.deps.dispatch({ type: 'room/preferences', ...preferences });
+  }
+
+  // ---- messages ----
+
+  /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
+  send(roomId: string, body: string): void {
+    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString() };
+    this.typing(roomId, false);
+    this.outbox.add(entry);
+    this.show(entry, 'queued');
+    for (const listener of this.sentListeners) listener();
+    void this.flushOutbox();
+  }
+
+  /** Sends a refused message again with the same clientMsgId: the server stores it at most once. */
   retry(roomId: string, key: string): void {
     const message = this.deps.getState().messages[roomId]?.items.find((item) => item.key === key && item.id === null);
     if (!message) return;
-    this.deps.dispatch({ type: 'message/pending', message });
-    void this.deliver(message);
+    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt };
+    this.outbox.add(entry);
+    this.show(entry, 'queued');
+    void this.flushOutbox();
   }
 
   /** Reports the own typing in a room (throttled by TypingSignal). */
@@ -228,10 +263,47 @@ export class ChatController {
     this.typingSignal.update(roomId, isTyping);
   }
 
-  /** Marks the open room read up to its newest message, once things settle. */
-  markReadSoon(roomId: string): void {
-    clearTimeout(this.readTimers.get(roomId));
-    this.readTimers.set(roomId, setTimeout(() => void this.markRead(roomId), 300));
+  /**
+   * A message was on screen while the window had focus (messages/use-seen-messages.ts): the
+   * room is read up to it here at once, and on the server shortly after (one marker per room).
+   */
+  markSeen(roomId: string, messageId: string): void {
+    const room = this.deps.getState().rooms[roomId];
+    if (!room) return;
+    if (!room.lastReadMessageId || compareMessageIds(messageId, room.lastReadMessageId) > 0) this.deps.dispatch({ type: 'read/own', roomId, messageId });
+    // The local marker also moves with one's own messages, the server's only with what was seen: compare with what it was told.
+    const told = this.toldMarkers.get(roomId);
+    if (told && compareMessageIds(messageId, told) <= 0) return;
+    this.toldMarkers.set(roomId, messageId);
+    const pending = this.seen.get(roomId);
+    if (!pending || compareMessageIds(messageId, pending) > 0) this.seen.set(roomId, messageId);
+    // The first marker goes at once, the ones that follow it within READ_FLUSH_MS together after it.
+    if (this.readTimer) {
+      this.readPending = true;
+      return;
+    }
+    void this.sendReadMarkers();
+    this.readTimer = setTimeout(() => this.readWindowOver(), READ_FLUSH_MS);
+  }
+
+  private readWindowOver(): void {
+    this.readTimer = undefined;
+    if (!this.readPending) return;
+    this.readPending = false;
+    void this.sendReadMarkers();
+    this.readTimer = setTimeout(() => this.readWindowOver(), READ_FLUSH_MS);
+  }
+
+  /** Every new live message from someone else (browser notifications listen). */
+  onIncoming(listener: (message: Message) => void): () => void {
+    this.incomingListeners.add(listener);
+    return () => this.incomingListeners.delete(listener);
+  }
+
+  /** Every message the person sends. */
+  onSent(listener: () => void): () => void {
+    this.sentListeners.add(listener);
+    return () => this.sentListeners.delete(listener);
   }
 
   // ---- people ----
@@ -244,8 +316,21 @@ export class ChatController {
     return this.people.loadPresence(userIds);
   }
 
+  /** Someone's profile as it is now (a profile card: the bio or picture may have changed since it was loaded). */
+  async refreshProfile(userId: string): Promise<void> {
+    try {
+      this.deps.dispatch({ type: 'profiles/loaded', profiles: [await this.deps.api.profile(userId)] });
+    } catch {
+      // The card shows what was loaded before.
+    }
+  }
+
   refreshFriendRequestCount(): Promise<void> {
     return this.people.refreshFriendRequestCount();
+  }
+
+  dismissNotice(id: number): void {
+    this.deps.dispatch({ type: 'notice/dismissed', id });
   }
 
   // ---- internals ----
@@ -253,44 +338,97 @@ export class ChatController {
   private adopt(room: RoomSummary): RoomSummary {
     this.deps.dispatch({ type: 'room/upserted', room });
     void this.ensureProfiles(room.memberIds ?? []);
+    // A new conversation partner: their presence now, not when the room is first opened.
+    const partner = directPartnerId(room, this.deps.getState().selfId);
+    if (partner) void this.loadPresence([partner]);
     return room;
   }
 
-  private async deliver(message: ChatMessage): Promise<void> {
-    const { socket, dispatch } = this.deps;
-    const fail = (error: ApiError) => dispatch({ type: 'message/failed', roomId: message.roomId, key: message.key, error: describeSendFailure(error) });
-    if (!socket.connected) {
-      fail(new ApiError('offline', 'not connected'));
-      return;
-    }
+  private show(entry: OutboxEntry, state: 'queued' | 'pending'): void {
+    const { selfId } = this.deps.getState();
+    const message: ChatMessage = {
+      key: messageKey(selfId, entry.clientMsgId),
+      id: null,
+      seq: null,
+      clientMsgId: entry.clientMsgId,
+      roomId: entry.roomId,
+      senderId: selfId,
+      body: entry.body,
+      createdAt: entry.createdAt,
+      state,
+    };
+    this.deps.dispatch({ type: 'message/pending', message });
+  }
+
+  /** What was left unsent last time (a reload, a closed tab) is shown as waiting, and goes out once connected. */
+  private showOutbox(): void {
+    for (const entry of this.outbox.list()) this.show(entry, 'queued');
+  }
+
+  /** Sends the outbox one message at a time, in order, while connected; stops at the first unanswered one. */
+  private async flushOutbox(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    clearTimeout(this.outboxTimer);
     try {
-      const ack = await socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('message:send', { roomId: message.roomId, clientMsgId: message.clientMsgId, body: message.body });
-      if (ack.ok) {
-        this.gaps.observe([ack.message]);
-        dispatch({ type: 'message/received', messages: [ack.message], pageVisible: this.isPageVisible() });
-        this.markReadSoon(message.roomId);
-      } else {
-        fail(apiErrorFromAck(ack.error));
+      for (;;) {
+        const next = this.outbox.list()[0];
+        if (!next || !this.deps.socket.connected) return;
+        if ((await this.deliver(next)) === 'unanswered') {
+          this.outboxTimer = setTimeout(() => void this.flushOutbox(), OUTBOX_RETRY_MS);
+          return;
+        }
       }
-    } catch {
-      fail(new ApiError('timeout', 'no acknowledgement'));
+    } finally {
+      this.flushing = false;
     }
   }
 
-  private async markRead(roomId: string): Promise<void> {
+  private async deliver(entry: OutboxEntry): Promise<Delivery> {
+    const { socket, dispatch } = this.deps;
+    const key = messageKey(this.deps.getState().selfId, entry.clientMsgId);
+    this.show(entry, 'pending');
+    try {
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { roomId: entry.roomId, clientMsgId: entry.clientMsgId, body: entry.body });
+      this.outbox.remove(entry.clientMsgId);
+      if (ack.ok) {
+        this.gaps.observe([ack.message]);
+        dispatch({ type: 'message/received', messages: [ack.message] });
+        return 'sent';
+      }
+      dispatch({ type: 'message/failed', roomId: entry.roomId, key, error: describeSendFailure(apiErrorFromAck(ack.error)) });
+      return 'refused';
+    } catch {
+      // No answer (the connection dropped, or the server is slow): it stays in the outbox.
+      if (this.outbox.has(entry.clientMsgId)) this.show(entry, 'queued');
+      else dispatch({ type: 'message/failed', roomId: entry.roomId, key, error: describeSendFailure(new ApiError('timeout', 'no acknowledgement')) });
+      return 'unanswered';
+    }
+  }
+
+  private async sendReadMarkers(): Promise<void> {
+    const markers = [...this.seen];
+    this.seen.clear();
+    for (const [roomId, messageId] of markers) {
+      if (this.deps.socket.connected) {
+        this.deps.socket.emit('room:read', { roomId, messageId });
+        continue;
+      }
+      // Offline: REST when it can; otherwise the marker waits for the next reconnection.
+      await this.deps.api.markRead(roomId, messageId).catch(() => {
+        const newer = this.seen.get(roomId);
+        if (!newer || compareMessageIds(messageId, newer) > 0) this.seen.set(roomId, messageId);
+      });
+    }
+  }
+
+  private firstUnreadMissing(roomId: string): boolean {
     const state = this.deps.getState();
-    if (state.activeRoomId !== roomId || !this.isPageVisible()) return;
-    const newest = lastConfirmedId(state.messages[roomId]?.items ?? []);
-    if (!newest || !state.rooms[roomId]) return;
-    this.deps.dispatch({ type: 'read/own', roomId, messageId: newest });
-    // The local summary already counts what is on screen as read; the server hears each marker once.
-    const sent = this.sentReadMarkers.get(roomId);
-    if (sent && compareMessageIds(sent, newest) >= 0) return;
-    this.sentReadMarkers.set(roomId, newest);
-    if (this.deps.socket.connected) this.deps.socket.emit('room:read', { roomId, messageId: newest });
-    else await this.deps.api.markRead(roomId, newest).catch(() => this.sentReadMarkers.delete(roomId));
+    const line = state.unreadLine[roomId];
+    const history = state.messages[roomId];
+    if (line === undefined || !history?.hasMore) return false;
+    const first = firstConfirmedId(history.items);
+    return first !== null && compareMessageIds(first, line) > 0;
   }
 
   private listen(): void {
@@ -311,6 +449,22 @@ export class ChatController {
       void this.ensureProfiles([userId]);
     });
     socket.on('room:member-left', ({ roomId, userId }) => dispatch({ type: 'member/left', roomId, userId }));
+    socket.on('room:event', (event) => {
+      dispatch({ type: 'event/received', event });
+      void this.ensureProfiles([event.actorId, event.userId].filter((id): id is string => id !== null));
+      const { selfId, rooms, profiles } = this.deps.getState();
+      if (event.kind === 'removed' && event.userId === selfId && event.actorId !== selfId) {
+        const room = rooms[event.roomId];
+        const by = event.actorId ? profiles[event.actorId] : undefined;
+        dispatch({
+          type: 'notice/shown',
+          text: `You were removed from ${room?.name ? `“${room.name}”` : 'a group'}${by ? ` by ${by.displayName ?? by.username}` : ''}.`,
+        });
+      }
+    });
+    socket.on('room:updated', (update) => dispatch({ type: 'room/updated', update }));
+    socket.on('room:member-role', ({ roomId, userId, role }) => dispatch({ type: 'member/role', roomId, userId, role }));
+    socket.on('room:preferences', ({ roomId, muted }) => dispatch({ type: 'room/preferences', roomId, muted }));
     socket.on('room:read', ({ roomId, userId, messageId }) => dispatch({ type: 'read/receipt', roomId, userId, messageId }));
     socket.on('typing', ({ roomId, userId, isTyping }) => {
       dispatch({ type: 'typing', roomId, userId, isTyping, now: Date.now() });
@@ -319,20 +473,32 @@ export class ChatController {
     socket.on('presence', (presence) => dispatch({ type: 'presence', entries: [presence] }));
     socket.on('notification', (notification) => {
       if (notification.kind === 'friend_request') void this.refreshFriendRequestCount();
+      if (notification.kind === 'friend_accepted' && notification.fromUserId) void this.friendAccepted(notification.fromUserId);
     });
-    if (typeof document !== 'undefined') document.addEventListener('visibilitychange', this.onVisibilityChange);
+  }
+
+  private async friendAccepted(userId: string): Promise<void> {
+    await this.ensureProfiles([userId]);
+    const profile = this.deps.getState().profiles[userId];
+    const name = profile ? (profile.displayName ?? profile.username) : 'Someone';
+    this.deps.dispatch({ type: 'notice/shown', text: `${name} accepted your friend request.` });
   }
 
   private received(messages: Message[]): void {
-    this.deps.dispatch({ type: 'message/received', messages, pageVisible: this.isPageVisible() });
+    this.deps.dispatch({ type: 'message/received', messages });
     void this.ensureProfiles(messages.map((message) => message.senderId));
-    const active = this.deps.getState().activeRoomId;
-    if (active && messages.some((message) => message.roomId === active)) this.markReadSoon(active);
+    const selfId = this.deps.getState().selfId;
+    for (const message of messages) if (message.senderId !== selfId) for (const listener of this.incomingListeners) listener(message);
   }
 
-  /** After every (re)connection: the room list again (after a real outage) and what each loaded room missed, by sequence. */
+  /** After every (re)connection: the outbox, the room list and presence again (after a real outage), what each loaded room missed, by sequence. */
   private async onConnected(): Promise<void> {
-    if (this.connectedBefore) void this.loadRooms();
+    void this.flushOutbox();
+    if (this.seen.size > 0) void this.sendReadMarkers();
+    if (this.connectedBefore) {
+      void this.loadRooms();
+      void this.people.reloadPresence();
+    }
     this.connectedBefore = true;
     await this.gaps.resyncAll();
   }

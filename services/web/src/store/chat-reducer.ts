@@ -1,14 +1,27 @@
-import type { Message } from '@parley/contracts';
-import { maxMessageId } from '../messages/chat-message';
+import type { Message, RoomEvent } from '@parley/contracts';
+import { compareMessageIds, maxMessageId } from '../messages/chat-message';
 import { addPending, markFailed, mergeMessages } from '../messages/message-merge';
 import { applyIncomingMessage, applyOwnReadMarker } from '../rooms/room-summaries';
 import { EMPTY_ROOM_MESSAGES, TYPING_TTL_MS, type ChatAction, type ChatState, type RoomMessages } from './chat-state';
 
+/** Notices shown at once at most; older ones give way. */
+const MAX_NOTICES = 3;
+let noticeSequence = 0;
+
 /** Every state change of the chat screen; side effects live in ChatController. */
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
-    case 'rooms/loaded':
-      return { ...state, roomsLoaded: true, roomsError: null, rooms: Object.fromEntries(action.rooms.map((room) => [room.id, room])) };
+    case 'rooms/loaded': {
+      const rooms = Object.fromEntries(action.rooms.map((room) => [room.id, withLocalUnread(state, room.id, room)]));
+      // A room opened before the server's list arrived (from the saved copy) takes its "New messages" line from the server.
+      const active = state.activeRoomId;
+      let unreadLine = state.unreadLine;
+      if (active && !state.messages[active]?.opened) {
+        const fresh = rooms[active];
+        unreadLine = fresh && fresh.unreadCount > 0 ? { [active]: fresh.lastReadMessageId ?? '0' } : {};
+      }
+      return { ...state, roomsLoaded: true, roomsError: null, rooms, unreadLine };
+    }
     case 'rooms/failed':
       return { ...state, roomsError: action.error };
     case 'room/upserted':
@@ -18,7 +31,17 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, rooms, activeRoomId: state.activeRoomId === action.roomId ? null : state.activeRoomId };
     }
     case 'room/opened':
-      return { ...state, activeRoomId: action.roomId };
+      return openRoom(state, action.roomId);
+    case 'room/updated': {
+      const room = state.rooms[action.update.id];
+      if (!room) return state;
+      const { name, topic, avatarUrl } = action.update;
+      return { ...state, rooms: { ...state.rooms, [room.id]: { ...room, name, topic, avatarUrl } } };
+    }
+    case 'room/preferences': {
+      const room = state.rooms[action.roomId];
+      return room ? { ...state, rooms: { ...state.rooms, [room.id]: { ...room, muted: action.muted } } } : state;
+    }
     case 'history/loading':
       return updateRoomMessages(state, action.roomId, (room) => ({ ...room, loadingOlder: true, error: undefined }));
     case 'history/loaded':
@@ -28,19 +51,22 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         hasMore: action.older || !room.loaded ? action.hasMore : room.hasMore,
         loadingOlder: false,
         loaded: true,
+        ...(room.opened ? { opened: true } : {}),
       }));
+    case 'history/opened':
+      return updateRoomMessages(state, action.roomId, (room) => (room.opened ? room : { ...room, opened: true }));
     case 'history/failed':
       return updateRoomMessages(state, action.roomId, (room) => ({ ...room, loadingOlder: false, error: action.error }));
     case 'message/pending':
       return updateRoomMessages(state, action.message.roomId, (room) => ({ ...room, items: addPending(room.items, action.message) }));
     case 'message/received':
-      return receiveMessages(state, action.messages, action.pageVisible);
+      return receiveMessages(state, action.messages);
     case 'message/failed':
       return updateRoomMessages(state, action.roomId, (room) => ({ ...room, items: markFailed(room.items, action.key, action.error) }));
     case 'read/own': {
       const room = state.rooms[action.roomId];
       if (!room) return state;
-      const next = applyOwnReadMarker(room, action.messageId);
+      const next = withLocalUnread(state, room.id, applyOwnReadMarker(room, action.messageId));
       return next === room ? state : { ...state, rooms: { ...state.rooms, [room.id]: next } };
     }
     case 'read/receipt': {
@@ -58,6 +84,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'typing/expired':
       return expireTyping(state, action.now);
     case 'presence': {
+      // While we are offline ourselves we know nothing of anyone's presence.
+      if (state.connection === 'offline') return state;
       const presence = { ...state.presence };
       for (const entry of action.entries) presence[entry.userId] = entry.status;
       return { ...state, presence };
@@ -68,11 +96,13 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return { ...state, profiles };
     }
     case 'members/loaded': {
-      const presence = { ...state.presence };
+      // Presence seen through the member list only while we are not offline ourselves.
+      const known = state.connection !== 'offline';
+      const presence = known ? { ...state.presence } : state.presence;
       // The double tick survives a reload: the list carries every member's read marker.
       let readByOthers = state.readByOthers[action.roomId] ?? null;
       for (const member of action.members) {
-        presence[member.userId] = member.online ? 'online' : 'offline';
+        if (known) presence[member.userId] = member.online ? 'online' : 'offline';
         if (member.userId !== state.selfId) readByOthers = maxMessageId(readByOthers, member.lastReadMessageId);
       }
       return {
@@ -85,10 +115,40 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'member/joined':
     case 'member/left':
       return changeMembership(state, action.roomId, action.userId, action.type === 'member/joined');
+    case 'member/role': {
+      const members = state.members[action.roomId];
+      if (!members) return state;
+      const next = members.map((member) => (member.userId === action.userId ? { ...member, role: action.role } : member));
+      return { ...state, members: { ...state.members, [action.roomId]: next } };
+    }
+    case 'events/loaded':
+      return { ...state, roomEvents: { ...state.roomEvents, [action.roomId]: mergeEvents(state.roomEvents[action.roomId] ?? [], action.events) } };
+    case 'event/received': {
+      const roomId = action.event.roomId;
+      return { ...state, roomEvents: { ...state.roomEvents, [roomId]: mergeEvents(state.roomEvents[roomId] ?? [], [action.event]) } };
+    }
     case 'connection':
-      return state.connection === action.status ? state : { ...state, connection: action.status };
+      if (state.connection === action.status) return state;
+      // What we knew of others' presence is stale the moment we are cut off ourselves.
+      return { ...state, connection: action.status, presence: action.status === 'offline' ? {} : state.presence };
     case 'friend-requests/count':
       return { ...state, pendingFriendRequests: action.count };
+    case 'notice/shown':
+      return { ...state, notices: [...state.notices, { id: (noticeSequence += 1), text: action.text }].slice(-MAX_NOTICES) };
+    case 'notice/dismissed':
+      return { ...state, notices: state.notices.filter((notice) => notice.id !== action.id) };
+    case 'snapshot/restored': {
+      if (state.roomsLoaded) return state;
+      const profiles = { ...state.profiles };
+      for (const profile of action.profiles) profiles[profile.id] = profile;
+      let next: ChatState = { ...state, roomsLoaded: true, rooms: Object.fromEntries(action.rooms.map((room) => [room.id, room])), profiles };
+      const byRoom = new Map<string, Message[]>();
+      for (const message of action.messages) byRoom.set(message.roomId, [...(byRoom.get(message.roomId) ?? []), message]);
+      for (const [roomId, messages] of byRoom) {
+        next = updateRoomMessages(next, roomId, (room) => ({ ...room, items: mergeMessages(room.items, messages), hasMore: true, loaded: false }));
+      }
+      return next;
+    }
   }
 }
 
@@ -98,8 +158,37 @@ function updateRoomMessages(state: ChatState, roomId: string, update: (room: Roo
   return next === room ? state : { ...state, messages: { ...state.messages, [roomId]: next } };
 }
 
+/** Opening a room fixes where its "New messages" line goes: after the marker it has now, if anything is unread. */
+function openRoom(state: ChatState, roomId: string | null): ChatState {
+  if (roomId === state.activeRoomId) return state;
+  const room = roomId ? state.rooms[roomId] : undefined;
+  const unreadLine: Record<string, string> = {};
+  if (roomId && room && room.unreadCount > 0) unreadLine[roomId] = room.lastReadMessageId ?? '0';
+  return { ...state, activeRoomId: roomId, unreadLine };
+}
+
+/**
+ * The unread count from the loaded history when it reaches back to the read marker: messages
+ * from others after it (the server's count covers only what it has persisted, and is stale as
+ * soon as you read a few messages of many).
+ */
+function withLocalUnread<T extends { unreadCount: number; lastReadMessageId: string | null; lastMessage: Message | null }>(
+  state: ChatState,
+  roomId: string,
+  room: T,
+): T {
+  const history = state.messages[roomId];
+  if (!history?.loaded || room.unreadCount === 0) return room;
+  const marker = room.lastReadMessageId ?? '0';
+  const first = history.items.find((item) => item.id !== null);
+  const covers = first?.id && (!history.hasMore || compareMessageIds(first.id, marker) <= 0);
+  if (!covers) return room;
+  const unread = history.items.filter((item) => item.id !== null && item.senderId !== state.selfId && compareMessageIds(item.id, marker) > 0).length;
+  return unread === room.unreadCount ? room : { ...room, unreadCount: unread };
+}
+
 /** New messages (live, acked or synced): into the open history and into each room's summary. */
-function receiveMessages(state: ChatState, messages: Message[], pageVisible: boolean): ChatState {
+function receiveMessages(state: ChatState, messages: Message[]): ChatState {
   if (messages.length === 0) return state;
   const byRoom = new Map<string, Message[]>();
   for (const message of messages) byRoom.set(message.roomId, [...(byRoom.get(message.roomId) ?? []), message]);
@@ -112,9 +201,9 @@ function receiveMessages(state: ChatState, messages: Message[], pageVisible: boo
     if (history) roomMessages = { ...roomMessages, [roomId]: { ...history, items: mergeMessages(history.items, incoming) } };
     const summary = rooms[roomId];
     if (summary) {
-      const viewing = state.activeRoomId === roomId && pageVisible;
+      // Unread until it has been seen on screen (the message list reports what was).
       let next = summary;
-      for (const message of incoming) next = applyIncomingMessage(next, message, { selfId: state.selfId, viewing });
+      for (const message of incoming) next = applyIncomingMessage(next, message, state.selfId);
       if (next !== summary) rooms = { ...rooms, [roomId]: { ...next, memberIds: summary.memberIds } };
     }
     // Someone who sent a message has stopped typing it.
@@ -125,6 +214,12 @@ function receiveMessages(state: ChatState, messages: Message[], pageVisible: boo
     }
   }
   return { ...state, rooms, messages: roomMessages, typing };
+}
+
+function mergeEvents(current: readonly RoomEvent[], incoming: readonly RoomEvent[]): RoomEvent[] {
+  const byId = new Map(current.map((event) => [event.id, event]));
+  for (const event of incoming) byId.set(event.id, event);
+  return [...byId.values()].sort((a, b) => compareMessageIds(a.id, b.id));
 }
 
 function expireTyping(state: ChatState, now: number): ChatState {

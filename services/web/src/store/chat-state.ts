@@ -1,4 +1,4 @@
-import type { Message, PublicProfile, RoomMember, RoomSummary } from '@parley/contracts';
+import type { MemberRole, Message, PublicProfile, RoomEvent, RoomMember, RoomSummary, RoomUpdatedEvent } from '@parley/contracts';
 import type { ChatMessage } from '../messages/chat-message';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -10,7 +10,9 @@ export interface RoomMessages {
   loadingOlder: boolean;
   /** The latest page arrived at least once. */
   loaded: boolean;
-  error?: string;
+  /** Opening finished (the pages down to the first unread are in): the list can take its position. */
+  opened?: boolean;
+  error?: string | undefined;
 }
 
 export interface ChatState {
@@ -31,6 +33,20 @@ export interface ChatState {
   connection: ConnectionStatus;
   /** Incoming friend requests not looked at yet (the People button shows it). */
   pendingFriendRequests: number;
+  /**
+   * Per open room, the read marker it had when opened: messages from others after it are "new"
+   * (the "New messages" line stays where it was while the room is open).
+   */
+  unreadLine: Record<string, string>;
+  /** The rooms' timelines (joins, leaves, settings), oldest first, as loaded and received. */
+  roomEvents: Record<string, RoomEvent[]>;
+  /** Short messages for the person (a removal, an accepted friend request), oldest first. */
+  notices: Notice[];
+}
+
+export interface Notice {
+  id: number;
+  text: string;
 }
 
 export type ChatAction =
@@ -42,8 +58,9 @@ export type ChatAction =
   | { type: 'history/loading'; roomId: string }
   | { type: 'history/loaded'; roomId: string; messages: Message[]; hasMore: boolean; older: boolean }
   | { type: 'history/failed'; roomId: string; error: string }
+  | { type: 'history/opened'; roomId: string }
   | { type: 'message/pending'; message: ChatMessage }
-  | { type: 'message/received'; messages: Message[]; pageVisible: boolean }
+  | { type: 'message/received'; messages: Message[] }
   | { type: 'message/failed'; roomId: string; key: string; error: string }
   | { type: 'read/own'; roomId: string; messageId: string }
   | { type: 'read/receipt'; roomId: string; userId: string; messageId: string }
@@ -55,7 +72,15 @@ export type ChatAction =
   | { type: 'member/joined'; roomId: string; userId: string }
   | { type: 'member/left'; roomId: string; userId: string }
   | { type: 'connection'; status: ConnectionStatus }
-  | { type: 'friend-requests/count'; count: number };
+  | { type: 'friend-requests/count'; count: number }
+  | { type: 'room/updated'; update: RoomUpdatedEvent }
+  | { type: 'room/preferences'; roomId: string; muted: boolean }
+  | { type: 'member/role'; roomId: string; userId: string; role: MemberRole }
+  | { type: 'events/loaded'; roomId: string; events: RoomEvent[] }
+  | { type: 'event/received'; event: RoomEvent }
+  | { type: 'notice/shown'; text: string }
+  | { type: 'notice/dismissed'; id: number }
+  | { type: 'snapshot/restored'; rooms: RoomSummary[]; profiles: PublicProfile[]; messages: Message[] };
 
 export const TYPING_TTL_MS = 5_000;
 
@@ -74,6 +99,9 @@ export function initialChatState(selfId: string): ChatState {
     profiles: {},
     connection: 'connecting',
     pendingFriendRequests: 0,
+    unreadLine: {},
+    roomEvents: {},
+    notices: [],
   };
 }
 

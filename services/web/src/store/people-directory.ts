@@ -42,6 +42,14 @@ export class PeopleDirectory {
     }
   }
 
+  /** After being offline: the presence of everyone the screen shows (direct partners, members of loaded lists). */
+  reloadPresence(): Promise<void> {
+    const state = this.getState();
+    const partners = Object.values(state.rooms).flatMap((room) => (room.kind === 'direct' ? (room.memberIds ?? []) : []));
+    const members = Object.values(state.members).flatMap((list) => list.map((member) => member.userId));
+    return this.loadPresence([...partners, ...members].filter((id) => id !== state.selfId));
+  }
+
   async refreshFriendRequestCount(): Promise<void> {
     try {
       const { requests } = await this.api.friendRequests('incoming');

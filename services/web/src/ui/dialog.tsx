@@ -6,7 +6,12 @@ export interface DialogProps {
   children: ReactNode;
   /** Wider dialogs for lists (people, members). */
   wide?: boolean;
+  /** `alertdialog` for a question that needs an answer (confirmations). */
+  role?: 'dialog' | 'alertdialog';
+  /** Id of the text that describes the dialog (aria-describedby). */
+  describedBy?: string;
 }
+
 
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
@@ -14,7 +19,7 @@ const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), selec
  * A modal dialog: focus moves into it and stays there (Tab wraps), Escape or the close
  * button closes it, and focus returns to what opened it.
  */
-export function Dialog({ title, onClose, children, wide }: DialogProps) {
+export function Dialog({ title, onClose, children, wide, role = 'dialog', describedBy }: DialogProps) {
   const titleId = useId();
   const panel = useRef<HTMLDivElement>(null);
   const closeRef = useRef(onClose);
@@ -29,7 +34,9 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
     first?.focus();
     // Escape closes even when focus was lost (the focused button went away after an action).
     const onDocumentKeyDown = (event: globalThis.KeyboardEvent) => {
-      if (event.key === 'Escape' && !event.defaultPrevented) {
+      // A dialog open inside this one (a confirmation over a list) is closed first, by its own listener.
+      const inner = panel.current?.querySelector('[role="dialog"], [role="alertdialog"]');
+      if (event.key === 'Escape' && !event.defaultPrevented && !inner) {
         event.preventDefault();
         closeRef.current();
       }
@@ -58,7 +65,15 @@ export function Dialog({ title, onClose, children, wide }: DialogProps) {
 
   return (
     <div className="dialog-backdrop" onMouseDown={(event) => event.target === event.currentTarget && onClose()}>
-      <div ref={panel} className={wide ? 'dialog dialog-wide' : 'dialog'} role="dialog" aria-modal="true" aria-labelledby={titleId} onKeyDown={onKeyDown}>
+      <div
+        ref={panel}
+        className={wide ? 'dialog dialog-wide' : 'dialog'}
+        role={role}
+        aria-modal="true"
+        aria-labelledby={titleId}
+        aria-describedby={describedBy}
+        onKeyDown={onKeyDown}
+      >
         <header className="dialog-header">
           <h2 id={titleId}>{title}</h2>
           <button type="button" className="icon-button" onClick={onClose} aria-label="Close dialog">

@@ -32,8 +32,25 @@ export interface Person {
   problems: string[];
 }
 
-export async function openPerson(browser: Browser, baseUrl: string, name: string, viewport = { width: 1100, height: 760 }): Promise<Person> {
-  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+export interface PersonOptions {
+  viewport?: { width: number; height: number };
+  locale?: string;
+  timezoneId?: string;
+  colorScheme?: 'light' | 'dark';
+  /** Browser permissions granted up front (e.g. `notifications`). */
+  permissions?: string[];
+}
+
+export async function openPerson(browser: Browser, baseUrl: string, name: string, options: PersonOptions | { width: number; height: number } = {}): Promise<Person> {
+  const settings: PersonOptions = 'width' in options ? { viewport: options } : options;
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: settings.viewport ?? { width: 1100, height: 760 },
+    ...(settings.locale ? { locale: settings.locale } : {}),
+    ...(settings.timezoneId ? { timezoneId: settings.timezoneId } : {}),
+    ...(settings.colorScheme ? { colorScheme: settings.colorScheme } : {}),
+    ...(settings.permissions ? { permissions: settings.permissions } : {}),
+  });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const problems: string[] = [];
@@ -47,15 +64,23 @@ export async function screenshot(person: Person, step: string): Promise<void> {
   await person.page.screenshot({ path: join(ARTIFACTS, `${step}-${person.name.split('_')[0]}.png`) });
 }
 
-/** Registers in the UI and confirms the email address with the code from the local dev mailbox. */
-export async function registerAndVerify(person: Person): Promise<void> {
+/** Opens the registration form and submits the person's details. */
+export async function submitRegistration(person: Person): Promise<void> {
   const { page } = person;
   await page.getByRole('button', { name: 'Create an account' }).click();
   await page.getByLabel('Email').fill(person.email);
   await page.getByLabel('Username').fill(person.name);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: 'Create account' }).click();
+}
+
+/** Registers in the UI and confirms the email address with the code from the local dev mailbox. */
+export async function registerAndVerify(person: Person): Promise<void> {
+  const { page } = person;
+  await submitRegistration(person);
   await page.getByRole('heading', { name: 'Confirm your email address' }).waitFor();
+  // No code is mailed until asked for.
+  await page.getByRole('button', { name: 'Email me a code' }).click();
   const code = page.getByTestId('dev-mailbox-code');
   await code.waitFor({ timeout: 20_000 });
   await page.getByLabel('Verification code').fill((await code.textContent()) ?? '');
@@ -94,6 +119,29 @@ export function roomButton(person: Person, title: string): Locator {
 
 export function composer(person: Person): Locator {
   return person.page.getByRole('textbox', { name: /^Message / });
+}
+
+/** Registers without confirming the email address ("Later"). */
+export async function registerLater(person: Person): Promise<void> {
+  const { page } = person;
+  await submitRegistration(person);
+  await page.getByRole('button', { name: 'Later' }).click();
+  await page.getByRole('button', { name: 'New group' }).waitFor();
+}
+
+/** Opens (or creates) the direct room with `other` from the People dialog. */
+export async function openDirect(person: Person, other: Person): Promise<void> {
+  const people = await openPeople(person);
+  await people.getByLabel('Username, name or email').fill(other.name);
+  await people.getByRole('button', { name: 'Search' }).click();
+  await people.getByRole('button', { name: `Message: ${other.name}` }).first().click();
+  await person.page.getByRole('heading', { name: other.name, level: 2 }).waitFor();
+}
+
+/** Sends and waits for the server's acknowledgement. */
+export async function sendAcked(person: Person, body: string): Promise<void> {
+  await send(person, body);
+  await messageRows(person, body).locator('[data-delivery="sent"], [data-delivery="read"]').waitFor();
 }
 
 export async function send(person: Person, body: string): Promise<void> {
