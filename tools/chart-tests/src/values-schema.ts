@@ -86,6 +86,8 @@ const RULES: [string, JsonSchema][] = [
   ['*.autoscaling.scaleDownStabilizationSeconds', integer(0, 3600)],
   ['*.autoscaling.sockets.metricName', pattern('^[a-zA-Z_:][a-zA-Z0-9_:]*$')],
   ['*.autoscaling.sockets.averageValue', pattern('^[0-9]+(\\.[0-9]+)?(m|k|M|G)?$')],
+  ['*.autoscaling.sockets.provider', enumOf('prometheus-adapter', 'keda')],
+  ['*.autoscaling.sockets.prometheusServerAddress', pattern('^https?://[^\\s]+$')],
   ['*.pdb.maxUnavailable', { oneOf: [integer(0), pattern('^[0-9]{1,3}%$')] }],
   ['*.serviceAccount.annotations', stringMap()],
   ['*.serviceAccount.name', pattern('^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$')],
