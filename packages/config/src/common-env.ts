@@ -26,6 +26,7 @@ export const DEFAULT_METRICS_PORTS = {
   user: 9465,
   'chat-socket': 9466,
   'persistence-worker': 9467,
+  web: 9468,
 } as const;
 
 /** The admin port: /metrics for Prometheus (and /healthz, /readyz), never routed publicly. */

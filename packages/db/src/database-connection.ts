@@ -17,18 +17,37 @@ export interface DatabaseConnectionSettings {
   migrateOnStart?: boolean;
   /** Minimum time between two connection attempts while PostgreSQL is down. */
   retryAfterMs?: number;
+  /** Longest pause between two background reconnection attempts (they back off from retryAfterMs). */
+  maxBackoffMs?: number;
 }
 
 /**
  * Owns a data source's lifecycle. A service starts even when PostgreSQL is down (it reports
  * not-ready and answers 503, a worker's jobs fail and retry) and connects as soon as the database
- * comes back, rather than crash-looping its pod.
+ * comes back, rather than crash-looping its pod. Besides the attempts requests and probes make,
+ * it retries in the background with exponential backoff, so an idle pod connects too.
  */
 export function createDatabaseConnection(dataSource: DataSource, settings: DatabaseConnectionSettings): DatabaseConnection {
   const retryAfterMs = settings.retryAfterMs ?? 1_000;
+  const maxBackoffMs = Math.max(settings.maxBackoffMs ?? 10_000, retryAfterMs);
   let attempt: Promise<DataSource> | undefined;
   let lastFailure: { at: number; error: unknown } | undefined;
   let closed = false;
+  let backoffMs = retryAfterMs;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  const scheduleRetry = () => {
+    if (closed || retryTimer) return;
+    const delay = backoffMs;
+    backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      if (closed || (dataSource.isInitialized && !attempt)) return;
+      lastFailure = undefined; // the backoff, not the per-request gate, paces this attempt
+      ready().catch(() => undefined);
+    }, delay);
+    retryTimer.unref();
+  };
 
   const connect = async (): Promise<DataSource> => {
     await dataSource.initialize();
@@ -52,11 +71,13 @@ export function createDatabaseConnection(dataSource: DataSource, settings: Datab
     attempt = connect()
       .then((connected) => {
         lastFailure = undefined;
+        backoffMs = retryAfterMs;
         return connected;
       })
       .catch((error: unknown) => {
         lastFailure = { at: Date.now(), error };
-        settings.logger.warn({ err: error }, 'cannot connect to PostgreSQL');
+        settings.logger.warn({ err: error, retryInMs: backoffMs }, 'cannot connect to PostgreSQL');
+        scheduleRetry();
         throw error;
       })
       .finally(() => {
@@ -73,6 +94,7 @@ export function createDatabaseConnection(dataSource: DataSource, settings: Datab
     },
     async close() {
       closed = true;
+      clearTimeout(retryTimer);
       await attempt?.catch(() => undefined);
       if (dataSource.isInitialized) await dataSource.destroy();
     },

@@ -5,3 +5,5 @@ export type { DatabaseConnection, DatabaseConnectionSettings } from './database-
 export { runMigrationCli } from './migration-cli.js';
 export { queryPrepared } from './prepared-query.js';
 export type { MigrationCliSettings, MigrationConfig } from './migration-cli.js';
+export { createSchemaVersionCheck, pendingMigrations } from './schema-version.js';
+export type { SchemaVersionCheck } from './schema-version.js';

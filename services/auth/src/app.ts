@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path';
 import type { Express } from 'express';
 import { createAccessTokenVerifier, createSessionRevocationWriter, startSessionRevocations } from '@parley/auth-middleware';
-import { pingDatabase, runMigrations } from '@parley/db';
+import { createDatabaseConnection, createSchemaVersionCheck } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
-import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireDatabase } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createMailQueue, mailTransportFor, startMailWorker } from '@parley/mail';
@@ -68,10 +68,13 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
   };
 
   try {
+    // Starts while PostgreSQL is down, like the other services: not ready (503) until it connects.
     const dataSource = createAuthDataSource({ url: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE });
-    await dataSource.initialize();
-    cleanup.push({ name: 'database', run: () => dataSource.destroy() });
-    if (config.DB_MIGRATE_ON_START) await runMigrations(dataSource, logger);
+    const database = createDatabaseConnection(dataSource, { logger, migrateOnStart: config.DB_MIGRATE_ON_START });
+    cleanup.push({ name: 'database', run: () => database.close() });
+    await database.ready().catch(() => {
+      // Logged by the connection, which keeps retrying with backoff.
+    });
 
     const redis = createRedis({ url: config.REDIS_URL, name: 'auth', logger });
     cleanup.push({ name: 'redis', run: () => closeRedis(redis) });
@@ -191,7 +194,9 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
     });
 
     const health = createHealthRouter({
-      postgres: () => pingDatabase(dataSource),
+      postgres: () => database.ping(),
+      // Ready only once the auth schema carries every migration this code needs.
+      schema: createSchemaVersionCheck(() => database.ready()),
       redis: async () => {
         await redis.ping();
       },
@@ -203,6 +208,8 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
     const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
     app.use(jwksRoutes(signingKeys));
     app.get('/api/v1/auth/openapi.json', openApiHandler(buildAuthApiDocument()));
+    // Every account route reads PostgreSQL: 503 while it is unreachable (the JWKS above does not).
+    app.use('/api/v1/auth', requireDatabase(database));
     app.use(
       '/api/v1/auth',
       accountRoutes({

@@ -17,7 +17,7 @@ describe('health, metrics and API description', () => {
     expect((await app.get('/healthz')).body).toEqual({ status: 'ok' });
     const ready = await app.get('/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok', signingKey: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', schema: 'ok', redis: 'ok', signingKey: 'ok' } });
   });
 
   it('exposes the auth counters on /metrics of the admin port from the start, and not on the public port', async () => {

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
 import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
-import { createDatabaseConnection, type DataSource } from '@parley/db';
+import { createDatabaseConnection, createSchemaVersionCheck, type DataSource } from '@parley/db';
 import { createHealthRouter } from '@parley/health';
 import {
   createAdminApp,
@@ -236,6 +236,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const health = createHealthRouter(
     {
       postgres: () => database.ping(),
+      // Ready only once the chat schema carries every migration this code needs.
+      schema: createSchemaVersionCheck(() => database.ready()),
       redis: async () => {
         await redis.ping();
       },

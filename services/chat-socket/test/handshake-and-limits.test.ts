@@ -175,7 +175,7 @@ describe('service endpoints', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await ready.json()).toMatchObject({ status: 'ok', checks: { postgres: 'ok', schema: 'ok', redis: 'ok' } });
     const user = await cluster.user('metrics');
     const socket = await cluster.connect(1, user);
     const metrics = await (await fetch(`${admin}/metrics`)).text();

@@ -2,7 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { Express } from 'express';
 import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
 import { createHealthRouter } from '@parley/health';
-import { createDatabaseConnection } from '@parley/db';
+import { createDatabaseConnection, createSchemaVersionCheck } from '@parley/db';
 import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
@@ -103,6 +103,8 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
 
   const health = createHealthRouter({
     postgres: () => database.ping(),
+    // The worker writes into the chat schema: ready only once its migrations (run by chat-socket's) are applied.
+    schema: createSchemaVersionCheck(() => database.ready()),
     redis: async () => {
       await redis.ping();
     },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkerTestEnv, startWorker, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
+import { createTestDatabase } from '@parley/testing';
+import { createWorkerTestEnv, migratedChatDataSource, startWorker, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
 
 let env: WorkerTestEnv;
 let healthy: RunningWorker;
@@ -25,7 +26,7 @@ describe('health endpoints', () => {
 
     expect(live.status).toBe(200);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { postgres: 'ok', schema: 'ok', redis: 'ok' } });
   });
 
   it('starts without PostgreSQL, stays live, and answers /readyz with 503 naming the failed check', async () => {
@@ -38,6 +39,27 @@ describe('health endpoints', () => {
     expect(body.status).toBe('unavailable');
     expect(body.checks.postgres).toMatch(/^failed/);
     expect(body.checks.redis).toBe('ok');
+  });
+
+  it('is not ready before the chat schema migrations ran (chat-socket owns them), and ready once they did', async () => {
+    const fresh = await createTestDatabase('pw_schema');
+    const running = await startWorker(env.config({ DATABASE_URL: fresh.url }));
+    try {
+      const before = await fetch(`${running.baseUrl}/readyz`);
+      expect(before.status).toBe(503);
+      const body = (await before.json()) as { checks: Record<string, string> };
+      expect(body.checks.postgres).toBe('ok');
+      expect(body.checks.schema).toMatch(/^failed: migrations not applied: /);
+
+      const migrated = await migratedChatDataSource(fresh.url);
+      await migrated.destroy();
+      const after = await fetch(`${running.baseUrl}/readyz`);
+      expect(after.status).toBe(200);
+      expect(await after.json()).toMatchObject({ checks: { schema: 'ok' } });
+    } finally {
+      await running.stop();
+      await fresh.drop();
+    }
   });
 
   it('answers 503 while draining', async () => {

@@ -6,7 +6,7 @@ import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
-import { createDatabaseConnection, type DataSource } from '@parley/db';
+import { createDatabaseConnection, createSchemaVersionCheck, type DataSource } from '@parley/db';
 import { createBlockEvents } from './blocks/block-events.js';
 import { createBlockRouter } from './blocks/block-routes.js';
 import { BlockService } from './blocks/block-service.js';
@@ -53,6 +53,8 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
 
   const health = createHealthRouter({
     postgres: () => database.ping(),
+    // Ready only once the users schema carries every migration this code needs.
+    schema: createSchemaVersionCheck(() => database.ready()),
     redis: async () => {
       await redis.ping();
     },

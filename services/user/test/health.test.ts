@@ -20,7 +20,7 @@ describe('with PostgreSQL and Redis up', () => {
     expect((await service.request('GET', '/healthz')).body).toEqual({ status: 'ok' });
     const ready = await service.request('GET', '/readyz');
     expect(ready.status).toBe(200);
-    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', redis: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ok', checks: { postgres: 'ok', schema: 'ok', redis: 'ok' } });
   });
 
   it('exposes Prometheus metrics labelled by route template on the admin port only', async () => {

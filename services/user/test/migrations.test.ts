@@ -39,6 +39,12 @@ describe('migrations', () => {
     expect(await tablesInUserSchema()).toEqual([]);
   });
 
+  it('keep the service not ready until they are applied (no traffic to a pod whose tables are missing)', async () => {
+    const ready = await service.request('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body.checks).toMatchObject({ postgres: 'ok', schema: 'failed: migrations not applied: CreateUserTables1732200000000' });
+  });
+
   it('create the users schema once, and a second run applies nothing', async () => {
     const logger = createLogger({ service: 'user-migrate-test', level: 'silent' });
     const dataSource = createUserDataSource({ DATABASE_URL: service.databaseUrl, DATABASE_POOL_SIZE: 2 });
@@ -74,7 +80,10 @@ describe('migrations', () => {
     );
   });
 
-  it('leave the app working once applied', async () => {
+  it('leave the app working, and ready, once applied', async () => {
+    const ready = await service.request('GET', '/readyz');
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.schema).toBe('ok');
     const token = await service.issuer.mint({ id: randomUUID(), username: 'after_migration' });
     const me = await service.request('GET', '/api/v1/users/me', { token });
     expect(me.status).toBe(200);

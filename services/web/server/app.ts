@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { createHealthRouter } from '@parley/health';
-import { createHttpApp, finishHttpApp } from '@parley/http';
+import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -11,6 +11,8 @@ import { hasBuild, staticSite } from './static-site.js';
 
 export interface WebApp extends ServableApp {
   app: Express;
+  /** /metrics, /healthz and /readyz, served on METRICS_PORT by main.ts. */
+  adminHandler: Express;
   logger: Logger;
 }
 
@@ -20,8 +22,9 @@ export interface WebAppOptions {
 
 /**
  * The web server: the built browser client with SPA fallback, precompressed files (brotli,
- * gzip), cache headers fit for hashed assets, no source maps, a strict Content-Security-Policy, and the platform's `/healthz`, `/readyz` and
- * `/metrics`. It holds no connections of its own, so closing it is immediate.
+ * gzip), cache headers fit for hashed assets, no source maps, a strict Content-Security-Policy, and the platform's `/healthz` and
+ * `/readyz`. `/metrics` is served only by the admin handler (METRICS_PORT): the public port sits
+ * behind the Ingress's catch-all `/` route. It holds no connections of its own, so closing it is immediate.
  */
 export async function createWebApp(config: WebConfig, options: WebAppOptions = {}): Promise<WebApp> {
   const logger = options.logger ?? createLogger({ service: 'web', level: config.LOG_LEVEL });
@@ -36,7 +39,7 @@ export async function createWebApp(config: WebConfig, options: WebAppOptions = {
   }
 
   // Same-origin only: the API is behind the same ingress, so no browser origin needs CORS here.
-  const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: [] });
+  const app = createHttpApp({ logger, metrics, health: health.router, corsOrigins: [], publicMetrics: false });
   app.use(securityHeaders({ styleHashes: inlineStyleHashes(config.STATIC_DIR) }));
   app.use(staticSite(config.STATIC_DIR));
   finishHttpApp(app);
@@ -44,6 +47,7 @@ export async function createWebApp(config: WebConfig, options: WebAppOptions = {
   return {
     app,
     handler: app,
+    adminHandler: createAdminApp({ metrics, health: health.router }),
     logger,
     markDraining: () => health.markDraining(),
     close: async () => {},

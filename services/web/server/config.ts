@@ -1,12 +1,13 @@
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { envPort, loadConfig, serviceEnv } from '@parley/config';
+import { DEFAULT_METRICS_PORTS, envPort, loadConfig, metricsEnv, serviceEnv } from '@parley/config';
 
 /** Every variable the web server reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
   ...serviceEnv,
   PORT: envPort(8085).describe('HTTP port of the web server (the built browser client).'),
+  ...metricsEnv(DEFAULT_METRICS_PORTS.web),
   STATIC_DIR: z
     .string()
     .min(1)

@@ -21,6 +21,7 @@ await serveHttpApp(webApp, {
   name: 'web server',
   host: config.HOST,
   port: config.PORT,
+  adminPort: config.METRICS_PORT,
   logger: webApp.logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   ...(tracing ? { finally: () => tracing.shutdown() } : {}),

@@ -13,6 +13,12 @@ const REVALIDATE = 'no-cache';
 /** Paths that belong to other services behind the same origin; never answered with the app. */
 const NOT_THE_APP = ['/api/', '/socket.io/', '/internal/', '/admin/'];
 
+/**
+ * Operational paths only the admin port serves: a 404 on the public port, not the app page,
+ * so a scrape pointed at the wrong port fails visibly instead of parsing HTML.
+ */
+const ADMIN_ONLY = new Set(['/metrics']);
+
 /** Source maps stay private (the build keeps them outside the served folder); never serve one. */
 const SOURCE_MAP = /\.map$/i;
 
@@ -49,7 +55,7 @@ export function staticSite(staticDir: string): Router {
       const representation = chooseRepresentation(req, root, path);
       if (representation) return send(res, representation, path, HASHED_ASSET.test(path) ? IMMUTABLE : REVALIDATE, next);
     }
-    if (NOT_THE_APP.some((prefix) => req.path.startsWith(prefix))) return next();
+    if (NOT_THE_APP.some((prefix) => req.path.startsWith(prefix)) || ADMIN_ONLY.has(req.path)) return next();
     if (req.path.startsWith('/assets/') || extname(req.path) !== '') return next();
     sendIndex(req, res, root, next);
   });

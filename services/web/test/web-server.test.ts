@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { serveHttpApp } from '@parley/lifecycle';
 import { createLogger } from '@parley/logger';
 import { rawGet } from '@parley/testing';
 import { createWebApp, type WebApp } from '../server/app.js';
@@ -166,15 +168,48 @@ describe('the web server', () => {
     expect((await fetch(`${base}/rooms`, { method: 'POST' })).status).toBe(404);
   });
 
-  it('serves /healthz, /readyz and /metrics', async () => {
+  it('serves /healthz and /readyz, but not /metrics, on its public port (the Ingress routes `/` there)', async () => {
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ok', checks: { build: 'ok' } });
-    await fetch(`${base}/`);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toContain('parley_http_request_duration_seconds');
-    expect(metrics).toContain('service="web"');
+    const metrics = await fetch(`${base}/metrics`);
+    expect(metrics.status).toBe(404);
+    expect(await metrics.text()).not.toContain('parley_http_request_duration_seconds');
+  });
+
+  it('serves /metrics, /healthz and /readyz on its admin port (METRICS_PORT), as main.ts runs it', async () => {
+    const config = loadWebConfig({ STATIC_DIR: staticDir, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0' });
+    expect(loadWebConfig({ STATIC_DIR: staticDir }).METRICS_PORT).toBe(9468);
+    const logger = createLogger({ service: 'web', level: 'silent' });
+    const app = await createWebApp(config, { logger });
+    const serving = await serveHttpApp(app, {
+      name: 'web server',
+      host: config.HOST,
+      port: config.PORT,
+      adminPort: config.METRICS_PORT,
+      logger,
+      shutdownTimeoutMs: 1_000,
+      exit: () => undefined,
+    });
+    try {
+      const publicUrl = `http://127.0.0.1:${(serving.server.address() as AddressInfo).port}`;
+      const adminUrl = `http://127.0.0.1:${(serving.adminServer!.address() as AddressInfo).port}`;
+      expect(adminUrl).not.toBe(publicUrl);
+      expect((await fetch(`${publicUrl}/`)).status).toBe(200);
+      expect((await fetch(`${publicUrl}/metrics`)).status).toBe(404);
+      const metrics = await fetch(`${adminUrl}/metrics`);
+      expect(metrics.status).toBe(200);
+      const text = await metrics.text();
+      expect(text).toContain('parley_http_request_duration_seconds');
+      expect(text).toContain('service="web"');
+      expect((await fetch(`${adminUrl}/readyz`)).status).toBe(200);
+      expect((await fetch(`${adminUrl}/healthz`)).status).toBe(200);
+      // The admin port serves nothing of the site.
+      expect((await fetch(`${adminUrl}/`)).status).toBe(404);
+    } finally {
+      await serving.shutdown.shutdown('test');
+    }
   });
 
   it('is not ready while there is no build, and says so instead of serving a broken page', async () => {

@@ -105,8 +105,8 @@ describe.each(CASES)('the chart rendered with %s', (_label, valuesFiles) => {
   });
 
   it('gives every service container probes, resources and a named http port (and the services with an admin port a `metrics` port)', () => {
-    // auth, user, chat-socket and persistence-worker serve /metrics on METRICS_PORT (issue #4).
-    const withAdminPort = /-(auth|user|chat-socket|persistence-worker)$/;
+    // auth, user, chat-socket, persistence-worker and web serve /metrics on METRICS_PORT only.
+    const withAdminPort = /-(auth|user|chat-socket|persistence-worker|web)$/;
     for (const deployment of objects.filter((object) => object.kind === 'Deployment')) {
       const container = podSpecOf(deployment)?.containers[0];
       expect(container?.livenessProbe, objectId(deployment)).toMatchObject({ httpGet: { path: '/healthz', port: 'http' } });

@@ -107,52 +107,6 @@ describe('chat-socket termination and scaling', () => {
   });
 });
 
-describe('network policies', () => {
-  type Peer = { podSelector?: { matchLabels: Record<string, string> }; namespaceSelector?: { matchLabels: Record<string, string> } };
-  const peersOf = (objects: K8sObject[], policy: string) =>
-    ((findObject(objects, 'NetworkPolicy', policy).spec as { ingress: { from: Peer[] }[] }).ingress ?? []).flatMap((rule) => rule.from);
-  const componentsAllowed = (peers: Peer[]) =>
-    peers.map((peer) => peer.podSelector?.matchLabels['app.kubernetes.io/component']).filter((component): component is string => !!component);
-
-  it('lets services reach each other only where needed', () => {
-    const objects = render({ valuesFiles: [ciFile('platform-features-values.yaml')] });
-    expect(componentsAllowed(peersOf(objects, name('auth'))).sort()).toEqual(['chat-socket', 'persistence-worker', 'smoke-test', 'user']);
-    expect(componentsAllowed(peersOf(objects, name('user'))).sort()).toEqual(['auth', 'chat-socket', 'smoke-test']);
-    // The operator calls chat-socket's /admin endpoints and reads the worker's queue depths.
-    expect(componentsAllowed(peersOf(objects, name('chat-socket')))).toEqual(['operator', 'smoke-test']);
-    expect(componentsAllowed(peersOf(objects, name('persistence-worker')))).toEqual(['operator', 'smoke-test']);
-    expect(componentsAllowed(peersOf(objects, name('operator')))).toEqual(['smoke-test']);
-    const withoutOperator = render({ valuesFiles: [ciFile('platform-features-values.yaml')], set: { 'operator.enabled': 'false' } });
-    expect(componentsAllowed(peersOf(withoutOperator, name('chat-socket')))).toEqual(['smoke-test']);
-  });
-
-  it('admits the ingress controller to the public services only, and the monitoring namespace everywhere', () => {
-    const objects = render({ valuesFiles: [ciFile('platform-features-values.yaml')] });
-    const fromIngress = (policy: string) =>
-      peersOf(objects, policy).some((peer) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'ingress-nginx');
-    const fromMonitoring = (policy: string) =>
-      peersOf(objects, policy).some((peer) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'monitoring');
-    for (const component of ['auth', 'user', 'chat-socket']) expect(fromIngress(name(component)), component).toBe(true);
-    expect(fromIngress(name('persistence-worker'))).toBe(false);
-    for (const component of ['auth', 'user', 'chat-socket', 'persistence-worker', 'operator']) expect(fromMonitoring(name(component)), component).toBe(true);
-    expect(fromIngress(name('operator'))).toBe(false);
-  });
-
-  it('lets only Parley pods of the release reach the evaluation PostgreSQL and Redis', () => {
-    const objects = render({ valuesFiles: [ciFile('platform-features-values.yaml')] });
-    expect(peersOf(objects, name('postgresql'))).toEqual([
-      { podSelector: { matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/part-of': 'parley' } } },
-    ]);
-    const redisPeers = peersOf(objects, name('redis'));
-    expect(redisPeers[0]).toEqual({ podSelector: { matchLabels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/part-of': 'parley' } } });
-    expect(redisPeers[1]).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'keda' } } });
-  });
-
-  it('renders no NetworkPolicy unless enabled', () => {
-    expect(objectsOfKind(render(), 'NetworkPolicy')).toEqual([]);
-  });
-});
-
 describe('NOTES.txt', () => {
   it('tells how to reach the platform and how to test it', () => {
     const install = runHelm(['install', RELEASE, join(REPO_ROOT, 'charts', 'parley'), '--dry-run=client', '--namespace', 'chat']);

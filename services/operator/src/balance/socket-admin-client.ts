@@ -1,4 +1,5 @@
 import { shedSocketsResponseSchema, socketCountSchema, type ShedSocketsRequest } from '@parley/contracts';
+import { errorMessageOf } from '../kube/api-errors.js';
 
 /** Where one chat-socket pod serves its admin endpoints (`http://<pod IP>:<http port>`). */
 export interface PodEndpoint {
@@ -24,7 +25,7 @@ export function createSocketAdminClient(adminToken: string, timeoutMs: number) {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      throw new PodRequestError(`${endpoint.pod}: ${(error as Error).message}`);
+      throw new PodRequestError(`${endpoint.pod}: ${errorMessageOf(error)}`);
     }
     const text = await response.text();
     if (!response.ok) throw new PodRequestError(`${endpoint.pod}: ${path} answered ${response.status}`);

@@ -3,7 +3,7 @@ import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '@parley/logger';
 import type { PodSockets } from '../chat-platform/chat-platform-status.js';
 import type { PlatformSettings } from '../chat-platform/chat-platform-spec.js';
-import { describeApiError } from '../kube/api-errors.js';
+import { describeApiError, errorMessageOf } from '../kube/api-errors.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
 import type { BalanceObservation } from '../status/platform-status.js';
 import { podBaseUrl } from '../status/platform-workloads.js';
@@ -149,7 +149,7 @@ export class SocketBalancer {
           if (shedding < batch) return; // the pod has fewer sockets left than planned
         } catch (error) {
           metrics.shedRequests.inc({ result: 'failed' });
-          logger.warn({ platform: key, pod: order.pod, problem: (error as Error).message }, 'shed request failed; stopping this run');
+          logger.warn({ platform: key, pod: order.pod, problem: errorMessageOf(error) }, 'shed request failed; stopping this run');
           return;
         }
       }

@@ -2,7 +2,7 @@ import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '@parley/logger';
 import type { SocketBalancer } from '../balance/socket-balancer.js';
 import { reconcileSigningKeys, type SigningKeysOutcome } from '../keys/signing-key-reconciler.js';
-import { describeApiError, isNotFound, statusCodeOf } from '../kube/api-errors.js';
+import { describeApiError, errorMessageOf, isNotFound, statusCodeOf } from '../kube/api-errors.js';
 import type { KubeClients } from '../kube/kube-clients.js';
 import type { WorkResult } from '../kube/work-queue.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
@@ -145,7 +145,7 @@ async function sampleQueues(deps: PlatformReconcilerDeps, pods: readonly V1Pod[]
       const queues = await fetchQueueDepths(baseUrl, deps.podRequestTimeoutMs);
       return { waiting: totalWaiting(queues), queues };
     } catch (error) {
-      problems.push(`queue depths unavailable from ${pod.metadata?.name}: ${(error as Error).message}`);
+      problems.push(`queue depths unavailable from ${pod.metadata?.name}: ${errorMessageOf(error)}`);
     }
   }
   return undefined;
