@@ -33,6 +33,7 @@ import {
   type RegisterRequest,
   type MemberRole,
   type RoomPreferencesRequest,
+  type SessionEndReason,
   type UpdateProfileRequest,
   type UpdateRoomRequest,
 } from '@parley/contracts';
@@ -61,6 +62,13 @@ export interface ApiClientOptions {
 }
 
 export type SessionListener = (user: AuthUser | null) => void;
+
+/**
+ * Why the client's session ended: a server reason (`session:ended`), `signed-out` (this tab's
+ * own "Log out"), `other-tab` (another tab of this browser signed out), `refused` (the server
+ * would not renew the session, reason unknown).
+ */
+export type SignOutReason = SessionEndReason | 'signed-out' | 'other-tab' | 'refused';
 export type AccessTokenListener = (accessToken: string) => void;
 
 /**
@@ -71,6 +79,8 @@ export type AccessTokenListener = (accessToken: string) => void;
 export class ApiClient {
   private accessToken: string | null = null;
   private user: AuthUser | null = null;
+  private signOutReason: SignOutReason | null = null;
+  private signingOut = false;
   private refreshing: Promise<AuthSession | null> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<SessionListener>();
@@ -140,11 +150,32 @@ export class ApiClient {
   }
 
   async logout(): Promise<void> {
+    this.signingOut = true;
     try {
       await this.request('/api/v1/auth/logout', { method: 'POST', body: {}, auth: false, cookieTransport: true });
     } finally {
-      this.endSession();
+      this.signingOut = false;
+      this.endSession('signed-out');
     }
+  }
+
+  /** Why the last session ended (null while signed in or before any). */
+  lastSignOutReason(): SignOutReason | null {
+    return this.signOutReason;
+  }
+
+  /**
+   * The session ended elsewhere: the server said so (`session:ended`) or another tab did.
+   * An expired access token is no end: the session is renewed instead (and ends if it cannot be).
+   */
+  sessionEnded(reason: SignOutReason): void {
+    // This tab's own logout: the server's word on it may come before its answer.
+    if (this.signingOut) return;
+    if (reason === 'expired') {
+      void this.refresh().catch(() => undefined);
+      return;
+    }
+    this.endSession(reason);
   }
 
   async requestEmailVerification(): Promise<string> {
@@ -295,7 +326,7 @@ export class ApiClient {
       return session;
     } catch (error) {
       if (error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'invalid')) {
-        this.endSession();
+        this.endSession('refused');
         return null;
       }
       // The network or the server is down: keep the session, try again a little later.
@@ -307,6 +338,7 @@ export class ApiClient {
   private startSession(session: AuthSession): AuthUser {
     this.accessToken = session.accessToken;
     this.user = session.user;
+    this.signOutReason = null;
     // A minute early, or a fifth of the lifetime for short-lived tokens.
     const lead = Math.min(this.refreshLeadSeconds, session.expiresIn * 0.2);
     this.scheduleRefresh(Math.max(5, session.expiresIn - lead));
@@ -315,8 +347,9 @@ export class ApiClient {
     return session.user;
   }
 
-  private endSession(): void {
+  private endSession(reason: SignOutReason): void {
     const wasSignedIn = this.user !== null;
+    if (wasSignedIn || reason === 'signed-out') this.signOutReason = reason;
     clearTimeout(this.refreshTimer);
     this.accessToken = null;
     this.user = null;

@@ -443,6 +443,9 @@ export class ChatController {
       this.resyncTimer = setTimeout(() => void this.gaps.resyncAll(), Math.random() * Math.max(0, delayMs));
     });
     socket.on('room:new', (room) => this.adopt(room));
+    // The server is about to close the socket: this tab (and, through the session channel, every
+    // other tab) returns to sign-in at once, saying why; an expired token is renewed instead.
+    socket.on('session:ended', ({ reason }) => this.deps.api.sessionEnded(reason));
     socket.on('room:member-joined', ({ roomId, userId }) => {
       dispatch({ type: 'member/joined', roomId, userId });
       if (this.deps.getState().members[roomId]) void this.loadMembers(roomId);
