@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ProfileProvisionPayload } from './outbox-message.entity.js';
+import type { OutboxPayload } from './outbox-message.entity.js';
 
 export interface OutboxMessage {
   id: string;
   kind: string;
-  payload: ProfileProvisionPayload;
+  payload: OutboxPayload;
   attempts: number;
 }
 
@@ -16,7 +16,7 @@ export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Call inside the transaction of the change the message announces. */
-  async add(manager: EntityManager, kind: string, payload: ProfileProvisionPayload): Promise<string> {
+  async add(manager: EntityManager, kind: string, payload: OutboxPayload): Promise<string> {
     const id = randomUUID();
     await manager.query(`INSERT INTO auth.outbox (id, kind, payload) VALUES ($1, $2, $3::jsonb)`, [
       id,
