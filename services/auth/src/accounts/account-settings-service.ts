@@ -8,7 +8,7 @@ import type { CredentialEntity } from '../credentials/credential.entity.js';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { passwordProblems } from '../credentials/password-policy.js';
-import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE } from '../outbox/outbox-message.entity.js';
+import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE, PROFILE_PROVISION } from '../outbox/outbox-message.entity.js';
 import type { OutboxRelay } from '../outbox/outbox-relay.js';
 import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
@@ -82,6 +82,8 @@ export class AccountSettingsService {
     const outboxIds = await this.deps.dataSource.transaction(async (manager) => {
       // Refresh tokens go with the credential (ON DELETE CASCADE).
       await manager.query(`DELETE FROM auth.credentials WHERE id = $1`, [credential.id]);
+      // A provisioning still pending would bring the profile back after its removal.
+      await this.deps.outbox.cancelPending(manager, PROFILE_PROVISION, credential.id);
       const ids = [
         await this.deps.outbox.add(manager, PROFILE_DELETE, { userId: credential.id }),
         await this.deps.outbox.add(manager, CHAT_MEMBERSHIPS_DELETE, { userId: credential.id }),

@@ -26,6 +26,15 @@ export class OutboxRepository {
     return id;
   }
 
+  /** Drops a user's undelivered messages of `kind` (an account deleted before its profile was provisioned). */
+  async cancelPending(manager: EntityManager, kind: string, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE auth.outbox SET delivered_at = now(), last_error = 'cancelled: superseded'
+        WHERE kind = $1 AND payload->>'userId' = $2 AND delivered_at IS NULL`,
+      [kind, userId],
+    );
+  }
+
   /**
    * Leases pending messages for delivery: `FOR UPDATE SKIP LOCKED` so concurrent relays (other
    * pods) never pick the same row, and the pushed-back `next_attempt_at` keeps them away while
