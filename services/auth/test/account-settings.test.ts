@@ -197,7 +197,7 @@ describe('account settings', () => {
 
       expect((await deleteAccount(account.session.accessToken, { password: account.password })).status).toBe(204);
       for (const session of [account.session, other]) {
-        expect((await me(session.accessToken)).status).toBe(401);
+        expect((await app.post('/api/v1/auth/logout-all', {}, { token: session.accessToken })).status).toBe(401);
         expect((await app.post('/api/v1/auth/refresh', { refreshToken: session.refreshToken })).status).toBe(401);
       }
       expect((await login(account)).status).toBe(401);
@@ -215,6 +215,17 @@ describe('account settings', () => {
       expect((await me(bystander.session.accessToken)).status).toBe(200);
       const again = await app.post('/api/v1/auth/register', { email: account.email, username: account.username, password: account.password });
       expect(again.status).toBe(201);
+    });
+
+    it('refuses a session begun right after "sign out everywhere" too (the same second as its not-before)', async () => {
+      const account = await registerAccount(app);
+      expect((await app.post('/api/v1/auth/logout-all', {}, { token: account.session.accessToken })).status).toBe(204);
+      const fresh = (await login(account)).body;
+      expect((await deleteAccount(fresh.accessToken, { password: account.password })).status).toBe(204);
+      // Refused by the verifier itself (every service's), not only because the account is gone.
+      const refused = await app.post('/api/v1/auth/logout-all', {}, { token: fresh.accessToken });
+      expect(refused.status).toBe(401);
+      expect(refused.body.error.message).toBe('The session has ended; sign in again');
     });
   });
 });

@@ -80,8 +80,15 @@ export class AccountSettingsService {
   async deleteAccount(principal: Principal, password: string, ip: string): Promise<void> {
     const credential = await this.confirmPassword(principal.userId, password, ip, 'password');
     const outboxIds = await this.deps.dataSource.transaction(async (manager) => {
+      const families: Array<{ family_id: string }> = await manager.query(
+        `SELECT DISTINCT family_id FROM auth.refresh_tokens WHERE user_id = $1`,
+        [credential.id],
+      );
       // Refresh tokens go with the credential (ON DELETE CASCADE).
       await manager.query(`DELETE FROM auth.credentials WHERE id = $1`, [credential.id]);
+      // Each session by its id as well as by the not-before time: a token issued in the very
+      // second of an earlier not-before carries that second and would outlive a second one.
+      for (const { family_id: familyId } of families) await this.deps.sessions.revokeSession(credential.id, familyId, 'account-deleted');
       // A provisioning still pending would bring the profile back after its removal.
       await this.deps.outbox.cancelPending(manager, PROFILE_PROVISION, credential.id);
       const ids = [

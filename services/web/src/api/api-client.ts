@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   TOKEN_TRANSPORT_HEADER,
+  accountSessionListSchema,
   authSessionSchema,
   authUserResponseSchema,
   blockListSchema,
@@ -26,6 +27,7 @@ import {
   userSearchResponseSchema,
   type AuthSession,
   type AuthUser,
+  type ChangePasswordRequest,
   type CreateRoomRequest,
   type HistoryQuery,
   type LoginRequest,
@@ -80,7 +82,8 @@ export class ApiClient {
   private accessToken: string | null = null;
   private user: AuthUser | null = null;
   private signOutReason: SignOutReason | null = null;
-  private signingOut = false;
+  /** Set while this tab itself ends the session (logout, everywhere, account deletion). */
+  private endingOwnSession = false;
   private refreshing: Promise<AuthSession | null> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<SessionListener>();
@@ -150,13 +153,24 @@ export class ApiClient {
   }
 
   async logout(): Promise<void> {
-    this.signingOut = true;
+    this.endingOwnSession = true;
     try {
       await this.request('/api/v1/auth/logout', { method: 'POST', body: {}, auth: false, cookieTransport: true });
     } finally {
-      this.signingOut = false;
+      this.endingOwnSession = false;
       this.endSession('signed-out');
     }
+  }
+
+  /** Runs a request that ends this session; on success the session ends with `reason`. */
+  private async endOwnSession(reason: SignOutReason, request: () => Promise<unknown>): Promise<void> {
+    this.endingOwnSession = true;
+    try {
+      await request();
+    } finally {
+      this.endingOwnSession = false;
+    }
+    this.endSession(reason);
   }
 
   /** Why the last session ended (null while signed in or before any). */
@@ -169,8 +183,8 @@ export class ApiClient {
    * An expired access token is no end: the session is renewed instead (and ends if it cannot be).
    */
   sessionEnded(reason: SignOutReason): void {
-    // This tab's own logout: the server's word on it may come before its answer.
-    if (this.signingOut) return;
+    // This tab ends the session itself: the server's word on it may come before its answer.
+    if (this.endingOwnSession) return;
     if (reason === 'expired') {
       void this.refresh().catch(() => undefined);
       return;
@@ -202,6 +216,25 @@ export class ApiClient {
 
   async confirmPasswordReset(request: PasswordResetConfirm): Promise<void> {
     await this.request('/api/v1/auth/password/reset/confirm', { method: 'POST', body: request, auth: false });
+  }
+
+  // ---- account settings ----
+
+  /** Other sessions end at once; this one (and this browser's other tabs) stays signed in. */
+  changePassword = (request: ChangePasswordRequest) => this.request('/api/v1/auth/password/change', { method: 'POST', body: request });
+  accountSessions = () => this.request('/api/v1/auth/sessions', { schema: accountSessionListSchema });
+  endAccountSession = (sessionId: string) => this.request(`/api/v1/auth/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
+
+  /** Ends every session of the account, this one included. */
+  logoutEverywhere(): Promise<void> {
+    return this.endOwnSession('logout-all', () => this.request('/api/v1/auth/logout-all', { method: 'POST', body: {}, cookieTransport: true }));
+  }
+
+  /** Deletes the account (its password confirms it); every session ends. */
+  deleteAccount(password: string): Promise<void> {
+    return this.endOwnSession('account-deleted', () =>
+      this.request('/api/v1/auth/account', { method: 'DELETE', body: { password }, cookieTransport: true }),
+    );
   }
 
   /** Local development only: mail the launcher wrote to its file mailbox; null where there is none. */
