@@ -451,7 +451,10 @@ export class ChatController {
       if (this.deps.getState().members[roomId]) void this.loadMembers(roomId);
       void this.ensureProfiles([userId]);
     });
-    socket.on('room:member-left', ({ roomId, userId }) => dispatch({ type: 'member/left', roomId, userId }));
+    socket.on('room:member-left', ({ roomId, userId }) => {
+      dispatch({ type: 'member/left', roomId, userId });
+      if (userId !== this.deps.getState().selfId) void this.people.refreshProfile(userId);
+    });
     socket.on('room:event', (event) => {
       dispatch({ type: 'event/received', event });
       void this.ensureProfiles([event.actorId, event.userId].filter((id): id is string => id !== null));

@@ -19,8 +19,9 @@ export class PeopleDirectory {
   ) {}
 
   async ensureProfiles(userIds: string[]): Promise<void> {
-    const state = this.getState();
-    const missing = [...new Set(userIds)].filter((id) => !state.profiles[id] && !this.requested.has(id));
+    // Each profile is asked for once per page load, also when a saved copy is shown meanwhile:
+    // names change, and a deleted account's profile is gone.
+    const missing = [...new Set(userIds)].filter((id) => id !== this.getState().selfId && !this.requested.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.requested.add(id);
     const results = await Promise.allSettled(missing.map((id) => this.api.profile(id)));
@@ -35,6 +36,12 @@ export class PeopleDirectory {
       if (result.status === 'rejected' && !(result.reason instanceof ApiError && result.reason.code === 'not_found')) this.requested.delete(missing[index]!);
     });
     if (profiles.length > 0) this.dispatch({ type: 'profiles/loaded', profiles });
+  }
+
+  /** Asks for a profile again (someone left: the account may have been deleted). */
+  refreshProfile(userId: string): Promise<void> {
+    this.requested.delete(userId);
+    return this.ensureProfiles([userId]);
   }
 
   async loadPresence(userIds: string[]): Promise<void> {
