@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { composer, launchChromium, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { seriousAxeViolations } from './support/axe.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
@@ -77,6 +78,11 @@ describe('signing out reaches every tab', () => {
     // The other tab did nothing: it is told, and its composer is gone.
     await signInHeading(anaTab).waitFor();
     await anaTab.getByText('You signed out in another tab.').waitFor();
+    // The reason is read out and meets contrast, in both themes.
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await anaTab.emulateMedia({ colorScheme });
+      expect(await seriousAxeViolations(anaTab)).toEqual([]);
+    }
     expect(await composer({ ...ana, page: anaTab }).count()).toBe(0);
 
     // A reload does not bring the session back: it is over on the server.
