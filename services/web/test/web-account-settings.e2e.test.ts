@@ -73,7 +73,7 @@ afterEach(async (context) => {
 describe('account settings', () => {
   it('lists the sessions, marks this one, and starts with focus in the first field', async () => {
     const dialog = await openAccount(ana.page);
-    expect(await ana.page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('currentPassword');
+    expect(await ana.page.evaluate<string | null>("document.activeElement?.getAttribute('name') ?? null")).toBe('currentPassword');
     const sessions = dialog.getByRole('list', { name: 'Sessions' }).getByRole('listitem');
     await expect.poll(() => sessions.count()).toBe(2);
     await expect.poll(() => dialog.getByText('This session').count()).toBe(1);
@@ -119,7 +119,7 @@ describe('account settings', () => {
     await dialog.getByRole('button', { name: 'Sign out everywhere' }).click();
     const confirm = ana.page.getByRole('alertdialog', { name: 'Sign out everywhere?' });
     // Focus starts on Cancel: Enter alone never confirms.
-    expect(await ana.page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    expect(await ana.page.evaluate<string | null>('document.activeElement?.textContent ?? null')).toBe('Cancel');
     await confirm.getByRole('button', { name: 'Sign out everywhere' }).click();
 
     for (const page of [ana.page, anaLaptop.page]) {
