@@ -118,12 +118,13 @@ describe('network policies', () => {
     const objects = render({ valuesFiles: [ciFile('platform-features-values.yaml')] });
     expect(componentsAllowed(peersOf(objects, name('auth'))).sort()).toEqual(['chat-socket', 'persistence-worker', 'smoke-test', 'user']);
     expect(componentsAllowed(peersOf(objects, name('user'))).sort()).toEqual(['auth', 'chat-socket', 'smoke-test']);
-    // The operator calls chat-socket's /admin endpoints and reads the worker's queue depths.
-    expect(componentsAllowed(peersOf(objects, name('chat-socket')))).toEqual(['operator', 'smoke-test']);
+    // The operator calls chat-socket's /admin endpoints and reads the worker's queue depths; auth
+    // removes a deleted account's memberships on chat-socket's /internal.
+    expect(componentsAllowed(peersOf(objects, name('chat-socket')))).toEqual(['auth', 'operator', 'smoke-test']);
     expect(componentsAllowed(peersOf(objects, name('persistence-worker')))).toEqual(['operator', 'smoke-test']);
     expect(componentsAllowed(peersOf(objects, name('operator')))).toEqual(['smoke-test']);
     const withoutOperator = render({ valuesFiles: [ciFile('platform-features-values.yaml')], set: { 'operator.enabled': 'false' } });
-    expect(componentsAllowed(peersOf(withoutOperator, name('chat-socket')))).toEqual(['smoke-test']);
+    expect(componentsAllowed(peersOf(withoutOperator, name('chat-socket')))).toEqual(['auth', 'smoke-test']);
   });
 
   it('admits the ingress controller to the public services only, and the monitoring namespace everywhere', () => {
