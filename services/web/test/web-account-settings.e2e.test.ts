@@ -130,6 +130,7 @@ describe('account settings', () => {
 
   it('deletes the account after the password and a confirmation: signed out at once, can no longer sign in, messages stay from "Deleted user"', async () => {
     await signIn(ana.page, ana.name, SECOND_PASSWORD);
+    await signIn(anaLaptop.page, ana.name, SECOND_PASSWORD);
     let dialog = await openAccount(ana.page);
     await dialog.getByLabel('Password to confirm').fill('not my password');
     await dialog.getByRole('button', { name: 'Delete account…' }).click();
@@ -144,6 +145,9 @@ describe('account settings', () => {
     await confirm.getByRole('button', { name: 'Delete my account' }).click();
     await signInHeading(ana.page).waitFor();
     await ana.page.getByText('Your account was deleted.').waitFor();
+    // The other browser is told the same, by the server.
+    await signInHeading(anaLaptop.page).waitFor();
+    await anaLaptop.page.getByText('Your account was deleted.').waitFor();
 
     await ana.page.getByLabel('Username or email').fill(ana.name);
     await ana.page.getByLabel('Password').fill(SECOND_PASSWORD);

@@ -1,3 +1,4 @@
+import { ACCOUNT_DELETION_ENDPOINTS } from '@parley/contracts';
 import { deleteInternal } from './profile-provisioning-client.js';
 
 export interface ChatMembershipsClient {
@@ -15,6 +16,6 @@ export interface ChatMembershipsSettings {
 export function createChatMembershipsClient(settings: ChatMembershipsSettings): ChatMembershipsClient {
   const base = settings.chatServiceUrl.endsWith('/') ? settings.chatServiceUrl : `${settings.chatServiceUrl}/`;
   return {
-    removeMemberships: (userId) => deleteInternal(new URL(`internal/v1/users/${encodeURIComponent(userId)}/memberships`, base), settings, 'chat-socket'),
+    removeMemberships: (userId) => deleteInternal(new URL(ACCOUNT_DELETION_ENDPOINTS.memberships(userId), base), settings, 'chat-socket'),
   };
 }

@@ -1,4 +1,4 @@
-import { INTERNAL_TOKEN_HEADER, provisionProfileRequestSchema } from '@parley/contracts';
+import { ACCOUNT_DELETION_ENDPOINTS, INTERNAL_TOKEN_HEADER, provisionProfileRequestSchema } from '@parley/contracts';
 import type { ProfileProvisionPayload } from './outbox-message.entity.js';
 
 export interface ProfileProvisioningClient {
@@ -34,7 +34,7 @@ export function createProfileProvisioningClient(settings: ProfileProvisioningSet
       if (!response.ok) throw new Error(`user service answered ${response.status}`);
     },
     async deleteProfile(userId) {
-      await deleteInternal(new URL(`internal/v1/profiles/${encodeURIComponent(userId)}`, base), settings, 'user service');
+      await deleteInternal(new URL(ACCOUNT_DELETION_ENDPOINTS.profile(userId), base), settings, 'user service');
     },
   };
 }
