@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AccountSession, ChangePasswordRequest } from '@parley/contracts';
 import type { Principal, SessionRevocationWriter } from '@parley/auth-middleware';
-import { NotFoundError, RateLimitedError, UnauthorizedError, ValidationError } from '@parley/errors';
+import { NotFoundError, UnauthorizedError, ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import type { AuthMetrics } from '../auth-metrics.js';
 import type { CredentialEntity } from '../credentials/credential.entity.js';
@@ -107,12 +107,8 @@ export class AccountSettingsService {
     const credential = await this.deps.credentials.findById(userId);
     if (!credential) throw new UnauthorizedError('The account no longer exists');
     const accountKey = `user:${credential.id}`;
-    try {
-      await this.deps.throttle.acquire(accountKey, ip);
-    } catch (error) {
-      if (error instanceof RateLimitedError) this.deps.metrics.logins.inc({ outcome: 'rate_limited' });
-      throw error;
-    }
+    // Counted like a login attempt (the throttle records its own rejections).
+    await this.deps.throttle.acquire(accountKey, ip);
     this.deps.metrics.passwordVerifications.inc();
     if (!(await this.deps.hasher.verify(credential.passwordHash, password))) {
       throw new ValidationError('The password is incorrect', [{ path, message: 'is incorrect' }]);
