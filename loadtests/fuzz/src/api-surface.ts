@@ -77,6 +77,9 @@ export const REST_ROUTES: RestRoute[] = [
   },
   { service: 'auth', method: 'GET', path: '/.well-known/jwks.json', credentials: 'none', template: () => ({}) },
   { service: 'auth', method: 'GET', path: '/api/v1/auth/openapi.json', credentials: 'none', template: () => ({}) },
+  // Changing the password, deleting the account and logout-all would end the fuzzing identity; the sessions list is safe.
+  { service: 'auth', method: 'GET', path: '/api/v1/auth/sessions', credentials: 'access-token', template: () => ({}) },
+  { service: 'auth', method: 'DELETE', path: '/api/v1/auth/sessions/:sessionId', credentials: 'access-token', template: (_i, r) => ({ params: { sessionId: r.uuid() } }) },
 
   // user
   { service: 'user', method: 'GET', path: '/api/v1/users/me', credentials: 'access-token', template: () => ({}) },

@@ -131,7 +131,18 @@ export type Jwks = z.infer<typeof jwksSchema>;
 export const logoutAllRequestSchema = z.strictObject({});
 
 /** Why a session ended: what `session:ended` tells a socket before it is closed. */
-export const sessionEndReasonSchema = z.enum(['logout', 'logout-all', 'password-reset', 'role-change', 'expired']);
+export const sessionEndReasonSchema = z.enum([
+  'logout',
+  'logout-all',
+  'password-reset',
+  'role-change',
+  'expired',
+  /** The password was changed in another session (that one stays signed in). */
+  'password-change',
+  /** Ended from the sessions list of another session of the same account. */
+  'session-revoked',
+  'account-deleted',
+]);
 export type SessionEndReason = z.infer<typeof sessionEndReasonSchema>;
 
 /** The reasons the auth service revokes sessions for (expiry needs no announcement). */
@@ -159,3 +170,38 @@ export const userSessionsRevokedEventSchema = z
   })
   .refine((event) => event.sessionId !== undefined || event.notBefore !== undefined, 'names a session or a not-before time');
 export type UserSessionsRevokedEvent = z.infer<typeof userSessionsRevokedEventSchema>;
+
+/** The current password, as at login: any string, it only reaches the hash (see loginRequestSchema). */
+const currentPasswordSchema = z.string().min(1).max(128);
+
+/** `POST /api/v1/auth/password/change`: the other sessions end, the caller's stays. */
+export const changePasswordRequestSchema = z.strictObject({
+  currentPassword: currentPasswordSchema,
+  newPassword: passwordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
+
+/** `POST /api/v1/auth/account/delete`: the password confirms it is the owner. */
+export const deleteAccountRequestSchema = z.strictObject({ password: currentPasswordSchema });
+export type DeleteAccountRequest = z.infer<typeof deleteAccountRequestSchema>;
+
+/** `DELETE /api/v1/auth/sessions/:sessionId`. */
+export const sessionParamsSchema = z.strictObject({ sessionId: sessionIdSchema });
+
+/**
+ * One signed-in session of the account (a refresh-token family): when it began, when it was
+ * last renewed, and the browser and address it began from, where recorded.
+ */
+export const accountSessionSchema = z.object({
+  id: sessionIdSchema,
+  createdAt: z.iso.datetime({ offset: true }),
+  lastUsedAt: z.iso.datetime({ offset: true }),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  /** The session of the access token that asked. */
+  current: z.boolean(),
+});
+export type AccountSession = z.infer<typeof accountSessionSchema>;
+
+export const accountSessionListSchema = z.object({ sessions: z.array(accountSessionSchema) });
+export type AccountSessionList = z.infer<typeof accountSessionListSchema>;

@@ -34,3 +34,16 @@ export type BlockedIdsResponse = z.infer<typeof blockedIdsResponseSchema>;
 export const BLOCKS_CHANGED_CHANNEL = 'events:blocks-changed';
 export const blocksChangedEventSchema = z.object({ userA: userIdSchema, userB: userIdSchema });
 export type BlocksChangedEvent = z.infer<typeof blocksChangedEventSchema>;
+
+/**
+ * Account deletion, delivered by the auth service's outbox (retried until answered; both
+ * idempotent, 204, behind INTERNAL_TOKEN_HEADER; see docs/decisions/XXXX-account-deletion.md):
+ * - auth → user: `DELETE /internal/v1/profiles/:id` removes the profile, friendships, friend
+ *   requests and blocks (announcing each former block on BLOCKS_CHANGED_CHANNEL);
+ * - auth → chat-socket: `DELETE /internal/v1/users/:id/memberships` takes the account out of
+ *   every room and drops its notifications. Path parameters: idParamsSchema.
+ */
+export const ACCOUNT_DELETION_ENDPOINTS = {
+  profile: (userId: string) => `internal/v1/profiles/${encodeURIComponent(userId)}`,
+  memberships: (userId: string) => `internal/v1/users/${encodeURIComponent(userId)}/memberships`,
+} as const;

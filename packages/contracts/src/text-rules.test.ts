@@ -20,6 +20,9 @@ const EXAMPLES: Record<string, unknown[]> = {
   emailVerifyConfirmSchema: [{ code: '123456' }],
   passwordResetRequestSchema: [{ email: 'ada@example.com' }],
   passwordResetConfirmSchema: [{ email: 'ada@example.com', code: '123456', newPassword: 'another passphrase' }],
+  changePasswordRequestSchema: [{ currentPassword: 'a long passphrase', newPassword: 'another passphrase' }],
+  deleteAccountRequestSchema: [{ password: 'a long passphrase' }],
+  sessionParamsSchema: [{ sessionId: USER }],
   updateProfileRequestSchema: [{ displayName: 'Ada', bio: 'Counts things.\nMostly engines.', avatarUrl: 'https://example.com/a.png' }],
   userSearchQuerySchema: [{ query: 'ada', limit: '20', cursor: CURSOR }],
   createFriendRequestSchema: [{ userId: USER }],
@@ -59,7 +62,7 @@ const EXAMPLES: Record<string, unknown[]> = {
 /** Fields that keep tab and line breaks. */
 const MULTILINE = new Set(['sendMessageRequestSchema.body', 'messageSendPayloadSchema.body', 'updateProfileRequestSchema.bio']);
 /** Fields exempt from the text rules, and why (see the contract). */
-const EXEMPT = new Set(['loginRequestSchema.password']);
+const EXEMPT = new Set(['loginRequestSchema.password', 'changePasswordRequestSchema.currentPassword', 'deleteAccountRequestSchema.password']);
 
 const REFUSED_ANYWHERE = ['\u0000', '\u0001', '\u0008', '\u000b', '\u000c', '\u001b', '\u007f', '\u0085', '\u009f', '\ud800', '\udfff'];
 const LINE_BREAKS = ['\t', '\n', '\r'];

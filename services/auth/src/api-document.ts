@@ -1,5 +1,8 @@
 import {
+  accountSessionListSchema,
   authSessionSchema,
+  changePasswordRequestSchema,
+  deleteAccountRequestSchema,
   authUserResponseSchema,
   codeRequestAcceptedSchema,
   emailVerifyConfirmSchema,
@@ -11,6 +14,7 @@ import {
   passwordResetRequestSchema,
   refreshRequestSchema,
   registerRequestSchema,
+  sessionParamsSchema,
 } from '@parley/contracts';
 import { buildOpenApiDocument, type ApiRoute } from '@parley/http';
 
@@ -103,6 +107,42 @@ export const AUTH_API_ROUTES: ApiRoute[] = [
     body: passwordResetConfirmSchema,
     responses: { 204: { description: 'Password changed' } },
     errors: [400, 503],
+  },
+  {
+    method: 'post',
+    path: '/api/v1/auth/password/change',
+    summary: 'Change the password (the current one is required; counted against the login limits). Every other session ends at once; this one stays.',
+    authenticated: true,
+    body: changePasswordRequestSchema,
+    responses: { 204: { description: 'Password changed' } },
+    errors: [400, 401, 429, 503],
+  },
+  {
+    method: 'get',
+    path: '/api/v1/auth/sessions',
+    summary: 'The live sessions of the signed-in account (when each began and was last used, browser, address); `current` marks the caller’s.',
+    authenticated: true,
+    responses: { 200: { description: 'Sessions', schema: accountSessionListSchema } },
+    errors: [401],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/auth/sessions/{sessionId}',
+    params: sessionParamsSchema,
+    summary: 'End one session of the signed-in account at once (its tokens and sockets). Another account’s session is 404.',
+    authenticated: true,
+    responses: { 204: { description: 'Session ended' } },
+    errors: [400, 401, 404, 503],
+  },
+  {
+    method: 'delete',
+    path: '/api/v1/auth/account',
+    summary:
+      'Delete the signed-in account (password required): the credential and every session end at once; the profile, friendships, blocks and room memberships are removed through the outbox; messages stay, shown as a deleted user.',
+    authenticated: true,
+    body: deleteAccountRequestSchema,
+    responses: { 204: { description: 'Account deleted' } },
+    errors: [400, 401, 429, 503],
   },
   {
     method: 'get',

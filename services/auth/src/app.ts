@@ -12,6 +12,8 @@ import { createRateLimit } from '@parley/rate-limit';
 import { closeRedis, createRedis, redisKey } from '@parley/redis';
 import { AccountService } from './accounts/account-service.js';
 import { accountRoutes } from './accounts/account-routes.js';
+import { accountSettingsRoutes } from './accounts/account-settings-routes.js';
+import { AccountSettingsService } from './accounts/account-settings-service.js';
 import { LoginThrottle } from './accounts/login-throttle.js';
 import { buildAuthApiDocument } from './api-document.js';
 import { createAuthMetrics } from './auth-metrics.js';
@@ -19,6 +21,7 @@ import type { AuthConfig } from './config.js';
 import { CredentialRepository } from './credentials/credential-repository.js';
 import { createPasswordHasher } from './credentials/password-hasher.js';
 import { createAuthDataSource } from './database.js';
+import { createChatMembershipsClient } from './outbox/chat-memberships-client.js';
 import { createOutboxRelay } from './outbox/outbox-relay.js';
 import { OutboxRepository } from './outbox/outbox-repository.js';
 import { createProfileProvisioningClient } from './outbox/profile-provisioning-client.js';
@@ -145,6 +148,9 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       provisioning: config.USER_SERVICE_URL
         ? createProfileProvisioningClient({ userServiceUrl: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN })
         : undefined,
+      chat: config.CHAT_SERVICE_URL
+        ? createChatMembershipsClient({ chatServiceUrl: config.CHAT_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN })
+        : undefined,
       intervalMs: config.OUTBOX_RELAY_INTERVAL_MS,
       logger,
     });
@@ -157,6 +163,14 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
     purge.unref();
     cleanup.push({ name: 'token-purge', run: () => clearInterval(purge) });
 
+    const throttle = new LoginThrottle({
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      perAccountIp: config.LOGIN_LIMIT_PER_ACCOUNT_IP,
+      perIp: config.LOGIN_LIMIT_PER_IP,
+      windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
+      metrics: authMetrics,
+    });
     const accounts = new AccountService({
       dataSource,
       credentials,
@@ -165,14 +179,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       signer,
       outbox,
       relay,
-      throttle: new LoginThrottle({
-        redis,
-        redisKeyPrefix: config.REDIS_KEY_PREFIX,
-        perAccountIp: config.LOGIN_LIMIT_PER_ACCOUNT_IP,
-        perIp: config.LOGIN_LIMIT_PER_IP,
-        windowSeconds: config.LOGIN_LIMIT_WINDOW_SECONDS,
-        metrics: authMetrics,
-      }),
+      throttle,
       sessions: sessionWriter,
       registerLimit: createRateLimit({
         redis,
@@ -214,6 +221,25 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       '/api/v1/auth',
       accountRoutes({
         accounts,
+        verifier,
+        cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
+      }),
+    );
+    app.use(
+      '/api/v1/auth',
+      accountSettingsRoutes({
+        settings: new AccountSettingsService({
+          dataSource,
+          credentials,
+          hasher,
+          refreshTokens,
+          outbox,
+          relay,
+          throttle,
+          sessions: sessionWriter,
+          metrics: authMetrics,
+          logger,
+        }),
         verifier,
         cookie: { secure: config.COOKIE_SECURE, maxAgeSeconds: config.REFRESH_TOKEN_TTL_SECONDS },
       }),

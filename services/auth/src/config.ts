@@ -77,6 +77,12 @@ export const configSchema = z.object({
     .describe(
       'Base URL of the user service, which gets a profile for each new account through the outbox; when unset, provisioning rows stay pending.',
     ),
+  CHAT_SERVICE_URL: z
+    .url()
+    .optional()
+    .describe(
+      'Base URL of chat-socket, which removes the room memberships of deleted accounts through the outbox; when unset, those rows stay pending.',
+    ),
   OUTBOX_RELAY_INTERVAL_MS: envInt(5_000, 50).describe(
     'How often the outbox relay retries undelivered profile provisioning (each row backs off exponentially).',
   ),

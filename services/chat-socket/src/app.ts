@@ -10,6 +10,7 @@ import {
   finishHttpApp,
   openApiHandler,
   requireDatabase,
+  requireInternalToken,
 } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
@@ -47,6 +48,7 @@ import { SocketSessions } from './realtime/socket-sessions.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
 import { createRoomRouter } from './rooms/room-routes.js';
+import { createInternalAccountRouter } from './rooms/internal-account-routes.js';
 import { RoomService } from './rooms/room-service.js';
 import { RoomSummaries } from './rooms/room-summaries.js';
 import { RoomSettingsRepository } from './rooms/room-settings-repository.js';
@@ -256,6 +258,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
+  // Never routed by the ingress; guarded by the shared service token when one is configured.
+  app.use('/internal/v1', requireInternalToken(config.INTERNAL_API_TOKEN), requireDatabase(database), createInternalAccountRouter(roomService));
   if (config.ADMIN_API_TOKEN) app.use('/admin/v1', createAdminRouter(shedder, config.ADMIN_API_TOKEN));
   finishHttpApp(app);
 

@@ -82,14 +82,15 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   users.get('/openapi.json', openApiHandler(buildUserOpenApiDocument()));
   users.use(requireAuth(verifier), requireDatabase(database), materialiseCallerProfile(profiles));
   users.use(createFriendRouter({ friends, notifier, ...limits }));
-  users.use(createBlockRouter({ blocks, events: createBlockEvents(redis, config.REDIS_KEY_PREFIX, logger), writeLimit: limits.writeLimit }));
+  const blockEvents = createBlockEvents(redis, config.REDIS_KEY_PREFIX, logger);
+  users.use(createBlockRouter({ blocks, events: blockEvents, writeLimit: limits.writeLimit }));
   users.use(createProfileRouter({ profiles, writeLimit: limits.writeLimit }));
   app.use('/api/v1/users', users);
 
   // Never routed by the ingress; guarded by the shared service token when one is configured.
   const internal = Router();
   internal.use(requireInternalToken(config.INTERNAL_API_TOKEN), requireDatabase(database));
-  internal.use(createInternalProfileRouter(profiles));
+  internal.use(createInternalProfileRouter(profiles, blockEvents));
   internal.use(createInternalBlockRouter(blocks));
   internal.use(createInternalFriendRouter(friends));
   app.use('/internal/v1', internal);

@@ -19,7 +19,7 @@ export function Splash() {
 
 /** Signed out → sign in / register / reset; signed in → confirm email (skippable, remembered) → chat. */
 function Gate() {
-  const { api, status, user, restoreError, retryRestore } = useAuth();
+  const { api, status, user, restoreError, signOutReason, retryRestore } = useAuth();
   const [verifyLater, setVerifyLater] = useVerifyLater(user?.id);
   const [prefetch, setPrefetch] = useState(false);
 
@@ -34,7 +34,7 @@ function Gate() {
   }, [status, prefetch]);
 
   if (status === 'restoring') return <Splash />;
-  if (status === 'signed-out' || !user) return <AuthScreen api={api} restoreError={restoreError} onRetryRestore={retryRestore} />;
+  if (status === 'signed-out' || !user) return <AuthScreen api={api} restoreError={restoreError} signOutReason={signOutReason} onRetryRestore={retryRestore} />;
   if (!user.emailVerified && !verifyLater && status === 'signed-in') {
     return <VerifyEmailScreen api={api} user={user} onSkip={() => setVerifyLater(true)} />;
   }

@@ -196,7 +196,7 @@ describe('accessibility', () => {
     fay = await openPerson(browser, web.origin, `fay_${Math.random().toString(36).slice(2, 7)}`);
   });
 
-  it('finds no serious or critical violation on the sign-in, room list, room and dialog screens, in light and dark', async () => {
+  it('finds no serious or critical violation on the sign-in, room list, room, dialog and account settings screens, in light and dark', async () => {
     await eve.page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
     await check(eve.page, 'sign-in');
     await registerLater(eve);
@@ -231,6 +231,14 @@ describe('accessibility', () => {
     await closeDialog(eve);
     await eve.page.getByRole('button', { name: 'Profile' }).click();
     await check(eve.page, 'profile dialog');
+    await closeDialog(eve);
+    await eve.page.getByRole('button', { name: 'Account', exact: true }).click();
+    await eve.page.getByRole('dialog', { name: 'Account settings' }).getByRole('list', { name: 'Sessions' }).waitFor();
+    await check(eve.page, 'account settings dialog');
+    await eve.page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await eve.page.getByRole('alertdialog', { name: 'Sign out everywhere?' }).waitFor();
+    await check(eve.page, 'sign out everywhere confirmation');
+    await eve.page.getByRole('alertdialog').getByRole('button', { name: 'Cancel' }).click();
     await closeDialog(eve);
 
     // The phone-sized layout: the room list as its own screen.

@@ -78,7 +78,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
   it('admits to each pod only its actual callers', () => {
     expect(ingressOf(objects, name('auth'))).toEqual(['chat-socket:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'smoke-test:http', 'user:http']);
     expect(ingressOf(objects, name('user'))).toEqual(['auth:http', 'chat-socket:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics']);
-    expect(ingressOf(objects, name('chat-socket'))).toEqual(['ns/ingress-nginx:http', 'ns/monitoring:metrics', 'operator:http', 'smoke-test:http']);
+    expect(ingressOf(objects, name('chat-socket'))).toEqual(['auth:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'operator:http', 'smoke-test:http']);
     // No HTTP caller at all: the operator and Prometheus read the admin port.
     expect(ingressOf(objects, name('persistence-worker'))).toEqual(['ns/monitoring:metrics', 'operator:metrics']);
     expect(ingressOf(objects, name('web'))).toEqual(['ns/ingress-nginx:http', 'ns/monitoring:metrics']);
@@ -92,7 +92,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
   });
 
   it('lets each pod go only where it calls: DNS, its data stores, the services it calls, the OTLP collector', () => {
-    expect(egressOf(objects, name('auth'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'user:8082'].sort());
+    expect(egressOf(objects, name('auth'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'chat-socket:8083', 'user:8082'].sort());
     expect(egressOf(objects, name('user'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'auth:8081'].sort());
     expect(egressOf(objects, name('chat-socket'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'auth:8081', 'user:8082'].sort());
     // No SMTP Secret in this file: no SMTP egress.
@@ -117,7 +117,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
         if (callee) calls.push([caller, callee, key]);
       }
     }
-    expect(calls.map(([caller, callee]) => `${caller}→${callee}`).sort()).toEqual(['auth→user', 'chat-socket→auth', 'chat-socket→user', 'user→auth']);
+    expect(calls.map(([caller, callee]) => `${caller}→${callee}`).sort()).toEqual(['auth→chat-socket', 'auth→user', 'chat-socket→auth', 'chat-socket→user', 'user→auth']);
     for (const [caller, callee, key] of calls) {
       const port = (findObject(objects, 'Deployment', name(callee)).spec as { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } })
         .template.spec.containers[0]!.ports.find((candidate) => candidate.name === 'http')!.containerPort;
@@ -138,7 +138,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
   it('drops a disabled component from every list', () => {
     const withoutOperator = render({ valuesFiles: [ciFile('platform-features-values.yaml')], set: { 'operator.enabled': 'false' } });
     expect(objectsOfKind(withoutOperator, 'NetworkPolicy').map((policy) => policy.metadata.name)).not.toContain(name('operator'));
-    expect(ingressOf(withoutOperator, name('chat-socket'))).toEqual(['ns/ingress-nginx:http', 'ns/monitoring:metrics', 'smoke-test:http']);
+    expect(ingressOf(withoutOperator, name('chat-socket'))).toEqual(['auth:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'smoke-test:http']);
     expect(ingressOf(withoutOperator, name('persistence-worker'))).toEqual(['ns/monitoring:metrics']);
     // Without the operator the key-bootstrap hook Job creates the keys: API server and DNS only.
     expect(egressOf(withoutOperator, name('key-bootstrap'))).toEqual([...DNS, 'any:443', 'any:6443'].sort());
@@ -156,7 +156,7 @@ describe('network policies in production mode (external PostgreSQL, Redis and SM
 
   it('reach the external data stores, SMTP and the API server only at the peers and ports the values give', () => {
     const stores = ['ns/databases/selected:5432', 'ip/10.20.0.0/24:6380'];
-    expect(egressOf(objects, name('auth'))).toEqual([...DNS, ...stores, 'user:8082'].sort());
+    expect(egressOf(objects, name('auth'))).toEqual([...DNS, ...stores, 'chat-socket:8083', 'user:8082'].sort());
     expect(egressOf(objects, name('persistence-worker'))).toEqual([...DNS, ...stores, 'ip/192.0.2.25/32:587'].sort());
     expect(egressOf(objects, name('operator'))).toEqual([...DNS, 'ip/172.18.0.2/32:6443', 'chat-socket:8083', 'persistence-worker:9467'].sort());
     expect(egressOf(objects, name('migrate'))).toEqual([...DNS, 'ns/databases/selected:5432'].sort());

@@ -51,6 +51,7 @@ export const SERVICES: ServiceSpec[] = [
     env: (context) => ({
       DATA_DIR: context.dataDir,
       USER_SERVICE_URL: internalUrl(context, 'user'),
+      CHAT_SERVICE_URL: internalUrl(context, 'chat-socket'),
       // The persistence worker sends mail when it runs; auth only queues it then.
       MAIL_WORKER_ENABLED: context.ports['persistence-worker'] === undefined ? 'true' : 'false',
     }),

@@ -33,13 +33,13 @@ export function accountRoutes(deps: AccountRoutesDeps): Router {
 
   router.post('/register', async (req, res) => {
     await accounts.consumeRegisterAttempt(req.ip ?? 'unknown');
-    const session = await accounts.register(parseRegistration(req.body));
+    const session = await accounts.register(parseRegistration(req.body), { userAgent: req.get('user-agent'), ip: req.ip });
     sendSession(req, res, 201, session, cookie);
   });
 
   router.post('/login', async (req, res) => {
     const input = parseBody(loginRequestSchema, req.body);
-    sendSession(req, res, 200, await accounts.login(input, req.ip ?? 'unknown'), cookie);
+    sendSession(req, res, 200, await accounts.login(input, req.ip ?? 'unknown', req.get('user-agent')), cookie);
   });
 
   router.post('/refresh', async (req, res) => {

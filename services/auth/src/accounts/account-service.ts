@@ -15,7 +15,7 @@ import { PROFILE_PROVISION } from '../outbox/outbox-message.entity.js';
 import type { OutboxRelay } from '../outbox/outbox-relay.js';
 import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { AccessTokenSigner } from '../sessions/access-token-signer.js';
-import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
+import type { RefreshTokenService, SessionClient } from '../sessions/refresh-token-service.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 /** A session whose refresh token is known (the route decides body or cookie). */
@@ -55,7 +55,7 @@ export class AccountService {
     }
   }
 
-  async register(input: RegisterRequest): Promise<IssuedSession> {
+  async register(input: RegisterRequest, client: SessionClient = {}): Promise<IssuedSession> {
     const taken = await this.deps.credentials.takenFields(input.email, input.username);
     if (taken.email || taken.username) throw conflictFor(taken);
 
@@ -79,7 +79,7 @@ export class AccountService {
           username: input.username,
           email: input.email,
         });
-        const { refreshToken } = await this.deps.refreshTokens.issue(id, manager, sessionId);
+        const { refreshToken } = await this.deps.refreshTokens.issue(id, manager, sessionId, client);
         return { credential, outboxId, refreshToken };
       });
     } catch (error) {
@@ -99,7 +99,7 @@ export class AccountService {
     };
   }
 
-  async login(input: LoginRequest, ip: string): Promise<IssuedSession> {
+  async login(input: LoginRequest, ip: string, userAgent?: string): Promise<IssuedSession> {
     const credential = await this.deps.credentials.findByLogin(input.login);
     const accountKey = credential ? `user:${credential.id}` : `login:${input.login.trim().toLowerCase()}`;
     try {
@@ -125,7 +125,7 @@ export class AccountService {
       await this.deps.credentials.rehash(credential.id, await this.deps.hasher.hash(input.password));
     }
     this.deps.metrics.logins.inc({ outcome: 'success' });
-    const issued = await this.deps.refreshTokens.issue(credential.id);
+    const issued = await this.deps.refreshTokens.issue(credential.id, undefined, undefined, { userAgent, ip });
     return this.session(credential, issued.refreshToken, issued.familyId);
   }
 

@@ -1,6 +1,10 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const PROFILE_PROVISION = 'profile.provision';
+/** The account is gone: the user service removes its profile, friendships, requests and blocks. */
+export const PROFILE_DELETE = 'profile.delete';
+/** The account is gone: chat-socket removes its room memberships (its messages stay, shown as a deleted user). */
+export const CHAT_MEMBERSHIPS_DELETE = 'chat.memberships.delete';
 
 /** Payload of a `profile.provision` message: the user service's profile for a new account. */
 export interface ProfileProvisionPayload {
@@ -8,6 +12,13 @@ export interface ProfileProvisionPayload {
   username: string;
   email: string;
 }
+
+/** Payload of the account-deletion messages. */
+export interface AccountDeletedPayload {
+  userId: string;
+}
+
+export type OutboxPayload = ProfileProvisionPayload | AccountDeletedPayload;
 
 /**
  * A message written in the same transaction as the change it announces, delivered after
@@ -22,7 +33,7 @@ export class OutboxMessageEntity {
   kind!: string;
 
   @Column({ type: 'jsonb' })
-  payload!: ProfileProvisionPayload;
+  payload!: OutboxPayload;
 
   @Column({ type: 'integer' })
   attempts!: number;

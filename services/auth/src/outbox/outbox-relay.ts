@@ -1,5 +1,6 @@
 import type { Logger } from '@parley/logger';
-import { PROFILE_PROVISION } from './outbox-message.entity.js';
+import type { ChatMembershipsClient } from './chat-memberships-client.js';
+import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE, PROFILE_PROVISION, type AccountDeletedPayload, type ProfileProvisionPayload } from './outbox-message.entity.js';
 import type { OutboxMessage, OutboxRepository } from './outbox-repository.js';
 import type { ProfileProvisioningClient } from './profile-provisioning-client.js';
 
@@ -7,6 +8,8 @@ export interface OutboxRelaySettings {
   repository: OutboxRepository;
   /** Absent when USER_SERVICE_URL is unset: messages stay pending. */
   provisioning: ProfileProvisioningClient | undefined;
+  /** Absent when CHAT_SERVICE_URL is unset: membership removals stay pending. */
+  chat?: ChatMembershipsClient | undefined;
   intervalMs: number;
   logger: Logger;
   batchSize?: number;
@@ -30,7 +33,13 @@ export function outboxBackoffSeconds(attempts: number): number {
 
 /** Delivers outbox messages until each one has gone through, with backoff per message. */
 export function createOutboxRelay(settings: OutboxRelaySettings): OutboxRelay {
-  const { repository, provisioning, logger } = settings;
+  const { repository, provisioning, chat, logger } = settings;
+  // One handler per kind; a kind whose target is not configured stays pending (and is retried).
+  const handlers: Record<string, ((payload: unknown) => Promise<void>) | undefined> = {
+    [PROFILE_PROVISION]: provisioning && ((payload) => provisioning.provision(payload as ProfileProvisionPayload)),
+    [PROFILE_DELETE]: provisioning && ((payload) => provisioning.deleteProfile((payload as AccountDeletedPayload).userId)),
+    [CHAT_MEMBERSHIPS_DELETE]: chat && ((payload) => chat.removeMemberships((payload as AccountDeletedPayload).userId)),
+  };
   const batchSize = settings.batchSize ?? 20;
   let warnedUnconfigured = false;
   let timer: NodeJS.Timeout | undefined;
@@ -39,8 +48,9 @@ export function createOutboxRelay(settings: OutboxRelaySettings): OutboxRelay {
 
   const deliver = async (message: OutboxMessage): Promise<boolean> => {
     try {
-      if (message.kind !== PROFILE_PROVISION || !provisioning) throw new Error(`no handler for ${message.kind}`);
-      await provisioning.provision(message.payload);
+      const handler = handlers[message.kind];
+      if (!handler) throw new Error(`no handler for ${message.kind}`);
+      await handler(message.payload);
       await repository.markDelivered(message.id);
       return true;
     } catch (error) {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ProfileProvisionPayload } from './outbox-message.entity.js';
+import type { OutboxPayload } from './outbox-message.entity.js';
 
 export interface OutboxMessage {
   id: string;
   kind: string;
-  payload: ProfileProvisionPayload;
+  payload: OutboxPayload;
   attempts: number;
 }
 
@@ -16,7 +16,7 @@ export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Call inside the transaction of the change the message announces. */
-  async add(manager: EntityManager, kind: string, payload: ProfileProvisionPayload): Promise<string> {
+  async add(manager: EntityManager, kind: string, payload: OutboxPayload): Promise<string> {
     const id = randomUUID();
     await manager.query(`INSERT INTO auth.outbox (id, kind, payload) VALUES ($1, $2, $3::jsonb)`, [
       id,
@@ -24,6 +24,15 @@ export class OutboxRepository {
       JSON.stringify(payload),
     ]);
     return id;
+  }
+
+  /** Drops a user's undelivered messages of `kind` (an account deleted before its profile was provisioned). */
+  async cancelPending(manager: EntityManager, kind: string, userId: string): Promise<void> {
+    await manager.query(
+      `UPDATE auth.outbox SET delivered_at = now(), last_error = 'cancelled: superseded'
+        WHERE kind = $1 AND payload->>'userId' = $2 AND delivered_at IS NULL`,
+      [kind, userId],
+    );
   }
 
   /**

@@ -1,9 +1,11 @@
-import { INTERNAL_TOKEN_HEADER, provisionProfileRequestSchema } from '@parley/contracts';
+import { ACCOUNT_DELETION_ENDPOINTS, INTERNAL_TOKEN_HEADER, provisionProfileRequestSchema } from '@parley/contracts';
 import type { ProfileProvisionPayload } from './outbox-message.entity.js';
 
 export interface ProfileProvisioningClient {
   /** Resolves once the user service has the profile; throws otherwise. */
   provision(payload: ProfileProvisionPayload): Promise<void>;
+  /** Resolves once the user service has removed the profile (also when it never had it); throws otherwise. */
+  deleteProfile(userId: string): Promise<void>;
 }
 
 export interface ProfileProvisioningSettings {
@@ -31,5 +33,19 @@ export function createProfileProvisioningClient(settings: ProfileProvisioningSet
       await response.body?.cancel();
       if (!response.ok) throw new Error(`user service answered ${response.status}`);
     },
+    async deleteProfile(userId) {
+      await deleteInternal(new URL(ACCOUNT_DELETION_ENDPOINTS.profile(userId), base), settings, 'user service');
+    },
   };
+}
+
+/** An idempotent internal DELETE: 2xx and 404 both mean "gone". */
+export async function deleteInternal(url: URL, settings: { internalToken?: string; timeoutMs?: number }, target: string): Promise<void> {
+  const response = await fetch(url, {
+    method: 'DELETE',
+    headers: settings.internalToken ? { [INTERNAL_TOKEN_HEADER]: settings.internalToken } : {},
+    signal: AbortSignal.timeout(settings.timeoutMs ?? 5_000),
+  });
+  await response.body?.cancel();
+  if (!response.ok && response.status !== 404) throw new Error(`${target} answered ${response.status}`);
 }

@@ -8,6 +8,21 @@ export type RotationResult =
   | { outcome: 'reuse_detected'; userId: string }
   | { outcome: 'invalid' };
 
+/** Where a session began, as the request said (recorded for its owner's sessions list). */
+export interface SessionClient {
+  userAgent?: string | null;
+  ip?: string | null;
+}
+
+/** One live session (refresh-token family) of a user. */
+export interface SessionRow {
+  id: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  userAgent: string | null;
+  ip: string | null;
+}
+
 export interface RefreshTokenSettings {
   ttlSeconds: number;
   /** After a token's first use, presenting it again within this window yields a fresh token instead of a revocation. */
@@ -21,7 +36,12 @@ interface TokenRow {
   expires_at: Date;
   used_at: Date | null;
   revoked_at: Date | null;
+  user_agent: string | null;
+  ip: string | null;
 }
+
+/** A family is live while it holds a token that is unused, unrevoked and unexpired. */
+const LIVE_TOKEN = `revoked_at IS NULL AND used_at IS NULL AND expires_at > now()`;
 
 /** SHA-256 (hex) of an opaque refresh token: the only form in which tokens are stored. */
 export function hashRefreshToken(token: string): string {
@@ -40,8 +60,13 @@ export class RefreshTokenService {
   ) {}
 
   /** Starts a new family (a login or a registration): a new session, `familyId` its id. */
-  async issue(userId: string, manager?: EntityManager, familyId: string = randomUUID()): Promise<{ refreshToken: string; familyId: string }> {
-    const created = await this.insert(manager ?? this.dataSource.manager, userId, familyId);
+  async issue(
+    userId: string,
+    manager?: EntityManager,
+    familyId: string = randomUUID(),
+    client: SessionClient = {},
+  ): Promise<{ refreshToken: string; familyId: string }> {
+    const created = await this.insert(manager ?? this.dataSource.manager, userId, familyId, new Date(), client);
     return { refreshToken: created.token, familyId };
   }
 
@@ -50,7 +75,7 @@ export class RefreshTokenService {
     return this.dataSource.transaction(async (manager): Promise<RotationResult> => {
       // The row lock serialises concurrent refreshes of the same token.
       const rows: TokenRow[] = await manager.query(
-        `SELECT id, user_id, family_id, expires_at, used_at, revoked_at
+        `SELECT id, user_id, family_id, expires_at, used_at, revoked_at, user_agent, ip
            FROM auth.refresh_tokens WHERE token_hash = $1 FOR UPDATE`,
         [tokenHash],
       );
@@ -60,14 +85,14 @@ export class RefreshTokenService {
 
       if (row.used_at) {
         if (now.getTime() - row.used_at.getTime() < this.settings.reuseGraceSeconds * 1000) {
-          const created = await this.insert(manager, row.user_id, row.family_id, now);
+          const created = await this.insert(manager, row.user_id, row.family_id, now, { userAgent: row.user_agent, ip: row.ip });
           return { outcome: 'grace', userId: row.user_id, familyId: row.family_id, refreshToken: created.token };
         }
         await this.revokeFamily(row.family_id, manager, now);
         return { outcome: 'reuse_detected', userId: row.user_id };
       }
 
-      const created = await this.insert(manager, row.user_id, row.family_id, now);
+      const created = await this.insert(manager, row.user_id, row.family_id, now, { userAgent: row.user_agent, ip: row.ip });
       await manager.query(`UPDATE auth.refresh_tokens SET used_at = $2, replaced_by_id = $3 WHERE id = $1`, [
         row.id,
         now,
@@ -101,6 +126,46 @@ export class RefreshTokenService {
     return affected;
   }
 
+  /** The user's live sessions, most recently used first. */
+  async listSessions(userId: string): Promise<SessionRow[]> {
+    const rows: Array<{ id: string; created_at: Date; last_used_at: Date; user_agent: string | null; ip: string | null }> =
+      await this.dataSource.query(
+        `SELECT family_id AS id, min(created_at) AS created_at, max(created_at) AS last_used_at,
+                (array_agg(user_agent ORDER BY created_at))[1] AS user_agent,
+                (array_agg(ip ORDER BY created_at))[1] AS ip
+           FROM auth.refresh_tokens
+          WHERE user_id = $1
+          GROUP BY family_id
+         HAVING count(*) FILTER (WHERE ${LIVE_TOKEN}) > 0
+          ORDER BY max(created_at) DESC
+          LIMIT 200`,
+        [userId],
+      );
+    return rows.map((row) => ({ id: row.id, createdAt: row.created_at, lastUsedAt: row.last_used_at, userAgent: row.user_agent, ip: row.ip }));
+  }
+
+  /** Ends one live session of this user; false when the user has no such live session (someone else's, say). */
+  async revokeSessionOf(userId: string, familyId: string): Promise<boolean> {
+    const [, affected] = (await this.dataSource.query(
+      `UPDATE auth.refresh_tokens SET revoked_at = now()
+        WHERE user_id = $1 AND family_id = $2 AND revoked_at IS NULL
+          AND EXISTS (SELECT 1 FROM auth.refresh_tokens WHERE user_id = $1 AND family_id = $2 AND ${LIVE_TOKEN})`,
+      [userId, familyId],
+    )) as [unknown, number];
+    return affected > 0;
+  }
+
+  /** Every session of the user but `keepFamilyId` ends; returns the sessions ended. */
+  async revokeOthersOfUser(userId: string, keepFamilyId: string, manager: EntityManager): Promise<string[]> {
+    const [rows] = (await manager.query(
+      `UPDATE auth.refresh_tokens SET revoked_at = now()
+        WHERE user_id = $1 AND family_id <> $2 AND revoked_at IS NULL
+        RETURNING family_id`,
+      [userId, keepFamilyId],
+    )) as [Array<{ family_id: string }>, number];
+    return [...new Set(rows.map((row) => row.family_id))];
+  }
+
   /** Deletes tokens that expired more than a day ago (kept a little for reuse forensics). */
   async purgeExpired(): Promise<number> {
     const [, affected] = (await this.dataSource.query(
@@ -121,6 +186,7 @@ export class RefreshTokenService {
     userId: string,
     familyId: string,
     now = new Date(),
+    client: SessionClient = {},
   ): Promise<{ id: string; token: string }> {
     const token = randomBytes(32).toString('base64url');
     const id = randomUUID();
@@ -134,6 +200,8 @@ export class RefreshTokenService {
       usedAt: null,
       revokedAt: null,
       replacedById: null,
+      userAgent: client.userAgent ? client.userAgent.slice(0, 256) : null,
+      ip: client.ip ? client.ip.slice(0, 64) : null,
     });
     return { id, token };
   }

@@ -33,4 +33,12 @@ export class RefreshTokenEntity {
 
   @Column({ name: 'replaced_by_id', type: 'uuid', nullable: true })
   replacedById!: string | null;
+
+  /** The browser the session began in (User-Agent, truncated), if it said. */
+  @Column({ name: 'user_agent', type: 'varchar', length: 256, nullable: true })
+  userAgent!: string | null;
+
+  /** The client address the session began from. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  ip!: string | null;
 }

@@ -65,6 +65,11 @@ export class RoomRepository {
     return rows.map((row) => row.room_id);
   }
 
+  /** Notifications waiting for a user (a deleted account). */
+  async deleteNotificationsOf(userId: string): Promise<void> {
+    await this.dataSource.query('DELETE FROM chat.notifications WHERE user_id = $1', [userId]);
+  }
+
   /** Which of these (room, user) pairs are memberships: a set of `roomId:userId`. */
   async membershipsAmong(pairs: Array<{ roomId: string; userId: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();

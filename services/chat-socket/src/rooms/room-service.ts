@@ -104,6 +104,21 @@ export class RoomService {
     await this.memberLeft(roomId, userId, userId);
   }
 
+  /**
+   * The account was deleted: it leaves every room (an owner's room passes to its longest-
+   * standing admin or member) and its waiting notifications go. Its messages stay, shown as a
+   * deleted user (docs/decisions/XXXX-account-deletion.md). Idempotent.
+   */
+  async removeAccount(userId: string): Promise<number> {
+    const roomIds = await this.settings.rooms.roomIdsOf(userId);
+    for (const roomId of roomIds) {
+      if (await this.settings.rooms.removeMember(roomId, userId)) await this.memberLeft(roomId, userId, userId);
+    }
+    await this.settings.rooms.deleteNotificationsOf(userId);
+    this.settings.logger.info({ userId, rooms: roomIds.length }, 'memberships of a deleted account removed');
+    return roomIds.length;
+  }
+
   async addMembers(actorId: string, roomId: string, userIds: string[]): Promise<RoomMember[]> {
     await this.requireManager(actorId, roomId);
     const added = await this.settings.rooms.addMembers(roomId, userIds);

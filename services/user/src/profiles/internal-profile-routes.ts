@@ -1,10 +1,14 @@
 import { Router } from 'express';
 import { idParamsSchema, provisionProfileRequestSchema } from '@parley/contracts';
 import { parseBody, parseParams } from '@parley/http';
+import type { BlockEvents } from '../blocks/block-events.js';
 import type { ProfileService } from './profile-service.js';
 
-/** `/internal/v1/profiles`: the auth service provisions a profile right after register. */
-export function createInternalProfileRouter(profiles: ProfileService): Router {
+/**
+ * `/internal/v1/profiles`: the auth service provisions a profile right after register, and
+ * removes it when the account is deleted (both through its outbox, so both are idempotent).
+ */
+export function createInternalProfileRouter(profiles: ProfileService, blockEvents: BlockEvents): Router {
   const router = Router();
 
   router.put('/profiles/:id', async (req, res) => {
@@ -12,6 +16,13 @@ export function createInternalProfileRouter(profiles: ProfileService): Router {
     const request = parseBody(provisionProfileRequestSchema, req.body);
     const { created, profile } = await profiles.provision(id, request);
     res.status(created ? 201 : 200).json(profile);
+  });
+
+  router.delete('/profiles/:id', async (req, res) => {
+    const { id } = parseParams(idParamsSchema, req.params);
+    const formerlyBlocked = await profiles.remove(id);
+    for (const other of formerlyBlocked) await blockEvents.changed(id, other);
+    res.status(204).end();
   });
 
   return router;

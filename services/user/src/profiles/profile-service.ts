@@ -42,6 +42,23 @@ export class ProfileService {
     return { created, profile: await this.getOwn(id) };
   }
 
+  /**
+   * The account was deleted: its profile goes, and with it (ON DELETE CASCADE) its friendships,
+   * friend requests and blocks both ways. Returns the people it had a block with (their cached
+   * "may these two talk" answers are stale now). Idempotent.
+   */
+  async remove(id: string): Promise<string[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const rows: Array<{ other: string }> = await manager.query(
+        `SELECT blocked_id AS other FROM users.blocks WHERE blocker_id = $1
+         UNION SELECT blocker_id FROM users.blocks WHERE blocked_id = $1`,
+        [id],
+      );
+      await manager.query(`DELETE FROM users.profiles WHERE id = $1`, [id]);
+      return rows.map((row) => row.other);
+    });
+  }
+
   async getOwn(userId: string): Promise<OwnProfile> {
     const profile = await this.profiles.findById(userId);
     if (!profile) throw new NotFoundError('Profile not found');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   TOKEN_TRANSPORT_HEADER,
+  accountSessionListSchema,
   authSessionSchema,
   authUserResponseSchema,
   blockListSchema,
@@ -26,6 +27,7 @@ import {
   userSearchResponseSchema,
   type AuthSession,
   type AuthUser,
+  type ChangePasswordRequest,
   type CreateRoomRequest,
   type HistoryQuery,
   type LoginRequest,
@@ -33,6 +35,7 @@ import {
   type RegisterRequest,
   type MemberRole,
   type RoomPreferencesRequest,
+  type SessionEndReason,
   type UpdateProfileRequest,
   type UpdateRoomRequest,
 } from '@parley/contracts';
@@ -61,6 +64,13 @@ export interface ApiClientOptions {
 }
 
 export type SessionListener = (user: AuthUser | null) => void;
+
+/**
+ * Why the client's session ended: a server reason (`session:ended`), `signed-out` (this tab's
+ * own "Log out"), `other-tab` (another tab of this browser signed out), `refused` (the server
+ * would not renew the session, reason unknown).
+ */
+export type SignOutReason = SessionEndReason | 'signed-out' | 'other-tab' | 'refused';
 export type AccessTokenListener = (accessToken: string) => void;
 
 /**
@@ -71,6 +81,9 @@ export type AccessTokenListener = (accessToken: string) => void;
 export class ApiClient {
   private accessToken: string | null = null;
   private user: AuthUser | null = null;
+  private signOutReason: SignOutReason | null = null;
+  /** Set while this tab itself ends the session (logout, everywhere, account deletion). */
+  private endingOwnSession = false;
   private refreshing: Promise<AuthSession | null> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<SessionListener>();
@@ -140,11 +153,43 @@ export class ApiClient {
   }
 
   async logout(): Promise<void> {
+    this.endingOwnSession = true;
     try {
       await this.request('/api/v1/auth/logout', { method: 'POST', body: {}, auth: false, cookieTransport: true });
     } finally {
-      this.endSession();
+      this.endingOwnSession = false;
+      this.endSession('signed-out');
     }
+  }
+
+  /** Runs a request that ends this session; on success the session ends with `reason`. */
+  private async endOwnSession(reason: SignOutReason, request: () => Promise<unknown>): Promise<void> {
+    this.endingOwnSession = true;
+    try {
+      await request();
+    } finally {
+      this.endingOwnSession = false;
+    }
+    this.endSession(reason);
+  }
+
+  /** Why the last session ended (null while signed in or before any). */
+  lastSignOutReason(): SignOutReason | null {
+    return this.signOutReason;
+  }
+
+  /**
+   * The session ended elsewhere: the server said so (`session:ended`) or another tab did.
+   * An expired access token is no end: the session is renewed instead (and ends if it cannot be).
+   */
+  sessionEnded(reason: SignOutReason): void {
+    // This tab ends the session itself: the server's word on it may come before its answer.
+    if (this.endingOwnSession) return;
+    if (reason === 'expired') {
+      void this.refresh().catch(() => undefined);
+      return;
+    }
+    this.endSession(reason);
   }
 
   async requestEmailVerification(): Promise<string> {
@@ -171,6 +216,25 @@ export class ApiClient {
 
   async confirmPasswordReset(request: PasswordResetConfirm): Promise<void> {
     await this.request('/api/v1/auth/password/reset/confirm', { method: 'POST', body: request, auth: false });
+  }
+
+  // ---- account settings ----
+
+  /** Other sessions end at once; this one (and this browser's other tabs) stays signed in. */
+  changePassword = (request: ChangePasswordRequest) => this.request('/api/v1/auth/password/change', { method: 'POST', body: request });
+  accountSessions = () => this.request('/api/v1/auth/sessions', { schema: accountSessionListSchema });
+  endAccountSession = (sessionId: string) => this.request(`/api/v1/auth/sessions/${encodeURIComponent(sessionId)}`, { method: 'DELETE' });
+
+  /** Ends every session of the account, this one included. */
+  logoutEverywhere(): Promise<void> {
+    return this.endOwnSession('logout-all', () => this.request('/api/v1/auth/logout-all', { method: 'POST', body: {}, cookieTransport: true }));
+  }
+
+  /** Deletes the account (its password confirms it); every session ends. */
+  deleteAccount(password: string): Promise<void> {
+    return this.endOwnSession('account-deleted', () =>
+      this.request('/api/v1/auth/account', { method: 'DELETE', body: { password }, cookieTransport: true }),
+    );
   }
 
   /** Local development only: mail the launcher wrote to its file mailbox; null where there is none. */
@@ -295,7 +359,7 @@ export class ApiClient {
       return session;
     } catch (error) {
       if (error instanceof ApiError && (error.code === 'unauthorized' || error.code === 'invalid')) {
-        this.endSession();
+        this.endSession('refused');
         return null;
       }
       // The network or the server is down: keep the session, try again a little later.
@@ -307,6 +371,7 @@ export class ApiClient {
   private startSession(session: AuthSession): AuthUser {
     this.accessToken = session.accessToken;
     this.user = session.user;
+    this.signOutReason = null;
     // A minute early, or a fifth of the lifetime for short-lived tokens.
     const lead = Math.min(this.refreshLeadSeconds, session.expiresIn * 0.2);
     this.scheduleRefresh(Math.max(5, session.expiresIn - lead));
@@ -315,8 +380,9 @@ export class ApiClient {
     return session.user;
   }
 
-  private endSession(): void {
+  private endSession(reason: SignOutReason): void {
     const wasSignedIn = this.user !== null;
+    if (wasSignedIn || reason === 'signed-out') this.signOutReason = reason;
     clearTimeout(this.refreshTimer);
     this.accessToken = null;
     this.user = null;

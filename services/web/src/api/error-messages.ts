@@ -18,7 +18,8 @@ export type ErrorContext =
   | 'people'
   | 'room'
   | 'room-settings'
-  | 'invite';
+  | 'invite'
+  | 'account';
 
 export const PLAIN_WORDS: Record<ClientErrorCode, string> = {
   invalid: 'Something you entered is not right. Check it and try again.',
@@ -78,6 +79,11 @@ export const IN_CONTEXT: Record<ErrorContext, Partial<Record<ClientErrorCode, st
     invalid: 'Check the fields marked below.',
     not_found: 'This room is not there any more.',
   },
+  account: {
+    invalid: 'Check the fields marked below.',
+    not_found: 'That session has already ended.',
+    unauthorized: 'Your session has ended. Sign in again.',
+  },
   invite: {
     not_found: 'This invite link does not work any more: it expired or was revoked. Ask for a new one.',
     invalid: 'This is not a complete invite link. Copy the whole link and try again.',
@@ -103,6 +109,7 @@ export const FIELD_WORDS: Record<string, string> = {
   username: 'Use 3–32 characters: lowercase letters, digits, “_” and “.”.',
   password: 'Use at least 8 characters.',
   newPassword: 'Use at least 8 characters.',
+  currentPassword: 'Enter your current password.',
   code: 'Enter the 6-digit code from the email.',
   name: 'Give it a name of up to 100 characters.',
   displayName: 'Use up to 64 characters, or leave it empty.',

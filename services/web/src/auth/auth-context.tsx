@@ -1,10 +1,11 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AuthUser } from '@parley/contracts';
-import { ApiClient } from '../api/api-client';
+import { ApiClient, type SignOutReason } from '../api/api-client';
 import { ApiError } from '../api/api-error';
 import { describeError } from '../api/error-messages';
 import { forgetUser } from '../storage/browser-storage';
 import { clearSignedInUser, lastSignedInUser, rememberSignedInUser } from './session-hint';
+import { openSessionChannel, type SessionChannel } from './session-channel';
 
 /**
  * restoring: checking the session of someone who was signed in (splash) · signed-out · signed-in ·
@@ -19,6 +20,8 @@ interface AuthContextValue {
   user: AuthUser | null;
   /** Why restoring the session failed (the server could not be reached), if it did. */
   restoreError: string | null;
+  /** Why the last session ended, for the sign-in page (null: it did not, or nothing to say). */
+  signOutReason: SignOutReason | null;
   retryRestore(): void;
   logout(): Promise<void>;
 }
@@ -43,16 +46,59 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
   const [status, setStatus] = useState<AuthStatus>(() => (api.currentUser() ? 'signed-in' : hint ? 'restoring' : 'signed-out'));
   const [restoreError, setRestoreError] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [signOutReason, setSignOutReason] = useState<SignOutReason | null>(null);
+  const shownUser = useRef(user);
+  shownUser.current = user;
+  const signedInAs = useRef<string | null>(api.currentUser()?.id ?? null);
+  const channel = useRef<SessionChannel | null>(null);
+  /** Set while ending a session another tab announced: it is not announced back. */
+  const endingFromChannel = useRef(false);
+
+  useEffect(() => {
+    const opened = openSessionChannel((userId, reason) => {
+      if (api.currentUser()?.id !== userId) {
+        // Opened offline with what was saved: there is no client session to end, only the screen.
+        if (shownUser.current?.id === userId) {
+          forgetUser(userId);
+          setUser(null);
+          setSignOutReason(reason);
+          setStatus('signed-out');
+        }
+        return;
+      }
+      endingFromChannel.current = true;
+      try {
+        api.sessionEnded(reason);
+      } finally {
+        endingFromChannel.current = false;
+      }
+    });
+    channel.current = opened;
+    return () => {
+      opened.close();
+      channel.current = null;
+    };
+  }, [api]);
 
   useEffect(
     () =>
       api.onSessionChange((next) => {
+        const previousId = signedInAs.current;
+        signedInAs.current = next?.id ?? null;
         setUser((previous) => {
           if (!next && previous) forgetUser(previous.id);
           return next;
         });
-        if (next) rememberSignedInUser(next);
-        else clearSignedInUser();
+        if (next) {
+          rememberSignedInUser(next);
+          setSignOutReason(null);
+        } else {
+          clearSignedInUser();
+          const reason = api.lastSignOutReason();
+          setSignOutReason(reason);
+          // Every tab of this browser shares the session: they all return to sign-in now.
+          if (previousId && reason && !endingFromChannel.current) channel.current?.announce(previousId, reason);
+        }
         setStatus(next ? 'signed-in' : 'signed-out');
       }),
     [api],
@@ -103,6 +149,7 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
     setAttempt((value) => value + 1);
   }, []);
   const logout = useCallback(async () => {
+    const offlineUser = api.currentUser() ? null : lastSignedInUser();
     await api.logout().catch(() => undefined);
     // Offline there was no session in the client to end: sign out of what was saved.
     if (api.currentUser()) return;
@@ -111,10 +158,15 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
       return null;
     });
     clearSignedInUser();
+    setSignOutReason('signed-out');
+    if (offlineUser) channel.current?.announce(offlineUser.id, 'signed-out');
     setStatus('signed-out');
   }, [api]);
 
-  const value = useMemo(() => ({ api, status, user, restoreError, retryRestore, logout }), [api, status, user, restoreError, retryRestore, logout]);
+  const value = useMemo(
+    () => ({ api, status, user, restoreError, signOutReason, retryRestore, logout }),
+    [api, status, user, restoreError, signOutReason, retryRestore, logout],
+  );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
 

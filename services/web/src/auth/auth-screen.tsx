@@ -1,21 +1,25 @@
 import { useState } from 'react';
-import type { ApiClient } from '../api/api-client';
+import type { ApiClient, SignOutReason } from '../api/api-client';
 import { FormAlert } from '../ui/form-alert';
 import { LoginForm } from './login-form';
 import { PasswordResetScreen } from './password-reset-screen';
 import { RegisterForm } from './register-form';
+import { describeSignOut } from './sign-out-reasons';
 
 export interface AuthScreenProps {
   api: ApiClient;
   /** Shown when the session could not be restored because the server was unreachable. */
   restoreError?: string | null;
+  /** Why the person was signed out, said on the sign-in form. */
+  signOutReason?: SignOutReason | null;
   onRetryRestore?(): void;
 }
 
 /** Signed out: sign in, register, or reset a forgotten password. */
-export function AuthScreen({ api, restoreError, onRetryRestore }: AuthScreenProps) {
+export function AuthScreen({ api, restoreError, signOutReason = null, onRetryRestore }: AuthScreenProps) {
   const [mode, setMode] = useState<'login' | 'register' | 'reset'>('login');
-  const [notice, setNotice] = useState<string | null>(null);
+  const [resetNotice, setNotice] = useState<string | null>(null);
+  const notice = resetNotice ?? describeSignOut(signOutReason);
   return (
     <main className="auth-page">
       <p className="brand" aria-hidden="true">

@@ -8,6 +8,7 @@ import { NotificationsPrompt } from '../notifications/notifications-prompt';
 import { useUnreadBadge } from '../notifications/unread-badge';
 import { ProfileCard } from '../profile/profile-card';
 import { ProfileDialog } from '../profile/profile-dialog';
+import { AccountSettingsDialog } from '../account/account-settings-dialog';
 import { CreateGroupDialog } from '../rooms/create-group-dialog';
 import { InviteDialog } from '../rooms/invite-dialog';
 import { PublicRoomsDialog } from '../rooms/public-rooms-dialog';
@@ -19,7 +20,7 @@ import { Notices } from '../ui/notices';
 import { inviteTokenFromPath, takePendingInvite } from './invite-route';
 import { pathForRoom, roomIdFromPath } from './room-route';
 
-type OpenDialog = { kind: 'people' | 'profile' | 'group' | 'public' } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;
+type OpenDialog = { kind: 'people' | 'profile' | 'account' | 'group' | 'public' } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;
 
 export interface ChatScreenProps {
   user: AuthUser;
@@ -98,6 +99,9 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
           <button type="button" onClick={() => setDialog({ kind: 'profile' })}>
             Profile
           </button>
+          <button type="button" onClick={() => setDialog({ kind: 'account' })}>
+            Account
+          </button>
           <button type="button" onClick={() => void logout()}>
             Log out
           </button>
@@ -138,6 +142,7 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
       </div>
       {dialog?.kind === 'people' && <PeopleDialog onClose={close} onOpenRoom={open} />}
       {dialog?.kind === 'profile' && <ProfileDialog onClose={close} />}
+      {dialog?.kind === 'account' && <AccountSettingsDialog onClose={close} />}
       {dialog?.kind === 'group' && <CreateGroupDialog onClose={close} onCreated={open} />}
       {dialog?.kind === 'public' && <PublicRoomsDialog onClose={close} onJoined={open} />}
       {dialog?.kind === 'person' && <ProfileCard userId={dialog.userId} onClose={close} onOpenRoom={open} />}

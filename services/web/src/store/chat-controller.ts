@@ -443,12 +443,18 @@ export class ChatController {
       this.resyncTimer = setTimeout(() => void this.gaps.resyncAll(), Math.random() * Math.max(0, delayMs));
     });
     socket.on('room:new', (room) => this.adopt(room));
+    // The server is about to close the socket: this tab (and, through the session channel, every
+    // other tab) returns to sign-in at once, saying why; an expired token is renewed instead.
+    socket.on('session:ended', ({ reason }) => this.deps.api.sessionEnded(reason));
     socket.on('room:member-joined', ({ roomId, userId }) => {
       dispatch({ type: 'member/joined', roomId, userId });
       if (this.deps.getState().members[roomId]) void this.loadMembers(roomId);
       void this.ensureProfiles([userId]);
     });
-    socket.on('room:member-left', ({ roomId, userId }) => dispatch({ type: 'member/left', roomId, userId }));
+    socket.on('room:member-left', ({ roomId, userId }) => {
+      dispatch({ type: 'member/left', roomId, userId });
+      if (userId !== this.deps.getState().selfId) void this.people.refreshProfile(userId);
+    });
     socket.on('room:event', (event) => {
       dispatch({ type: 'event/received', event });
       void this.ensureProfiles([event.actorId, event.userId].filter((id): id is string => id !== null));

@@ -1,4 +1,6 @@
+import type { PublicProfile } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
+import { ApiError } from '../api/api-error';
 import type { ChatAction, ChatState } from './chat-state';
 
 type PeopleApi = Pick<ApiClient, 'profile' | 'presence' | 'friendRequests'>;
@@ -17,17 +19,29 @@ export class PeopleDirectory {
   ) {}
 
   async ensureProfiles(userIds: string[]): Promise<void> {
-    const state = this.getState();
-    const missing = [...new Set(userIds)].filter((id) => !state.profiles[id] && !this.requested.has(id));
+    // Each profile is asked for once per page load, also when a saved copy is shown meanwhile:
+    // names change, and a deleted account's profile is gone.
+    const missing = [...new Set(userIds)].filter((id) => id !== this.getState().selfId && !this.requested.has(id));
     if (missing.length === 0) return;
     for (const id of missing) this.requested.add(id);
     const results = await Promise.allSettled(missing.map((id) => this.api.profile(id)));
-    const profiles = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const profiles = results.flatMap((result, index) => {
+      if (result.status === 'fulfilled') return [result.value];
+      // No profile behind the id: the account was deleted (its messages stay, from a "Deleted user").
+      if (result.reason instanceof ApiError && result.reason.code === 'not_found') return [deletedUser(missing[index]!)];
+      return [];
+    });
     // A failed lookup may be asked again later.
     results.forEach((result, index) => {
-      if (result.status === 'rejected') this.requested.delete(missing[index]!);
+      if (result.status === 'rejected' && !(result.reason instanceof ApiError && result.reason.code === 'not_found')) this.requested.delete(missing[index]!);
     });
     if (profiles.length > 0) this.dispatch({ type: 'profiles/loaded', profiles });
+  }
+
+  /** Asks for a profile again (someone left: the account may have been deleted). */
+  refreshProfile(userId: string): Promise<void> {
+    this.requested.delete(userId);
+    return this.ensureProfiles([userId]);
   }
 
   async loadPresence(userIds: string[]): Promise<void> {
@@ -58,4 +72,9 @@ export class PeopleDirectory {
       // The badge stays as it was.
     }
   }
+}
+
+/** Stands in for the profile of a deleted account (docs/decisions/XXXX-account-deletion.md). */
+export function deletedUser(id: string): PublicProfile {
+  return { id, username: 'deleted user', displayName: 'Deleted user', bio: null, avatarUrl: null, createdAt: new Date(0).toISOString() };
 }
