@@ -3,9 +3,10 @@ import type { AdversarialPlatform } from '../adversarial-platform.js';
 import { caseResult, expectThat, type CaseResult } from '../case-result.js';
 import { sleep, until, type PlatformApi } from '../clients/platform-api.js';
 import { RoomMember, type SendOutcome } from '../clients/room-member.js';
+import { awayDuringCatchUpCase } from './away-during-catch-up.js';
 
-export type FaultName = 'worker-sigkill' | 'chat-socket-sigkill' | 'postgres-stop' | 'redis-sigkill';
-export const FAULTS: FaultName[] = ['worker-sigkill', 'chat-socket-sigkill', 'postgres-stop', 'redis-sigkill'];
+export type FaultName = 'worker-sigkill' | 'chat-socket-sigkill' | 'postgres-stop' | 'redis-sigkill' | 'away-during-catch-up';
+export const FAULTS: FaultName[] = ['worker-sigkill', 'chat-socket-sigkill', 'postgres-stop', 'redis-sigkill', 'away-during-catch-up'];
 
 export interface FaultMatrixSettings {
   faults: FaultName[];
@@ -19,7 +20,7 @@ export interface FaultMatrixSettings {
   redisDownMs: number;
 }
 
-const LABELS: Record<FaultName, string> = {
+const LABELS: Record<Exclude<FaultName, 'away-during-catch-up'>, string> = {
   'worker-sigkill': 'fault: worker SIGKILL',
   'chat-socket-sigkill': 'fault: chat-socket SIGKILL',
   'postgres-stop': 'fault: PostgreSQL stopped',
@@ -33,7 +34,7 @@ async function restartedService(platform: AdversarialPlatform, service: string, 
 }
 
 /** Injects the fault; resolves when it is over (the process restarted, the store back). */
-async function inject(platform: AdversarialPlatform, fault: FaultName, settings: FaultMatrixSettings): Promise<string> {
+async function inject(platform: AdversarialPlatform, fault: Exclude<FaultName, 'away-during-catch-up'>, settings: FaultMatrixSettings): Promise<string> {
   const running = await platform.processes();
   switch (fault) {
     case 'worker-sigkill':
@@ -70,7 +71,7 @@ async function storedOf(platform: AdversarialPlatform, ids: string[]): Promise<S
  * message must be stored (acked − persisted = 0) and held by every member of its room, live or
  * through gap filling by sequence, with no reload.
  */
-async function oneFault(platform: AdversarialPlatform, api: PlatformApi, fault: FaultName, settings: FaultMatrixSettings): Promise<CaseResult> {
+async function oneFault(platform: AdversarialPlatform, api: PlatformApi, fault: Exclude<FaultName, 'away-during-catch-up'>, settings: FaultMatrixSettings): Promise<CaseResult> {
   const problems: string[] = [];
   const members: RoomMember[] = [];
   for (let room = 0; room < settings.rooms; room += 1) {
@@ -168,7 +169,7 @@ async function oneFault(platform: AdversarialPlatform, api: PlatformApi, fault: 
 export async function faultMatrixCases(platform: AdversarialPlatform, api: PlatformApi, settings: FaultMatrixSettings, onResult?: (result: CaseResult) => void): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const fault of settings.faults) {
-    const result = await oneFault(platform, api, fault, settings);
+    const result = fault === 'away-during-catch-up' ? await awayDuringCatchUpCase(platform, api, { messages: 800 }) : await oneFault(platform, api, fault, settings);
     onResult?.(result);
     results.push(result);
   }

@@ -66,6 +66,11 @@ export class RoomMember {
     });
   }
 
+  /** Asks `room:sync` for the room as the web client does after coming back (a reconnection it made itself). */
+  resync(): Promise<void> {
+    return this.filler.resyncAll();
+  }
+
   holdsAll(ids: Iterable<string>): boolean {
     for (const id of ids) if (!this.held.has(id)) return false;
     return true;
