@@ -9,7 +9,11 @@ const BROWSER_E2E = 'services/web/test/*.e2e.test.ts';
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources of shared packages, no build needed.
-    alias: [{ find: /^@parley\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` }],
+    // The fuzzer is a workspace under loadtests/ that other suites import.
+    alias: [
+      { find: /^@parley\/fuzz$/, replacement: `${root}loadtests/fuzz/src/index.ts` },
+      { find: /^@parley\/([a-z-]+)$/, replacement: `${root}packages/$1/src/index.ts` },
+    ],
   },
   test: {
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -96,13 +96,16 @@ export class RoomGaps {
         return;
       }
       this.attempts += 1;
-      if (this.attempts >= (this.settings.maxAttempts || 4)) {
+      // As the web client's RoomGapFiller: an acknowledged message can stay unreadable for
+      // minutes (a persistence job waiting out its retry backoff), so ask for about six minutes,
+      // at most a minute apart, before taking the number as never stored.
+      if (this.attempts >= (this.settings.maxAttempts || 12)) {
         this.attempts = 0;
         this.skipGap();
         if (this.hasGap) this.schedule(this.settleMs());
         return;
       }
-      this.schedule(1000 * 2 ** (this.attempts - 1));
+      this.schedule(Math.min(60000, 1000 * 2 ** (this.attempts - 1)));
     });
   }
 }

@@ -43,12 +43,15 @@ describe('k6 sequence gap filling (lib/room-gaps.js)', () => {
     expect([gaps.complete, gaps.hasGap]).toEqual([5, false]);
   });
 
-  it('gives up on a number the server never has, after asking a few times with backoff', async () => {
+  it('gives up on a number the server never has, after asking for about six minutes with backoff', async () => {
     server = [1, 3];
     gaps.observe(1);
     gaps.observe(3);
     await vi.advanceTimersByTimeAsync(100 + 1_000 + 2_000 + 4_000 + 50);
     expect(asked).toHaveLength(4);
+    expect([gaps.complete, gaps.hasGap]).toEqual([1, true]);
+    await vi.advanceTimersByTimeAsync(8_000 + 16_000 + 32_000 + 5 * 60_000 + 1_000);
+    expect(asked).toHaveLength(12);
     expect([gaps.complete, gaps.hasGap]).toEqual([3, false]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Message } from './chat.js';
-import { RoomGapFiller, RoomSequence, type RoomSyncRequest } from './room-sequence.js';
+import { GAP_FILL_MAX_ATTEMPTS, GAP_FILL_MAX_DELAY_MS, RoomGapFiller, RoomSequence, type RoomSyncRequest } from './room-sequence.js';
 
 const ROOM = '00000000-0000-4000-8000-000000000001';
 const OTHER_ROOM = '00000000-0000-4000-8000-000000000002';
@@ -90,17 +90,32 @@ describe('RoomGapFiller', () => {
     expect(filler.completeUpTo(ROOM)).toBe(5);
   });
 
-  it('asks again with backoff when the server does not have the missing number yet, then gives up on it instead of looping', async () => {
+  it('asks again with backoff (at most a minute apart) when the server does not have the missing number yet, then gives up on it instead of looping', async () => {
     server.set(ROOM, [1, 3].map((seq) => message(seq)));
     filler.track(ROOM, 0);
     filler.observe([message(1), message(3)]);
     await vi.advanceTimersByTimeAsync(100);
     expect(asked).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1_000 + 2_000 + 4_000);
-    expect(asked).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(1_000 + 2_000 + 4_000 + 8_000 + 16_000 + 32_000);
+    expect(asked).toHaveLength(7);
+    expect(filler.completeUpTo(ROOM)).toBe(1);
+    await vi.advanceTimersByTimeAsync(5 * 60_000 + 1_000);
+    expect(asked).toHaveLength(GAP_FILL_MAX_ATTEMPTS);
     expect(filler.completeUpTo(ROOM)).toBe(3);
-    await vi.advanceTimersByTimeAsync(60_000);
-    expect(asked).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(asked).toHaveLength(GAP_FILL_MAX_ATTEMPTS);
+  });
+
+  it('still fills a number that becomes readable a minute later (a persistence job waiting out its retry backoff)', async () => {
+    server.set(ROOM, [1, 3].map((seq) => message(seq)));
+    filler.track(ROOM, 0);
+    filler.observe([message(1), message(3)]);
+    await vi.advanceTimersByTimeAsync(100 + 60_000);
+    expect(filler.completeUpTo(ROOM)).toBe(1);
+    server.set(ROOM, [1, 2, 3].map((seq) => message(seq)));
+    await vi.advanceTimersByTimeAsync(GAP_FILL_MAX_DELAY_MS);
+    expect(received.map((found) => found.seq)).toContain(2);
+    expect(filler.completeUpTo(ROOM)).toBe(3);
   });
 
   it('resyncs every followed room at once (after a reconnection or server:resync), and ignores rooms it does not follow', async () => {

@@ -63,8 +63,22 @@ export interface RoomGapFillerSettings {
 }
 
 const DEFAULT_SETTLE_MS = 2_000;
-const DEFAULT_MAX_ATTEMPTS = 4;
+/**
+ * An acknowledged message can stay unreadable for minutes without being lost: a room's recent
+ * window keeps only its last messages, and a job the persistence worker has to retry (after a
+ * PostgreSQL outage, or taken over from a killed worker when its lock lapses) is stored only
+ * after its backoff. Giving up after seconds made a client skip such a message for good (until
+ * its next resync), so the asking goes on, backing off to once a minute, for about six minutes
+ * (1 + 2 + … + 32 s, then 60 s five times) before a number is taken as never stored.
+ */
+export const GAP_FILL_MAX_ATTEMPTS = 12;
+export const GAP_FILL_MAX_DELAY_MS = 60_000;
 const UNANSWERED_RETRY_MS = 2_000;
+
+/** How long to wait before asking again after the n-th answer that still lacked the missing numbers. */
+export function gapFillDelayMs(attempt: number): number {
+  return Math.min(GAP_FILL_MAX_DELAY_MS, 1_000 * 2 ** Math.min(attempt - 1, 16));
+}
 /** Rounds of `hasMore` followed in one fill (each carries up to ROOM_SYNC_MAX_MESSAGES per room). */
 const MAX_ROUNDS = 50;
 
@@ -72,8 +86,10 @@ const MAX_ROUNDS = 50;
  * Keeps the rooms a client follows complete: every message it sees goes through `observe`;
  * when a sequence gap stays open for `settleMs` (2 s by default) it asks `room:sync` from the room's complete
  * point and follows `hasMore`. `resyncAll` does the same for every room at once (after a
- * reconnection, or when the server says `server:resync`). A gap the server cannot fill (the
- * message was never stored) is retried a few times with backoff, then skipped, never looped on.
+ * reconnection, or when the server says `server:resync`). A gap the server cannot fill yet is
+ * asked for again with backoff for about six minutes (GAP_FILL_MAX_ATTEMPTS), longer than an
+ * acknowledged message can stay unreadable; only then is it taken as never stored and skipped,
+ * never looped on.
  */
 export class RoomGapFiller {
   private readonly rooms = new Map<string, RoomSequence>();
@@ -160,14 +176,14 @@ export class RoomGapFiller {
     }
     // Answered, and still missing: maybe not readable yet; ask again later, then give up on it.
     const attempt = (this.attempts.get(roomId) ?? 0) + 1;
-    if (attempt >= (this.settings.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) {
+    if (attempt >= (this.settings.maxAttempts ?? GAP_FILL_MAX_ATTEMPTS)) {
       this.attempts.delete(roomId);
       sequence.skipGap();
       if (sequence.hasGap) this.scheduleFill(roomId, this.settings.settleMs ?? DEFAULT_SETTLE_MS);
       return;
     }
     this.attempts.set(roomId, attempt);
-    this.scheduleFill(roomId, 1_000 * 2 ** (attempt - 1));
+    this.scheduleFill(roomId, gapFillDelayMs(attempt));
   }
 
   /** room:sync from each room's complete point, following hasMore; false when a sync went unanswered. */
