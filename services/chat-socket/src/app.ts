@@ -28,6 +28,7 @@ import { createMessageQueue } from './messages/message-queue.js';
 import { RecentWindow } from './messages/recent-window.js';
 import { seedRoomSequences } from './messages/room-sequence-counter.js';
 import { SendMessageService } from './messages/send-message.js';
+import { createBacklogMetrics } from './observability/backlog-metrics.js';
 import { createChatMetrics } from './observability/chat-metrics.js';
 import { buildChatOpenApiDocument } from './openapi-document.js';
 import { createPresenceRouter } from './presence/presence-routes.js';
@@ -136,6 +137,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     },
   });
   instrumentFanout(io, metrics);
+  const backlog = createBacklogMetrics(serviceMetrics.registry, redis, prefix, logger);
   dropOwnBroadcastEchoes(io);
   const stopAdapterResync = resyncSocketsAfterAdapterReconnect({
     io,
@@ -301,6 +303,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       await events.close();
       await revocations.close();
       await queue.close();
+      await backlog.close();
       await lease.release();
       await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
       await database.close();
@@ -318,6 +321,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       events.abort();
       revocations.abort();
       await queue.close().catch(() => undefined);
+      await backlog.close();
       redis.disconnect();
       sendRedis.disconnect();
       await database.close().catch(() => undefined);

@@ -110,6 +110,7 @@ describe('Prometheus rules', () => {
         'ParleyMessageDurabilityNotGuaranteed',
         'ParleyMessageJobsFailed',
         'ParleyMessagesDeadLettered',
+        'ParleyMessagesNotPersisted',
         'ParleyPersistenceLagHigh',
         'ParleyQueueBacklogGrowing',
         'ParleyServiceDown',

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
 import type { Message } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
@@ -230,6 +231,8 @@ export class SendMessageService {
         this.settings.redis,
         {
           acceptedKey,
+          unpersistedBatchesKey: unpersistedBatchesKey(redisKeyPrefix),
+          unpersistedMessagesKey: unpersistedMessagesKey(redisKeyPrefix),
           job,
           nowMs: Date.now(),
           ratePerSecond: this.settings.ratePerSecond,

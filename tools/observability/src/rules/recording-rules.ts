@@ -55,8 +55,11 @@ export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> =
   {
     name: 'parley.queues.recording',
     rules: [
-      // Every worker pod samples the same queues: max, not sum.
+      // Every worker and chat-socket pod samples the same queues: max, not sum.
       { record: 'namespace_queue:parley_queue_jobs_waiting:max', expr: 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})' },
+      { record: 'namespace_queue:parley_queue_oldest_waiting_age_seconds:max', expr: 'max by (namespace, queue) (parley_queue_oldest_waiting_age_seconds)' },
+      { record: 'namespace:parley_messages_unpersisted:max', expr: 'max by (namespace) (parley_messages_unpersisted)' },
+      { record: 'namespace:parley_persistence_lag_oldest_seconds:max', expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds)' },
       ...histogramRules('namespace', 'parley_persistence_lag_seconds', ['namespace']),
     ],
   },
