@@ -43,7 +43,7 @@ import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
 import { DirectRoomBlocks } from './rooms/direct-room-blocks.js';
 import { handleSocketConnections } from './realtime/socket-connections.js';
-import { createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
+import { countEngineRejections, createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
 import { SocketSessions } from './realtime/socket-sessions.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
@@ -281,6 +281,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     attach(server) {
       io.attach(server);
       releaseHandshakeRequests(io);
+      countEngineRejections(io, () => metrics, logger);
       server.on('connection', (connection: NetSocket) => {
         rawConnections.add(connection);
         connection.once('close', () => rawConnections.delete(connection));

@@ -2,7 +2,7 @@ import { authRefreshPayloadSchema, messageSendPayloadSchema, roomReadPayloadSche
 import type { Logger } from '@parley/logger';
 import type { HistoryService } from '../messages/history-service.js';
 import type { SendMessageService } from '../messages/send-message.js';
-import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { eventLabel, type ChatMetrics } from '../observability/chat-metrics.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
@@ -32,6 +32,14 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
   const { io, logger, metrics, sessions } = settings;
 
   const observed = { logger, metrics };
+  const floodGuard: FloodGuardSettings = {
+    ...settings.floodGuard,
+    onRefused: (event) => metrics.floodRefusals.inc({ event: eventLabel(event) }),
+    onDisconnect: () => {
+      metrics.floodDisconnects.inc();
+      settings.floodGuard.onDisconnect?.();
+    },
+  };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
   const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }) => {
     const memberVerified = socket.rooms.has(roomChannel(roomId));
@@ -87,7 +95,7 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
       logger.warn({ err: error, userId }, 'cannot record presence');
     });
 
-    installFloodGuard(socket, settings.floodGuard);
+    installFloodGuard(socket, floodGuard);
     socket.on('message:send', onMessageSend);
     socket.on('room:sync', onRoomSync);
     socket.on('room:read', onRoomRead);

@@ -63,7 +63,8 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         alert: 'ParleySocketDisconnectStorm',
         expr: [
           'namespace:parley_socket_unplanned_disconnects:rate5m * 300 > 0.1 * namespace:parley_socket_connected:sum',
-          'and namespace:parley_socket_unplanned_disconnects:rate5m > 1',
+          // At least 20 sockets: a burst of a few hundred (one pod's share) is an outage too.
+          'and namespace:parley_socket_unplanned_disconnects:rate5m * 300 > 20',
         ].join('\n'),
         for: '2m',
         severity: 'critical',

@@ -30,10 +30,12 @@ export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> =
   {
     name: 'parley.http.recording',
     rules: [
-      { record: 'namespace_service:parley_http_requests:rate5m', expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count[5m]))' },
+      // From the status-class counter: every class exists from a pod's first scrape, so the 5xx
+      // rate is 0 (not absent) without errors and a fresh pod's first errors are counted.
+      { record: 'namespace_service:parley_http_requests:rate5m', expr: 'sum by (namespace, service) (rate(parley_http_responses_total[5m]))' },
       {
         record: 'namespace_service:parley_http_requests_5xx:rate5m',
-        expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count{status_code=~"5.."}[5m]))',
+        expr: 'sum by (namespace, service) (rate(parley_http_responses_total{status_class="5xx"}[5m]))',
       },
       ...histogramRules('namespace_service', 'parley_http_request_duration_seconds', ['namespace', 'service']),
     ],
