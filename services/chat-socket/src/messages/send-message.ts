@@ -29,6 +29,8 @@ export interface SendRequest {
    * query; anything else (REST sends, a socket that joined after connecting) is checked there.
    */
   memberVerified?: boolean;
+  /** performance.now() when the request's frame arrived (socket sends), so ack latency includes queueing. */
+  receivedAt?: number;
 }
 
 export interface SendResult {
@@ -119,7 +121,7 @@ export class SendMessageService {
         clientMsgId: request.clientMsgId,
         body: request.body,
         memberVerified: request.memberVerified,
-        receivedAt: performance.now(),
+        receivedAt: request.receivedAt ?? performance.now(),
         trace: sendTracing.capture(),
         resolve,
         reject,

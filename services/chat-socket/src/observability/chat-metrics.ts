@@ -20,6 +20,7 @@ export interface ChatMetrics {
   handshakeRejections: Counter<'reason'>;
   floodRefusals: Counter<'event'>;
   floodDisconnects: Counter;
+  socketEventSeconds: Histogram<'event'>;
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
@@ -92,7 +93,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
     }),
     messageAckSeconds: new Histogram({
       name: 'parley_message_ack_seconds',
-      help: 'Time from receiving a send to acknowledging it (after the durable enqueue).',
+      help: 'Time from a send’s frame arriving (socket sends: when socket.io decoded it, so event-loop queueing counts) to its acknowledgement (after the durable enqueue).',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
@@ -160,6 +161,13 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       labelNames: ['event'] as const,
       registers,
     }),
+    socketEventSeconds: new Histogram({
+      name: 'parley_socket_event_seconds',
+      help: 'Time from an acknowledged event’s frame arriving (decoded by socket.io) to its ack being written, by event; includes event-loop queueing.',
+      labelNames: ['event'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
     floodDisconnects: new Counter({
       name: 'parley_socket_flood_disconnects_total',
       help: 'Sockets this pod disconnected because they kept flooding past the flood guard.',
@@ -171,6 +179,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
   for (const event of ACKED_SOCKET_EVENTS) {
     for (const outcome of ['ok', ...errorCodeSchema.options]) metrics.socketEvents.inc({ event, outcome }, 0);
   }
+  for (const event of ACKED_SOCKET_EVENTS) metrics.socketEventSeconds.zero({ event });
   for (const reason of DISCONNECT_REASONS) metrics.socketDisconnects.inc({ reason }, 0);
   for (const reason of sessionEndReasonSchema.options) metrics.socketSessionsEnded.inc({ reason }, 0);
   for (const reason of HANDSHAKE_REJECTION_REASONS) metrics.handshakeRejections.inc({ reason }, 0);

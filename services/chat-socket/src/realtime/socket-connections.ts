@@ -8,6 +8,7 @@ import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
 import { roomChannel, userChannel } from './channels.js';
 import { installFloodGuard, type FloodGuardSettings } from './event-flood-guard.js';
+import { stampFrameArrival } from './frame-arrival.js';
 import { ackedSocketEvent } from './socket-ack.js';
 import type { SocketSessions } from './socket-sessions.js';
 import type { ChatServer, ChatSocket } from './socket-types.js';
@@ -41,9 +42,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     },
   };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
-  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }) => {
+  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
     const memberVerified = socket.rooms.has(roomChannel(roomId));
-    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified });
+    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
     return { message };
   });
   const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, (socket, { rooms }) =>
@@ -95,6 +96,8 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
       logger.warn({ err: error, userId }, 'cannot record presence');
     });
 
+    // First: the arrival stamp must be taken while socket.io decodes the frame.
+    socket.use(stampFrameArrival);
     installFloodGuard(socket, floodGuard);
     socket.on('message:send', onMessageSend);
     socket.on('room:sync', onRoomSync);

@@ -86,13 +86,13 @@ export const socketFanout: DashboardSpec = {
       panels: [
         {
           title: 'Ack latency p50 / p95 / p99',
-          description: 'From receiving a send to acknowledging it, after the batch was durably enqueued (`parley_message_ack_seconds`). p99 above 500 ms for 10 minutes fires ParleyMessageAckLatencyHigh.',
+          description: 'From a send’s frame arriving (decoded by socket.io, so event-loop queueing counts) to its acknowledgement, after the batch was durably enqueued (`parley_message_ack_seconds`). Objective: 99% within 100 ms (docs/slos.md, ParleyAckLatencyBudgetBurn).',
           unit: 's',
           targets: quantileTargets('parley_message_ack_seconds', [], 'service="chat-socket"'),
         },
         {
           title: 'Fan-out latency p50 / p95 / p99',
-          description: 'From a message’s acceptance (its server timestamp) to its broadcast being written on each pod; includes the cross-pod hop through Redis (`parley_fanout_latency_seconds`). p99 above 1 s for 10 minutes fires ParleyFanoutLatencyHigh.',
+          description: 'From a message’s acceptance (its server timestamp) to its broadcast being written on each pod; includes the cross-pod hop through Redis (`parley_fanout_latency_seconds`). Objective: 99% within 100 ms (docs/slos.md, ParleyDeliveryLatencyBudgetBurn).',
           unit: 's',
           targets: quantileTargets('parley_fanout_latency_seconds', [], 'service="chat-socket"'),
         },

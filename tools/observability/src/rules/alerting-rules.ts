@@ -1,3 +1,5 @@
+import { SLO_ALERT_GROUPS } from './slo-rules.js';
+
 /**
  * Alerts, authored without runbook links: rule-files.ts adds `runbook_url` to every one in a
  * single place (docs/runbooks/<alert-name-in-kebab-case>.md), and a test checks each link's file
@@ -16,6 +18,7 @@ export interface AlertingRule {
 export const SCRAPED_JOBS = 'auth|user|chat-socket|persistence-worker|web|operator';
 
 export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
+  ...SLO_ALERT_GROUPS,
   {
     name: 'parley.availability',
     rules: [
@@ -43,22 +46,6 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
   {
     name: 'parley.realtime',
     rules: [
-      {
-        alert: 'ParleyMessageAckLatencyHigh',
-        expr: 'namespace:parley_message_ack_seconds:p99_5m > 0.5',
-        for: '10m',
-        severity: 'critical',
-        summary: 'Message acks are slow: p99 {{ $value | humanizeDuration }}',
-        description: 'The 99th percentile from receiving a message to acknowledging it has been above 500 ms for 10 minutes in {{ $labels.namespace }}: senders wait for their messages to be confirmed.',
-      },
-      {
-        alert: 'ParleyFanoutLatencyHigh',
-        expr: 'namespace:parley_fanout_latency_seconds:p99_5m > 1',
-        for: '10m',
-        severity: 'critical',
-        summary: 'Messages reach sockets late: fan-out p99 {{ $value | humanizeDuration }}',
-        description: 'The 99th percentile from a message’s acceptance to its broadcast on the receiving pods has been above 1 s for 10 minutes in {{ $labels.namespace }}: recipients see messages late.',
-      },
       {
         alert: 'ParleySocketDisconnectStorm',
         expr: [

@@ -1,3 +1,5 @@
+import { SLO_RECORDING_GROUPS } from './slo-rules.js';
+
 /**
  * Recording rules: the heavy queries dashboards and alerts share, evaluated once per interval
  * (histogram quantiles over rates, per-namespace sums). Naming follows Prometheus'
@@ -27,6 +29,7 @@ function histogramRules(level: string, histogram: string, by: string[]): Recordi
 export const UNPLANNED_DISCONNECT_REASONS = 'transport close|transport error|ping timeout|parse error';
 
 export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> = [
+  ...SLO_RECORDING_GROUPS,
   {
     name: 'parley.http.recording',
     rules: [
