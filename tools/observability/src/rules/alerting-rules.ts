@@ -1,18 +1,7 @@
+import type { AlertingRule } from './rule-types.js';
 import { SLO_ALERT_GROUPS } from './slo-rules.js';
 
-/**
- * Alerts, authored without runbook links: rule-files.ts adds `runbook_url` to every one in a
- * single place (docs/runbooks/<alert-name-in-kebab-case>.md), and a test checks each link's file
- * exists. `critical` pages (users notice soon); `warning` goes to the team's channel.
- */
-export interface AlertingRule {
-  alert: string;
-  expr: string;
-  for?: string;
-  severity: 'critical' | 'warning';
-  summary: string;
-  description: string;
-}
+export type { AlertingRule };
 
 /** The components Prometheus scrapes (ServiceMonitor `jobLabel`: app.kubernetes.io/component). */
 export const SCRAPED_JOBS = 'auth|user|chat-socket|persistence-worker|web|operator';

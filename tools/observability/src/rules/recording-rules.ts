@@ -1,14 +1,7 @@
+import type { RecordingRule } from './rule-types.js';
 import { SLO_RECORDING_GROUPS } from './slo-rules.js';
 
-/**
- * Recording rules: the heavy queries dashboards and alerts share, evaluated once per interval
- * (histogram quantiles over rates, per-namespace sums). Naming follows Prometheus'
- * `level:metric:operations` convention.
- */
-export interface RecordingRule {
-  record: string;
-  expr: string;
-}
+export type { RecordingRule };
 
 const QUANTILES = [
   ['p50', 0.5],

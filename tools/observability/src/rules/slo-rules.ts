@@ -1,5 +1,4 @@
-import type { AlertingRule } from './alerting-rules.js';
-import type { RecordingRule } from './recording-rules.js';
+import type { AlertingRule, RecordingRule } from './rule-types.js';
 
 /**
  * The service level objectives of docs/slos.md, as recording rules (the SLI's bad-event ratio over
