@@ -63,6 +63,11 @@ describe('HTTP request metrics', () => {
     }
   });
 
+  it('exports build info (version, revision, Node.js version) with the value 1', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(new RegExp(`parley_build_info\\{version="[^"]+",revision="[^"]+",node_version="${process.versions.node}",service="metrics-test"\\} 1`));
+  });
+
   it('counts responses by status class', async () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/parley_http_responses_total\{status_class="4xx",service="metrics-test"\} [1-9]/);

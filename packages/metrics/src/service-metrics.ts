@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerBuildInfo } from './build-info.js';
 
 /** The status classes of `parley_http_responses_total`, exported at 0 from the first scrape. */
 export const HTTP_STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
@@ -20,6 +21,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  registerBuildInfo(registry);
 
   const httpDuration = new Histogram({
     name: 'parley_http_request_duration_seconds',

@@ -30,6 +30,7 @@ import { seedRoomSequences } from './messages/room-sequence-counter.js';
 import { SendMessageService } from './messages/send-message.js';
 import { createBacklogMetrics } from './observability/backlog-metrics.js';
 import { createChatMetrics } from './observability/chat-metrics.js';
+import { createDeliveryMetrics } from './observability/delivery-metrics.js';
 import { buildChatOpenApiDocument } from './openapi-document.js';
 import { createPresenceRouter } from './presence/presence-routes.js';
 import { PresenceService } from './presence/presence-service.js';
@@ -38,6 +39,7 @@ import { ReadMarkerService } from './read-markers/read-marker-service.js';
 import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
 import { resyncSocketsAfterAdapterReconnect } from './realtime/adapter-resync.js';
 import { dropOwnBroadcastEchoes } from './realtime/adapter-self-echo.js';
+import { countBytesWritten, startPubsubProbe } from './realtime/delivery-instrumentation.js';
 import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
@@ -136,7 +138,9 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       return count;
     },
   });
-  instrumentFanout(io, metrics);
+  const delivery = createDeliveryMetrics(serviceMetrics.registry);
+  instrumentFanout(io, metrics, delivery);
+  const stopPubsubProbe = startPubsubProbe(io, delivery, logger);
   const backlog = createBacklogMetrics(serviceMetrics.registry, redis, prefix, logger);
   dropOwnBroadcastEchoes(io);
   const stopAdapterResync = resyncSocketsAfterAdapterReconnect({
@@ -212,6 +216,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     presence,
     sessions,
     metrics,
+    delivery,
     logger,
     floodGuard: {
       eventsPerSecond: config.SOCKET_EVENTS_PER_SECOND,
@@ -264,6 +269,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
 
   const stopBackground = () => {
     clearTimeout(drainTimer);
+    stopPubsubProbe();
     durability.stop();
     stopAdapterResync();
     presence.stop();
@@ -282,6 +288,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       io.attach(server);
       releaseHandshakeRequests(io);
       countEngineRejections(io, () => metrics, logger);
+      countBytesWritten(io, delivery);
       server.on('connection', (connection: NetSocket) => {
         rawConnections.add(connection);
         connection.once('close', () => rawConnections.delete(connection));

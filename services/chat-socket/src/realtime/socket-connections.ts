@@ -3,6 +3,7 @@ import type { Logger } from '@parley/logger';
 import type { HistoryService } from '../messages/history-service.js';
 import type { SendMessageService } from '../messages/send-message.js';
 import { eventLabel, type ChatMetrics } from '../observability/chat-metrics.js';
+import type { DeliveryMetrics } from '../observability/delivery-metrics.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
@@ -22,6 +23,7 @@ export interface SocketConnectionSettings {
   presence: PresenceService;
   sessions: SocketSessions;
   metrics: ChatMetrics;
+  delivery?: DeliveryMetrics;
   logger: Logger;
   floodGuard: FloodGuardSettings;
   /** True once the instance was aborted (crash simulation): no goodbyes are written. */
@@ -47,9 +49,14 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
     return { message };
   });
-  const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, (socket, { rooms }) =>
-    settings.history.sync(socket.data.userId, rooms, ROOM_SYNC_MAX_MESSAGES),
-  );
+  const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, async (socket, { rooms }) => {
+    const result = await settings.history.sync(socket.data.userId, rooms, ROOM_SYNC_MAX_MESSAGES);
+    for (const room of result.rooms) {
+      settings.delivery?.syncMessagesRecovered.inc(room.messages.length);
+      if (room.hasMore) settings.delivery?.syncRoomsTruncated.inc();
+    }
+    return result;
+  });
   const onRead = ackedSocketEvent({ ...observed, event: 'room:read' }, roomReadPayloadSchema, async (socket, { roomId, messageId }) => {
     await settings.readMarkers.markRead(socket.data.userId, roomId, messageId);
     return {};
