@@ -4,7 +4,7 @@ import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-stor
 import type { Message } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
-import type { Context, Span } from '@parley/tracing';
+import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
 import type { MessageDurability } from '../durability/message-durability.js';
 import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
@@ -171,6 +171,8 @@ export class SendMessageService {
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
+    // The batch's sampling bucket: kept whenever one of its messages' traces is.
+    markBatchSampleBucket(candidates.map((candidate) => candidate.message.id));
 
     // One script accepts the batch and writes its job: both or neither. The job carries every
     // candidate; the worker stores only the ids the script put in the batch's accepted hash.
