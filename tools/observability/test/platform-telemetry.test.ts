@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
-import { SPANS_PER_MESSAGE_BUDGET } from '@parley/tracing';
+import { sampleBucket, SAMPLE_BUCKET_ATTRIBUTE, SPANS_PER_MESSAGE_BUDGET } from '@parley/tracing';
 import { parseLabelValuesQuery, parsePromQL } from '../src/promql-names.js';
 import { SPAN_KIND, startOtlpCollectorStandIn, type OtlpCollectorStandIn, type ReceivedSpan } from './support/otlp-collector-stand-in.js';
 import { readRules, shippedExpressions } from './support/observability-files.js';
@@ -267,6 +267,12 @@ describe('the running platform’s metrics, traces and logs', () => {
     expect(enqueue.links).toEqual([{ traceId: acceptBatch.traceId, spanId: acceptBatch.spanId }]);
     expect(processing.links).toEqual([{ traceId: persistJob.traceId, spanId: persistJob.spanId }]);
     expect(persistJob.traceId).toBe(acceptBatch.traceId);
+    // Sampled together: the batch's bucket is at most the message's (the collector keeps low buckets).
+    expect(enqueue.attributes[SAMPLE_BUCKET_ATTRIBUTE]).toBe(sampleBucket(messageId));
+    expect(acceptBatch.attributes[SAMPLE_BUCKET_ATTRIBUTE]).toBeLessThanOrEqual(sampleBucket(messageId));
+    // Nothing personal in any exported span: no emails, no client addresses.
+    const leaked = collector.spans.filter((span) => JSON.stringify(span.attributes).match(/@example\.com|"client\.address"|"network\.peer\.address"/));
+    expect(leaked.map((span) => `${span.service} ${span.name}`)).toEqual([]);
     // ioredis spans under the accept batch (a socket send needs no SQL there: its membership is
     // the socket's room channel), pg spans in chat-socket elsewhere (the handshake's room query),
     // and the batch INSERT under the persist job.
