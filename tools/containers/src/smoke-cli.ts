@@ -8,7 +8,7 @@
  * Usage: node tools/containers/dist/smoke-cli.js [--values charts/parley/ci/<file>.yaml] [--keep]
  * Environment: PARLEY_CONTAINER_CACHE (stand-in base images, default /var/tmp/parley-container-bases).
  */
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checks, section } from './checks.js';
@@ -52,9 +52,8 @@ async function main(): Promise<void> {
     const basesAt = Date.now();
     await checks.check('base images', () => provideBaseImages(podman, process.env.PARLEY_CONTAINER_CACHE ?? '/var/tmp/parley-container-bases'), (how) => `${how}; ${seconds(basesAt)}`);
     // The pod's infra container (no pause image without a registry): sleeps, holds the namespaces.
-    const infra = await podman.run(['build', '--pull=never', '--quiet', '--tag', INFRA_IMAGE, '--file', '-', workDir], {
-      input: 'FROM docker.io/library/debian:bookworm-slim\nENTRYPOINT ["sleep", "infinity"]\n',
-    });
+    writeFileSync(join(workDir, 'infra.Containerfile'), 'FROM docker.io/library/debian:bookworm-slim\nENTRYPOINT ["sleep", "infinity"]\n');
+    const infra = await podman.run(['build', '--pull=never', '--quiet', '--tag', INFRA_IMAGE, '--file', join(workDir, 'infra.Containerfile'), workDir]);
     if (infra.code !== 0) throw new Error(`pod infra image: ${infra.stderr}`);
     const release = renderRelease(values ?? []);
     checks.pass(`helm template ${values?.join(' ') ?? '(default values)'}`, `${release.objects.length} objects`);
