@@ -40,6 +40,9 @@ function parsePath(pathname: string): ParsedPath | undefined {
   };
 }
 
+/** Kinds of the collections the operator creates in, for bodies that leave `kind` out. */
+const KINDS: Record<string, string> = { secrets: 'Secret', leases: 'Lease', configmaps: 'ConfigMap', pods: 'Pod', events: 'Event' };
+
 const objectBody = z.object({ apiVersion: z.string().optional(), kind: z.string().optional(), metadata: z.object({ name: z.string().min(1) }).passthrough() }).passthrough();
 const jsonPatchBody = z.array(z.object({ op: z.enum(['add', 'remove', 'replace', 'test']), path: z.string(), value: z.unknown().optional() }));
 
@@ -171,7 +174,9 @@ export class KubeApiStandIn {
     const object = parsed.data as unknown as KubeObject;
     object.metadata.namespace = path.namespace;
     if (verb === 'create') {
-      if (pluralOf(object.kind ?? '') !== path.type.resource) throw new StoreError(400, 'BadRequest', `kind ${object.kind} does not belong in ${path.type.resource}`);
+      if (object.kind && pluralOf(object.kind) !== path.type.resource) throw new StoreError(400, 'BadRequest', `kind ${object.kind} does not belong in ${path.type.resource}`);
+      object.kind ??= KINDS[path.type.resource] ?? '';
+      object.apiVersion ??= path.type.group ? `${path.type.group}/${path.version}` : path.version;
       return send(res, 201, store.create(path.type, object));
     }
     if (verb === 'update') {
