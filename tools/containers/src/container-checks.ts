@@ -27,7 +27,7 @@ export async function checkImageStarts(podman: Podman, checks: Checks, target: s
       const failure = LOAD_FAILURE.exec(logs);
       if (failure) throw new Error(`${failure[0]}: ${logs.slice(Math.max(0, (failure.index ?? 0) - 300), (failure.index ?? 0) + 300)}`);
       if (!running && exitCode > 128) throw new Error(`killed by signal ${exitCode - 128}: ${logs.slice(-500)}`);
-      return running ? 'still running after 8 s' : `stopped at configuration validation (exit ${exitCode})`;
+      return running ? 'still running after 8 s' : `exited ${exitCode} without configuration, no load error`;
     } finally {
       await podman.run(['rm', '--force', '--time', '2', name]);
     }
