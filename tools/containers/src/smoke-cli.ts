@@ -5,10 +5,10 @@
  * `helm test`, checks the operator against the Kubernetes API server stand-in, and drives a
  * user flow through the Ingress. Prints `N passed, N failed`; exits 1 on any failure.
  *
- * Usage: node tools/containers/dist/smoke-cli.js [--values charts/parley/ci/<file>.yaml] [--keep]
+ * Usage: node tools/containers/dist/smoke-cli.js [--values charts/parley/ci/<file>.yaml] [--keep] [--work-dir <dir>]
  * Environment: PARLEY_CONTAINER_CACHE (stand-in base images, default /var/tmp/parley-container-bases).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checks, section } from './checks.js';
@@ -22,7 +22,9 @@ import { startIngressProxy, ingressRoutes } from './ingress-proxy.js';
 import { checkUserFlow } from './user-flow.js';
 import { checkImageStarts, checkRunningContainers, checkGracefulStop } from './container-checks.js';
 
-const { values: { values, keep } } = parseArgs({ options: { values: { type: 'string', multiple: true }, keep: { type: 'boolean' } } });
+const {
+  values: { values, keep, 'work-dir': reuseDir },
+} = parseArgs({ options: { values: { type: 'string', multiple: true }, keep: { type: 'boolean' }, 'work-dir': { type: 'string' } } });
 const checks = new Checks();
 const startedAt = Date.now();
 const seconds = (since: number) => `${Math.round((Date.now() - since) / 1000)} s`;
@@ -44,8 +46,19 @@ async function main(): Promise<void> {
     const found = await runCommand('sh', ['-c', `command -v ${tool}`]);
     if (found.code !== 0) throw new Error(`${tool} is not installed (.ci/run installs it)`);
   }
-  const workDir = mkdtempSync('/var/tmp/parley-containers-');
+  // --work-dir reuses a kept directory (its podman storage keeps the build layers): for
+  // working on the test itself, never in CI.
+  const workDir = reuseDir ? (mkdirSync(reuseDir, { recursive: true }), reuseDir) : mkdtempSync('/var/tmp/parley-containers-');
   const podman = new Podman(join(workDir, 'podman'));
+  const stop = (signal: string) => {
+    console.log(`\n${signal}: removing the pod and the private podman storage`);
+    void releasePod?.tearDown().finally(() => {
+      if (!keep) podman.destroy();
+      process.exit(1);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
   let releasePod: ReleasePod | undefined;
   try {
     section('images');
@@ -75,6 +88,10 @@ async function main(): Promise<void> {
     }
 
     section('release in one pod');
+    if (reuseDir) {
+      await podman.run(['pod', 'rm', '--all', '--force', '--time', '2']);
+      rmSync(join(workDir, 'release'), { recursive: true, force: true });
+    }
     releasePod = new ReleasePod(podman, join(workDir, 'release'), release, checks);
     await releasePod.create();
     const datastores = await releasePod.start(releasePod.workloads(['StatefulSet']), 30_000);
