@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, EnvVar, PodSpec, SecurityContext, Volume } from './kube-objects.js';
 import type { Podman } from './podman.js';
@@ -151,7 +151,13 @@ export class PodRunner {
       if (mount.subPath) throw new Error(`${pod.name}/${container.name}: subPath mounts are not supported by the stand-in`);
       if (volume.emptyDir) args.push('--mount', `type=tmpfs,destination=${mount.mountPath},tmpfs-mode=1777`);
       else if (volume.secret || volume.configMap) args.push('--volume', `${this.writeVolume(pod, volume)}:${mount.mountPath}:ro`);
-      else throw new Error(`${pod.name}: volume ${volume.name} of an unsupported type (${Object.keys(volume).join(', ')})`);
+      else if (volume.persistentVolumeClaim) {
+        // A local persistent volume, writable by any uid (as kind's local-path provisioner makes them).
+        const claim = join(this.dir, 'persistent-volumes', (volume.persistentVolumeClaim as { claimName: string }).claimName);
+        mkdirSync(claim, { recursive: true });
+        chmodSync(claim, 0o777);
+        args.push('--volume', `${claim}:${mount.mountPath}${mount.readOnly ? ':ro' : ''}`);
+      } else throw new Error(`${pod.name}: volume ${volume.name} of an unsupported type (${Object.keys(volume).join(', ')})`);
     }
 
     if (pod.spec.automountServiceAccountToken !== false) {

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Checks } from './checks.js';
 import { hookOf, hookWeightOf, type KubeObject, objectData, podTemplateOf } from './kube-objects.js';
@@ -47,6 +47,7 @@ export class ReleasePod {
     private readonly checks: Checks,
   ) {
     const namespace = release.namespace;
+    mkdirSync(join(dir, 'net'), { recursive: true });
     const tls = createServingCertificate();
     const rbacObjects = release.objects.filter((object) => /^(Cluster)?Role(Binding)?$/.test(object.kind));
     this.api = new KubeApiStandIn(this.store, new Rbac(() => rbacObjects), tls);
@@ -105,6 +106,7 @@ export class ReleasePod {
       for (const container of podTemplateOf(object)?.spec.containers ?? []) for (const port of container.ports ?? []) ports.add(port.containerPort);
     }
     await this.network.start(pid, [...ports], [API_SERVER_PORT]);
+    rmSync(this.network.hostSocketFor(API_SERVER_PORT), { force: true });
     await this.api.listen(this.network.hostSocketFor(API_SERVER_PORT));
     // The kubelet's sync loop: Secret and ConfigMap volumes follow their objects (rotated keys).
     this.syncTimer = setInterval(() => {
@@ -124,7 +126,13 @@ export class ReleasePod {
       .map((object) => {
         const template = podTemplateOf(object);
         if (!template) throw new Error(`${object.kind}/${object.metadata.name} has no pod template`);
-        return { object, pod: { name: `${object.metadata.name}-0`, labels: template.labels, spec: template.spec } };
+        // A StatefulSet's volumeClaimTemplates: one claim per pod, bound to a local volume.
+        const claims = ((object.spec as { volumeClaimTemplates?: { metadata: { name: string } }[] }).volumeClaimTemplates ?? []).map((claim) => ({
+          name: claim.metadata.name,
+          persistentVolumeClaim: { claimName: `${claim.metadata.name}-${object.metadata.name}-0` },
+        }));
+        const spec = { ...template.spec, volumes: [...(template.spec.volumes ?? []), ...claims] };
+        return { object, pod: { name: `${object.metadata.name}-0`, labels: template.labels, spec } };
       });
   }
 
