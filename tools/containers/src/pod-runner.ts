@@ -149,7 +149,14 @@ export class PodRunner {
       const volume = volumes.get(mount.name);
       if (!volume) throw new Error(`${pod.name}/${container.name}: volumeMount ${mount.name} has no volume`);
       if (mount.subPath) throw new Error(`${pod.name}/${container.name}: subPath mounts are not supported by the stand-in`);
-      if (volume.emptyDir) args.push('--mount', `type=tmpfs,destination=${mount.mountPath},tmpfs-mode=1777`);
+      if (volume.emptyDir) {
+        // As the kubelet makes an emptyDir: a fresh folder with mode 0777 on the node (a podman
+        // tmpfs would take the mode of the image's folder at that path instead).
+        const emptyDir = join(this.dir, 'volumes', pod.name, `empty-dir-${volume.name}`);
+        mkdirSync(emptyDir, { recursive: true });
+        chmodSync(emptyDir, 0o777);
+        args.push('--volume', `${emptyDir}:${mount.mountPath}${mount.readOnly ? ':ro' : ''}`);
+      }
       else if (volume.secret || volume.configMap) args.push('--volume', `${this.writeVolume(pod, volume)}:${mount.mountPath}:ro`);
       else if (volume.persistentVolumeClaim) {
         // A local persistent volume, writable by any uid (as kind's local-path provisioner makes them).
