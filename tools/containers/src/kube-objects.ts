@@ -91,7 +91,8 @@ export interface PodSpec {
 
 export function parseManifests(text: string): KubeObject[] {
   const objects: KubeObject[] = [];
-  for (const document of parseAllDocuments(text)) {
+  // YAML 1.1, as Kubernetes reads manifests: `defaultMode: 0440` is octal there.
+  for (const document of parseAllDocuments(text, { version: '1.1' })) {
     if (document.errors.length > 0) throw new Error(`invalid YAML in the rendered chart: ${document.errors[0]?.message}`);
     const value: unknown = document.toJS();
     if (value === null || value === undefined) continue;

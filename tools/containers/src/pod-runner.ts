@@ -111,7 +111,7 @@ export class PodRunner {
       }
       throw new PodNotReadyToStart(`${pod.name}: volume ${volume.name}: ${volume.secret ? 'Secret' : 'ConfigMap'} ${name} does not exist`);
     }
-    writeAtomicVolume(path, data, source.items, source.defaultMode ?? 0o644);
+    writeAtomicVolume(path, data, source.items, source.defaultMode ?? 0o644, pod.spec.securityContext?.fsGroup);
     return path;
   }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KeyToPath } from './kube-objects.js';
 
@@ -7,7 +7,7 @@ import type { KeyToPath } from './kube-objects.js';
  * folder, `..data` a symlink to it, and each key a symlink through `..data`, so an update
  * swaps all files at once (auth reloads rotated signing keys from such a folder).
  */
-export function writeAtomicVolume(dir: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, mode: number): void {
+export function writeAtomicVolume(dir: string, data: Map<string, Buffer>, items: KeyToPath[] | undefined, mode: number, fsGroup?: number): void {
   mkdirSync(dir, { recursive: true });
   const files = new Map<string, Buffer>();
   if (items && items.length > 0) {
@@ -25,7 +25,9 @@ export function writeAtomicVolume(dir: string, data: Map<string, Buffer>, items:
   for (const [path, value] of files) {
     mkdirSync(join(versionDir, path, '..'), { recursive: true });
     writeFileSync(join(versionDir, path), value);
-    chmodSync(join(versionDir, path), mode);
+    // With an fsGroup the kubelet gives the files to that group and lets it read them.
+    if (fsGroup !== undefined) chownSync(join(versionDir, path), 0, fsGroup);
+    chmodSync(join(versionDir, path), fsGroup !== undefined ? mode | 0o440 : mode);
   }
   chmodSync(versionDir, 0o755);
   symlinkSync(version, join(dir, '..data_tmp'));
