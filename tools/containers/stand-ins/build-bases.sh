@@ -35,7 +35,7 @@ fi
 
 rm -rf "$cache" && mkdir -p "$cache"
 work="$(mktemp -d "$cache/work.XXXX")"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf --one-file-system "$work"' EXIT
 
 echo "debootstrap --variant=minbase bookworm ($mirror)"
 debootstrap --variant=minbase bookworm "$work/rootfs" "$mirror" >"$work/debootstrap.log" 2>&1 \
