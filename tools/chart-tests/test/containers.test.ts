@@ -60,7 +60,7 @@ describe('the Dockerfile', () => {
   it('copies only compiled output and production dependencies into runtime images', () => {
     for (const stage of targets) {
       for (const copy of stageLineage(stages, stage.name).flatMap((ancestor) => ancestor.copies)) {
-        expect(copy, stage.name).toMatch(/--from=(build \/runtime\/|build \/app\/package\.json|[a-z-]+-deps \/app\/node_modules)/);
+        expect(copy, stage.name).toMatch(/--from=(build \/runtime\/|build \/app\/package\.json|[a-z-]+-deps \/app\/((packages|services|tools)\/[a-z-]+\/)?node_modules )/);
       }
     }
     // Each image copies its own workspace's runtime tree (the folder its CMD runs from) and
