@@ -1,8 +1,8 @@
 import type { CoreV1Api, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '@parley/logger';
 import { createSigningKeyJwk, signingKeyFileName } from '@parley/signing-keys';
-import { type ChatPlatform, CHAT_PLATFORM } from '../chat-platform/chat-platform-resource.js';
-import type { PlatformSettings } from '../chat-platform/chat-platform-spec.js';
+import { type ChatPlatform, CHAT_PLATFORM } from '../api/chat-platform-resource.js';
+import type { PlatformSettings } from '../api/chat-platform-spec.js';
 import { isNotFound } from '../kube/api-errors.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
 import type { KeysObservation } from '../status/platform-status.js';
