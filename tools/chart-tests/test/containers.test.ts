@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@parley/testing';
-import { createSigningKeyJwk } from '../../key-bootstrap/src/signing-key-jwk.js';
+import { createSigningKeyJwk } from '@parley/signing-keys';
 import { imageTargets, readDockerfileStages, stageLineage } from '../src/dockerfile-targets.js';
 import { helmTemplate } from '../src/helm.js';
 import { findObject, type K8sObject, parseManifests, podSpecOf } from '../src/manifests.js';

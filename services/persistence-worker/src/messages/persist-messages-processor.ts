@@ -12,7 +12,7 @@ import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
 import { MessageSpans } from './message-spans.js';
 import { storeIsolatingRefusedRows, type RefusedMessage } from './refused-row-isolation.js';
-import { findRoomAudience } from './room-audience.js';
+import { findRoomAudience } from '../notifications/room-audience.js';
 
 export interface PersistMessagesDeps {
   database: DatabaseConnection;

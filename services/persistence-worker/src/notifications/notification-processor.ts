@@ -1,11 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
+import { recordFriendRequestNotification, recordMessageNotifications } from '@parley/chat-store';
 import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { DatabaseConnection } from '@parley/db';
 import { withoutChildSpans } from '@parley/tracing';
 import { inJobSpan } from '../queues/job-trace.js';
 import { publishNotifications } from './notification-publisher.js';
-import { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
 
 export interface NotificationProcessorDeps {
   database: DatabaseConnection;

@@ -9,10 +9,10 @@ import type { OperatorMetrics } from '../observability/operator-metrics.js';
 import { buildPlatformStatus, type StatusInputs } from '../status/platform-status.js';
 import { componentStatuses, podBaseUrl, readyComponentPods } from '../status/platform-workloads.js';
 import { fetchQueueDepths, totalWaiting } from '../status/queue-metrics.js';
-import { canonicalJson } from './canonical-json.js';
-import { type ChatPlatform, CHAT_PLATFORM_API, ROTATE_NOW_ANNOTATION, splitPlatformKey } from './chat-platform-resource.js';
-import type { ChatPlatformStatus } from './chat-platform-status.js';
-import { parseChatPlatformSpec, type PlatformSettings } from './chat-platform-spec.js';
+import { canonicalJson } from '../api/canonical-json.js';
+import { type ChatPlatform, CHAT_PLATFORM_API, ROTATE_NOW_ANNOTATION, splitPlatformKey } from '../api/chat-platform-resource.js';
+import type { ChatPlatformStatus } from '../api/chat-platform-status.js';
+import { parseChatPlatformSpec, type PlatformSettings } from '../api/chat-platform-spec.js';
 
 export interface PlatformReconcilerDeps {
   kube: KubeClients;

@@ -6,7 +6,7 @@ import type { KubeClients } from '../kube/kube-clients.js';
 import { type ResourceInformer, startResourceInformer } from '../kube/resource-informer.js';
 import { WorkQueue } from '../kube/work-queue.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
-import { type ChatPlatform, CHAT_PLATFORM, CHAT_PLATFORM_API, platformKey } from './chat-platform-resource.js';
+import { type ChatPlatform, CHAT_PLATFORM, CHAT_PLATFORM_API, platformKey } from '../api/chat-platform-resource.js';
 import { reconcilePlatform } from './platform-reconciler.js';
 
 export interface PlatformControllerSettings {

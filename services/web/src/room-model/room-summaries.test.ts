@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message, RoomSummary } from '@parley/contracts';
 import { applyIncomingMessage, applyOwnReadMarker, sortRoomsByActivity, totalUnread } from './room-summaries';
-import { typingText } from './typing-text';
 
 const SELF = '00000000-0000-4000-8000-00000000000a';
 const OTHER = '00000000-0000-4000-8000-00000000000b';
@@ -85,15 +84,5 @@ describe('room order', () => {
     const rooms = [room('a', { lastActivityAt: '2026-02-01T00:00:00.000Z' }), room('b')];
     const bumped = applyIncomingMessage(rooms[1]!, message('1', OTHER, '2026-03-01T00:00:00.000Z'), SELF);
     expect(sortRoomsByActivity([rooms[0]!, bumped]).map((entry) => entry.id)).toEqual(['b', 'a']);
-  });
-});
-
-describe('typing text', () => {
-  it('names one, two, three or many people typing', () => {
-    expect(typingText([])).toBe('');
-    expect(typingText(['Ana'])).toBe('Ana is typing…');
-    expect(typingText(['Ana', 'Ben'])).toBe('Ana and Ben are typing…');
-    expect(typingText(['Ana', 'Ben', 'Cy'])).toBe('Ana, Ben and Cy are typing…');
-    expect(typingText(['Ana', 'Ben', 'Cy', 'Di', 'Ed'])).toBe('Ana, Ben and 3 others are typing…');
   });
 });

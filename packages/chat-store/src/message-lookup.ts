@@ -1,6 +1,6 @@
 import type { Message } from '@parley/contracts';
-import { toMessage } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
+import { toMessage } from './message-store.js';
 
 /** Persisted messages by id (used for rooms' last messages). */
 export async function fetchMessagesByIds(dataSource: DataSource, ids: string[]): Promise<Map<string, Message>> {
