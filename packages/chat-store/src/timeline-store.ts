@@ -27,14 +27,16 @@ export async function foldTimelineEvents(dataSource: DataSource, batch: Message[
   const targets = new Set<string>();
   for (const item of batch) targets.add(item.kind && item.kind !== 'message' ? item.targetId! : item.id);
   if (targets.size === 0) return 0;
+  // One indexed read when nothing in the batch is or has an event (the common case): no transaction.
+  const events = (await dataSource.query(
+    `SELECT id::text AS id, seq, room_id, sender_id, body, created_at, kind, target_id::text AS target_id, emoji
+       FROM chat.messages
+      WHERE target_id = ANY($1::bigint[])
+      ORDER BY seq`,
+    [[...targets]],
+  )) as EventRow[];
+  if (events.length === 0) return 0;
   return dataSource.transaction(async (manager) => {
-    const events = (await manager.query(
-      `SELECT id::text AS id, seq, room_id, sender_id, body, created_at, kind, target_id::text AS target_id, emoji
-         FROM chat.messages
-        WHERE target_id = ANY($1::bigint[])
-        ORDER BY seq`,
-      [[...targets]],
-    )) as EventRow[];
     for (const event of events) {
       const target = [event.target_id, event.room_id];
       if (event.kind === 'edit') {

@@ -19,7 +19,7 @@ export interface ChatMetrics {
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
-export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh'] as const;
+export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh', 'message:edit', 'message:delete', 'reaction:add', 'reaction:remove'] as const;
 
 export interface ChatMetricSources {
   /** Sockets connected to this pod. */

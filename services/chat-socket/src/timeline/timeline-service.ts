@@ -1,0 +1,123 @@
+import type { Message, MemberRole, TimelineEventKind } from '@parley/contracts';
+import { REACTION_EMOJI_MAX } from '@parley/contracts';
+import { findStoredTarget } from '@parley/chat-store';
+import type { DataSource } from '@parley/db';
+import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
+import type { RecentWindow } from '../messages/recent-window.js';
+import type { SendMessageService } from '../messages/send-message.js';
+import type { RoomRepository } from '../rooms/room-repository.js';
+
+export interface TimelineSettings {
+  dataSource: DataSource;
+  rooms: Pick<RoomRepository, 'roleOf'>;
+  window: Pick<RecentWindow, 'about'>;
+  send: Pick<SendMessageService, 'send'>;
+  /** How long after sending an author may edit (0: always). */
+  editWindowSeconds: number;
+  /** How long after sending an author may delete (0: always); owners and admins always may. */
+  deleteWindowSeconds: number;
+}
+
+export interface TimelineRequest {
+  userId: string;
+  roomId: string;
+  messageId: string;
+  clientMsgId: string;
+}
+
+/** What is known of the message a change names: stored state, and what the recent window adds. */
+interface Target {
+  senderId: string;
+  createdAt: string;
+  deleted: boolean;
+  emoji: Set<string>;
+}
+
+/**
+ * Edits, deletions and reactions (docs/decisions/XXXX-timeline-events.md). Each is authorized
+ * here, on the server, then sent down the message path as a timeline event: one accept script
+ * (idempotent by the caller's clientMsgId, the room's next sequence number, the persistence
+ * job), acknowledged when durable, then broadcast as `message:changed`.
+ */
+export class TimelineService {
+  constructor(private readonly settings: TimelineSettings) {}
+
+  async edit(request: TimelineRequest & { body: string }): Promise<Message> {
+    const { target } = await this.authorize(request);
+    if (target.senderId !== request.userId) throw new ForbiddenError('Only the author can edit a message');
+    this.requireWithin(target, this.settings.editWindowSeconds, 'edited');
+    return this.record(request, 'edit', request.body);
+  }
+
+  async delete(request: TimelineRequest): Promise<Message> {
+    const { target, role } = await this.authorize(request);
+    if (target.senderId === request.userId) {
+      if (role !== 'owner' && role !== 'admin') this.requireWithin(target, this.settings.deleteWindowSeconds, 'deleted');
+    } else if (role !== 'owner' && role !== 'admin') {
+      throw new ForbiddenError("Only room owners and admins can delete other members' messages");
+    }
+    return this.record(request, 'delete', '');
+  }
+
+  async react(request: TimelineRequest & { emoji: string; add: boolean }): Promise<Message> {
+    const { target } = await this.authorize(request);
+    if (request.add && !target.emoji.has(request.emoji) && target.emoji.size >= REACTION_EMOJI_MAX) {
+      throw new ConflictError(`A message carries at most ${REACTION_EMOJI_MAX} different emoji`);
+    }
+    return this.record(request, request.add ? 'reaction_add' : 'reaction_remove', '', request.emoji);
+  }
+
+  private async record(request: TimelineRequest, kind: TimelineEventKind, body: string, emoji?: string): Promise<Message> {
+    const { message } = await this.settings.send.send({
+      senderId: request.userId,
+      roomId: request.roomId,
+      clientMsgId: request.clientMsgId,
+      body,
+      event: emoji === undefined ? { kind, targetId: request.messageId } : { kind, targetId: request.messageId, emoji },
+    });
+    // A retry answers what the clientMsgId was first used for: it must be this same change.
+    if (message.kind !== kind || message.targetId !== request.messageId || (emoji !== undefined && message.emoji !== emoji)) {
+      throw new ConflictError('This clientMsgId was already used for something else');
+    }
+    return message;
+  }
+
+  /** Membership, and the target: a message (not an event) of this room, not deleted. */
+  private async authorize(request: TimelineRequest): Promise<{ target: Target; role: MemberRole }> {
+    const role = await this.settings.rooms.roleOf(request.roomId, request.userId);
+    if (!role) throw new ForbiddenError('Only members of the room can change its messages');
+    const target = await this.findTarget(request.roomId, request.messageId);
+    if (!target) throw new NotFoundError('No such message in this room');
+    if (target.deleted) throw new ConflictError('The message was deleted');
+    return { target, role };
+  }
+
+  private async findTarget(roomId: string, messageId: string): Promise<Target | null> {
+    const [stored, recent] = await Promise.all([
+      findStoredTarget(this.settings.dataSource, roomId, messageId),
+      this.settings.window.about(roomId, messageId),
+    ]);
+    const inWindow = recent.find((item) => item.id === messageId);
+    let target: Target | null = null;
+    if (stored) {
+      if (stored.kind !== 'message') return null;
+      target = { senderId: stored.senderId, createdAt: stored.createdAt, deleted: stored.deleted, emoji: new Set(stored.emoji) };
+    } else if (inWindow && (inWindow.kind ?? 'message') === 'message' && inWindow.roomId === roomId) {
+      target = { senderId: inWindow.senderId, createdAt: inWindow.createdAt, deleted: false, emoji: new Set() };
+    }
+    if (!target) return null;
+    // Accepted but maybe not stored yet: a deletion is final, new emoji count toward the bound.
+    for (const item of recent) {
+      if (item.targetId !== messageId) continue;
+      if (item.kind === 'delete') target.deleted = true;
+      if (item.kind === 'reaction_add' && item.emoji) target.emoji.add(item.emoji);
+    }
+    return target;
+  }
+
+  private requireWithin(target: Target, seconds: number, done: string): void {
+    if (seconds > 0 && Date.now() - Date.parse(target.createdAt) > seconds * 1_000) {
+      throw new ForbiddenError(`Messages can only be ${done} within ${seconds} seconds of sending`);
+    }
+  }
+}
