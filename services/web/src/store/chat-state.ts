@@ -13,6 +13,8 @@ export interface RoomMessages {
   /** Opening finished (the pages down to the first unread are in): the list can take its position. */
   opened?: boolean;
   error?: string | undefined;
+  /** Edits, deletions and reactions of messages not loaded yet (see timeline-fold.ts). */
+  pendingEvents?: Message[];
 }
 
 export interface ChatState {
