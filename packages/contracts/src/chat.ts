@@ -115,6 +115,7 @@ export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
 export const roomIdParamsSchema = z.strictObject({ id: roomIdSchema });
 export const roomMemberParamsSchema = z.strictObject({ id: roomIdSchema, userId: userIdSchema });
+export const roomMessageParamsSchema = z.strictObject({ id: roomIdSchema, messageId: messageIdSchema });
 
 export const createDirectRoomRequestSchema = z.strictObject({ userId: userIdSchema });
 export type CreateDirectRoomRequest = z.infer<typeof createDirectRoomRequestSchema>;

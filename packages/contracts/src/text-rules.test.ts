@@ -33,6 +33,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   blockCheckQuerySchema: [{ userA: USER, userB: ROOM }],
   roomIdParamsSchema: [{ id: ROOM }],
   roomMemberParamsSchema: [{ id: ROOM, userId: USER }],
+  roomMessageParamsSchema: [{ id: ROOM, messageId: '42' }],
   createDirectRoomRequestSchema: [{ userId: USER }],
   createRoomRequestSchema: [{ name: 'Engines', memberIds: [USER], visibility: 'public' }],
   roomListQuerySchema: [{ limit: '10', cursor: CURSOR }],

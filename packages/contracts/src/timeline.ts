@@ -38,3 +38,16 @@ export const reactionSummarySchema = z.object({
   userIds: z.array(userIdSchema),
 });
 export type ReactionSummary = z.infer<typeof reactionSummarySchema>;
+
+/** What one edit or deletion replaced, for room owners and admins. */
+export const messageRevisionSchema = z.object({
+  /** The edit or delete event. */
+  eventId: z.string(),
+  kind: z.enum(['edit', 'delete']),
+  editorId: userIdSchema,
+  /** The text before this change (the first revision holds the original). */
+  previousBody: z.string(),
+  createdAt: z.string(),
+});
+export const messageRevisionListSchema = z.object({ revisions: z.array(messageRevisionSchema) });
+export type MessageRevisionList = z.infer<typeof messageRevisionListSchema>;

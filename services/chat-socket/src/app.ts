@@ -24,6 +24,7 @@ import { MessageDurability } from './durability/message-durability.js';
 import { SnowflakeGenerator } from './ids/snowflake.js';
 import { leaseWorkerId } from './ids/worker-id-lease.js';
 import { HistoryService } from './messages/history-service.js';
+import { createTimelineRouter } from './timeline/timeline-routes.js';
 import { TimelineService } from './timeline/timeline-service.js';
 import { createMessageRouter } from './messages/message-routes.js';
 import { createMessageQueue } from './messages/message-queue.js';
@@ -269,6 +270,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/rooms', createRoomRouter(roomService));
   api.use('/rooms', createRoomSettingsRouter(roomSettings));
   api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
+  api.use('/rooms', createTimelineRouter(timeline));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   // Never routed by the ingress; guarded by the shared service token when one is configured.

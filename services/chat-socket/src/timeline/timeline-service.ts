@@ -1,6 +1,6 @@
-import type { Message, MemberRole, TimelineEventKind } from '@parley/contracts';
+import type { Message, MemberRole, MessageRevisionList, TimelineEventKind } from '@parley/contracts';
 import { REACTION_EMOJI_MAX } from '@parley/contracts';
-import { findStoredTarget } from '@parley/chat-store';
+import { fetchMessageRevisions, findStoredTarget } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
 import type { RecentWindow } from '../messages/recent-window.js';
@@ -65,6 +65,15 @@ export class TimelineService {
       throw new ConflictError(`A message carries at most ${REACTION_EMOJI_MAX} different emoji`);
     }
     return this.record(request, request.add ? 'reaction_add' : 'reaction_remove', '', request.emoji);
+  }
+
+  /** What edits and deletions of a message replaced: room owners and admins only. */
+  async revisions(userId: string, roomId: string, messageId: string): Promise<MessageRevisionList> {
+    const role = await this.settings.rooms.roleOf(roomId, userId);
+    if (role !== 'owner' && role !== 'admin') throw new ForbiddenError('Only room owners and admins can see what was edited or deleted');
+    const target = await findStoredTarget(this.settings.dataSource, roomId, messageId);
+    if (!target || target.kind !== 'message') throw new NotFoundError('No such message in this room');
+    return { revisions: await fetchMessageRevisions(this.settings.dataSource, messageId) };
   }
 
   private async record(request: TimelineRequest, kind: TimelineEventKind, body: string, emoji?: string): Promise<Message> {
