@@ -100,6 +100,9 @@ describe('edit, delete and react in the web client', () => {
       await person.page.getByTestId('message-deleted').waitFor();
       expect(await messageRows(person, 'this will go').count()).toBe(0);
       expect(await messageRows(person, 'final words').count()).toBe(0);
+      // The room list's preview of the (deleted) last message does not show its text either.
+      await roomButton(person, ana.name).getByText('Message deleted').waitFor();
+      expect(await roomButton(person, ana.name).getByText('this will go').count()).toBe(0);
     };
     await expectSameRoom(ben);
     await screenshot(ben, 'timeline-03-back-online');

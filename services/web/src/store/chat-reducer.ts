@@ -2,7 +2,7 @@ import type { Message, RoomEvent } from '@parley/contracts';
 import { compareMessageIds, maxMessageId } from '../messages/chat-message';
 import { addPending, markFailed } from '../messages/message-merge';
 import { foldIncoming, isTimelineEvent } from '../messages/timeline-fold';
-import { applyIncomingMessage, applyOwnReadMarker } from '../rooms/room-summaries';
+import { applyIncomingMessage, applyOwnReadMarker, applyTimelineEvent } from '../rooms/room-summaries';
 import { EMPTY_ROOM_MESSAGES, TYPING_TTL_MS, type ChatAction, type ChatState, type RoomMessages } from './chat-state';
 
 /** Notices shown at once at most; older ones give way. */
@@ -216,7 +216,7 @@ function receiveMessages(state: ChatState, messages: Message[]): ChatState {
       // Unread until it has been seen on screen (the message list reports what was); edits,
       // deletions and reactions are not new messages.
       let next = summary;
-      for (const message of incoming) if (!isTimelineEvent(message)) next = applyIncomingMessage(next, message, state.selfId);
+      for (const message of incoming) next = isTimelineEvent(message) ? applyTimelineEvent(next, message) : applyIncomingMessage(next, message, state.selfId);
       if (next !== summary) rooms = { ...rooms, [roomId]: { ...next, memberIds: summary.memberIds } };
     }
     // Someone who sent a message has stopped typing it.
