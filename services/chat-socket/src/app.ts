@@ -194,6 +194,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     rooms,
     window,
     send,
+    redis: sendRedis,
+    redisKeyPrefix: prefix,
     editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
     deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
   });

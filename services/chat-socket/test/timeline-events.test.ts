@@ -119,8 +119,11 @@ describe('edits, deletions and reactions as timeline events', () => {
     const aliceSocket = await cluster.connect(0, alice);
     const message = await send(aliceSocket, roomId, 'secret');
     await emitWithAck(aliceSocket, 'message:edit', { roomId, messageId: message.id, clientMsgId: randomUUID(), body: 'still secret' });
-    const deletion = await emitWithAck(ownerSocket, 'message:delete', { roomId, messageId: message.id, clientMsgId: randomUUID() });
+    const deletionId = randomUUID();
+    const deletion = await emitWithAck(ownerSocket, 'message:delete', { roomId, messageId: message.id, clientMsgId: deletionId });
     expect(deletion).toMatchObject({ ok: true, event: { kind: 'delete', targetId: message.id, senderId: owner.id, body: '' } });
+    // A retry (the first ack was lost) is answered with the same deletion, not "already deleted".
+    expect(await emitWithAck(ownerSocket, 'message:delete', { roomId, messageId: message.id, clientMsgId: deletionId })).toEqual(deletion);
 
     const late = await emitWithAck(aliceSocket, 'message:edit', { roomId, messageId: message.id, clientMsgId: randomUUID(), body: 'too late' });
     expect(late).toMatchObject({ ok: false, error: { code: 'conflict' } });

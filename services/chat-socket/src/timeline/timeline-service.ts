@@ -3,6 +3,8 @@ import { REACTION_EMOJI_MAX } from '@parley/contracts';
 import { fetchMessageRevisions, findStoredTarget } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
+import type { Redis } from 'ioredis';
+import { idempotencyKey } from '../messages/accept-script.js';
 import type { RecentWindow } from '../messages/recent-window.js';
 import type { SendMessageService } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
@@ -12,6 +14,9 @@ export interface TimelineSettings {
   rooms: Pick<RoomRepository, 'roleOf'>;
   window: Pick<RecentWindow, 'about'>;
   send: Pick<SendMessageService, 'send'>;
+  /** Where the accept script keeps what each (sender, clientMsgId) was accepted as. */
+  redis: Redis;
+  redisKeyPrefix: string;
   /** How long after sending an author may edit (0: always). */
   editWindowSeconds: number;
   /** How long after sending an author may delete (0: always); owners and admins always may. */
@@ -43,6 +48,8 @@ export class TimelineService {
   constructor(private readonly settings: TimelineSettings) {}
 
   async edit(request: TimelineRequest & { body: string }): Promise<Message> {
+    const retried = await this.retried(request, 'edit');
+    if (retried) return retried;
     const { target } = await this.authorize(request);
     if (target.senderId !== request.userId) throw new ForbiddenError('Only the author can edit a message');
     this.requireWithin(target, this.settings.editWindowSeconds, 'edited');
@@ -50,6 +57,8 @@ export class TimelineService {
   }
 
   async delete(request: TimelineRequest): Promise<Message> {
+    const retried = await this.retried(request, 'delete');
+    if (retried) return retried;
     const { target, role } = await this.authorize(request);
     if (target.senderId === request.userId) {
       if (role !== 'owner' && role !== 'admin') this.requireWithin(target, this.settings.deleteWindowSeconds, 'deleted');
@@ -60,6 +69,8 @@ export class TimelineService {
   }
 
   async react(request: TimelineRequest & { emoji: string; add: boolean }): Promise<Message> {
+    const retried = await this.retried(request, request.add ? 'reaction_add' : 'reaction_remove', request.emoji);
+    if (retried) return retried;
     const { target } = await this.authorize(request);
     if (request.add && !target.emoji.has(request.emoji) && target.emoji.size >= REACTION_EMOJI_MAX) {
       throw new ConflictError(`A message carries at most ${REACTION_EMOJI_MAX} different emoji`);
@@ -76,6 +87,25 @@ export class TimelineService {
     return { revisions: await fetchMessageRevisions(this.settings.dataSource, messageId) };
   }
 
+  /**
+   * A retry of a change already accepted is answered with it before anything is checked again
+   * (the first attempt may have deleted the message, or the edit window may have closed since).
+   */
+  private async retried(request: TimelineRequest, kind: TimelineEventKind, emoji?: string): Promise<Message | null> {
+    const stored = await this.settings.redis.get(idempotencyKey(this.settings.redisKeyPrefix, request.userId, request.clientMsgId));
+    if (!stored) return null;
+    const message = JSON.parse(stored) as Message;
+    if (message.roomId !== request.roomId) throw new ConflictError('This clientMsgId was already used for something else');
+    return this.sameChange(message, request, kind, emoji);
+  }
+
+  private sameChange(message: Message, request: TimelineRequest, kind: TimelineEventKind, emoji: string | undefined): Message {
+    if (message.kind !== kind || message.targetId !== request.messageId || (emoji !== undefined && message.emoji !== emoji)) {
+      throw new ConflictError('This clientMsgId was already used for something else');
+    }
+    return message;
+  }
+
   private async record(request: TimelineRequest, kind: TimelineEventKind, body: string, emoji?: string): Promise<Message> {
     const { message } = await this.settings.send.send({
       senderId: request.userId,
@@ -85,10 +115,7 @@ export class TimelineService {
       event: emoji === undefined ? { kind, targetId: request.messageId } : { kind, targetId: request.messageId, emoji },
     });
     // A retry answers what the clientMsgId was first used for: it must be this same change.
-    if (message.kind !== kind || message.targetId !== request.messageId || (emoji !== undefined && message.emoji !== emoji)) {
-      throw new ConflictError('This clientMsgId was already used for something else');
-    }
-    return message;
+    return this.sameChange(message, request, kind, emoji);
   }
 
   /** Membership, and the target: a message (not an event) of this room, not deleted. */
