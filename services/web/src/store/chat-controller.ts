@@ -150,14 +150,14 @@ export class ChatController {
       this.deps.dispatch({ type: 'history/failed', roomId, error: describeError(error) });
       return;
     }
-    for (let pages = 0; pages < MAX_PAGES_TO_FIRST_UNREAD && this.firstUnreadMissing(roomId); pages += 1) await this.loadOlder(roomId);
+    for (let pages = 0; pages < MAX_PAGES_TO_FIRST_UNREAD && (this.firstUnreadMissing(roomId) || this.noMessageYet(roomId)); pages += 1) await this.loadOlder(roomId);
     this.deps.dispatch({ type: 'history/opened', roomId });
   }
 
   async loadOlder(roomId: string): Promise<void> {
     const history = this.deps.getState().messages[roomId];
     if (!history?.loaded || !history.hasMore || history.loadingOlder) return;
-    const beforeSeq = firstConfirmedSeq(history.items);
+    const beforeSeq = history.oldestSeq ?? firstConfirmedSeq(history.items);
     if (beforeSeq === null) return;
     this.deps.dispatch({ type: 'history/loading', roomId });
     try {
@@ -463,6 +463,12 @@ export class ChatController {
         if (!newer || compareMessageIds(messageId, newer) > 0) this.seen.set(roomId, messageId);
       });
     }
+  }
+
+  /** The pages so far held only edits, deletions and reactions: nothing to show yet, older pages exist. */
+  private noMessageYet(roomId: string): boolean {
+    const history = this.deps.getState().messages[roomId];
+    return !!history?.hasMore && !history.items.some((item) => item.id !== null);
   }
 
   private firstUnreadMissing(roomId: string): boolean {

@@ -48,6 +48,7 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case 'history/loaded':
       return updateRoomMessages(state, action.roomId, (room) => ({
         ...foldInto(room, action.messages),
+        ...oldestOf(room, action.messages),
         // The latest page says whether older pages exist only the first time; later, each older page does.
         hasMore: action.older || !room.loaded ? action.hasMore : room.hasMore,
         loadingOlder: false,
@@ -151,6 +152,12 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return next;
     }
   }
+}
+
+function oldestOf(room: RoomMessages, page: Message[]): { oldestSeq?: number } {
+  const seqs = page.map((item) => item.seq);
+  if (room.oldestSeq !== undefined) seqs.push(room.oldestSeq);
+  return seqs.length > 0 ? { oldestSeq: Math.min(...seqs) } : {};
 }
 
 /** Server items (messages and timeline events) into a room's messages; the same object when nothing changed. */
