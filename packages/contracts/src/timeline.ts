@@ -39,14 +39,15 @@ export const reactionSummarySchema = z.object({
 });
 export type ReactionSummary = z.infer<typeof reactionSummarySchema>;
 
-/** What one edit or deletion replaced, for room owners and admins. */
+/** One step of a message's text, for room owners and admins. */
 export const messageRevisionSchema = z.object({
-  /** The edit or delete event. */
+  /** The edit or delete event (for the original: the message). */
   eventId: z.string(),
-  kind: z.enum(['edit', 'delete']),
+  kind: z.enum(['original', 'edit', 'delete']),
+  /** Who wrote (original, edit) or deleted it. */
   editorId: userIdSchema,
-  /** The text before this change (the first revision holds the original). */
-  previousBody: z.string(),
+  /** The text at this step (empty for a deletion). */
+  body: z.string(),
   createdAt: z.string(),
 });
 export const messageRevisionListSchema = z.object({ revisions: z.array(messageRevisionSchema) });

@@ -108,8 +108,11 @@ describe('edits, deletions and reactions as timeline events', () => {
     expect(stored.editedAt).toBe(edit.event.createdAt);
     expect(history.filter((item) => item.kind !== undefined).map((item) => item.seq)).toEqual([2, 3, 4, 5].map((n) => message.seq + n - 1));
     // One edit recorded however often it was sent; the original kept for moderators.
-    const { rows } = await db.query('SELECT kind, previous_body FROM chat.message_edits WHERE message_id = $1', [message.id]);
-    expect(rows).toEqual([{ kind: 'edit', previous_body: 'first draft' }]);
+    const { rows } = await db.query('SELECT kind, body FROM chat.message_edits WHERE message_id = $1 ORDER BY seq', [message.id]);
+    expect(rows).toEqual([
+      { kind: 'original', body: 'first draft' },
+      { kind: 'edit', body: 'final text' },
+    ]);
   });
 
   it('lets owners delete anyone\'s message, leaves a tombstone in history, and refuses changes to it afterwards', async () => {
@@ -143,9 +146,10 @@ describe('edits, deletions and reactions as timeline events', () => {
     const path = `/api/v1/rooms/${roomId}/messages/${message.id}/revisions`;
     const revisions = await cluster.api(0, 'GET', path, { token: owner.token });
     expect(revisions.status).toBe(200);
-    expect(revisions.body.revisions.map((revision: { kind: string; previousBody: string; editorId: string }) => [revision.kind, revision.previousBody, revision.editorId])).toEqual([
-      ['edit', 'secret', alice.id],
-      ['delete', 'still secret', owner.id],
+    expect(revisions.body.revisions.map((revision: { kind: string; body: string; editorId: string }) => [revision.kind, revision.body, revision.editorId])).toEqual([
+      ['original', 'secret', alice.id],
+      ['edit', 'still secret', alice.id],
+      ['delete', '', owner.id],
     ]);
     expect((await cluster.api(0, 'GET', path, { token: alice.token })).status).toBe(403);
     expect((await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages/${deletion.event.id}/revisions`, { token: owner.token })).status).toBe(404);

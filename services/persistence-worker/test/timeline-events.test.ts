@@ -44,7 +44,7 @@ async function stateOf(messageId: string) {
     'SELECT emoji, user_id FROM chat.message_reactions WHERE message_id = $1 AND active ORDER BY seq',
     [messageId],
   );
-  const edits = await env.dataSource.query('SELECT kind, previous_body FROM chat.message_edits WHERE message_id = $1 ORDER BY event_id', [messageId]);
+  const edits = await env.dataSource.query('SELECT kind, body FROM chat.message_edits WHERE message_id = $1 ORDER BY seq', [messageId]);
   return { ...row, reactions, edits };
 }
 
@@ -72,7 +72,10 @@ describe('timeline events in the persistence worker', () => {
         { emoji: '👍', user_id: alice },
         { emoji: '🎉', user_id: bob },
       ],
-      edits: [{ kind: 'edit', previous_body: 'original' }],
+      edits: [
+        { kind: 'original', body: 'original' },
+        { kind: 'edit', body: 'edited' },
+      ],
     };
     expect(await stateOf(message.id)).toEqual(expected);
 
@@ -90,9 +93,21 @@ describe('timeline events in the persistence worker', () => {
     const edit = event(roomId, alice, 'edit', message, { body: 'oops, private' });
     const deletion = event(roomId, owner, 'delete', message);
     const lateEdit = event(roomId, alice, 'edit', message, { body: 'after the deletion' });
-    await completed(await producer.enqueueBatch([message, edit]));
+    // The deletion is folded before the edit that precedes it: the record still has every step.
+    await completed(await producer.enqueueBatch([message]));
     await completed(await producer.enqueueBatch([deletion, lateEdit]));
-    expect(await stateOf(message.id)).toMatchObject({ body: '', deleted: true, reactions: [], edits: [{ kind: 'edit', previous_body: 'oops' }, { kind: 'delete', previous_body: 'oops, private' }] });
+    await completed(await producer.enqueueBatch([edit]));
+    expect(await stateOf(message.id)).toMatchObject({
+      body: '',
+      deleted: true,
+      reactions: [],
+      edits: [
+        { kind: 'original', body: 'oops' },
+        { kind: 'edit', body: 'oops, private' },
+        { kind: 'delete', body: '' },
+        { kind: 'edit', body: 'after the deletion' },
+      ],
+    });
     const bodies = await env.dataSource.query("SELECT body FROM chat.messages WHERE target_id = $1 AND kind = 'edit'", [message.id]);
     expect(bodies).toEqual([{ body: '' }, { body: '' }]);
     const notifications = await env.dataSource.query('SELECT count(*)::int AS n FROM chat.notifications WHERE last_message_id = ANY($1::bigint[])', [[edit.id, deletion.id, lateEdit.id]]);

@@ -4,8 +4,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Timeline events (docs/decisions/XXXX-timeline-events.md): edits, deletions and reactions are
  * rows of `chat.messages` with their own room sequence number, so history and sync by sequence
  * return them like messages. Their effect is folded into the message they change (`edited_at`,
- * `deleted_at`, `state_seq`, `chat.message_reactions`); what an edit or a deletion replaced is
- * kept in `chat.message_edits` for moderators.
+ * `deleted_at`, `state_seq`, `chat.message_reactions`); the original text, each edit's text and each deletion
+ * are kept in `chat.message_edits` for moderators.
  */
 export class TimelineEvents1796700000000 implements MigrationInterface {
   name = 'TimelineEvents1796700000000';
@@ -27,14 +27,16 @@ export class TimelineEvents1796700000000 implements MigrationInterface {
 
     await runner.query(`
       CREATE TABLE chat.message_edits (
+        -- The edit or delete event; for the original text, the message itself.
         event_id bigint PRIMARY KEY,
         message_id bigint NOT NULL,
-        kind text NOT NULL CHECK (kind IN ('edit', 'delete')),
+        kind text NOT NULL CHECK (kind IN ('original', 'edit', 'delete')),
         editor_id uuid NOT NULL,
-        previous_body text NOT NULL,
+        body text NOT NULL,
+        seq bigint NOT NULL,
         created_at timestamptz NOT NULL
       )`);
-    await runner.query('CREATE INDEX message_edits_message_idx ON chat.message_edits (message_id, event_id)');
+    await runner.query('CREATE INDEX message_edits_message_idx ON chat.message_edits (message_id, seq)');
 
     // One row per (message, emoji, user), the latest event by room sequence wins.
     await runner.query(`
