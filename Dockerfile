@@ -108,6 +108,8 @@ LABEL org.opencontainers.image.vendor="Parley" \
 # (docs/performance.md), the same default `npm start` gives its services.
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    PARLEY_VERSION=${VERSION} \
+    PARLEY_REVISION=${REVISION} \
     DATA_DIR=/var/lib/parley
 COPY --chown=${APP_OWNER} --from=build /app/package.json ./package.json
 COPY --chown=${APP_OWNER} --from=build /runtime/packages ./packages

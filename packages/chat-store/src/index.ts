@@ -3,6 +3,7 @@ export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-
 export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage, attachReactions } from './message-store.js';
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
 export { presenceKey, onlineRange } from './presence-keys.js';
+export { unpersistedBatchesKey, unpersistedMessagesKey, FINISH_BATCH_LUA } from './unpersisted-keys.js';
 export { notificationChannel, userRoom } from './notification-channel.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
