@@ -149,6 +149,13 @@ export const REST_ROUTES: RestRoute[] = [
   { service: 'chat', method: 'DELETE', path: '/api/v1/rooms/:id/invites/:inviteId', credentials: 'access-token', template: (i, r) => ({ params: { id: someRoom(i, r), inviteId: r.uuid() } }) },
   { service: 'chat', method: 'GET', path: '/api/v1/rooms/invites/:token', credentials: 'access-token', template: (_i, r) => ({ params: { token: fakeRefreshToken(r) } }) },
   { service: 'chat', method: 'POST', path: '/api/v1/rooms/invites/:token/accept', credentials: 'access-token', template: (_i, r) => ({ params: { token: fakeRefreshToken(r) } }) },
+  {
+    service: 'chat',
+    method: 'GET',
+    path: '/api/v1/rooms/:id/messages/:messageId/revisions',
+    credentials: 'access-token',
+    template: (i, r) => ({ params: { id: someRoom(i, r), messageId: someMessageId(i, r) } }),
+  },
   { service: 'chat', method: 'GET', path: '/api/v1/presence', credentials: 'access-token', template: (i, r) => ({ query: { userIds: [someUser(i, r), someUser(i, r)].join(',') } }) },
   { service: 'chat', method: 'GET', path: '/api/v1/rooms/openapi.json', credentials: 'none', template: () => ({}) },
 ];
@@ -156,6 +163,10 @@ export const REST_ROUTES: RestRoute[] = [
 /** Every event a client may send over the socket, each with a well-formed payload. */
 export const SOCKET_EVENTS: SocketEventTemplate[] = [
   { event: 'message:send', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), clientMsgId: r.uuid(), body: `hi ${word(r)}` }) },
+  { event: 'message:edit', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r), clientMsgId: r.uuid(), body: `edited ${word(r)}` }) },
+  { event: 'message:delete', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r), clientMsgId: r.uuid() }) },
+  { event: 'reaction:add', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r), clientMsgId: r.uuid(), emoji: r.pick(['👍', '🎉', '❤️']) }) },
+  { event: 'reaction:remove', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r), clientMsgId: r.uuid(), emoji: r.pick(['👍', '🎉', '❤️']) }) },
   { event: 'room:sync', acked: true, payload: (i, r) => ({ rooms: [{ roomId: someRoom(i, r), afterId: r.pick([null, someMessageId(i, r)]) }] }) },
   { event: 'room:read', acked: true, payload: (i, r) => ({ roomId: someRoom(i, r), messageId: someMessageId(i, r) }) },
   // The attacker's own token handed over again: a well-formed renewal that keeps the socket open.

@@ -1,6 +1,6 @@
 export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, RoomEventEntity, RoomInviteEntity, CHAT_ENTITIES } from './chat-entities.js';
 export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-source.js';
-export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage } from './message-store.js';
+export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage, attachReactions } from './message-store.js';
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
 export { fetchMessagesByIds } from './message-lookup.js';
 export { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
@@ -10,3 +10,4 @@ export { unpersistedBatchesKey, unpersistedMessagesKey, FINISH_BATCH_LUA } from 
 export { notificationChannel, userRoom } from './notification-channel.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
+export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';

@@ -9,10 +9,20 @@ interface MessageRow {
   client_msg_id: string;
   body: string;
   created_at: Date;
+  kind?: string;
+  target_id?: string | null;
+  emoji?: string | null;
+  edited_at?: Date | null;
+  deleted_at?: Date | null;
+  state_seq?: string | null;
 }
 
+/**
+ * A row as a timeline item: messages carry their folded state (edited, deleted, `stateSeq`),
+ * events what they change. Fields that do not apply are left out (the JSON stays as before).
+ */
 export function toMessage(row: MessageRow): Message {
-  return {
+  const message: Message = {
     id: row.id,
     seq: Number(row.seq),
     roomId: row.room_id,
@@ -21,6 +31,16 @@ export function toMessage(row: MessageRow): Message {
     body: row.body,
     createdAt: row.created_at.toISOString(),
   };
+  if (row.kind && row.kind !== 'message') {
+    message.kind = row.kind as Message['kind'];
+    if (row.target_id) message.targetId = row.target_id;
+    if (row.emoji) message.emoji = row.emoji;
+    return message;
+  }
+  if (row.edited_at) message.editedAt = row.edited_at.toISOString();
+  if (row.deleted_at) message.deletedAt = row.deleted_at.toISOString();
+  if (row.state_seq && Number(row.state_seq) > 0) message.stateSeq = Number(row.state_seq);
+  return message;
 }
 
 /** A member of a room a stored batch wrote to (who may need a notification). */
@@ -55,12 +75,13 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
     dataSource,
     'parley_store_message_batch',
     `WITH batch AS (
-       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bigint[])
-                AS b(id, room_id, sender_id, client_msg_id, body, created_at, seq)
+       SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bigint[],
+                            $8::text[], $9::bigint[], $10::text[])
+                AS b(id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji)
      ),
      stored AS (
-       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at, seq)
-       SELECT id, room_id, sender_id, client_msg_id, body, created_at, seq FROM batch
+       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji)
+       SELECT id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji FROM batch
        ON CONFLICT DO NOTHING
        RETURNING id
      ),
@@ -71,8 +92,9 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
           AND NOT EXISTS (SELECT 1 FROM chat.messages AS m WHERE m.id = b.id)
           AND NOT EXISTS (SELECT 1 FROM chat.messages AS m WHERE m.sender_id = b.sender_id AND m.client_msg_id = b.client_msg_id)
      ),
+     -- Timeline events do not become a room's last message.
      latest AS (
-       SELECT DISTINCT ON (room_id) room_id, id, created_at FROM batch ORDER BY room_id, id DESC
+       SELECT DISTINCT ON (room_id) room_id, id, created_at FROM batch WHERE kind = 'message' ORDER BY room_id, id DESC
      ),
      bumped AS (
        UPDATE chat.rooms AS r
@@ -96,6 +118,9 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
       messages.map((message) => message.body),
       messages.map((message) => message.createdAt),
       messages.map((message) => message.seq),
+      messages.map((message) => message.kind ?? 'message'),
+      messages.map((message) => message.targetId ?? null),
+      messages.map((message) => message.emoji ?? null),
     ],
   );
   const insertedIds: string[] = [];
@@ -122,7 +147,7 @@ export interface HistoryPage {
   limit: number;
 }
 
-const MESSAGE_COLUMNS = 'id, seq, room_id, sender_id, client_msg_id, body, created_at';
+const MESSAGE_COLUMNS = 'id, seq, room_id, sender_id, client_msg_id, body, created_at, kind, target_id::text AS target_id, emoji, edited_at, deleted_at, state_seq';
 
 /**
  * A page of a room's history, oldest first, and whether there is more beyond it (one extra row
@@ -150,6 +175,7 @@ export async function fetchMessagePage(dataSource: DataSource, roomId: string, p
   }
   const hasMore = rows.length > page.limit;
   const kept = rows.slice(0, page.limit).map(toMessage);
+  await attachReactions(dataSource, kept);
   return { messages: forward ? kept : kept.reverse(), hasMore };
 }
 
@@ -157,4 +183,27 @@ export async function fetchMessagePage(dataSource: DataSource, roomId: string, p
 export async function highestStoredSeq(dataSource: DataSource, roomId: string): Promise<number> {
   const [row] = (await dataSource.query('SELECT COALESCE(max(seq), 0)::text AS seq FROM chat.messages WHERE room_id = $1', [roomId])) as Array<{ seq: string }>;
   return Number(row?.seq ?? 0);
+}
+
+/**
+ * Fills in the reactions of the (not deleted) messages among `items`: per emoji, in the order the
+ * emoji were first used, with who reacted in the order they did.
+ */
+export async function attachReactions(dataSource: DataSource, items: Message[]): Promise<void> {
+  const targets = items.filter((item) => (item.kind ?? 'message') === 'message' && !item.deletedAt);
+  if (targets.length === 0) return;
+  const rows = (await dataSource.query(
+    `SELECT message_id::text AS message_id, emoji, array_agg(user_id::text ORDER BY seq) AS user_ids
+       FROM chat.message_reactions
+      WHERE message_id = ANY($1::bigint[]) AND active
+      GROUP BY message_id, emoji
+      ORDER BY message_id, min(seq)`,
+    [targets.map((item) => item.id)],
+  )) as Array<{ message_id: string; emoji: string; user_ids: string[] }>;
+  const byId = new Map(targets.map((item) => [item.id, item]));
+  for (const row of rows) {
+    const item = byId.get(row.message_id);
+    if (!item) continue;
+    (item.reactions ??= []).push({ emoji: row.emoji, count: row.user_ids.length, userIds: row.user_ids });
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
 import { text } from './text.js';
+import { reactionSummarySchema, timelineKindSchema } from './timeline.js';
 
 /** Largest PostgreSQL bigint: message ids are stored as one. */
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
@@ -48,6 +49,27 @@ export const unsequencedMessageSchema = z.object({
   body: z.string(),
   /** Server time of acceptance, ISO 8601. */
   createdAt: z.string(),
+  /**
+   * Timeline items other than messages (edits, deletions, reactions) say what they are; absent
+   * means a message. They come after the message fields and before `seq` (the accept script
+   * writes the number at the end of the JSON).
+   */
+  kind: timelineKindSchema.optional(),
+  /** Events: the message they change (in the same room). */
+  targetId: messageIdSchema.optional(),
+  /** Reaction events: the emoji. */
+  emoji: z.string().optional(),
+  /** Messages: when last edited (the body is the edited one), absent when never edited. */
+  editedAt: z.string().optional(),
+  /** Messages: when deleted; the body is then empty (a tombstone). */
+  deletedAt: z.string().optional(),
+  /** Messages: reactions per emoji, in the order the emoji were first used. */
+  reactions: z.array(reactionSummarySchema).optional(),
+  /**
+   * Messages read from storage: the highest sequence number of the events already folded into
+   * this state; a client applies only events above it.
+   */
+  stateSeq: z.number().int().nonnegative().optional(),
 });
 export type UnsequencedMessage = z.infer<typeof unsequencedMessageSchema>;
 
@@ -93,6 +115,7 @@ export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
 export const roomIdParamsSchema = z.strictObject({ id: roomIdSchema });
 export const roomMemberParamsSchema = z.strictObject({ id: roomIdSchema, userId: userIdSchema });
+export const roomMessageParamsSchema = z.strictObject({ id: roomIdSchema, messageId: messageIdSchema });
 
 export const createDirectRoomRequestSchema = z.strictObject({ userId: userIdSchema });
 export type CreateDirectRoomRequest = z.infer<typeof createDirectRoomRequestSchema>;

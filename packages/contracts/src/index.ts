@@ -5,6 +5,7 @@ export * from './auth.js';
 export * from './users.js';
 export * from './internal.js';
 export * from './jobs.js';
+export * from './timeline.js';
 export * from './chat.js';
 export * from './room-settings.js';
 export * from './socket-events.js';

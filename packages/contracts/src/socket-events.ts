@@ -15,6 +15,7 @@ import {
   type Presence,
   type RoomSummary,
 } from './chat.js';
+import { emojiSchema } from './timeline.js';
 import type { MemberRoleEvent, RoomEvent, RoomPreferences, RoomUpdatedEvent } from './room-settings.js';
 
 // ---- client → server payloads (validated on the server with these schemas) ----
@@ -25,6 +26,36 @@ export const messageSendPayloadSchema = z.strictObject({
   body: messageBodySchema,
 });
 export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
+
+/**
+ * Timeline events (docs/decisions/XXXX-timeline-events.md): each has its own `clientMsgId` (a
+ * retry with the same one is the same change) and is answered with the event as accepted, with
+ * its room sequence number. The server decides who may: only the author edits; the author, or a
+ * room owner or admin, deletes; members react.
+ */
+export const messageEditPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  messageId: messageIdSchema,
+  clientMsgId: clientMsgIdSchema,
+  body: messageBodySchema,
+});
+export type MessageEditPayload = z.infer<typeof messageEditPayloadSchema>;
+
+export const messageDeletePayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  messageId: messageIdSchema,
+  clientMsgId: clientMsgIdSchema,
+});
+export type MessageDeletePayload = z.infer<typeof messageDeletePayloadSchema>;
+
+/** `reaction:add` and `reaction:remove`: the caller's own reaction with one emoji. */
+export const reactionPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  messageId: messageIdSchema,
+  clientMsgId: clientMsgIdSchema,
+  emoji: emojiSchema,
+});
+export type ReactionPayload = z.infer<typeof reactionPayloadSchema>;
 
 export const ROOM_SYNC_MAX_ROOMS = 200;
 export const ROOM_SYNC_MAX_MESSAGES = 200;
@@ -138,6 +169,10 @@ export type Ack<T> = ({ ok: true } & T) | AckError;
 /** Typed event maps shared by chat-socket, the web client and the load generators. */
 export interface ClientToServerEvents {
   'message:send': (payload: MessageSendPayload, ack: (result: Ack<{ message: Message }>) => void) => void;
+  'message:edit': (payload: MessageEditPayload, ack: (result: Ack<{ event: Message }>) => void) => void;
+  'message:delete': (payload: MessageDeletePayload, ack: (result: Ack<{ event: Message }>) => void) => void;
+  'reaction:add': (payload: ReactionPayload, ack: (result: Ack<{ event: Message }>) => void) => void;
+  'reaction:remove': (payload: ReactionPayload, ack: (result: Ack<{ event: Message }>) => void) => void;
   'room:sync': (payload: RoomSyncPayload, ack: (result: Ack<RoomSyncResult>) => void) => void;
   'room:read': (payload: RoomReadPayload, ack?: (result: Ack<Record<never, never>>) => void) => void;
   typing: (payload: TypingPayload) => void;
@@ -146,6 +181,12 @@ export interface ClientToServerEvents {
 
 export interface ServerToClientEvents {
   'message:new': (message: Message) => void;
+  /**
+   * A timeline event (edit, deletion, reaction) of a room: it takes a room sequence number like a
+   * message (gap filling counts it) and changes the message `targetId`; clients that do not have
+   * that message keep the event until they get it.
+   */
+  'message:changed': (event: Message) => void;
   'room:new': (room: RoomSummary) => void;
   'room:member-joined': (event: MemberEvent) => void;
   'room:member-left': (event: MemberEvent) => void;

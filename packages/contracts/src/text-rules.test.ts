@@ -33,6 +33,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   blockCheckQuerySchema: [{ userA: USER, userB: ROOM }],
   roomIdParamsSchema: [{ id: ROOM }],
   roomMemberParamsSchema: [{ id: ROOM, userId: USER }],
+  roomMessageParamsSchema: [{ id: ROOM, messageId: '42' }],
   createDirectRoomRequestSchema: [{ userId: USER }],
   createRoomRequestSchema: [{ name: 'Engines', memberIds: [USER], visibility: 'public' }],
   roomListQuerySchema: [{ limit: '10', cursor: CURSOR }],
@@ -44,6 +45,9 @@ const EXAMPLES: Record<string, unknown[]> = {
   readMarkerRequestSchema: [{ messageId: '123456789012345678' }],
   presenceQuerySchema: [{ userIds: `${USER},${ROOM}` }],
   messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }],
+  messageEditPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, body: 'hi,\nedited' }],
+  messageDeletePayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER }],
+  reactionPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, emoji: '👍🏽' }],
   roomSyncPayloadSchema: [{ rooms: [{ roomId: ROOM, afterId: '42' }, { roomId: USER, afterId: null }] }],
   roomReadPayloadSchema: [{ roomId: ROOM, messageId: '42' }],
   typingPayloadSchema: [{ roomId: ROOM, isTyping: true }],
@@ -60,7 +64,7 @@ const EXAMPLES: Record<string, unknown[]> = {
 };
 
 /** Fields that keep tab and line breaks. */
-const MULTILINE = new Set(['sendMessageRequestSchema.body', 'messageSendPayloadSchema.body', 'updateProfileRequestSchema.bio']);
+const MULTILINE = new Set(['sendMessageRequestSchema.body', 'messageSendPayloadSchema.body', 'messageEditPayloadSchema.body', 'updateProfileRequestSchema.bio']);
 /** Fields exempt from the text rules, and why (see the contract). */
 const EXEMPT = new Set(['loginRequestSchema.password', 'changePasswordRequestSchema.currentPassword', 'deleteAccountRequestSchema.password']);
 

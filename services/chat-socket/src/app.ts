@@ -24,6 +24,8 @@ import { MessageDurability } from './durability/message-durability.js';
 import { SnowflakeGenerator } from './ids/snowflake.js';
 import { leaseWorkerId } from './ids/worker-id-lease.js';
 import { HistoryService } from './messages/history-service.js';
+import { createTimelineRouter } from './timeline/timeline-routes.js';
+import { TimelineService } from './timeline/timeline-service.js';
 import { createMessageRouter } from './messages/message-routes.js';
 import { createMessageQueue } from './messages/message-queue.js';
 import { RecentWindow } from './messages/recent-window.js';
@@ -186,10 +188,23 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     durability,
     seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
     deliver: (message) => {
-      io.to(roomChannel(message.roomId)).emit('message:new', message);
+      // Timeline events (edits, deletions, reactions) have an event of their own: clients that
+      // predate them would show them as messages.
+      if (message.kind !== undefined && message.kind !== 'message') io.to(roomChannel(message.roomId)).emit('message:changed', message);
+      else io.to(roomChannel(message.roomId)).emit('message:new', message);
     },
   });
   const history = new HistoryService(dataSource, rooms, window);
+  const timeline = new TimelineService({
+    dataSource,
+    rooms,
+    window,
+    send,
+    redis: sendRedis,
+    redisKeyPrefix: prefix,
+    editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
+    deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
+  });
   const readMarkers = new ReadMarkerService(io, rooms);
   const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);
   const presence = new PresenceService({
@@ -213,6 +228,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     io,
     send,
     history,
+    timeline,
     readMarkers,
     typing,
     presence,
@@ -263,6 +279,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/rooms', createRoomRouter(roomService));
   api.use('/rooms', createRoomSettingsRouter(roomSettings));
   api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
+  api.use('/rooms', createTimelineRouter(timeline));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   // Never routed by the ingress; guarded by the shared service token when one is configured.

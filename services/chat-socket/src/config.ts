@@ -45,6 +45,10 @@ export const configSchema = z.object({
     .default('sharded')
     .describe('socket.io Redis adapter: `sharded` (Redis 7 sharded pub/sub, per-room channels) or `classic` (one pub/sub channel).'),
   SEND_RATE_PER_SECOND: envInt(10, 1).describe('Messages one user may send per second, across all pods (token bucket refill rate).'),
+  MESSAGE_EDIT_WINDOW_SECONDS: envInt(86_400, 0).describe('How long after sending an author may edit a message, in seconds (0: no limit).'),
+  MESSAGE_DELETE_WINDOW_SECONDS: envInt(0, 0).describe(
+    'How long after sending an author may delete a message, in seconds (0: no limit). Room owners and admins may delete any message at any time.',
+  ),
   SEND_BURST: envInt(20, 1).describe('Messages one user may send in a burst (token bucket size).'),
   SEND_BATCH_MAX_WAIT_MS: envInt(5, 0).describe(
     'How long the send path collects messages into one batch before accepting them; also the shortest time between two batch starts of a pod (fewer, larger persistence jobs under load).',

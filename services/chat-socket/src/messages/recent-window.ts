@@ -127,6 +127,17 @@ export class RecentWindow {
     return new Map(entries.map((entry, index) => [entry.roomId, pages[index]!.messages]));
   }
 
+  /**
+   * The window's items about one message: the message itself and the timeline events that name
+   * it, in sequence order (what is accepted but maybe not stored yet, for authorizing a change).
+   */
+  async about(roomId: string, messageId: string): Promise<Message[]> {
+    const members = await this.redis.zrange(this.key(roomId), 0, -1);
+    const asMessage = `|{"id":"${messageId}"`;
+    const asTarget = `"targetId":"${messageId}"`;
+    return members.filter((member) => member.includes(asMessage) || member.includes(asTarget)).map(parseWindowMember);
+  }
+
   private async byId(roomId: string, direction: 'after' | 'before', bound: string, limit: number): Promise<WindowPage> {
     const [members, total] = await this.redis.parleyWindowById(this.key(roomId), direction, bound, limit);
     return { messages: members.map(parseWindowMember), hasMore: total > limit };

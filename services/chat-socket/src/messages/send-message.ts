@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
-import type { Message } from '@parley/contracts';
+import type { Message, TimelineEventKind } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
@@ -31,6 +31,18 @@ export interface SendRequest {
   memberVerified?: boolean;
   /** performance.now() when the request's frame arrived (socket sends), so ack latency includes queueing. */
   receivedAt?: number;
+  /**
+   * A timeline event instead of a message (edit, deletion, reaction), already authorized by the
+   * timeline service; it takes the same path: one accept script, sequence number, job, broadcast.
+   */
+  event?: TimelineChange;
+}
+
+/** What a timeline event changes. */
+export interface TimelineChange {
+  kind: TimelineEventKind;
+  targetId: string;
+  emoji?: string;
 }
 
 export interface SendResult {
@@ -121,6 +133,7 @@ export class SendMessageService {
         clientMsgId: request.clientMsgId,
         body: request.body,
         memberVerified: request.memberVerified,
+        event: request.event,
         receivedAt: request.receivedAt ?? performance.now(),
         trace: sendTracing.capture(),
         resolve,
@@ -159,15 +172,10 @@ export class SendMessageService {
       }
       const id = await this.settings.ids.next();
       // seq last, 0 until the script assigns it: the JSON ends in `"seq":0}` (see accept-script.ts).
-      const message: Message = {
-        id,
-        roomId: send.roomId,
-        senderId: send.senderId,
-        clientMsgId: send.clientMsgId,
-        body: send.body,
-        createdAt: new Date(decodeSnowflake(id).timestampMs).toISOString(),
-        seq: 0,
-      };
+      const createdAt = new Date(decodeSnowflake(id).timestampMs).toISOString();
+      const message: Message = send.event
+        ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...timelineFields(send.event), seq: 0 }
+        : { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, seq: 0 };
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
@@ -296,4 +304,9 @@ export class SendMessageService {
     this.settings.metrics.messageAckSeconds.observe((performance.now() - send.receivedAt) / 1000);
     send.resolve({ message, created });
   }
+}
+
+/** An event's own fields, placed before `seq` in its JSON (the accept script writes `seq` last). */
+function timelineFields(event: TimelineChange): Pick<Message, 'kind' | 'targetId' | 'emoji'> {
+  return event.emoji === undefined ? { kind: event.kind, targetId: event.targetId } : { kind: event.kind, targetId: event.targetId, emoji: event.emoji };
 }

@@ -24,7 +24,7 @@ export interface ChatMetrics {
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
-export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh'] as const;
+export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh', 'message:edit', 'message:delete', 'reaction:add', 'reaction:remove'] as const;
 
 /** Every event a client may send; anything else is counted as `other` (labels stay bounded). */
 export const CLIENT_EVENTS = [...ACKED_SOCKET_EVENTS, 'typing'] as const;

@@ -1,4 +1,12 @@
-import { authRefreshPayloadSchema, messageSendPayloadSchema, roomReadPayloadSchema, roomSyncPayloadSchema, ROOM_SYNC_MAX_MESSAGES, typingPayloadSchema } from '@parley/contracts';
+import {
+  authRefreshPayloadSchema,
+  messageDeletePayloadSchema,
+  messageEditPayloadSchema,
+  reactionPayloadSchema,
+  messageSendPayloadSchema, roomReadPayloadSchema, roomSyncPayloadSchema,
+  ROOM_SYNC_MAX_MESSAGES,
+  typingPayloadSchema,
+} from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import type { HistoryService } from '../messages/history-service.js';
 import type { SendMessageService } from '../messages/send-message.js';
@@ -6,6 +14,7 @@ import { eventLabel, type ChatMetrics } from '../observability/chat-metrics.js';
 import type { DeliveryMetrics } from '../observability/delivery-metrics.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
+import type { TimelineService } from '../timeline/timeline-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
 import { roomChannel, userChannel } from './channels.js';
 import { installFloodGuard, type FloodGuardSettings } from './event-flood-guard.js';
@@ -18,6 +27,7 @@ export interface SocketConnectionSettings {
   io: ChatServer;
   send: SendMessageService;
   history: HistoryService;
+  timeline: TimelineService;
   readMarkers: ReadMarkerService;
   typing: TypingRelay;
   presence: PresenceService;
@@ -61,6 +71,19 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     await settings.readMarkers.markRead(socket.data.userId, roomId, messageId);
     return {};
   });
+  const userOf = (socket: ChatSocket) => socket.data.userId;
+  const onEdit = ackedSocketEvent({ ...observed, event: 'message:edit' }, messageEditPayloadSchema, async (socket, payload) => ({
+    event: await settings.timeline.edit({ userId: userOf(socket), ...payload }),
+  }));
+  const onDelete = ackedSocketEvent({ ...observed, event: 'message:delete' }, messageDeletePayloadSchema, async (socket, payload) => ({
+    event: await settings.timeline.delete({ userId: userOf(socket), ...payload }),
+  }));
+  const onReactionAdd = ackedSocketEvent({ ...observed, event: 'reaction:add' }, reactionPayloadSchema, async (socket, payload) => ({
+    event: await settings.timeline.react({ userId: userOf(socket), ...payload, add: true }),
+  }));
+  const onReactionRemove = ackedSocketEvent({ ...observed, event: 'reaction:remove' }, reactionPayloadSchema, async (socket, payload) => ({
+    event: await settings.timeline.react({ userId: userOf(socket), ...payload, add: false }),
+  }));
   const onAuthRefresh = ackedSocketEvent({ ...observed, event: 'auth:refresh' }, authRefreshPayloadSchema, (socket, { token }) => sessions.refresh(socket, token));
 
   // Shared by every socket (socket.io calls listeners with the socket as `this`): a few
@@ -74,6 +97,18 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
   }
   function onRoomRead(this: ChatSocket, payload: unknown, ack: unknown): void {
     sessions.whenActive(this, ack, () => onRead(this, payload, ack));
+  }
+  function onMessageEdit(this: ChatSocket, payload: unknown, ack: unknown): void {
+    sessions.whenActive(this, ack, () => onEdit(this, payload, ack));
+  }
+  function onMessageDelete(this: ChatSocket, payload: unknown, ack: unknown): void {
+    sessions.whenActive(this, ack, () => onDelete(this, payload, ack));
+  }
+  function onReactionAdded(this: ChatSocket, payload: unknown, ack: unknown): void {
+    sessions.whenActive(this, ack, () => onReactionAdd(this, payload, ack));
+  }
+  function onReactionRemoved(this: ChatSocket, payload: unknown, ack: unknown): void {
+    sessions.whenActive(this, ack, () => onReactionRemove(this, payload, ack));
   }
   function onTokenRefresh(this: ChatSocket, payload: unknown, ack: unknown): void {
     sessions.whenActive(this, ack, () => onAuthRefresh(this, payload, ack));
@@ -108,6 +143,10 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     installFloodGuard(socket, floodGuard);
     socket.on('message:send', onMessageSend);
     socket.on('room:sync', onRoomSync);
+    socket.on('message:edit', onMessageEdit);
+    socket.on('message:delete', onMessageDelete);
+    socket.on('reaction:add', onReactionAdded);
+    socket.on('reaction:remove', onReactionRemoved);
     socket.on('room:read', onRoomRead);
     socket.on('auth:refresh', onTokenRefresh);
     socket.on('typing', onTyping);

@@ -192,7 +192,7 @@ export class RoomRepository {
       `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id, m.muted,
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
-                  WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1
+                  WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1 AND x.kind = 'message'
                   LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted
          FROM chat.room_members m JOIN chat.rooms r ON r.id = m.room_id
         WHERE m.user_id = $1
@@ -208,7 +208,7 @@ export class RoomRepository {
       `SELECT ${ROOM_COLUMNS}, m.last_read_message_id::text AS last_read_message_id, m.muted,
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
-                  WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1
+                  WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1 AND x.kind = 'message'
                   LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted
          FROM chat.room_members m JOIN chat.rooms r ON r.id = m.room_id
         WHERE m.user_id = $1 AND m.room_id = $2`,

@@ -35,9 +35,11 @@ export class RoomSummaries {
     const persisted = await this.rooms.persistedAmong(candidates.map((message) => message.id));
 
     return rows.map((row) => {
-      const pending = (unreadWindow.get(row.id) ?? []).filter((message) => message.senderId !== userId && !persisted.has(message.id));
+      const pending = (unreadWindow.get(row.id) ?? []).filter((message) => message.senderId !== userId && isMessage(message) && !persisted.has(message.id));
       const stored = row.last_message_id ? persistedLast.get(row.last_message_id) : undefined;
-      const recent = newest.get(row.id);
+      // An edit, deletion or reaction is not a room's last message (nor unread).
+      const newestItem = newest.get(row.id);
+      const recent = newestItem && isMessage(newestItem) ? newestItem : undefined;
       return toRoomSummary(row, {
         ...(row.kind === 'direct' ? { memberIds: memberIds.get(row.id) ?? [] } : {}),
         lastMessage: newer(stored, recent) ?? null,
@@ -60,3 +62,5 @@ function newer(a: Message | undefined, b: Message | undefined): Message | undefi
   if (!b) return a;
   return a.seq >= b.seq ? a : b;
 }
+
+const isMessage = (item: Message) => (item.kind ?? 'message') === 'message';

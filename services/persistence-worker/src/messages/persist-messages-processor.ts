@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { z } from 'zod';
-import { FINISH_BATCH_LUA, insertDeadLetters, storeMessageBatch, unpersistedBatchesKey, unpersistedMessagesKey, type DeadLetterInput } from '@parley/chat-store';
+import {
+  FINISH_BATCH_LUA,
+  foldTimelineEvents,
+  insertDeadLetters,
+  storeMessageBatch,
+  unpersistedBatchesKey,
+  unpersistedMessagesKey,
+  type DeadLetterInput,
+} from '@parley/chat-store';
 import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message, type NotificationJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
@@ -90,8 +98,16 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
 
           const refusedIds = new Set(stored.refused.map((refused) => refused.message.id));
           const kept = messages.filter((message) => !refusedIds.has(message.id));
+          // Edits, deletions and reactions change the messages they name; every run folds them
+          // again (idempotent), so a run that died after the insert loses nothing.
+          await foldTimelineEvents(dataSource, kept);
           const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, stored.members);
-          const notificationJobs = await enqueueMessageNotifications(deps.notificationQueue, kept, audience, spans);
+          const notificationJobs = await enqueueMessageNotifications(
+            deps.notificationQueue,
+            kept.filter((message) => (message.kind ?? 'message') === 'message'),
+            audience,
+            spans,
+          );
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
           // Last: a run that dies before this leaves the set for the next run to read again.

@@ -1,4 +1,4 @@
-import type { Message } from '@parley/contracts';
+import type { Message, ReactionSummary } from '@parley/contracts';
 
 /**
  * queued: in the outbox, waiting for the connection · pending: sent, no ack yet ·
@@ -21,6 +21,19 @@ export interface ChatMessage {
   state: DeliveryState;
   /** Why it failed, in words for the person who sent it. */
   error?: string;
+  /** When last edited (the body is the edited one). */
+  editedAt?: string | undefined;
+  /** When deleted: a tombstone, the body is empty. */
+  deletedAt?: string | undefined;
+  reactions?: ReactionSummary[] | undefined;
+  /** Sequence number up to which the server had folded events into this copy (see timeline-fold.ts). */
+  stateSeq?: number | undefined;
+  /** Highest event sequence number folded in here (from the server or since). */
+  foldedSeq?: number | undefined;
+  /** Sequence number of the edit shown. */
+  editSeq?: number | undefined;
+  /** Per `${emoji} ${userId}`, the sequence number of the reaction event that decided it. */
+  reactionSeqs?: Record<string, number> | undefined;
 }
 
 export function messageKey(senderId: string, clientMsgId: string): string {
@@ -38,6 +51,10 @@ export function fromServer(message: Message): ChatMessage {
     body: message.body,
     createdAt: message.createdAt,
     state: 'sent',
+    ...(message.editedAt ? { editedAt: message.editedAt } : {}),
+    ...(message.deletedAt ? { deletedAt: message.deletedAt } : {}),
+    ...(message.reactions ? { reactions: message.reactions } : {}),
+    ...(message.stateSeq ? { stateSeq: message.stateSeq, foldedSeq: message.stateSeq } : {}),
   };
 }
 

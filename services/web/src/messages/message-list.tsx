@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { dayLabel, sameDay } from '../time/date-labels';
 import { compareMessageIds } from './chat-message';
+import type { MessageActionHandlers } from './message-actions';
 import { MessageRow } from './message-row';
 import { itemTime, type TimelineItem } from './timeline';
 import { useSeenMessages } from './use-seen-messages';
@@ -22,6 +23,10 @@ export interface MessageListProps {
   /** A message was on screen while the window had focus. */
   onSeen(messageId: string): void;
   onOpenProfile(userId: string): void;
+  /** Edit, delete and react on messages (absent: read-only). */
+  actions?: MessageActionHandlers;
+  /** The caller owns or administers the room (may delete others' messages). */
+  canModerate?: boolean;
   nameOf(userId: string): string;
   eventText(item: Extract<TimelineItem, { kind: 'event' }>): string;
 }
@@ -43,7 +48,7 @@ const AT_BOTTOM_PX = 48;
  * the window has focus is reported as seen.
  */
 export function MessageList(props: MessageListProps) {
-  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText } = props;
+  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [settled, setSettled] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
@@ -145,6 +150,9 @@ export function MessageList(props: MessageListProps) {
                     readByOthersUpTo={readByOthersUpTo}
                     onRetry={onRetry}
                     onOpenProfile={onOpenProfile}
+                    actions={actions}
+                    selfId={selfId}
+                    canModerate={canModerate ?? false}
                   />
                 ) : (
                   <p className="room-event" dir="auto">

@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
 import type { ChatMessage } from './chat-message';
 import { DeliveryTicks, tickState } from './delivery-ticks';
+import { MessageActions, type MessageActionHandlers } from './message-actions';
 
 export interface MessageRowProps {
   message: ChatMessage;
@@ -12,9 +13,13 @@ export interface MessageRowProps {
   readByOthersUpTo: string | null;
   onRetry(key: string): void;
   onOpenProfile(userId: string): void;
+  /** Edit, delete and react (absent: the message is shown read-only). */
+  actions?: MessageActionHandlers | undefined;
+  selfId?: string;
+  canModerate?: boolean;
 }
 
-export const MessageRow = memo(function MessageRow({ message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow({ message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate }: MessageRowProps) {
   const state = own ? tickState(message, readByOthersUpTo) : null;
   const time = new Date(message.createdAt);
   const valid = !Number.isNaN(time.getTime());
@@ -33,16 +38,30 @@ export const MessageRow = memo(function MessageRow({ message, own, continued, se
           </button>
         ))}
       <div className="message-bubble">
-        <p className="message-body" dir="auto">
-          {message.body}
-        </p>
+        {message.deletedAt ? (
+          <p className="message-body message-deleted" data-testid="message-deleted">
+            Message deleted
+          </p>
+        ) : (
+          <p className="message-body" dir="auto">
+            {message.body}
+          </p>
+        )}
         <span className="message-meta">
+          {message.editedAt && !message.deletedAt && (
+            <span className="message-edited" title={fullDateTime(new Date(message.editedAt))}>
+              edited
+            </span>
+          )}
           <time dateTime={message.createdAt} title={valid ? fullDateTime(time) : undefined}>
             {valid ? timeOfDay(time) : ''}
           </time>
           {state && state !== 'failed' && <DeliveryTicks state={state} />}
         </span>
       </div>
+      {actions && selfId !== undefined && (
+        <MessageActions message={message} own={own} canModerate={canModerate ?? false} selfId={selfId} actions={actions} />
+      )}
       {state === 'queued' && <div className="message-waiting">Waiting for the connection; it will be sent by itself.</div>}
       {state === 'failed' && (
         <div className="message-failure" role="alert">

@@ -29,6 +29,15 @@ export function applyIncomingMessage(room: RoomSummary, message: Message, selfId
   };
 }
 
+/** An edit or deletion of the room's last message changes its preview. */
+export function applyTimelineEvent(room: RoomSummary, event: Message): RoomSummary {
+  const last = room.lastMessage;
+  if (!last || event.targetId !== last.id || last.deletedAt) return room;
+  if (event.kind === 'delete') return { ...room, lastMessage: { ...last, body: '', deletedAt: event.createdAt } };
+  if (event.kind === 'edit') return { ...room, lastMessage: { ...last, body: event.body, editedAt: event.createdAt } };
+  return room;
+}
+
 /** The caller read up to `messageId` (here or in another tab): the marker only moves forward. */
 export function applyOwnReadMarker(room: RoomSummary, messageId: string): RoomSummary {
   const marker = maxMessageId(room.lastReadMessageId, messageId);

@@ -103,5 +103,6 @@ function preview(room: RoomSummary, selfId: string, nameOf: (id: string) => stri
   const message = room.lastMessage;
   if (!message) return room.kind === 'group' ? `${room.memberCount} members` : 'No messages yet';
   const who = message.senderId === selfId ? 'You' : room.kind === 'group' ? nameOf(message.senderId) : '';
-  return who ? `${who}: ${message.body}` : message.body;
+  const body = message.deletedAt ? 'Message deleted' : message.body;
+  return who ? `${who}: ${body}` : body;
 }

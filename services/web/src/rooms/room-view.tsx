@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { describeError } from '../api/error-messages';
 import { Drafts } from '../messages/drafts';
 import { MessageComposer } from '../messages/message-composer';
+import type { MessageActionHandlers } from '../messages/message-actions';
 import { MessageList } from '../messages/message-list';
 import { buildTimeline, type TimelineItem } from '../messages/timeline';
 import { useChatController, useChatSelector } from '../store/chat-context';
@@ -48,6 +49,15 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
   const seen = useCallback((messageId: string) => controller.markSeen(roomId, messageId), [controller, roomId]);
   const saveDraft = useCallback((text: string) => drafts.set(roomId, text), [drafts, roomId]);
   const eventText = useCallback((item: Extract<TimelineItem, { kind: 'event' }>) => roomEventText(item.event, selfId, nameOf), [selfId, nameOf]);
+  const actions = useMemo<MessageActionHandlers>(
+    () => ({
+      edit: (message, body) => controller.editMessage(roomId, message.id!, body),
+      remove: (message) => controller.deleteMessage(roomId, message.id!),
+      react: (message, emoji, add) => controller.react(roomId, message.id!, emoji, add),
+    }),
+    [controller, roomId],
+  );
+  const canModerate = members?.some((member) => member.userId === selfId && (member.role === 'owner' || member.role === 'admin')) ?? false;
   const items = useMemo(() => buildTimeline(history.items, events, history.hasMore), [history.items, events, history.hasMore]);
 
   if (!room && !roomsLoaded) {
@@ -149,6 +159,8 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
           onOpenProfile={onOpenProfile}
           nameOf={nameOf}
           eventText={eventText}
+          actions={actions}
+          canModerate={canModerate}
         />
       )}
       <TypingIndicator roomId={roomId} />

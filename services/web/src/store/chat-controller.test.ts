@@ -254,6 +254,34 @@ describe('keeping loaded rooms complete', () => {
   });
 });
 
+describe('edits, deletions and reactions', () => {
+  const reaction = (seq: number, target: string): Message => ({ ...message(String(seq)), kind: 'reaction_add', targetId: target, emoji: '👍', body: '' });
+
+  it('applies a live change to the message it names and counts it for gap filling, without making anything unread', async () => {
+    socket.serverEmits('message:changed', { ...message('3'), kind: 'edit', targetId: '2', body: 'message 2, edited' });
+    expect(items().map((item) => [item.id, item.body, item.editedAt !== undefined])).toEqual([
+      ['1', 'message 1', false],
+      ['2', 'message 2, edited', true],
+    ]);
+    expect(store.getState().rooms[ROOM]?.unreadCount).toBe(0);
+    // 3 was an event: the next message follows it without a gap to fill.
+    socket.serverEmits('message:new', message('4'));
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(socket.emittedOf('room:sync')).toEqual([]);
+  });
+
+  it('pages back past history pages that hold only changes until it finds messages', async () => {
+    const requested: Array<Record<string, unknown>> = [];
+    history = (query) => {
+      requested.push(query);
+      if (query.beforeSeq === undefined) return { messages: [reaction(9, '5'), reaction(10, '5')], hasMore: true };
+      return { messages: [message('5'), reaction(8, '5')], hasMore: false };
+    };
+    await controller.loadLatest(BUSY_ROOM);
+    expect(requested).toEqual([{ limit: 50 }, { beforeSeq: 9, limit: 50 }]);
+  });
+});
+
 describe('read state', () => {
   it('leaves what arrives in the open room unread until it has been seen, then marks it read once', async () => {
     socket.serverEmits('message:new', message('3'));

@@ -150,14 +150,14 @@ export class ChatController {
       this.deps.dispatch({ type: 'history/failed', roomId, error: describeError(error) });
       return;
     }
-    for (let pages = 0; pages < MAX_PAGES_TO_FIRST_UNREAD && this.firstUnreadMissing(roomId); pages += 1) await this.loadOlder(roomId);
+    for (let pages = 0; pages < MAX_PAGES_TO_FIRST_UNREAD && (this.firstUnreadMissing(roomId) || this.noMessageYet(roomId)); pages += 1) await this.loadOlder(roomId);
     this.deps.dispatch({ type: 'history/opened', roomId });
   }
 
   async loadOlder(roomId: string): Promise<void> {
     const history = this.deps.getState().messages[roomId];
     if (!history?.loaded || !history.hasMore || history.loadingOlder) return;
-    const beforeSeq = firstConfirmedSeq(history.items);
+    const beforeSeq = history.oldestSeq ?? firstConfirmedSeq(history.items);
     if (beforeSeq === null) return;
     this.deps.dispatch({ type: 'history/loading', roomId });
     try {
@@ -246,6 +246,49 @@ export class ChatController {
     this.show(entry, 'queued');
     for (const listener of this.sentListeners) listener();
     void this.flushOutbox();
+  }
+
+  /** Changes the caller's own message's text (the server refuses others' messages). */
+  editMessage(roomId: string, messageId: string, body: string): Promise<boolean> {
+    return this.changeTimeline('message:edit', { roomId, messageId, clientMsgId: this.newClientMsgId(), body });
+  }
+
+  /** Deletes a message: the caller's own, or anyone's for room owners and admins. */
+  deleteMessage(roomId: string, messageId: string): Promise<boolean> {
+    return this.changeTimeline('message:delete', { roomId, messageId, clientMsgId: this.newClientMsgId() });
+  }
+
+  /** Adds or removes the caller's reaction with one emoji. */
+  react(roomId: string, messageId: string, emoji: string, add: boolean): Promise<boolean> {
+    return this.changeTimeline(add ? 'reaction:add' : 'reaction:remove', { roomId, messageId, clientMsgId: this.newClientMsgId(), emoji });
+  }
+
+  /**
+   * A timeline change is acknowledged with the event as the server accepted it (with its room
+   * sequence number): folded in at once, like a live one. One clientMsgId per change, so the
+   * socket's own retry of the same emit is applied once.
+   */
+  private async changeTimeline(
+    event: 'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove',
+    payload: { roomId: string; messageId: string; clientMsgId: string; body?: string; emoji?: string },
+  ): Promise<boolean> {
+    const { socket, dispatch } = this.deps;
+    try {
+      // One typed emit per event name: socket.io's typings need the literal.
+      const ack =
+        event === 'message:edit'
+          ? await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { roomId: payload.roomId, messageId: payload.messageId, clientMsgId: payload.clientMsgId, body: payload.body ?? '' })
+          : event === 'message:delete'
+            ? await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { roomId: payload.roomId, messageId: payload.messageId, clientMsgId: payload.clientMsgId })
+            : await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, { roomId: payload.roomId, messageId: payload.messageId, clientMsgId: payload.clientMsgId, emoji: payload.emoji ?? '' });
+      if (!ack.ok) throw apiErrorFromAck(ack.error);
+      this.gaps.observe([ack.event]);
+      this.received([ack.event]);
+      return true;
+    } catch (error) {
+      dispatch({ type: 'notice/shown', text: describeError(error) });
+      return false;
+    }
   }
 
   /** Sends a refused message again with the same clientMsgId: the server stores it at most once. */
@@ -422,6 +465,12 @@ export class ChatController {
     }
   }
 
+  /** The pages so far held only edits, deletions and reactions: nothing to show yet, older pages exist. */
+  private noMessageYet(roomId: string): boolean {
+    const history = this.deps.getState().messages[roomId];
+    return !!history?.hasMore && !history.items.some((item) => item.id !== null);
+  }
+
   private firstUnreadMissing(roomId: string): boolean {
     const state = this.deps.getState();
     const line = state.unreadLine[roomId];
@@ -436,6 +485,11 @@ export class ChatController {
     socket.on('message:new', (message) => {
       this.gaps.observe([message]);
       this.received([message]);
+    });
+    // Edits, deletions and reactions take room sequence numbers too: the gap filler counts them.
+    socket.on('message:changed', (event) => {
+      this.gaps.observe([event]);
+      this.received([event]);
     });
     // This pod's link to the other pods was cut for a while: ask what was missed (spread over delayMs).
     socket.on('server:resync', ({ delayMs }) => {

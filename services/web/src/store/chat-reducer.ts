@@ -1,7 +1,8 @@
 import type { Message, RoomEvent } from '@parley/contracts';
 import { compareMessageIds, maxMessageId } from '../messages/chat-message';
-import { addPending, markFailed, mergeMessages } from '../messages/message-merge';
-import { applyIncomingMessage, applyOwnReadMarker } from '../room-model/room-summaries';
+import { addPending, markFailed } from '../messages/message-merge';
+import { foldIncoming, isTimelineEvent } from '../messages/timeline-fold';
+import { applyIncomingMessage, applyOwnReadMarker, applyTimelineEvent } from '../room-model/room-summaries';
 import { EMPTY_ROOM_MESSAGES, TYPING_TTL_MS, type ChatAction, type ChatState, type RoomMessages } from './chat-state';
 
 /** Notices shown at once at most; older ones give way. */
@@ -46,7 +47,8 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       return updateRoomMessages(state, action.roomId, (room) => ({ ...room, loadingOlder: true, error: undefined }));
     case 'history/loaded':
       return updateRoomMessages(state, action.roomId, (room) => ({
-        items: mergeMessages(room.items, action.messages),
+        ...foldInto(room, action.messages),
+        ...oldestOf(room, action.messages),
         // The latest page says whether older pages exist only the first time; later, each older page does.
         hasMore: action.older || !room.loaded ? action.hasMore : room.hasMore,
         loadingOlder: false,
@@ -145,11 +147,25 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
       const byRoom = new Map<string, Message[]>();
       for (const message of action.messages) byRoom.set(message.roomId, [...(byRoom.get(message.roomId) ?? []), message]);
       for (const [roomId, messages] of byRoom) {
-        next = updateRoomMessages(next, roomId, (room) => ({ ...room, items: mergeMessages(room.items, messages), hasMore: true, loaded: false }));
+        next = updateRoomMessages(next, roomId, (room) => ({ ...foldInto(room, messages), hasMore: true, loaded: false }));
       }
       return next;
     }
   }
+}
+
+function oldestOf(room: RoomMessages, page: Message[]): { oldestSeq?: number } {
+  const seqs = page.map((item) => item.seq);
+  if (room.oldestSeq !== undefined) seqs.push(room.oldestSeq);
+  return seqs.length > 0 ? { oldestSeq: Math.min(...seqs) } : {};
+}
+
+/** Server items (messages and timeline events) into a room's messages; the same object when nothing changed. */
+function foldInto(room: RoomMessages, incoming: Message[]): RoomMessages {
+  const pendingEvents = room.pendingEvents ?? [];
+  const folded = foldIncoming({ items: room.items, pendingEvents }, incoming);
+  if (folded.items === room.items && folded.pendingEvents === pendingEvents) return room;
+  return { ...room, items: folded.items, pendingEvents: folded.pendingEvents };
 }
 
 function updateRoomMessages(state: ChatState, roomId: string, update: (room: RoomMessages) => RoomMessages): ChatState {
@@ -198,12 +214,16 @@ function receiveMessages(state: ChatState, messages: Message[]): ChatState {
   let typing = state.typing;
   for (const [roomId, incoming] of byRoom) {
     const history = roomMessages[roomId];
-    if (history) roomMessages = { ...roomMessages, [roomId]: { ...history, items: mergeMessages(history.items, incoming) } };
+    if (history) {
+      const folded = foldInto(history, incoming);
+      if (folded !== history) roomMessages = { ...roomMessages, [roomId]: folded };
+    }
     const summary = rooms[roomId];
     if (summary) {
-      // Unread until it has been seen on screen (the message list reports what was).
+      // Unread until it has been seen on screen (the message list reports what was); edits,
+      // deletions and reactions are not new messages.
       let next = summary;
-      for (const message of incoming) next = applyIncomingMessage(next, message, state.selfId);
+      for (const message of incoming) next = isTimelineEvent(message) ? applyTimelineEvent(next, message) : applyIncomingMessage(next, message, state.selfId);
       if (next !== summary) rooms = { ...rooms, [roomId]: { ...next, memberIds: summary.memberIds } };
     }
     // Someone who sent a message has stopped typing it.

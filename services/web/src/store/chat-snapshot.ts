@@ -28,7 +28,14 @@ export function saveChatSnapshot(state: ChatState): void {
   for (const room of rooms) {
     const items = state.messages[room.id]?.items ?? [];
     for (const item of items.filter((entry) => entry.id !== null && entry.seq !== null).slice(-MESSAGES_PER_ROOM)) {
-      messages.push({ id: item.id!, seq: item.seq!, roomId: item.roomId, senderId: item.senderId, clientMsgId: item.clientMsgId, body: item.body, createdAt: item.createdAt });
+      const message: Message = { id: item.id!, seq: item.seq!, roomId: item.roomId, senderId: item.senderId, clientMsgId: item.clientMsgId, body: item.body, createdAt: item.createdAt };
+      // With its edits, deletion and reactions folded in, up to the highest event folded.
+      if (item.editedAt) message.editedAt = item.editedAt;
+      if (item.deletedAt) message.deletedAt = item.deletedAt;
+      if (item.reactions) message.reactions = item.reactions;
+      const folded = Math.max(item.foldedSeq ?? 0, item.stateSeq ?? 0);
+      if (folded > 0) message.stateSeq = folded;
+      messages.push(message);
     }
   }
   const wanted = new Set([...rooms.flatMap((room) => room.memberIds ?? []), ...messages.map((message) => message.senderId)]);

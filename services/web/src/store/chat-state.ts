@@ -13,6 +13,13 @@ export interface RoomMessages {
   /** Opening finished (the pages down to the first unread are in): the list can take its position. */
   opened?: boolean;
   error?: string | undefined;
+  /**
+   * Lowest room sequence number of the history pages loaded, events included: where the next
+   * older page ends (a page may hold only edits, deletions and reactions).
+   */
+  oldestSeq?: number;
+  /** Edits, deletions and reactions of messages not loaded yet (see timeline-fold.ts). */
+  pendingEvents?: Message[];
 }
 
 export interface ChatState {

@@ -1,0 +1,116 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator } from 'playwright-core';
+import { befriend, launchChromium, messageRows, openDirect, openPerson, registerAndVerify, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+
+/**
+ * Edits, deletions and reactions in the browser (docs/decisions/XXXX-timeline-events.md): real
+ * Chromium, the platform started by the launcher, two people in a direct room; one of them is
+ * offline while the other changes things and must come back to exactly the same room, live and
+ * after a reload. Steps build on each other and run in order.
+ */
+
+let web: WebPlatform;
+let browser: Browser;
+let ana: Person;
+let ben: Person;
+
+const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
+
+beforeAll(async () => {
+  web = await startWebPlatform('web_timeline');
+  browser = await launchChromium();
+  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
+  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
+  await befriend(ana, ben);
+  await openDirect(ana, ben);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const person of [ana, ben]) await screenshot(person, `timeline-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+});
+
+const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);
+
+/** The reaction chip of one emoji under a message, e.g. "👍 2". */
+const reaction = (row: Locator, emoji: string, count: number) => row.getByRole('button', { name: `${emoji} ${count}`, exact: true });
+
+async function edit(person: Person, body: string, next: string): Promise<void> {
+  const row = messageRows(person, body);
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await row.getByRole('textbox', { name: 'Edit message' }).fill(next);
+  await row.getByRole('button', { name: 'Save' }).click();
+  await messageRows(person, next).getByText('edited').waitFor();
+}
+
+async function react(person: Person, body: string, emoji: string): Promise<void> {
+  const row = messageRows(person, body);
+  await row.getByRole('button', { name: 'React' }).click();
+  await row.getByRole('button', { name: `React with ${emoji}` }).click();
+}
+
+describe('edit, delete and react in the web client', () => {
+  it('shows an edit and reactions to the other person live', async () => {
+    await sendAcked(ana, 'first draft');
+    await sendAcked(ana, 'this will go');
+    await roomButton(ben, ana.name).click();
+    await messageRows(ben, 'this will go').waitFor();
+
+    await edit(ana, 'first draft', 'final words');
+    await messageRows(ben, 'final words').getByText('edited').waitFor();
+    expect(await messageRows(ben, 'first draft').count()).toBe(0);
+
+    await react(ben, 'final words', '👍');
+    await reaction(messageRows(ana, 'final words'), '👍', 1).waitFor();
+    await react(ana, 'final words', '👍');
+    await reaction(messageRows(ben, 'final words'), '👍', 2).waitFor();
+    // Clicking one's own reaction takes it back.
+    await reaction(messageRows(ben, 'final words'), '👍', 2).click();
+    await reaction(messageRows(ana, 'final words'), '👍', 1).waitFor();
+    await screenshot(ana, 'timeline-01-live');
+    expect(problems()).toEqual([]);
+  }, 60_000);
+
+  it('brings someone who was offline during a deletion, an edit and a reaction to the same room, and keeps it after a reload', async () => {
+    await ben.context.setOffline(true);
+    await ben.page.getByTestId('connection-banner').getByText(/You are offline/).waitFor();
+
+    const doomed = messageRows(ana, 'this will go');
+    await doomed.getByRole('button', { name: 'Delete' }).click();
+    // Nothing happens before the confirmation.
+    await doomed.getByRole('alertdialog', { name: 'Delete this message?' }).getByRole('button', { name: 'Delete' }).click();
+    await ana.page.getByTestId('message-deleted').waitFor();
+    await edit(ana, 'final words', 'final words, really');
+    await react(ana, 'final words, really', '🎉');
+    await reaction(messageRows(ana, 'final words, really'), '🎉', 1).waitFor();
+    await screenshot(ana, 'timeline-02-changed-while-ben-offline');
+
+    await ben.context.setOffline(false);
+    await ben.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
+    const expectSameRoom = async (person: Person) => {
+      await messageRows(person, 'final words, really').getByText('edited').waitFor({ timeout: 30_000 });
+      await reaction(messageRows(person, 'final words, really'), '🎉', 1).waitFor({ timeout: 30_000 });
+      await reaction(messageRows(person, 'final words, really'), '👍', 1).waitFor();
+      await person.page.getByTestId('message-deleted').waitFor();
+      expect(await messageRows(person, 'this will go').count()).toBe(0);
+      expect(await messageRows(person, 'final words').count()).toBe(0);
+      // The room list's preview of the (deleted) last message does not show its text either.
+      await roomButton(person, ana.name).getByText('Message deleted').waitFor();
+      expect(await roomButton(person, ana.name).getByText('this will go').count()).toBe(0);
+    };
+    await expectSameRoom(ben);
+    await screenshot(ben, 'timeline-03-back-online');
+
+    await ben.page.reload();
+    await roomButton(ben, ana.name).click();
+    await expectSameRoom(ben);
+    await screenshot(ben, 'timeline-04-after-reload');
+    expect(problems()).toEqual([]);
+  }, 120_000);
+});
