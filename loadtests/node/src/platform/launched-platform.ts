@@ -148,7 +148,7 @@ async function embeddedDatabaseUrl(dataDir: string, port: number): Promise<strin
   return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/parley`;
 }
 
-async function deleteKeys(url: string, prefix: string): Promise<void> {
+export async function deleteKeys(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
