@@ -51,7 +51,11 @@ export async function startBareCluster(settings: BareClusterSettings): Promise<B
             BARE_MEMBERSHIP_FILE: membershipFile,
             BARE_PROCESS_INDEX: String(index),
           },
-          stdio: ['ignore', 'pipe', 'inherit'],
+          stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+          // A session of its own, as the launcher gives each of Parley's services: with the
+          // kernel's autogroup scheduling CPU is shared between sessions, so servers left in the
+          // generator's session would get a smaller share of a busy machine than Parley's.
+          detached: true,
         });
         children.push(child);
         return portOf(child);

@@ -4,7 +4,8 @@ import { startBareServer } from './bare-server.js';
 
 /**
  * One process of the bare baseline (started twice by `startBareCluster`): reads its settings
- * from the environment, prints `{"port":N}` on stdout once it listens, closes on SIGTERM.
+ * from the environment, prints `{"port":N}` on stdout once it listens, and closes on SIGTERM or
+ * when the benchmark that started it goes away.
  */
 const envSchema = z.object({
   BARE_REDIS_URL: z.string().min(1),
@@ -28,9 +29,10 @@ async function main(): Promise<void> {
     processIndex: env.BARE_PROCESS_INDEX,
   });
   process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
-  process.once('SIGTERM', () => {
-    void server.close().finally(() => process.exit(0));
-  });
+  const stop = () => void server.close().finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  // The benchmark is gone (its IPC channel closed): do not outlive it.
+  process.once('disconnect', stop);
 }
 
 main().catch((error: unknown) => {
