@@ -42,6 +42,9 @@ export async function startBareServer(settings: BareServerSettings): Promise<Bar
   const publisher = new Redis(settings.redisUrl);
   const subscriber = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   const sequences = new Redis(settings.redisUrl);
+  // A Redis hiccup (a reconnection on a saturated machine) must not end the process: ioredis
+  // reconnects by itself, as it does in Parley's pods, which count these errors.
+  for (const connection of [publisher, subscriber, sequences]) connection.on('error', () => undefined);
   const channelPrefix = `${settings.keyPrefix}socket.io`;
   const adapter =
     settings.adapter === 'sharded'
