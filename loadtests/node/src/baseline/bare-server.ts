@@ -45,6 +45,9 @@ export async function startBareServer(settings: BareServerSettings): Promise<Bar
   // A Redis hiccup (a reconnection on a saturated machine) must not end the process: ioredis
   // reconnects by itself, as it does in Parley's pods, which count these errors.
   for (const connection of [publisher, subscriber, sequences]) connection.on('error', () => undefined);
+  // Ready before the adapter subscribes: an SSUBSCRIBE queued ahead of the ready check puts the
+  // connection in subscriber mode, and the check's INFO is then refused (an unhandled rejection).
+  await Promise.all([publisher, subscriber, sequences].map((connection) => new Promise((resolve) => connection.once('ready', resolve))));
   const channelPrefix = `${settings.keyPrefix}socket.io`;
   const adapter =
     settings.adapter === 'sharded'
