@@ -60,6 +60,10 @@ RUN rm -rf packages/*/dist services/*/dist tools/*/dist services/web/dist-server
 
 # ---------------------------------------------------------------------------------------------
 # Production dependencies, one stage per image: `npm ci --omit=dev` limited to that workspace.
+# npm places a package in a workspace's own node_modules (packages/tracing/node_modules) when
+# another version of it sits at the top level; each image copies those folders too, one COPY
+# per folder. tools/chart-tests/test/dockerfile-dependencies.test.ts derives the list from
+# package-lock.json and fails when an image leaves one out.
 FROM toolchain AS auth-deps
 COPY --from=manifests /manifests/ ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --workspace services/auth
@@ -108,6 +112,8 @@ LABEL org.opencontainers.image.vendor="Parley" \
 # (docs/performance.md), the same default `npm start` gives its services.
 ENV NODE_ENV=production \
     MALLOC_ARENA_MAX=2 \
+    PARLEY_VERSION=${VERSION} \
+    PARLEY_REVISION=${REVISION} \
     DATA_DIR=/var/lib/parley
 COPY --chown=${APP_OWNER} --from=build /app/package.json ./package.json
 COPY --chown=${APP_OWNER} --from=build /runtime/packages ./packages
@@ -119,6 +125,7 @@ FROM runtime AS auth
 LABEL org.opencontainers.image.title="parley-auth" \
       org.opencontainers.image.description="Parley auth service: accounts, ES256 access tokens, JWKS, refresh tokens"
 COPY --from=auth-deps /app/node_modules ./node_modules
+COPY --from=auth-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/auth ./services/auth
 EXPOSE 8081
@@ -128,6 +135,7 @@ FROM runtime AS user
 LABEL org.opencontainers.image.title="parley-user" \
       org.opencontainers.image.description="Parley user service: profiles, search, friends, blocks"
 COPY --from=user-deps /app/node_modules ./node_modules
+COPY --from=user-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/user ./services/user
 EXPOSE 8082
@@ -137,6 +145,7 @@ FROM runtime AS chat-socket
 LABEL org.opencontainers.image.title="parley-chat-socket" \
       org.opencontainers.image.description="Parley chat-socket service: socket.io with the Redis adapter, rooms, history, presence"
 COPY --from=chat-socket-deps /app/node_modules ./node_modules
+COPY --from=chat-socket-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/chat-socket ./services/chat-socket
 EXPOSE 8083
@@ -146,6 +155,7 @@ FROM runtime AS persistence-worker
 LABEL org.opencontainers.image.title="parley-persistence-worker" \
       org.opencontainers.image.description="Parley persistence worker: BullMQ consumers for messages, notifications and mail"
 COPY --from=persistence-worker-deps /app/node_modules ./node_modules
+COPY --from=persistence-worker-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/persistence-worker ./services/persistence-worker
 EXPOSE 8084
@@ -155,6 +165,7 @@ FROM runtime AS operator
 LABEL org.opencontainers.image.title="parley-operator" \
       org.opencontainers.image.description="Parley operator: ChatPlatform reconciler for signing-key rotation, socket rebalancing and status"
 COPY --from=operator-deps /app/node_modules ./node_modules
+COPY --from=operator-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/operator ./services/operator
 EXPOSE 8086
@@ -172,6 +183,7 @@ FROM runtime AS web
 LABEL org.opencontainers.image.title="parley-web" \
       org.opencontainers.image.description="Parley web client: the single-page app and its static server"
 COPY --from=web-deps /app/node_modules ./node_modules
+COPY --from=web-deps /app/packages/tracing/node_modules ./packages/tracing/node_modules
 ARG APP_OWNER=0:0
 COPY --chown=${APP_OWNER} --from=build /runtime/services/web ./services/web
 EXPOSE 8085

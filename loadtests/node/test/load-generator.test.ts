@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_POSTGRES_URL, TEST_REDIS_URL } from '@parley/testing';
+import { launchPlatform, TEST_POSTGRES_URL, TEST_REDIS_URL, type LaunchedPlatform } from '@parley/testing';
 import { parseLoadOptions, type LoadOptions } from '../src/cli-options.js';
-import { launchPlatform, type LaunchedPlatform } from '../src/platform/launched-platform.js';
+import { BENCH_SETUP_ENV } from '../src/bench/bench-platform-env.js';
 import { runLoad } from '../src/run-load.js';
 import type { ScenarioOutput } from '../src/scenarios/scenario-output.js';
 
@@ -13,7 +13,7 @@ let reportDir: string;
 
 beforeAll(async () => {
   reportDir = await mkdtemp(join(tmpdir(), 'parley-load-report-'));
-  platform = await launchPlatform({ postgresServerUrl: TEST_POSTGRES_URL, redisUrl: TEST_REDIS_URL });
+  platform = await launchPlatform({ label: 'load', postgresServerUrl: TEST_POSTGRES_URL, redisUrl: TEST_REDIS_URL, env: BENCH_SETUP_ENV });
 }, 180_000);
 
 afterAll(async () => {

@@ -15,19 +15,18 @@ redis.call('PUBLISH', KEYS[2], ARGV[3])
 return 1`;
 
 /**
- * Moves the user's not-before forward (never back: two auth pods with skewed clocks) and
- * announces the value in force. Returns it.
+ * Moves the user's not-before forward, always past the one held: the signer may already have
+ * issued tokens dated at the held second (sign-ins right after the earlier revocation), and
+ * this revocation must refuse them too. Never back (two auth pods with skewed clocks).
+ * Announces the value in force and returns it.
  */
 const REVOKE_USER = `
 local wanted = tonumber(ARGV[1])
 local current = redis.call('GET', KEYS[1])
 local held = current and tonumber(string.match(current, '^(%d+)')) or 0
 local notBefore = wanted
+if held >= wanted then notBefore = held + 1 end
 local reason = ARGV[2]
-if held >= wanted then
-  notBefore = held
-  reason = string.match(current, ':(.*)$') or reason
-end
 redis.call('SET', KEYS[1], notBefore .. ':' .. reason, 'EX', tonumber(ARGV[3]))
 local event = '{"userId":"' .. ARGV[4] .. '","reason":"' .. ARGV[2] .. '","notBefore":' .. notBefore .. ',"expiresAt":' .. ARGV[5] .. '}'
 redis.call('PUBLISH', KEYS[2], event)

@@ -76,8 +76,19 @@ describe('session revocations', () => {
     expect(await revocations.check({ ...before, sessionId: randomUUID() })).toBe('password-reset');
     expect(await revocations.check(session(userId, notBefore))).toBeNull();
     expect(await writer.notBefore(userId)).toBe(notBefore);
-    // A later revocation with an earlier clock never moves it back.
-    expect(await writer.revokeUserSessions(userId, 'logout-all')).toBe(notBefore);
+  });
+
+  it('refuses, on a second revocation within the same second, the tokens signed at the first one’s not-before', async () => {
+    const userId = randomUUID();
+    const first = await writer.revokeUserSessions(userId, 'logout-all');
+    // A sign-in right after the first revocation: the signer dates its token at the not-before.
+    const signedAfterFirst = session(userId, first);
+    expect(await revocations.check(signedAfterFirst)).toBeNull();
+    const second = await writer.revokeUserSessions(userId, 'password-reset');
+    expect(second).toBeGreaterThan(first);
+    expect(await revocations.check({ ...signedAfterFirst, sessionId: randomUUID() })).toBe('password-reset');
+    expect(await eventually(() => revocations.checkLocally(signedAfterFirst) ?? undefined)).toBe('password-reset');
+    expect(await revocations.check(session(userId, second))).toBeNull();
   });
 
   it('reads Redis for what it may have missed while its channel was down, and says so to its listeners', async () => {

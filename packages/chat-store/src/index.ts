@@ -2,7 +2,11 @@ export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, RoomEv
 export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-source.js';
 export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage } from './message-store.js';
 export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
+export { fetchMessagesByIds } from './message-lookup.js';
+export { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
+export type { FriendRequestNotification } from './notification-store.js';
 export { presenceKey, onlineRange } from './presence-keys.js';
+export { unpersistedBatchesKey, unpersistedMessagesKey, FINISH_BATCH_LUA } from './unpersisted-keys.js';
 export { notificationChannel, userRoom } from './notification-channel.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';

@@ -56,6 +56,23 @@ describe('HTTP request metrics', () => {
     expect(await countOf('unmatched', '404')).toBe(1);
   });
 
+  it('exports every status class at 0 from a fresh registry, before any request', async () => {
+    const fresh = await createServiceMetrics('fresh-process').registry.metrics();
+    for (const statusClass of ['2xx', '3xx', '4xx', '5xx']) {
+      expect(fresh).toContain(`parley_http_responses_total{status_class="${statusClass}",service="fresh-process"} 0`);
+    }
+  });
+
+  it('exports build info (version, revision, Node.js version) with the value 1', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(new RegExp(`parley_build_info\\{version="[^"]+",revision="[^"]+",node_version="${process.versions.node}",service="metrics-test"\\} 1`));
+  });
+
+  it('counts responses by status class', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/parley_http_responses_total\{status_class="4xx",service="metrics-test"\} [1-9]/);
+  });
+
   it('labels every series with the service, default metrics included', async () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/parley_process_cpu_seconds_total\{service="metrics-test"\} /);

@@ -1,5 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerBuildInfo } from './build-info.js';
+
+/** The status classes of `parley_http_responses_total`, exported at 0 from the first scrape. */
+export const HTTP_STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const;
 
 export interface ServiceMetrics {
   registry: Registry;
@@ -17,6 +21,7 @@ export function createServiceMetrics(service: string): ServiceMetrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry, prefix: 'parley_' });
+  registerBuildInfo(registry);
 
   const httpDuration = new Histogram({
     name: 'parley_http_request_duration_seconds',
@@ -26,11 +31,20 @@ export function createServiceMetrics(service: string): ServiceMetrics {
     registers: [registry],
   });
 
+  const httpResponses = new Counter({
+    name: 'parley_http_responses_total',
+    help: 'HTTP API responses by status class (2xx, 3xx, 4xx, 5xx); every class exists from the first scrape, so error ratios read 0, not "No data", and a fresh pod\'s first errors count.',
+    labelNames: ['status_class'] as const,
+    registers: [registry],
+  });
+  for (const statusClass of HTTP_STATUS_CLASSES) httpResponses.inc({ status_class: statusClass }, 0);
+
   const httpMetrics: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
     const stop = httpDuration.startTimer();
     const route = captureRouteTemplate(req);
     res.on('finish', () => {
       stop({ method: req.method, route: route(), status_code: String(res.statusCode) });
+      httpResponses.inc({ status_class: `${Math.floor(res.statusCode / 100)}xx` });
     });
     next();
   };

@@ -11,3 +11,7 @@ export { startPrivateRedis } from './private-redis.js';
 export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';
 export { runScriptToCompletion, startServiceProcess } from './service-process.js';
 export type { ServiceProcess } from './service-process.js';
+export { launchPlatform } from './launched-platform.js';
+export type { LaunchedPlatform, LaunchSettings } from './launched-platform.js';
+export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses } from './platform-processes.js';
+export type { PlatformProcess, RunProcess } from './platform-processes.js';

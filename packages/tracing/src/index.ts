@@ -1,4 +1,6 @@
 export { startTracing } from './start-tracing.js';
+export { SPANS_PER_MESSAGE_BUDGET, withoutChildSpans } from './span-budget.js';
+export { batchSampleBucket, markBatchSampleBucket, sampleBucket, SAMPLE_BUCKET_ATTRIBUTE } from './trace-sampling.js';
 export type { TracingHandle, TracingSettings } from './start-tracing.js';
 export {
   activeContext,

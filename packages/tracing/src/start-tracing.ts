@@ -9,6 +9,10 @@ import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { OTLPTraceExporter as HttpJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as HttpProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ScrubbingExporter } from './span-scrubbing.js';
 
 export interface TracingHandle {
   /**
@@ -58,7 +62,8 @@ export function startTracing(settings: TracingSettings): TracingHandle | undefin
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, registerOptions);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
-    ...(settings.exporter ? { traceExporter: settings.exporter } : {}),
+    // Every span is scrubbed on its way out (no emails, client addresses or tokens leave the process).
+    traceExporter: new ScrubbingExporter(settings.exporter ?? otlpExporterFromEnv()),
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
@@ -67,11 +72,21 @@ export function startTracing(settings: TracingSettings): TracingHandle | undefin
       // Only queries made on behalf of a traced operation: readiness probes, the outbox relay and
       // other background loops would otherwise start a trace every few seconds per pod.
       new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
+      // The command only, never its arguments: keys name users by email and address (rate
+      // limits), values carry message bodies and tokens.
+      new IORedisInstrumentation({ requireParentSpan: true, dbStatementSerializer: (command) => command }),
     ],
   });
   sdk.start();
   return { ready: waitForAllMessagesAcknowledged(), flush: flushSpans, shutdown: () => sdk.shutdown() };
+}
+
+/** The OTLP exporter OTEL_EXPORTER_OTLP_(TRACES_)PROTOCOL names (http/protobuf by default); each reads its endpoint and headers from the environment. */
+function otlpExporterFromEnv(): SpanExporter {
+  const protocol = process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
+  if (protocol === 'grpc') return new GrpcTraceExporter();
+  if (protocol === 'http/json') return new HttpJsonTraceExporter();
+  return new HttpProtoTraceExporter();
 }
 
 /** forceFlush of the registered provider (behind the API's proxy provider). */

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabaseConnection, runMigrations } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { startPrivatePostgres, type PrivatePostgres } from '@parley/testing';
-import { createAuthDataSource } from '../src/database.js';
+import { AUTH_MIGRATIONS, createAuthDataSource } from '../src/database.js';
 import { registerAccount, startAuthTestApp, type AuthTestApp } from './support/auth-test-app.js';
 
 async function eventually<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
@@ -71,7 +71,7 @@ describe('auth and its PostgreSQL', () => {
       await expect(database.ready()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
       await postgres.start();
       await eventually(async () => (dataSource.isInitialized ? true : undefined), 'a background reconnection');
-      expect(await dataSource.query('SELECT count(*)::int AS n FROM auth.migrations')).toEqual([{ n: 1 }]);
+      expect(await dataSource.query('SELECT count(*)::int AS n FROM auth.migrations')).toEqual([{ n: AUTH_MIGRATIONS.length }]);
     } finally {
       await database.close();
     }
@@ -83,7 +83,7 @@ describe('auth and its PostgreSQL', () => {
 
     const before = await readiness(app);
     expect(before.status).toBe(503);
-    expect(before.body.checks).toMatchObject({ postgres: 'ok', schema: 'failed: migrations not applied: CreateAuthTables1732200000000' });
+    expect(before.body.checks).toMatchObject({ postgres: 'ok', schema: `failed: migrations not applied: ${AUTH_MIGRATIONS.map((migration) => migration.name).join(', ')}` });
 
     const dataSource = createAuthDataSource({ url: app.database.url, poolSize: 2 });
     await dataSource.initialize();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeProtectedHeader } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSigningKeyJwk } from '../src/signing-keys/signing-key-generator.js';
+import { createSigningKeyJwk } from '@parley/signing-keys';
 import { eventually, registerAccount, sleep, startAuthTestApp, type AuthTestApp, type TestAccount } from './support/auth-test-app.js';
 
 /** Writes a key file the way an operator's tooling should: whole file, renamed into place. */

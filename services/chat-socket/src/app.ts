@@ -29,7 +29,9 @@ import { createMessageQueue } from './messages/message-queue.js';
 import { RecentWindow } from './messages/recent-window.js';
 import { seedRoomSequences } from './messages/room-sequence-counter.js';
 import { SendMessageService } from './messages/send-message.js';
+import { createBacklogMetrics } from './observability/backlog-metrics.js';
 import { createChatMetrics } from './observability/chat-metrics.js';
+import { createDeliveryMetrics } from './observability/delivery-metrics.js';
 import { buildChatOpenApiDocument } from './openapi-document.js';
 import { createPresenceRouter } from './presence/presence-routes.js';
 import { PresenceService } from './presence/presence-service.js';
@@ -38,12 +40,13 @@ import { ReadMarkerService } from './read-markers/read-marker-service.js';
 import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
 import { resyncSocketsAfterAdapterReconnect } from './realtime/adapter-resync.js';
 import { dropOwnBroadcastEchoes } from './realtime/adapter-self-echo.js';
+import { countBytesWritten, startPubsubProbe } from './realtime/delivery-instrumentation.js';
 import { instrumentFanout } from './realtime/fanout-instrumentation.js';
 import { MembershipSync } from './realtime/membership-sync.js';
 import { startRedisEventRelay } from './realtime/redis-event-relay.js';
 import { DirectRoomBlocks } from './rooms/direct-room-blocks.js';
 import { handleSocketConnections } from './realtime/socket-connections.js';
-import { createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
+import { countEngineRejections, createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
 import { SocketSessions } from './realtime/socket-sessions.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
@@ -137,7 +140,10 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       return count;
     },
   });
-  instrumentFanout(io, metrics);
+  const delivery = createDeliveryMetrics(serviceMetrics.registry);
+  instrumentFanout(io, metrics, delivery);
+  const stopPubsubProbe = startPubsubProbe(io, delivery, logger);
+  const backlog = createBacklogMetrics(serviceMetrics.registry, redis, prefix, logger);
   dropOwnBroadcastEchoes(io);
   const stopAdapterResync = resyncSocketsAfterAdapterReconnect({
     io,
@@ -212,6 +218,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     presence,
     sessions,
     metrics,
+    delivery,
     logger,
     floodGuard: {
       eventsPerSecond: config.SOCKET_EVENTS_PER_SECOND,
@@ -268,6 +275,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
 
   const stopBackground = () => {
     clearTimeout(drainTimer);
+    stopPubsubProbe();
     durability.stop();
     stopAdapterResync();
     presence.stop();
@@ -285,6 +293,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     attach(server) {
       io.attach(server);
       releaseHandshakeRequests(io);
+      countEngineRejections(io, () => metrics, logger);
+      countBytesWritten(io, delivery);
       server.on('connection', (connection: NetSocket) => {
         rawConnections.add(connection);
         connection.once('close', () => rawConnections.delete(connection));
@@ -307,6 +317,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       await events.close();
       await revocations.close();
       await queue.close();
+      await backlog.close();
       await lease.release();
       await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
       await database.close();
@@ -324,6 +335,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       events.abort();
       revocations.abort();
       await queue.close().catch(() => undefined);
+      await backlog.close();
       redis.disconnect();
       sendRedis.disconnect();
       await database.close().catch(() => undefined);

@@ -6,7 +6,7 @@ import { createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
-import { PlatformController } from './chat-platform/platform-controller.js';
+import { PlatformController } from './controller/platform-controller.js';
 import type { OperatorConfig } from './config.js';
 import { createKubeClients, loadKubeConfig, resolveIdentity, resolveOwnNamespace } from './kube/kube-clients.js';
 import { type LeaderElector, startLeaderElection } from './kube/leader-election.js';

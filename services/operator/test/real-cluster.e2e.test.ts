@@ -5,7 +5,7 @@ import { ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, type V1Cus
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOperatorApp, type OperatorApp } from '../src/app.js';
-import { CHAT_PLATFORM_API } from '../src/chat-platform/chat-platform-resource.js';
+import { CHAT_PLATFORM_API } from '../src/api/chat-platform-resource.js';
 import { loadOperatorConfig } from '../src/config.js';
 import { eventually } from './support/operator-harness.js';
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
 import { sampleValue } from './support/prometheus-text.js';
 import { createRoom, createWorkerTestEnv, makeMessage, startWorker, storedMessageIds, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
 
@@ -90,6 +91,9 @@ describe('messages queue', () => {
     const [taken, refused, alsoTaken] = [makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 })];
     const acceptedKey = `${env.prefix}msg-accepted:${taken.id}`;
     await producer.connection.hset(acceptedKey, taken.id, '1', alsoTaken.id, '2');
+    // The accept script's ledger entry of the batch, next to another batch still waiting.
+    await producer.connection.zadd(unpersistedBatchesKey(env.prefix), Date.now(), acceptedKey, Date.now(), `${env.prefix}msg-accepted:other`);
+    await producer.connection.set(unpersistedMessagesKey(env.prefix), 5);
 
     const { job, state } = await finishedJob(await producer.enqueueBatch([taken, refused, alsoTaken], {}, acceptedKey));
 
@@ -101,6 +105,9 @@ describe('messages queue', () => {
       { id: alsoTaken.id, seq: '2' },
     ]);
     expect(await producer.connection.exists(acceptedKey)).toBe(0);
+    // Off the ledger of unpersisted messages: its 2 accepted messages are stored.
+    expect(await producer.connection.zrange(unpersistedBatchesKey(env.prefix), 0, -1)).toEqual([`${env.prefix}msg-accepted:other`]);
+    expect(await producer.connection.get(unpersistedMessagesKey(env.prefix))).toBe('3');
   });
 
   it('stores nothing again when the accepted hash is gone (an earlier run of the job finished its work)', async () => {

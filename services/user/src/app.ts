@@ -7,7 +7,7 @@ import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
 import { createDatabaseConnection, createSchemaVersionCheck, type DataSource } from '@parley/db';
-import { createBlockEvents } from './blocks/block-events.js';
+import { createBlockEvents } from './block-events/block-events.js';
 import { createBlockRouter } from './blocks/block-routes.js';
 import { BlockService } from './blocks/block-service.js';
 import { createInternalBlockRouter } from './blocks/internal-block-routes.js';

@@ -15,6 +15,8 @@ export interface DockerfileStage {
   workdir?: string;
   labels: string[];
   copies: string[];
+  /** RUN instructions' arguments, in order. */
+  runs: string[];
 }
 
 /** The Dockerfile's stages in order, with what the tests need from each. */
@@ -27,6 +29,7 @@ export function readDockerfileStages(text = readFileSync(DOCKERFILE, 'utf8')): D
     shellFormCmd: false,
     labels: [],
     copies: [],
+    runs: [],
   }));
   const starts = froms.map((from) => from.getRange().start.line);
   const stageAt = (line: number) => {
@@ -42,6 +45,7 @@ export function readDockerfileStages(text = readFileSync(DOCKERFILE, 'utf8')): D
     if (keyword === 'USER') stage.user = content.trim();
     if (keyword === 'WORKDIR') stage.workdir = content.trim();
     if (keyword === 'LABEL') stage.labels.push(content);
+    if (keyword === 'RUN') stage.runs.push(content);
     if (keyword === 'COPY') {
       // Flags (--from, --chown) are not part of the arguments content.
       const flags = instruction instanceof ModifiableInstruction ? instruction.getFlags().map((flag) => `--${flag.getName()}=${flag.getValue() ?? ''}`) : [];

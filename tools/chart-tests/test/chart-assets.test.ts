@@ -107,4 +107,21 @@ describe('the PrometheusRule and dashboard ConfigMaps built from those files', (
       expect(dashboards).toHaveLength(filesIn(join(REPO_ROOT, 'charts/parley/files/grafana-dashboards'), '.json').length);
     }
   });
+
+  it('points every alert’s runbook_url at metrics.prometheusRule.runbookBaseUrl when it is set, and keeps the files’ links when not', () => {
+    type Rules = { groups: { rules: { alert?: string; annotations?: Record<string, string> }[] }[] };
+    const alertsOf = (set: Record<string, string>) =>
+      (findObject(parseManifests(helmTemplate({ releaseName: 'parley', set: { 'metrics.prometheusRule.enabled': 'true', ...set } }).stdout), 'PrometheusRule', 'parley').spec as Rules).groups
+        .flatMap((group) => group.rules)
+        .filter((rule) => rule.alert);
+    const shipped = alertsOf({});
+    expect(shipped.length).toBeGreaterThan(0);
+    for (const rule of shipped) expect(rule.annotations?.runbook_url, rule.alert).toMatch(/\/docs\/runbooks\/parley-[a-z-]+\.md$/);
+    const moved = alertsOf({ 'metrics.prometheusRule.runbookBaseUrl': 'https://runbooks.example.org/parley/' });
+    expect(moved).toHaveLength(shipped.length);
+    moved.forEach((rule, index) => {
+      const page = shipped[index]!.annotations!.runbook_url!.replace(/^.*\/(docs\/runbooks\/)/, '$1');
+      expect(rule.annotations?.runbook_url).toBe(`https://runbooks.example.org/parley/${page}`);
+    });
+  });
 });

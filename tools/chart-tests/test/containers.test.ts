@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@parley/testing';
-import { createSigningKeyJwk } from '../../key-bootstrap/src/signing-key-jwk.js';
+import { createSigningKeyJwk } from '@parley/signing-keys';
 import { imageTargets, readDockerfileStages, stageLineage } from '../src/dockerfile-targets.js';
 import { helmTemplate } from '../src/helm.js';
 import { findObject, type K8sObject, parseManifests, podSpecOf } from '../src/manifests.js';
@@ -60,7 +60,7 @@ describe('the Dockerfile', () => {
   it('copies only compiled output and production dependencies into runtime images', () => {
     for (const stage of targets) {
       for (const copy of stageLineage(stages, stage.name).flatMap((ancestor) => ancestor.copies)) {
-        expect(copy, stage.name).toMatch(/--from=(build \/runtime\/|build \/app\/package\.json|[a-z-]+-deps \/app\/node_modules)/);
+        expect(copy, stage.name).toMatch(/--from=(build \/runtime\/|build \/app\/package\.json|[a-z-]+-deps \/app\/((packages|services|tools)\/[a-z-]+\/)?node_modules )/);
       }
     }
     // Each image copies its own workspace's runtime tree (the folder its CMD runs from) and

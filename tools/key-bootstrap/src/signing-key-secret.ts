@@ -1,5 +1,10 @@
 import type { CoreV1Api, V1Secret } from '@kubernetes/client-node';
-import { createSigningKeyJwk, signingKeySecretData } from './signing-key-jwk.js';
+import { createSigningKeyJwk, encodeSigningKeyFile, signingKeyFileName, type PrivateSigningKeyJwk } from '@parley/signing-keys';
+
+/** Secret `data` for one key: the file `<kid>.json`, base64-encoded as the API expects. */
+export function signingKeySecretData(jwk: PrivateSigningKeyJwk): Record<string, string> {
+  return { [signingKeyFileName(jwk.kid)]: Buffer.from(encodeSigningKeyFile(jwk)).toString('base64') };
+}
 
 export interface SigningKeySecretTarget {
   namespace: string;

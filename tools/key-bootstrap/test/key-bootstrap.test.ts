@@ -1,48 +1,23 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { compactVerify, CompactSign, importJWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSigningKeyFile } from '../../../services/auth/src/signing-keys/signing-key-file.js';
+import { createSigningKeyJwk, loadSigningKey } from '@parley/signing-keys';
 import {
   BootstrapSettingsError,
-  createSigningKeyJwk,
   ensureSigningKeySecret,
   readBootstrapSettings,
   signingKeySecretData,
 } from '../src/index.js';
 
-describe('createSigningKeyJwk', () => {
-  it('generates a private P-256 JWK that signs and verifies ES256', async () => {
-    const jwk = await createSigningKeyJwk();
-    expect(jwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
-    expect(jwk.d.length).toBeGreaterThan(20);
-    const privateKey = await importJWK(jwk, 'ES256');
-    const publicKey = await importJWK({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, 'ES256');
-    const token = await new CompactSign(new TextEncoder().encode('probe')).setProtectedHeader({ alg: 'ES256' }).sign(privateKey);
-    const { payload } = await compactVerify(token, publicKey);
-    expect(new TextDecoder().decode(payload)).toBe('probe');
-  });
-
-  it('names the key <yyyymmdd>-<12 hex> and stamps iat in epoch seconds', async () => {
-    const jwk = await createSigningKeyJwk(new Date('2026-03-04T05:06:07Z'));
-    expect(jwk.kid).toMatch(/^20260304-[0-9a-f]{12}$/);
-    expect(jwk.iat).toBe(Date.UTC(2026, 2, 4, 5, 6, 7) / 1000);
-  });
-
-  it('never returns the same key twice', async () => {
-    const [a, b] = await Promise.all([createSigningKeyJwk(), createSigningKeyJwk()]);
-    expect(a.d).not.toBe(b.d);
-    expect(a.kid).not.toBe(b.kid);
-  });
-
+describe('signingKeySecretData', () => {
   it('writes a Secret file the auth service loads as a usable private signing key', async () => {
     const jwk = await createSigningKeyJwk();
     const data = signingKeySecretData(jwk);
     const fileName = `${jwk.kid}.json`;
     expect(Object.keys(data)).toEqual([fileName]);
     const text = Buffer.from(data[fileName] ?? '', 'base64').toString('utf8');
-    const key = await parseSigningKeyFile(text, fileName);
+    const key = await loadSigningKey(text, fileName);
     expect(key.kid).toBe(jwk.kid);
     expect(key.iat).toBe(jwk.iat);
     expect(key.privateKey).toBeDefined();

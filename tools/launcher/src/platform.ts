@@ -13,7 +13,7 @@ import { launcherError, launcherLog } from './launcher-log.js';
 import { providePostgres, type ProvidedPostgres } from './postgres-provider.js';
 import { waitUntilReady } from './readiness.js';
 import { provideRedis, type ProvidedRedis } from './redis-provider.js';
-import { builtServices, commonServiceEnv, entryPoint, instanceKey, type PlatformContext, type ServiceSpec } from './service-catalog.js';
+import { builtServices, commonServiceEnv, entryPoint, instanceKey, metricsUrls, type PlatformContext, type ServiceSpec } from './service-catalog.js';
 import { runToCompletion, ServiceSupervisor } from './service-supervisor.js';
 
 /** How long the gateway's last connections get to close once the services behind them are gone. */
@@ -124,7 +124,7 @@ export async function startPlatform(config: LauncherConfig, onCrash: (name: stri
     const url = `http://localhost:${port}`;
     supervisor.running();
     launcherLog(`Parley is up at ${url} (services: ${services.map((service) => service.name).join(', ')})`);
-    launcherLog(`Prometheus metrics: ${instances.map(({ key }) => `${key} http://${config.PARLEY_HOST}:${context.metricsPorts[key]}/metrics`).join(', ')}`);
+    launcherLog(`Prometheus metrics: ${metricsUrls(context, instances).map(({ key, url }) => `${key} ${url}`).join(', ')}`);
     return { url, stop };
   } catch (error) {
     await stop().catch(() => undefined);

@@ -33,6 +33,8 @@ export interface ServiceSpec {
    * get the CPU first. A cluster says the same with CPU requests (the cgroup weight).
    */
   background?: boolean;
+  /** Serves /metrics on its HTTP port, not on a METRICS_PORT admin server (the web static server). */
+  metricsOnHttpPort?: boolean;
   env(context: PlatformContext): Record<string, string>;
 }
 
@@ -89,11 +91,20 @@ export const SERVICES: ServiceSpec[] = [
     dir: 'services/web',
     migrates: false,
     entry: 'dist-server/main.js',
+    metricsOnHttpPort: true,
     env: (context) => ({
       STATIC_DIR: join(context.repoRoot, 'services/web/dist'),
     }),
   },
 ];
+
+/** Where Prometheus scrapes each instance: its admin port, or its HTTP port for a service without one. */
+export function metricsUrls(context: PlatformContext, instances: Array<{ service: ServiceSpec; key: string }>): Array<{ key: string; url: string }> {
+  return instances.map(({ service, key }) => ({
+    key,
+    url: `http://${context.host}:${(service.metricsOnHttpPort ? context.ports[key] : context.metricsPorts[key]) ?? 0}/metrics`,
+  }));
+}
 
 /** Variables every service receives, on top of the launcher's own environment. */
 export function commonServiceEnv(context: PlatformContext, instance: string): Record<string, string> {

@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, processesWithRedisPrefix, runProcesses } from '@parley/testing';
 import { freePort } from '@parley/ports';
-import { processesWithRedisPrefix, runProcesses } from './launched-platform.js';
 
 const LAUNCHER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let database: TestDatabase;

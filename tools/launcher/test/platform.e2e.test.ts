@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
-import { launchPlatform, processesWithRedisPrefix, type LaunchedPlatform } from './launched-platform.js';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, launchPlatform, processesWithRedisPrefix, type LaunchedPlatform } from '@parley/testing';
 
 let database: TestDatabase;
 let prefix: string;
@@ -43,14 +42,16 @@ beforeAll(async () => {
   prefix = testRedisPrefix('e2e');
   dataDir = await mkdtemp(join(tmpdir(), 'parley-e2e-'));
   platform = await launchPlatform({
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    PARLEY_DATA_DIR: dataDir,
-    PARLEY_BACKGROUND_NICENESS: '7',
-    ARGON2_MEMORY_KIB: '8192',
-    // The launcher's own default is under test below.
-    MALLOC_ARENA_MAX: undefined,
+    env: {
+      DATABASE_URL: database.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_BACKGROUND_NICENESS: '7',
+      ARGON2_MEMORY_KIB: '8192',
+      // The launcher's own default is under test below.
+      MALLOC_ARENA_MAX: undefined,
+    },
   });
 }, 120_000);
 

@@ -6,8 +6,7 @@ import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
 import { freePort } from '@parley/ports';
-import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '@parley/testing';
-import { launchPlatform, processesWithRedisPrefix } from './launched-platform.js';
+import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, launchPlatform, processesWithRedisPrefix } from '@parley/testing';
 
 const prefix = testRedisPrefix('shutdown');
 const interruptPrefix = testRedisPrefix('interrupt');
@@ -28,8 +27,8 @@ describe('npm start with embedded PostgreSQL, stopped with SIGTERM', () => {
   it('tells open sockets to reconnect, stops every service before PostgreSQL, and exits 0 only once all of them are gone', async () => {
     // World-traversable (mkdtemp in /tmp), because embedded PostgreSQL runs as `postgres` under root.
     dataDir = await mkdtemp(join(tmpdir(), 'parley-shutdown-'));
-    const platform = await launchPlatform(
-      {
+    const platform = await launchPlatform({
+      env: {
         DATABASE_URL: undefined,
         PARLEY_POSTGRES_PORT: String(await freePort()),
         REDIS_URL: TEST_REDIS_URL,
@@ -39,8 +38,8 @@ describe('npm start with embedded PostgreSQL, stopped with SIGTERM', () => {
         // chat-socket then spends up to 3 s draining the socket below: PostgreSQL must outlive that.
         RECONNECT_JITTER_MS: '3000',
       },
-      150_000,
-    );
+      timeoutMs: 150_000,
+    });
     expect(platform.output.join('\n')).toContain('PostgreSQL: embedded');
     const username = `stopper_${Math.random().toString(36).slice(2, 8)}`;
     const registered = await fetch(`${platform.url}/api/v1/auth/register`, {
@@ -82,8 +81,8 @@ describe('npm start with embedded PostgreSQL, stopped with SIGTERM', () => {
 describe('npm start with embedded PostgreSQL, stopped with Ctrl-C (SIGINT to the launcher’s whole process group)', () => {
   it('drains every service once (none sees a second signal) and stops PostgreSQL only after them', async () => {
     interruptDataDir = await mkdtemp(join(tmpdir(), 'parley-interrupt-'));
-    const platform = await launchPlatform(
-      {
+    const platform = await launchPlatform({
+      env: {
         DATABASE_URL: undefined,
         PARLEY_POSTGRES_PORT: String(await freePort()),
         REDIS_URL: TEST_REDIS_URL,
@@ -92,8 +91,8 @@ describe('npm start with embedded PostgreSQL, stopped with Ctrl-C (SIGINT to the
         ARGON2_MEMORY_KIB: '8192',
         LOG_LEVEL: 'info',
       },
-      150_000,
-    );
+      timeoutMs: 150_000,
+    });
     const services = await processesWithRedisPrefix(interruptPrefix);
     expect(services.length).toBeGreaterThanOrEqual(INSTANCES.length);
 

@@ -43,8 +43,8 @@ describe('the Helm chart scrapes each service on its metrics port', () => {
     const namespaces = toMetrics.flatMap((rule) => rule.from.flatMap((peer) => (peer.namespaceSelector ? [peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']] : [])));
     const pods = toMetrics.flatMap((rule) => rule.from.flatMap((peer) => (peer.podSelector ? [peer.podSelector.matchLabels['app.kubernetes.io/component']] : [])));
     expect(namespaces).toEqual(['monitoring']);
-    // The operator reads the worker's queue depths from /metrics (the helm test pod shares its rule).
-    expect(pods.sort()).toEqual(component === 'persistence-worker' ? ['operator', 'smoke-test'] : []);
+    // The operator reads the worker's queue depths from /metrics.
+    expect(pods.sort()).toEqual(component === 'persistence-worker' ? ['operator'] : []);
     // …and the monitoring namespace reaches nothing else.
     const fromMonitoring = rules.filter((rule) => rule.from.some((peer) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'monitoring'));
     expect(fromMonitoring.flatMap((rule) => rule.ports.map((port) => port.port))).toEqual(['metrics']);

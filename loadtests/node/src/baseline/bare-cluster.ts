@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { deleteKeys } from '../platform/launched-platform.js';
+import { deleteRedisPrefix } from '@parley/testing';
 
 // Through dist/ from both src/ and dist/: node runs compiled JavaScript even when this runs from source (vitest).
 const MAIN = fileURLToPath(new URL('../../dist/baseline/bare-server-main.js', import.meta.url));
@@ -36,7 +36,7 @@ export async function startBareCluster(settings: BareClusterSettings): Promise<B
   const children: ChildProcess[] = [];
   const stop = async () => {
     await Promise.all(children.map((child) => stopChild(child)));
-    await deleteKeys(settings.redisUrl, keyPrefix).catch(() => undefined);
+    await deleteRedisPrefix(keyPrefix, settings.redisUrl).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   };
   try {

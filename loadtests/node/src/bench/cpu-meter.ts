@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import type { PlatformProcess } from '../platform/process-table.js';
+import type { PlatformProcess } from '@parley/testing';
 import { cpuSeconds, cpuWaitSeconds, MachineCpu, processesNamed } from '../platform/process-table.js';
 
 /** CPU used during an interval, in % of one core, per process group. */

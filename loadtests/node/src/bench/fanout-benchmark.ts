@@ -2,8 +2,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { launchPlatform, type LaunchedPlatform } from '../platform/launched-platform.js';
-import { residentBytes, type PlatformProcess } from '../platform/process-table.js';
+import { launchPlatform, type LaunchedPlatform, type PlatformProcess } from '@parley/testing';
+import { residentBytes } from '../platform/process-table.js';
+import { BENCH_SETUP_ENV } from './bench-platform-env.js';
 import { progressReporter } from '../scenarios/fanout-scenario.js';
 import type { ScenarioOutput } from '../scenarios/scenario-output.js';
 import { provisionCohort, type Cohort } from '../run/cohort.js';
@@ -100,9 +101,11 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
   const preloads = [`--import ${MEMORY_PROBE_PRELOAD}`, ...(profileDir ? [`--import ${PROFILER_PRELOAD}`] : [])];
   output.status(`starting the platform (SOCKET_ADAPTER=${adapter}${profileDir ? ', CPU profiling' : ''}) …`);
   const platform = await launchPlatform({
+    label: 'bench',
     ...(options.postgresServerUrl ? { postgresServerUrl: options.postgresServerUrl } : {}),
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     env: {
+      ...BENCH_SETUP_ENV,
       ...options.env,
       SOCKET_ADAPTER: adapter,
       // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a preload is allowed. An

@@ -1,47 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
 
-/** A process of the launched platform, found through /proc (Linux). */
-export interface PlatformProcess {
-  pid: number;
-  /** `chat-socket`, `persistence-worker`, … from the script path; `launcher` for the launcher itself. */
-  service: string;
-  /** The PORT it was started with, when it has one. */
-  port: number | undefined;
-  /** Where its /metrics is: METRICS_PORT when set (the admin server), else PORT. */
-  metricsPort: number | undefined;
-}
-
-/** The launcher's child processes (services and migrations), by reading /proc. */
-export async function childProcesses(parentPid: number): Promise<PlatformProcess[]> {
-  const found: PlatformProcess[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    if (!stat || parentOf(stat) !== parentPid) continue;
-    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    const script = cmdline.find((arg) => /services\/[^/]+\/dist/.test(arg));
-    // Not a service (embedded PostgreSQL, a redis-server the launcher started): `other:<program>`.
-    const service = script ? /services\/([^/]+)\//.exec(script)![1]! : `other:${(cmdline[0] ?? 'unknown').split('/').pop()}`;
-    const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
-    const port = environ.find((line) => line.startsWith('PORT='))?.slice(5);
-    const metricsPort = environ.find((line) => line.startsWith('METRICS_PORT='))?.slice(13);
-    found.push({
-      pid,
-      service,
-      port: port ? Number(port) : undefined,
-      metricsPort: metricsPort && metricsPort !== '0' ? Number(metricsPort) : port ? Number(port) : undefined,
-    });
-  }
-  return found.sort((a, b) => a.pid - b.pid);
-}
-
-function parentOf(stat: string): number {
-  // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[1]);
-}
-
 /** Resident set size in bytes (VmRSS), or NaN when the process is gone. */
 export async function residentBytes(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
@@ -90,12 +48,6 @@ export class MachineCpu {
     if (!previous || current.total === previous.total) return Number.NaN;
     return (current.busy - previous.busy) / (current.total - previous.total);
   }
-}
-
-/** One environment variable of a running process (readable for our own children). */
-export async function processEnv(pid: number, name: string): Promise<string | undefined> {
-  const environ = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
-  return environ.find((line) => line.startsWith(`${name}=`))?.slice(name.length + 1);
 }
 
 /** Pids of every process whose command name (comm) is one of `names` (redis-server, postgres). */

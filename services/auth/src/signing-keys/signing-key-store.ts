@@ -5,9 +5,15 @@ import { join } from 'node:path';
 import { createLocalJWKSet, type JWTVerifyGetKey } from 'jose';
 import type { Jwks } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { parseSigningKeyFile } from './signing-key-file.js';
-import { generateSigningKeyFile } from './signing-key-generator.js';
-import { pickActiveKey, type ActiveSigningKey, type SigningKey } from './signing-key.js';
+import {
+  activeSigningKey,
+  createSigningKeyJwk,
+  isSigningKeyFileName,
+  loadSigningKey,
+  writeSigningKeyFile,
+  type ActiveSigningKey,
+  type SigningKey,
+} from '@parley/signing-keys';
 
 export interface SigningKeyStoreSettings {
   dir: string;
@@ -64,7 +70,7 @@ export async function startSigningKeyStore(settings: SigningKeyStoreSettings): P
     }
     const next = new Map<string, LoadedFile>();
     for (const name of names.sort()) {
-      if (name.startsWith('.') || !name.endsWith('.json')) continue;
+      if (!isSigningKeyFileName(name)) continue;
       const path = join(dir, name);
       const previous = files.get(name);
       let text: string;
@@ -85,7 +91,7 @@ export async function startSigningKeyStore(settings: SigningKeyStoreSettings): P
         continue;
       }
       try {
-        next.set(name, { digest, key: await parseSigningKeyFile(text, name) });
+        next.set(name, { digest, key: await loadSigningKey(text, name) });
         reportedFailures.delete(name);
       } catch (error) {
         if (reportedFailures.get(name) !== digest) {
@@ -149,7 +155,7 @@ export async function startSigningKeyStore(settings: SigningKeyStoreSettings): P
   };
 
   const store: SigningKeyStore = {
-    activeKey: () => pickActiveKey(keys, Math.floor(Date.now() / 1000)),
+    activeKey: () => activeSigningKey(keys, Math.floor(Date.now() / 1000)),
     jwks: () => published,
     resolver: (header, token) => localSet(header, token),
     reload,
@@ -164,8 +170,9 @@ export async function startSigningKeyStore(settings: SigningKeyStoreSettings): P
   await reload();
   if (!store.activeKey()) {
     if (settings.generate) {
-      const kid = await generateSigningKeyFile(dir);
-      logger.warn({ dir, kid }, 'no usable signing key found; generated one');
+      const jwk = await createSigningKeyJwk();
+      await writeSigningKeyFile(dir, jwk);
+      logger.warn({ dir, kid: jwk.kid }, 'no usable signing key found; generated one');
       await reload();
     } else {
       logger.error({ dir }, 'no usable signing key and SIGNING_KEYS_GENERATE=false: cannot issue tokens until one is added');

@@ -11,7 +11,7 @@ const bullmqAddStandardJob = createRequire(import.meta.url)('bullmq/dist/cjs/scr
 /** BullMQ's addStandardJob takes 9 keys and 3 arguments; the batch's script passes them through first. */
 export const JOB_KEY_COUNT = bullmqAddStandardJob.keys;
 export const JOB_ARG_COUNT = 3;
-const OWN_KEYS = JOB_KEY_COUNT + 1;
+const OWN_KEYS = JOB_KEY_COUNT + 3;
 const OWN_ARGS = JOB_ARG_COUNT + 6;
 const KEYS_PER_MESSAGE = 4;
 const ARGS_PER_MESSAGE = 2;
@@ -33,9 +33,12 @@ const ARGS_PER_MESSAGE = 2;
  * Then, only if something was accepted, it writes: the job first (BullMQ's own script, so an
  * error there leaves nothing accepted), then per accepted message the idempotency key, the
  * room's recent-window entry and the message's entry in the batch's accepted hash (id → seq),
- * which tells the worker what of the job to store; then counters and buckets.
+ * which tells the worker what of the job to store; then the batch's entry in the ledger of
+ * unpersisted messages (acceptance time, message count: what persistence lag is read from);
+ * then counters and buckets.
  *
- * KEYS: BullMQ's 9 job keys, the accepted hash, then per message: bucket, idempotency, window,
+ * KEYS: BullMQ's 9 job keys, the accepted hash, the unpersisted batches set and message
+ * counter, then per message: bucket, idempotency, window,
  * sequence counter. ARGV: BullMQ's 3 job arguments, now ms, rate/s, burst, window size,
  * idempotency TTL s, window TTL s, then per message: message JSON (ending in `"seq":0}`, the
  * number replaced here), message id. Not for Redis Cluster as is (the keys hash to different slots).
@@ -118,6 +121,8 @@ for _, entry in ipairs(accepted) do
   windows[windowKey] = true
   redis.call('HSET', acceptedKey, ARGV[OWN_ARGS + 2 + 2 * entry.i], entry.seq)
 end
+redis.call('ZADD', KEYS[JOB_KEYS + 2], 'NX', ARGV[4], acceptedKey)
+redis.call('INCRBY', KEYS[JOB_KEYS + 3], #accepted)
 for windowKey in pairs(windows) do
   redis.call('ZREMRANGEBYRANK', windowKey, 0, -(windowSize + 1))
   redis.call('EXPIRE', windowKey, ARGV[9])
@@ -154,6 +159,9 @@ export interface StandardJobCall {
 export interface AcceptBatchSettings {
   /** The batch's accepted hash (`acceptedKey`). */
   acceptedKey: string;
+  /** The ledger of unpersisted batches and its message counter (@parley/chat-store). */
+  unpersistedBatchesKey: string;
+  unpersistedMessagesKey: string;
   job: StandardJobCall;
   nowMs: number;
   ratePerSecond: number;
@@ -182,7 +190,7 @@ export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, c
   if (settings.job.keys.length !== JOB_KEY_COUNT || settings.job.args.length !== JOB_ARG_COUNT) {
     throw new Error(`BullMQ's addStandardJob call has ${settings.job.keys.length} keys and ${settings.job.args.length} arguments, not ${JOB_KEY_COUNT} and ${JOB_ARG_COUNT}`);
   }
-  const keys: string[] = [...settings.job.keys, settings.acceptedKey];
+  const keys: string[] = [...settings.job.keys, settings.acceptedKey, settings.unpersistedBatchesKey, settings.unpersistedMessagesKey];
   const args: Array<string | Buffer | number> = [
     ...settings.job.args,
     settings.nowMs,

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
 import type { Message } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
-import type { Context, Span } from '@parley/tracing';
+import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
 import type { MessageDurability } from '../durability/message-durability.js';
 import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
@@ -28,6 +29,8 @@ export interface SendRequest {
    * query; anything else (REST sends, a socket that joined after connecting) is checked there.
    */
   memberVerified?: boolean;
+  /** performance.now() when the request's frame arrived (socket sends), so ack latency includes queueing. */
+  receivedAt?: number;
 }
 
 export interface SendResult {
@@ -118,7 +121,7 @@ export class SendMessageService {
         clientMsgId: request.clientMsgId,
         body: request.body,
         memberVerified: request.memberVerified,
-        receivedAt: performance.now(),
+        receivedAt: request.receivedAt ?? performance.now(),
         trace: sendTracing.capture(),
         resolve,
         reject,
@@ -168,6 +171,8 @@ export class SendMessageService {
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
+    // The batch's sampling bucket: kept whenever one of its messages' traces is.
+    markBatchSampleBucket(candidates.map((candidate) => candidate.message.id));
 
     // One script accepts the batch and writes its job: both or neither. The job carries every
     // candidate; the worker stores only the ids the script put in the batch's accepted hash.
@@ -230,6 +235,8 @@ export class SendMessageService {
         this.settings.redis,
         {
           acceptedKey,
+          unpersistedBatchesKey: unpersistedBatchesKey(redisKeyPrefix),
+          unpersistedMessagesKey: unpersistedMessagesKey(redisKeyPrefix),
           job,
           nowMs: Date.now(),
           ratePerSecond: this.settings.ratePerSecond,

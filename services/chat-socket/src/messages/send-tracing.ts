@@ -12,6 +12,8 @@ import {
   traceCarrierOf,
   type Context,
   type Span,
+  sampleBucket,
+  SAMPLE_BUCKET_ATTRIBUTE,
   type TraceCarrier,
 } from '@parley/tracing';
 
@@ -53,6 +55,7 @@ export const sendTracing = {
         'messaging.batch.message_count': batchSize,
         'parley.message.id': message.id,
         'parley.room.id': message.roomId,
+        [SAMPLE_BUCKET_ATTRIBUTE]: sampleBucket(message.id),
       },
     });
   },

@@ -1,3 +1,4 @@
+import { errorCodeSchema, sessionEndReasonSchema } from '@parley/contracts';
 import { Counter, Gauge, Histogram, type Registry } from '@parley/metrics';
 
 export interface ChatMetrics {
@@ -16,10 +17,43 @@ export interface ChatMetrics {
   messageDurabilityGuaranteed: Gauge<'mode'>;
   messagesUnconfirmed: Counter;
   adapterResyncs: Counter;
+  handshakeRejections: Counter<'reason'>;
+  floodRefusals: Counter<'event'>;
+  floodDisconnects: Counter;
+  socketEventSeconds: Histogram<'event'>;
 }
 
 /** Acknowledged socket events, counted by outcome (`ok` or the error code of the ack). */
 export const ACKED_SOCKET_EVENTS = ['message:send', 'room:sync', 'room:read', 'auth:refresh'] as const;
+
+/** Every event a client may send; anything else is counted as `other` (labels stay bounded). */
+export const CLIENT_EVENTS = [...ACKED_SOCKET_EVENTS, 'typing'] as const;
+
+/** socket.io's disconnect reasons on the server (socket.io 4). */
+export const DISCONNECT_REASONS = [
+  'transport close',
+  'transport error',
+  'ping timeout',
+  'parse error',
+  'client namespace disconnect',
+  'server namespace disconnect',
+  'server shutting down',
+  'forced close',
+  'forced server close',
+] as const;
+
+/**
+ * Why a handshake was refused: `origin` (not on the allow-list), `invalid` (a malformed
+ * engine.io request or `auth` payload), `unauthorized` (no valid token of a live session),
+ * `unavailable` (draining, or a dependency failed).
+ */
+export const HANDSHAKE_REJECTION_REASONS = ['origin', 'invalid', 'unauthorized', 'unavailable'] as const;
+export type HandshakeRejectionReason = (typeof HANDSHAKE_REJECTION_REASONS)[number];
+
+/** A client-chosen event name as a bounded label value. */
+export function eventLabel(event: unknown): string {
+  return (CLIENT_EVENTS as readonly unknown[]).includes(event) ? (event as string) : 'other';
+}
 
 export interface ChatMetricSources {
   /** Sockets connected to this pod. */
@@ -59,7 +93,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
     }),
     messageAckSeconds: new Histogram({
       name: 'parley_message_ack_seconds',
-      help: 'Time from receiving a send to acknowledging it (after the durable enqueue).',
+      help: 'Time from a send’s frame arriving (socket sends: when socket.io decoded it, so event-loop queueing counts) to its acknowledgement (after the durable enqueue).',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
@@ -115,8 +149,43 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       help: 'Times this pod told its sockets to resync after its adapter connection to Redis came back.',
       registers,
     }),
+    handshakeRejections: new Counter({
+      name: 'parley_socket_handshake_rejections_total',
+      help: 'Handshakes this pod refused, by reason (`origin`, `invalid`, `unauthorized`, `unavailable`).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    floodRefusals: new Counter({
+      name: 'parley_socket_flood_refusals_total',
+      help: 'Socket events dropped by the per-socket flood guard (acked `rate_limited` when they carry an ack), by event (`other` for unknown names).',
+      labelNames: ['event'] as const,
+      registers,
+    }),
+    socketEventSeconds: new Histogram({
+      name: 'parley_socket_event_seconds',
+      help: 'Time from an acknowledged event’s frame arriving (decoded by socket.io) to its ack being written, by event; includes event-loop queueing.',
+      labelNames: ['event'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+    floodDisconnects: new Counter({
+      name: 'parley_socket_flood_disconnects_total',
+      help: 'Sockets this pod disconnected because they kept flooding past the flood guard.',
+      registers,
+    }),
   };
-  // Series exist from the start, so ratios and alerts work before the first event.
-  for (const event of ACKED_SOCKET_EVENTS) metrics.socketEvents.inc({ event, outcome: 'ok' }, 0);
+  // Every known label value exists from the first scrape: a counter that appears at its first
+  // increment is invisible to rate() and increase(), so a fresh pod's first burst would be lost.
+  for (const event of ACKED_SOCKET_EVENTS) {
+    for (const outcome of ['ok', ...errorCodeSchema.options]) metrics.socketEvents.inc({ event, outcome }, 0);
+  }
+  for (const event of ACKED_SOCKET_EVENTS) metrics.socketEventSeconds.zero({ event });
+  for (const reason of DISCONNECT_REASONS) metrics.socketDisconnects.inc({ reason }, 0);
+  for (const reason of sessionEndReasonSchema.options) metrics.socketSessionsEnded.inc({ reason }, 0);
+  for (const reason of HANDSHAKE_REJECTION_REASONS) metrics.handshakeRejections.inc({ reason }, 0);
+  for (const event of [...CLIENT_EVENTS, 'other']) metrics.floodRefusals.inc({ event }, 0);
+  for (const counter of [metrics.socketConnects, metrics.messagesAccepted, metrics.fanoutDeliveries, metrics.adapterErrors, metrics.sendRateLimited, metrics.messagesUnconfirmed, metrics.adapterResyncs, metrics.floodDisconnects]) {
+    counter.inc(0);
+  }
   return metrics;
 }

@@ -8,6 +8,8 @@ export interface FloodGuardSettings {
   disconnectAfter: number;
   windowMs?: number;
   onDisconnect?: () => void;
+  /** Called with the name of every event the guard drops (counted: every drop is seen). */
+  onRefused?: (event: unknown) => void;
 }
 
 /**
@@ -35,6 +37,7 @@ export function installFloodGuard(socket: ChatSocket, settings: FloodGuardSettin
       dropped = 0;
     }
     dropped += 1;
+    settings.onRefused?.(event[0]);
     const ack = event.at(-1);
     if (typeof ack === 'function') (ack as (result: unknown) => void)(toAckError(new RateLimitedError(1, 'Too many events, slow down')));
     if (dropped >= settings.disconnectAfter && socket.connected) {

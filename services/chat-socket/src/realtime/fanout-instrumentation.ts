@@ -1,5 +1,6 @@
 import type { Message } from '@parley/contracts';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
+import type { DeliveryMetrics } from '../observability/delivery-metrics.js';
 import type { ChatServer } from './socket-types.js';
 
 interface InstrumentedAdapter {
@@ -11,9 +12,10 @@ interface InstrumentedAdapter {
  * Measures `message:new` fan-out on this pod, for broadcasts from here and from other pods
  * alike: the adapter encodes each broadcast once (`_encode`) and then writes it to each
  * local recipient (`apply`), synchronously. Two tiny wrappers observe the latency from the
- * message's acceptance and count the local recipients; other packets pass untouched.
+ * message's acceptance, count the local recipients and time the writes (the broadcast's
+ * duration); other packets pass untouched.
  */
-export function instrumentFanout(io: ChatServer, metrics: ChatMetrics): void {
+export function instrumentFanout(io: ChatServer, metrics: ChatMetrics, delivery?: DeliveryMetrics): void {
   const adapter = io.of('/').adapter as unknown as InstrumentedAdapter;
   const encode = adapter._encode.bind(adapter);
   const apply = adapter.apply.bind(adapter);
@@ -33,10 +35,12 @@ export function instrumentFanout(io: ChatServer, metrics: ChatMetrics): void {
     }
     current = undefined;
     let recipients = 0;
+    const started = performance.now();
     apply(options, (socket) => {
       recipients += 1;
       callback(socket);
     });
+    delivery?.broadcastSeconds.observe((performance.now() - started) / 1000);
     metrics.fanoutDeliveries.inc(recipients);
     const acceptedAt = Date.parse(message.createdAt);
     if (Number.isFinite(acceptedAt)) metrics.fanoutLatencySeconds.observe(Math.max(0, Date.now() - acceptedAt) / 1000);

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { ZodType, z } from 'zod';
 import { httpStatusOf, toAckError, toAppError, validationErrorFrom } from '@parley/errors';
 import type { AckError } from '@parley/contracts';
@@ -5,9 +6,16 @@ import { unavailableIfDatabaseOutage } from '@parley/http';
 import type { Logger } from '@parley/logger';
 import { inSpan, parleyTracer, recordFailure, SpanKind, type Span } from '@parley/tracing';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { frameArrivedAt } from './frame-arrival.js';
 import type { ChatSocket } from './socket-types.js';
 
 type AckCallback<T> = (result: T) => void;
+
+/** What the handler of an event learns besides its payload. */
+export interface ReceivedEvent {
+  /** performance.now() when the event's frame was decoded (see frame-arrival.ts). */
+  arrivedAt: number;
+}
 
 const tracer = parleyTracer('chat-socket');
 
@@ -36,12 +44,17 @@ export type AckedSocketEvent = (socket: ChatSocket, payload: unknown, ack?: unkn
 export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
   observed: AckedEvent,
   schema: Schema,
-  handler: (socket: ChatSocket, payload: z.infer<Schema>) => Promise<Result>,
+  handler: (socket: ChatSocket, payload: z.infer<Schema>, received: ReceivedEvent) => Promise<Result>,
 ): AckedSocketEvent {
   return (socket, given, givenAck) => {
     // An event sent with an ack but no payload arrives as (ack): answer it `invalid`, not silence.
     const [payload, ack] = givenAck === undefined && typeof given === 'function' ? [undefined, given] : [given, givenAck];
-    const reply: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
+    const arrivedAt = frameArrivedAt(ack) ?? performance.now();
+    const answer: AckCallback<({ ok: true } & Result) | AckError> = typeof ack === 'function' ? (ack as AckCallback<({ ok: true } & Result) | AckError>) : () => undefined;
+    const reply: typeof answer = (result) => {
+      observed.metrics.socketEventSeconds.observe({ event: observed.event }, (performance.now() - arrivedAt) / 1000);
+      answer(result);
+    };
     void inSpan(
       tracer,
       `socket ${observed.event}`,
@@ -54,7 +67,7 @@ export function ackedSocketEvent<Schema extends ZodType, Result extends object>(
           return;
         }
         try {
-          const result = await handler(socket, parsed.data);
+          const result = await handler(socket, parsed.data, { arrivedAt });
           finish(observed, span, 'ok');
           reply({ ok: true, ...result });
         } catch (thrown: unknown) {

@@ -2,12 +2,14 @@ import { authRefreshPayloadSchema, messageSendPayloadSchema, roomReadPayloadSche
 import type { Logger } from '@parley/logger';
 import type { HistoryService } from '../messages/history-service.js';
 import type { SendMessageService } from '../messages/send-message.js';
-import type { ChatMetrics } from '../observability/chat-metrics.js';
+import { eventLabel, type ChatMetrics } from '../observability/chat-metrics.js';
+import type { DeliveryMetrics } from '../observability/delivery-metrics.js';
 import type { PresenceService } from '../presence/presence-service.js';
 import type { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import type { TypingRelay } from '../typing/typing-relay.js';
 import { roomChannel, userChannel } from './channels.js';
 import { installFloodGuard, type FloodGuardSettings } from './event-flood-guard.js';
+import { stampFrameArrival } from './frame-arrival.js';
 import { ackedSocketEvent } from './socket-ack.js';
 import type { SocketSessions } from './socket-sessions.js';
 import type { ChatServer, ChatSocket } from './socket-types.js';
@@ -21,6 +23,7 @@ export interface SocketConnectionSettings {
   presence: PresenceService;
   sessions: SocketSessions;
   metrics: ChatMetrics;
+  delivery?: DeliveryMetrics;
   logger: Logger;
   floodGuard: FloodGuardSettings;
   /** True once the instance was aborted (crash simulation): no goodbyes are written. */
@@ -32,15 +35,28 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
   const { io, logger, metrics, sessions } = settings;
 
   const observed = { logger, metrics };
+  const floodGuard: FloodGuardSettings = {
+    ...settings.floodGuard,
+    onRefused: (event) => metrics.floodRefusals.inc({ event: eventLabel(event) }),
+    onDisconnect: () => {
+      metrics.floodDisconnects.inc();
+      settings.floodGuard.onDisconnect?.();
+    },
+  };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
-  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }) => {
+  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
     const memberVerified = socket.rooms.has(roomChannel(roomId));
-    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified });
+    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
     return { message };
   });
-  const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, (socket, { rooms }) =>
-    settings.history.sync(socket.data.userId, rooms, ROOM_SYNC_MAX_MESSAGES),
-  );
+  const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, async (socket, { rooms }) => {
+    const result = await settings.history.sync(socket.data.userId, rooms, ROOM_SYNC_MAX_MESSAGES);
+    for (const room of result.rooms) {
+      settings.delivery?.syncMessagesRecovered.inc(room.messages.length);
+      if (room.hasMore) settings.delivery?.syncRoomsTruncated.inc();
+    }
+    return result;
+  });
   const onRead = ackedSocketEvent({ ...observed, event: 'room:read' }, roomReadPayloadSchema, async (socket, { roomId, messageId }) => {
     await settings.readMarkers.markRead(socket.data.userId, roomId, messageId);
     return {};
@@ -87,7 +103,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
       logger.warn({ err: error, userId }, 'cannot record presence');
     });
 
-    installFloodGuard(socket, settings.floodGuard);
+    // First: the arrival stamp must be taken while socket.io decodes the frame.
+    socket.use(stampFrameArrival);
+    installFloodGuard(socket, floodGuard);
     socket.on('message:send', onMessageSend);
     socket.on('room:sync', onRoomSync);
     socket.on('room:read', onRoomRead);

@@ -7,11 +7,14 @@ import { toAppError, UnauthorizedError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { inSpan, parleyTracer, SpanKind } from '@parley/tracing';
-import type { ChatMetrics } from '../observability/chat-metrics.js';
+import type { ChatMetrics, HandshakeRejectionReason } from '../observability/chat-metrics.js';
 import { adapterChannelPrefix } from './channels.js';
 import type { ChatServer } from './socket-types.js';
 
 const tracer = parleyTracer('chat-socket');
+
+/** engine.io's `connection_error` code for a request `allowRequest` refused (the Origin check). */
+const FORBIDDEN_ENGINE_CODE = 4;
 
 /** Socket frames above this are refused (the connection is closed). */
 export const MAX_FRAME_BYTES = 16_384;
@@ -77,17 +80,26 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
     connectTimeout: 10_000,
   });
 
+  const rejected = (reason: HandshakeRejectionReason, detail: Record<string, unknown> = {}) => {
+    settings.metrics().handshakeRejections.inc({ reason });
+    // No token, address or user agent: the reason is what an operator acts on.
+    settings.logger.info({ reason, ...detail }, 'socket handshake rejected');
+  };
   // Each handshake is a span of its own (token check, the member's rooms from PostgreSQL).
   io.use((socket, next) => {
     void inSpan(tracer, 'socket connect', { root: true, kind: SpanKind.SERVER, attributes: { 'messaging.system': 'socket.io' } }, async (span) => {
       if (!settings.accepting()) {
         span.setAttribute('parley.outcome', 'unavailable');
+        rejected('unavailable', { cause: 'draining' });
         next(handshakeError('unavailable', 'This server is shutting down, reconnect'));
         return;
       }
       const auth = socketAuthSchema.safeParse(socket.handshake.auth);
       if (!auth.success) {
-        span.setAttribute('parley.outcome', 'unauthorized');
+        // No token at all is a signed-out client; anything else malformed is `invalid`.
+        const reason = (socket.handshake.auth as { token?: unknown } | undefined)?.token === undefined ? 'unauthorized' : 'invalid';
+        span.setAttribute('parley.outcome', reason);
+        rejected(reason, { cause: 'auth payload' });
         next(handshakeError('unauthorized', 'An access token is required in auth.token'));
         return;
       }
@@ -110,9 +122,11 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
         const appError = toAppError(error);
         span.setAttribute('parley.outcome', appError.code);
         if (appError.code === 'unauthorized') {
+          rejected('unauthorized', { cause: appError.message });
           next(handshakeError('unauthorized', appError.message));
         } else {
-          settings.logger.warn({ err: error }, 'socket handshake failed');
+          settings.metrics().handshakeRejections.inc({ reason: 'unavailable' });
+          settings.logger.warn({ err: error, reason: 'unavailable' }, 'socket handshake failed');
           next(handshakeError('unavailable', 'Cannot accept connections right now, try again shortly'));
         }
       }
@@ -155,6 +169,19 @@ function guardFireAndForget(connection: Redis, onError: () => void): void {
 
 function handshakeError(code: string, message: string): Error & { data: { code: string } } {
   return Object.assign(new Error(message), { data: { code } });
+}
+
+/**
+ * Counts (and logs) what engine.io refuses before socket.io sees a connection: the Origin check
+ * (allowRequest) as `origin`, malformed requests (unknown transport or session id, bad method or
+ * protocol version) as `invalid`. Call after `io.attach()` (the engine exists from then on).
+ */
+export function countEngineRejections(io: ChatServer, metrics: () => ChatMetrics, logger: Logger): void {
+  io.engine.on('connection_error', (error: { code?: number; message?: string }) => {
+    const reason: HandshakeRejectionReason = error.code === FORBIDDEN_ENGINE_CODE ? 'origin' : 'invalid';
+    metrics().handshakeRejections.inc({ reason });
+    logger.info({ reason, engineCode: error.code, engineMessage: error.message }, 'socket handshake rejected');
+  });
 }
 
 /**

@@ -4,19 +4,26 @@ import type { Logger } from '@parley/logger';
 import { roomChannel, userChannel } from '../realtime/channels.js';
 import type { MembershipSync } from '../realtime/membership-sync.js';
 import type { ChatServer } from '../realtime/socket-types.js';
-import type { PresenceService } from '../presence/presence-service.js';
 import type { RoomEventLog } from '../room-events/room-event-log.js';
 import type { UserServiceClient } from '../user-service/user-service-client.js';
 import { RoomRepository, type RoomRow } from './room-repository.js';
 import type { RoomSummaries } from './room-summaries.js';
 import { myRoomsCursor, publicRoomsCursor, toRoom, toRoomMember } from './room-views.js';
 
+/**
+ * Which of `userIds` are online as `viewerId` may see it (presence, minus users hidden by a
+ * block): the one thing rooms needs from presence, as a port so rooms does not depend on it.
+ */
+export interface OnlineAmong {
+  onlineAmongFor(viewerId: string, userIds: string[]): Promise<Set<string>>;
+}
+
 export interface RoomServiceSettings {
   io: ChatServer;
   rooms: RoomRepository;
   summaries: RoomSummaries;
   membership: MembershipSync;
-  presence: PresenceService;
+  presence: OnlineAmong;
   users: UserServiceClient;
   events: RoomEventLog;
   logger: Logger;

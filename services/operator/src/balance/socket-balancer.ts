@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { Logger } from '@parley/logger';
-import type { PodSockets } from '../chat-platform/chat-platform-status.js';
-import type { PlatformSettings } from '../chat-platform/chat-platform-spec.js';
+import type { PodSockets } from '../api/chat-platform-status.js';
+import type { PlatformSettings } from '../api/chat-platform-spec.js';
 import { describeApiError, errorMessageOf } from '../kube/api-errors.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
 import type { BalanceObservation } from '../status/platform-status.js';

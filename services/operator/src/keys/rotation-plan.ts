@@ -1,3 +1,5 @@
+import { pickActiveKey, ranksAbove } from '@parley/signing-keys';
+
 /**
  * Signing-key rotation as a pure function of the key set and the clock, designed around the auth
  * service's rule: the newest (by `iat`, then `kid`) private key whose `nbf` has passed signs, and
@@ -57,7 +59,6 @@ export interface KeySetView {
   nextActionAtMs?: number;
 }
 
-const rankAbove = (a: KeyState, b: KeyState) => a.iat > b.iat || (a.iat === b.iat && a.kid > b.kid);
 const nbfMs = (key: KeyState) => (key.nbf ?? 0) * 1000;
 const canSign = (key: KeyState, nowMs: number) => key.hasPrivateKey && nbfMs(key) <= nowMs;
 /** When a key started (or starts) signing. */
@@ -65,21 +66,19 @@ const activeSinceMs = (key: KeyState) => Math.max(key.iat * 1000, nbfMs(key));
 
 /** The newest key that may sign now: the same choice every auth pod makes. */
 export function activeKey(keys: readonly KeyState[], nowMs: number): KeyState | undefined {
-  let best: KeyState | undefined;
-  for (const key of keys) if (canSign(key, nowMs) && (!best || rankAbove(key, best))) best = key;
-  return best;
+  return pickActiveKey(keys, (key) => canSign(key, nowMs));
 }
 
 /** Private keys published ahead, newest first. */
 function pendingKeys(keys: readonly KeyState[], nowMs: number): KeyState[] {
-  return keys.filter((key) => key.hasPrivateKey && nbfMs(key) > nowMs).sort((a, b) => (rankAbove(a, b) ? -1 : 1));
+  return keys.filter((key) => key.hasPrivateKey && nbfMs(key) > nowMs).sort((a, b) => (ranksAbove(a, b) ? -1 : 1));
 }
 
 /** When `key` stopped signing: the earliest takeover by a newer key that may sign now. */
 function retiredAtMs(key: KeyState, keys: readonly KeyState[], nowMs: number): number | undefined {
   let retired: number | undefined;
   for (const other of keys) {
-    if (other !== key && canSign(other, nowMs) && rankAbove(other, key)) {
+    if (other !== key && canSign(other, nowMs) && ranksAbove(other, key)) {
       retired = Math.min(retired ?? Infinity, activeSinceMs(other));
     }
   }

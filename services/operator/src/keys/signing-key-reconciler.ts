@@ -1,12 +1,12 @@
 import type { CoreV1Api, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import type { Logger } from '@parley/logger';
-import { type ChatPlatform, CHAT_PLATFORM } from '../chat-platform/chat-platform-resource.js';
-import type { PlatformSettings } from '../chat-platform/chat-platform-spec.js';
+import { createSigningKeyJwk, signingKeyFileName } from '@parley/signing-keys';
+import { type ChatPlatform, CHAT_PLATFORM } from '../api/chat-platform-resource.js';
+import type { PlatformSettings } from '../api/chat-platform-spec.js';
 import { isNotFound } from '../kube/api-errors.js';
 import type { OperatorMetrics } from '../observability/operator-metrics.js';
 import type { KeysObservation } from '../status/platform-status.js';
 import { encodeKeyFile, readSigningKeyFiles, type SigningKeyFiles } from './signing-key-files.js';
-import { generateSigningKey } from './signing-key-generator.js';
 import { describeKeySet, planChangesKeys, planRotation, type RotationPolicy } from './rotation-plan.js';
 
 export interface SigningKeyReconcilerDeps {
@@ -93,7 +93,7 @@ export async function reconcileSigningKeys(
   if (!secret) {
     if (!settings.keys.managed) return { observation: { state: 'secret-missing', secretName: name }, forceHandled: false };
     const iat = Math.floor(nowMs / 1000);
-    const key = await generateSigningKey(iat);
+    const key = await createSigningKeyJwk({ iat });
     const body: V1Secret = {
       apiVersion: 'v1',
       kind: 'Secret',
@@ -104,7 +104,7 @@ export async function reconcileSigningKeys(
         labels: { ...settings.selector, 'app.kubernetes.io/part-of': 'parley', 'app.kubernetes.io/component': SECRET_COMPONENT },
         ownerReferences: [ownerReferenceTo(platform)],
       },
-      data: { [`${key.kid}.json`]: encodeKeyFile(key) },
+      data: { [signingKeyFileName(key.kid)]: encodeKeyFile(key) },
     };
     const created = await core.createNamespacedSecret({ namespace, body });
     metrics.keyRotations.inc({ reason: 'initial' });
@@ -140,8 +140,8 @@ export async function reconcileSigningKeys(
   }
   let createdKid: string | undefined;
   if (plan.create) {
-    const key = await generateSigningKey(plan.create.iat, plan.create.nbf);
-    data[`${key.kid}.json`] = encodeKeyFile(key);
+    const key = await createSigningKeyJwk({ iat: plan.create.iat, ...(plan.create.nbf !== undefined ? { nbf: plan.create.nbf } : {}) });
+    data[signingKeyFileName(key.kid)] = encodeKeyFile(key);
     createdKid = key.kid;
   }
   const body: V1Secret = {

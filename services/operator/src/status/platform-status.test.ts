@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ComponentStatus } from '../chat-platform/chat-platform-status.js';
+import type { ComponentStatus } from '../api/chat-platform-status.js';
 import { buildPlatformStatus, type StatusInputs } from './platform-status.js';
 
 const NOW = new Date('2025-03-01T12:00:00.000Z');

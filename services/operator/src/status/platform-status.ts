@@ -1,5 +1,5 @@
-import type { ChatPlatformStatus, ComponentStatus, PodSockets, QueueCounts } from '../chat-platform/chat-platform-status.js';
-import { type ConditionUpdate, mergeConditions, rfc3339 } from '../chat-platform/conditions.js';
+import type { ChatPlatformStatus, ComponentStatus, PodSockets, QueueCounts } from '../api/chat-platform-status.js';
+import { type ConditionUpdate, mergeConditions, rfc3339 } from '../api/conditions.js';
 
 /** What the key reconciler found (and did). */
 export type KeysObservation =

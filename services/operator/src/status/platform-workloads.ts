@@ -1,5 +1,5 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import type { ComponentStatus } from '../chat-platform/chat-platform-status.js';
+import type { ComponentStatus } from '../api/chat-platform-status.js';
 
 /** The label that names a Parley component on its Deployment and pods. */
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';

@@ -1,4 +1,4 @@
-import type { QueueCounts } from '../chat-platform/chat-platform-status.js';
+import type { QueueCounts } from '../api/chat-platform-status.js';
 
 const SAMPLE = /^parley_queue_jobs\{([^}]*)\}\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
 import { z } from 'zod';
-import { insertDeadLetters, storeMessageBatch, type DeadLetterInput } from '@parley/chat-store';
+import { FINISH_BATCH_LUA, insertDeadLetters, storeMessageBatch, unpersistedBatchesKey, unpersistedMessagesKey, type DeadLetterInput } from '@parley/chat-store';
 import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message, type NotificationJob } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
@@ -12,7 +12,7 @@ import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
 import { MessageSpans } from './message-spans.js';
 import { storeIsolatingRefusedRows, type RefusedMessage } from './refused-row-isolation.js';
-import { findRoomAudience } from './room-audience.js';
+import { findRoomAudience } from '../notifications/room-audience.js';
 
 export interface PersistMessagesDeps {
   database: DatabaseConnection;
@@ -95,7 +95,7 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
           // Last: a run that dies before this leaves the set for the next run to read again.
-          if (batch.acceptedKey) await deps.redis.del(batch.acceptedKey);
+          if (batch.acceptedKey) await finishBatch(deps, batch.acceptedKey);
           spans.end();
           return {
             inserted: stored.insertedIds.length,
@@ -112,6 +112,11 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
       messageLinks,
     );
   };
+}
+
+/** Takes the batch off the ledger of unpersisted messages and deletes its accepted hash. */
+async function finishBatch(deps: PersistMessagesDeps, acceptedKey: string): Promise<void> {
+  await deps.redis.eval(FINISH_BATCH_LUA, 3, acceptedKey, unpersistedBatchesKey(deps.redisKeyPrefix), unpersistedMessagesKey(deps.redisKeyPrefix));
 }
 
 /**

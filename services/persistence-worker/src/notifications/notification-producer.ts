@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { NOTIFICATION_JOB_OPTIONS, type Message, type NotificationJob } from '@parley/contracts';
 import type { NotificationEnqueueTracing } from '../messages/message-spans.js';
-import type { RoomMember } from '../messages/room-audience.js';
+import type { RoomMember } from './room-audience.js';
 
 /** Job id that makes enqueuing a message's notification job again a no-op. */
 export const messageNotificationJobId = (messageId: string) => `message-${messageId}`;

@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job, type Processor } from 'bullmq';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
+import { jobTraceFields } from './job-trace.js';
 import type { JobMetrics } from './job-metrics.js';
 import { RetryLogDigest } from './retry-log-digest.js';
 
@@ -67,7 +68,7 @@ export function observeWorker<Data, Result>(worker: Worker<Data, Result>, metric
     if (!job) return;
     observeDuration(job);
     const willRetry = !(error instanceof UnrecoverableError) && job.attemptsMade < (job.opts.attempts ?? 1);
-    const fields = { jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 };
+    const fields = { jobId: job.id, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, ...jobTraceFields(job.data) };
     if (willRetry) {
       metrics.jobRetries.inc({ queue });
       retries.record(queue, error, { ...fields, retryInMs: job.delay });

@@ -10,6 +10,7 @@ interface PendingKind {
   since: number;
   lastError: string;
   lastJobId: string | undefined;
+  lastTraceId: string | undefined;
 }
 
 /**
@@ -33,16 +34,17 @@ export class RetryLogDigest {
   }
 
   /** A failed attempt that will be retried. */
-  record(queue: string, error: unknown, fields: { jobId: string | undefined; attemptsMade: number; attempts: number; retryInMs: number | undefined }): void {
+  record(queue: string, error: unknown, fields: { jobId: string | undefined; attemptsMade: number; attempts: number; retryInMs: number | undefined; trace_id?: string; span_id?: string }): void {
     const kind = `${queue}:${failureKind(error)}`;
     const known = this.pending.get(kind);
     if (known) {
       known.since += 1;
       known.lastError = messageOf(error);
       known.lastJobId = fields.jobId;
+      known.lastTraceId = fields.trace_id;
       return;
     }
-    this.pending.set(kind, { queue, kind: failureKind(error), since: 0, lastError: messageOf(error), lastJobId: fields.jobId });
+    this.pending.set(kind, { queue, kind: failureKind(error), since: 0, lastError: messageOf(error), lastJobId: fields.jobId, lastTraceId: fields.trace_id });
     this.logger.warn({ err: error, queue, failureKind: failureKind(error), ...fields }, 'job failed, will retry (further failures of this kind are summarised)');
   }
 
@@ -54,7 +56,8 @@ export class RetryLogDigest {
         continue;
       }
       this.logger.warn(
-        { queue: entry.queue, failureKind: entry.kind, failures: entry.since, lastError: entry.lastError, lastJobId: entry.lastJobId },
+        // The last failed job's trace: the summary stands for many jobs, so not `trace_id`.
+        { queue: entry.queue, failureKind: entry.kind, failures: entry.since, lastError: entry.lastError, lastJobId: entry.lastJobId, lastTraceId: entry.lastTraceId },
         'job attempts kept failing and will retry',
       );
       entry.since = 0;

@@ -2,7 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import { userIdParamsSchema } from '@parley/contracts';
 import { principalOf } from '@parley/auth-middleware';
 import { parseParams } from '@parley/http';
-import type { BlockEvents } from './block-events.js';
+import type { BlockEvents } from '../block-events/block-events.js';
 import type { BlockService } from './block-service.js';
 
 export interface BlockRouteSettings {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { idParamsSchema, provisionProfileRequestSchema } from '@parley/contracts';
 import { parseBody, parseParams } from '@parley/http';
-import type { BlockEvents } from '../blocks/block-events.js';
+import type { BlockEvents } from '../block-events/block-events.js';
 import type { ProfileService } from './profile-service.js';
 
 /**

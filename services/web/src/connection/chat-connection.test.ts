@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ConnectionStatus } from '../store/chat-state';
+import type { ConnectionStatus } from './connection-status';
 import { FakeChatSocket } from '../test-support/fake-chat-socket';
 import { ChatConnection } from './chat-connection';
 

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../store/chat-state';
+import type { ConnectionStatus } from './connection-status';
 import type { ChatSocket } from './socket-client';
 
 export interface ChatConnectionHooks {

@@ -1,4 +1,4 @@
-import type { ConnectionStatus } from '../store/chat-state';
+import type { ConnectionStatus } from './connection-status';
 
 /** Says plainly when messages cannot flow, and that the app is reconnecting by itself. */
 export function OfflineBanner({ status }: { status: ConnectionStatus }) {

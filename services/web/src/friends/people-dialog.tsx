@@ -6,7 +6,7 @@ import { useChatController, useChatSelector } from '../store/chat-context';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
-import { displayNameOf } from '../rooms/room-title';
+import { displayNameOf } from '../room-model/room-title';
 import { PersonRow } from './person-actions';
 import { usePeople } from './use-people';
 

@@ -1,5 +1,5 @@
 import type { PublicProfile } from '@parley/contracts';
-import { displayNameOf } from '../rooms/room-title';
+import { displayNameOf } from '../room-model/room-title';
 
 export interface PersonAction {
   label: string;

@@ -13,11 +13,11 @@ import { CreateGroupDialog } from '../rooms/create-group-dialog';
 import { InviteDialog } from '../rooms/invite-dialog';
 import { PublicRoomsDialog } from '../rooms/public-rooms-dialog';
 import { RoomList } from '../rooms/room-list';
-import { totalUnread } from '../rooms/room-summaries';
+import { totalUnread } from '../room-model/room-summaries';
 import { RoomView } from '../rooms/room-view';
 import { useChatController, useChatSelector, useChatStore } from '../store/chat-context';
 import { Notices } from '../ui/notices';
-import { inviteTokenFromPath, takePendingInvite } from './invite-route';
+import { inviteTokenFromPath, takePendingInvite } from '../rooms/invite-route';
 import { pathForRoom, roomIdFromPath } from './room-route';
 
 type OpenDialog = { kind: 'people' | 'profile' | 'account' | 'group' | 'public' } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;

@@ -1,5 +1,5 @@
 import type { Message } from '@parley/contracts';
-import { displayNameOf } from '../rooms/room-title';
+import { displayNameOf } from '../room-model/room-title';
 import type { ChatState } from '../store/chat-state';
 
 /** Whether this browser can show notifications at all. */

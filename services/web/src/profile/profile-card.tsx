@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { describeError } from '../api/error-messages';
-import { displayNameOf } from '../rooms/room-title';
+import { displayNameOf } from '../room-model/room-title';
 import { useChatController, useChatSelector } from '../store/chat-context';
 import { Avatar } from '../ui/avatar';
 import { Dialog } from '../ui/dialog';

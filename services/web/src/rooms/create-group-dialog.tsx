@@ -8,7 +8,7 @@ import { useChatController } from '../store/chat-context';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
 import { TextField } from '../ui/text-field';
-import { displayNameOf } from './room-title';
+import { displayNameOf } from '../room-model/room-title';
 
 export interface CreateGroupDialogProps {
   onClose(): void;

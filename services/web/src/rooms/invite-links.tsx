@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { RoomInvite } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { useAuth } from '../auth/auth-context';
-import { invitePath } from '../layout/invite-route';
+import { invitePath } from './invite-route';
 import { FormAlert } from '../ui/form-alert';
 
 const LIFETIMES = [

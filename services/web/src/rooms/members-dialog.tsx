@@ -6,7 +6,7 @@ import { useChatController, useChatSelector } from '../store/chat-context';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
-import { displayNameOf } from './room-title';
+import { displayNameOf } from '../room-model/room-title';
 
 export interface MembersDialogProps {
   room: RoomSummary;

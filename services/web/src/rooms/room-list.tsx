@@ -4,8 +4,8 @@ import { useChatController, useChatSelector } from '../store/chat-context';
 import { fullDateTime, relativeTime } from '../time/date-labels';
 import { Avatar } from '../ui/avatar';
 import { FormAlert } from '../ui/form-alert';
-import { directPartnerId, displayNameOf, roomTitle } from './room-title';
-import { sortRoomsByActivity } from './room-summaries';
+import { directPartnerId, displayNameOf, roomTitle } from '../room-model/room-title';
+import { sortRoomsByActivity } from '../room-model/room-summaries';
 
 export interface RoomListProps {
   onOpen(roomId: string): void;

@@ -11,7 +11,7 @@ import { FormAlert } from '../ui/form-alert';
 import { MembersDialog } from './members-dialog';
 import { roomEventText } from './room-event-text';
 import { RoomSettingsDialog } from './room-settings-dialog';
-import { directPartnerId, displayNameOf, roomTitle } from './room-title';
+import { directPartnerId, displayNameOf, roomTitle } from '../room-model/room-title';
 import { TypingIndicator } from './typing-indicator';
 
 export interface RoomViewProps {

@@ -1,5 +1,5 @@
 import { useChatSelector } from '../store/chat-context';
-import { displayNameOf } from './room-title';
+import { displayNameOf } from '../room-model/room-title';
 import { typingText } from './typing-text';
 
 /** "X is typing…" for the open room; entries expire 5 s after the last signal. */

@@ -6,7 +6,7 @@ import { ChatConnection } from '../connection/chat-connection';
 import type { ChatSocket } from '../connection/socket-client';
 import { compareMessageIds, messageKey, type ChatMessage } from '../messages/chat-message';
 import { firstConfirmedId, firstConfirmedSeq } from '../messages/message-merge';
-import { directPartnerId } from '../rooms/room-title';
+import { directPartnerId } from '../room-model/room-title';
 import type { ChatAction, ChatState } from './chat-state';
 import { Outbox, type OutboxEntry } from './outbox';
 import { PeopleDirectory } from './people-directory';

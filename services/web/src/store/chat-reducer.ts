@@ -1,7 +1,7 @@
 import type { Message, RoomEvent } from '@parley/contracts';
 import { compareMessageIds, maxMessageId } from '../messages/chat-message';
 import { addPending, markFailed, mergeMessages } from '../messages/message-merge';
-import { applyIncomingMessage, applyOwnReadMarker } from '../rooms/room-summaries';
+import { applyIncomingMessage, applyOwnReadMarker } from '../room-model/room-summaries';
 import { EMPTY_ROOM_MESSAGES, TYPING_TTL_MS, type ChatAction, type ChatState, type RoomMessages } from './chat-state';
 
 /** Notices shown at once at most; older ones give way. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { messageSchema, publicProfileSchema, roomSummarySchema, type Message, type PublicProfile, type RoomSummary } from '@parley/contracts';
 import { readStored, storageKeys, writeStored } from '../storage/browser-storage';
-import { sortRoomsByActivity } from '../rooms/room-summaries';
+import { sortRoomsByActivity } from '../room-model/room-summaries';
 import type { ChatState } from './chat-state';
 
 const snapshotSchema = z.object({

@@ -1,7 +1,7 @@
 import type { MemberRole, Message, PublicProfile, RoomEvent, RoomMember, RoomSummary, RoomUpdatedEvent } from '@parley/contracts';
+import type { ConnectionStatus } from '../connection/connection-status';
 import type { ChatMessage } from '../messages/chat-message';
-
-export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+import type { Notice } from '../ui/notices';
 
 export interface RoomMessages {
   items: ChatMessage[];
@@ -42,11 +42,6 @@ export interface ChatState {
   roomEvents: Record<string, RoomEvent[]>;
   /** Short messages for the person (a removal, an accepted friend request), oldest first. */
   notices: Notice[];
-}
-
-export interface Notice {
-  id: number;
-  text: string;
 }
 
 export type ChatAction =

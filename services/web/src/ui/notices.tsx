@@ -1,5 +1,9 @@
 import { useEffect } from 'react';
-import type { Notice } from '../store/chat-state';
+
+export interface Notice {
+  id: number;
+  text: string;
+}
 
 const SHOWN_MS = 8_000;
 

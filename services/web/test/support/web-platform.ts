@@ -1,9 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '@parley/testing';
-import { launchPlatform, type LaunchedPlatform } from '../../../../tools/launcher/test/launched-platform.js';
+import { launchPlatform, TEST_POSTGRES_URL, TEST_REDIS_URL, type LaunchedPlatform } from '@parley/testing';
 import { CHROMIUM } from './browser-session.js';
 
 /** Set to run the browser steps against a platform you started yourself (`npm start`): e.g. http://localhost:8080. */
@@ -24,26 +20,17 @@ export interface WebPlatform {
 export async function startWebPlatform(label: string, env: Record<string, string> = {}): Promise<WebPlatform> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\``);
   if (EXTERNAL_URL) return { origin: EXTERNAL_URL, stop: async () => undefined };
-  const database = await createTestDatabase(label);
-  const prefix = testRedisPrefix(label.replaceAll('_', '-'));
-  const dataDir = await mkdtemp(join(tmpdir(), `parley-${label}-`));
   const platform = await launchPlatform({
-    DATABASE_URL: database.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: prefix,
-    PARLEY_DATA_DIR: dataDir,
-    ARGON2_MEMORY_KIB: '8192',
-    RECONNECT_JITTER_MS: '500',
-    ...env,
+    label,
+    postgresServerUrl: TEST_POSTGRES_URL,
+    redisUrl: TEST_REDIS_URL,
+    env: { ARGON2_MEMORY_KIB: '8192', RECONNECT_JITTER_MS: '500', ...env },
   });
   return {
     origin: platform.url.replace('127.0.0.1', 'localhost'),
     platform,
     stop: async () => {
       await platform.stop();
-      await database.drop();
-      await deleteRedisPrefix(prefix);
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -105,8 +105,19 @@ export const parleyOverview: DashboardSpec = {
           targets: [{ expr: `namespace_service:parley_http_request_duration_seconds:p99_5m{${NS}}`, legend: '{{service}}' }],
         },
         {
+          title: 'SLO: share of bad events over the last hour',
+          description: 'Per objective of docs/slos.md, the share of events that missed it over 1 hour (recording rules `namespace:parley_slo_*:ratio_rate1h`). Budgets: sends 0.1%, acks, broadcasts and persistence 1%; 14.4× the budget fires the fast-burn page.',
+          unit: 'percentunit',
+          targets: [
+            { expr: `namespace:parley_slo_send_errors:ratio_rate1h{${NS}}`, legend: 'send errors' },
+            { expr: `namespace:parley_slo_ack_slow:ratio_rate1h{${NS}}`, legend: 'acks > 100 ms' },
+            { expr: `namespace:parley_slo_delivery_slow:ratio_rate1h{${NS}}`, legend: 'broadcasts > 100 ms' },
+            { expr: `namespace:parley_slo_persistence_slow:ratio_rate1h{${NS}}`, legend: 'stored > 1 s' },
+          ],
+        },
+        {
           title: 'Message ack, fan-out and persistence p99',
-          description: 'p99 of: send received → ack (after the durable enqueue), acceptance → broadcast written on each pod, and acceptance → row committed in PostgreSQL.',
+          description: 'p99 of: send frame arrived → ack (after the durable enqueue), acceptance → broadcast written on each pod, and acceptance → row committed in PostgreSQL.',
           unit: 's',
           targets: [
             { expr: `namespace:parley_message_ack_seconds:p99_5m{${NS}}`, legend: 'ack' },

@@ -13,8 +13,19 @@ export const queuesPersistence: DashboardSpec = {
       title: 'Depth',
       panels: [
         {
+          title: 'Acknowledged messages waiting for PostgreSQL',
+          description: 'Messages (not jobs) that senders were told are accepted and that are not stored yet: the ledger the accept script writes and the worker clears, read by every chat-socket pod, so it stays true while the worker is stopped.',
+          targets: [{ expr: `max(parley_messages_unpersisted{${NS}})`, legend: 'messages' }],
+        },
+        {
+          title: 'Oldest waiting job per queue',
+          description: 'Age of the oldest job waiting for a worker, per queue (sampled by every chat-socket pod).',
+          unit: 's',
+          targets: [{ expr: `max by (queue) (parley_queue_oldest_waiting_age_seconds{${NS}, queue=~"$queue"})`, legend: '{{queue}}' }],
+        },
+        {
           title: 'Jobs waiting per queue',
-          description: 'Jobs waiting for a worker (sampled from BullMQ at scrape time; every worker pod reports the same queue, hence `max`). Growing for 10 minutes fires ParleyQueueBacklogGrowing; KEDA scales the worker on it.',
+          description: 'Jobs waiting for a worker (sampled from BullMQ at scrape time by every worker and chat-socket pod, hence `max`). Growing for 10 minutes fires ParleyQueueBacklogGrowing; KEDA scales the worker on it.',
           targets: [{ expr: `max by (queue) (parley_queue_jobs{${NS}, state="waiting", queue=~"$queue"})`, legend: '{{queue}}' }],
         },
         {
@@ -78,8 +89,14 @@ export const queuesPersistence: DashboardSpec = {
       title: 'Persistence lag',
       panels: [
         {
+          title: 'Oldest acknowledged message not in PostgreSQL',
+          description: 'Now minus the acceptance time of the oldest acknowledged message not yet stored (`parley_persistence_lag_oldest_seconds`, 0 when all are stored). Grows during any outage of the path to PostgreSQL: above 20 s for 1 minute fires ParleyMessagesNotPersisted.',
+          unit: 's',
+          targets: [{ expr: 'max(namespace:parley_persistence_lag_oldest_seconds:max{namespace="$namespace"})', legend: 'oldest' }],
+        },
+        {
           title: 'Persistence lag p50 / p95 / p99',
-          description: 'From a message’s acceptance by chat-socket to its batch being committed in PostgreSQL (`parley_persistence_lag_seconds`). Acknowledged messages are served from Redis meanwhile. p99 above 30 s for 10 minutes fires ParleyPersistenceLagHigh.',
+          description: 'From a message’s acceptance by chat-socket to its batch being committed in PostgreSQL (`parley_persistence_lag_seconds`). Observed when a batch commits, so it says nothing during an outage: read the panel above for that.',
           unit: 's',
           targets: quantileTargets('parley_persistence_lag_seconds', [], 'service="persistence-worker"'),
         },

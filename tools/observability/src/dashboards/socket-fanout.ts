@@ -86,13 +86,13 @@ export const socketFanout: DashboardSpec = {
       panels: [
         {
           title: 'Ack latency p50 / p95 / p99',
-          description: 'From receiving a send to acknowledging it, after the batch was durably enqueued (`parley_message_ack_seconds`). p99 above 500 ms for 10 minutes fires ParleyMessageAckLatencyHigh.',
+          description: 'From a send’s frame arriving (decoded by socket.io, so event-loop queueing counts) to its acknowledgement, after the batch was durably enqueued (`parley_message_ack_seconds`). Objective: 99% within 100 ms (docs/slos.md, ParleyAckLatencyBudgetBurn).',
           unit: 's',
           targets: quantileTargets('parley_message_ack_seconds', [], 'service="chat-socket"'),
         },
         {
           title: 'Fan-out latency p50 / p95 / p99',
-          description: 'From a message’s acceptance (its server timestamp) to its broadcast being written on each pod; includes the cross-pod hop through Redis (`parley_fanout_latency_seconds`). p99 above 1 s for 10 minutes fires ParleyFanoutLatencyHigh.',
+          description: 'From a message’s acceptance (its server timestamp) to its broadcast being written on each pod; includes the cross-pod hop through Redis (`parley_fanout_latency_seconds`). Objective: 99% within 100 ms (docs/slos.md, ParleyDeliveryLatencyBudgetBurn).',
           unit: 's',
           targets: quantileTargets('parley_fanout_latency_seconds', [], 'service="chat-socket"'),
         },
@@ -112,6 +112,51 @@ export const socketFanout: DashboardSpec = {
           description: 'Errors of the socket.io Redis adapter connections (publish, subscribe, connection errors).',
           unit: 'ops',
           targets: [{ expr: `sum by (pod) (rate(parley_adapter_errors_total{${CHAT}}[${RATE}]))`, legend: '{{pod}}' }],
+        },
+      ],
+    },
+    {
+      title: 'Delivery path',
+      panels: [
+        {
+          title: 'Broadcast duration p99 per pod',
+          description: 'Time a pod took to write one `message:new` broadcast to all its local recipients (`parley_broadcast_duration_seconds`): grows with recipients per pod and with a busy event loop.',
+          unit: 's',
+          width: 8,
+          targets: [{ expr: `histogram_quantile(0.99, sum by (le, pod) (rate(parley_broadcast_duration_seconds_bucket{${CHAT}}[${RATE}])))`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Pub/sub hop between pods p99',
+          description: 'From one pod publishing a probe through the socket.io Redis adapter to another receiving it (`parley_adapter_pubsub_lag_seconds`; each pod probes every 5 s): the hop every cross-pod broadcast takes.',
+          unit: 's',
+          width: 8,
+          targets: [{ expr: `histogram_quantile(0.99, sum by (le, pod) (rate(parley_adapter_pubsub_lag_seconds_bucket{${CHAT}}[${RATE}])))`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Bytes written to sockets per pod',
+          description: 'engine.io packet payloads written per second (`parley_socket_bytes_written_total`, before WebSocket framing and compression).',
+          unit: 'bytes',
+          width: 8,
+          targets: [{ expr: `sum by (pod) (rate(parley_socket_bytes_written_total{${CHAT}}[${RATE}]))`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Reconnect recovery',
+          description: 'What reconnecting clients caught up with `room:sync`: messages recovered, rooms whose answer hit the cap (the client pages the rest), and failed syncs (outcomes other than ok).',
+          unit: 'ops',
+          targets: [
+            { expr: `sum(rate(parley_sync_messages_recovered_total{${CHAT}}[${RATE}]))`, legend: 'messages recovered' },
+            { expr: `sum(rate(parley_sync_rooms_truncated_total{${CHAT}}[${RATE}]))`, legend: 'rooms truncated' },
+            { expr: `sum(rate(parley_socket_events_total{${CHAT}, event="room:sync", outcome!="ok"}[${RATE}]))`, legend: 'syncs failed' },
+          ],
+        },
+        {
+          title: 'Handshakes refused and events dropped',
+          description: 'Handshakes refused by reason (`parley_socket_handshake_rejections_total`, each logged as `socket handshake rejected`) and events dropped by the flood guard (`parley_socket_flood_refusals_total`).',
+          unit: 'ops',
+          targets: [
+            { expr: `sum by (reason) (rate(parley_socket_handshake_rejections_total{${CHAT}}[${RATE}]))`, legend: 'handshake {{reason}}' },
+            { expr: `sum by (event) (rate(parley_socket_flood_refusals_total{${CHAT}}[${RATE}]))`, legend: 'flood {{event}}' },
+          ],
         },
       ],
     },

@@ -1,21 +1,13 @@
-/**
- * Alerts, authored without runbook links: rule-files.ts adds `runbook_url` to every one in a
- * single place (docs/runbooks/<alert-name-in-kebab-case>.md), and a test checks each link's file
- * exists. `critical` pages (users notice soon); `warning` goes to the team's channel.
- */
-export interface AlertingRule {
-  alert: string;
-  expr: string;
-  for?: string;
-  severity: 'critical' | 'warning';
-  summary: string;
-  description: string;
-}
+import type { AlertingRule } from './rule-types.js';
+import { SLO_ALERT_GROUPS } from './slo-rules.js';
+
+export type { AlertingRule };
 
 /** The components Prometheus scrapes (ServiceMonitor `jobLabel`: app.kubernetes.io/component). */
 export const SCRAPED_JOBS = 'auth|user|chat-socket|persistence-worker|web|operator';
 
 export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
+  ...SLO_ALERT_GROUPS,
   {
     name: 'parley.availability',
     rules: [
@@ -44,26 +36,11 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
     name: 'parley.realtime',
     rules: [
       {
-        alert: 'ParleyMessageAckLatencyHigh',
-        expr: 'namespace:parley_message_ack_seconds:p99_5m > 0.5',
-        for: '10m',
-        severity: 'critical',
-        summary: 'Message acks are slow: p99 {{ $value | humanizeDuration }}',
-        description: 'The 99th percentile from receiving a message to acknowledging it has been above 500 ms for 10 minutes in {{ $labels.namespace }}: senders wait for their messages to be confirmed.',
-      },
-      {
-        alert: 'ParleyFanoutLatencyHigh',
-        expr: 'namespace:parley_fanout_latency_seconds:p99_5m > 1',
-        for: '10m',
-        severity: 'critical',
-        summary: 'Messages reach sockets late: fan-out p99 {{ $value | humanizeDuration }}',
-        description: 'The 99th percentile from a message’s acceptance to its broadcast on the receiving pods has been above 1 s for 10 minutes in {{ $labels.namespace }}: recipients see messages late.',
-      },
-      {
         alert: 'ParleySocketDisconnectStorm',
         expr: [
           'namespace:parley_socket_unplanned_disconnects:rate5m * 300 > 0.1 * namespace:parley_socket_connected:sum',
-          'and namespace:parley_socket_unplanned_disconnects:rate5m > 1',
+          // At least 20 sockets: a burst of a few hundred (one pod's share) is an outage too.
+          'and namespace:parley_socket_unplanned_disconnects:rate5m * 300 > 20',
         ].join('\n'),
         for: '2m',
         severity: 'critical',
@@ -133,12 +110,22 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} lost their worker mid-job in the last 30 minutes and went back to the queue. Nothing is lost (jobs are idempotent and run again), but a worker that keeps crashing or blocking its event loop past the lock delays every message behind it, and a job stalled 3 times fails for good.',
       },
       {
+        alert: 'ParleyMessagesNotPersisted',
+        // Raw on the left: $value is the current age, not the last recorded one.
+        expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds) > 20',
+        for: '1m',
+        severity: 'critical',
+        summary: 'Acknowledged messages are not reaching PostgreSQL: the oldest has waited {{ $value | humanizeDuration }}',
+        description:
+          'The oldest message that senders were told is accepted has not been stored in PostgreSQL for over 20 s, for a minute, in {{ $labels.namespace }}: the persistence worker is stopped or stuck, PostgreSQL is down, or its jobs keep failing. Read from the ledger the accept script writes (by every chat-socket pod), so it holds while the worker is gone. Messages are safe in Redis meanwhile, but history older than the Redis recent window misses them.',
+      },
+      {
         alert: 'ParleyPersistenceLagHigh',
-        expr: 'namespace:parley_persistence_lag_seconds:p99_5m > 30',
-        for: '10m',
+        expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds) > 5',
+        for: '15m',
         severity: 'warning',
-        summary: 'Messages reach PostgreSQL late: p99 {{ $value | humanizeDuration }}',
-        description: 'The 99th percentile from a message’s ack to its row in PostgreSQL has been above 30 s for 10 minutes in {{ $labels.namespace }}. History older than the Redis recent window may miss the newest messages.',
+        summary: 'Messages reach PostgreSQL slowly: the oldest unstored one has waited {{ $value | humanizeDuration }}',
+        description: 'For 15 minutes the oldest acknowledged message not yet in PostgreSQL has been older than 5 s in {{ $labels.namespace }} (the target is 5 s, see docs/slos.md): the workers keep up too slowly (scale them, or look at PostgreSQL latency).',
       },
     ],
   },

@@ -1,12 +1,7 @@
-/**
- * Recording rules: the heavy queries dashboards and alerts share, evaluated once per interval
- * (histogram quantiles over rates, per-namespace sums). Naming follows Prometheus'
- * `level:metric:operations` convention.
- */
-export interface RecordingRule {
-  record: string;
-  expr: string;
-}
+import type { RecordingRule } from './rule-types.js';
+import { SLO_RECORDING_GROUPS } from './slo-rules.js';
+
+export type { RecordingRule };
 
 const QUANTILES = [
   ['p50', 0.5],
@@ -27,13 +22,16 @@ function histogramRules(level: string, histogram: string, by: string[]): Recordi
 export const UNPLANNED_DISCONNECT_REASONS = 'transport close|transport error|ping timeout|parse error';
 
 export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> = [
+  ...SLO_RECORDING_GROUPS,
   {
     name: 'parley.http.recording',
     rules: [
-      { record: 'namespace_service:parley_http_requests:rate5m', expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count[5m]))' },
+      // From the status-class counter: every class exists from a pod's first scrape, so the 5xx
+      // rate is 0 (not absent) without errors and a fresh pod's first errors are counted.
+      { record: 'namespace_service:parley_http_requests:rate5m', expr: 'sum by (namespace, service) (rate(parley_http_responses_total[5m]))' },
       {
         record: 'namespace_service:parley_http_requests_5xx:rate5m',
-        expr: 'sum by (namespace, service) (rate(parley_http_request_duration_seconds_count{status_code=~"5.."}[5m]))',
+        expr: 'sum by (namespace, service) (rate(parley_http_responses_total{status_class="5xx"}[5m]))',
       },
       ...histogramRules('namespace_service', 'parley_http_request_duration_seconds', ['namespace', 'service']),
     ],
@@ -55,8 +53,11 @@ export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> =
   {
     name: 'parley.queues.recording',
     rules: [
-      // Every worker pod samples the same queues: max, not sum.
+      // Every worker and chat-socket pod samples the same queues: max, not sum.
       { record: 'namespace_queue:parley_queue_jobs_waiting:max', expr: 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})' },
+      { record: 'namespace_queue:parley_queue_oldest_waiting_age_seconds:max', expr: 'max by (namespace, queue) (parley_queue_oldest_waiting_age_seconds)' },
+      { record: 'namespace:parley_messages_unpersisted:max', expr: 'max by (namespace) (parley_messages_unpersisted)' },
+      { record: 'namespace:parley_persistence_lag_oldest_seconds:max', expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds)' },
       ...histogramRules('namespace', 'parley_persistence_lag_seconds', ['namespace']),
     ],
   },

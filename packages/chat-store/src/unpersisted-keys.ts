@@ -1,0 +1,34 @@
+/**
+ * The ledger of acknowledged messages not yet in PostgreSQL, kept in Redis by the two sides of
+ * the message path: chat-socket's accept script adds each accepted batch (in the same script
+ * that writes its job), the persistence worker removes it when the batch's job is done. It is
+ * what "persistence lag" and "messages waiting" are read from, by chat-socket, so both stay
+ * true when the worker is stopped, PostgreSQL is down or jobs keep failing
+ * (docs/decisions/XXXX-backlog-truth-outside-the-worker.md).
+ */
+
+/** Sorted set: member = a batch's accepted-hash key, score = epoch ms of its acceptance. */
+export function unpersistedBatchesKey(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}msg-unpersisted:batches`;
+}
+
+/** Integer: acknowledged messages in the batches of `unpersistedBatchesKey`. */
+export function unpersistedMessagesKey(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}msg-unpersisted:messages`;
+}
+
+/**
+ * Ends a batch's bookkeeping once its job is done: drops it from the ledger (its message count
+ * from the counter, once: ZREM says whether this run is the one that removed it) and deletes
+ * its accepted hash. Safe to run again. KEYS: accepted hash, batches set, messages counter.
+ */
+export const FINISH_BATCH_LUA = `
+local removed = redis.call('ZREM', KEYS[2], KEYS[1])
+if removed == 1 then
+  local count = redis.call('HLEN', KEYS[1])
+  local left = redis.call('DECRBY', KEYS[3], count)
+  if left < 0 then redis.call('SET', KEYS[3], 0) end
+end
+redis.call('DEL', KEYS[1])
+return removed
+`;

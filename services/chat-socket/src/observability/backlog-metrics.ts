@@ -1,0 +1,161 @@
+import { Queue } from 'bullmq';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
+import { QUEUE_NAMES } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
+import { bullPrefix } from '@parley/mail';
+import { Counter, Gauge, type Registry } from '@parley/metrics';
+import type { Redis } from '@parley/redis';
+
+/** Queue states exported as `parley_queue_jobs{queue,state}` (the worker exports the same series). */
+export const BACKLOG_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/** How long one scrape waits for Redis before reporting what it last saw. */
+const SAMPLE_TIMEOUT_MS = 1_000;
+
+export interface BacklogSample {
+  /** Jobs per queue and state. */
+  jobs: Record<string, Record<(typeof BACKLOG_STATES)[number], number>>;
+  /** Enqueue time (epoch ms) of each queue's oldest waiting job; undefined when none waits. */
+  oldestWaitingAt: Record<string, number | undefined>;
+  /** Acknowledged messages not yet in PostgreSQL, and the batches they came in. */
+  unpersistedMessages: number;
+  unpersistedBatches: number;
+  /** Acceptance time (epoch ms) of the oldest of them; undefined when there is none. */
+  oldestUnpersistedAt: number | undefined;
+}
+
+export interface BacklogMetrics {
+  /** Reads the backlog from Redis once (what every scrape does). */
+  sample(): Promise<BacklogSample>;
+  close(): Promise<void>;
+}
+
+/**
+ * The backlog as seen from outside the persistence worker: every chat-socket pod samples, at
+ * scrape time, the BullMQ queues' job counts and oldest waiting job, and the ledger of
+ * acknowledged-but-unpersisted messages that the accept script writes and the worker clears
+ * (@parley/chat-store unpersisted-keys). So a stopped worker, a PostgreSQL outage or jobs
+ * that keep failing show as a growing backlog and a growing persistence lag
+ * (docs/decisions/XXXX-backlog-truth-outside-the-worker.md).
+ *
+ * When Redis does not answer, the last sample is kept and the ages keep growing from the
+ * timestamps it held: an outage of Redis does not read as a healthy backlog.
+ */
+export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyPrefix: string, logger: Logger, now: () => number = Date.now): BacklogMetrics {
+  const queues = Object.values(QUEUE_NAMES).map((name) => new Queue(name, { connection: redis, prefix: bullPrefix(redisKeyPrefix) }));
+  for (const queue of queues) queue.on('error', (error) => logger.debug({ err: error, queue: queue.name }, 'backlog queue error'));
+  const registers = [registry];
+
+  const sample = async (): Promise<BacklogSample> => {
+    const [counts, oldest, ledger] = await Promise.all([
+      Promise.all(queues.map((queue) => queue.getJobCounts(...BACKLOG_STATES))),
+      Promise.all(queues.map((queue) => queue.getJobs(['waiting'], 0, 0, true))),
+      redis
+        .multi()
+        .zrange(unpersistedBatchesKey(redisKeyPrefix), 0, 0, 'WITHSCORES')
+        .zcard(unpersistedBatchesKey(redisKeyPrefix))
+        .get(unpersistedMessagesKey(redisKeyPrefix))
+        .exec(),
+    ]);
+    const jobs: BacklogSample['jobs'] = {};
+    const oldestWaitingAt: BacklogSample['oldestWaitingAt'] = {};
+    queues.forEach((queue, index) => {
+      const count = counts[index]!;
+      jobs[queue.name] = { waiting: count.waiting ?? 0, active: count.active ?? 0, delayed: count.delayed ?? 0, failed: count.failed ?? 0 };
+      oldestWaitingAt[queue.name] = oldest[index]![0]?.timestamp;
+    });
+    if (!ledger) throw new Error('the backlog transaction was discarded');
+    for (const [error] of ledger) if (error) throw error;
+    const range = ledger[0]![1] as string[];
+    return {
+      jobs,
+      oldestWaitingAt,
+      unpersistedBatches: Number(ledger[1]![1]),
+      unpersistedMessages: Math.max(0, Number(ledger[2]![1] ?? 0)),
+      oldestUnpersistedAt: range.length === 2 ? Number(range[1]) : undefined,
+    };
+  };
+
+  let last: BacklogSample | undefined;
+  let pending: Promise<BacklogSample | undefined> | undefined;
+  const failures = new Counter({
+    name: 'parley_backlog_sample_failures_total',
+    help: 'Scrapes at which this pod could not read the backlog from Redis in time (the backlog gauges then repeat the last sample, ages still growing).',
+    registers,
+  });
+  failures.inc(0);
+  /** One Redis read per scrape, shared by the gauges below (each collects on its own). */
+  const current = (): Promise<BacklogSample | undefined> => {
+    pending ??= withTimeout(sample(), SAMPLE_TIMEOUT_MS)
+      .then((fresh) => (last = fresh))
+      .catch(() => {
+        failures.inc();
+        return last;
+      })
+      .finally(() => setImmediate(() => (pending = undefined)));
+    return pending;
+  };
+  const ageOf = (since: number | undefined) => (since === undefined ? 0 : Math.max(0, now() - since) / 1000);
+
+  new Gauge({
+    name: 'parley_queue_jobs',
+    help: 'Jobs per queue and state, sampled from BullMQ at scrape time (by the worker and by every chat-socket pod).',
+    labelNames: ['queue', 'state'] as const,
+    registers,
+    async collect() {
+      const seen = await current();
+      for (const queue of queues) for (const state of BACKLOG_STATES) this.set({ queue: queue.name, state }, seen?.jobs[queue.name]?.[state] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'parley_queue_oldest_waiting_age_seconds',
+    help: 'Age of the oldest job waiting in each queue (0 when none waits), sampled at scrape time by every chat-socket pod.',
+    labelNames: ['queue'] as const,
+    registers,
+    async collect() {
+      const seen = await current();
+      for (const queue of queues) this.set({ queue: queue.name }, ageOf(seen?.oldestWaitingAt[queue.name]));
+    },
+  });
+  new Gauge({
+    name: 'parley_messages_unpersisted',
+    help: 'Acknowledged messages not yet stored in PostgreSQL (messages, not jobs), sampled at scrape time by every chat-socket pod.',
+    registers,
+    async collect() {
+      this.set((await current())?.unpersistedMessages ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'parley_messages_unpersisted_batches',
+    help: 'Accepted batches whose persistence job has not finished yet, sampled at scrape time by every chat-socket pod.',
+    registers,
+    async collect() {
+      this.set((await current())?.unpersistedBatches ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'parley_persistence_lag_oldest_seconds',
+    help: 'Now minus the acceptance time of the oldest acknowledged message not yet stored in PostgreSQL (0 when every one is stored). Grows during any outage of the path to PostgreSQL.',
+    registers,
+    async collect() {
+      this.set(ageOf((await current())?.oldestUnpersistedAt));
+    },
+  });
+
+  return {
+    sample,
+    close: async () => {
+      await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
