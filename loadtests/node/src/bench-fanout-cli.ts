@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { BENCH_USAGE, parseBenchOptions } from './bench/bench-options.js';
+import { runBaselineBenchmark } from './bench/baseline-benchmark.js';
 import { runFanoutBenchmark } from './bench/run-benchmark.js';
 import { consoleOutput } from './scenarios/scenario-output.js';
 
-/** `npm run bench:fanout`: issue #3's fan-out benchmark on a platform it starts itself. */
+/**
+ * `npm run bench:fanout`: the fan-out benchmark on a platform it starts itself, alternated with
+ * the bare socket.io baseline (or, with --alternations 0, one Parley run with the adapter comparison).
+ */
 const DEFAULT_REPORT_DIR = fileURLToPath(new URL('../../reports', import.meta.url));
 
 async function main(): Promise<void> {
@@ -14,7 +18,8 @@ async function main(): Promise<void> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${BENCH_USAGE}\n`);
     process.exit(2);
   }
-  const summary = await runFanoutBenchmark(options, consoleOutput(options.reportDir));
+  const output = consoleOutput(options.reportDir);
+  const summary = options.alternations > 0 ? await runBaselineBenchmark(options, output) : await runFanoutBenchmark(options, output);
   process.exit(summary.completed ? 0 : 1);
 }
 

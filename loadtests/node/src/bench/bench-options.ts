@@ -24,21 +24,35 @@ export interface BenchOptions {
   env: Record<string, string>;
   /** A PostgreSQL server for the throwaway database (else embedded PostgreSQL). */
   postgresServerUrl: string | undefined;
+  /** Redis for the platform and the bare baseline (else what the launcher finds; the baseline uses 127.0.0.1:6379). */
+  redisUrl: string | undefined;
+  /** Parley/bare run pairs (0 = one Parley run with the adapter comparison, no baseline). */
+  alternations: number;
+  /** The step whose delivery p99 is compared between Parley and the bare baseline. */
+  ratioRate: number;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench:fanout -- [options]
 
 Starts the platform (two chat-socket processes, the worker, auth, user, web) with a throwaway
-database, registers users, connects sockets, and sends at increasing rates.
+database, registers users, connects sockets, and sends at increasing rates. Then does the same
+against a bare baseline (two socket.io processes with the Redis adapter, no auth, no persistence),
+and alternates the two --alternations times, printing both results and the ratios per step and a
+last JSON line with the medians.
 
   --sockets <n>        sockets = users (default 2000)
   --room-size <n>      members per room (default 10)
   --steps <list>       msg/s per step (default 250,500,1000,1500,2000,2500,3000)
   --step <d>           duration of each step (default 10s)
   --ack-timeout <d>    (default 10s)      --drain <d>   wait for late deliveries (default 10s)
+  --alternations <n>   Parley/bare run pairs (default 3); 0 = one Parley run with the adapter
+                       comparison and the HTML report, no baseline
+  --ratio-rate <n>     the step whose delivery p99 is compared (default 2000; a shrunken run uses
+                       the highest step below it)
   --via <direct|gateway>  sockets straight to the chat-socket processes (default) or through the gateway
   --adapter <sharded|classic>  adapter of the main run (default sharded)
-  --compare-rate <n>   also run this step with the other adapter (default 1000; 0 = skip)
+  --compare-rate <n>   also run this step with the other adapter (default 1000; 0 = skip; only
+                       with --alternations 0)
   --cpu-prof           profile chat-socket and the worker during one step (V8 .cpuprofile files) and summarise them
   --cpu-prof-rate <n>  the step to profile (default 2000)
   --env NAME=value     extra variable for every service (repeatable), e.g. --env SEND_BATCH_MAX_SIZE=500
@@ -69,6 +83,8 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       keep: { type: 'boolean', default: false },
       'persist-timeout': { type: 'string', default: '60s' },
       'report-dir': { type: 'string', default: defaultReportDir },
+      alternations: { type: 'string', default: '3' },
+      'ratio-rate': { type: 'string', default: '2000' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -102,5 +118,14 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       }),
     ),
     postgresServerUrl: process.env.DATABASE_URL ?? process.env.TEST_POSTGRES_URL,
+    redisUrl: process.env.REDIS_URL,
+    alternations: parseCount(values.alternations, 'alternations'),
+    ratioRate: parsePositiveInt(values['ratio-rate'], 'ratio-rate'),
   };
+}
+
+function parseCount(text: string, name: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
+  return value;
 }

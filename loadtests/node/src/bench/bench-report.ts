@@ -1,7 +1,7 @@
 import { markdownTable, ms, int } from '../report/format.js';
 import type { IdleMemory, StepResult } from './fanout-benchmark.js';
 
-/** Issue #3's target on a 2-core machine with the generator on the same machine. */
+/** The absolute target (docs/performance.md) on a 2-core machine with the generator on the same machine. */
 export const TARGET = {
   ratePerSecond: 2000,
   deliveryP99Ms: 50,

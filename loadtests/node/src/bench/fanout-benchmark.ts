@@ -20,7 +20,7 @@ import { PersistenceProbe, type PersistenceLag } from './persistence-probe.js';
 import { MEMORY_PROBE_PRELOAD, settledMemory, type CollectedMemory } from './memory-probe.js';
 import { bucketQuantile, combineBuckets, histogramBuckets, scrapeText, type HistogramBuckets } from './service-metrics.js';
 
-const PROFILER_PRELOAD = fileURLToPath(new URL('../profile/cpu-profiler-preload.js', import.meta.url));
+const PROFILER_PRELOAD = fileURLToPath(new URL('../../dist/profile/cpu-profiler-preload.js', import.meta.url));
 
 export interface StepResult extends PhaseOutcome {
   rate: number;
@@ -103,7 +103,7 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
   const platform = await launchPlatform({
     label: 'bench',
     ...(options.postgresServerUrl ? { postgresServerUrl: options.postgresServerUrl } : {}),
-    ...(process.env.REDIS_URL ? { redisUrl: process.env.REDIS_URL } : {}),
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     env: {
       ...BENCH_SETUP_ENV,
       ...options.env,

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { sleep } from '../run/concurrency.js';
 
 /** The preload the benchmark puts into every service it starts (reacts only to SIGWINCH). */
-export const MEMORY_PROBE_PRELOAD = fileURLToPath(new URL('../profile/memory-probe-preload.js', import.meta.url));
+// Through dist/ from both src/ and dist/: the services load compiled JavaScript even when this runs from source (vitest).
+export const MEMORY_PROBE_PRELOAD = fileURLToPath(new URL('../../dist/profile/memory-probe-preload.js', import.meta.url));
 
 /** `process.memoryUsage()` of one process right after a full garbage collection. */
 export interface CollectedMemory {

@@ -158,7 +158,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
       { title: CPU_WAIT_TITLE, ...cpuWait },
       { title: 'Idle sockets (RSS of the chat-socket processes)', headers: memoryHeaders, rows: memoryRow },
       { title: 'Adapter comparison', headers: ['adapter', ...STEP_HEADERS], rows: comparison.map((step) => [step.adapter, ...stepRow(step)]) },
-      { title: 'Target (issue #3)', headers: ['check', 'measured', 'verdict'], rows: targetRows },
+      { title: 'Target (docs/performance.md)', headers: ['check', 'measured', 'verdict'], rows: targetRows },
       ...profiles.map((entry) => ({
         title: `CPU profile: ${entry.service} (pid ${entry.pid}), busy ${entry.summary.busyMs} ms of ${entry.summary.totalMs} ms — self time by package`,
         headers: ['package', 'self ms', '% of busy'],
