@@ -14,7 +14,7 @@ interface EventRow {
 }
 
 /**
- * Folds stored timeline events into the messages they change (docs/decisions/XXXX-timeline-events.md).
+ * Folds stored timeline events into the messages they change (docs/decisions/0021-timeline-events.md).
  *
  * Every operation is idempotent and ordered by the room sequence, not by arrival: an edit applies
  * only over an older edit (`edit_seq`), a deletion is final, a reaction row keeps the event with

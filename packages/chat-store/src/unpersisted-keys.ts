@@ -4,7 +4,7 @@
  * that writes its job), the persistence worker removes it when the batch's job is done. It is
  * what "persistence lag" and "messages waiting" are read from, by chat-socket, so both stay
  * true when the worker is stopped, PostgreSQL is down or jobs keep failing
- * (docs/decisions/XXXX-backlog-truth-outside-the-worker.md).
+ * (docs/decisions/0015-backlog-truth-outside-the-worker.md).
  */
 
 /** Sorted set: member = a batch's accepted-hash key, score = epoch ms of its acceptance. */

@@ -37,7 +37,7 @@ export type BlocksChangedEvent = z.infer<typeof blocksChangedEventSchema>;
 
 /**
  * Account deletion, delivered by the auth service's outbox (retried until answered; both
- * idempotent, 204, behind INTERNAL_TOKEN_HEADER; see docs/decisions/XXXX-account-deletion.md):
+ * idempotent, 204, behind INTERNAL_TOKEN_HEADER; see docs/decisions/0014-account-deletion.md):
  * - auth → user: `DELETE /internal/v1/profiles/:id` removes the profile, friendships, friend
  *   requests and blocks (announcing each former block on BLOCKS_CHANGED_CHANNEL);
  * - auth → chat-socket: `DELETE /internal/v1/users/:id/memberships` takes the account out of

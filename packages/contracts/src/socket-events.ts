@@ -28,7 +28,7 @@ export const messageSendPayloadSchema = z.strictObject({
 export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
 
 /**
- * Timeline events (docs/decisions/XXXX-timeline-events.md): each has its own `clientMsgId` (a
+ * Timeline events (docs/decisions/0021-timeline-events.md): each has its own `clientMsgId` (a
  * retry with the same one is the same change) and is answered with the event as accepted, with
  * its room sequence number. The server decides who may: only the author edits; the author, or a
  * room owner or admin, deletes; members react.

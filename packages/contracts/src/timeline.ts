@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userIdSchema } from './common.js';
 
 /**
- * What a timeline item of a room is (docs/decisions/XXXX-timeline-events.md). Every change to a
+ * What a timeline item of a room is (docs/decisions/0021-timeline-events.md). Every change to a
  * room's timeline is an item with its own id, client id and room sequence number, accepted,
  * stored and broadcast like a message; `message` is a message, the others change the message
  * named by `targetId`. Absent means `message` (items written before timeline events existed).

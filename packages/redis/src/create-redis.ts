@@ -25,7 +25,7 @@ export function createRedis(settings: RedisSettings): Redis {
     // generation until a major GC, and its getter's closure holds the pipeline. So every
     // pipeline and its commands survive every scavenge and reach the old generation. At
     // 2,000 msg/s that was nearly half of what a chat-socket pod promoted
-    // (docs/decisions/XXXX-no-ioredis-pipelines.md). Send commands one by one, or use a script.
+    // (docs/decisions/0023-no-ioredis-pipelines.md). Send commands one by one, or use a script.
     enableAutoPipelining: false,
     // Reconnect with capped backoff; never give up, the pod stays up and reports not-ready.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),

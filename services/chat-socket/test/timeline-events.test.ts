@@ -11,7 +11,7 @@ import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parle
 import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
- * Edits, deletions and reactions are timeline events (docs/decisions/XXXX-timeline-events.md):
+ * Edits, deletions and reactions are timeline events (docs/decisions/0021-timeline-events.md):
  * accepted by the same script as messages (idempotent by clientMsgId, the room's sequence),
  * acknowledged, broadcast, stored by the real persistence worker, and returned by history and
  * `room:sync`. Two chat-socket instances, real PostgreSQL and Redis.

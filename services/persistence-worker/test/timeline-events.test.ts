@@ -5,7 +5,7 @@ import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer
 
 /**
  * Edits, deletions and reactions are rows of the messages queue's batches like messages
- * (docs/decisions/XXXX-timeline-events.md). The worker stores them once and folds them into the
+ * (docs/decisions/0021-timeline-events.md). The worker stores them once and folds them into the
  * message they name, whatever the order the jobs run in and however often.
  */
 let env: WorkerTestEnv;

@@ -4,7 +4,7 @@ import { befriend, launchChromium, messageRows, openDirect, openPerson, register
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
- * Edits, deletions and reactions in the browser (docs/decisions/XXXX-timeline-events.md): real
+ * Edits, deletions and reactions in the browser (docs/decisions/0021-timeline-events.md): real
  * Chromium, the platform started by the launcher, two people in a direct room; one of them is
  * offline while the other changes things and must come back to exactly the same room, live and
  * after a reload. Steps build on each other and run in order.

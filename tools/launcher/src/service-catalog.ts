@@ -127,7 +127,7 @@ export function commonServiceEnv(context: PlatformContext, instance: string): Re
 /**
  * glibc gives each thread that contends for malloc an arena of its own, up to 8 per core, and
  * memory freed in one is rarely handed back. Two arenas cut chat-socket's RSS per idle socket
- * by about a fifth (see docs/decisions/XXXX-malloc-arena-max.md); the container images set the same.
+ * by about a fifth (see docs/decisions/0028-malloc-arena-max.md); the container images set the same.
  */
 const MALLOC_ARENA_MAX_DEFAULT = '2';
 

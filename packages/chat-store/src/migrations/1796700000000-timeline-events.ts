@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Timeline events (docs/decisions/XXXX-timeline-events.md): edits, deletions and reactions are
+ * Timeline events (docs/decisions/0021-timeline-events.md): edits, deletions and reactions are
  * rows of `chat.messages` with their own room sequence number, so history and sync by sequence
  * return them like messages. Their effect is folded into the message they change (`edited_at`,
  * `deleted_at`, `state_seq`, `chat.message_reactions`); the original text, each edit's text and each deletion

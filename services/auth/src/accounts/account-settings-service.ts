@@ -75,7 +75,7 @@ export class AccountSettingsService {
   /**
    * Deletes the credential and every session at once; the user service (profile, friends,
    * blocks) and chat-socket (room memberships) learn it through the outbox, durably. See
-   * docs/decisions/XXXX-account-deletion.md.
+   * docs/decisions/0014-account-deletion.md.
    */
   async deleteAccount(principal: Principal, password: string, ip: string): Promise<void> {
     const credential = await this.confirmPassword(principal.userId, password, ip, 'password');

@@ -36,7 +36,7 @@ export interface BacklogMetrics {
  * acknowledged-but-unpersisted messages that the accept script writes and the worker clears
  * (@parley/chat-store unpersisted-keys). So a stopped worker, a PostgreSQL outage or jobs
  * that keep failing show as a growing backlog and a growing persistence lag
- * (docs/decisions/XXXX-backlog-truth-outside-the-worker.md).
+ * (docs/decisions/0015-backlog-truth-outside-the-worker.md).
  *
  * When Redis does not answer, the last sample is kept and the ages keep growing from the
  * timestamps it held: an outage of Redis does not read as a healthy backlog.

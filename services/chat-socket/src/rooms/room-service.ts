@@ -114,7 +114,7 @@ export class RoomService {
   /**
    * The account was deleted: it leaves every room (an owner's room passes to its longest-
    * standing admin or member) and its waiting notifications go. Its messages stay, shown as a
-   * deleted user (docs/decisions/XXXX-account-deletion.md). Idempotent.
+   * deleted user (docs/decisions/0014-account-deletion.md). Idempotent.
    */
   async removeAccount(userId: string): Promise<number> {
     const roomIds = await this.settings.rooms.roomIdsOf(userId);

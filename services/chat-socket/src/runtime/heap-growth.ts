@@ -5,7 +5,7 @@ import { setFlagsFromString } from 'node:v8';
  * major GC before it starts the next one (`--heap-growing-percent`; 0 leaves V8's own
  * heuristics). A pod's live heap is mostly its sockets, and marking all of it is what each
  * major GC costs: under load V8's default factor ran one every ~3 s per pod, and each one
- * stalled message delivery for ~100–250 ms on a busy machine (docs/decisions/XXXX-heap-growing-percent.md).
+ * stalled message delivery for ~100–250 ms on a busy machine (docs/decisions/0024-heap-growing-percent.md).
  *
  * Set at start-up rather than on the command line because NODE_OPTIONS refuses the flag and
  * the launcher and the container image would both have to repeat it; V8 reads it at every

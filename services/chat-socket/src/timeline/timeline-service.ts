@@ -39,7 +39,7 @@ interface Target {
 }
 
 /**
- * Edits, deletions and reactions (docs/decisions/XXXX-timeline-events.md). Each is authorized
+ * Edits, deletions and reactions (docs/decisions/0021-timeline-events.md). Each is authorized
  * here, on the server, then sent down the message path as a timeline event: one accept script
  * (idempotent by the caller's clientMsgId, the room's next sequence number, the persistence
  * job), acknowledged when durable, then broadcast as `message:changed`.

@@ -16,7 +16,7 @@ export const isTimelineEvent = (item: Message) => item.kind !== undefined && ite
 /**
  * Merges what the server sends (history pages, live items, acks, `room:sync`) into a room:
  * messages through mergeMessages, timeline events folded into the message they name
- * (docs/decisions/XXXX-timeline-events.md). The fold gives the same state whatever the order
+ * (docs/decisions/0021-timeline-events.md). The fold gives the same state whatever the order
  * and however often an event arrives: events at or below a message's `stateSeq` are already in
  * it, an edit applies over an older edit only, a deletion is final, each (emoji, user) keeps its
  * latest event. An event for a message not here is never shown: it waits in `pendingEvents`.

@@ -74,7 +74,7 @@ export class PeopleDirectory {
   }
 }
 
-/** Stands in for the profile of a deleted account (docs/decisions/XXXX-account-deletion.md). */
+/** Stands in for the profile of a deleted account (docs/decisions/0014-account-deletion.md). */
 export function deletedUser(id: string): PublicProfile {
   return { id, username: 'deleted user', displayName: 'Deleted user', bio: null, avatarUrl: null, createdAt: new Date(0).toISOString() };
 }
