@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
 import { QUEUE_NAMES } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
+import { withTimeout } from '@parley/lifecycle';
 import { bullPrefix } from '@parley/mail';
 import { Counter, Gauge, type Registry } from '@parley/metrics';
 import type { Redis } from '@parley/redis';
@@ -148,14 +149,4 @@ export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyP
       await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }

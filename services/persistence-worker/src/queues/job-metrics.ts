@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { DEAD_LETTER_REASONS } from '@parley/chat-store';
+import { withTimeout } from '@parley/lifecycle';
 import { Counter, Gauge, Histogram, type Registry } from '@parley/metrics';
 
 /** Queue states exported as `parley_queue_jobs{queue,state}`. */
@@ -101,14 +102,4 @@ export function createJobMetrics(registry: Registry): JobMetrics {
       gauged.push(...queues);
     },
   };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('timed out')), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
 }
