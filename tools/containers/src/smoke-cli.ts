@@ -46,8 +46,8 @@ async function main(): Promise<void> {
     const found = await runCommand('sh', ['-c', `command -v ${tool}`]);
     if (found.code !== 0) throw new Error(`${tool} is not installed (.ci/run installs it)`);
   }
-  // --work-dir reuses a kept directory (its podman storage keeps the build layers): for
-  // working on the test itself, never in CI.
+  // --work-dir reuses a kept directory (its podman storage keeps the build layers): CI runs the
+  // release for each values file in one directory so the images build once; also for working on the test.
   const workDir = reuseDir ? (mkdirSync(reuseDir, { recursive: true }), reuseDir) : mkdtempSync('/var/tmp/parley-containers-');
   const podman = new Podman(join(workDir, 'podman'));
   const stop = (signal: string) => {
