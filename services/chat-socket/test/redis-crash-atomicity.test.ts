@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
-import { bullPrefix } from '@parley/mail';
+import type { Message } from '@parley/contracts';
+import { openQueue } from '@parley/queues';
 import { startPrivateRedis, type PrivateRedis } from '@parley/testing';
 import { startCommandCutProxy, type CommandCutProxy } from './support/command-cut-proxy.js';
 import { emitWithAck, pause, startChatCluster, type ChatCluster } from './support/chat-cluster.js';
@@ -48,7 +47,7 @@ describe('a Redis crash right after a message’s acceptance was recorded', () =
     await redis.restart();
 
     const direct = new Redis(redis.url);
-    const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection: direct, prefix: bullPrefix(cluster.redisPrefix) });
+    const queue = openQueue('messages', { connection: direct, installPrefix: cluster.redisPrefix });
     try {
       const record = await direct.get(idempotencyKey);
       const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
