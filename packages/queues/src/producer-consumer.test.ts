@@ -33,7 +33,7 @@ const logger = () =>
     }),
   });
 
-const friendRequest = (): NotificationJob => ({ kind: 'friend_request', requestId: randomUUID(), fromUserId: randomUUID(), toUserId: randomUUID() });
+const friendRequest = (): Extract<NotificationJob, { kind: 'friend_request' }> => ({ kind: 'friend_request', requestId: randomUUID(), fromUserId: randomUUID(), toUserId: randomUUID() });
 
 /** The value of one series in the registry's exposition (undefined: no such series). */
 async function sample(name: string, labels: string): Promise<number | undefined> {
@@ -41,7 +41,7 @@ async function sample(name: string, labels: string): Promise<number | undefined>
   return line === undefined ? undefined : Number(line.split(' ').pop());
 }
 
-function finished(worker: Worker, jobId: string): Promise<{ state: 'completed' | 'failed'; job: Job }> {
+function finished<Data, Result>(worker: Worker<Data, Result>, jobId: string): Promise<{ state: 'completed' | 'failed'; job: Job<Data, Result> }> {
   return new Promise((resolve) => {
     worker.on('completed', (job) => job.id === jobId && resolve({ state: 'completed', job }));
     worker.on('failed', (job, error) => {
