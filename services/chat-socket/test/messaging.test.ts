@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
 import { openQueue, QUEUE_POLICIES } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { idempotencyKey, recentWindowKey, roomSequenceKey } from '@parley/keyspace';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -259,8 +260,8 @@ describe('message delivery across two chat-socket instances', () => {
     const clientMsgId = randomUUID();
     const refused = await send(sender, roomId, 'needs a job', clientMsgId).finally(() => (counter === null ? redis.del(counterKey) : redis.set(counterKey, counter)));
     expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    expect(await redis.exists(`${cluster.redisPrefix}msg-idem:${owner.id}:${clientMsgId}`)).toBe(0);
-    expect(await redis.get(`${cluster.redisPrefix}room-seq:${roomId}`)).toBe('1');
+    expect(await redis.exists(idempotencyKey(cluster.redisPrefix, owner.id, clientMsgId))).toBe(0);
+    expect(await redis.get(roomSequenceKey(cluster.redisPrefix, roomId))).toBe('1');
     const history = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: owner.token });
     expect(history.body.messages.map((message: Message) => message.body)).toEqual(['numbered 1']);
 
@@ -333,7 +334,7 @@ describe('history without a persistence worker', () => {
     const { insertMessageBatch } = await import('@parley/chat-store');
     await insertMessageBatch(cluster.instances[0]!.chat.dataSource, messages.slice(0, 4));
     // And pretend the window lost the first two (trimmed).
-    const windowKey = `${cluster.redisPrefix}room-recent:${roomId}`;
+    const windowKey = recentWindowKey(cluster.redisPrefix, roomId);
     const members = await redis.zrange(windowKey, 0, -1);
     await redis.zrem(windowKey, ...members.slice(0, 2));
 

@@ -8,7 +8,7 @@ import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationRelaySchema, type NotificationEvent } from '@parley/contracts';
-import { notificationsChannel, presenceKey } from '@parley/keyspace';
+import { notificationsChannel, presenceKey, socketIoAdapterChannelPrefix } from '@parley/keyspace';
 import { jobOptionsFor } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
@@ -181,7 +181,7 @@ describe('live notification events', () => {
     relay = new Redis(TEST_REDIS_URL);
     await Promise.all([pub, sub].map(redisReady));
     http = createServer();
-    io = new Server(http, { adapter: createShardedAdapter(pub, sub, { channelPrefix: `${env.prefix}socket.io` }) });
+    io = new Server(http, { adapter: createShardedAdapter(pub, sub, { channelPrefix: socketIoAdapterChannelPrefix(env.prefix) }) });
     io.on('connection', (socket) => {
       void socket.join(userRoom(String(socket.handshake.auth.userId)));
     });
