@@ -5,4 +5,3 @@ export { startSessionRevocations } from './session-revocations.js';
 export type { SessionClaims, SessionRevocations, SessionRevocationsSettings } from './session-revocations.js';
 export { createSessionRevocationWriter } from './session-revocation-writer.js';
 export type { SessionRevocationWriter, SessionRevocationWriterSettings } from './session-revocation-writer.js';
-export { revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel } from './session-keys.js';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { SessionRevocationReason, UserSessionsRevokedEvent } from '@parley/contracts';
-import { revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel, parseNotBefore } from './session-keys.js';
+import { revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel } from '@parley/keyspace';
+import { parseNotBefore } from './not-before-value.js';
 
 /**
  * How long a revocation outlives the moment it was made: the access-token lifetime, the

@@ -6,7 +6,8 @@ import {
 } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, subscribeWhenReady, type Redis } from '@parley/redis';
-import { parseNotBefore, revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel } from './session-keys.js';
+import { revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel } from '@parley/keyspace';
+import { parseNotBefore } from './not-before-value.js';
 
 /** What an access token says about its session. */
 export interface SessionClaims {

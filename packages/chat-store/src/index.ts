@@ -5,9 +5,8 @@ export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.j
 export { fetchMessagesByIds } from './message-lookup.js';
 export { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
 export type { FriendRequestNotification } from './notification-store.js';
-export { presenceKey, onlineRange } from './presence-keys.js';
-export { unpersistedBatchesKey, unpersistedMessagesKey, FINISH_BATCH_LUA } from './unpersisted-keys.js';
-export { notificationChannel, userRoom } from './notification-channel.js';
+export { onlineRange } from './presence-lease.js';
+export { FINISH_BATCH_LUA } from './unpersisted-ledger.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
 export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';

@@ -150,13 +150,8 @@ export const sessionRevocationReasonSchema = sessionEndReasonSchema.exclude(['ex
 export type SessionRevocationReason = z.infer<typeof sessionRevocationReasonSchema>;
 
 /**
- * Redis pub/sub channel (under the install's key prefix) on which the auth service announces
- * revocations; every verifier applies them to its cache and chat-socket closes the sockets.
- */
-export const USER_SESSIONS_REVOKED_CHANNEL = 'events:user-sessions-revoked';
-
-/**
- * One revocation: either one session (`sessionId`: logout) or every access token of the user
+ * One revocation, published on `sessionsRevokedChannel` (@parley/keyspace): either one session
+ * (`sessionId`: logout) or every access token of the user
  * issued before `notBefore` (epoch seconds: logout-all, password reset, role change).
  * `expiresAt` (epoch seconds) is when it stops mattering: every token it refuses has expired.
  */

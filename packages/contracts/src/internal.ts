@@ -28,10 +28,9 @@ export const blockedIdsResponseSchema = z.object({ userIds: z.array(userIdSchema
 export type BlockedIdsResponse = z.infer<typeof blockedIdsResponseSchema>;
 
 /**
- * user → chat-socket, Redis pub/sub `${REDIS_KEY_PREFIX}events:blocks-changed`: a block between
+ * user → chat-socket, Redis pub/sub `blocksChangedChannel` (@parley/keyspace): a block between
  * two users was added or lifted, so cached "may these two talk" answers must be dropped now.
  */
-export const BLOCKS_CHANGED_CHANNEL = 'events:blocks-changed';
 export const blocksChangedEventSchema = z.object({ userA: userIdSchema, userB: userIdSchema });
 export type BlocksChangedEvent = z.infer<typeof blocksChangedEventSchema>;
 
@@ -39,7 +38,7 @@ export type BlocksChangedEvent = z.infer<typeof blocksChangedEventSchema>;
  * Account deletion, delivered by the auth service's outbox (retried until answered; both
  * idempotent, 204, behind INTERNAL_TOKEN_HEADER; see docs/decisions/0014-account-deletion.md):
  * - auth → user: `DELETE /internal/v1/profiles/:id` removes the profile, friendships, friend
- *   requests and blocks (announcing each former block on BLOCKS_CHANGED_CHANNEL);
+ *   requests and blocks (announcing each former block on the blocks-changed channel);
  * - auth → chat-socket: `DELETE /internal/v1/users/:id/memberships` takes the account out of
  *   every room and drops its notifications. Path parameters: idParamsSchema.
  */

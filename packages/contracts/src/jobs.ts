@@ -3,45 +3,6 @@ import { z } from 'zod';
 import { messageSchema, messageSeqSchema, unsequencedMessageSchema } from './chat.js';
 import { userIdSchema } from './common.js';
 
-export const QUEUE_NAMES = {
-  mail: 'mail',
-  messages: 'messages',
-  notifications: 'notifications',
-} as const;
-
-/**
- * Custom BullMQ backoff type: exponential with jitter, implemented by the persistence worker
- * (`settings.backoffStrategy`). Producers of `messages` and `notifications` jobs set
- * `backoff: { type: JITTER_BACKOFF, delay: <base ms> }`.
- */
-export const JITTER_BACKOFF = 'jitter';
-
-const FOURTEEN_DAYS_S = 14 * 24 * 3600;
-
-/**
- * BullMQ job options for `messages` jobs (chat-socket adds them): 12 attempts with jittered
- * exponential backoff (10 to 20 minutes in all), completed jobs dropped after an hour, failed
- * ones kept 14 days for inspection and `npm run jobs:retry-failed`.
- */
-export const PERSIST_MESSAGES_JOB_OPTIONS = {
-  attempts: 12,
-  backoff: { type: JITTER_BACKOFF, delay: 1_000 },
-  removeOnComplete: { age: 3600, count: 1_000 },
-  removeOnFail: { age: FOURTEEN_DAYS_S },
-};
-
-/**
- * BullMQ job options for `notifications` jobs. Producers also set a deterministic `jobId`
- * (`message-<messageId>`, `friend-request-<requestId>`): BullMQ ignores an add whose id
- * exists, so a re-run that enqueues again is a no-op while the completed job is kept (1 h).
- */
-export const NOTIFICATION_JOB_OPTIONS = {
-  attempts: 8,
-  backoff: { type: JITTER_BACKOFF, delay: 1_000 },
-  removeOnComplete: { age: 3600, count: 20_000 },
-  removeOnFail: { age: FOURTEEN_DAYS_S },
-};
-
 /** W3C trace context (`traceparent`, `tracestate`) carried in job data so one message is one trace. */
 export const traceCarrierSchema = z.record(z.string(), z.string()).optional();
 

@@ -134,8 +134,8 @@ export const notificationEventSchema = z.object({
 export type NotificationEvent = z.infer<typeof notificationEventSchema>;
 
 /**
- * What the persistence worker publishes on the Redis channel `notificationChannel(prefix)`
- * (packages/chat-store); every chat-socket pod relays it to its local sockets in `user:<userId>`.
+ * What the persistence worker publishes on the Redis channel `notificationsChannel(prefix)`
+ * (@parley/keyspace); every chat-socket pod relays it to its local sockets in `user:<userId>`.
  */
 export const notificationRelaySchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
 export type NotificationRelay = z.infer<typeof notificationRelaySchema>;

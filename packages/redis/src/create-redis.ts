@@ -43,11 +43,6 @@ export function createRedis(settings: RedisSettings): Redis {
   return redis;
 }
 
-/** Builds a key under the install's prefix: `redisKey('parley:', 'verify', id)` → `parley:verify:<id>`. */
-export function redisKey(prefix: string, ...parts: string[]): string {
-  return `${prefix}${parts.join(':')}`;
-}
-
 /** Closes a connection, falling back to disconnect when Redis does not answer QUIT. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;

@@ -6,10 +6,12 @@ import { createHealthRouter } from '@parley/health';
 import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireDatabase } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
-import { createMailQueue, mailTransportFor, startMailWorker } from '@parley/mail';
+import { authRateLimitPrefix } from '@parley/keyspace';
+import { createMailDelivery, mailTransportFor } from '@parley/mail';
 import { createServiceMetrics } from '@parley/metrics';
 import { createRateLimit } from '@parley/rate-limit';
-import { closeRedis, createRedis, redisKey } from '@parley/redis';
+import { createProducer, createQueueMetrics, startConsumer } from '@parley/queues';
+import { closeRedis, createRedis } from '@parley/redis';
 import { AccountService } from './accounts/account-service.js';
 import { accountRoutes } from './accounts/account-routes.js';
 import { accountSettingsRoutes } from './accounts/account-settings-routes.js';
@@ -93,22 +95,23 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
     // Mail: the queue on its own connection; the worker (blocking reads) needs another.
     const queueRedis = createRedis({ url: config.REDIS_URL, name: 'auth-mail-queue', logger });
     cleanup.push({ name: 'mail-queue-redis', run: () => closeRedis(queueRedis) });
-    const mail = createMailQueue(queueRedis, config.REDIS_KEY_PREFIX, logger);
+    const mail = createProducer('mail', { connection: queueRedis, installPrefix: config.REDIS_KEY_PREFIX, logger });
     cleanup.push({ name: 'mail-queue', run: () => mail.close() });
+    const metrics = createServiceMetrics('auth');
     if (config.MAIL_WORKER_ENABLED) {
       const workerRedis = createRedis({ url: config.REDIS_URL, name: 'auth-mail-worker', logger, maxRetriesPerRequest: null });
       cleanup.push({ name: 'mail-worker-redis', run: () => closeRedis(workerRedis) });
-      const worker = startMailWorker({
+      const deliver = createMailDelivery({ transport: mailTransportFor(config), from: config.MAIL_FROM, logger });
+      const worker = startConsumer('mail', (job) => deliver(job.data, job.id), {
         connection: workerRedis,
-        redisKeyPrefix: config.REDIS_KEY_PREFIX,
-        transport: mailTransportFor(config),
-        from: config.MAIL_FROM,
+        installPrefix: config.REDIS_KEY_PREFIX,
         logger,
+        metrics: createQueueMetrics(metrics.registry),
+        concurrency: 4,
       });
       cleanup.push({ name: 'mail-worker', run: () => worker.close() });
     }
 
-    const metrics = createServiceMetrics('auth');
     const authMetrics = createAuthMetrics(metrics.registry);
     const credentials = new CredentialRepository(dataSource);
     const hasher = createPasswordHasher({
@@ -183,7 +186,7 @@ export async function createAuthApp(config: AuthConfig, options: AuthAppOptions 
       sessions: sessionWriter,
       registerLimit: createRateLimit({
         redis,
-        keyPrefix: redisKey(config.REDIS_KEY_PREFIX, 'rl', 'register-ip'),
+        keyPrefix: authRateLimitPrefix(config.REDIS_KEY_PREFIX, 'register-ip'),
         points: config.REGISTER_LIMIT_PER_IP,
         durationSeconds: REGISTER_WINDOW_SECONDS,
       }),

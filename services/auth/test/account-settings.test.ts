@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { subscribeWhenReady } from '@parley/redis';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { sessionsRevokedChannel } from '@parley/keyspace';
 import { eventually, registerAccount, startAuthTestApp, unusedPort, type AuthTestApp, type TestAccount } from './support/auth-test-app.js';
 import { sql } from './support/test-sql.js';
 
@@ -54,7 +55,7 @@ describe('account settings', () => {
       'auth_settings',
     );
     subscriber = new Redis(TEST_REDIS_URL);
-    await subscribeWhenReady(subscriber, `${app.redisPrefix}events:user-sessions-revoked`);
+    await subscribeWhenReady(subscriber, sessionsRevokedChannel(app.redisPrefix));
     subscriber.on('message', (_channel, message: string) => events.push(JSON.parse(message) as Record<string, unknown>));
   });
   beforeEach(() => {

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { oneTimeCodeKey } from '@parley/keyspace';
 import { registerAccount, startAuthTestApp, waitForCode, waitForMail, type AuthTestApp, type TestAccount } from './support/auth-test-app.js';
 
 describe('email verification', () => {
@@ -83,7 +84,7 @@ describe('email verification', () => {
     const code = await waitForCode(app, account.email, 'email-verification');
     const redis = new Redis(TEST_REDIS_URL);
     try {
-      const key = `${app.redisPrefix}otp:email-verification:${account.session.user.id}`;
+      const key = oneTimeCodeKey(app.redisPrefix, 'email-verification', account.session.user.id);
       const stored = await redis.hgetall(key);
       expect(Object.keys(stored).sort()).toEqual(['attempts', 'hash', 'salt']);
       expect(Object.values(stored).join(' ')).not.toContain(code);

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { subscribeWhenReady } from '@parley/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { sessionsRevokedChannel } from '@parley/keyspace';
 import { eventually, registerAccount, startAuthTestApp, waitForCode, type AuthTestApp } from './support/auth-test-app.js';
 
 describe('password reset', () => {
@@ -33,7 +34,7 @@ describe('password reset', () => {
     const subscriber = new Redis(TEST_REDIS_URL);
     const events: string[] = [];
     try {
-      await subscribeWhenReady(subscriber, `${app.redisPrefix}events:user-sessions-revoked`);
+      await subscribeWhenReady(subscriber, sessionsRevokedChannel(app.redisPrefix));
       subscriber.on('message', (_channel, message: string) => events.push(message));
 
       expect((await requestReset(account.email.toUpperCase())).status).toBe(202);

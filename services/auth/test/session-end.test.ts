@@ -3,6 +3,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { subscribeWhenReady } from '@parley/redis';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { sessionsRevokedChannel } from '@parley/keyspace';
 import { eventually, registerAccount, startAuthTestApp, type AuthTestApp, type TestAccount } from './support/auth-test-app.js';
 
 /** Logout and logout-all end sessions for every verifier, not only for refresh. */
@@ -14,7 +15,7 @@ describe('ending sessions', () => {
   beforeAll(async () => {
     app = await startAuthTestApp({}, 'auth_sessions');
     subscriber = new Redis(TEST_REDIS_URL);
-    await subscribeWhenReady(subscriber, `${app.redisPrefix}events:user-sessions-revoked`);
+    await subscribeWhenReady(subscriber, sessionsRevokedChannel(app.redisPrefix));
     subscriber.on('message', (_channel, message: string) => events.push(JSON.parse(message) as Record<string, unknown>));
   });
   beforeEach(() => {

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FINISH_BATCH_LUA, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
-import { QUEUE_NAMES, type PersistMessagesJob } from '@parley/contracts';
-import { bullPrefix } from '@parley/mail';
+import { FINISH_BATCH_LUA } from '@parley/chat-store';
+import type { PersistMessagesJob } from '@parley/contracts';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { ALL_QUEUES, openQueue } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { emitWithAck, pause, startChatCluster, type ChatCluster } from './support/chat-cluster.js';
 
@@ -15,7 +16,7 @@ let queue: Queue<PersistMessagesJob>;
 beforeAll(async () => {
   cluster = await startChatCluster({ label: 'chat_backlog', env: { SEND_BURST: '50', SEND_RATE_PER_SECOND: '50' } });
   redis = new Redis(TEST_REDIS_URL);
-  queue = new Queue(QUEUE_NAMES.messages, { connection: redis, prefix: bullPrefix(cluster.redisPrefix) });
+  queue = openQueue('messages', { connection: redis, installPrefix: cluster.redisPrefix });
 });
 
 afterAll(async () => {
@@ -41,7 +42,7 @@ describe('the backlog as every chat-socket pod sees it (no persistence worker ru
     for (const name of ['parley_messages_unpersisted', 'parley_messages_unpersisted_batches', 'parley_persistence_lag_oldest_seconds']) {
       expect(await metric(1, name), name).toBe(0);
     }
-    for (const queueName of Object.values(QUEUE_NAMES)) {
+    for (const queueName of ALL_QUEUES) {
       for (const state of ['waiting', 'active', 'delayed', 'failed']) expect(await metric(1, 'parley_queue_jobs', { queue: queueName, state }), `${queueName} ${state}`).toBe(0);
       expect(await metric(1, 'parley_queue_oldest_waiting_age_seconds', { queue: queueName })).toBe(0);
     }

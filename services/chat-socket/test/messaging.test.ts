@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message } from '@parley/contracts';
-import { bullPrefix } from '@parley/mail';
+import type { Message } from '@parley/contracts';
+import { openQueue, QUEUE_POLICIES } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { idempotencyKey, recentWindowKey, roomSequenceKey } from '@parley/keyspace';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -14,7 +15,7 @@ let queue: Queue;
 beforeAll(async () => {
   cluster = await startChatCluster({ label: 'chat_messaging', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' } });
   redis = new Redis(TEST_REDIS_URL);
-  queue = new Queue(QUEUE_NAMES.messages, { connection: redis, prefix: bullPrefix(cluster.redisPrefix) });
+  queue = openQueue('messages', { connection: redis, installPrefix: cluster.redisPrefix });
 });
 
 afterAll(async () => {
@@ -223,7 +224,7 @@ describe('message delivery across two chat-socket instances', () => {
     const queued = jobs.flatMap((job) => job.data.messages.map((message: Message) => message.id));
     expect(queued.sort()).toEqual([...ids].sort());
     expect(jobs).toHaveLength(1);
-    expect(jobs[0]!.opts).toMatchObject({ attempts: PERSIST_MESSAGES_JOB_OPTIONS.attempts, backoff: { type: 'jitter', delay: 1000 } });
+    expect(jobs[0]!.opts).toMatchObject({ attempts: QUEUE_POLICIES.messages.attempts, backoff: { type: 'jitter', delay: 1000 } });
     expect(Object.keys(jobs[0]!.data.acceptedAt).length).toBe(jobs[0]!.data.messages.length);
     // The accepted hash: every message of the batch, with the room sequence number its ack carried.
     expect(await redis.hgetall(jobs[0]!.data.acceptedKey)).toEqual(Object.fromEntries(acks.map((ack) => [ack.message.id, String(ack.message.seq)])));
@@ -253,14 +254,14 @@ describe('message delivery across two chat-socket instances', () => {
     const seen = collect(watcher, 'message:new');
     expect(await send(sender, roomId, 'numbered 1')).toMatchObject({ ok: true, message: { seq: 1 } });
     // A job-id counter that is not a number makes BullMQ's part of the script fail.
-    const counterKey = `${bullPrefix(cluster.redisPrefix)}:${QUEUE_NAMES.messages}:id`;
+    const counterKey = queue.keys.id!;
     const counter = await redis.get(counterKey);
     await redis.set(counterKey, 'not-a-number');
     const clientMsgId = randomUUID();
     const refused = await send(sender, roomId, 'needs a job', clientMsgId).finally(() => (counter === null ? redis.del(counterKey) : redis.set(counterKey, counter)));
     expect(refused).toMatchObject({ ok: false, error: { code: 'unavailable' } });
-    expect(await redis.exists(`${cluster.redisPrefix}msg-idem:${owner.id}:${clientMsgId}`)).toBe(0);
-    expect(await redis.get(`${cluster.redisPrefix}room-seq:${roomId}`)).toBe('1');
+    expect(await redis.exists(idempotencyKey(cluster.redisPrefix, owner.id, clientMsgId))).toBe(0);
+    expect(await redis.get(roomSequenceKey(cluster.redisPrefix, roomId))).toBe('1');
     const history = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages`, { token: owner.token });
     expect(history.body.messages.map((message: Message) => message.body)).toEqual(['numbered 1']);
 
@@ -333,7 +334,7 @@ describe('history without a persistence worker', () => {
     const { insertMessageBatch } = await import('@parley/chat-store');
     await insertMessageBatch(cluster.instances[0]!.chat.dataSource, messages.slice(0, 4));
     // And pretend the window lost the first two (trimmed).
-    const windowKey = `${cluster.redisPrefix}room-recent:${roomId}`;
+    const windowKey = recentWindowKey(cluster.redisPrefix, roomId);
     const members = await redis.zrange(windowKey, 0, -1);
     await redis.zrem(windowKey, ...members.slice(0, 2));
 

@@ -4,6 +4,7 @@ import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, Presence, ServerReconnectEvent } from '@parley/contracts';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { notificationsChannel, sessionsRevokedChannel } from '@parley/keyspace';
 import { ADMIN_TOKEN, collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -27,9 +28,9 @@ describe('platform events', () => {
     const reasons = sockets.map((socket) => nextEvent<string>(socket, 'disconnect'));
     const now = Math.floor(Date.now() / 1000);
     const revoked = { userId: victim.id, reason: 'password-reset', notBefore: now + 1, expiresAt: now + 960 };
-    await redis.publish(`${cluster.redisPrefix}events:user-sessions-revoked`, JSON.stringify(revoked));
+    await redis.publish(sessionsRevokedChannel(cluster.redisPrefix), JSON.stringify(revoked));
     expect(await Promise.all(reasons)).toEqual(['io server disconnect', 'io server disconnect']);
-    await redis.publish(`${cluster.redisPrefix}events:user-sessions-revoked`, 'not json');
+    await redis.publish(sessionsRevokedChannel(cluster.redisPrefix), 'not json');
     await pause(100);
     expect(other.connected).toBe(true);
   });
@@ -39,8 +40,8 @@ describe('platform events', () => {
     const sockets = [await cluster.connect(0, user), await cluster.connect(1, user), await cluster.connect(1, user)];
     const inboxes = sockets.map((socket) => collect(socket, 'notification'));
     const notification = { kind: 'message', roomId: randomUUID(), fromUserId: randomUUID(), messageId: '123', createdAt: new Date().toISOString() };
-    await redis.publish(`${cluster.redisPrefix}events:notifications`, JSON.stringify({ userId: user.id, notification }));
-    await redis.publish(`${cluster.redisPrefix}events:notifications`, JSON.stringify({ userId: user.id, notification: { kind: 'spam' } }));
+    await redis.publish(notificationsChannel(cluster.redisPrefix), JSON.stringify({ userId: user.id, notification }));
+    await redis.publish(notificationsChannel(cluster.redisPrefix), JSON.stringify({ userId: user.id, notification: { kind: 'spam' } }));
     await eventually(() => inboxes.forEach((inbox) => expect(inbox).toEqual([notification])));
     await pause(100);
     inboxes.forEach((inbox) => expect(inbox).toHaveLength(1));

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { BLOCKS_CHANGED_CHANNEL, type Presence, type TypingEvent } from '@parley/contracts';
+import type { Presence, TypingEvent } from '@parley/contracts';
+import { blocksChangedChannel } from '@parley/keyspace';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
@@ -59,7 +60,7 @@ describe('presence across instances', () => {
     const catSees = collect<Presence>(catSocket, 'presence');
     const publisher = new Redis(TEST_REDIS_URL);
     // What the user service does on PUT/DELETE /me/blocks: change the answer, then announce it.
-    const announce = () => publisher.publish(`${cluster.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`, JSON.stringify({ userA: ben.id, userB: ana.id }));
+    const announce = () => publisher.publish(blocksChangedChannel(cluster.redisPrefix), JSON.stringify({ userA: ben.id, userB: ana.id }));
     const onlineMembersFor = async (viewer: TestUser) =>
       (await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/members`, { token: viewer.token })).body.members
         .filter((member: { online: boolean }) => member.online)

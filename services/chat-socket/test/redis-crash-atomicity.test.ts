@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_NAMES, type Message, type PersistMessagesJob } from '@parley/contracts';
-import { bullPrefix } from '@parley/mail';
+import type { Message } from '@parley/contracts';
+import { openQueue } from '@parley/queues';
 import { startPrivateRedis, type PrivateRedis } from '@parley/testing';
+import { idempotencyKey } from '@parley/keyspace';
 import { startCommandCutProxy, type CommandCutProxy } from './support/command-cut-proxy.js';
 import { emitWithAck, pause, startChatCluster, type ChatCluster } from './support/chat-cluster.js';
 
@@ -39,8 +39,8 @@ describe('a Redis crash right after a message’s acceptance was recorded', () =
     expect(await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'before' })).toMatchObject({ ok: true });
 
     const clientMsgId = randomUUID();
-    const idempotencyKey = `${cluster.redisPrefix}msg-idem:${owner.id}:${clientMsgId}`;
-    const cut = proxy.cutAfter(`msg-idem:${owner.id}:${clientMsgId}`);
+    const idemKey = idempotencyKey(cluster.redisPrefix, owner.id, clientMsgId);
+    const cut = proxy.cutAfter(idemKey);
     const inFlight = emitWithAck(socket, 'message:send', { roomId, clientMsgId, body: 'in flight' }, 15_000).catch((error: unknown) => error);
     await cut;
     await pause(300);
@@ -48,9 +48,9 @@ describe('a Redis crash right after a message’s acceptance was recorded', () =
     await redis.restart();
 
     const direct = new Redis(redis.url);
-    const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection: direct, prefix: bullPrefix(cluster.redisPrefix) });
+    const queue = openQueue('messages', { connection: direct, installPrefix: cluster.redisPrefix });
     try {
-      const record = await direct.get(idempotencyKey);
+      const record = await direct.get(idemKey);
       const jobs = await queue.getJobs(['waiting', 'active', 'delayed', 'prioritized']);
       const job = jobs.find((candidate) => candidate.data.messages.some((message) => message.clientMsgId === clientMsgId));
       const acceptedIds = job?.data.acceptedKey ? Object.keys(await direct.hgetall(job.data.acceptedKey)) : [];

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
 import { insertMessageBatch } from '@parley/chat-store';
 import { TEST_REDIS_URL } from '@parley/testing';
+import { roomSequenceKey } from '@parley/keyspace';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -100,7 +101,7 @@ describe('room sequence numbers', () => {
     // Nothing in Redis yet for this room: seeded from PostgreSQL.
     expect((await send(socket, roomId, 'after seven')).message.seq).toBe(8);
     // Counter lost, the window still holds 8: seeded from the window.
-    await redis.del(`${cluster.redisPrefix}room-seq:${roomId}`);
+    await redis.del(roomSequenceKey(cluster.redisPrefix, roomId));
     expect((await send(socket, roomId, 'after eight')).message.seq).toBe(9);
   });
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { BLOCKS_CHANGED_CHANNEL, type Message } from '@parley/contracts';
+import type { Message } from '@parley/contracts';
+import { blocksChangedChannel } from '@parley/keyspace';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { insertMessageBatch } from '@parley/chat-store';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, INTERNAL_TOKEN, type ChatCluster, type TestUser } from './support/chat-cluster.js';
@@ -52,7 +53,7 @@ describe('direct rooms (block checks against the user service stand-in)', () => 
 
     // What the user service does on PUT/DELETE /me/blocks: change the answer, then announce it.
     const publisher = new Redis(TEST_REDIS_URL);
-    const announce = () => publisher.publish(`${cluster.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`, JSON.stringify({ userA: bob.id, userB: alice.id }));
+    const announce = () => publisher.publish(blocksChangedChannel(cluster.redisPrefix), JSON.stringify({ userA: bob.id, userB: alice.id }));
     try {
       cluster.userService.block(bob.id, alice.id);
       await announce();

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL } from '@parley/testing';
+import { workerIdLeaseKey } from '@parley/keyspace';
 import { leaseWorkerId } from '../src/ids/worker-id-lease.js';
 import { eventually } from './support/chat-cluster.js';
 
@@ -23,9 +24,9 @@ describe('snowflake worker id leases', () => {
     const leases = await Promise.all(Array.from({ length: 8 }, () => leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: () => undefined })));
     const ids = leases.map((lease) => lease.workerId);
     expect(new Set(ids).size).toBe(8);
-    for (const id of ids) expect(await redis.exists(`${prefix}snowflake:worker:${id}`)).toBe(1);
+    for (const id of ids) expect(await redis.exists(workerIdLeaseKey(prefix, id))).toBe(1);
     await leases[0]!.release();
-    expect(await redis.exists(`${prefix}snowflake:worker:${ids[0]}`)).toBe(0);
+    expect(await redis.exists(workerIdLeaseKey(prefix, ids[0]!))).toBe(0);
     await Promise.all(leases.slice(1).map((lease) => lease.release()));
   });
 
@@ -33,7 +34,7 @@ describe('snowflake worker id leases', () => {
     const changes: number[] = [];
     const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, ttlMs: 600, onChange: (id) => changes.push(id) });
     const first = lease.workerId;
-    const key = `${prefix}snowflake:worker:${first}`;
+    const key = workerIdLeaseKey(prefix, first);
     await new Promise((resolve) => setTimeout(resolve, 900));
     expect(await redis.exists(key)).toBe(1);
     // Another pod got hold of the id (e.g. this one stalled past the TTL).

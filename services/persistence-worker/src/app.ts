@@ -1,13 +1,12 @@
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { Express } from 'express';
-import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
 import { createHealthRouter } from '@parley/health';
 import { createDatabaseConnection, createSchemaVersionCheck } from '@parley/db';
 import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
 import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
-import { bullPrefix } from '@parley/mail';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
+import { ALL_QUEUES, createProducer, createQueueMetrics, openQueue, startConsumer } from '@parley/queues';
 import { closeRedis, createRedis } from '@parley/redis';
 import type { PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
@@ -15,7 +14,6 @@ import { startMailConsumer } from './mail/mail-consumer.js';
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
 import { createNotificationProcessor } from './notifications/notification-processor.js';
 import { createJobMetrics } from './queues/job-metrics.js';
-import { observeWorker, startQueueWorker } from './queues/queue-worker.js';
 import { checkRedisSettings, type RedisSettingsReport } from './redis-settings/redis-settings-check.js';
 
 export interface PersistenceWorkerApp extends ServableApp {
@@ -40,7 +38,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   const log = logger ?? createLogger({ service: 'persistence-worker', level: config.LOG_LEVEL });
   const metrics = createServiceMetrics('persistence-worker');
   const jobMetrics = createJobMetrics(metrics.registry);
-  const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
+  const queueMetrics = createQueueMetrics(metrics.registry);
 
   const database = createDatabaseConnection(createWorkerDataSource(config), { logger: log });
   await database.ready().catch(() => {
@@ -52,53 +50,38 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   const bullConnection = createRedis({ url: config.REDIS_URL, name: 'persistence-worker-bull', logger: log, maxRetriesPerRequest: null });
   const redisSettings = checkRedisSettings(redis, log);
 
-  const notificationQueue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: bullConnection, prefix });
-  const gaugedQueues = [
-    new Queue(QUEUE_NAMES.messages, { connection: bullConnection, prefix }),
-    notificationQueue as Queue,
-    new Queue(QUEUE_NAMES.mail, { connection: bullConnection, prefix }),
-  ];
-  for (const queue of gaugedQueues) queue.on('error', (error) => log.debug({ err: error, queue: queue.name }, 'queue error'));
-  jobMetrics.gaugeQueues(gaugedQueues);
+  const queueConnection = { connection: bullConnection, installPrefix: config.REDIS_KEY_PREFIX, logger: log };
+  const notifications = createProducer('notifications', queueConnection);
+  const gaugedQueues = ALL_QUEUES.map((queue) => openQueue(queue, queueConnection));
+  queueMetrics.gaugeQueues(gaugedQueues);
 
-  const workerSettings = {
-    connection: bullConnection,
-    prefix,
+  const consumerSettings = {
+    ...queueConnection,
     stalledIntervalMs: config.STALLED_INTERVAL_MS,
     lockDurationMs: config.LOCK_DURATION_MS,
-    logger: log,
-    metrics: jobMetrics,
+    metrics: queueMetrics,
   };
   const workers: Worker[] = [
-    startQueueWorker({
-      ...workerSettings,
-      queue: QUEUE_NAMES.messages,
-      concurrency: config.MESSAGES_CONCURRENCY,
-      keepCompleted: { age: 3600, count: 1_000 },
-      process: createPersistMessagesProcessor({
+    startConsumer(
+      'messages',
+      createPersistMessagesProcessor({
         database,
         redis,
         redisKeyPrefix: config.REDIS_KEY_PREFIX,
-        notificationQueue,
+        notifications,
         metrics: jobMetrics,
         logger: log,
         testDelayMs: config.PERSIST_TEST_DELAY_MS,
       }),
-    }),
-    startQueueWorker({
-      ...workerSettings,
-      queue: QUEUE_NAMES.notifications,
+      { ...consumerSettings, concurrency: config.MESSAGES_CONCURRENCY },
+    ),
+    startConsumer('notifications', createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX }), {
+      ...consumerSettings,
       concurrency: config.NOTIFICATIONS_CONCURRENCY,
-      // Kept an hour so a re-enqueue with the same job id (a re-run batch) stays a no-op.
-      keepCompleted: { age: 3600, count: 20_000 },
-      process: createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX }),
     }),
   ];
-  const mailWorker = startMailConsumer(config, bullConnection, log);
-  if (mailWorker) {
-    observeWorker(mailWorker, jobMetrics, log);
-    workers.push(mailWorker as Worker);
-  }
+  const mailWorker = startMailConsumer(config, bullConnection, log, queueMetrics);
+  if (mailWorker) workers.push(mailWorker as Worker);
   if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
 
   const health = createHealthRouter({
@@ -134,7 +117,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     },
     async close() {
       const closeConnections = async () => {
-        await Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined)));
+        await Promise.all([notifications, ...gaugedQueues].map((queue) => queue.close().catch(() => undefined)));
         await redisSettings.catch(() => undefined);
         await closeRedis(redis);
         await closeRedis(bullConnection);

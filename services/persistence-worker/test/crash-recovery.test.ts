@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { PERSIST_MESSAGES_JOB_OPTIONS } from '@parley/contracts';
+import { jobOptionsFor } from '@parley/queues';
 import { createRoom, createWorkerTestEnv, makeMessage, TestProducer, waitFor, type WorkerTestEnv } from './support/worker-harness.js';
 import { sampleValue } from './support/prometheus-text.js';
 import { adminPort, killSpawnedWorkers, requireBuiltWorker, runRetryFailedCli, spawnWorker, type WorkerProcess } from './support/worker-process.js';
@@ -120,7 +120,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
         return {
           name: 'persist',
           data: { messages: slice, acceptedAt: Object.fromEntries(slice.map((message) => [message.id, Date.parse(message.createdAt)])) },
-          opts: PERSIST_MESSAGES_JOB_OPTIONS,
+          opts: jobOptionsFor('messages'),
         };
       }),
     );

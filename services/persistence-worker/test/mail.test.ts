@@ -3,20 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMailQueue, readFileMailbox, type MailQueue } from '@parley/mail';
+import { readFileMailbox } from '@parley/mail';
+import { createProducer, type Producer } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { createWorkerTestEnv, startWorker, waitFor, type WorkerTestEnv } from './support/worker-harness.js';
 
 let env: WorkerTestEnv;
 let dataDir: string;
 let connection: Redis;
-let queue: MailQueue;
+let queue: Producer<'mail'>;
 
 beforeAll(async () => {
   env = await createWorkerTestEnv('pw_mail');
   dataDir = await mkdtemp(join(tmpdir(), 'parley-pw-mail-'));
   connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  queue = createMailQueue(connection, env.prefix);
+  queue = createProducer('mail', { connection, installPrefix: env.prefix });
 });
 
 afterAll(async () => {
@@ -30,7 +31,7 @@ describe('mail queue', () => {
   it('sends queued mail to the file mailbox under DATA_DIR when no SMTP server is configured', async () => {
     const running = await startWorker(env.config({ MAIL_WORKER_ENABLED: 'true', DATA_DIR: dataDir, MAIL_FROM: 'Parley Test <test@parley.local>' }));
     try {
-      await queue.enqueue({ to: 'ada@example.com', subject: 'Your code', text: 'code 123456', kind: 'email-verification' });
+      await queue.add({ name: 'email-verification', data: { to: 'ada@example.com', subject: 'Your code', text: 'code 123456', kind: 'email-verification' } });
 
       const [mail] = await waitFor(async () => {
         const messages = await readFileMailbox(join(dataDir, 'mailbox'), 'ada@example.com');

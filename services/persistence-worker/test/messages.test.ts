@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
+import { acceptedHashKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import { sampleValue } from './support/prometheus-text.js';
 import { createRoom, createWorkerTestEnv, makeMessage, startWorker, storedMessageIds, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
 
@@ -89,10 +89,10 @@ describe('messages queue', () => {
     const room = await createRoom(env.dataSource, [sender]);
     // As chat-socket writes the job: the numbers are not in the job's messages yet (0).
     const [taken, refused, alsoTaken] = [makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 }), makeMessage(room, sender, { seq: 0 })];
-    const acceptedKey = `${env.prefix}msg-accepted:${taken.id}`;
+    const acceptedKey = acceptedHashKey(env.prefix, taken.id);
     await producer.connection.hset(acceptedKey, taken.id, '1', alsoTaken.id, '2');
     // The accept script's ledger entry of the batch, next to another batch still waiting.
-    await producer.connection.zadd(unpersistedBatchesKey(env.prefix), Date.now(), acceptedKey, Date.now(), `${env.prefix}msg-accepted:other`);
+    await producer.connection.zadd(unpersistedBatchesKey(env.prefix), Date.now(), acceptedKey, Date.now(), acceptedHashKey(env.prefix, 'other'));
     await producer.connection.set(unpersistedMessagesKey(env.prefix), 5);
 
     const { job, state } = await finishedJob(await producer.enqueueBatch([taken, refused, alsoTaken], {}, acceptedKey));
@@ -106,7 +106,7 @@ describe('messages queue', () => {
     ]);
     expect(await producer.connection.exists(acceptedKey)).toBe(0);
     // Off the ledger of unpersisted messages: its 2 accepted messages are stored.
-    expect(await producer.connection.zrange(unpersistedBatchesKey(env.prefix), 0, -1)).toEqual([`${env.prefix}msg-accepted:other`]);
+    expect(await producer.connection.zrange(unpersistedBatchesKey(env.prefix), 0, -1)).toEqual([acceptedHashKey(env.prefix, 'other')]);
     expect(await producer.connection.get(unpersistedMessagesKey(env.prefix))).toBe('3');
   });
 
@@ -115,7 +115,7 @@ describe('messages queue', () => {
     const room = await createRoom(env.dataSource, [sender]);
     const message = makeMessage(room, sender);
 
-    const { job, state } = await finishedJob(await producer.enqueueBatch([message], {}, `${env.prefix}msg-accepted:${message.id}`));
+    const { job, state } = await finishedJob(await producer.enqueueBatch([message], {}, acceptedHashKey(env.prefix, message.id)));
 
     expect(state).toBe('completed');
     expect(job.returnvalue).toMatchObject({ inserted: 0, refused: 1 });

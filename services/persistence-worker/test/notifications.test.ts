@@ -7,8 +7,9 @@ import { redisReady, subscribeWhenReady } from '@parley/redis';
 import { Server } from 'socket.io';
 import { io as connectClient, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { notificationChannel, presenceKey, userRoom } from '@parley/chat-store';
-import { NOTIFICATION_JOB_OPTIONS, notificationRelaySchema, type NotificationEvent } from '@parley/contracts';
+import { notificationRelaySchema, type NotificationEvent } from '@parley/contracts';
+import { notificationsChannel, presenceKey, socketIoAdapterChannelPrefix } from '@parley/keyspace';
+import { jobOptionsFor } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
 
@@ -48,6 +49,9 @@ const notificationsOf = (userIds: string[]): Promise<NotificationRow[]> =>
     [userIds],
   );
 
+const NOTIFICATION_OPTIONS = jobOptionsFor('notifications');
+/** The stand-in chat-socket's room of one user's sockets (its own name: only it joins and emits). */
+const userRoom = (userId: string) => `user:${userId}`;
 /** chat-socket's presence: a socket lease in the user's sorted set, scored by its expiry. */
 const setLease = (userId: string, expiresAt: number) => redis.zadd(presenceKey(env.prefix, userId), expiresAt, `socket-${randomUUID()}`);
 
@@ -124,8 +128,8 @@ describe('friend request notifications', () => {
   it('records one row per friend request, however often its job runs', async () => {
     const request = { kind: 'friend_request' as const, requestId: randomUUID(), fromUserId: randomUUID(), toUserId: randomUUID() };
 
-    await producer.notifications.add('friend_request', request, NOTIFICATION_JOB_OPTIONS);
-    await producer.notifications.add('friend_request', request, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_request', request, NOTIFICATION_OPTIONS);
+    await producer.notifications.add('friend_request', request, NOTIFICATION_OPTIONS);
     await drained();
 
     expect(await notificationsOf([request.toUserId])).toEqual([
@@ -135,10 +139,10 @@ describe('friend request notifications', () => {
 
   it('records the acceptance for the sender of the request, once, beside the recipient’s row of the same request', async () => {
     const request = { requestId: randomUUID(), fromUserId: randomUUID(), toUserId: randomUUID() };
-    await producer.notifications.add('friend_request', { kind: 'friend_request', ...request }, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_request', { kind: 'friend_request', ...request }, NOTIFICATION_OPTIONS);
     const accepted = { kind: 'friend_accepted' as const, requestId: request.requestId, fromUserId: request.toUserId, toUserId: request.fromUserId };
-    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_JOB_OPTIONS);
-    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_OPTIONS);
+    await producer.notifications.add('friend_accepted', accepted, NOTIFICATION_OPTIONS);
     await drained();
 
     expect(await notificationsOf([request.fromUserId])).toEqual([
@@ -148,7 +152,7 @@ describe('friend request notifications', () => {
   });
 
   it('rejects a malformed notification job without retrying it', async () => {
-    const job = await producer.notifications.add('friend_request', { kind: 'friend_request', requestId: 'x' } as never, NOTIFICATION_JOB_OPTIONS);
+    const job = await producer.notifications.add('friend_request', { kind: 'friend_request', requestId: 'x' } as never, NOTIFICATION_OPTIONS);
 
     const failed = await waitFor(async () => ((await job.getState()) === 'failed' ? producer.notifications.getJob(job.id!) : undefined), 15_000, 'failure');
 
@@ -177,11 +181,11 @@ describe('live notification events', () => {
     relay = new Redis(TEST_REDIS_URL);
     await Promise.all([pub, sub].map(redisReady));
     http = createServer();
-    io = new Server(http, { adapter: createShardedAdapter(pub, sub, { channelPrefix: `${env.prefix}socket.io` }) });
+    io = new Server(http, { adapter: createShardedAdapter(pub, sub, { channelPrefix: socketIoAdapterChannelPrefix(env.prefix) }) });
     io.on('connection', (socket) => {
       void socket.join(userRoom(String(socket.handshake.auth.userId)));
     });
-    await subscribeWhenReady(relay, notificationChannel(env.prefix));
+    await subscribeWhenReady(relay, notificationsChannel(env.prefix));
     relay.on('message', (_channel: string, raw: string) => {
       const parsed = notificationRelaySchema.safeParse(JSON.parse(raw));
       if (parsed.success) io.local.to(userRoom(parsed.data.userId)).emit('notification', parsed.data.notification);
@@ -206,7 +210,7 @@ describe('live notification events', () => {
     const fromUserId = randomUUID();
     const received = new Promise<NotificationEvent>((resolve) => client.once('notification', resolve));
 
-    await producer.notifications.add('friend_request', { kind: 'friend_request', requestId: randomUUID(), fromUserId, toUserId: user }, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_request', { kind: 'friend_request', requestId: randomUUID(), fromUserId, toUserId: user }, NOTIFICATION_OPTIONS);
 
     const event = await received;
     expect(event).toMatchObject({ kind: 'friend_request', fromUserId });
@@ -217,7 +221,7 @@ describe('live notification events', () => {
     const accepter = randomUUID();
     const received = new Promise<NotificationEvent>((resolve) => client.once('notification', resolve));
 
-    await producer.notifications.add('friend_accepted', { kind: 'friend_accepted', requestId: randomUUID(), fromUserId: accepter, toUserId: user }, NOTIFICATION_JOB_OPTIONS);
+    await producer.notifications.add('friend_accepted', { kind: 'friend_accepted', requestId: randomUUID(), fromUserId: accepter, toUserId: user }, NOTIFICATION_OPTIONS);
 
     expect(await received).toMatchObject({ kind: 'friend_accepted', fromUserId: accepter });
   });

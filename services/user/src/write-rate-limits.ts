@@ -1,7 +1,8 @@
 import type { RequestHandler } from 'express';
 import { principalOf } from '@parley/auth-middleware';
 import { createRateLimit, type RateLimit } from '@parley/rate-limit';
-import { redisKey, type Redis } from '@parley/redis';
+import { userRateLimitPrefix } from '@parley/keyspace';
+import type { Redis } from '@parley/redis';
 
 export interface WriteRateLimitSettings {
   redis: Redis;
@@ -23,7 +24,7 @@ export function createWriteRateLimits(settings: WriteRateLimitSettings): WriteRa
     perUser(
       createRateLimit({
         redis: settings.redis,
-        keyPrefix: redisKey(settings.redisKeyPrefix, 'user', 'rate', name),
+        keyPrefix: userRateLimitPrefix(settings.redisKeyPrefix, name),
         points,
         durationSeconds: 60,
       }),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { subscribeWhenReady } from '@parley/redis';
-import { BLOCKS_CHANGED_CHANNEL } from '@parley/contracts';
+import { blocksChangedChannel } from '@parley/keyspace';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { startUserService, type TestUser, type UserServiceHarness } from './support/user-service-harness.js';
 
@@ -15,7 +15,7 @@ describe('removing the profile of a deleted account', () => {
   beforeAll(async () => {
     service = await startUserService({}, 'account_deletion');
     subscriber = new Redis(TEST_REDIS_URL);
-    await subscribeWhenReady(subscriber, `${service.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`);
+    await subscribeWhenReady(subscriber, blocksChangedChannel(service.redisPrefix));
     subscriber.on('message', (_channel, message: string) => events.push(JSON.parse(message) as { userA: string; userB: string }));
   });
   afterAll(async () => {

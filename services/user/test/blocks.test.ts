@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { subscribeWhenReady } from '@parley/redis';
-import { BLOCKS_CHANGED_CHANNEL, blockCheckResponseSchema, blockedIdsResponseSchema, blockListSchema, blocksChangedEventSchema } from '@parley/contracts';
+import { blockCheckResponseSchema, blockedIdsResponseSchema, blockListSchema, blocksChangedEventSchema } from '@parley/contracts';
+import { blocksChangedChannel } from '@parley/keyspace';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { startUserService, type TestUser, type UserServiceHarness } from './support/user-service-harness.js';
 
@@ -187,7 +188,7 @@ describe('block change events', () => {
     const events: unknown[] = [];
     try {
       subscriber.on('message', (_channel: string, raw: string) => events.push(blocksChangedEventSchema.parse(JSON.parse(raw))));
-      await subscribeWhenReady(subscriber, `${service.redisPrefix}${BLOCKS_CHANGED_CHANNEL}`);
+      await subscribeWhenReady(subscriber, blocksChangedChannel(service.redisPrefix));
       const [ivy, jon] = [await newUser('ivy'), await newUser('jon')];
       expect((await service.request('PUT', `/api/v1/users/me/blocks/${jon.id}`, { token: ivy.token })).status).toBe(204);
       expect((await service.request('DELETE', `/api/v1/users/me/blocks/${jon.id}`, { token: ivy.token })).status).toBe(204);

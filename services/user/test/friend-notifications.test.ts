@@ -1,7 +1,7 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { friendIdsResponseSchema, QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
-import { bullPrefix } from '@parley/mail';
+import { friendIdsResponseSchema, type NotificationJob } from '@parley/contracts';
+import { openQueue } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { startUserService, type TestUser, type UserServiceHarness } from './support/user-service-harness.js';
 
@@ -11,7 +11,7 @@ let counter = 0;
 
 beforeAll(async () => {
   service = await startUserService({}, 'friend_notify');
-  notifications = new Queue(QUEUE_NAMES.notifications, { connection: { url: TEST_REDIS_URL }, prefix: bullPrefix(service.redisPrefix) });
+  notifications = openQueue('notifications', { connection: { url: TEST_REDIS_URL }, installPrefix: service.redisPrefix });
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimitedError } from '@parley/errors';
 import { createRateLimit, type RateLimit } from '@parley/rate-limit';
-import { redisKey } from '@parley/redis';
+import { authRateLimitPrefix } from '@parley/keyspace';
 import type { AuthMetrics, LimiterName } from '../auth-metrics.js';
 
 export interface LoginThrottleSettings {
@@ -27,13 +27,13 @@ export class LoginThrottle {
   constructor(private readonly settings: LoginThrottleSettings) {
     this.perAccountIp = createRateLimit({
       redis: settings.redis,
-      keyPrefix: redisKey(settings.redisKeyPrefix, 'rl', 'login-account-ip'),
+      keyPrefix: authRateLimitPrefix(settings.redisKeyPrefix, 'login-account-ip'),
       points: settings.perAccountIp,
       durationSeconds: settings.windowSeconds,
     });
     this.perIp = createRateLimit({
       redis: settings.redis,
-      keyPrefix: redisKey(settings.redisKeyPrefix, 'rl', 'login-ip'),
+      keyPrefix: authRateLimitPrefix(settings.redisKeyPrefix, 'login-ip'),
       points: settings.perIp,
       durationSeconds: settings.windowSeconds,
     });

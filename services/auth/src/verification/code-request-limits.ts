@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { RateLimitedError } from '@parley/errors';
 import { createRateLimit, type RateLimit } from '@parley/rate-limit';
-import { redisKey } from '@parley/redis';
+import { authRateLimitPrefix } from '@parley/keyspace';
 import type { AuthMetrics } from '../auth-metrics.js';
 
 export interface CodeRequestLimitSettings {
@@ -21,13 +21,13 @@ export class CodeRequestLimits {
   constructor(private readonly settings: CodeRequestLimitSettings) {
     this.perAccount = createRateLimit({
       redis: settings.redis,
-      keyPrefix: redisKey(settings.redisKeyPrefix, 'rl', 'code-account'),
+      keyPrefix: authRateLimitPrefix(settings.redisKeyPrefix, 'code-account'),
       points: settings.perAccount,
       durationSeconds: settings.windowSeconds,
     });
     this.perIp = createRateLimit({
       redis: settings.redis,
-      keyPrefix: redisKey(settings.redisKeyPrefix, 'rl', 'code-ip'),
+      keyPrefix: authRateLimitPrefix(settings.redisKeyPrefix, 'code-ip'),
       points: settings.perIp,
       durationSeconds: settings.windowSeconds,
     });

@@ -1,6 +1,6 @@
 import type { AuthUser } from '@parley/contracts';
 import { ConflictError, UnauthorizedError } from '@parley/errors';
-import type { MailQueue } from '@parley/mail';
+import type { Producer } from '@parley/queues';
 import { toAuthUser } from '../credentials/auth-user.js';
 import type { CredentialEntity } from '../credentials/credential.entity.js';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
@@ -13,7 +13,7 @@ export interface EmailVerificationDeps {
   credentials: CredentialRepository;
   codes: OneTimeCodes;
   limits: CodeRequestLimits;
-  mail: MailQueue;
+  mail: Producer<'mail'>;
 }
 
 /** Proves a signed-in user owns their email address with a mailed one-time code. */
@@ -24,7 +24,8 @@ export class EmailVerificationService {
     const credential = await this.unverifiedAccount(userId);
     await this.deps.limits.consume(`user:${credential.id}`, ip);
     const code = await this.deps.codes.issue('email-verification', credential.id);
-    await this.deps.mail.enqueue(emailVerificationMail(credential.email, credential.username, code));
+    const mail = emailVerificationMail(credential.email, credential.username, code);
+    await this.deps.mail.add({ name: mail.kind, data: mail });
   }
 
   async confirm(userId: string, code: string): Promise<AuthUser> {

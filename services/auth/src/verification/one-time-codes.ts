@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { redisKey } from '@parley/redis';
+import { oneTimeCodeKey } from '@parley/keyspace';
 
 export type CodePurpose = 'email-verification' | 'password-reset';
 
@@ -65,7 +65,7 @@ export class OneTimeCodes {
   }
 
   private key(purpose: CodePurpose, subject: string): string {
-    return redisKey(this.redisKeyPrefix, 'otp', purpose, subject);
+    return oneTimeCodeKey(this.redisKeyPrefix, purpose, subject);
   }
 }
 

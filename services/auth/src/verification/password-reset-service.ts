@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { PasswordResetConfirm } from '@parley/contracts';
 import { ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
-import type { MailQueue } from '@parley/mail';
+import type { Producer } from '@parley/queues';
 import type { SessionRevocationWriter } from '@parley/auth-middleware';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
@@ -20,7 +20,7 @@ export interface PasswordResetDeps {
   refreshTokens: RefreshTokenService;
   codes: OneTimeCodes;
   limits: CodeRequestLimits;
-  mail: MailQueue;
+  mail: Producer<'mail'>;
   sessions: SessionRevocationWriter;
   logger: Logger;
 }
@@ -39,7 +39,8 @@ export class PasswordResetService {
     const credential = await this.deps.credentials.findByEmail(email);
     if (!credential) return;
     const code = await this.deps.codes.issue('password-reset', credential.id);
-    await this.deps.mail.enqueue(passwordResetMail(credential.email, credential.username, code));
+    const mail = passwordResetMail(credential.email, credential.username, code);
+    await this.deps.mail.add({ name: mail.kind, data: mail });
   }
 
   async confirm(input: PasswordResetConfirm): Promise<void> {

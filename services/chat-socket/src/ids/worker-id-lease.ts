@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { workerIdLeaseKey } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { MAX_WORKER_ID } from './snowflake.js';
 
@@ -40,7 +41,7 @@ return 0`;
 export async function leaseWorkerId(settings: WorkerIdLeaseSettings): Promise<WorkerIdLease> {
   const ttlMs = settings.ttlMs ?? 30_000;
   const owner = randomUUID();
-  const keyOf = (workerId: number) => `${settings.redisKeyPrefix}snowflake:worker:${workerId}`;
+  const keyOf = (workerId: number) => workerIdLeaseKey(settings.redisKeyPrefix, workerId);
 
   const acquire = async (): Promise<number> => {
     const start = randomInt(MAX_WORKER_ID + 1);

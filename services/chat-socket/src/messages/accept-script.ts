@@ -209,21 +209,3 @@ export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, c
   return { kind: 'decided', replies: reply[0] as AcceptReply[], jobId: (reply[1] as string | null) ?? null };
 }
 
-export function sendRateKey(redisKeyPrefix: string, senderId: string): string {
-  return `${redisKeyPrefix}send-rate:${senderId}`;
-}
-
-export function idempotencyKey(redisKeyPrefix: string, senderId: string, clientMsgId: string): string {
-  return `${redisKeyPrefix}msg-idem:${senderId}:${clientMsgId}`;
-}
-
-/**
- * The hash of the messages one batch's script accepted, id → room sequence number, named after
- * the batch's first message id (unique across pods). The batch's persistence job names it; the
- * worker stores only those ids, with those numbers, and deletes the hash when the job is done.
- * It has no TTL on purpose: a job may wait for a stopped worker for as long as it takes, and its
- * hash must still be there.
- */
-export function acceptedHashKey(redisKeyPrefix: string, firstMessageId: string): string {
-  return `${redisKeyPrefix}msg-accepted:${firstMessageId}`;
-}

@@ -1,8 +1,8 @@
-import { Job, Queue } from 'bullmq';
+import { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type PersistMessagesJob, type UnsequencedMessage } from '@parley/contracts';
+import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { bullPrefix } from '@parley/mail';
+import { createProducer } from '@parley/queues';
 import { JOB_ARG_COUNT, JOB_KEY_COUNT, type StandardJobCall } from './accept-script.js';
 
 /** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
@@ -28,14 +28,13 @@ interface RecordingClient {
 }
 
 /**
- * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch. Jobs
- * are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
+ * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch, with the
+ * queue's policy of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
  * client that records the script call instead of sending it; the accept script then runs that
  * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
  */
 export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger): MessageQueue {
-  const queue = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection, prefix: bullPrefix(redisKeyPrefix) });
-  queue.on('error', (error) => logger.warn({ err: error }, 'messages queue error'));
+  const producer = createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger });
   return {
     async jobCall(messages, acceptedAt, acceptedKey, trace = {}) {
       const data: PersistMessagesJob = {
@@ -45,8 +44,7 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
         ...(trace.batch ? { trace: trace.batch } : {}),
         ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
       };
-      // One policy for producer and worker: jittered backoff ('jitter' is registered by the worker).
-      const job = new Job(queue, 'persist', data, PERSIST_MESSAGES_JOB_OPTIONS);
+      const job = new Job(producer.queue, 'persist', data, producer.jobOptions);
       let recorded: { name: string; keysAndArgs: Array<string | Buffer> } | undefined;
       const recorder: RecordingClient = {
         runCommand: async (name, keysAndArgs) => {
@@ -61,6 +59,6 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
       const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
       return { keys, args: recorded.keysAndArgs.slice(JOB_KEY_COUNT) };
     },
-    close: () => queue.close(),
+    close: () => producer.close(),
   };
 }

@@ -1,11 +1,12 @@
 import type { Message } from '@parley/contracts';
+import { recentWindowKey } from '@parley/keyspace';
 import type { Redis, Result } from 'ioredis';
 import { sortableId } from '../ids/snowflake.js';
 
 /**
- * The last N accepted messages of each room, in Redis, written by the accept script together
- * with the message's acceptance and job (see accept-script.ts). History merges it with
- * PostgreSQL, so a message acknowledged to its sender is readable at once, however far the
+ * The last N accepted messages of each room, in Redis (`recentWindowKey`), written by the
+ * accept script together with the message's acceptance and job (see accept-script.ts). History
+ * merges it with PostgreSQL, so a message acknowledged to its sender is readable at once, however far the
  * persistence worker lags.
  *
  * Layout: one sorted set per room, every score 0, members `<20-digit seq>|<message JSON>`:
@@ -14,10 +15,6 @@ import { sortableId } from '../ids/snowflake.js';
  * window in Redis (at most RECENT_WINDOW_SIZE entries). The key name changed with that order
  * (it was id order), so a window of the older layout is never read as this one.
  */
-export function recentWindowKey(redisKeyPrefix: string, roomId: string): string {
-  return `${redisKeyPrefix}room-recent:${roomId}`;
-}
-
 /** Width of the zero-padded sequence number that starts each member (the accept script writes them). */
 const SEQ_DIGITS = 20;
 

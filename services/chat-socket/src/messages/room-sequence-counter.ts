@@ -1,18 +1,12 @@
 import type { Redis } from 'ioredis';
 import { highestStoredSeq } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
+import { roomSequenceKey } from '@parley/keyspace';
 import type { RecentWindow } from './recent-window.js';
 
 /**
- * Each room's sequence counter: the number of the room's last accepted message, incremented by
- * the accept script (docs/decisions/0002-room-sequence-numbers.md). No TTL: it must outlive
- * every message of the room still to be stored.
- */
-export function roomSequenceKey(redisKeyPrefix: string, roomId: string): string {
-  return `${redisKeyPrefix}room-seq:${roomId}`;
-}
-
-/**
+ * Each room's sequence counter (`roomSequenceKey`) is the number of the room's last accepted
+ * message, incremented by the accept script (docs/decisions/0002-room-sequence-numbers.md).
  * Creates the counters of rooms that have none (a new room, or a Redis that lost its data) from
  * what is known to be taken: the highest number stored in PostgreSQL and the highest in the
  * room's recent window (accepted, maybe not stored yet). `SET NX`, so a pod that seeds late never

@@ -1,20 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
 import type { Message, TimelineEventKind } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
+import { acceptedHashKey, idempotencyKey, recentWindowKey, roomSequenceKey, sendRateKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import type { MessageDurability } from '../durability/message-durability.js';
 import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { acceptBatch, acceptedHashKey, defineAcceptBatch, idempotencyKey, sendRateKey, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
+import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
-import { recentWindowKey } from './recent-window.js';
-import { roomSequenceKey } from './room-sequence-counter.js';
 import { sendTracing } from './send-tracing.js';
 
 export interface SendRequest {

@@ -1,10 +1,8 @@
-import { Queue } from 'bullmq';
-import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/chat-store';
-import { QUEUE_NAMES } from '@parley/contracts';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { withTimeout } from '@parley/lifecycle';
-import { bullPrefix } from '@parley/mail';
 import { Counter, Gauge, type Registry } from '@parley/metrics';
+import { ALL_QUEUES, openQueue } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 
 /** Queue states exported as `parley_queue_jobs{queue,state}` (the worker exports the same series). */
@@ -35,7 +33,7 @@ export interface BacklogMetrics {
  * The backlog as seen from outside the persistence worker: every chat-socket pod samples, at
  * scrape time, the BullMQ queues' job counts and oldest waiting job, and the ledger of
  * acknowledged-but-unpersisted messages that the accept script writes and the worker clears
- * (@parley/chat-store unpersisted-keys). So a stopped worker, a PostgreSQL outage or jobs
+ * (@parley/keyspace unpersistedBatchesKey). So a stopped worker, a PostgreSQL outage or jobs
  * that keep failing show as a growing backlog and a growing persistence lag
  * (docs/decisions/0015-backlog-truth-outside-the-worker.md).
  *
@@ -43,8 +41,7 @@ export interface BacklogMetrics {
  * timestamps it held: an outage of Redis does not read as a healthy backlog.
  */
 export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyPrefix: string, logger: Logger, now: () => number = Date.now): BacklogMetrics {
-  const queues = Object.values(QUEUE_NAMES).map((name) => new Queue(name, { connection: redis, prefix: bullPrefix(redisKeyPrefix) }));
-  for (const queue of queues) queue.on('error', (error) => logger.debug({ err: error, queue: queue.name }, 'backlog queue error'));
+  const queues = ALL_QUEUES.map((name) => openQueue(name, { connection: redis, installPrefix: redisKeyPrefix, logger }));
   const registers = [registry];
 
   const sample = async (): Promise<BacklogSample> => {

@@ -1,10 +1,11 @@
 import type { Presence } from '@parley/contracts';
 import type { Redis } from 'ioredis';
-import { onlineRange, presenceKey } from '@parley/chat-store';
+import { onlineRange } from '@parley/chat-store';
+import { presenceIndexKey, presenceKey, presenceLastSeenKey, presenceSweepLockKey } from '@parley/keyspace';
 
 /**
  * Presence in Redis, shared by all pods and read by the persistence worker:
- *  - `presence:user:<id>` (chat-store's presenceKey): sorted set of the user's socket ids,
+ *  - `presence:user:<id>` (presenceKey): sorted set of the user's socket ids,
  *    scored by the epoch ms their lease expires. Online = a score in the future.
  *  - `presence:index`: user id → latest lease expiry, so the sweeper finds users whose
  *    pods died without saying goodbye.
@@ -45,9 +46,9 @@ export class PresenceStore {
     private readonly redisKeyPrefix: string,
     private readonly ttlMs: number,
   ) {
-    this.indexKey = `${redisKeyPrefix}presence:index`;
-    this.lastSeenKey = `${redisKeyPrefix}presence:last-seen`;
-    this.lockKey = `${redisKeyPrefix}presence:sweep-lock`;
+    this.indexKey = presenceIndexKey(redisKeyPrefix);
+    this.lastSeenKey = presenceLastSeenKey(redisKeyPrefix);
+    this.lockKey = presenceSweepLockKey(redisKeyPrefix);
   }
 
   private key(userId: string): string {

@@ -1,6 +1,6 @@
 /**
- * Names of socket.io rooms and Redis pub/sub channels, in one place so every sender and
- * subscriber agrees on them.
+ * Names of socket.io rooms, in one place so every sender agrees on them (Redis channels are in
+ * @parley/keyspace).
  */
 
 /** Every socket of a user, on every pod, is in this socket.io room. */
@@ -18,14 +18,4 @@ export const ROOM_CHANNEL_PREFIX = 'room:';
 /** The chat room id of a socket.io room name, or undefined for other rooms. */
 export function roomIdOfChannel(channel: string): string | undefined {
   return channel.startsWith(ROOM_CHANNEL_PREFIX) ? channel.slice(ROOM_CHANNEL_PREFIX.length) : undefined;
-}
-
-/** Redis pub/sub channel on which the persistence worker announces notifications: JSON `{userId, notification}`. */
-export function notificationsChannel(redisKeyPrefix: string): string {
-  return `${redisKeyPrefix}events:notifications`;
-}
-
-/** socket.io adapter channel prefix under the install's Redis prefix, so installs sharing a Redis stay apart. */
-export function adapterChannelPrefix(redisKeyPrefix: string): string {
-  return `${redisKeyPrefix}socket.io`;
 }

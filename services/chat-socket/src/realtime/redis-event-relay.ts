@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { BLOCKS_CHANGED_CHANNEL, blocksChangedEventSchema, notificationEventSchema, userIdSchema } from '@parley/contracts';
+import { blocksChangedEventSchema, notificationEventSchema, userIdSchema } from '@parley/contracts';
+import { blocksChangedChannel, notificationsChannel } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, subscribeWhenReady, type Redis } from '@parley/redis';
-import { notificationsChannel, userChannel } from './channels.js';
+import { userChannel } from './channels.js';
 import type { ChatServer } from './socket-types.js';
 
 const notificationMessageSchema = z.object({ userId: userIdSchema, notification: notificationEventSchema });
@@ -31,7 +32,7 @@ export function startRedisEventRelay(settings: {
   const { io, logger } = settings;
   const subscriber: Redis = createRedis({ url: settings.redisUrl, name: 'chat-socket-events', logger, maxRetriesPerRequest: null });
   const notifications = notificationsChannel(settings.redisKeyPrefix);
-  const blocksChanged = `${settings.redisKeyPrefix}${BLOCKS_CHANGED_CHANNEL}`;
+  const blocksChanged = blocksChangedChannel(settings.redisKeyPrefix);
 
   subscriber.on('message', (channel: string, raw: string) => {
     let payload: unknown;

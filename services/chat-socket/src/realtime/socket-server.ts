@@ -4,11 +4,11 @@ import { Server } from 'socket.io';
 import { socketAuthSchema } from '@parley/contracts';
 import type { AccessTokenVerifier } from '@parley/auth-middleware';
 import { toAppError, UnauthorizedError } from '@parley/errors';
+import { socketIoAdapterChannelPrefix } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { inSpan, parleyTracer, SpanKind } from '@parley/tracing';
 import type { ChatMetrics, HandshakeRejectionReason } from '../observability/chat-metrics.js';
-import { adapterChannelPrefix } from './channels.js';
 import type { ChatServer } from './socket-types.js';
 
 const tracer = parleyTracer('chat-socket');
@@ -57,7 +57,7 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
   for (const connection of [publisher, subscriber]) connection.on('error', () => settings.metrics().adapterErrors.inc());
   for (const connection of [publisher, subscriber]) guardFireAndForget(connection, () => settings.metrics().adapterErrors.inc());
 
-  const channelPrefix = adapterChannelPrefix(settings.redisKeyPrefix);
+  const channelPrefix = socketIoAdapterChannelPrefix(settings.redisKeyPrefix);
   const adapter =
     settings.adapter === 'sharded'
       ? createShardedAdapter(publisher, subscriber, { channelPrefix, subscriptionMode: 'dynamic' })

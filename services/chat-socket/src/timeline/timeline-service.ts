@@ -4,7 +4,7 @@ import { fetchMessageRevisions, findStoredTarget } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
 import type { Redis } from 'ioredis';
-import { idempotencyKey } from '../messages/accept-script.js';
+import { idempotencyKey } from '@parley/keyspace';
 import type { RecentWindow } from '../messages/recent-window.js';
 import type { SendMessageService } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';

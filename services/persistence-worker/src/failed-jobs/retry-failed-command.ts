@@ -1,14 +1,12 @@
 import { parseArgs } from 'node:util';
-import { Queue } from 'bullmq';
 import { ConfigError, loadConfig } from '@parley/config';
-import { QUEUE_NAMES } from '@parley/contracts';
 import { createLogger } from '@parley/logger';
-import { bullPrefix } from '@parley/mail';
+import { ALL_QUEUES, isQueueName, openQueue } from '@parley/queues';
 import { closeRedis, createRedis } from '@parley/redis';
 import { configSchema } from '../config.js';
 import { listFailedJobs, retryFailedJobs } from './failed-jobs.js';
 
-const QUEUES = Object.values(QUEUE_NAMES) as string[];
+const QUEUES = ALL_QUEUES;
 
 export const RETRY_FAILED_USAGE = `Usage: npm run jobs:retry-failed -- --queue <${QUEUES.join('|')}> [--limit N] [--list]
 
@@ -53,7 +51,7 @@ export async function runRetryFailedCommand(
     output.out(RETRY_FAILED_USAGE);
     return 0;
   }
-  if (!options.queue || !QUEUES.includes(options.queue)) {
+  if (!options.queue || !isQueueName(options.queue)) {
     output.err(`--queue must be one of: ${QUEUES.join(', ')}\n\n${RETRY_FAILED_USAGE}`);
     return 2;
   }
@@ -74,8 +72,7 @@ export async function runRetryFailedCommand(
 
   const logger = createLogger({ service: 'retry-failed-jobs', level: 'warn' });
   const redis = createRedis({ url: config.REDIS_URL, name: 'retry-failed-jobs', logger, maxRetriesPerRequest: 1 });
-  const queue = new Queue(options.queue, { connection: redis, prefix: bullPrefix(config.REDIS_KEY_PREFIX) });
-  queue.on('error', () => undefined);
+  const queue = openQueue(options.queue, { connection: redis, installPrefix: config.REDIS_KEY_PREFIX });
   try {
     if (options.list) {
       const failed = await listFailedJobs(queue, limit);

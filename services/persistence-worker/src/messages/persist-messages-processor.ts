@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import {
   FINISH_BATCH_LUA,
   foldTimelineEvents,
   insertDeadLetters,
   storeMessageBatch,
-  unpersistedBatchesKey,
-  unpersistedMessagesKey,
   type DeadLetterInput,
 } from '@parley/chat-store';
-import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message, type NotificationJob } from '@parley/contracts';
+import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message } from '@parley/contracts';
+import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import type { Producer } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
@@ -26,7 +26,7 @@ export interface PersistMessagesDeps {
   database: DatabaseConnection;
   redis: Redis;
   redisKeyPrefix: string;
-  notificationQueue: Queue<NotificationJob>;
+  notifications: Producer<'notifications'>;
   metrics: JobMetrics;
   logger: Logger;
   /** PERSIST_TEST_DELAY_MS: pause before and after the write (tests kill the worker in between). */
@@ -103,7 +103,7 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
           await foldTimelineEvents(dataSource, kept);
           const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, stored.members);
           const notificationJobs = await enqueueMessageNotifications(
-            deps.notificationQueue,
+            deps.notifications,
             kept.filter((message) => (message.kind ?? 'message') === 'message'),
             audience,
             spans,

@@ -1,5 +1,5 @@
-import type { Queue } from 'bullmq';
-import { NOTIFICATION_JOB_OPTIONS, type Message, type NotificationJob } from '@parley/contracts';
+import type { Message, NotificationJob } from '@parley/contracts';
+import type { ProducedJob, Producer } from '@parley/queues';
 import type { NotificationEnqueueTracing } from '../messages/message-spans.js';
 import type { RoomMember } from './room-audience.js';
 
@@ -13,13 +13,13 @@ export const messageNotificationJobId = (messageId: string) => `message-${messag
  * carries its message's trace context (from `tracing`), so the notification continues that trace.
  */
 export async function enqueueMessageNotifications(
-  queue: Queue<NotificationJob>,
+  producer: Producer<'notifications'>,
   messages: Message[],
   audience: Map<string, RoomMember[]>,
   tracing?: NotificationEnqueueTracing,
 ): Promise<number> {
   const started: Array<{ end(error?: unknown): void }> = [];
-  const jobs = messages.flatMap((message) => {
+  const jobs = messages.flatMap((message): Array<ProducedJob<'notifications'>> => {
     const offlineUserIds = (audience.get(message.roomId) ?? [])
       .filter((member) => !member.online && member.userId !== message.senderId)
       .map((member) => member.userId);
@@ -28,10 +28,10 @@ export async function enqueueMessageNotifications(
     if (span) started.push(span);
     const trace = span?.carrier;
     const data: NotificationJob = { kind: 'message', message, offlineUserIds, ...(trace ? { trace } : {}) };
-    return [{ name: 'message', data, opts: { ...NOTIFICATION_JOB_OPTIONS, jobId: messageNotificationJobId(message.id) } }];
+    return [{ name: 'message', data, jobId: messageNotificationJobId(message.id) }];
   });
   try {
-    if (jobs.length > 0) await queue.addBulk(jobs);
+    await producer.addBulk(jobs);
   } catch (error) {
     for (const span of started) span.end(error);
     throw error;

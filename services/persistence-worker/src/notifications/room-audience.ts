@@ -1,4 +1,5 @@
-import { onlineRange, presenceKey, type RoomMembership } from '@parley/chat-store';
+import { onlineRange, type RoomMembership } from '@parley/chat-store';
+import { presenceKey } from '@parley/keyspace';
 import type { Redis } from '@parley/redis';
 
 export interface RoomMember {

@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { createChatDataSource } from '@parley/chat-store';
-import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type Message, type NotificationJob, type PersistMessagesJob } from '@parley/contracts';
+import type { Message, NotificationJob, PersistMessagesJob } from '@parley/contracts';
 import { runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
-import { bullPrefix } from '@parley/mail';
+import { jobOptionsFor, openQueue } from '@parley/queues';
 import { createTestDatabase, deleteRedisPrefix, TEST_REDIS_URL, testRedisPrefix, type TestDatabase } from '@parley/testing';
 import { createPersistenceWorkerApp, type PersistenceWorkerApp } from '../../src/app.js';
 import { loadPersistenceWorkerConfig, type PersistenceWorkerConfig } from '../../src/config.js';
@@ -110,21 +110,24 @@ export function capturingLogger(level = 'warn'): { logger: Logger; lines: () => 
   return { logger: pino({ level }, stream), lines: () => lines };
 }
 
-/** Enqueues exactly as chat-socket does: same queue name, prefix, data schema and job options. */
+/**
+ * Enqueues as chat-socket does (same queue, prefix and job options), through raw queue handles so
+ * tests can also add what a producer would refuse.
+ */
 export class TestProducer {
   readonly connection = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   readonly messages: Queue<PersistMessagesJob>;
   readonly notifications: Queue<NotificationJob>;
 
   constructor(redisKeyPrefix: string) {
-    this.messages = new Queue<PersistMessagesJob>(QUEUE_NAMES.messages, { connection: this.connection, prefix: bullPrefix(redisKeyPrefix) });
-    this.notifications = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: this.connection, prefix: bullPrefix(redisKeyPrefix) });
+    this.messages = openQueue('messages', { connection: this.connection, installPrefix: redisKeyPrefix });
+    this.notifications = openQueue('notifications', { connection: this.connection, installPrefix: redisKeyPrefix });
   }
 
   async enqueueBatch(messages: Message[], options: Record<string, unknown> = {}, acceptedKey?: string): Promise<string> {
     const acceptedAt = Object.fromEntries(messages.map((message) => [message.id, Date.parse(message.createdAt)]));
     const data: PersistMessagesJob = { messages, acceptedAt, ...(acceptedKey ? { acceptedKey } : {}) };
-    const job = await this.messages.add('persist', data, { ...PERSIST_MESSAGES_JOB_OPTIONS, ...options });
+    const job = await this.messages.add('persist', data, { ...jobOptionsFor('messages'), ...options });
     return job.id!;
   }
 

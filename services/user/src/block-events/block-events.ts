@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import { BLOCKS_CHANGED_CHANNEL, type BlocksChangedEvent } from '@parley/contracts';
+import type { BlocksChangedEvent } from '@parley/contracts';
+import { blocksChangedChannel } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 
 export interface BlockEvents {
@@ -7,9 +8,9 @@ export interface BlockEvents {
   changed(userA: string, userB: string): Promise<void>;
 }
 
-/** Publishes on `${prefix}events:blocks-changed`; a failed publish is logged, never fails the request. */
+/** Publishes on `blocksChangedChannel`; a failed publish is logged, never fails the request. */
 export function createBlockEvents(redis: Redis, redisKeyPrefix: string, logger: Logger): BlockEvents {
-  const channel = `${redisKeyPrefix}${BLOCKS_CHANGED_CHANNEL}`;
+  const channel = blocksChangedChannel(redisKeyPrefix);
   return {
     async changed(userA, userB) {
       const event: BlocksChangedEvent = { userA, userB };

@@ -1,7 +1,7 @@
-import { Queue, type ConnectionOptions } from 'bullmq';
-import { NOTIFICATION_JOB_OPTIONS, QUEUE_NAMES, notificationJobSchema, type FriendRequest, type NotificationJob } from '@parley/contracts';
+import type { ConnectionOptions } from 'bullmq';
+import type { FriendRequest } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { bullPrefix } from '@parley/mail';
+import { createProducer } from '@parley/queues';
 import { traceCarrierOf } from '@parley/tracing';
 
 export interface FriendRequestNotifier {
@@ -18,20 +18,14 @@ export interface FriendRequestNotifier {
  * sender of its acceptance.
  */
 export function createFriendRequestNotifier(connection: ConnectionOptions, redisKeyPrefix: string, logger: Logger): FriendRequestNotifier {
-  const queue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection, prefix: bullPrefix(redisKeyPrefix) });
+  const producer = createProducer('notifications', { connection, installPrefix: redisKeyPrefix, logger });
   const enqueue = async (kind: 'friend_request' | 'friend_accepted', jobId: string, fromUserId: string, toUserId: string, requestId: string) => {
     const trace = traceCarrierOf();
-    const job = notificationJobSchema.parse({
-      kind,
-      requestId,
-      fromUserId,
-      toUserId,
-      // The request's trace continues in the worker that records and pushes the notification.
-      ...(trace ? { trace } : {}),
-    });
+    // The request's trace continues in the worker that records and pushes the notification.
+    const data = { kind, requestId, fromUserId, toUserId, ...(trace ? { trace } : {}) };
     try {
       // A deterministic id: one job per request even if the client retries.
-      await queue.add(kind, job, { ...NOTIFICATION_JOB_OPTIONS, jobId });
+      await producer.add({ name: kind, data, jobId });
     } catch (error) {
       // The request itself is committed; a lost badge is better than a failed request.
       logger.warn({ err: error, requestId, kind }, 'could not queue a friend request notification');
@@ -41,6 +35,6 @@ export function createFriendRequestNotifier(connection: ConnectionOptions, redis
     notify: (request) => enqueue('friend_request', `friend-request-${request.id}`, request.fromUser.id, request.toUser.id, request.id),
     // From the one who accepted to the one who asked.
     notifyAccepted: (request) => enqueue('friend_accepted', `friend-accepted-${request.id}`, request.toUser.id, request.fromUser.id, request.id),
-    close: () => queue.close(),
+    close: () => producer.close(),
   };
 }

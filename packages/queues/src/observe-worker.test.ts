@@ -4,9 +4,9 @@ import type { Worker } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { Registry } from '@parley/metrics';
-import { createJobMetrics } from './job-metrics.js';
-import { jobTraceFields } from './job-trace.js';
-import { observeWorker } from './queue-worker.js';
+import { createQueueMetrics } from './queue-metrics.js';
+import { jobTraceFields } from './job-trace-fields.js';
+import { observeWorker } from './observe-worker.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN_ID = '00f067aa0ba902b7';
@@ -28,7 +28,7 @@ describe('trace ids in the worker’s job failure logs', () => {
       },
     });
     const worker = Object.assign(new EventEmitter(), { name: 'messages' });
-    observeWorker(worker as unknown as Worker, createJobMetrics(new Registry()), createLogger({ service: 'worker-test', destination }));
+    observeWorker(worker as unknown as Worker, createQueueMetrics(new Registry()), createLogger({ service: 'worker-test', destination }));
     const job = (attemptsMade: number) => ({ id: `job-${attemptsMade}`, data: { trace: { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` } }, attemptsMade, opts: { attempts: 12 }, processedOn: Date.now(), delay: 1_000 });
 
     worker.emit('failed', job(1), new Error('connect ECONNREFUSED'));

@@ -1,7 +1,10 @@
 import type { BackoffStrategy, MinimalJob } from 'bullmq';
-import { JITTER_BACKOFF } from '@parley/contracts';
 
-export { JITTER_BACKOFF };
+/**
+ * Custom BullMQ backoff type: exponential with jitter, registered by every consumer of
+ * @parley/queues (`settings.backoffStrategy`) and named by the policies that use it.
+ */
+export const JITTER_BACKOFF = 'jitter';
 
 export interface JitterBackoffSettings {
   /** Base delay when the job's `backoff.delay` is unset. */

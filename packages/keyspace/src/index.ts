@@ -1,0 +1,7 @@
+export { sendRateKey, idempotencyKey, acceptedHashKey, recentWindowKey, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey } from './message-keys.js';
+export { presenceKey, presenceIndexKey, presenceLastSeenKey, presenceSweepLockKey } from './presence-keys.js';
+export { revokedSessionKey, sessionsNotBeforeKey } from './session-keys.js';
+export { notificationsChannel, blocksChangedChannel, sessionsRevokedChannel, socketIoAdapterChannelPrefix } from './channels.js';
+export { oneTimeCodeKey, authRateLimitPrefix, userRateLimitPrefix, workerIdLeaseKey, bullPrefix } from './service-keys.js';
+export { KEYSPACE_CATALOG, renderKeyspaceTable } from './keyspace-catalog.js';
+export type { KeyspaceEntry } from './keyspace-catalog.js';

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import * as keyspace from './index.js';
+import { KEYSPACE_CATALOG, renderKeyspaceTable } from './keyspace-catalog.js';
+
+/** The slot-deciding part of a key (Redis Cluster): the first `{…}` with content, else the key. */
+function hashTagOf(key: string): string {
+  const open = key.indexOf('{');
+  const close = open < 0 ? -1 : key.indexOf('}', open + 1);
+  return close > open + 1 ? key.slice(open + 1, close) : key;
+}
+
+const nameFunctions = Object.entries(keyspace).filter(([name, value]) => typeof value === 'function' && name !== 'renderKeyspaceTable');
+
+describe('the keyspace', () => {
+  it('puts every name under the install prefix, so installs sharing a Redis stay apart', () => {
+    for (const [name, build] of nameFunctions) {
+      const args = Array.from({ length: (build as (...args: unknown[]) => string).length - 1 }, (_, index) => `arg${index}`);
+      const value = (build as (...args: unknown[]) => string)('install-a:', ...args);
+      expect(value, name).toMatch(/^install-a:/);
+      expect((build as (...args: unknown[]) => string)('install-b:', ...args), name).toBe(value.replace(/^install-a:/, 'install-b:'));
+    }
+  });
+
+  it('keeps the names a running install already uses (an upgrade finds its data)', () => {
+    const p = 'parley:';
+    expect(keyspace.sendRateKey(p, 'u1')).toBe('parley:send-rate:u1');
+    expect(keyspace.idempotencyKey(p, 'u1', 'c1')).toBe('parley:msg-idem:u1:c1');
+    expect(keyspace.acceptedHashKey(p, 'm1')).toBe('parley:msg-accepted:m1');
+    expect(keyspace.recentWindowKey(p, 'r1')).toBe('parley:room-recent:r1');
+    expect(keyspace.roomSequenceKey(p, 'r1')).toBe('parley:room-seq:r1');
+    expect(keyspace.unpersistedBatchesKey(p)).toBe('parley:msg-unpersisted:batches');
+    expect(keyspace.unpersistedMessagesKey(p)).toBe('parley:msg-unpersisted:messages');
+    expect(keyspace.presenceKey(p, 'u1')).toBe('parley:presence:user:u1');
+    expect(keyspace.presenceIndexKey(p)).toBe('parley:presence:index');
+    expect(keyspace.presenceLastSeenKey(p)).toBe('parley:presence:last-seen');
+    expect(keyspace.presenceSweepLockKey(p)).toBe('parley:presence:sweep-lock');
+    expect(keyspace.revokedSessionKey(p, 'u1', 's1')).toBe('parley:session:{u1}:revoked:s1');
+    expect(keyspace.sessionsNotBeforeKey(p, 'u1')).toBe('parley:session:{u1}:not-before');
+    expect(keyspace.oneTimeCodeKey(p, 'email-verification', 'u1')).toBe('parley:otp:email-verification:u1');
+    expect(keyspace.authRateLimitPrefix(p, 'login-ip')).toBe('parley:rl:login-ip');
+    expect(keyspace.userRateLimitPrefix(p, 'friend-requests')).toBe('parley:user:rate:friend-requests');
+    expect(keyspace.workerIdLeaseKey(p, 7)).toBe('parley:snowflake:worker:7');
+    expect(keyspace.bullPrefix(p)).toBe('parley:bull');
+    expect(keyspace.notificationsChannel(p)).toBe('parley:events:notifications');
+    expect(keyspace.blocksChangedChannel(p)).toBe('parley:events:blocks-changed');
+    expect(keyspace.sessionsRevokedChannel(p)).toBe('parley:events:user-sessions-revoked');
+    expect(keyspace.socketIoAdapterChannelPrefix(p)).toBe('parley:socket.io');
+  });
+
+  it('keeps both session keys of a user in one hash slot (one MGET reads them, also on Redis Cluster)', () => {
+    const revoked = keyspace.revokedSessionKey('parley:', 'user-1', 'session-9');
+    const notBefore = keyspace.sessionsNotBeforeKey('parley:', 'user-1');
+    expect(hashTagOf(revoked)).toBe('user-1');
+    expect(hashTagOf(notBefore)).toBe(hashTagOf(revoked));
+    expect(hashTagOf(keyspace.sessionsNotBeforeKey('parley:', 'user-2'))).not.toBe(hashTagOf(revoked));
+  });
+
+  it('gives the keys of one room no hash tag: the accept script mixes rooms, senders and BullMQ keys and needs a single Redis', () => {
+    for (const key of [keyspace.recentWindowKey('parley:', 'room-1'), keyspace.roomSequenceKey('parley:', 'room-1')]) {
+      expect(hashTagOf(key)).toBe(key);
+    }
+  });
+
+  it('lists every name in the generated table, each once', () => {
+    const listed = KEYSPACE_CATALOG.map((entry) => entry.name);
+    expect(new Set(listed).size).toBe(listed.length);
+    expect([...listed].sort()).toEqual(nameFunctions.map(([name]) => name).sort());
+    const table = renderKeyspaceTable();
+    for (const entry of KEYSPACE_CATALOG) expect(table).toContain(`\`${entry.name}\``);
+    expect(table).toContain('`<prefix>room-seq:<roomId>`');
+  });
+});

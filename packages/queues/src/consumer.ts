@@ -1,0 +1,45 @@
+import { Worker, type Processor } from 'bullmq';
+import type { Logger } from '@parley/logger';
+import { bullPrefix } from '@parley/keyspace';
+import type { Redis } from 'ioredis';
+import { createJitterBackoffStrategy } from './jitter-backoff.js';
+import { observeWorker } from './observe-worker.js';
+import type { QueueMetrics } from './queue-metrics.js';
+import type { JobOf, QueueName } from './queue-names.js';
+import { QUEUE_POLICIES } from './queue-policy.js';
+
+export interface ConsumerSettings {
+  /** A connection with `maxRetriesPerRequest: null` (BullMQ duplicates it for blocking reads). */
+  connection: Redis;
+  installPrefix: string;
+  logger: Logger;
+  metrics: QueueMetrics;
+  concurrency?: number;
+  /** How often active jobs are checked for a lapsed lock (their worker died); BullMQ's default otherwise. */
+  stalledIntervalMs?: number;
+  lockDurationMs?: number;
+}
+
+/**
+ * A BullMQ worker for one queue with the platform's policy: the queue's retention and stall
+ * budget, the `jitter` backoff strategy, and the shared metrics and logs. `handler` gets the
+ * job as stored: it validates the data itself (a job may come from an older producer, and a
+ * handler may set part of a job aside rather than fail it). Jobs may run again after a crash,
+ * so handlers must be idempotent.
+ */
+export function startConsumer<Q extends QueueName, Result = unknown>(queue: Q, handler: Processor<JobOf<Q>, Result>, settings: ConsumerSettings): Worker<JobOf<Q>, Result> {
+  const policy = QUEUE_POLICIES[queue];
+  const worker = new Worker<JobOf<Q>, Result>(queue, handler, {
+    connection: settings.connection,
+    prefix: bullPrefix(settings.installPrefix),
+    concurrency: settings.concurrency ?? 1,
+    ...(settings.stalledIntervalMs === undefined ? {} : { stalledInterval: settings.stalledIntervalMs }),
+    ...(settings.lockDurationMs === undefined ? {} : { lockDuration: settings.lockDurationMs }),
+    maxStalledCount: policy.maxStalledCount,
+    removeOnComplete: policy.removeOnComplete,
+    removeOnFail: policy.removeOnFail,
+    settings: { backoffStrategy: createJitterBackoffStrategy() },
+  });
+  observeWorker(worker, settings.metrics, settings.logger);
+  return worker;
+}
