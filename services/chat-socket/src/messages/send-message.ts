@@ -13,7 +13,7 @@ import type { RoomRepository } from '../rooms/room-repository.js';
 import { acceptBatch, acceptedHashKey, defineAcceptBatch, idempotencyKey, sendRateKey, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
-import { recentWindowKey } from './recent-window.js';
+import { recentWindowKey } from '../recent-window/recent-window.js';
 import { roomSequenceKey } from './room-sequence-counter.js';
 import { sendTracing } from './send-tracing.js';
 

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { NOTIFICATION_JOB_OPTIONS, type Message, type NotificationJob } from '@parley/contracts';
-import type { NotificationEnqueueTracing } from '../messages/message-spans.js';
+import type { NotificationEnqueueTracing } from './notification-enqueue-tracing.js';
 import type { RoomMember } from './room-audience.js';
 
 /** Job id that makes enqueuing a message's notification job again a no-op. */
