@@ -28,7 +28,7 @@ import { createTimelineRouter } from './timeline/timeline-routes.js';
 import { TimelineService } from './timeline/timeline-service.js';
 import { createMessageRouter } from './messages/message-routes.js';
 import { createMessageQueue } from './messages/message-queue.js';
-import { RecentWindow } from './messages/recent-window.js';
+import { RecentWindow } from './recent-window/recent-window.js';
 import { seedRoomSequences } from './messages/room-sequence-counter.js';
 import { SendMessageService } from './messages/send-message.js';
 import { createBacklogMetrics } from './observability/backlog-metrics.js';
@@ -64,6 +64,7 @@ import { InviteRepository } from './invites/invite-repository.js';
 import { createInviteRouter } from './invites/invite-routes.js';
 import { InviteService } from './invites/invite-service.js';
 import { TypingRelay } from './typing/typing-relay.js';
+import { socketEventTable, socketLifecycle, type SocketEventServices } from './socket-event-table.js';
 import { createUserServiceClient } from './user-service/user-service-client.js';
 
 export interface ChatSocketApp extends ServableApp {
@@ -224,17 +225,13 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
   const sessions = new SocketSessions({ io, verifier, revocations, metrics, logger });
 
+  const socketEvents: SocketEventServices = { send, history, timeline, readMarkers, typing, presence, sessions, delivery, logger };
   handleSocketConnections({
     io,
-    send,
-    history,
-    timeline,
-    readMarkers,
-    typing,
-    presence,
+    routes: socketEventTable(socketEvents),
+    lifecycle: socketLifecycle(socketEvents),
     sessions,
     metrics,
-    delivery,
     logger,
     floodGuard: {
       eventsPerSecond: config.SOCKET_EVENTS_PER_SECOND,

@@ -23,7 +23,8 @@ if (layers.unexpected.length > 0 || layers.stale.length > 0) {
   console.error(`${layers.unexpected.length} layering violation(s) outside the baseline, ${layers.stale.length} stale baseline entr(ies)`);
   failed = true;
 } else {
-  console.log(`layers point down everywhere but the ${layers.violations.length} known exception(s) of folder-layers.json`);
+  const known = layers.violations.length;
+  console.log(known === 0 ? 'layers point down everywhere' : `layers point down everywhere but the ${known} known exception(s) of folder-layers.json`);
 }
 
 if (failed) process.exitCode = 1;

@@ -3,7 +3,7 @@ import { fetchMessagePage } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ForbiddenError, NotFoundError } from '@parley/errors';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import type { RecentWindow } from './recent-window.js';
+import type { RecentWindow } from '../recent-window/recent-window.js';
 
 export interface HistoryPageRequest {
   before?: string;

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { highestStoredSeq } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { roomSequenceKey } from '@parley/keyspace';
-import type { RecentWindow } from './recent-window.js';
+import type { RecentWindow } from '../recent-window/recent-window.js';
 
 /**
  * Each room's sequence counter (`roomSequenceKey`) is the number of the room's last accepted

@@ -1,7 +1,7 @@
 import { fetchMessagesByIds } from '@parley/chat-store';
 import type { Message, RoomSummary } from '@parley/contracts';
 import type { DataSource } from '@parley/db';
-import type { RecentWindow } from '../messages/recent-window.js';
+import type { RecentWindow } from '../recent-window/recent-window.js';
 import { UNREAD_COUNT_CAP, type MyRoomRow, type RoomRepository } from './room-repository.js';
 import { toRoomSummary } from './room-views.js';
 

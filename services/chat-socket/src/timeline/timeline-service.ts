@@ -5,7 +5,7 @@ import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
 import type { Redis } from 'ioredis';
 import { idempotencyKey } from '@parley/keyspace';
-import type { RecentWindow } from '../messages/recent-window.js';
+import type { RecentWindow } from '../recent-window/recent-window.js';
 import type { SendMessageService } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
 

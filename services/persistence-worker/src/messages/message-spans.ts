@@ -11,12 +11,8 @@ import {
   type Span,
   type TraceCarrier,
 } from '@parley/tracing';
+import type { NotificationEnqueueTracing } from '../notifications/notification-enqueue-tracing.js';
 import { workerTracer } from '../queues/job-trace.js';
-
-/** Starts a message's `notifications enqueue` span; `end` once the job is added (or failed). */
-export interface NotificationEnqueueTracing {
-  start(messageId: string): { carrier: TraceCarrier | undefined; end(error?: unknown): void };
-}
 
 /**
  * A batch job persists messages of many traces. The job's own span (`messages persist`)

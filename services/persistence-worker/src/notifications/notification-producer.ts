@@ -1,6 +1,6 @@
 import type { Message, NotificationJob } from '@parley/contracts';
 import type { ProducedJob, Producer } from '@parley/queues';
-import type { NotificationEnqueueTracing } from '../messages/message-spans.js';
+import type { NotificationEnqueueTracing } from './notification-enqueue-tracing.js';
 import type { RoomMember } from './room-audience.js';
 
 /** Job id that makes enqueuing a message's notification job again a no-op. */

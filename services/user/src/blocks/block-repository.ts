@@ -4,17 +4,6 @@ import { BlockEntity } from './block.entity.js';
 export class BlockRepository {
   constructor(private readonly manager: EntityManager) {}
 
-  /** True when either user blocks the other. */
-  async isBlockedEitherWay(a: string, b: string): Promise<boolean> {
-    const rows = (await this.manager.query(
-      `SELECT 1 FROM users.blocks
-        WHERE (blocker_id = $1 AND blocked_id = $2) OR (blocker_id = $2 AND blocked_id = $1)
-        LIMIT 1`,
-      [a, b],
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
   /** Everyone the user blocks or is blocked by. */
   async blockedEitherWayIds(userId: string): Promise<string[]> {
     const rows = (await this.manager.query(

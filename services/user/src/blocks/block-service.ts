@@ -1,9 +1,9 @@
 import type { BlockList } from '@parley/contracts';
 import type { DataSource } from '@parley/db';
 import { NotFoundError, ValidationError } from '@parley/errors';
-import { FriendRepository } from '../friends/friend-repository.js';
 import { ProfileRepository } from '../profiles/profile-repository.js';
 import { profileIn, toPublicProfile } from '../profiles/profile-views.js';
+import { RelationshipRepository } from '../relationships/relationship-repository.js';
 import { lockUserPair, sameUser } from '../user-pair.js';
 import { BlockRepository } from './block-repository.js';
 
@@ -21,9 +21,9 @@ export class BlockService {
       if (!(await new ProfileRepository(manager).exists(targetId))) throw new NotFoundError('No user with this id');
       await lockUserPair(manager, callerId, targetId);
       await new BlockRepository(manager).block(callerId, targetId);
-      const friends = new FriendRepository(manager);
-      await friends.removeFriendship(callerId, targetId);
-      await friends.cancelPendingBetween(callerId, targetId);
+      const relationship = new RelationshipRepository(manager);
+      await relationship.removeFriendship(callerId, targetId);
+      await relationship.cancelPendingRequestsBetween(callerId, targetId);
     });
   }
 
@@ -55,6 +55,6 @@ export class BlockService {
   /** For other services (chat): does either user block the other? */
   isBlockedEitherWay(a: string, b: string): Promise<boolean> {
     if (sameUser(a, b)) return Promise.resolve(false);
-    return new BlockRepository(this.dataSource.manager).isBlockedEitherWay(a, b);
+    return new RelationshipRepository(this.dataSource.manager).isBlockedEitherWay(a, b);
   }
 }

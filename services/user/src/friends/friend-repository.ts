@@ -45,16 +45,6 @@ export class FriendRepository {
     return { ...request, status, respondedAt };
   }
 
-  /** Withdraws the pending requests between two users, both directions. */
-  async cancelPendingBetween(a: string, b: string): Promise<void> {
-    await this.manager.query(
-      `UPDATE users.friend_requests SET status = 'cancelled', responded_at = now()
-        WHERE status = 'pending'
-          AND ((from_user_id = $1 AND to_user_id = $2) OR (from_user_id = $2 AND to_user_id = $1))`,
-      [a, b],
-    );
-  }
-
   /** Pending requests sent to (incoming) or by (outgoing) a user, newest first. */
   pendingRequests(userId: string, direction: 'incoming' | 'outgoing'): Promise<FriendRequestEntity[]> {
     const where = direction === 'incoming' ? { toUserId: userId } : { fromUserId: userId };
@@ -73,13 +63,6 @@ export class FriendRepository {
        ON CONFLICT (user_low, user_high) DO NOTHING`,
       [low, high],
     );
-  }
-
-  /** Returns whether the two were friends. */
-  async removeFriendship(a: string, b: string): Promise<boolean> {
-    const [userLow, userHigh] = orderedPair(a, b);
-    const result = await this.manager.getRepository(FriendshipEntity).delete({ userLow, userHigh });
-    return (result.affected ?? 0) > 0;
   }
 
   /** Both sides of the stored pair are indexed (primary key on user_low, index on user_high). */

@@ -3,8 +3,8 @@ import type { DataSource } from '@parley/db';
 import { isUniqueViolation } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '@parley/errors';
 import type { EntityManager } from 'typeorm';
-import { BlockRepository } from '../blocks/block-repository.js';
 import { ProfileRepository } from '../profiles/profile-repository.js';
+import { RelationshipRepository } from '../relationships/relationship-repository.js';
 import { lockUserPair, sameUser } from '../user-pair.js';
 import type { FriendRequestEntity } from './friend-request.entity.js';
 import { FriendRepository } from './friend-repository.js';
@@ -30,7 +30,7 @@ export class FriendService {
         const friends = new FriendRepository(manager);
         if (!(await new ProfileRepository(manager).exists(targetId))) throw new NotFoundError('No user with this id');
         await lockUserPair(manager, callerId, targetId);
-        if (await new BlockRepository(manager).isBlockedEitherWay(callerId, targetId)) {
+        if (await new RelationshipRepository(manager).isBlockedEitherWay(callerId, targetId)) {
           throw new ForbiddenError('You cannot send a friend request to this user');
         }
         if (await friends.areFriends(callerId, targetId)) throw new ConflictError('You are already friends');
@@ -84,7 +84,7 @@ export class FriendService {
   async unfriend(callerId: string, friendId: string): Promise<void> {
     const removed = await this.dataSource.transaction(async (manager) => {
       await lockUserPair(manager, callerId, friendId);
-      return new FriendRepository(manager).removeFriendship(callerId, friendId);
+      return new RelationshipRepository(manager).removeFriendship(callerId, friendId);
     });
     if (!removed) throw new NotFoundError('You are not friends with this user');
   }

@@ -5,7 +5,7 @@ import { sortableId } from '../ids/snowflake.js';
 
 /**
  * The last N accepted messages of each room, in Redis (`recentWindowKey`), written by the
- * accept script together with the message's acceptance and job (see accept-script.ts). History
+ * accept script together with the message's acceptance and job (see messages/accept-script.ts). History
  * merges it with PostgreSQL, so a message acknowledged to its sender is readable at once, however far the
  * persistence worker lags.
  *
