@@ -135,13 +135,13 @@ beforeAll(async () => {
     REDIS_PARTITION_SHED_AFTER_MS: String(SHED_AFTER_MS),
   };
   const started = await Promise.allSettled([
-    startServiceProcess('chat-socket-proxied', built('chat-socket'), { ...chatEnv, REDIS_URL: redisProxy.url }),
-    startServiceProcess('chat-socket-direct', built('chat-socket'), chatEnv),
+    startServiceProcess('chat-socket-proxied', built('chat-socket'), { ...chatEnv, REDIS_URL: redisProxy.url }, 60_000),
+    startServiceProcess('chat-socket-direct', built('chat-socket'), chatEnv, 60_000),
     startServiceProcess('persistence-worker', built('persistence-worker'), {
       ...common,
       DATABASE_URL: proxiedDatabaseUrl.toString(),
       DATA_DIR: join(dataDir, 'worker'),
-    }),
+    }, 60_000),
   ]);
   for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
   const failure = started.find((result) => result.status === 'rejected');
@@ -291,25 +291,26 @@ async function timelineMismatches(): Promise<string[]> {
 
 /** The figures of a phase, printed and kept for the final line. */
 async function settle(name: string, run: PhaseRun): Promise<{ lost: string[]; mismatches: string[]; figures: Record<string, unknown> }> {
-  const ackedIds = [...run.results, ...probeResults.splice(0)].filter((result) => result.acked).map((result) => result.clientMsgId);
+  const sends = [...run.results, ...probeResults.splice(0)];
+  const ackedIds = sends.filter((result) => result.acked).map((result) => result.clientMsgId);
   const lost = await lostAfterDrain(ackedIds);
   const drainedAfterHealMs = Date.now() - run.healedAt;
   // Clients settle their gap filling (a resync is spread over RECONNECT_JITTER_MS).
   await until(async () => (await timelineMismatches()).length === 0, 20_000);
   const mismatches = await timelineMismatches();
-  const attempts = clients.flatMap((client) => client.attempts.filter((attempt) => attempt.startedAt >= run.faultedAt - FAULT_AT_MS));
+  const attempts = [...clients, prober].flatMap((client) => client.attempts.filter((attempt) => attempt.startedAt >= run.faultedAt - FAULT_AT_MS));
   const onProxiedDuringFault = attempts.filter((attempt) => attempt.pod === proxiedPod.url && attempt.startedAt >= run.faultedAt && attempt.startedAt < run.healedAt);
   const figures = {
     phase: name,
-    tried: run.results.length,
+    tried: sends.length,
     acked: ackedIds.length,
-    unacked: run.results.length - ackedIds.length,
+    unacked: sends.length - ackedIds.length,
     attempts: attempts.length,
     refused: attempts.filter((attempt) => attempt.outcome !== 'ok' && attempt.outcome !== 'no-answer').length,
     unanswered: attempts.filter((attempt) => attempt.outcome === 'no-answer').length,
     lost: lost.length,
     proxiedPodAttemptsDuringFault: onProxiedDuringFault.length,
-    proxiedPodAcksDuringFault: onProxiedDuringFault.filter((attempt) => attempt.outcome === 'ok').length,
+    proxiedPodAcksDuringFault: onProxiedDuringFault.filter((attempt) => attempt.outcome === 'ok' && attempt.answeredAt < run.healedAt).length,
     reconnectEvents: clients.reduce((sum, client) => sum + client.reconnectEvents.filter((event) => event.at >= run.faultedAt).length, 0),
     recoverMs: run.recoverMs,
     drainedAfterHealMs,
@@ -326,7 +327,9 @@ const homedOnProxied = () => clients.filter((client) => home.get(client) === pro
 /** What a Redis partition of the proxied pod must look like to its clients. */
 function expectPartitionHandled(run: PhaseRun, phase: string): void {
   const during = clients.flatMap((client) => client.attempts).filter((attempt) => attempt.pod === proxiedPod.url && attempt.startedAt >= run.faultedAt && attempt.startedAt < run.healedAt);
-  expect(during.filter((attempt) => attempt.outcome === 'ok'), `${phase}: sends acknowledged by the partitioned pod`).toEqual([]);
+  // Nothing sent to it after the cut is acknowledged before the heal (a send held by a silent
+  // link and answered once it healed was stored first, and is no breach).
+  expect(during.filter((attempt) => attempt.outcome === 'ok' && attempt.answeredAt < run.healedAt), `${phase}: sends acknowledged by the partitioned pod`).toEqual([]);
   // A clear, retryable refusal rather than silence.
   const refusals = during.filter((attempt) => attempt.outcome !== 'no-answer');
   expect(refusals.length, `${phase}: sends the partitioned pod refused with an error ack`).toBeGreaterThan(0);
