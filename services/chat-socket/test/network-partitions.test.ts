@@ -40,8 +40,8 @@ const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 const ROOMS = 2;
 const MEMBERS_PER_ROOM = 6;
 const SEND_INTERVAL_MS = 300;
-const FAULT_AT_MS = 1_500;
-const TAIL_MS = 3_000;
+const FAULT_AT_MS = 1_000;
+const TAIL_MS = 2_000;
 const SHED_AFTER_MS = 2_000;
 
 let redis: PrivateRedis;
@@ -131,7 +131,7 @@ beforeAll(async () => {
     USER_SERVICE_URL: userService.url,
     RECONNECT_JITTER_MS: '500',
     MESSAGE_DURABILITY: 'fsync',
-    REDIS_COMMAND_TIMEOUT_MS: '1000',
+    REDIS_COMMAND_TIMEOUT_MS: '1500',
     REDIS_PARTITION_SHED_AFTER_MS: String(SHED_AFTER_MS),
   };
   const started = await Promise.allSettled([
@@ -362,7 +362,7 @@ describe('network partitions between a chat-socket pod and Redis, and between th
   }, 120_000);
 
   it('(c) 200 ms added both ways to Redis: sends are slower but acknowledged, nothing is lost, nobody is moved', async () => {
-    const run = await runPhase('redis-delay', 5_000, () => redisProxy.delay(200), () => redisProxy.delay(0));
+    const run = await runPhase('redis-delay', 4_000, () => redisProxy.delay(200), () => redisProxy.delay(0));
     const { lost, mismatches } = await settle('redis-delay', run);
     const during = clients.flatMap((client) => client.attempts).filter((attempt) => attempt.pod === proxiedPod.url && attempt.startedAt >= run.faultedAt && attempt.startedAt < run.healedAt);
     expect(during.filter((attempt) => attempt.outcome === 'ok').length, 'sends acknowledged through the slow link').toBeGreaterThan(0);
