@@ -59,7 +59,7 @@ let directPod: ServiceProcess;
 const processes: ServiceProcess[] = [];
 /** The chat-socket pods, which take sockets. */
 const pods: ServiceProcess[] = [];
-/** Clients whose home is the proxied pod (index even) or the direct one. */
+/** The members who send; half of each room is homed on each pod (each phase starts from home). */
 const clients: PodMovingClient[] = [];
 const home = new Map<PodMovingClient, string>();
 let prober: PodMovingClient;
