@@ -145,9 +145,12 @@ export interface SessionEndedEvent {
   reason: SessionEndReason;
 }
 
-/** Sent before a pod sheds or drains sockets: reconnect after `delayMs` (jittered by the server). */
+/**
+ * Sent before a pod sheds or drains sockets: reconnect after `delayMs` (jittered by the server).
+ * `redis-partition`: the pod lost Redis and cannot acknowledge messages; another pod can.
+ */
 export interface ServerReconnectEvent {
-  reason: 'rebalance' | 'shutdown';
+  reason: 'rebalance' | 'shutdown' | 'redis-partition';
   delayMs: number;
 }
 

@@ -13,6 +13,12 @@ export interface RedisSettings {
    * Redis outage fails a request instead of hanging it.
    */
   maxRetriesPerRequest?: number | null;
+  /**
+   * Fail a command Redis has not answered within this many ms (unset: wait forever). A silent
+   * network partition resets no connection, so without it a request waits for good. Never on a
+   * connection that runs blocking commands or subscribes.
+   */
+  commandTimeoutMs?: number;
 }
 
 export function createRedis(settings: RedisSettings): Redis {
@@ -29,6 +35,7 @@ export function createRedis(settings: RedisSettings): Redis {
     enableAutoPipelining: false,
     // Reconnect with capped backoff; never give up, the pod stays up and reports not-ready.
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    ...(settings.commandTimeoutMs === undefined ? {} : { commandTimeout: settings.commandTimeoutMs }),
   };
   const redis = new Redis(settings.url, options);
   let lastErrorLog = 0;

@@ -15,3 +15,5 @@ export { launchPlatform } from './launched-platform.js';
 export type { LaunchedPlatform, LaunchSettings } from './launched-platform.js';
 export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses } from './platform-processes.js';
 export type { PlatformProcess, RunProcess } from './platform-processes.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy, TcpProxyMode, TcpProxySettings } from './tcp-proxy.js';

@@ -21,6 +21,7 @@ import { SocketShedder } from './admin/socket-shedder.js';
 import type { ChatSocketConfig } from './config.js';
 import { createChatSocketDataSource } from './database.js';
 import { MessageDurability } from './durability/message-durability.js';
+import { watchRedisLink } from './durability/redis-link-watch.js';
 import { SnowflakeGenerator } from './ids/snowflake.js';
 import { leaseWorkerId } from './ids/worker-id-lease.js';
 import { HistoryService } from './messages/history-service.js';
@@ -90,6 +91,9 @@ export interface ChatSocketAppOptions {
 /** Time between `server:reconnect` on shutdown and the disconnection of the remaining sockets. */
 const DRAIN_GRACE_MS = 1_000;
 
+/** Time between two probes of the link to Redis while it answers. */
+const REDIS_PROBE_INTERVAL_MS = 1_000;
+
 /**
  * Builds the chat-socket service: Express app (rooms, history, presence, admin), socket.io
  * server with the Redis adapter, the send pipeline and the background loops (presence
@@ -104,9 +108,12 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   await database.ready().catch(() => {
     // Logged by the connection; requests answer 503 and readiness fails until it connects.
   });
-  const redis = createRedis({ url: config.REDIS_URL, name: 'chat-socket', logger });
+  // Request-path connections: a command Redis never answers (a silent partition) fails after
+  // REDIS_COMMAND_TIMEOUT_MS instead of holding its request, or an acknowledgement, forever.
+  const commandTimeoutMs = config.REDIS_COMMAND_TIMEOUT_MS;
+  const redis = createRedis({ url: config.REDIS_URL, name: 'chat-socket', logger, commandTimeoutMs });
   // Accept scripts (each writes its batch's persistence job) and WAIT share one connection (WAIT covers a connection's writes).
-  const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger });
+  const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger, commandTimeoutMs });
   const prefix = config.REDIS_KEY_PREFIX;
 
   const revocations = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: prefix, logger });
@@ -130,7 +137,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     corsOrigins: config.CORS_ORIGINS,
     verifier,
     roomIdsOf: async (userId) => rooms.roomIdsOf(userId),
-    accepting: () => !draining,
+    // After a long Redis partition the sockets were sent elsewhere: none come back until it heals.
+    accepting: () => !draining && !redisLink.longPartition(),
     logger,
     metrics: () => metrics,
   });
@@ -223,6 +231,18 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const roomSettings = new RoomSettingsService({ io, rooms, roomSettings: new RoomSettingsRepository(dataSource), events: roomEvents });
   const invites = new InviteService({ invites: new InviteRepository(dataSource), rooms, roomService });
   const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
+  // Cut from Redis, this pod acknowledges nothing; past the grace its sockets go to pods that can.
+  const redisLink = watchRedisLink({
+    redis: sendRedis,
+    intervalMs: REDIS_PROBE_INTERVAL_MS,
+    timeoutMs: commandTimeoutMs,
+    shedAfterMs: config.REDIS_PARTITION_SHED_AFTER_MS,
+    logger,
+    onLongPartition: () => {
+      metrics.redisPartitionSheds.inc();
+      shedder.shed(shedder.localCount(), 'redis-partition');
+    },
+  });
   const sessions = new SocketSessions({ io, verifier, revocations, metrics, logger });
 
   const socketEvents: SocketEventServices = { send, history, timeline, readMarkers, typing, presence, sessions, delivery, logger };
@@ -290,6 +310,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   const stopBackground = () => {
     clearTimeout(drainTimer);
     stopPubsubProbe();
+    redisLink.stop();
     durability.stop();
     stopAdapterResync();
     presence.stop();

@@ -17,6 +17,7 @@ export interface ChatMetrics {
   messageDurabilityGuaranteed: Gauge<'mode'>;
   messagesUnconfirmed: Counter;
   adapterResyncs: Counter;
+  redisPartitionSheds: Counter;
   handshakeRejections: Counter<'reason'>;
   floodRefusals: Counter<'event'>;
   floodDisconnects: Counter;
@@ -149,6 +150,11 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       help: 'Times this pod told its sockets to resync after its adapter connection to Redis came back.',
       registers,
     }),
+    redisPartitionSheds: new Counter({
+      name: 'parley_redis_partition_sheds_total',
+      help: 'Times this pod sent its sockets elsewhere because Redis did not answer for REDIS_PARTITION_SHED_AFTER_MS.',
+      registers,
+    }),
     handshakeRejections: new Counter({
       name: 'parley_socket_handshake_rejections_total',
       help: 'Handshakes this pod refused, by reason (`origin`, `invalid`, `unauthorized`, `unavailable`).',
@@ -184,7 +190,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
   for (const reason of sessionEndReasonSchema.options) metrics.socketSessionsEnded.inc({ reason }, 0);
   for (const reason of HANDSHAKE_REJECTION_REASONS) metrics.handshakeRejections.inc({ reason }, 0);
   for (const event of [...CLIENT_EVENTS, 'other']) metrics.floodRefusals.inc({ event }, 0);
-  for (const counter of [metrics.socketConnects, metrics.messagesAccepted, metrics.fanoutDeliveries, metrics.adapterErrors, metrics.sendRateLimited, metrics.messagesUnconfirmed, metrics.adapterResyncs, metrics.floodDisconnects]) {
+  for (const counter of [metrics.socketConnects, metrics.messagesAccepted, metrics.fanoutDeliveries, metrics.adapterErrors, metrics.sendRateLimited, metrics.messagesUnconfirmed, metrics.adapterResyncs, metrics.redisPartitionSheds, metrics.floodDisconnects]) {
     counter.inc(0);
   }
   return metrics;
