@@ -90,7 +90,7 @@ export const configSchema = z.object({
     'A Redis command of a request (a send, its idempotency check, presence) not answered within this fails (`unavailable`, which clients retry) instead of waiting: a silent network partition resets nothing, so without it a send would wait forever. Also the timeout of the probe that tells whether this pod reaches Redis.',
   ),
   REDIS_PARTITION_SHED_AFTER_MS: envInt(15_000, 0).describe(
-    'How long this pod may fail to reach Redis (it acknowledges no message meanwhile, and /readyz answers 503) before it tells its sockets to reconnect elsewhere (`server:reconnect`, reason `redis-partition`) and refuses new ones until Redis answers again (0: never). See docs/decisions/XXXX-redis-partition-behaviour.md.',
+    'How long this pod may fail to reach Redis (it acknowledges no message meanwhile, and /readyz answers 503) before it tells its sockets to reconnect elsewhere (`server:reconnect`, reason `redis-partition`) and refuses new ones until Redis answers again (0: never). See docs/decisions/0031-redis-partition-behaviour.md.',
   ),
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',

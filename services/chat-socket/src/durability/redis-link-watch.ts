@@ -29,7 +29,7 @@ export interface RedisLinkWatch {
  * leaves the connection "ready" with nothing coming back: only a timed-out probe notices it. Sends
  * are refused either way (commands fail or time out, see REDIS_COMMAND_TIMEOUT_MS); this decides
  * when the sockets should rather go to a pod that can acknowledge
- * (docs/decisions/XXXX-redis-partition-behaviour.md).
+ * (docs/decisions/0031-redis-partition-behaviour.md).
  */
 export function watchRedisLink(settings: RedisLinkWatchSettings): RedisLinkWatch {
   const { redis, logger } = settings;
