@@ -11,3 +11,7 @@ export { notificationChannel, userRoom } from './notification-channel.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
 export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';
+export { SEARCH_LANGUAGES, searchVectorSql, searchIndexName, createSearchIndexSql, ensureSearchIndex } from './message-search-sql.js';
+export type { SearchLanguage } from './message-search-sql.js';
+export { searchMessages, explainMessageSearch, storedMessageSeq, MATCH_START, MATCH_STOP, LESS_THAN } from './message-search.js';
+export type { MessageSearchRequest, MessageSearchRow, SearchPosition } from './message-search.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEARCH_LANGUAGES } from '@parley/chat-store';
 import {
   corsEnv,
   databaseEnv,
@@ -86,6 +87,12 @@ export const configSchema = z.object({
   SOCKET_FLOOD_DISCONNECT_AFTER: envInt(50, 1).describe(
     'Dropped (over-limit) events within 10 s after which the socket is disconnected.',
   ),
+  SEARCH_LANGUAGE: z
+    .enum(SEARCH_LANGUAGES)
+    .default('simple')
+    .describe(
+      "PostgreSQL text-search configuration of message search. `simple` (lower-cased words, no stemming, no stop words) works for every language; a language's own (e.g. `english`) stems and drops its stop words. Each has its own GIN index, which `migrate` creates (see docs/decisions/XXXX-message-search.md).",
+    ),
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',
   ),
