@@ -13,5 +13,5 @@ export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-de
 export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';
 export { SEARCH_LANGUAGES, searchVectorSql, searchIndexName, createSearchIndexSql, ensureSearchIndex } from './message-search-sql.js';
 export type { SearchLanguage } from './message-search-sql.js';
-export { searchMessages, explainMessageSearch, storedMessageSeq, MATCH_START, MATCH_STOP, LESS_THAN } from './message-search.js';
-export type { MessageSearchRequest, MessageSearchRow, SearchPosition } from './message-search.js';
+export { searchMessages, chooseSearchStrategy, explainMessageSearch, storedMessageSeq, MATCH_START, MATCH_STOP, LESS_THAN } from './message-search.js';
+export type { MessageSearchRequest, MessageSearchRow, SearchPosition, SearchStrategy } from './message-search.js';

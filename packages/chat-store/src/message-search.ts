@@ -60,8 +60,8 @@ interface Row {
 /**
  * The search statement (docs/decisions/XXXX-message-search.md). Candidates are the live messages
  * (`kind = 'message'`, not deleted) of the rooms the user is a member of at this moment, matched
- * through the GIN expression index: the `WHERE` repeats the index's expression and predicate,
- * literally, so the planner can use it. Best `ts_rank` first, then newest (ids are time-ordered);
+ * through the GIN expression index: the `WHERE` repeats the index's expression literally, so the
+ * planner can use it. Best `ts_rank` first, then newest (ids are time-ordered);
  * headlines are made in the outer query, for the page only.
  *
  * The user's text goes through `websearch_to_tsquery`, which accepts any input: tsquery operators
@@ -101,9 +101,51 @@ const parameters = (request: MessageSearchRequest) => [
   LESS_THAN,
 ];
 
+/**
+ * How a search reads its candidates. `index`: the GIN index gives every live message with the
+ * words in the whole table, then membership filters them; cheap for rare words. `rooms`: the
+ * user's rooms are read by `(room_id, id)` and their messages matched one by one; cheap when the
+ * words are in far more messages of the table than the user can see (bitmap scans, and with them
+ * the GIN index, are off for that statement).
+ */
+export type SearchStrategy = 'index' | 'rooms';
+
+/**
+ * Picks the strategy from two estimates: the planner's count of live messages with the words
+ * (the index statistics, no scan) and the number of rows in the user's rooms (their highest
+ * sequence numbers, one index probe per room). Reading a room's row costs about twice an index
+ * hit (the tsvector is computed from the text), hence the factor.
+ */
+export async function chooseSearchStrategy(dataSource: DataSource, language: SearchLanguage, request: MessageSearchRequest): Promise<SearchStrategy> {
+  const [estimate] = (await dataSource.query(
+    `EXPLAIN (FORMAT JSON) SELECT 1 FROM chat.messages AS m
+      WHERE ${searchVectorSql(language, 'm.body')} @@ websearch_to_tsquery('${language}'::regconfig, $1) AND m.kind = 'message' AND m.deleted_at IS NULL`,
+    [request.query],
+  )) as Array<{ 'QUERY PLAN': Array<{ Plan: { 'Plan Rows': number } }> }>;
+  const matches = estimate?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0;
+  const [visible] = (await dataSource.query(
+    `SELECT COALESCE(sum((SELECT max(m.seq) FROM chat.messages AS m WHERE m.room_id = rm.room_id)), 0)::text AS n
+       FROM chat.room_members AS rm WHERE rm.user_id = $1 AND ($2::uuid IS NULL OR rm.room_id = $2)`,
+    [request.userId, request.roomId ?? null],
+  )) as Array<{ n: string }>;
+  return Number(visible?.n ?? 0) * 2 < matches ? 'rooms' : 'index';
+}
+
 /** Up to `limit` hits after `after` (the first page without it). */
-export async function searchMessages(dataSource: DataSource, language: SearchLanguage, request: MessageSearchRequest): Promise<MessageSearchRow[]> {
-  const rows = (await dataSource.query(searchSql(language), parameters(request))) as Row[];
+export async function searchMessages(
+  dataSource: DataSource,
+  language: SearchLanguage,
+  request: MessageSearchRequest,
+  strategy: SearchStrategy = 'index',
+): Promise<MessageSearchRow[]> {
+  const rows = (
+    strategy === 'index'
+      ? await dataSource.query(searchSql(language), parameters(request))
+      : await dataSource.transaction(async (manager) => {
+          await manager.query('SET LOCAL enable_bitmapscan = off');
+          return manager.query(searchSql(language), parameters(request));
+        })
+  ) as Row[];
   return rows.map((row) => ({
     id: row.id,
     roomId: row.room_id,
@@ -117,8 +159,21 @@ export async function searchMessages(dataSource: DataSource, language: SearchLan
 }
 
 /** The executed plan of a search (benchmarks, operators: which index answered it). */
-export async function explainMessageSearch(dataSource: DataSource, language: SearchLanguage, request: MessageSearchRequest): Promise<string[]> {
-  const rows = (await dataSource.query(`EXPLAIN (ANALYZE, BUFFERS) ${searchSql(language)}`, parameters(request))) as Array<{ 'QUERY PLAN': string }>;
+export async function explainMessageSearch(
+  dataSource: DataSource,
+  language: SearchLanguage,
+  request: MessageSearchRequest,
+  strategy: SearchStrategy = 'index',
+): Promise<string[]> {
+  const explain = `EXPLAIN (ANALYZE, BUFFERS) ${searchSql(language)}`;
+  const rows = (
+    strategy === 'index'
+      ? await dataSource.query(explain, parameters(request))
+      : await dataSource.transaction(async (manager) => {
+          await manager.query('SET LOCAL enable_bitmapscan = off');
+          return manager.query(explain, parameters(request));
+        })
+  ) as Array<{ 'QUERY PLAN': string }>;
   return rows.map((row) => row['QUERY PLAN']);
 }
 

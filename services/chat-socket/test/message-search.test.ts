@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageSearchResponseSchema, messagesAroundResponseSchema, type Message, type MessageSearchHit } from '@parley/contracts';
+import { chooseSearchStrategy, createChatDataSource, searchMessages } from '@parley/chat-store';
 import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
@@ -244,6 +245,33 @@ describe('message search', () => {
     expect((await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages/around/${elsewhere.id}`, { token: owner.token })).status).toBe(404);
     expect((await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages/around/not-an-id`, { token: owner.token })).status).toBe(400);
     expect((await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/messages/around/${target.id}?limit=500`, { token: owner.token })).status).toBe(400);
+  });
+
+  it('reads the user\'s rooms instead of the index when a word is far more common in the table than in them, with the same results', async () => {
+    const [crowd, loner] = [await cluster.user('crowd'), await cluster.user('loner')];
+    const busy = await groupRoom(crowd);
+    const quiet = await groupRoom(loner);
+    for (let index = 0; index < 40; index += 1) await post(crowd, busy, `ubiquitous chatter ${index}`);
+    const own = await post(loner, quiet, 'ubiquitous but mine');
+    await stored(busy, 40);
+    await stored(quiet, own.seq);
+    await db.query('ANALYZE chat.messages');
+
+    const dataSource = createChatDataSource({ url: cluster.database.url, poolSize: 1, applicationName: 'search-test' });
+    await dataSource.initialize();
+    try {
+      const lonerRequest = { userId: loner.id, query: 'ubiquitous', limit: 10 };
+      expect(await chooseSearchStrategy(dataSource, 'simple', lonerRequest)).toBe('rooms');
+      expect(await chooseSearchStrategy(dataSource, 'simple', { userId: crowd.id, query: 'ubiquitous', limit: 10 })).toBe('index');
+      for (const request of [lonerRequest, { userId: crowd.id, query: 'ubiquitous chatter', limit: 7 }, { userId: crowd.id, query: 'chatter', roomId: busy, limit: 50 }]) {
+        const byIndex = await searchMessages(dataSource, 'simple', request, 'index');
+        expect(await searchMessages(dataSource, 'simple', request, 'rooms')).toEqual(byIndex);
+      }
+      expect((await searchMessages(dataSource, 'simple', lonerRequest, 'rooms')).map((row) => row.id)).toEqual([own.id]);
+    } finally {
+      await dataSource.destroy();
+    }
+    expect((await search(loner, { q: 'ubiquitous' })).results.map((hit) => hit.messageId)).toEqual([own.id]);
   });
 
   it('counts searches by outcome and times them', async () => {

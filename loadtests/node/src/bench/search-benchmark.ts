@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg, totalmem } from 'node:os';
 import pg from 'pg';
-import { createChatDataSource, explainMessageSearch } from '@parley/chat-store';
+import { chooseSearchStrategy, createChatDataSource, explainMessageSearch } from '@parley/chat-store';
 import { messageSearchResponseSchema } from '@parley/contracts';
 import {
   createTestDatabase,
@@ -83,7 +83,7 @@ export async function runSearchBenchmark(options: SearchBenchOptions, output: Sc
     const filler = await mostCommonFiller(client);
     const queries = [filler, PLANTED_WORDS.common, PLANTED_WORDS.medium, PLANTED_WORDS.rare, PLANTED_WORDS.unique, PLANTED_WORDS.absent, `${PLANTED_WORDS.common} ${PLANTED_WORDS.medium}`];
     const results: SearchQueryResult[] = [];
-    const plans: Array<{ query: string; scope: string; indexes: string[]; executionMs: number }> = [];
+    const plans: Array<{ query: string; scope: string; strategy: string; indexes: string[]; executionMs: number }> = [];
     await dataSource.initialize();
     for (const query of queries) {
       const { rows } = await client.query(`SELECT count(*)::int AS n FROM chat.messages WHERE to_tsvector('simple'::regconfig, body) @@ websearch_to_tsquery('simple'::regconfig, $1) AND kind = 'message' AND deleted_at IS NULL`, [query]);
@@ -103,15 +103,17 @@ export async function runSearchBenchmark(options: SearchBenchOptions, output: Sc
         }
         results.push({ query, scope, matchingInTable, firstPage, p50: samples.percentile(50), p95: samples.percentile(95), p99: samples.percentile(99), max: samples.max() });
         output.status(`  ${scope.padEnd(4)} ${query.padEnd(20)} p50 ${ms(samples.percentile(50))} ms  p99 ${ms(samples.percentile(99))} ms`);
-        const plan = await explainMessageSearch(dataSource, 'simple', { userId: BENCH_USER_ID, query, ...(scope === 'room' ? { roomId: oneRoom } : {}), limit: 21 });
-        plans.push({ query, scope, ...summarizePlan(plan) });
+        const request = { userId: BENCH_USER_ID, query, ...(scope === 'room' ? { roomId: oneRoom } : {}), limit: 21 };
+        const strategy = await chooseSearchStrategy(dataSource, 'simple', request);
+        const plan = await explainMessageSearch(dataSource, 'simple', request, strategy);
+        plans.push({ query, scope, strategy, ...summarizePlan(plan) });
       }
     }
 
     const headers = ['query', 'scope', 'matching in table', 'first page', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
     const rows = results.map((result) => [result.query, result.scope, int(result.matchingInTable), String(result.firstPage), ms(result.p50), ms(result.p95), ms(result.p99), ms(result.max)]);
-    const planHeaders = ['query', 'scope', 'indexes used', 'execution ms'];
-    const planRows = plans.map((plan) => [plan.query, plan.scope, plan.indexes.join(', ') || '(none: sequential scan)', ms(plan.executionMs)]);
+    const planHeaders = ['query', 'scope', 'strategy', 'indexes used', 'execution ms'];
+    const planRows = plans.map((plan) => [plan.query, plan.scope, plan.strategy, plan.indexes.join(', ') || '(none: sequential scan)', ms(plan.executionMs)]);
     output.line(`Search benchmark: ${int(options.messages)} messages in ${int(options.rooms)} rooms, the user in ${options.userRooms} rooms, ${options.iterations} requests per query and scope, one at a time, through HTTP`);
     output.line(`machine: ${machine}`);
     output.line(`load: ${Object.entries(load.seconds).map(([phase, seconds]) => `${phase} ${seconds.toFixed(1)} s`).join(', ')}; table ${size.table_size}, search index ${size.index_size}`);

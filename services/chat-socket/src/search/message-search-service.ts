@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { messageIdSchema, type MessageSearchQuery, type MessageSearchResponse } from '@parley/contracts';
-import { searchMessages, type MessageSearchRow, type SearchLanguage } from '@parley/chat-store';
+import { chooseSearchStrategy, searchMessages, type MessageSearchRow, type SearchLanguage } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { AppError, ForbiddenError, NotFoundError } from '@parley/errors';
 import { opaqueCursor } from '@parley/http';
@@ -34,13 +34,14 @@ export class MessageSearchService {
     try {
       const after = query.cursor === undefined ? undefined : searchCursor.decode(query.cursor);
       if (query.roomId !== undefined) await requireSearchableRoom(this.rooms, userId, query.roomId);
-      const rows = await searchMessages(this.dataSource, this.language, {
+      const request = {
         userId,
         query: query.q,
         ...(query.roomId !== undefined ? { roomId: query.roomId } : {}),
         ...(after ? { after: { rank: after.r, id: after.id } } : {}),
         limit: query.limit + 1,
-      });
+      };
+      const rows = await searchMessages(this.dataSource, this.language, request, await chooseSearchStrategy(this.dataSource, this.language, request));
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       const nextCursor = rows.length > query.limit && last ? searchCursor.encode({ r: last.rank, id: last.id }) : null;
