@@ -13,15 +13,18 @@ export interface SearchDatasetShape {
  * frequency: one in ten messages, one in a hundred, one in a thousand, ten messages in all,
  * none. The rest of each body is 6–10 words of a 20,000-word vocabulary drawn with a skewed
  * (Zipf-like) distribution, so the most common filler words are in a good share of messages
- * (50,000 such texts, reused round-robin).
+ * (49,999 such texts, reused).
  */
 export const PLANTED_WORDS = { common: 'parley', medium: 'harbor', rare: 'zephyr', unique: 'quixotic', absent: 'nonexistent' } as const;
 
 /** A version-4-shaped uuid derived from a text (the API's schemas check the version digits). */
 const uuidOf = (text: string) => `overlay(overlay(md5(${text}) placing '4' from 13) placing '8' from 17)::uuid`;
 
-/** Distinct filler texts, reused round-robin by the messages. */
-const FILLER_TEXTS = 50_000;
+/**
+ * Distinct filler texts, reused by the messages. Prime, so the messages of one room (every
+ * `rooms`-th id) get different texts rather than a few repeated ones.
+ */
+const FILLER_TEXTS = 49_999;
 
 /** The searching user and its rooms: every `rooms / userRooms`-th room. */
 export const BENCH_USER_ID = '00000000-0000-4000-8000-000000000001';
