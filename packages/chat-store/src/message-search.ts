@@ -110,11 +110,15 @@ const parameters = (request: MessageSearchRequest) => [
  */
 export type SearchStrategy = 'index' | 'rooms';
 
+/** What reading one row of the user's rooms costs, in index hits (see chooseSearchStrategy). */
+const ROOM_ROW_COST = 10;
+
 /**
  * Picks the strategy from two estimates: the planner's count of live messages with the words
  * (the index statistics, no scan) and the number of rows in the user's rooms (their highest
- * sequence numbers, one index probe per room). Reading a room's row costs about twice an index
- * hit (the tsvector is computed from the text), hence the factor.
+ * sequence numbers, one index probe per room). A row read through the rooms costs about ten
+ * index hits (its tsvector is computed from the text; measured by `npm run bench:search`: ~8 µs
+ * per index hit, 60–90 µs per room row), hence the factor.
  */
 export async function chooseSearchStrategy(dataSource: DataSource, language: SearchLanguage, request: MessageSearchRequest): Promise<SearchStrategy> {
   const [estimate] = (await dataSource.query(
@@ -128,7 +132,7 @@ export async function chooseSearchStrategy(dataSource: DataSource, language: Sea
        FROM chat.room_members AS rm WHERE rm.user_id = $1 AND ($2::uuid IS NULL OR rm.room_id = $2)`,
     [request.userId, request.roomId ?? null],
   )) as Array<{ n: string }>;
-  return Number(visible?.n ?? 0) * 2 < matches ? 'rooms' : 'index';
+  return Number(visible?.n ?? 0) * ROOM_ROW_COST < matches ? 'rooms' : 'index';
 }
 
 /** Up to `limit` hits after `after` (the first page without it). */
