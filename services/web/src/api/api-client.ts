@@ -84,6 +84,8 @@ export class ApiClient {
   private signOutReason: SignOutReason | null = null;
   /** Set while this tab itself ends the session (logout, everywhere, account deletion). */
   private endingOwnSession = false;
+  /** Counts ended sessions, so a renewal answered after an end is recognised as stale. */
+  private sessionsEnded = 0;
   private refreshing: Promise<AuthSession | null> | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly listeners = new Set<SessionListener>();
@@ -347,6 +349,7 @@ export class ApiClient {
   }
 
   private async doRefresh(): Promise<AuthSession | null> {
+    const endedBefore = this.sessionsEnded;
     try {
       const session = await this.request('/api/v1/auth/refresh', {
         method: 'POST',
@@ -355,6 +358,9 @@ export class ApiClient {
         auth: false,
         cookieTransport: true,
       });
+      // The session ended while this renewal was on the wire (a logout, the server's word): the
+      // renewal must not sign the tab back in. Signed out means out.
+      if (this.sessionsEnded !== endedBefore) return null;
       this.startSession(session);
       return session;
     } catch (error) {
@@ -382,6 +388,7 @@ export class ApiClient {
 
   private endSession(reason: SignOutReason): void {
     const wasSignedIn = this.user !== null;
+    this.sessionsEnded += 1;
     if (wasSignedIn || reason === 'signed-out') this.signOutReason = reason;
     clearTimeout(this.refreshTimer);
     this.accessToken = null;

@@ -56,6 +56,27 @@ describe('the end of a session, as the client sees it', () => {
     expect(describeSignOut('other-tab')).toBe('You signed out in another tab.');
   });
 
+  it('stays signed out when a renewal that was on the wire during the logout is answered afterwards', async () => {
+    let answerRefresh: ((response: Response) => void) | undefined;
+    const fetch = vi.fn(async (input: RequestInfo | URL) => {
+      const path = new URL(String(input), 'http://parley.test').pathname;
+      if (path === '/api/v1/auth/login') return json(200, { user: USER, accessToken: 'first', expiresIn: 900 });
+      if (path === '/api/v1/auth/refresh') return new Promise<Response>((resolve) => (answerRefresh = resolve));
+      return new Response(null, { status: 204 });
+    }) as unknown as typeof globalThis.fetch;
+    const api = new ApiClient({ fetch });
+    await api.login({ login: 'ana', password: 'correct horse battery' });
+    const renewal = api.refresh();
+    await vi.waitFor(() => expect(answerRefresh).toBeDefined());
+    await api.logout();
+    // The server renewed before it saw the logout; the answer arrives last.
+    answerRefresh?.(json(200, { user: USER, accessToken: 'renewed', expiresIn: 900 }));
+    await expect(renewal).resolves.toBeNull();
+    expect(api.currentUser()).toBeNull();
+    expect(api.currentAccessToken()).toBeNull();
+    expect(api.lastSignOutReason()).toBe('signed-out');
+  });
+
   it('keeps the session when deleting the account is refused (a wrong password)', async () => {
     const { api } = await signedIn({
       '/api/v1/auth/account': () => json(400, { error: { code: 'invalid', message: 'The password is incorrect', details: [{ path: 'password', message: 'is incorrect' }] } }),

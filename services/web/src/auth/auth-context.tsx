@@ -6,6 +6,7 @@ import { describeError } from '../api/error-messages';
 import { forgetUser } from '../storage/browser-storage';
 import { clearSignedInUser, lastSignedInUser, rememberSignedInUser } from './session-hint';
 import { openSessionChannel, type SessionChannel } from './session-channel';
+import { judgeOtherTabAnnouncement } from './other-tab-announcement';
 
 /**
  * restoring: checking the session of someone who was signed in (splash) · signed-out · signed-in ·
@@ -56,14 +57,16 @@ export function AuthProvider({ children, api: givenApi }: { children: ReactNode;
 
   useEffect(() => {
     const opened = openSessionChannel((userId, reason) => {
-      if (api.currentUser()?.id !== userId) {
-        // Opened offline with what was saved: there is no client session to end, only the screen.
-        if (shownUser.current?.id === userId) {
-          forgetUser(userId);
-          setUser(null);
-          setSignOutReason(reason);
-          setStatus('signed-out');
-        }
+      const verdict = judgeOtherTabAnnouncement(
+        { clientUserId: api.currentUser()?.id ?? null, clientSessionEnded: api.lastSignOutReason() !== null, shownUserId: shownUser.current?.id ?? null },
+        userId,
+      );
+      if (verdict === 'ignore') return;
+      if (verdict === 'end-screen') {
+        forgetUser(userId);
+        setUser(null);
+        setSignOutReason(reason);
+        setStatus('signed-out');
         return;
       }
       endingFromChannel.current = true;
