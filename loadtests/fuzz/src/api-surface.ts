@@ -156,6 +156,20 @@ export const REST_ROUTES: RestRoute[] = [
     credentials: 'access-token',
     template: (i, r) => ({ params: { id: someRoom(i, r), messageId: someMessageId(i, r) } }),
   },
+  {
+    service: 'chat',
+    method: 'GET',
+    path: '/api/v1/search/messages',
+    credentials: 'access-token',
+    template: (i, r) => ({ query: { q: word(r), ...(r.chance(0.5) ? { roomId: someRoom(i, r) } : {}), limit: String(r.int(1, 50)) } }),
+  },
+  {
+    service: 'chat',
+    method: 'GET',
+    path: '/api/v1/rooms/:id/messages/around/:messageId',
+    credentials: 'access-token',
+    template: (i, r) => ({ params: { id: someRoom(i, r), messageId: someMessageId(i, r) }, query: { limit: String(r.int(1, 50)) } }),
+  },
   { service: 'chat', method: 'GET', path: '/api/v1/presence', credentials: 'access-token', template: (i, r) => ({ query: { userIds: [someUser(i, r), someUser(i, r)].join(',') } }) },
   { service: 'chat', method: 'GET', path: '/api/v1/rooms/openapi.json', credentials: 'none', template: () => ({}) },
 ];

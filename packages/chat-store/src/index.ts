@@ -10,3 +10,7 @@ export { FINISH_BATCH_LUA } from './unpersisted-ledger.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
 export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';
+export { SEARCH_LANGUAGES, searchVectorSql, searchIndexName, createSearchIndexSql, ensureSearchIndex } from './message-search-sql.js';
+export type { SearchLanguage } from './message-search-sql.js';
+export { searchMessages, chooseSearchStrategy, explainMessageSearch, storedMessageSeq, MATCH_START, MATCH_STOP, LESS_THAN } from './message-search.js';
+export type { MessageSearchRequest, MessageSearchRow, SearchPosition, SearchStrategy } from './message-search.js';

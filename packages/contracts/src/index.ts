@@ -11,3 +11,4 @@ export * from './room-settings.js';
 export * from './socket-events.js';
 export * from './socket-admin.js';
 export * from './room-sequence.js';
+export * from './search.js';

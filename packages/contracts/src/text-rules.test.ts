@@ -40,6 +40,8 @@ const EXAMPLES: Record<string, unknown[]> = {
   publicRoomQuerySchema: [{ query: 'eng', limit: '10', cursor: CURSOR }],
   addMembersRequestSchema: [{ userIds: [USER] }],
   sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }],
+  messageSearchQuerySchema: [{ q: 'difference "analytical engine" -babbage', roomId: ROOM, cursor: CURSOR, limit: '20' }, { q: 'ada' }],
+  messagesAroundQuerySchema: [{ limit: '25' }, {}],
   historyQuerySchema: [{ before: '123456789012345678', limit: '50' }, { after: '9223372036854775807' }, { beforeSeq: '120' }, { afterSeq: '7' }],
   messageSeqQuerySchema: ['42'],
   readMarkerRequestSchema: [{ messageId: '123456789012345678' }],

@@ -66,6 +66,10 @@ import { createInviteRouter } from './invites/invite-routes.js';
 import { InviteService } from './invites/invite-service.js';
 import { TypingRelay } from './typing/typing-relay.js';
 import { socketEventTable, socketLifecycle, type SocketEventServices } from './socket-event-table.js';
+import { MessageContext } from './search/message-context.js';
+import { MessageSearchService } from './search/message-search-service.js';
+import { createMessageContextRouter, createSearchRouter } from './search/search-routes.js';
+import { createSearchMetrics } from './search/search-metrics.js';
 import { createUserServiceClient } from './user-service/user-service-client.js';
 
 export interface ChatSocketApp extends ServableApp {
@@ -214,6 +218,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
     deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
   });
+  const search = new MessageSearchService(dataSource, config.SEARCH_LANGUAGE, rooms, createSearchMetrics(serviceMetrics.registry));
+  const messageContext = new MessageContext(dataSource, history, rooms);
   const readMarkers = new ReadMarkerService(io, rooms);
   const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);
   const presence = new PresenceService({
@@ -297,6 +303,8 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/rooms', createRoomSettingsRouter(roomSettings));
   api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
   api.use('/rooms', createTimelineRouter(timeline));
+  api.use('/rooms', createMessageContextRouter(messageContext));
+  api.use('/search', createSearchRouter(search));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   // Never routed by the ingress; guarded by the shared service token when one is configured.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEARCH_LANGUAGES } from '@parley/chat-store';
 import {
   corsEnv,
   databaseEnv,
@@ -92,6 +93,12 @@ export const configSchema = z.object({
   REDIS_PARTITION_SHED_AFTER_MS: envInt(15_000, 0).describe(
     'How long this pod may fail to reach Redis (it acknowledges no message meanwhile, and /readyz answers 503) before it tells its sockets to reconnect elsewhere (`server:reconnect`, reason `redis-partition`) and refuses new ones until Redis answers again (0: never). See docs/decisions/0031-redis-partition-behaviour.md.',
   ),
+  SEARCH_LANGUAGE: z
+    .enum(SEARCH_LANGUAGES)
+    .default('simple')
+    .describe(
+      "PostgreSQL text-search configuration of message search. `simple` (lower-cased words, no stemming, no stop words) works for every language; a language's own (e.g. `english`) stems and drops its stop words. Each has its own GIN index, which `migrate` creates (see docs/decisions/XXXX-message-search.md).",
+    ),
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',
   ),

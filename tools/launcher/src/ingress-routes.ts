@@ -13,6 +13,7 @@ export const INGRESS_ROUTES: IngressRoute[] = [
   { prefix: '/api/v1/users', service: 'user' },
   { prefix: '/api/v1/rooms', service: 'chat-socket' },
   { prefix: '/api/v1/presence', service: 'chat-socket' },
+  { prefix: '/api/v1/search', service: 'chat-socket' },
   { prefix: '/socket.io', service: 'chat-socket', websocket: true },
   { prefix: '/', service: 'web' },
 ];

@@ -15,12 +15,13 @@ import { PublicRoomsDialog } from '../rooms/public-rooms-dialog';
 import { RoomList } from '../rooms/room-list';
 import { totalUnread } from '../room-model/room-summaries';
 import { RoomView } from '../rooms/room-view';
+import { SearchDialog } from '../search/search-dialog';
 import { useChatController, useChatSelector, useChatStore } from '../store/chat-context';
 import { Notices } from '../ui/notices';
 import { inviteTokenFromPath, takePendingInvite } from '../rooms/invite-route';
 import { pathForRoom, roomIdFromPath } from './room-route';
 
-type OpenDialog = { kind: 'people' | 'profile' | 'account' | 'group' | 'public' } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;
+type OpenDialog = { kind: 'people' | 'profile' | 'account' | 'group' | 'public' } | { kind: 'search'; inRoom: boolean } | { kind: 'person'; userId: string } | { kind: 'invite'; token: string } | null;
 
 export interface ChatScreenProps {
   user: AuthUser;
@@ -44,11 +45,14 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
   const pendingRequests = useChatSelector((state) => state.pendingFriendRequests);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const [engaged, setEngaged] = useState(false);
+  // A search hit opened in its room: that room shows the messages around it until the user leaves it.
+  const [focus, setFocus] = useState<{ roomId: string; messageId: string } | null>(null);
   const unread = useMemo(() => totalUnread(Object.values(rooms)), [rooms]);
   useUnreadBadge(unread);
 
   const open = useCallback(
     (roomId: string | null) => {
+      setFocus(null);
       controller.openRoom(roomId);
       const path = pathForRoom(roomId);
       if (window.location.pathname !== path) window.history.pushState({ roomId }, '', path);
@@ -87,6 +91,9 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
       <header className="app-header">
         <span className="brand">Parley</span>
         <nav className="app-actions" aria-label="Account">
+          <button type="button" onClick={() => setDialog({ kind: 'search', inRoom: false })}>
+            Search
+          </button>
           <button type="button" onClick={() => setDialog({ kind: 'people' })}>
             People
             {pendingRequests > 0 && (
@@ -132,7 +139,15 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
         </aside>
         <main className="main-pane">
           {activeRoomId ? (
-            <RoomView key={activeRoomId} roomId={activeRoomId} onBack={() => open(null)} onOpenProfile={openProfile} />
+            <RoomView
+              key={activeRoomId}
+              roomId={activeRoomId}
+              onBack={() => open(null)}
+              onOpenProfile={openProfile}
+              focusMessageId={focus?.roomId === activeRoomId ? focus.messageId : undefined}
+              onSearch={() => setDialog({ kind: 'search', inRoom: true })}
+              onLeaveFocus={() => setFocus(null)}
+            />
           ) : (
             <div className="no-room">
               <p>Pick a room, or start a conversation from People.</p>
@@ -146,6 +161,18 @@ export function ChatScreen({ user, onVerifyEmail }: ChatScreenProps) {
       {dialog?.kind === 'group' && <CreateGroupDialog onClose={close} onCreated={open} />}
       {dialog?.kind === 'public' && <PublicRoomsDialog onClose={close} onJoined={open} />}
       {dialog?.kind === 'person' && <ProfileCard userId={dialog.userId} onClose={close} onOpenRoom={open} />}
+      {dialog?.kind === 'search' && (
+        <SearchDialog
+          roomId={activeRoomId}
+          inRoom={dialog.inRoom}
+          onClose={close}
+          onOpenHit={(hit) => {
+            open(hit.roomId);
+            setFocus({ roomId: hit.roomId, messageId: hit.messageId });
+            close();
+          }}
+        />
+      )}
       {dialog?.kind === 'invite' && <InviteDialog token={dialog.token} onClose={close} onJoined={open} />}
     </div>
   );

@@ -14,17 +14,24 @@ import { roomEventText } from './room-event-text';
 import { RoomSettingsDialog } from './room-settings-dialog';
 import { directPartnerId, displayNameOf, roomTitle } from '../room-model/room-title';
 import { TypingIndicator } from './typing-indicator';
+import { MessageContextView } from '../search/message-context-view';
 
 export interface RoomViewProps {
   roomId: string;
   onBack(): void;
   onOpenProfile(userId: string): void;
+  /** A search hit to show in context instead of the live timeline. */
+  focusMessageId?: string | undefined;
+  /** Opens message search scoped to this room. */
+  onSearch?(): void;
+  /** Leaves the search hit for the live timeline. */
+  onLeaveFocus?(): void;
 }
 
 const NO_EVENTS: never[] = [];
 
 /** One open room: who is in it and online, its timeline, who is typing, and the composer. */
-export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
+export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSearch, onLeaveFocus }: RoomViewProps) {
   const controller = useChatController();
   const room = useChatSelector((state) => state.rooms[roomId]);
   const roomsLoaded = useChatSelector((state) => state.roomsLoaded);
@@ -124,6 +131,11 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
           </p>
         </div>
         <div className="room-actions">
+        {onSearch && (
+          <button type="button" onClick={onSearch} aria-label="Search this room">
+            Search
+          </button>
+        )}
         <button type="button" aria-pressed={room.muted === true} onClick={() => void toggleMute()} title={room.muted ? 'Notifications are off for this room' : undefined}>
           {room.muted ? 'Muted' : 'Mute'}
         </button>
@@ -139,7 +151,9 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
       </header>
       <FormAlert>{muteError}</FormAlert>
       {history.error && <FormAlert>{history.error}</FormAlert>}
-      {!history.opened && !history.error ? (
+      {focusMessageId ? (
+        <MessageContextView roomId={roomId} messageId={focusMessageId} nameOf={nameOf} onLeave={() => onLeaveFocus?.()} />
+      ) : !history.opened && !history.error ? (
         <p className="room-loading" role="status">
           Loading messages…
         </p>
