@@ -58,7 +58,7 @@ interface Row {
 }
 
 /**
- * The search statement (docs/decisions/XXXX-message-search.md). Candidates are the live messages
+ * The search statement (docs/decisions/0032-message-search.md). Candidates are the live messages
  * (`kind = 'message'`, not deleted) of the rooms the user is a member of at this moment, matched
  * through the GIN expression index: the `WHERE` repeats the index's expression literally, so the
  * planner can use it. Best `ts_rank` first, then newest (ids are time-ordered);

@@ -97,7 +97,7 @@ export const configSchema = z.object({
     .enum(SEARCH_LANGUAGES)
     .default('simple')
     .describe(
-      "PostgreSQL text-search configuration of message search. `simple` (lower-cased words, no stemming, no stop words) works for every language; a language's own (e.g. `english`) stems and drops its stop words. Each has its own GIN index, which `migrate` creates (see docs/decisions/XXXX-message-search.md).",
+      "PostgreSQL text-search configuration of message search. `simple` (lower-cased words, no stemming, no stop words) works for every language; a language's own (e.g. `english`) stems and drops its stop words. Each has its own GIN index, which `migrate` creates (see docs/decisions/0032-message-search.md).",
     ),
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',

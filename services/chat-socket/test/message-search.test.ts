@@ -12,7 +12,7 @@ import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parle
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
 /**
- * Message search (docs/decisions/XXXX-message-search.md) over what the real persistence worker
+ * Message search (docs/decisions/0032-message-search.md) over what the real persistence worker
  * stored and folded: ranked, paged, members only, current text of edited messages, no deleted
  * ones, and every query string answered with results or a 400, never a 500. Real PostgreSQL
  * (full-text index) and Redis.

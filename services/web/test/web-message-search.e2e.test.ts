@@ -4,7 +4,7 @@ import { befriend, launchChromium, messageRows, openDirect, openPerson, register
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
- * Message search in the browser (docs/decisions/XXXX-message-search.md): real Chromium, the
+ * Message search in the browser (docs/decisions/0032-message-search.md): real Chromium, the
  * platform started by the launcher (the worker stores what is searched). One person writes in a
  * direct room, the other finds a message, across all rooms and in the room, and opens it in its
  * room: the messages around it loaded, the hit highlighted; then back to the live timeline.

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Full-text search over messages (docs/decisions/XXXX-message-search.md): a GIN index on the
+ * Full-text search over messages (docs/decisions/0032-message-search.md): a GIN index on the
  * expression `to_tsvector('simple', body)`. An expression index, not a stored generated column:
  * no table rewrite, nothing for the worker to write, and the index follows the body as the
  * worker folds edits (`body` updated) and deletions (`body` emptied). Not partial, so the planner
