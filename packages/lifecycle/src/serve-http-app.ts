@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Logger } from '@parley/logger';
 import { closeHttpServer, installGracefulShutdown, type GracefulShutdown } from './graceful-shutdown.js';
+import { createResourceStack, DEFAULT_CLOSE_TIMEOUT_MS, type ResourceStack } from './resource-stack.js';
 
 export interface ServableApp {
   /** The request handler (an Express app). */
@@ -31,6 +32,11 @@ export interface ServeSettings {
   shutdownTimeoutMs: number;
   /** Extra steps after the app closed (tracing flush). */
   finally?: () => Promise<void>;
+  /**
+   * The process's resource stack (runService passes its own, holding tracing); the servers and
+   * the app are added on top of it. A new one when not given.
+   */
+  resources?: ResourceStack;
   /** For tests: what to do instead of process.exit once shut down. */
   exit?: (code: number) => void;
 }
@@ -48,41 +54,44 @@ export interface ServingApp {
  * Prometheus can still scrape a pod while it drains.
  */
 export async function serveHttpApp(app: ServableApp, settings: ServeSettings): Promise<ServingApp> {
+  const resources = settings.resources ?? createResourceStack({ logger: settings.logger });
+  if (settings.finally) resources.add('finally', settings.finally);
+  // Registered before the app, so it closes after it: Prometheus can still scrape a draining pod.
+  let adminServer: Server | undefined;
+  resources.add('admin-server', () => adminServer && closeHttpServer(adminServer));
+  // The app's close drains its own work, bounded by the shutdown timeout; a little more here, so
+  // its own bound (and its log line) comes first.
+  resources.add('app', () => app.close(), { timeoutMs: settings.shutdownTimeoutMs + DEFAULT_CLOSE_TIMEOUT_MS });
+
   const server = createServer(app.handler);
   // Longer than the ingress' idle timeout, so the proxy closes idle connections first.
   server.keepAliveTimeout = 65_000;
   app.attach?.(server);
   const port = await listen(server, settings.port, settings.host);
+  // Stop accepting, then wait (bounded) for in-flight requests: the first close on shutdown.
+  resources.add('http-server', () => closeHttpServer(server), { timeoutMs: settings.shutdownTimeoutMs });
   settings.logger.info({ port, host: settings.host }, `${settings.name} listening`);
 
-  let adminServer: Server | undefined;
   if (app.adminHandler && settings.adminPort !== undefined) {
-    adminServer = createServer(app.adminHandler);
+    const admin = createServer(app.adminHandler);
     try {
-      const adminPort = await listen(adminServer, settings.adminPort, settings.host);
+      const adminPort = await listen(admin, settings.adminPort, settings.host);
+      adminServer = admin;
       settings.logger.info({ port: adminPort, host: settings.host }, `${settings.name} admin server listening (/metrics, /healthz, /readyz)`);
     } catch (error) {
       await closeHttpServer(server);
       throw error;
     }
   }
-  const admin = adminServer;
 
   const shutdown = installGracefulShutdown({
     logger: settings.logger,
     timeoutMs: settings.shutdownTimeoutMs,
     ...(settings.exit ? { exit: settings.exit } : {}),
-    stopAccepting: [
-      { name: 'readiness', run: () => app.markDraining() },
-      { name: 'http-server', run: () => closeHttpServer(server) },
-    ],
-    closeResources: [
-      { name: 'app', run: () => app.close() },
-      ...(settings.finally ? [{ name: 'finally', run: settings.finally }] : []),
-      ...(admin ? [{ name: 'admin-server', run: () => closeHttpServer(admin) }] : []),
-    ],
+    stopAccepting: [{ name: 'readiness', run: () => app.markDraining() }],
+    closeResources: [{ name: 'resources', run: async () => void (await resources.close()) }],
   });
-  return { server, ...(admin ? { adminServer: admin } : {}), shutdown };
+  return { server, ...(adminServer ? { adminServer } : {}), shutdown };
 }
 
 /** Listens and resolves with the bound port (the real one when 0 was asked for). */
