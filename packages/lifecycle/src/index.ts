@@ -6,6 +6,7 @@ export type { CloseFunction, CloseOptions, CloseOutcome, ClosedResource, Resourc
 // before tracing starts, and this index loads node:http.
 export { runService } from './run-service.js';
 export type { RunServiceConfig, RunServiceSettings, ServiceContext } from './run-service.js';
-export { serveHttpApp } from './serve-http-app.js';
-export type { ServableApp, ServeSettings, ServingApp } from './serve-http-app.js';
+export { installShutdown, listenBeforeServing, serveHttpApp } from './serve-http-app.js';
+export type { ListeningPorts, ListenSettings, ServableApp, ServeSettings, ServingApp } from './serve-http-app.js';
+export { startingHandler } from './starting-handler.js';
 export { withTimeout } from './with-timeout.js';

@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -21,9 +23,11 @@ interface LogLine {
 /**
  * A service process built on runService, as every service's main.ts is: the build step registers
  * fake resources (each logs its close) and serves `/slow`, which answers after `SLOW_MS`.
- * `FIXTURE` picks a failure: a config error, or a build that throws.
+ * `FIXTURE` picks a failure: a config error, a build that throws, or a build that waits for a
+ * dependency (`DEPENDENCY_FILE` appearing).
  */
 const FIXTURE_SCRIPT = `
+  import { existsSync } from 'node:fs';
   import { ConfigError } from '@parley/config';
   import { runService } from ${JSON.stringify(BUILT)};
   const fixture = process.env.FIXTURE ?? 'ok';
@@ -35,6 +39,8 @@ const FIXTURE_SCRIPT = `
     },
     build: async (config, { logger, resources }) => {
       if (fixture === 'build-fails') throw new Error('PostgreSQL said no');
+      // A dependency the build needs (the file stands in for it): wait until it exists.
+      while (fixture === 'waits-for-dependency' && !existsSync(process.env.DEPENDENCY_FILE)) await new Promise((resolve) => setTimeout(resolve, 50));
       for (const name of ['postgres', 'redis', 'queue']) resources.add(name, () => new Promise((resolve) => setTimeout(resolve, 5)));
       resources.add('stuck-cache', () => new Promise(() => undefined), { timeoutMs: 100 });
       resources.add('broken-client', () => { throw new Error('already gone'); });
@@ -119,12 +125,13 @@ describe('runService', () => {
       'closed http-server (closed)',
       'app closing',
       'closed app (closed)',
-      'closed admin-server (closed)',
       'closed broken-client (failed)',
       'closed stuck-cache (timed-out)',
       'closed queue (closed)',
       'closed redis (closed)',
       'closed postgres (closed)',
+      // Opened first (before the build): Prometheus can scrape a draining process to the end.
+      'closed admin-server (closed)',
       'shutdown complete',
     ]);
     expect(lines.filter((line) => line.msg === 'resource closed').every((line) => typeof line.durationMs === 'number')).toBe(true);
@@ -156,5 +163,38 @@ describe('runService', () => {
     expect(await fixture.exited).toBe(1);
     const fatal = fixture.lines().find((line) => line.level === 'fatal');
     expect(fatal).toMatchObject({ service: 'fixture', msg: 'fixture failed to start', err: { message: 'PostgreSQL said no' } });
+  });
+
+  it('is alive but not ready while its build waits for a dependency, and serves the app once it came', async () => {
+    const dependency = join(mkdtempSync(join(tmpdir(), 'run-service-')), 'dependency-up');
+    const fixture = startFixture({ FIXTURE: 'waits-for-dependency', DEPENDENCY_FILE: dependency });
+    const listening = await waitForLine(fixture, (line) => line.msg === 'fixture listening');
+    const admin = await waitForLine(fixture, (line) => line.msg.startsWith('fixture admin server listening'));
+    for (const url of [`http://127.0.0.1:${listening.port}`, `http://127.0.0.1:${admin.port}`]) {
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'starting', checks: {} });
+    }
+    const early = await fetch(`http://127.0.0.1:${listening.port}/anything`);
+    expect(early.status).toBe(503);
+    expect(await early.json()).toMatchObject({ error: { code: 'unavailable' } });
+
+    writeFileSync(dependency, 'up');
+    await waitForLine(fixture, (line) => line.msg === 'fixture started');
+    expect(await (await fetch(`http://127.0.0.1:${listening.port}/anything`)).text()).toBe('ok');
+    expect(await (await fetch(`http://127.0.0.1:${admin.port}/readyz`)).text()).toBe('admin');
+    fixture.child.kill('SIGTERM');
+    expect(await fixture.exited).toBe(0);
+  });
+
+  it('stops cleanly (exit 0) on SIGTERM while its build still waits for a dependency', async () => {
+    const dependency = join(mkdtempSync(join(tmpdir(), 'run-service-')), 'never-up');
+    const fixture = startFixture({ FIXTURE: 'waits-for-dependency', DEPENDENCY_FILE: dependency });
+    await waitForLine(fixture, (line) => line.msg.startsWith('fixture admin server listening'));
+    fixture.child.kill('SIGTERM');
+    expect(await fixture.exited).toBe(0);
+    expect(fixture.lines().some((line) => line.msg === 'stopped while starting')).toBe(true);
+    expect(fixture.lines().some((line) => line.msg === 'fixture started')).toBe(false);
   });
 });

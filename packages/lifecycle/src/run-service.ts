@@ -3,7 +3,8 @@ import { createLogger, type Logger } from '@parley/logger';
 import { startTracing } from '@parley/tracing';
 import { createResourceStack, type ResourceStack } from './resource-stack.js';
 // Types only: serve-http-app loads node:http, which must be imported after tracing started.
-import type { ServableApp, ServingApp } from './serve-http-app.js';
+import type { ServableApp } from './serve-http-app.js';
+import type { GracefulShutdown } from './graceful-shutdown.js';
 
 /** What runService reads from every service's validated config (serviceEnv, metricsEnv). */
 export interface RunServiceConfig {
@@ -43,10 +44,11 @@ export interface RunServiceSettings<Config extends RunServiceConfig, App extends
 const FAILED_START_CLOSE_MS = 5_000;
 
 /**
- * A service process from start to exit: config → tracing → logger → app → listen, with
+ * A service process from start to exit: config → tracing → logger → listen (alive, not ready)
+ * → build the app (it may wait for a dependency) → serve it, with
  * SIGTERM/SIGINT (or the launcher's IPC channel closing) → readiness 503 → stop accepting →
- * drain → close the app → flush tracing → exit 0. Any error before it listens is fatal: one JSON
- * log line (level fatal) and exit 1. Never returns a rejected promise.
+ * drain → close the app → flush tracing → exit 0. Any error before it serves the app is fatal:
+ * one JSON log line (level fatal) and exit 1. Never returns a rejected promise.
  */
 export async function runService<Config extends RunServiceConfig, App extends ServableApp>(
   settings: RunServiceSettings<Config, App>,
@@ -64,24 +66,28 @@ export async function runService<Config extends RunServiceConfig, App extends Se
     // Closed last: spans of the shutdown itself are exported too.
     if (tracing) stack.add('tracing', () => tracing.shutdown());
     await tracing?.ready;
-    const { serveHttpApp } = await import('./serve-http-app.js');
+    const { installShutdown, listenBeforeServing } = await import('./serve-http-app.js');
 
-    let serving: ServingApp | undefined;
-    let stopReason: string | undefined;
-    const stop = (reason: string) => {
-      if (serving) void serving.shutdown.shutdown(reason);
-      else stopReason ??= reason;
-    };
-    const app = await settings.build(config, { logger, resources: stack, stop });
-    serving = await serveHttpApp(app, {
+    // Listening first: alive and not ready while the build waits for a dependency.
+    const ports = await listenBeforeServing({
       name: settings.name,
       host: config.HOST,
       port: config.PORT,
       ...(config.METRICS_PORT !== undefined ? { adminPort: config.METRICS_PORT } : {}),
       logger,
-      shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
       resources: stack,
     });
+    const stopWhileStarting = stopOnSignalWhileStarting(stack, logger);
+    let shutdown: GracefulShutdown | undefined;
+    let stopReason: string | undefined;
+    const stop = (reason: string) => {
+      if (shutdown) void shutdown.shutdown(reason);
+      else stopReason ??= reason;
+    };
+    const app = await settings.build(config, { logger, resources: stack, stop });
+    stopWhileStarting.remove();
+    ports.serve(app, config.SHUTDOWN_TIMEOUT_MS);
+    shutdown = installShutdown(app, stack, { logger, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS });
     logger.info({ startupMs: Math.round(performance.now() - startedAt) }, `${settings.name} started`);
     if (stopReason !== undefined) stop(stopReason);
   } catch (error) {
@@ -91,4 +97,23 @@ export async function runService<Config extends RunServiceConfig, App extends Se
     await Promise.race([resources?.close(), new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]);
     process.exit(1);
   }
+}
+
+/**
+ * SIGTERM or SIGINT before the app is built (its build may wait long for a dependency): close
+ * what was opened so far (bounded) and exit 0, as a stop after start would.
+ */
+function stopOnSignalWhileStarting(resources: ResourceStack, logger: Logger): { remove(): void } {
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ reason: signal }, 'stopped while starting');
+    void Promise.race([resources.close(), new Promise((resolve) => setTimeout(resolve, FAILED_START_CLOSE_MS).unref())]).then(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return {
+    remove() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
 }
