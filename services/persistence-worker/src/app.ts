@@ -2,19 +2,19 @@ import { Queue, type Worker } from 'bullmq';
 import type { Express } from 'express';
 import { QUEUE_NAMES, type NotificationJob } from '@parley/contracts';
 import { createHealthRouter } from '@parley/health';
-import { createDatabaseConnection, createSchemaVersionCheck } from '@parley/db';
+import { createDatabaseConnection, createSchemaVersionCheck, type DatabaseConnection } from '@parley/db';
 import { createAdminApp, createHttpApp, finishHttpApp } from '@parley/http';
-import type { ServableApp } from '@parley/lifecycle';
+import { createResourceStack, type ResourceStack, type ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
-import { closeRedis, createRedis } from '@parley/redis';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import type { PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
 import { createNotificationProcessor } from './notifications/notification-processor.js';
-import { createJobMetrics } from './queues/job-metrics.js';
+import { createJobMetrics, type JobMetrics } from './queues/job-metrics.js';
 import { observeWorker, startQueueWorker } from './queues/queue-worker.js';
 import { checkRedisSettings, type RedisSettingsReport } from './redis-settings/redis-settings-check.js';
 
@@ -30,40 +30,20 @@ export interface PersistenceWorkerApp extends ServableApp {
   redisSettings: Promise<RedisSettingsReport>;
 }
 
-/**
- * Builds the worker process: BullMQ workers for `messages`, `notifications` and `mail`, and an
- * HTTP server for /healthz and /readyz (PostgreSQL and Redis), plus an admin app for /metrics. Starts even when
- * PostgreSQL or Redis is down: jobs then wait or retry, and readiness reports 503.
- * `markDraining` stops taking jobs; `close` waits for active ones (up to SHUTDOWN_TIMEOUT_MS).
- */
-export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig, logger?: Logger): Promise<PersistenceWorkerApp> {
-  const log = logger ?? createLogger({ service: 'persistence-worker', level: config.LOG_LEVEL });
-  const metrics = createServiceMetrics('persistence-worker');
-  const jobMetrics = createJobMetrics(metrics.registry);
-  const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
+interface WorkerConnections {
+  database: DatabaseConnection;
+  /** Bounded retries: presence reads, publishing, health checks. */
+  redis: Redis;
+  /** BullMQ's: blocks while Redis is away (maxRetriesPerRequest: null, as BullMQ requires). */
+  bullConnection: Redis;
+}
 
-  const database = createDatabaseConnection(createWorkerDataSource(config), { logger: log });
-  await database.ready().catch(() => {
-    // Logged by the connection; jobs retry and readiness fails until PostgreSQL is back.
-  });
-  // Bounded retries for presence reads, publishing and health checks; BullMQ gets its own
-  // connection that blocks while Redis is away (maxRetriesPerRequest: null, as BullMQ requires).
-  const redis = createRedis({ url: config.REDIS_URL, name: 'persistence-worker', logger: log });
-  const bullConnection = createRedis({ url: config.REDIS_URL, name: 'persistence-worker-bull', logger: log, maxRetriesPerRequest: null });
-  const redisSettings = checkRedisSettings(redis, log);
-
-  const notificationQueue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: bullConnection, prefix });
-  const gaugedQueues = [
-    new Queue(QUEUE_NAMES.messages, { connection: bullConnection, prefix }),
-    notificationQueue as Queue,
-    new Queue(QUEUE_NAMES.mail, { connection: bullConnection, prefix }),
-  ];
-  for (const queue of gaugedQueues) queue.on('error', (error) => log.debug({ err: error, queue: queue.name }, 'queue error'));
-  jobMetrics.gaugeQueues(gaugedQueues);
-
+/** The queue workers: `messages`, `notifications`, and `mail` unless disabled. */
+function startJobWorkers(config: PersistenceWorkerConfig, log: Logger, connections: WorkerConnections, jobMetrics: JobMetrics, notificationQueue: Queue<NotificationJob>): Worker[] {
+  const { database, redis, bullConnection } = connections;
   const workerSettings = {
     connection: bullConnection,
-    prefix,
+    prefix: bullPrefix(config.REDIS_KEY_PREFIX),
     stalledIntervalMs: config.STALLED_INTERVAL_MS,
     lockDurationMs: config.LOCK_DURATION_MS,
     logger: log,
@@ -99,6 +79,79 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     observeWorker(mailWorker, jobMetrics, log);
     workers.push(mailWorker as Worker);
   }
+  return workers;
+}
+
+/**
+ * `drain` stops taking jobs (idempotent); `close` waits for the active ones up to
+ * SHUTDOWN_TIMEOUT_MS, then closes the connections (the resource stack, in reverse order).
+ */
+function workerShutdown(config: PersistenceWorkerConfig, log: Logger, workers: Worker[], resources: ResourceStack) {
+  // worker.close() stops fetching and resolves once the active jobs have finished.
+  let drain: Promise<void> | undefined;
+  const drainWorkers = () =>
+    (drain ??= Promise.all(workers.map((worker) => worker.close())).then(
+      () => undefined,
+      (error: unknown) => log.warn({ err: error }, 'closing a queue worker failed'),
+    ));
+  const closeConnections = async () => void (await resources.close());
+  return {
+    drain: () => void drainWorkers(),
+    async close() {
+      let timer: NodeJS.Timeout | undefined;
+      const finished = await Promise.race([
+        drainWorkers().then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (finished) return closeConnections();
+      // The process exits now; the jobs' locks lapse and another worker re-runs them (jobs are
+      // idempotent). Connections stay open until they finish: BullMQ spins on a closed
+      // connection when a job ends during close().
+      log.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'active jobs did not finish in time; leaving them to stalled-job recovery');
+      void drainWorkers().then(closeConnections);
+    },
+  };
+}
+
+/**
+ * Builds the worker process: BullMQ workers for `messages`, `notifications` and `mail`, and an
+ * HTTP server for /healthz and /readyz (PostgreSQL and Redis), plus an admin app for /metrics. Starts even when
+ * PostgreSQL or Redis is down: jobs then wait or retry, and readiness reports 503.
+ * `markDraining` stops taking jobs; `close` waits for active ones (up to SHUTDOWN_TIMEOUT_MS).
+ */
+export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig, logger?: Logger): Promise<PersistenceWorkerApp> {
+  const log = logger ?? createLogger({ service: 'persistence-worker', level: config.LOG_LEVEL });
+  const metrics = createServiceMetrics('persistence-worker');
+  const jobMetrics = createJobMetrics(metrics.registry);
+  const prefix = bullPrefix(config.REDIS_KEY_PREFIX);
+  const resources = createResourceStack({ logger: log });
+
+  const database = createDatabaseConnection(createWorkerDataSource(config), { logger: log });
+  resources.add('database', () => database.close());
+  await database.ready().catch(() => {
+    // Logged by the connection; jobs retry and readiness fails until PostgreSQL is back.
+  });
+  const redis = createRedis({ url: config.REDIS_URL, name: 'persistence-worker', logger: log });
+  const bullConnection = createRedis({ url: config.REDIS_URL, name: 'persistence-worker-bull', logger: log, maxRetriesPerRequest: null });
+  resources.add('bull-redis', () => closeRedis(bullConnection));
+  resources.add('redis', () => closeRedis(redis));
+  const redisSettings = checkRedisSettings(redis, log);
+  resources.add('redis-settings-check', () => redisSettings.catch(() => undefined));
+
+  const notificationQueue = new Queue<NotificationJob>(QUEUE_NAMES.notifications, { connection: bullConnection, prefix });
+  const gaugedQueues = [
+    new Queue(QUEUE_NAMES.messages, { connection: bullConnection, prefix }),
+    notificationQueue as Queue,
+    new Queue(QUEUE_NAMES.mail, { connection: bullConnection, prefix }),
+  ];
+  for (const queue of gaugedQueues) queue.on('error', (error) => log.debug({ err: error, queue: queue.name }, 'queue error'));
+  resources.add('queues', () => Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined))));
+  jobMetrics.gaugeQueues(gaugedQueues);
+
+  const workers = startJobWorkers(config, log, { database, redis, bullConnection }, jobMetrics, notificationQueue);
   if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
 
   const health = createHealthRouter({
@@ -111,14 +164,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   });
   const app = createHttpApp({ logger: log, metrics, health: health.router, corsOrigins: [], publicMetrics: false });
   finishHttpApp(app);
-
-  // worker.close() stops fetching and resolves once the active jobs have finished.
-  let drain: Promise<void> | undefined;
-  const drainWorkers = () =>
-    (drain ??= Promise.all(workers.map((worker) => worker.close())).then(
-      () => undefined,
-      (error: unknown) => log.warn({ err: error }, 'closing a queue worker failed'),
-    ));
+  const shutdown = workerShutdown(config, log, workers, resources);
 
   return {
     app,
@@ -130,33 +176,8 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     redisSettings,
     markDraining() {
       health.markDraining();
-      void drainWorkers();
+      shutdown.drain();
     },
-    async close() {
-      const closeConnections = async () => {
-        await Promise.all(gaugedQueues.map((queue) => queue.close().catch(() => undefined)));
-        await redisSettings.catch(() => undefined);
-        await closeRedis(redis);
-        await closeRedis(bullConnection);
-        await database.close();
-      };
-      let timer: NodeJS.Timeout | undefined;
-      const finished = await Promise.race([
-        drainWorkers().then(() => true),
-        new Promise<false>((resolve) => {
-          timer = setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS);
-        }),
-      ]);
-      clearTimeout(timer);
-      if (finished) {
-        await closeConnections();
-        return;
-      }
-      // The process exits now; the jobs' locks lapse and another worker re-runs them (jobs are
-      // idempotent). Connections stay open until they finish: BullMQ spins on a closed
-      // connection when a job ends during close().
-      log.warn({ timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'active jobs did not finish in time; leaving them to stalled-job recovery');
-      void drainWorkers().then(closeConnections);
-    },
+    close: shutdown.close,
   };
 }

@@ -1,5 +1,6 @@
 import type { ResourceStack } from '@parley/lifecycle';
 import type { Logger } from '@parley/logger';
+import { redisReady, type Redis } from '@parley/redis';
 import type { ChatSocketConfig } from '../config.js';
 import { MessageDurability } from '../durability/message-durability.js';
 import { SnowflakeGenerator } from '../ids/snowflake.js';
@@ -36,6 +37,17 @@ export interface SendPipelineDeps {
   background: BackgroundLoops;
 }
 
+/** Resolves once Redis answers; says so in the log when that takes more than a moment. */
+async function untilRedisReady(redis: Redis, logger: Logger): Promise<void> {
+  const ready = redisReady(redis);
+  let timer: NodeJS.Timeout | undefined;
+  const quick = await Promise.race([ready.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 1_000)))]);
+  clearTimeout(timer);
+  if (quick) return;
+  logger.warn('waiting for Redis to lease a snowflake worker id; not ready until then');
+  await ready;
+}
+
 /**
  * The send path: snowflake ids from a leased worker id, the persistence queue, the durability
  * check, and the batching send service that delivers accepted messages to their room.
@@ -46,6 +58,9 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
   const { io, metrics } = deps.realtime;
   const prefix = config.REDIS_KEY_PREFIX;
   const ids = new SnowflakeGenerator({ workerId: 0 });
+  // Ids need a leased worker id, so the build waits for Redis rather than failing: the process
+  // is alive and not ready meanwhile (docs/decisions: run-service-and-resource-stack).
+  await untilRedisReady(redis, logger);
   const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });
   deps.resources.add('worker-id-lease', () => lease.release());
   ids.setWorkerId(lease.workerId);
