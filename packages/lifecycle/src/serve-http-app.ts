@@ -101,6 +101,8 @@ export async function listenBeforeServing(settings: ListenSettings): Promise<Lis
       resources.add('http-server', () => closeHttpServer(server), { timeoutMs: shutdownTimeoutMs });
       handler = app.handler;
       if (app.adminHandler) adminHandler = app.adminHandler;
+      // An app without an admin handler serves its probes on the public port: nothing to say here.
+      else if (adminServer) void closeHttpServer(adminServer);
       app.attach?.(server);
     },
   };
