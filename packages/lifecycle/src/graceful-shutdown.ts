@@ -73,11 +73,18 @@ export function installGracefulShutdown(settings: GracefulShutdownSettings): Gra
   return { shutdown };
 }
 
+const IDLE_SWEEP_MS = 50;
+
 /** Stops accepting connections and resolves when in-flight requests have finished. */
 export function closeHttpServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    // Keep-alive sockets with no request in flight would otherwise hold close() open.
+    // Keep-alive sockets with no request in flight would otherwise hold close() open until the
+    // keep-alive timeout; that includes those whose request finishes while we drain.
+    const idleSweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS).unref();
+    server.close(() => {
+      clearInterval(idleSweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }

@@ -1,75 +1,26 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Socket as NetSocket } from 'node:net';
-import { Router, type Express } from 'express';
-import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
-import { createDatabaseConnection, createSchemaVersionCheck, type DataSource } from '@parley/db';
-import { createHealthRouter } from '@parley/health';
-import {
-  createAdminApp,
-  createHttpApp,
-  finishHttpApp,
-  openApiHandler,
-  requireDatabase,
-  requireInternalToken,
-} from '@parley/http';
-import type { ServableApp } from '@parley/lifecycle';
+import type { Express } from 'express';
+import { createAccessTokenVerifier, startSessionRevocations } from '@parley/auth-middleware';
+import type { DataSource } from '@parley/db';
+import { createAdminApp } from '@parley/http';
+import { createResourceStack, type ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
-import { closeRedis, createRedis } from '@parley/redis';
-import { createAdminRouter } from './admin/admin-routes.js';
-import { SocketShedder } from './admin/socket-shedder.js';
+import { BackgroundLoops } from './composition/background-loops.js';
+import { wireChatModules, type ChatModules } from './composition/chat-modules.js';
+import { createChatHealth, createChatHttpApp } from './composition/chat-http-app.js';
+import { createRealtime, type Realtime } from './composition/chat-realtime.js';
+import { openChatStores, type ChatStores } from './composition/chat-stores.js';
+import { wireSendPipeline } from './composition/send-pipeline.js';
 import type { ChatSocketConfig } from './config.js';
-import { createChatSocketDataSource } from './database.js';
-import { MessageDurability } from './durability/message-durability.js';
-import { watchRedisLink } from './durability/redis-link-watch.js';
-import { SnowflakeGenerator } from './ids/snowflake.js';
-import { leaseWorkerId } from './ids/worker-id-lease.js';
-import { HistoryService } from './messages/history-service.js';
-import { createTimelineRouter } from './timeline/timeline-routes.js';
-import { TimelineService } from './timeline/timeline-service.js';
-import { createMessageRouter } from './messages/message-routes.js';
-import { createMessageQueue } from './messages/message-queue.js';
+import { watchRedisLink, type RedisLinkWatch } from './durability/redis-link-watch.js';
 import { RecentWindow } from './recent-window/recent-window.js';
-import { seedRoomSequences } from './messages/room-sequence-counter.js';
-import { SendMessageService } from './messages/send-message.js';
-import { createBacklogMetrics } from './observability/backlog-metrics.js';
-import { createChatMetrics } from './observability/chat-metrics.js';
-import { createDeliveryMetrics } from './observability/delivery-metrics.js';
-import { buildChatOpenApiDocument } from './openapi-document.js';
-import { createPresenceRouter } from './presence/presence-routes.js';
-import { PresenceService } from './presence/presence-service.js';
-import { PresenceStore } from './presence/presence-store.js';
-import { ReadMarkerService } from './read-markers/read-marker-service.js';
-import { roomChannel, roomIdOfChannel } from './realtime/channels.js';
-import { resyncSocketsAfterAdapterReconnect } from './realtime/adapter-resync.js';
-import { dropOwnBroadcastEchoes } from './realtime/adapter-self-echo.js';
-import { countBytesWritten, startPubsubProbe } from './realtime/delivery-instrumentation.js';
-import { instrumentFanout } from './realtime/fanout-instrumentation.js';
-import { MembershipSync } from './realtime/membership-sync.js';
-import { startRedisEventRelay } from './realtime/redis-event-relay.js';
-import { DirectRoomBlocks } from './rooms/direct-room-blocks.js';
-import { handleSocketConnections } from './realtime/socket-connections.js';
-import { countEngineRejections, createSocketServer, releaseHandshakeRequests } from './realtime/socket-server.js';
-import { SocketSessions } from './realtime/socket-sessions.js';
+import { countBytesWritten } from './realtime/delivery-instrumentation.js';
+import { countEngineRejections, releaseHandshakeRequests } from './realtime/socket-server.js';
 import type { ChatServer } from './realtime/socket-types.js';
 import { RoomRepository } from './rooms/room-repository.js';
-import { createRoomRouter } from './rooms/room-routes.js';
-import { createInternalAccountRouter } from './rooms/internal-account-routes.js';
-import { RoomService } from './rooms/room-service.js';
 import { RoomSummaries } from './rooms/room-summaries.js';
-import { RoomSettingsRepository } from './rooms/room-settings-repository.js';
-import { createRoomSettingsRouter } from './rooms/room-settings-routes.js';
-import { RoomSettingsService } from './rooms/room-settings-service.js';
-import { RoomEventLog } from './room-events/room-event-log.js';
-import { InviteRepository } from './invites/invite-repository.js';
-import { createInviteRouter } from './invites/invite-routes.js';
-import { InviteService } from './invites/invite-service.js';
-import { TypingRelay } from './typing/typing-relay.js';
-import { socketEventTable, socketLifecycle, type SocketEventServices } from './socket-event-table.js';
-import { MessageContext } from './search/message-context.js';
-import { MessageSearchService } from './search/message-search-service.js';
-import { createMessageContextRouter, createSearchRouter } from './search/search-routes.js';
-import { createSearchMetrics } from './search/search-metrics.js';
 import { createUserServiceClient } from './user-service/user-service-client.js';
 
 export interface ChatSocketApp extends ServableApp {
@@ -95,293 +46,149 @@ export interface ChatSocketAppOptions {
 /** Time between `server:reconnect` on shutdown and the disconnection of the remaining sockets. */
 const DRAIN_GRACE_MS = 1_000;
 
+/** Flags the connection handlers and the socket server read. */
+interface InstanceState {
+  draining: boolean;
+  aborted: boolean;
+}
+
 /** Time between two probes of the link to Redis while it answers. */
 const REDIS_PROBE_INTERVAL_MS = 1_000;
 
-/**
- * Builds the chat-socket service: Express app (rooms, history, presence, admin), socket.io
- * server with the Redis adapter, the send pipeline and the background loops (presence
- * heartbeat and sweeper, worker-id lease). Starts even when PostgreSQL is down (readiness
- * 503 until it connects).
- */
-export async function createChatSocketApp(config: ChatSocketConfig, options: ChatSocketAppOptions = {}): Promise<ChatSocketApp> {
-  const logger = options.logger ?? createLogger({ service: 'chat-socket', level: config.LOG_LEVEL });
-  const serviceMetrics = createServiceMetrics('chat-socket');
-  const dataSource = createChatSocketDataSource(config);
-  const database = createDatabaseConnection(dataSource, { logger, migrateOnStart: config.DB_MIGRATE_ON_START });
-  await database.ready().catch(() => {
-    // Logged by the connection; requests answer 503 and readiness fails until it connects.
+/** Cut from Redis, this pod acknowledges nothing; past the grace its sockets go to pods that can. */
+function watchPartitions(
+  config: ChatSocketConfig,
+  logger: Logger,
+  stores: ChatStores,
+  realtime: Realtime,
+  modules: ChatModules,
+  background: BackgroundLoops,
+): RedisLinkWatch {
+  const watch = watchRedisLink({
+    redis: stores.sendRedis,
+    intervalMs: REDIS_PROBE_INTERVAL_MS,
+    timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    shedAfterMs: config.REDIS_PARTITION_SHED_AFTER_MS,
+    logger,
+    onLongPartition: () => {
+      realtime.metrics.redisPartitionSheds.inc();
+      modules.shedder.shed(modules.shedder.localCount(), 'redis-partition');
+    },
   });
-  // Request-path connections: a command Redis never answers (a silent partition) fails after
-  // REDIS_COMMAND_TIMEOUT_MS instead of holding its request, or an acknowledgement, forever.
-  const commandTimeoutMs = config.REDIS_COMMAND_TIMEOUT_MS;
-  const redis = createRedis({ url: config.REDIS_URL, name: 'chat-socket', logger, commandTimeoutMs });
-  // Accept scripts (each writes its batch's persistence job) and WAIT share one connection (WAIT covers a connection's writes).
-  const sendRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-send', logger, commandTimeoutMs });
-  const prefix = config.REDIS_KEY_PREFIX;
+  background.add(() => watch.stop());
+  return watch;
+}
 
-  const revocations = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: prefix, logger });
+/** Everything the service is made of, each resource registered in `resources` as it was created. */
+async function composeChatSocket(config: ChatSocketConfig, logger: Logger, state: InstanceState) {
+  const resources = createResourceStack({ logger });
+  const background = new BackgroundLoops();
+  const serviceMetrics = createServiceMetrics('chat-socket');
+  const stores = await openChatStores(config, logger, resources);
+  const revocations = startSessionRevocations({ redis: stores.redis, redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX, logger });
+  resources.add('session-revocations', () => revocations.close());
   const verifier = createAccessTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
     audience: config.JWT_AUDIENCE,
     sessions: revocations,
   });
-  const rooms = new RoomRepository(dataSource);
-  const window = new RecentWindow(redis, prefix);
-  const summaries = new RoomSummaries(dataSource, rooms, window, config.RECENT_WINDOW_SIZE);
+  const rooms = new RoomRepository(stores.dataSource);
+  const window = new RecentWindow(stores.redis, config.REDIS_KEY_PREFIX);
+  const summaries = new RoomSummaries(stores.dataSource, rooms, window, config.RECENT_WINDOW_SIZE);
   const users = createUserServiceClient({ baseUrl: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN, logger });
 
-  let draining = false;
-  let aborted = false;
-  const socketServer = createSocketServer({
-    redisUrl: config.REDIS_URL,
-    redisKeyPrefix: prefix,
-    adapter: config.SOCKET_ADAPTER,
-    corsOrigins: config.CORS_ORIGINS,
-    verifier,
-    roomIdsOf: async (userId) => rooms.roomIdsOf(userId),
-    // After a long Redis partition the sockets were sent elsewhere: none come back until it heals.
-    accepting: () => !draining && !redisLink.longPartition(),
-    logger,
-    metrics: () => metrics,
-  });
-  const { io } = socketServer;
-  const metrics = createChatMetrics(serviceMetrics.registry, {
-    connectedSockets: () => io.of('/').sockets.size,
-    localRooms: () => {
-      let count = 0;
-      for (const name of io.of('/').adapter.rooms.keys()) if (roomIdOfChannel(name)) count += 1;
-      return count;
-    },
-  });
-  const delivery = createDeliveryMetrics(serviceMetrics.registry);
-  instrumentFanout(io, metrics, delivery);
-  const stopPubsubProbe = startPubsubProbe(io, delivery, logger);
-  const backlog = createBacklogMetrics(serviceMetrics.registry, redis, prefix, logger);
-  dropOwnBroadcastEchoes(io);
-  const stopAdapterResync = resyncSocketsAfterAdapterReconnect({
-    io,
-    subscriber: socketServer.adapterSubscriber,
-    spreadMs: config.RECONNECT_JITTER_MS,
-    logger,
-    metrics: () => metrics,
-  });
-
-  const ids = new SnowflakeGenerator({ workerId: 0 });
-  const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });
-  ids.setWorkerId(lease.workerId);
-
-  const queue = createMessageQueue(sendRedis, prefix, logger);
-  const durability = new MessageDurability({
-    redis: sendRedis,
-    mode: config.MESSAGE_DURABILITY,
-    waitReplicas: config.REDIS_WAIT_REPLICAS,
-    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
-    logger,
-    metrics: () => metrics,
-  });
-  await durability.start();
-  const directBlocks = new DirectRoomBlocks({ rooms, users, logger });
-  const send = new SendMessageService({
-    redis: sendRedis,
-    redisKeyPrefix: prefix,
-    rooms,
-    directBlocks,
-    queue,
-    ids,
-    metrics,
-    logger,
-    ratePerSecond: config.SEND_RATE_PER_SECOND,
-    burst: config.SEND_BURST,
-    batchMaxWaitMs: config.SEND_BATCH_MAX_WAIT_MS,
-    batchMaxSize: config.SEND_BATCH_MAX_SIZE,
-    idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
-    windowSize: config.RECENT_WINDOW_SIZE,
-    durability,
-    seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
-    deliver: (message) => {
-      // Timeline events (edits, deletions, reactions) have an event of their own: clients that
-      // predate them would show them as messages.
-      if (message.kind !== undefined && message.kind !== 'message') io.to(roomChannel(message.roomId)).emit('message:changed', message);
-      else io.to(roomChannel(message.roomId)).emit('message:new', message);
-    },
-  });
-  const history = new HistoryService(dataSource, rooms, window);
-  const timeline = new TimelineService({
-    dataSource,
-    rooms,
-    window,
-    send,
-    redis: sendRedis,
-    redisKeyPrefix: prefix,
-    editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
-    deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
-  });
-  const search = new MessageSearchService(dataSource, config.SEARCH_LANGUAGE, rooms, createSearchMetrics(serviceMetrics.registry));
-  const messageContext = new MessageContext(dataSource, history, rooms);
-  const readMarkers = new ReadMarkerService(io, rooms);
-  const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);
-  const presence = new PresenceService({
-    io,
-    store: new PresenceStore(redis, prefix, config.PRESENCE_TTL_SECONDS * 1_000),
-    rooms,
-    users,
-    logger,
-    ttlMs: config.PRESENCE_TTL_SECONDS * 1_000,
-  });
-  const membership = new MembershipSync(io, socketServer.adapterSubscriber, logger);
-  membership.install();
-  const roomEvents = new RoomEventLog(dataSource, io, logger);
-  const roomService = new RoomService({ io, rooms, summaries, membership, presence, users, events: roomEvents, logger });
-  const roomSettings = new RoomSettingsService({ io, rooms, roomSettings: new RoomSettingsRepository(dataSource), events: roomEvents });
-  const invites = new InviteService({ invites: new InviteRepository(dataSource), rooms, roomService });
-  const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
-  // Cut from Redis, this pod acknowledges nothing; past the grace its sockets go to pods that can.
-  const redisLink = watchRedisLink({
-    redis: sendRedis,
-    intervalMs: REDIS_PROBE_INTERVAL_MS,
-    timeoutMs: commandTimeoutMs,
-    shedAfterMs: config.REDIS_PARTITION_SHED_AFTER_MS,
-    logger,
-    onLongPartition: () => {
-      metrics.redisPartitionSheds.inc();
-      shedder.shed(shedder.localCount(), 'redis-partition');
-    },
-  });
-  const sessions = new SocketSessions({ io, verifier, revocations, metrics, logger });
-
-  const socketEvents: SocketEventServices = { send, history, timeline, readMarkers, typing, presence, sessions, delivery, logger };
-  handleSocketConnections({
-    io,
-    routes: socketEventTable(socketEvents),
-    lifecycle: socketLifecycle(socketEvents),
-    sessions,
-    metrics,
-    logger,
-    floodGuard: {
-      eventsPerSecond: config.SOCKET_EVENTS_PER_SECOND,
-      burst: config.SOCKET_EVENT_BURST,
-      disconnectAfter: config.SOCKET_FLOOD_DISCONNECT_AFTER,
-    },
-    aborted: () => aborted,
-  });
-  presence.start();
-  sessions.start();
-  const events = startRedisEventRelay({
-    io,
-    redisUrl: config.REDIS_URL,
-    redisKeyPrefix: prefix,
-    logger,
-    onBlocksChanged: (userA, userB) => {
-      directBlocks.invalidate(userA, userB);
-      void presence.blocksChanged(userA, userB);
-    },
-  });
-  await events.ready.catch(() => undefined);
+  // After a long Redis partition the sockets were sent elsewhere: none come back until it heals.
+  const link: { watch?: RedisLinkWatch } = {};
+  const accepting = () => !state.draining && !(link.watch?.longPartition() ?? false);
+  const realtime = createRealtime({ config, logger, serviceMetrics, stores, verifier, rooms, accepting, resources, background });
+  const pipeline = await wireSendPipeline({ config, logger, stores, realtime, rooms, window, users, resources, background });
+  const moduleDeps = { config, logger, stores, realtime, pipeline, rooms, window, summaries, users, verifier, revocations, serviceMetrics };
+  const modules = wireChatModules({ ...moduleDeps, aborted: () => state.aborted, resources, background });
+  link.watch = watchPartitions(config, logger, stores, realtime, modules, background);
+  await modules.events.ready.catch(() => undefined);
   await revocations.ready.catch(() => undefined);
 
-  const health = createHealthRouter(
-    {
-      postgres: () => database.ping(),
-      // Ready only once the chat schema carries every migration this code needs.
-      schema: createSchemaVersionCheck(() => database.ready()),
-      redis: async () => {
-        await redis.ping();
-      },
-    },
-    () => ({ messageDurability: durability.status() }),
-  );
-  const app = createHttpApp({ logger, metrics: serviceMetrics, health: health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
+  const health = createChatHealth(stores, pipeline.durability);
+  const app = createChatHttpApp({ config, logger, serviceMetrics, health, stores, verifier, send: pipeline.send, modules });
+  // Closed first: no send left half-accepted, no loop running, then no socket left.
+  resources.add('sockets', () => realtime.io.local.disconnectSockets(true));
+  resources.add('background-loops', () => background.stopAll());
+  resources.add('send-batches', () => pipeline.send.drain());
+  return { resources, background, serviceMetrics, stores, revocations, realtime, pipeline, modules, health, app };
+}
 
-  const api = Router();
-  api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
-  api.use(requireAuth(verifier), requireDatabase(database));
-  // Invite paths first: `/rooms/invites/:token` must not be read as a room id.
-  api.use('/rooms', createInviteRouter(invites));
-  api.use('/rooms', createRoomRouter(roomService));
-  api.use('/rooms', createRoomSettingsRouter(roomSettings));
-  api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
-  api.use('/rooms', createTimelineRouter(timeline));
-  api.use('/rooms', createMessageContextRouter(messageContext));
-  api.use('/search', createSearchRouter(search));
-  api.use('/presence', createPresenceRouter(presence));
-  app.use('/api/v1', api);
-  // Never routed by the ingress; guarded by the shared service token when one is configured.
-  app.use('/internal/v1', requireInternalToken(config.INTERNAL_API_TOKEN), requireDatabase(database), createInternalAccountRouter(roomService));
-  if (config.ADMIN_API_TOKEN) app.use('/admin/v1', createAdminRouter(shedder, config.ADMIN_API_TOKEN));
-  finishHttpApp(app);
+type ChatParts = Awaited<ReturnType<typeof composeChatSocket>>;
 
+/** A crash, as tests need one: connections cut, loops stopped, nothing cleaned up in Redis. */
+async function abortLikeACrash(parts: ChatParts, rawConnections: Set<NetSocket>): Promise<void> {
+  const { io } = parts.realtime;
+  parts.background.stopAll();
+  parts.pipeline.lease.abandon();
+  for (const connection of rawConnections) connection.destroy();
+  const deadline = Date.now() + 2_000;
+  while (io.of('/').sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  io.engine.close();
+  parts.realtime.socketServer.abort();
+  parts.modules.events.abort();
+  parts.revocations.abort();
+  await parts.pipeline.queue.close().catch(() => undefined);
+  await parts.realtime.backlog.close();
+  parts.stores.redis.disconnect();
+  parts.stores.sendRedis.disconnect();
+  await parts.stores.database.close().catch(() => undefined);
+}
+
+/**
+ * Builds the chat-socket service: Express app (rooms, history, presence, admin), socket.io
+ * server with the Redis adapter, the send pipeline and the background loops (presence
+ * heartbeat and sweeper, worker-id lease). Starts even when PostgreSQL is down (readiness
+ * 503 until it connects). `close` runs the resources' closes in reverse order of creation: send
+ * batches drained, loops stopped, sockets disconnected, event relay, queue, worker-id lease,
+ * adapter, Redis, PostgreSQL.
+ */
+export async function createChatSocketApp(config: ChatSocketConfig, options: ChatSocketAppOptions = {}): Promise<ChatSocketApp> {
+  const logger = options.logger ?? createLogger({ service: 'chat-socket', level: config.LOG_LEVEL });
+  const state: InstanceState = { draining: false, aborted: false };
+  const parts = await composeChatSocket(config, logger, state);
+  const { io } = parts.realtime;
   const rawConnections = new Set<NetSocket>();
   let drainTimer: NodeJS.Timeout | undefined;
-
-  const stopBackground = () => {
-    clearTimeout(drainTimer);
-    stopPubsubProbe();
-    redisLink.stop();
-    durability.stop();
-    stopAdapterResync();
-    presence.stop();
-    sessions.stop();
-    typing.stopAll();
-  };
+  parts.background.add(() => clearTimeout(drainTimer));
 
   return {
-    app,
-    handler: app,
-    adminHandler: createAdminApp({ metrics: serviceMetrics, health: health.router }),
+    app: parts.app,
+    handler: parts.app,
+    adminHandler: createAdminApp({ metrics: parts.serviceMetrics, health: parts.health.router }),
     io,
     logger,
-    dataSource,
+    dataSource: parts.stores.dataSource,
     attach(server) {
       io.attach(server);
       releaseHandshakeRequests(io);
-      countEngineRejections(io, () => metrics, logger);
-      countBytesWritten(io, delivery);
+      countEngineRejections(io, () => parts.realtime.metrics, logger);
+      countBytesWritten(io, parts.realtime.delivery);
       server.on('connection', (connection: NetSocket) => {
         rawConnections.add(connection);
         connection.once('close', () => rawConnections.delete(connection));
       });
     },
     markDraining() {
-      draining = true;
-      health.markDraining();
-      shedder.announceAll('shutdown');
+      state.draining = true;
+      parts.health.markDraining();
+      parts.modules.shedder.announceAll('shutdown');
       // Clients got their reconnect hint; whoever is still here is disconnected so the HTTP server can close.
       drainTimer = setTimeout(() => io.local.disconnectSockets(true), DRAIN_GRACE_MS);
       drainTimer.unref();
     },
     async close() {
-      draining = true;
-      await send.drain();
-      stopBackground();
-      io.local.disconnectSockets(true);
-      await socketServer.close();
-      await events.close();
-      await revocations.close();
-      await queue.close();
-      await backlog.close();
-      await lease.release();
-      await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
-      await database.close();
+      state.draining = true;
+      await parts.resources.close();
     },
     async abort() {
-      aborted = true;
-      draining = true;
-      stopBackground();
-      lease.abandon();
-      for (const connection of rawConnections) connection.destroy();
-      const deadline = Date.now() + 2_000;
-      while (io.of('/').sockets.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      io.engine.close();
-      socketServer.abort();
-      events.abort();
-      revocations.abort();
-      await queue.close().catch(() => undefined);
-      await backlog.close();
-      redis.disconnect();
-      sendRedis.disconnect();
-      await database.close().catch(() => undefined);
+      state.aborted = true;
+      state.draining = true;
+      await abortLikeACrash(parts, rawConnections);
     },
   };
 }

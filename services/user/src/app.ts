@@ -2,7 +2,7 @@ import { Router, type Express } from 'express';
 import { createAccessTokenVerifier, requireAuth, startSessionRevocations } from '@parley/auth-middleware';
 import { createHealthRouter } from '@parley/health';
 import { createAdminApp, createHttpApp, finishHttpApp, openApiHandler, requireInternalToken, requireDatabase } from '@parley/http';
-import type { ServableApp } from '@parley/lifecycle';
+import { createResourceStack, type ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
@@ -44,12 +44,16 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
   const logger = options.logger ?? createLogger({ service: 'user', level: config.LOG_LEVEL });
   const metrics = createServiceMetrics('user');
   const dataSource = createUserDataSource(config);
+  const resources = createResourceStack({ logger });
   const database = createDatabaseConnection(dataSource, { logger, migrateOnStart: config.DB_MIGRATE_ON_START });
+  resources.add('database', () => database.close());
   await database.ready().catch(() => {
     // Logged by the connection; requests answer 503 and readiness fails until it connects.
   });
   const redis = createRedis({ url: config.REDIS_URL, name: 'user', logger });
+  resources.add('redis', () => closeRedis(redis));
   const notifier = createFriendRequestNotifier({ url: config.REDIS_URL, maxRetriesPerRequest: 2 }, config.REDIS_KEY_PREFIX, logger);
+  resources.add('friend-request-notifier', () => notifier.close());
 
   const health = createHealthRouter({
     postgres: () => database.ping(),
@@ -60,6 +64,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
     },
   });
   const sessions = startSessionRevocations({ redis, redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX, logger });
+  resources.add('session-revocations', () => sessions.close());
   const verifier = createAccessTokenVerifier({
     keys: { jwksUrl: config.JWKS_URL },
     issuer: config.JWT_ISSUER,
@@ -104,11 +109,7 @@ export async function createUserApp(config: UserServiceConfig, options: UserAppO
     logger,
     dataSource,
     markDraining: health.markDraining,
-    async close() {
-      await notifier.close();
-      await sessions.close();
-      await database.close();
-      await closeRedis(redis);
-    },
+    // In reverse order of creation, each close bounded (docs/decisions: run-service-and-resource-stack).
+    close: async () => void (await resources.close()),
   };
 }

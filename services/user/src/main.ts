@@ -1,29 +1,12 @@
-import { ConfigError } from '@parley/config';
-import { startTracing } from '@parley/tracing';
-import { loadUserServiceConfig, type UserServiceConfig } from './config.js';
+import { runService } from '@parley/lifecycle/run-service';
+import { loadUserServiceConfig } from './config.js';
 
-let config: UserServiceConfig;
-try {
-  config = loadUserServiceConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.error(error.message);
-  process.exit(1);
-}
-
-// Tracing patches http, express, pg and ioredis, so it starts before they are imported.
-const tracing = startTracing({ serviceName: 'user', otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-await tracing?.ready;
-const { serveHttpApp } = await import('@parley/lifecycle');
-const { createUserApp } = await import('./app.js');
-
-const userApp = await createUserApp(config);
-await serveHttpApp(userApp, {
-  name: 'user service',
-  host: config.HOST,
-  port: config.PORT,
-  adminPort: config.METRICS_PORT,
-  logger: userApp.logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  ...(tracing ? { finally: () => tracing.shutdown() } : {}),
+// Process wiring only (docs/decisions: run-service-and-resource-stack).
+await runService({
+  name: 'user',
+  loadConfig: loadUserServiceConfig,
+  build: async (config, { logger }) => {
+    const { createUserApp } = await import('./app.js');
+    return createUserApp(config, { logger });
+  },
 });

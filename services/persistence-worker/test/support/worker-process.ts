@@ -83,12 +83,12 @@ export function runRetryFailedCli(args: string[], env: Record<string, string>): 
 
 /** The HTTP port a worker started with PORT=0 and LOG_LEVEL=info reports in its "listening" log line. */
 export function listeningPort(worker: WorkerProcess): number | undefined {
-  return portLogged(worker, 'persistence worker listening');
+  return portLogged(worker, 'persistence-worker listening');
 }
 
 /** The admin port (/metrics) a worker started with METRICS_PORT=0 and LOG_LEVEL=info reports. */
 export function adminPort(worker: WorkerProcess): number | undefined {
-  return portLogged(worker, 'persistence worker admin server listening');
+  return portLogged(worker, 'persistence-worker admin server listening');
 }
 
 function portLogged(worker: WorkerProcess, message: string): number | undefined {

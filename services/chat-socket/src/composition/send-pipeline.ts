@@ -1,0 +1,106 @@
+import type { ResourceStack } from '@parley/lifecycle';
+import type { Logger } from '@parley/logger';
+import { redisReady, type Redis } from '@parley/redis';
+import type { ChatSocketConfig } from '../config.js';
+import { MessageDurability } from '../durability/message-durability.js';
+import { SnowflakeGenerator } from '../ids/snowflake.js';
+import { leaseWorkerId, type WorkerIdLease } from '../ids/worker-id-lease.js';
+import { createMessageQueue, type MessageQueue } from '../messages/message-queue.js';
+import type { RecentWindow } from '../recent-window/recent-window.js';
+import { seedRoomSequences } from '../messages/room-sequence-counter.js';
+import { SendMessageService } from '../messages/send-message.js';
+import { roomChannel } from '../realtime/channels.js';
+import { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
+import type { RoomRepository } from '../rooms/room-repository.js';
+import type { UserServiceClient } from '../user-service/user-service-client.js';
+import type { BackgroundLoops } from './background-loops.js';
+import type { Realtime } from './chat-realtime.js';
+import type { ChatStores } from './chat-stores.js';
+
+export interface SendPipeline {
+  lease: WorkerIdLease;
+  queue: MessageQueue;
+  durability: MessageDurability;
+  directBlocks: DirectRoomBlocks;
+  send: SendMessageService;
+}
+
+export interface SendPipelineDeps {
+  config: ChatSocketConfig;
+  logger: Logger;
+  stores: ChatStores;
+  realtime: Realtime;
+  rooms: RoomRepository;
+  window: RecentWindow;
+  users: UserServiceClient;
+  resources: ResourceStack;
+  background: BackgroundLoops;
+}
+
+/** Resolves once Redis answers; says so in the log when that takes more than a moment. */
+async function untilRedisReady(redis: Redis, logger: Logger): Promise<void> {
+  const ready = redisReady(redis);
+  let timer: NodeJS.Timeout | undefined;
+  const quick = await Promise.race([ready.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 1_000)))]);
+  clearTimeout(timer);
+  if (quick) return;
+  logger.warn('waiting for Redis to lease a snowflake worker id; not ready until then');
+  await ready;
+}
+
+/**
+ * The send path: snowflake ids from a leased worker id, the persistence queue, the durability
+ * check, and the batching send service that delivers accepted messages to their room.
+ */
+export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipeline> {
+  const { config, logger, rooms, window } = deps;
+  const { redis, sendRedis, dataSource } = deps.stores;
+  const { io, metrics } = deps.realtime;
+  const prefix = config.REDIS_KEY_PREFIX;
+  const ids = new SnowflakeGenerator({ workerId: 0 });
+  // Ids need a leased worker id, so the build waits for Redis rather than failing: the process
+  // is alive and not ready meanwhile (docs/decisions: run-service-and-resource-stack).
+  await untilRedisReady(redis, logger);
+  const lease = await leaseWorkerId({ redis, redisKeyPrefix: prefix, logger, onChange: (workerId) => ids.setWorkerId(workerId) });
+  deps.resources.add('worker-id-lease', () => lease.release());
+  ids.setWorkerId(lease.workerId);
+
+  const queue = createMessageQueue(sendRedis, prefix, logger);
+  deps.resources.add('message-queue', () => queue.close());
+  const durability = new MessageDurability({
+    redis: sendRedis,
+    mode: config.MESSAGE_DURABILITY,
+    waitReplicas: config.REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    logger,
+    metrics: () => metrics,
+  });
+  await durability.start();
+  deps.background.add(() => durability.stop());
+  const directBlocks = new DirectRoomBlocks({ rooms, users: deps.users, logger });
+  const send = new SendMessageService({
+    redis: sendRedis,
+    redisKeyPrefix: prefix,
+    rooms,
+    directBlocks,
+    queue,
+    ids,
+    metrics,
+    logger,
+    ratePerSecond: config.SEND_RATE_PER_SECOND,
+    burst: config.SEND_BURST,
+    batchMaxWaitMs: config.SEND_BATCH_MAX_WAIT_MS,
+    batchMaxSize: config.SEND_BATCH_MAX_SIZE,
+    idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
+    windowSize: config.RECENT_WINDOW_SIZE,
+    durability,
+    seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
+    deliver: (message) => {
+      // Timeline events (edits, deletions, reactions) have an event of their own: clients that
+      // predate them would show them as messages.
+      if (message.kind !== undefined && message.kind !== 'message') io.to(roomChannel(message.roomId)).emit('message:changed', message);
+      else io.to(roomChannel(message.roomId)).emit('message:new', message);
+    },
+  });
+  return { lease, queue, durability, directBlocks, send };
+}
