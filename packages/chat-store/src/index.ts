@@ -11,3 +11,6 @@ export { notificationChannel, userRoom } from './notification-channel.js';
 export { insertDeadLetters, listDeadLetters, findDeadLetter, DEAD_LETTER_REASONS } from './message-dead-letters.js';
 export type { DeadLetter, DeadLetterInput, DeadLetterReason } from './message-dead-letters.js';
 export { foldTimelineEvents, fetchMessageRevisions, findStoredTarget } from './timeline-store.js';
+export { attachReplyQuotes, fetchReplyQuotes, findReplyParent } from './reply-quotes.js';
+export { foldReplies, fetchReplyPage, fetchStoredMessage } from './thread-store.js';
+export { recordMentionNotifications } from './mention-notifications.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { messageSchema, messageSeqSchema, unsequencedMessageSchema } from './chat.js';
 import { userIdSchema } from './common.js';
+import { MENTIONS_MAX } from './replies.js';
 
 export const QUEUE_NAMES = {
   mail: 'mail',
@@ -78,6 +79,13 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
     message: messageSchema,
     /** Members with no socket online when the message was accepted. */
     offlineUserIds: z.array(userIdSchema),
+    trace: traceCarrierSchema,
+  }),
+  z.object({
+    /** The message mentions these members (not its sender): each is told, online or not. */
+    kind: z.literal('mention'),
+    message: messageSchema,
+    mentionedUserIds: z.array(userIdSchema).min(1).max(MENTIONS_MAX),
     trace: traceCarrierSchema,
   }),
   z.object({

@@ -26,6 +26,12 @@ import { leaseWorkerId } from './ids/worker-id-lease.js';
 import { HistoryService } from './messages/history-service.js';
 import { createTimelineRouter } from './timeline/timeline-routes.js';
 import { TimelineService } from './timeline/timeline-service.js';
+import { MentionResolver } from './replies/mention-resolver.js';
+import { MessageComposer } from './replies/message-composer.js';
+import { createReplyMetrics } from './replies/reply-metrics.js';
+import { ReplyParents } from './replies/reply-parents.js';
+import { createThreadRouter } from './replies/thread-routes.js';
+import { ThreadService } from './replies/thread-service.js';
 import { createMessageRouter } from './messages/message-routes.js';
 import { createMessageQueue } from './messages/message-queue.js';
 import { RecentWindow } from './messages/recent-window.js';
@@ -195,6 +201,18 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     },
   });
   const history = new HistoryService(dataSource, rooms, window);
+  // Replies and mentions: every user send passes the composer (docs/decisions/XXXX-replies-and-mentions.md).
+  const replyMetrics = createReplyMetrics(serviceMetrics.registry);
+  const composer = new MessageComposer({
+    send,
+    rooms,
+    parents: new ReplyParents(dataSource, window),
+    mentions: new MentionResolver({ users, rooms, metrics: replyMetrics, logger }),
+    metrics: replyMetrics,
+    redis: sendRedis,
+    redisKeyPrefix: prefix,
+  });
+  const threads = new ThreadService(dataSource, rooms, window, replyMetrics);
   const timeline = new TimelineService({
     dataSource,
     rooms,
@@ -226,7 +244,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
 
   handleSocketConnections({
     io,
-    send,
+    send: composer,
     history,
     timeline,
     readMarkers,
@@ -278,8 +296,9 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   api.use('/rooms', createInviteRouter(invites));
   api.use('/rooms', createRoomRouter(roomService));
   api.use('/rooms', createRoomSettingsRouter(roomSettings));
-  api.use('/rooms', createMessageRouter({ send, history, readMarkers }));
+  api.use('/rooms', createMessageRouter({ send: composer, history, readMarkers }));
   api.use('/rooms', createTimelineRouter(timeline));
+  api.use('/rooms', createThreadRouter(threads));
   api.use('/presence', createPresenceRouter(presence));
   app.use('/api/v1', api);
   // Never routed by the ingress; guarded by the shared service token when one is configured.

@@ -25,7 +25,8 @@ import type { ChatServer, ChatSocket } from './socket-types.js';
 
 export interface SocketConnectionSettings {
   io: ChatServer;
-  send: SendMessageService;
+  /** The send path behind the composer (replies, mentions: app.ts passes replies/message-composer.ts). */
+  send: Pick<SendMessageService, 'send'>;
   history: HistoryService;
   timeline: TimelineService;
   readMarkers: ReadMarkerService;
@@ -54,9 +55,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     },
   };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
-  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
+  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body, replyTo }, { arrivedAt }) => {
     const memberVerified = socket.rooms.has(roomChannel(roomId));
-    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
+    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, replyTo, memberVerified, receivedAt: arrivedAt });
     return { message };
   });
   const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, async (socket, { rooms }) => {
