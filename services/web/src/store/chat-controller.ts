@@ -1,4 +1,4 @@
-import { RoomGapFiller, type CreateRoomRequest, type Message, type MemberRole, type RoomSummary, type UpdateRoomRequest } from '@parley/contracts';
+import { RoomGapFiller, type CreateRoomRequest, type Message, type MemberRole, type NotificationEvent, type RoomSummary, type ThreadResponse, type UpdateRoomRequest } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
@@ -6,7 +6,7 @@ import { ChatConnection } from '../connection/chat-connection';
 import type { ChatSocket } from '../connection/socket-client';
 import { compareMessageIds, messageKey, type ChatMessage } from '../messages/chat-message';
 import { firstConfirmedId, firstConfirmedSeq } from '../messages/message-merge';
-import { directPartnerId } from '../room-model/room-title';
+import { directPartnerId, displayNameOf } from '../room-model/room-title';
 import type { ChatAction, ChatState } from './chat-state';
 import { Outbox, type OutboxEntry } from './outbox';
 import { PeopleDirectory } from './people-directory';
@@ -239,8 +239,8 @@ export class ChatController {
   // ---- messages ----
 
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string): void {
-    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString() };
+  send(roomId: string, body: string, replyTo?: string): void {
+    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString(), ...(replyTo ? { replyTo } : {}) };
     this.typing(roomId, false);
     this.outbox.add(entry);
     this.show(entry, 'queued');
@@ -295,7 +295,7 @@ export class ChatController {
   retry(roomId: string, key: string): void {
     const message = this.deps.getState().messages[roomId]?.items.find((item) => item.key === key && item.id === null);
     if (!message) return;
-    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt };
+    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt, ...(message.replyTo ? { replyTo: message.replyTo } : {}) };
     this.outbox.add(entry);
     this.show(entry, 'queued');
     void this.flushOutbox();
@@ -399,6 +399,7 @@ export class ChatController {
       body: entry.body,
       createdAt: entry.createdAt,
       state,
+      ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
     };
     this.deps.dispatch({ type: 'message/pending', message });
   }
@@ -432,7 +433,12 @@ export class ChatController {
     const key = messageKey(this.deps.getState().selfId, entry.clientMsgId);
     this.show(entry, 'pending');
     try {
-      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { roomId: entry.roomId, clientMsgId: entry.clientMsgId, body: entry.body });
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
+        roomId: entry.roomId,
+        clientMsgId: entry.clientMsgId,
+        body: entry.body,
+        ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+      });
       this.outbox.remove(entry.clientMsgId);
       if (ack.ok) {
         this.gaps.observe([ack.message]);
@@ -534,7 +540,26 @@ export class ChatController {
     socket.on('notification', (notification) => {
       if (notification.kind === 'friend_request') void this.refreshFriendRequestCount();
       if (notification.kind === 'friend_accepted' && notification.fromUserId) void this.friendAccepted(notification.fromUserId);
+      if (notification.kind === 'mention') void this.mentioned(notification);
     });
+  }
+
+  /** Someone mentioned the caller: a notice unless that room is open in a visible window. */
+  private async mentioned(notification: NotificationEvent): Promise<void> {
+    const { roomId, fromUserId } = notification;
+    if (!roomId || !fromUserId) return;
+    const state = this.deps.getState();
+    if (state.activeRoomId === roomId && document.visibilityState === 'visible') return;
+    await this.ensureProfiles([fromUserId]);
+    const name = displayNameOf(this.deps.getState().profiles[fromUserId], fromUserId);
+    const room = this.deps.getState().rooms[roomId];
+    const where = room?.kind === 'group' ? ` in ${room.name ?? 'a group'}` : '';
+    this.deps.dispatch({ type: 'notice/shown', text: `${name} mentioned you${where}.` });
+  }
+
+  /** A message's thread: the message and a page of its replies (the thread panel). */
+  thread(roomId: string, messageId: string, afterSeq?: number): Promise<ThreadResponse> {
+    return this.deps.api.replies(roomId, messageId, afterSeq);
   }
 
   private async friendAccepted(userId: string): Promise<void> {
@@ -546,7 +571,7 @@ export class ChatController {
 
   private received(messages: Message[]): void {
     this.deps.dispatch({ type: 'message/received', messages });
-    void this.ensureProfiles(messages.map((message) => message.senderId));
+    void this.ensureProfiles(messages.flatMap((message) => [message.senderId, ...(message.mentions ?? [])]));
     const selfId = this.deps.getState().selfId;
     for (const message of messages) if (message.senderId !== selfId) for (const listener of this.incomingListeners) listener(message);
   }
