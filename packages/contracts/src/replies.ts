@@ -32,10 +32,11 @@ export function replyExcerpt(body: string): string {
 
 /**
  * `@name` where name has the username alphabet (usernameSchema: a-z, 0-9, `_`, `.`), not preceded
- * by a word character (so `me@example.com` is no mention). A trailing dot ends a sentence, not
+ * by a word character (so `me@example.com` is no mention) nor followed by one (longer than a
+ * username: no mention at all). A trailing dot ends a sentence, not
  * the name.
  */
-const MENTION_PATTERN = /(^|[^a-z0-9_.@])@([a-z0-9_.]{3,32})/giu;
+const MENTION_PATTERN = /(^|[^a-z0-9_.@])@([a-z0-9_.]{3,32})(?![a-z0-9_])/giu;
 
 /** Where each `@name` is in a body (for highlighting) and which name it is (lower-cased). */
 export function findMentions(body: string): Array<{ start: number; end: number; username: string }> {

@@ -56,6 +56,7 @@ export function MessageList(props: MessageListProps) {
   const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate, onOpenThread, personOf } = props;
   const messages = useMemo(() => items.flatMap((item) => (item.kind === 'message' ? [item.message] : [])), [items]);
   const threads = useMemo(() => threadSummaries(messages), [messages]);
+  const quoteNameOf = useCallback((userId: string) => (userId === selfId ? 'You' : nameOf(userId)), [selfId, nameOf]);
   const byId = useMemo(() => new Map(messages.flatMap((message) => (message.id !== null ? [[message.id, message] as const] : []))), [messages]);
   const scroller = useRef<HTMLDivElement>(null);
   const [settled, setSettled] = useState(false);
@@ -165,7 +166,7 @@ export function MessageList(props: MessageListProps) {
                     parent={item.message.replyTo ? byId.get(item.message.replyTo) : undefined}
                     onOpenThread={onOpenThread}
                     personOf={personOf}
-                    nameOf={nameOf}
+                    nameOf={quoteNameOf}
                   />
                 ) : (
                   <p className="room-event" dir="auto">

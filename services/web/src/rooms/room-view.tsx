@@ -200,7 +200,7 @@ export function RoomView({ roomId, onBack, onOpenProfile }: RoomViewProps) {
         onDraftChange={saveDraft}
         members={memberProfiles}
         selfId={selfId}
-        {...(replyParent ? { replying: <ReplyQuote quote={quoteOf(replyParent)} parent={replyParent} nameOf={nameOf} />, onCancelReply: () => setReplyTo(null) } : {})}
+        {...(replyParent ? { replying: <ReplyQuote quote={quoteOf(replyParent)} parent={replyParent} nameOf={(userId) => (userId === selfId ? 'You' : nameOf(userId))} />, onCancelReply: () => setReplyTo(null) } : {})}
       />
       {threadParent && (
         <ThreadPanel
