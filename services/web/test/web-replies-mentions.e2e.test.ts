@@ -117,6 +117,9 @@ describe('replies, threads and mentions in the web client', () => {
     await screenshot(ben, 'replies-03-mentioned');
 
     await roomButton(ben, ana.name).click();
+    // Opened from what the app saved last time, the room still has its quotes and counts.
+    await row(ben, 'Where shall we meet?').getByRole('button', { name: /^3 replies/ }).waitFor();
+    await row(ben, 'Bring umbrellas').getByLabel(`Replying to ${ana.name}`).waitFor();
     const mentioned = row(ben, 'Are you coming');
     await mentioned.locator('.mention-me').getByText(`@${ben.name}`).waitFor();
     await expect.poll(() => mentioned.evaluate((element) => element.classList.contains('message-mentions-me'))).toBe(true);

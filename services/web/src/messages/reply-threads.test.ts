@@ -34,3 +34,15 @@ describe('reply counts on the client', () => {
     expect(threadSummaries(items).size).toBe(0);
   });
 });
+
+describe('reply counts saved for the next start', () => {
+  it('fold the replies between the server state and the saved state into the count, so a restore counts each once', async () => {
+    const { repliesFoldedUpTo } = await import('./reply-threads');
+    const parent = message('1', 1, { replyCount: 1, stateSeq: 2, foldedSeq: 4 });
+    const items = [parent, message('2', 2, { replyTo: '1' }), message('3', 3, { replyTo: '1' }), message('5', 5, { replyTo: '1' })];
+    const saved = repliesFoldedUpTo(parent, items, 4);
+    expect(saved.count).toBe(2);
+    const restored = [{ ...parent, replyCount: saved.count, lastReplyAt: saved.lastReplyAt, stateSeq: 4 }, ...items.slice(1)];
+    expect(threadSummaries(restored).get('1')?.count).toBe(threadSummaries(items).get('1')?.count);
+  });
+});

@@ -33,3 +33,21 @@ export function threadSummaries(items: readonly ChatMessage[]): Map<string, Thre
 function later(a: string | undefined, b: string): string {
   return a === undefined || Date.parse(b) > Date.parse(a) ? b : a;
 }
+
+/**
+ * A parent's reply count and last reply up to `seq` (at least its own `stateSeq`): what it says,
+ * plus the replies held between its `stateSeq` and `seq`. For saving a parent with a higher
+ * `stateSeq` than the server gave it (the chat snapshot), so its replies count once on restore.
+ */
+export function repliesFoldedUpTo(parent: ChatMessage, items: readonly ChatMessage[], seq: number): ThreadSummary {
+  let count = parent.replyCount ?? 0;
+  let lastReplyAt = parent.lastReplyAt;
+  if (parent.id === null) return { count, lastReplyAt };
+  for (const reply of items) {
+    if (reply.replyTo !== parent.id || reply.id === null || reply.seq === null) continue;
+    if (reply.seq <= (parent.stateSeq ?? 0) || reply.seq > seq) continue;
+    count += 1;
+    lastReplyAt = later(lastReplyAt, reply.createdAt);
+  }
+  return { count, lastReplyAt };
+}
