@@ -83,7 +83,7 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
   if (messages.length === 0) return { insertedIds: [], conflictingIds: [], members: [] };
   const rows = await queryPrepared<{ kind: 'stored' | 'conflict' | 'member'; a: string; b: string | null }>(
     dataSource,
-    'parley_store_message_batch_v2',
+    'parley_store_message_batch',
     `WITH batch AS (
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bigint[],
                             $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::text[])
