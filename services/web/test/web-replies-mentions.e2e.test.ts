@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
 import { befriend, composer, launchChromium, openDirect, openPerson, registerAndVerify, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { seriousAxeViolations } from './support/axe.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
@@ -58,7 +59,8 @@ describe('replies, threads and mentions in the web client', () => {
 
     for (const person of [ana, ben]) {
       const reply = row(person, 'At the station');
-      await reply.getByLabel(`Replying to ${person === ana ? 'You' : ana.name}`).getByText('Where shall we meet?').waitFor();
+      const quote = reply.locator('.reply-quote', { hasText: 'Where shall we meet?' });
+      await quote.getByText(person === ana ? 'You' : ana.name, { exact: true }).waitFor();
       await row(person, 'Where shall we meet?').getByRole('button', { name: /^1 reply/ }).waitFor();
     }
 
@@ -72,6 +74,8 @@ describe('replies, threads and mentions in the web client', () => {
     await thread(ana).getByTestId('thread-count').getByText(/^2 replies/).waitFor();
     await row(ben, 'Where shall we meet?').getByRole('button', { name: /^2 replies/ }).waitFor();
     await screenshot(ana, 'replies-01-thread');
+    // The quotes, thread summaries and the thread panel pass the accessibility checks.
+    expect(await seriousAxeViolations(ana.page)).toEqual([]);
     expect(problems()).toEqual([]);
   }, 60_000);
 
@@ -106,6 +110,7 @@ describe('replies, threads and mentions in the web client', () => {
     await composer(ana).pressSequentially(`Are you coming @${ben.name.slice(0, 4)}`);
     const suggestions = ana.page.getByRole('listbox', { name: 'Mention someone' });
     await suggestions.getByRole('option', { name: new RegExp(ben.name) }).waitFor();
+    expect(await seriousAxeViolations(ana.page)).toEqual([]);
     await composer(ana).press('Enter');
     await expect.poll(() => composer(ana).inputValue()).toBe(`Are you coming @${ben.name} `);
     await composer(ana).pressSequentially('?');
@@ -119,7 +124,7 @@ describe('replies, threads and mentions in the web client', () => {
     await roomButton(ben, ana.name).click();
     // Opened from what the app saved last time, the room still has its quotes and counts.
     await row(ben, 'Where shall we meet?').getByRole('button', { name: /^3 replies/ }).waitFor();
-    await row(ben, 'Bring umbrellas').getByLabel(`Replying to ${ana.name}`).waitFor();
+    await row(ben, 'Bring umbrellas').locator('.reply-quote', { hasText: 'Where shall we meet?' }).getByText(ana.name, { exact: true }).waitFor();
     const mentioned = row(ben, 'Are you coming');
     await mentioned.locator('.mention-me').getByText(`@${ben.name}`).waitFor();
     await expect.poll(() => mentioned.evaluate((element) => element.classList.contains('message-mentions-me'))).toBe(true);

@@ -14,16 +14,17 @@ export function ReplyQuote({ quote, parent, nameOf, onOpen }: ReplyQuoteProps) {
   const excerpt = parent ? parent.body.slice(0, 140) : quote.excerpt;
   const content = (
     <>
+      <span className="visually-hidden">Replying to </span>
       <span className="reply-quote-author">{nameOf(quote.senderId)}</span>{' '}
       {deleted ? <em className="reply-quote-deleted">Message deleted</em> : <span className="reply-quote-text" dir="auto">{excerpt}</span>}
     </>
   );
   return onOpen ? (
-    <button type="button" className="reply-quote link-like" aria-label={`Replying to ${nameOf(quote.senderId)}`} onClick={onOpen}>
+    <button type="button" className="reply-quote link-like" onClick={onOpen}>
       {content}
     </button>
   ) : (
-    <div className="reply-quote" aria-label={`Replying to ${nameOf(quote.senderId)}`}>
+    <div className="reply-quote">
       {content}
     </div>
   );

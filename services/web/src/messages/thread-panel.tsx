@@ -61,7 +61,7 @@ export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf,
           ×
         </button>
       </header>
-      <ol className="thread-messages">
+      <ol className="thread-messages" tabIndex={0} aria-label="Replies">
         <li className="thread-parent">{line(parent, selfId, nameOf, personOf)}</li>
         {replies.map((reply) => (
           <li key={reply.key} className="thread-reply" data-message-id={reply.id ?? undefined}>
