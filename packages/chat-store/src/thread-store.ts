@@ -21,10 +21,11 @@ export async function foldReplies(dataSource: DataSource, batch: Message[]): Pro
   if (parents.size === 0) return 0;
   const rows = (await dataSource.query(
     `WITH counted AS (
-       SELECT reply_to_id AS id, count(*)::int AS n, max(created_at) AS last_at, max(seq) AS last_seq
-         FROM chat.messages
-        WHERE reply_to_id = ANY($1::bigint[]) AND kind = 'message'
-        GROUP BY reply_to_id
+       -- Replies of the parent's own room only (sequence numbers are per room).
+       SELECT r.reply_to_id AS id, count(*)::int AS n, max(r.created_at) AS last_at, max(r.seq) AS last_seq
+         FROM chat.messages AS r JOIN chat.messages AS parent ON parent.id = r.reply_to_id AND parent.room_id = r.room_id
+        WHERE r.reply_to_id = ANY($1::bigint[]) AND r.kind = 'message'
+        GROUP BY r.reply_to_id
      )
      UPDATE chat.messages AS p
         SET reply_count = c.n, last_reply_at = c.last_at, state_seq = GREATEST(p.state_seq, c.last_seq)
