@@ -12,21 +12,23 @@ export async function attachReplyQuotes(dataSource: DataSource, items: Message[]
   const quotes = await fetchReplyQuotes(dataSource, [...new Set(replies.map((item) => item.replyTo!))]);
   for (const reply of replies) {
     const quote = quotes.get(reply.replyTo!);
-    if (quote) reply.replyQuote = quote;
+    // Only a parent of the reply's own room is ever quoted.
+    if (quote && quote.roomId === reply.roomId) reply.replyQuote = quote.quote;
   }
 }
 
-/** The quotes of stored messages by id (kind `message` only). */
-export async function fetchReplyQuotes(dataSource: DataSource, ids: string[]): Promise<Map<string, ReplyQuote>> {
-  const result = new Map<string, ReplyQuote>();
+/** The quotes of stored messages by id (kind `message` only), with each one's room. */
+export async function fetchReplyQuotes(dataSource: DataSource, ids: string[]): Promise<Map<string, { roomId: string; quote: ReplyQuote }>> {
+  const result = new Map<string, { roomId: string; quote: ReplyQuote }>();
   if (ids.length === 0) return result;
   const rows = (await dataSource.query(
-    `SELECT id::text AS id, sender_id, left(body, ${REPLY_EXCERPT_MAX}) AS excerpt, deleted_at IS NOT NULL AS deleted
+    `SELECT id::text AS id, room_id, sender_id, left(body, ${REPLY_EXCERPT_MAX}) AS excerpt, deleted_at IS NOT NULL AS deleted
        FROM chat.messages WHERE id = ANY($1::bigint[]) AND kind = 'message'`,
     [ids],
-  )) as Array<{ id: string; sender_id: string; excerpt: string; deleted: boolean }>;
+  )) as Array<{ id: string; room_id: string; sender_id: string; excerpt: string; deleted: boolean }>;
   for (const row of rows) {
-    result.set(row.id, { messageId: row.id, senderId: row.sender_id, excerpt: row.deleted ? '' : replyExcerpt(row.excerpt), deleted: row.deleted });
+    const quote = { messageId: row.id, senderId: row.sender_id, excerpt: row.deleted ? '' : replyExcerpt(row.excerpt), deleted: row.deleted };
+    result.set(row.id, { roomId: row.room_id, quote });
   }
   return result;
 }

@@ -111,5 +111,8 @@ describe('reply folding', () => {
     expect(rest.replies.map((item) => item.seq)).toEqual([4]);
     await foldReplies(dataSource, [parent, ...replies, stray]);
     expect(await parentState(parent.id)).toMatchObject({ reply_count: 3, state_seq: 4 });
+    // Nor is another room's message ever quoted.
+    const strayPage = await fetchMessagePage(dataSource, otherRoom, { limit: 10 });
+    expect(strayPage.messages[0]!.replyQuote).toBeUndefined();
   });
 });
