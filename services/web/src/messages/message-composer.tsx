@@ -1,4 +1,4 @@
-import { useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { MESSAGE_BODY_MAX, type PublicProfile } from '@parley/contracts';
 import { insertMention, mentionQueryAt, mentionSuggestions } from './mention-suggestions';
 
@@ -52,6 +52,12 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
     element.style.height = 'auto';
     element.style.height = `${element.scrollHeight + element.offsetHeight - element.clientHeight}px`;
   }, [body]);
+
+  // Choosing "Reply" puts the caret in the box.
+  const isReplying = Boolean(replying);
+  useEffect(() => {
+    if (isReplying) input.current?.focus();
+  }, [isReplying]);
 
   const change = (text: string) => {
     setBody(text);

@@ -86,7 +86,7 @@ export function RoomList({ onOpen }: RoomListProps) {
               </span>
               {(room.mentionCount ?? 0) > 0 && (
                 <span className="badge badge-mention" data-testid="mention-badge">
-                  @{room.mentionCount}
+                  <span className="visually-hidden">, </span>@{room.mentionCount}
                   <span className="visually-hidden"> mentions</span>
                 </span>
               )}
