@@ -46,7 +46,7 @@ export class MessageEntity {
 export class NotificationEntity {
   @PrimaryColumn({ type: 'bigint' }) id!: string;
   @Column({ type: 'uuid', name: 'user_id' }) userId!: string;
-  @Column({ type: 'text' }) kind!: 'message' | 'friend_request' | 'friend_accepted';
+  @Column({ type: 'text' }) kind!: 'message' | 'friend_request' | 'friend_accepted' | 'mention';
   @Column({ type: 'uuid', name: 'room_id', nullable: true }) roomId!: string | null;
   @Column({ type: 'uuid', name: 'from_user_id', nullable: true }) fromUserId!: string | null;
   @Column({ type: 'bigint', name: 'last_message_id', nullable: true }) lastMessageId!: string | null;

@@ -1,7 +1,8 @@
 import type { Message } from '@parley/contracts';
 import { queryPrepared, type DataSource } from '@parley/db';
+import { attachReplyQuotes } from './reply-quotes.js';
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   seq: string;
   room_id: string;
@@ -15,6 +16,10 @@ interface MessageRow {
   edited_at?: Date | null;
   deleted_at?: Date | null;
   state_seq?: string | null;
+  reply_to_id?: string | null;
+  mentions?: string[] | null;
+  reply_count?: number | null;
+  last_reply_at?: Date | null;
 }
 
 /**
@@ -32,6 +37,7 @@ export function toMessage(row: MessageRow): Message {
     createdAt: row.created_at.toISOString(),
   };
   if (row.kind && row.kind !== 'message') {
+    // Events return early: replies and mentions are of messages only.
     message.kind = row.kind as Message['kind'];
     if (row.target_id) message.targetId = row.target_id;
     if (row.emoji) message.emoji = row.emoji;
@@ -40,6 +46,10 @@ export function toMessage(row: MessageRow): Message {
   if (row.edited_at) message.editedAt = row.edited_at.toISOString();
   if (row.deleted_at) message.deletedAt = row.deleted_at.toISOString();
   if (row.state_seq && Number(row.state_seq) > 0) message.stateSeq = Number(row.state_seq);
+  if (row.reply_to_id) message.replyTo = row.reply_to_id;
+  if (row.mentions && row.mentions.length > 0) message.mentions = row.mentions;
+  if (row.reply_count && row.reply_count > 0) message.replyCount = row.reply_count;
+  if (row.last_reply_at) message.lastReplyAt = row.last_reply_at.toISOString();
   return message;
 }
 
@@ -76,12 +86,14 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
     'parley_store_message_batch',
     `WITH batch AS (
        SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::timestamptz[], $7::bigint[],
-                            $8::text[], $9::bigint[], $10::text[])
-                AS b(id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji)
+                            $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::text[])
+                AS b(id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji, reply_to_id, mentions)
      ),
      stored AS (
-       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji)
-       SELECT id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji FROM batch
+       INSERT INTO chat.messages (id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji, reply_to_id, mentions)
+       SELECT id, room_id, sender_id, client_msg_id, body, created_at, seq, kind, target_id, emoji, reply_to_id,
+              string_to_array(mentions, ',')::uuid[]
+         FROM batch
        ON CONFLICT DO NOTHING
        RETURNING id
      ),
@@ -121,6 +133,9 @@ export async function storeMessageBatch(dataSource: DataSource, messages: Messag
       messages.map((message) => message.kind ?? 'message'),
       messages.map((message) => message.targetId ?? null),
       messages.map((message) => message.emoji ?? null),
+      messages.map((message) => message.replyTo ?? null),
+      // One comma-joined string per message: unnest would flatten an array of arrays.
+      messages.map((message) => (message.mentions && message.mentions.length > 0 ? message.mentions.join(',') : null)),
     ],
   );
   const insertedIds: string[] = [];
@@ -147,7 +162,9 @@ export interface HistoryPage {
   limit: number;
 }
 
-const MESSAGE_COLUMNS = 'id, seq, room_id, sender_id, client_msg_id, body, created_at, kind, target_id::text AS target_id, emoji, edited_at, deleted_at, state_seq';
+export const MESSAGE_COLUMNS =
+  'id, seq, room_id, sender_id, client_msg_id, body, created_at, kind, target_id::text AS target_id, emoji, edited_at, deleted_at, state_seq, ' +
+  'reply_to_id::text AS reply_to_id, mentions::text[] AS mentions, reply_count, last_reply_at';
 
 /**
  * A page of a room's history, oldest first, and whether there is more beyond it (one extra row
@@ -176,6 +193,7 @@ export async function fetchMessagePage(dataSource: DataSource, roomId: string, p
   const hasMore = rows.length > page.limit;
   const kept = rows.slice(0, page.limit).map(toMessage);
   await attachReactions(dataSource, kept);
+  await attachReplyQuotes(dataSource, kept);
   return { messages: forward ? kept : kept.reverse(), hasMore };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
 import { text } from './text.js';
+import { MENTIONS_MAX, replyQuoteSchema, THREAD_PAGE_MAX } from './replies.js';
 import { reactionSummarySchema, timelineKindSchema } from './timeline.js';
 
 /** Largest PostgreSQL bigint: message ids are stored as one. */
@@ -70,6 +71,16 @@ export const unsequencedMessageSchema = z.object({
    * this state; a client applies only events above it.
    */
   stateSeq: z.number().int().nonnegative().optional(),
+  /** Messages: the message of the same room this one replies to. */
+  replyTo: messageIdSchema.optional(),
+  /** Replies: their parent as shown with them (author, excerpt, or deleted). */
+  replyQuote: replyQuoteSchema.optional(),
+  /** Messages: the room members `@username` in the body named when it was sent. */
+  mentions: z.array(userIdSchema).max(MENTIONS_MAX).optional(),
+  /** Messages with replies: how many, as of `stateSeq` (a reply above it is not counted yet). */
+  replyCount: z.number().int().nonnegative().optional(),
+  /** Messages with replies: when the last one was sent. */
+  lastReplyAt: z.string().optional(),
 });
 export type UnsequencedMessage = z.infer<typeof unsequencedMessageSchema>;
 
@@ -110,6 +121,8 @@ export const roomSummarySchema = roomSchema.extend({
   lastReadMessageId: messageIdSchema.nullable(),
   /** The caller muted the room: no notifications for its messages (the unread count still moves). */
   muted: z.boolean().optional(),
+  /** Unread messages (of `unreadCount`) that mention the caller. */
+  mentionCount: z.number().int().nonnegative().optional(),
 });
 export type RoomSummary = z.infer<typeof roomSummarySchema>;
 
@@ -163,6 +176,8 @@ export const roomMemberListSchema = z.object({ members: z.array(roomMemberSchema
 export const sendMessageRequestSchema = z.strictObject({
   clientMsgId: clientMsgIdSchema,
   body: messageBodySchema,
+  /** A message of the same room this one replies to. */
+  replyTo: messageIdSchema.optional(),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 export const sendMessageResponseSchema = z.object({ message: messageSchema });
@@ -215,3 +230,18 @@ export const readMarkerResponseSchema = z.object({
   lastReadMessageId: messageIdSchema,
 });
 export type ReadMarkerResponse = z.infer<typeof readMarkerResponseSchema>;
+
+/** A thread's replies, oldest first, by room sequence: `afterSeq` is the last reply of the previous page. */
+export const threadQuerySchema = z.strictObject({
+  afterSeq: messageSeqQuerySchema.optional(),
+  limit: limitSchema(THREAD_PAGE_MAX, 50),
+});
+export type ThreadQuery = z.infer<typeof threadQuerySchema>;
+
+export const threadResponseSchema = z.object({
+  /** The message replied to, with its reply count and last reply time. */
+  parent: messageSchema,
+  replies: z.array(messageSchema),
+  hasMore: z.boolean(),
+});
+export type ThreadResponse = z.infer<typeof threadResponseSchema>;

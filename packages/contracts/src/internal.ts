@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { userIdSchema } from './common.js';
+import { usernameSchema } from './auth.js';
+import { MENTIONS_MAX } from './replies.js';
 import { text } from './text.js';
 
 /** auth → user: make sure a profile exists for a registered account (idempotent). */
@@ -46,3 +48,11 @@ export const ACCOUNT_DELETION_ENDPOINTS = {
   profile: (userId: string) => `internal/v1/profiles/${encodeURIComponent(userId)}`,
   memberships: (userId: string) => `internal/v1/users/${encodeURIComponent(userId)}/memberships`,
 } as const;
+
+/** chat-socket → user: the users with these usernames (to resolve `@username` mentions at send time). */
+export const usernameLookupRequestSchema = z.strictObject({
+  usernames: z.array(usernameSchema).min(1).max(MENTIONS_MAX),
+});
+export type UsernameLookupRequest = z.infer<typeof usernameLookupRequestSchema>;
+export const usernameLookupResponseSchema = z.object({ users: z.array(z.object({ id: userIdSchema, username: z.string() })) });
+export type UsernameLookupResponse = z.infer<typeof usernameLookupResponseSchema>;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { messageSchema, messageSeqSchema, unsequencedMessageSchema } from './chat.js';
 import { userIdSchema } from './common.js';
+import { MENTIONS_MAX } from './replies.js';
 
 /** W3C trace context (`traceparent`, `tracestate`) carried in job data so one message is one trace. */
 export const traceCarrierSchema = z.record(z.string(), z.string()).optional();
@@ -39,6 +40,13 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
     message: messageSchema,
     /** Members with no socket online when the message was accepted. */
     offlineUserIds: z.array(userIdSchema),
+    trace: traceCarrierSchema,
+  }),
+  z.object({
+    /** The message mentions these members (not its sender): each is told, online or not. */
+    kind: z.literal('mention'),
+    message: messageSchema,
+    mentionedUserIds: z.array(userIdSchema).min(1).max(MENTIONS_MAX),
     trace: traceCarrierSchema,
   }),
   z.object({

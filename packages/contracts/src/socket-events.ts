@@ -24,6 +24,8 @@ export const messageSendPayloadSchema = z.strictObject({
   roomId: roomIdSchema,
   clientMsgId: clientMsgIdSchema,
   body: messageBodySchema,
+  /** A message of the same room (visible to the sender) this one replies to. */
+  replyTo: messageIdSchema.optional(),
 });
 export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
 
@@ -124,8 +126,12 @@ export interface MemberEvent {
 }
 
 export const notificationEventSchema = z.object({
-  /** `friend_accepted`: `fromUserId` accepted the caller's friend request. */
-  kind: z.enum(['message', 'friend_request', 'friend_accepted']),
+  /**
+   * `friend_accepted`: `fromUserId` accepted the caller's friend request. `mention`: the message
+   * `messageId` of `fromUserId` in `roomId` mentions the caller (sent whether or not the caller is
+   * online; the client shows it unless that room is in view).
+   */
+  kind: z.enum(['message', 'friend_request', 'friend_accepted', 'mention']),
   roomId: roomIdSchema.optional(),
   fromUserId: userIdSchema.optional(),
   messageId: messageIdSchema.optional(),

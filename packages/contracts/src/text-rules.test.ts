@@ -39,14 +39,14 @@ const EXAMPLES: Record<string, unknown[]> = {
   roomListQuerySchema: [{ limit: '10', cursor: CURSOR }],
   publicRoomQuerySchema: [{ query: 'eng', limit: '10', cursor: CURSOR }],
   addMembersRequestSchema: [{ userIds: [USER] }],
-  sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }],
+  sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }, { clientMsgId: USER, body: '@ada_l yes', replyTo: '42' }],
   messageSearchQuerySchema: [{ q: 'difference "analytical engine" -babbage', roomId: ROOM, cursor: CURSOR, limit: '20' }, { q: 'ada' }],
   messagesAroundQuerySchema: [{ limit: '25' }, {}],
   historyQuerySchema: [{ before: '123456789012345678', limit: '50' }, { after: '9223372036854775807' }, { beforeSeq: '120' }, { afterSeq: '7' }],
   messageSeqQuerySchema: ['42'],
   readMarkerRequestSchema: [{ messageId: '123456789012345678' }],
   presenceQuerySchema: [{ userIds: `${USER},${ROOM}` }],
-  messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }],
+  messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }, { roomId: ROOM, clientMsgId: USER, body: 'hi @ada_l', replyTo: '42' }],
   messageEditPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, body: 'hi,\nedited' }],
   messageDeletePayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER }],
   reactionPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, emoji: '👍🏽' }],
@@ -63,6 +63,8 @@ const EXAMPLES: Record<string, unknown[]> = {
   inviteTokenParamsSchema: [{ token: 't'.repeat(43) }],
   inviteParamsSchema: [{ id: ROOM, inviteId: USER }],
   roomEventQuerySchema: [{ before: '42', limit: '100' }],
+  threadQuerySchema: [{ afterSeq: '7', limit: '100' }, {}],
+  usernameLookupRequestSchema: [{ usernames: ['ada_l', 'bob.b'] }],
 };
 
 /** Fields that keep tab and line breaks. */

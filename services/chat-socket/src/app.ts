@@ -110,7 +110,7 @@ async function composeChatSocket(config: ChatSocketConfig, logger: Logger, state
   await revocations.ready.catch(() => undefined);
 
   const health = createChatHealth(stores, pipeline.durability);
-  const app = createChatHttpApp({ config, logger, serviceMetrics, health, stores, verifier, send: pipeline.send, modules });
+  const app = createChatHttpApp({ config, logger, serviceMetrics, health, stores, verifier, modules });
   // Closed first: no send left half-accepted, no loop running, then no socket left.
   resources.add('sockets', () => realtime.io.local.disconnectSockets(true));
   resources.add('background-loops', () => background.stopAll());

@@ -37,6 +37,8 @@ import {
   roomSummarySchema,
   sendMessageRequestSchema,
   sendMessageResponseSchema,
+  threadQuerySchema,
+  threadResponseSchema,
 } from '@parley/contracts';
 import { buildOpenApiDocument, type ApiRoute } from '@parley/http';
 
@@ -159,6 +161,16 @@ export const chatApiRoutes: ApiRoute[] = [
     authenticated: true,
     params: roomMessageParamsSchema,
     responses: { 200: { description: 'Revisions; the first holds the original text', schema: messageRevisionListSchema } },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: `${ROOMS}/{id}/messages/{messageId}/replies`,
+    summary: "A message's thread (members only): the message with its reply count and last reply time, and its replies in room sequence order; includes replies accepted but not yet persisted",
+    authenticated: true,
+    params: roomMessageParamsSchema,
+    query: threadQuerySchema,
+    responses: { 200: { description: 'The message and a page of its replies, oldest first', schema: threadResponseSchema } },
     errors: [400, 401, 403, 404],
   },
   {

@@ -23,7 +23,8 @@ import type { TypingRelay } from './typing/typing-relay.js';
 
 /** The domain modules the socket events reach. */
 export interface SocketEventServices {
-  send: SendMessageService;
+  /** The send path behind the composer (replies, mentions: replies/message-composer.ts). */
+  send: Pick<SendMessageService, 'send'>;
   history: HistoryService;
   timeline: TimelineService;
   readMarkers: ReadMarkerService;
@@ -45,9 +46,9 @@ export function socketEventTable(services: SocketEventServices): SocketEventTabl
   return {
     'message:send': {
       schema: messageSendPayloadSchema,
-      handle: async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
+      handle: async (socket, { roomId, clientMsgId, body, replyTo }, { arrivedAt }) => {
         const memberVerified = socket.rooms.has(roomChannel(roomId));
-        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
+        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, replyTo, memberVerified, receivedAt: arrivedAt });
         return { message };
       },
     },

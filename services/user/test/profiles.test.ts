@@ -226,3 +226,31 @@ describe('public profiles', () => {
     expect(malformed.status).toBe(400);
   });
 });
+
+describe('usernames for mentions (internal)', () => {
+  it('answers who has the given usernames, leaving unknown names out', async () => {
+    const ann = await service.registerUser('mention_ann');
+    const bob = await service.registerUser('mention_bob');
+    const result = await service.internal('POST', '/internal/v1/users/by-username', { usernames: ['mention_ann', 'mention_bob', 'nobody_here'] });
+    expect(result.status).toBe(200);
+    expect(result.body).toEqual({ users: [{ id: ann.id, username: 'mention_ann' }, { id: bob.id, username: 'mention_bob' }] });
+  });
+
+  it('refuses malformed, oversized or padded lookups', async () => {
+    const invalid: unknown[] = [
+      {},
+      { usernames: [] },
+      { usernames: Array.from({ length: 21 }, (_, index) => `name_${index}`) },
+      { usernames: ["x' OR 1=1 --"] },
+      { usernames: ['ann\u0000'] },
+      { usernames: ['ann'], extra: true },
+      { usernames: 'ann' },
+      // Callers lower-case what they look up (usernames are lower case).
+      { usernames: ['Mention_Ann'] },
+    ];
+    for (const body of invalid) {
+      const result = await service.internal('POST', '/internal/v1/users/by-username', body);
+      expect(result.status, JSON.stringify(body)).toBe(400);
+    }
+  });
+});

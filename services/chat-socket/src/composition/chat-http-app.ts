@@ -10,9 +10,9 @@ import type { ChatSocketConfig } from '../config.js';
 import type { MessageDurability } from '../durability/message-durability.js';
 import { createInviteRouter } from '../invites/invite-routes.js';
 import { createMessageRouter } from '../messages/message-routes.js';
-import type { SendMessageService } from '../messages/send-message.js';
 import { buildChatOpenApiDocument } from '../openapi-document.js';
 import { createPresenceRouter } from '../presence/presence-routes.js';
+import { createThreadRouter } from '../replies/thread-routes.js';
 import { createInternalAccountRouter } from '../rooms/internal-account-routes.js';
 import { createRoomRouter } from '../rooms/room-routes.js';
 import { createRoomSettingsRouter } from '../rooms/room-settings-routes.js';
@@ -44,13 +44,12 @@ export interface ChatHttpAppDeps {
   health: HealthRouter;
   stores: ChatStores;
   verifier: AccessTokenVerifier;
-  send: SendMessageService;
   modules: ChatModules;
 }
 
-/** The REST API (rooms, invites, messages, timeline, presence), the internal and the admin routes. */
+/** The REST API (rooms, invites, messages, timeline, threads, search, presence), the internal and the admin routes. */
 export function createChatHttpApp(deps: ChatHttpAppDeps): Express {
-  const { config, modules, send } = deps;
+  const { config, modules } = deps;
   const { database } = deps.stores;
   const app = createHttpApp({ logger: deps.logger, metrics: deps.serviceMetrics, health: deps.health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
   const api = Router();
@@ -60,8 +59,9 @@ export function createChatHttpApp(deps: ChatHttpAppDeps): Express {
   api.use('/rooms', createInviteRouter(modules.invites));
   api.use('/rooms', createRoomRouter(modules.roomService));
   api.use('/rooms', createRoomSettingsRouter(modules.roomSettings));
-  api.use('/rooms', createMessageRouter({ send, history: modules.history, readMarkers: modules.readMarkers }));
+  api.use('/rooms', createMessageRouter({ send: modules.composer, history: modules.history, readMarkers: modules.readMarkers }));
   api.use('/rooms', createTimelineRouter(modules.timeline));
+  api.use('/rooms', createThreadRouter(modules.threads));
   api.use('/rooms', createMessageContextRouter(modules.messageContext));
   api.use('/search', createSearchRouter(modules.search));
   api.use('/presence', createPresenceRouter(modules.presence));

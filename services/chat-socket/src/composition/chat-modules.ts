@@ -12,6 +12,11 @@ import { InviteRepository } from '../invites/invite-repository.js';
 import { InviteService } from '../invites/invite-service.js';
 import { HistoryService } from '../messages/history-service.js';
 import type { RecentWindow } from '../recent-window/recent-window.js';
+import { MentionResolver } from '../replies/mention-resolver.js';
+import { MessageComposer } from '../replies/message-composer.js';
+import { createReplyMetrics } from '../replies/reply-metrics.js';
+import { ReplyParents } from '../replies/reply-parents.js';
+import { ThreadService } from '../replies/thread-service.js';
 import { PresenceService } from '../presence/presence-service.js';
 import { PresenceStore } from '../presence/presence-store.js';
 import { ReadMarkerService } from '../read-markers/read-marker-service.js';
@@ -34,6 +39,9 @@ import type { ChatStores } from './chat-stores.js';
 import type { SendPipeline } from './send-pipeline.js';
 
 export interface ChatModules {
+  /** Every user send passes it: replies checked and quoted, mentions resolved. */
+  composer: MessageComposer;
+  threads: ThreadService;
   history: HistoryService;
   timeline: TimelineService;
   readMarkers: ReadMarkerService;
@@ -73,6 +81,18 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
   const history = new HistoryService(dataSource, rooms, window);
+  // Replies and mentions: every user send passes the composer (docs/decisions/XXXX-replies-and-mentions.md).
+  const replyMetrics = createReplyMetrics(deps.serviceMetrics.registry);
+  const composer = new MessageComposer({
+    send,
+    rooms,
+    parents: new ReplyParents(dataSource, window),
+    mentions: new MentionResolver({ users, rooms, metrics: replyMetrics, logger }),
+    metrics: replyMetrics,
+    redis: sendRedis,
+    redisKeyPrefix: config.REDIS_KEY_PREFIX,
+  });
+  const threads = new ThreadService(dataSource, rooms, window, replyMetrics);
   const timeline = new TimelineService({
     dataSource,
     rooms,
@@ -98,7 +118,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const shedder = new SocketShedder({ io, reconnectJitterMs: config.RECONNECT_JITTER_MS });
   const sessions = new SocketSessions({ io, verifier: deps.verifier, revocations: deps.revocations, metrics, logger });
 
-  const socketEvents: SocketEventServices = { send, history, timeline, readMarkers, typing, presence, sessions, delivery, logger };
+  const socketEvents: SocketEventServices = { send: composer, history, timeline, readMarkers, typing, presence, sessions, delivery, logger };
   handleSocketConnections({
     io,
     routes: socketEventTable(socketEvents),
@@ -129,5 +149,5 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     },
   });
   deps.resources.add('event-relay', () => events.close());
-  return { history, timeline, readMarkers, presence, roomService, roomSettings, invites, shedder, events, search, messageContext };
+  return { composer, threads, history, timeline, readMarkers, presence, roomService, roomSettings, invites, shedder, events, search, messageContext };
 }

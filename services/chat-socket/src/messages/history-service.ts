@@ -1,5 +1,5 @@
 import type { HistoryResponse, Message, RoomSyncResult } from '@parley/contracts';
-import { fetchMessagePage } from '@parley/chat-store';
+import { attachReplyQuotes, fetchMessagePage } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ForbiddenError, NotFoundError } from '@parley/errors';
 import type { RoomRepository } from '../rooms/room-repository.js';
@@ -36,6 +36,9 @@ export class HistoryService {
     const forward = page.after !== undefined || page.afterSeq !== undefined;
     const bySeq = page.after === undefined && page.before === undefined;
     const [stored, recent] = await Promise.all([fetchMessagePage(this.dataSource, roomId, page), this.windowPage(roomId, page)]);
+    // Replies from the window carry the quote they were sent with; the stored parent's is current
+    // (a deleted parent shows as deleted).
+    await attachReplyQuotes(this.dataSource, recent.messages);
     const merged = mergeById(stored.messages, recent.messages, bySeq ? compareSeq : compareIds);
     const hasMore = merged.length > limit || stored.hasMore || recent.hasMore;
     return { messages: forward ? merged.slice(0, limit) : merged.slice(-limit), hasMore };

@@ -7,13 +7,13 @@ import type { HistoryService } from './history-service.js';
 import type { SendMessageService } from './send-message.js';
 
 /** `/api/v1/rooms/:id/messages` and `/read`: the REST twins of the socket events, same services. */
-export function createMessageRouter(services: { send: SendMessageService; history: HistoryService; readMarkers: ReadMarkerService }): Router {
+export function createMessageRouter(services: { send: Pick<SendMessageService, 'send'>; history: HistoryService; readMarkers: ReadMarkerService }): Router {
   const router = Router();
 
   router.post('/:id/messages', async (req, res) => {
     const { id } = parseParams(roomIdParamsSchema, req.params);
-    const { clientMsgId, body } = parseBody(sendMessageRequestSchema, req.body);
-    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body });
+    const { clientMsgId, body, replyTo } = parseBody(sendMessageRequestSchema, req.body);
+    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body, replyTo });
     res.status(created ? 201 : 200).json({ message });
   });
 

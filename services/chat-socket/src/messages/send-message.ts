@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
-import type { Message, TimelineEventKind } from '@parley/contracts';
+import type { Message, ReplyQuote, TimelineEventKind } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
@@ -34,6 +34,14 @@ export interface SendRequest {
    * timeline service; it takes the same path: one accept script, sequence number, job, broadcast.
    */
   event?: TimelineChange;
+  /**
+   * Replies: the parent, in the same room. Checked, and `replyQuote` filled in, by the
+   * composer (replies/message-composer.ts) before it gets here; this path trusts both.
+   */
+  replyTo?: string;
+  replyQuote?: ReplyQuote;
+  /** Members the body mentions, resolved by the composer. */
+  mentions?: string[];
 }
 
 /** What a timeline event changes. */
@@ -132,6 +140,9 @@ export class SendMessageService {
         body: request.body,
         memberVerified: request.memberVerified,
         event: request.event,
+        replyTo: request.replyTo,
+        replyQuote: request.replyQuote,
+        mentions: request.mentions,
         receivedAt: request.receivedAt ?? performance.now(),
         trace: sendTracing.capture(),
         resolve,
@@ -173,7 +184,9 @@ export class SendMessageService {
       const createdAt = new Date(decodeSnowflake(id).timestampMs).toISOString();
       const message: Message = send.event
         ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...timelineFields(send.event), seq: 0 }
-        : { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, seq: 0 };
+        : send.replyQuote !== undefined || send.mentions !== undefined
+          ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...replyFields(send), seq: 0 }
+          : { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, seq: 0 };
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }
     if (candidates.length === 0) return;
@@ -307,4 +320,15 @@ export class SendMessageService {
 /** An event's own fields, placed before `seq` in its JSON (the accept script writes `seq` last). */
 function timelineFields(event: TimelineChange): Pick<Message, 'kind' | 'targetId' | 'emoji'> {
   return event.emoji === undefined ? { kind: event.kind, targetId: event.targetId } : { kind: event.kind, targetId: event.targetId, emoji: event.emoji };
+}
+
+/** A reply's parent and quote, a message's mentions: placed before `seq` like the event fields. */
+function replyFields(send: SendRequest): Pick<Message, 'replyTo' | 'replyQuote' | 'mentions'> {
+  const fields: Pick<Message, 'replyTo' | 'replyQuote' | 'mentions'> = {};
+  if (send.replyTo !== undefined && send.replyQuote !== undefined) {
+    fields.replyTo = send.replyTo;
+    fields.replyQuote = send.replyQuote;
+  }
+  if (send.mentions !== undefined && send.mentions.length > 0) fields.mentions = send.mentions;
+  return fields;
 }

@@ -135,6 +135,16 @@ export class RecentWindow {
     return members.filter((member) => member.includes(asMessage) || member.includes(asTarget)).map(parseWindowMember);
   }
 
+  /** The window's replies to one message, in sequence order (accepted but maybe not stored yet). */
+  async repliesTo(roomId: string, messageId: string): Promise<Message[]> {
+    const members = await this.redis.zrange(this.key(roomId), 0, -1);
+    const asReply = `"replyTo":"${messageId}"`;
+    return members
+      .filter((member) => member.includes(asReply))
+      .map(parseWindowMember)
+      .filter((item) => item.replyTo === messageId && (item.kind ?? 'message') === 'message');
+  }
+
   private async byId(roomId: string, direction: 'after' | 'before', bound: string, limit: number): Promise<WindowPage> {
     const [members, total] = await this.redis.parleyWindowById(this.key(roomId), direction, bound, limit);
     return { messages: members.map(parseWindowMember), hasMore: total > limit };

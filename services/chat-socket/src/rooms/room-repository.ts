@@ -24,6 +24,8 @@ export interface MyRoomRow extends RoomRow {
   muted: boolean;
   /** Persisted messages after my marker not sent by me (capped). */
   unread_persisted: number;
+  /** Of those, the ones that mention the caller. */
+  mentions_persisted: number;
 }
 
 export interface MemberRow {
@@ -39,6 +41,13 @@ export const ROOM_COLUMNS = `r.id, r.kind, r.name, r.visibility, r.created_by, r
 
 /** Counting unread messages stops here; clients show "999+" anyway. */
 export const UNREAD_COUNT_CAP = 9_999;
+
+/** Unread stored messages that mention the caller (`$1`), with the same bounds as the unread count. */
+const MENTION_COUNT_SQL = `(SELECT count(*)::int FROM (
+                 SELECT 1 FROM chat.messages x
+                  WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1 AND x.kind = 'message'
+                    AND x.mentions @> ARRAY[$1::uuid] AND x.deleted_at IS NULL
+                  LIMIT ${UNREAD_COUNT_CAP}) mentioned) AS mentions_persisted`;
 
 /** Rooms and memberships in the `chat` schema: parameterised SQL only. */
 export class RoomRepository {
@@ -193,7 +202,8 @@ export class RoomRepository {
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
                   WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1 AND x.kind = 'message'
-                  LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted
+                  LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted,
+              ${MENTION_COUNT_SQL}
          FROM chat.room_members m JOIN chat.rooms r ON r.id = m.room_id
         WHERE m.user_id = $1
           AND ($2::bigint IS NULL OR (floor(extract(epoch FROM r.last_activity_at) * 1000000)::bigint, r.id) < ($2::bigint, $3::uuid))
@@ -209,7 +219,8 @@ export class RoomRepository {
               (SELECT count(*)::int FROM (
                  SELECT 1 FROM chat.messages x
                   WHERE x.room_id = r.id AND x.id > COALESCE(m.last_read_message_id, 0) AND x.sender_id <> $1 AND x.kind = 'message'
-                  LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted
+                  LIMIT ${UNREAD_COUNT_CAP}) unread) AS unread_persisted,
+              ${MENTION_COUNT_SQL}
          FROM chat.room_members m JOIN chat.rooms r ON r.id = m.room_id
         WHERE m.user_id = $1 AND m.room_id = $2`,
       [userId, roomId],

@@ -44,6 +44,7 @@ export class RoomSummaries {
         ...(row.kind === 'direct' ? { memberIds: memberIds.get(row.id) ?? [] } : {}),
         lastMessage: newer(stored, recent) ?? null,
         unreadCount: Math.min(UNREAD_COUNT_CAP, row.unread_persisted + pending.length),
+        mentionCount: Math.min(UNREAD_COUNT_CAP, (row.mentions_persisted ?? 0) + pending.filter((message) => message.mentions?.includes(userId)).length),
       });
     });
   }

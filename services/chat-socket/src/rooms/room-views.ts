@@ -18,7 +18,7 @@ export function toRoom(row: RoomRow, memberIds?: string[]): Room {
   };
 }
 
-export function toRoomSummary(row: MyRoomRow, extras: { memberIds?: string[]; lastMessage: Message | null; unreadCount: number }): RoomSummary {
+export function toRoomSummary(row: MyRoomRow, extras: { memberIds?: string[]; lastMessage: Message | null; unreadCount: number; mentionCount?: number }): RoomSummary {
   const room = toRoom(row, extras.memberIds);
   const lastActivityAt =
     extras.lastMessage && extras.lastMessage.createdAt > room.lastActivityAt ? extras.lastMessage.createdAt : room.lastActivityAt;
@@ -29,6 +29,7 @@ export function toRoomSummary(row: MyRoomRow, extras: { memberIds?: string[]; la
     unreadCount: extras.unreadCount,
     lastReadMessageId: row.last_read_message_id,
     muted: row.muted,
+    ...(extras.mentionCount !== undefined ? { mentionCount: extras.mentionCount } : {}),
   };
 }
 

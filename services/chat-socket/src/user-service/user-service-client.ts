@@ -1,4 +1,4 @@
-import { blockCheckResponseSchema, blockedIdsResponseSchema, INTERNAL_TOKEN_HEADER } from '@parley/contracts';
+import { blockCheckResponseSchema, blockedIdsResponseSchema, INTERNAL_TOKEN_HEADER, usernameLookupResponseSchema } from '@parley/contracts';
 import { UnavailableError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { z } from 'zod';
@@ -15,6 +15,8 @@ export interface UserServiceClient {
    * The last answer is reused while the user service cannot answer; with none, UnavailableError.
    */
   blockedIds(userId: string): Promise<string[]>;
+  /** The users with these usernames (unknown ones left out). Throws UnavailableError when the user service cannot answer. */
+  usersByUsername(usernames: string[]): Promise<Array<{ id: string; username: string }>>;
   /** A block between the two changed: ask again for both. */
   forgetBlocks(userA: string, userB: string): void;
 }
@@ -92,6 +94,23 @@ export function createUserServiceClient(settings: UserServiceClientSettings): Us
         // Callers have a safe answer for it (presence goes to friends only, or the request is 503): not a warning.
         settings.logger.debug({ err: error }, 'cannot fetch blocked ids');
         throw new UnavailableError('Cannot check blocks right now, try again shortly');
+      }
+    },
+
+    async usersByUsername(usernames) {
+      try {
+        const response = await fetch(new URL('/internal/v1/users/by-username', settings.baseUrl), {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ usernames }),
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        const parsed = response.ok ? usernameLookupResponseSchema.safeParse(await response.json()) : undefined;
+        if (!parsed?.success) throw new Error(`the user service answered ${response.status}`);
+        return parsed.data.users;
+      } catch (error) {
+        settings.logger.warn({ err: error }, 'cannot look usernames up');
+        throw new UnavailableError('Cannot resolve mentions right now');
       }
     },
 

@@ -132,6 +132,7 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     async user(name = 'user') {
       const id = randomUUID();
       const username = `${name}_${id.slice(0, 8)}`;
+      userService.addUser(id, username);
       return { id, username, token: await issuer.mint({ id, username }) };
     },
     async api(instance, method, path, requestOptions = {}) {

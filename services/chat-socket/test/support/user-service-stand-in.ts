@@ -5,7 +5,7 @@ import { INTERNAL_TOKEN_HEADER } from '@parley/contracts';
 /**
  * TEST STAND-IN for the user service's internal endpoints that chat-socket calls:
  * `GET /internal/v1/blocks?userA=&userB=`, `GET /internal/v1/users/:id/blocked-ids` and
- * `GET /internal/v1/users/:id/friend-ids`.
+ * `GET /internal/v1/users/:id/friend-ids` and `POST /internal/v1/users/by-username` (mentions).
  * It records every request (path and internal token header) and can be told to fail
  * (connections dropped), as when the user service is down.
  */
@@ -15,6 +15,8 @@ export interface UserServiceStandIn {
   block(userA: string, userB: string): void;
   unblock(userA: string, userB: string): void;
   setFriends(userId: string, friendIds: string[]): void;
+  /** A user `POST /internal/v1/users/by-username` knows by name. */
+  addUser(userId: string, username: string): void;
   /** true: every request's connection is dropped (unreachable). */
   setDown(down: boolean): void;
   close(): Promise<void>;
@@ -23,6 +25,7 @@ export interface UserServiceStandIn {
 export async function startUserServiceStandIn(): Promise<UserServiceStandIn> {
   const blocks = new Set<string>();
   const friends = new Map<string, string[]>();
+  const usernames = new Map<string, string>();
   const requests: UserServiceStandIn['requests'] = [];
   let down = false;
   const pairKey = (a: string, b: string) => [a, b].sort().join(':');
@@ -52,6 +55,15 @@ export async function startUserServiceStandIn(): Promise<UserServiceStandIn> {
       json(200, { userIds });
       return;
     }
+    if (url.pathname === '/internal/v1/users/by-username' && req.method === 'POST') {
+      let raw = '';
+      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
+      req.on('end', () => {
+        const names = (JSON.parse(raw) as { usernames: string[] }).usernames.map((name) => name.toLowerCase());
+        json(200, { users: names.flatMap((name) => (usernames.has(name) ? [{ id: usernames.get(name)!, username: name }] : [])) });
+      });
+      return;
+    }
     const friendMatch = /^\/internal\/v1\/users\/([^/]+)\/friend-ids$/.exec(url.pathname);
     if (friendMatch) {
       const ids = friends.get(friendMatch[1]!);
@@ -70,6 +82,7 @@ export async function startUserServiceStandIn(): Promise<UserServiceStandIn> {
     block: (userA, userB) => blocks.add(pairKey(userA, userB)),
     unblock: (userA, userB) => blocks.delete(pairKey(userA, userB)),
     setFriends: (userId, friendIds) => friends.set(userId, friendIds),
+    addUser: (userId, username) => usernames.set(username.toLowerCase(), userId),
     setDown: (value) => {
       down = value;
     },

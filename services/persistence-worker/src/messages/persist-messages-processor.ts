@@ -3,6 +3,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import {
   FINISH_BATCH_LUA,
+  foldReplies,
   foldTimelineEvents,
   insertDeadLetters,
   storeMessageBatch,
@@ -15,6 +16,7 @@ import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
 import { sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
+import { enqueueMentionNotifications } from '../notifications/mention-producer.js';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
@@ -101,13 +103,13 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
           // Edits, deletions and reactions change the messages they name; every run folds them
           // again (idempotent), so a run that died after the insert loses nothing.
           await foldTimelineEvents(dataSource, kept);
+          // Replies count toward their parents the same way (recounted: idempotent).
+          await foldReplies(dataSource, kept);
           const audience = await findRoomAudience(deps.redis, deps.redisKeyPrefix, stored.members);
-          const notificationJobs = await enqueueMessageNotifications(
-            deps.notifications,
-            kept.filter((message) => (message.kind ?? 'message') === 'message'),
-            audience,
-            spans,
-          );
+          const keptMessages = kept.filter((message) => (message.kind ?? 'message') === 'message');
+          const notificationJobs =
+            (await enqueueMessageNotifications(deps.notifications, keptMessages, audience, spans)) +
+            (await enqueueMentionNotifications(deps.notifications, keptMessages, audience));
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
           // Last: a run that dies before this leaves the set for the next run to read again.

@@ -1,5 +1,5 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { recordFriendRequestNotification, recordMessageNotifications } from '@parley/chat-store';
+import { recordFriendRequestNotification, recordMentionNotifications, recordMessageNotifications } from '@parley/chat-store';
 import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { DatabaseConnection } from '@parley/db';
@@ -20,7 +20,8 @@ export interface NotificationResult {
 /**
  * `notifications` jobs: `message` (from this worker, after a batch is persisted) records the
  * digest row of each offline member; `friend_request` and `friend_accepted` (from the user
- * service) record the row of the user to tell (the request's recipient, or its sender). Each new or updated row is then published for live delivery.
+ * service) record the row of the user to tell (the request's recipient, or its sender); `mention`
+ * (from this worker) one row per mentioned member, online or not. Each new or updated row is then published for live delivery.
  */
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   return async (job: Job): Promise<NotificationResult> => {
@@ -39,6 +40,13 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
         relays = users.map((userId) => ({
           userId,
           notification: { kind: 'message', roomId: message.roomId, fromUserId: message.senderId, messageId: message.id, createdAt },
+        }));
+      } else if (data.kind === 'mention') {
+        const { message } = data;
+        const users = await recordMentionNotifications(dataSource, message, data.mentionedUserIds);
+        relays = users.map((userId) => ({
+          userId,
+          notification: { kind: 'mention', roomId: message.roomId, fromUserId: message.senderId, messageId: message.id, createdAt },
         }));
       } else {
         const created = await recordFriendRequestNotification(dataSource, data);

@@ -1,12 +1,13 @@
 import { Router } from 'express';
-import { idParamsSchema, provisionProfileRequestSchema } from '@parley/contracts';
+import { idParamsSchema, provisionProfileRequestSchema, usernameLookupRequestSchema, type UsernameLookupResponse } from '@parley/contracts';
 import { parseBody, parseParams } from '@parley/http';
 import type { BlockEvents } from '../block-events/block-events.js';
 import type { ProfileService } from './profile-service.js';
 
 /**
  * `/internal/v1/profiles`: the auth service provisions a profile right after register, and
- * removes it when the account is deleted (both through its outbox, so both are idempotent).
+ * removes it when the account is deleted (both through its outbox, so both are idempotent);
+ * `/internal/v1/users/by-username`: who has these usernames (mentions).
  */
 export function createInternalProfileRouter(profiles: ProfileService, blockEvents: BlockEvents): Router {
   const router = Router();
@@ -23,6 +24,13 @@ export function createInternalProfileRouter(profiles: ProfileService, blockEvent
     const formerlyBlocked = await profiles.remove(id);
     for (const other of formerlyBlocked) await blockEvents.changed(id, other);
     res.status(204).end();
+  });
+
+  // chat-socket resolves `@username` mentions at send time (a POST: the names stay out of access logs).
+  router.post('/users/by-username', async (req, res) => {
+    const { usernames } = parseBody(usernameLookupRequestSchema, req.body);
+    const body: UsernameLookupResponse = { users: await profiles.usersByUsername(usernames) };
+    res.json(body);
   });
 
   return router;

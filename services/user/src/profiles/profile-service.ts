@@ -21,6 +21,13 @@ export interface TokenIdentity {
 export class ProfileService {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The users with these usernames (case-insensitive; unknown names are left out): chat-socket resolves @mentions with it. */
+  async usersByUsername(usernames: string[]): Promise<Array<{ id: string; username: string }>> {
+    return this.dataSource.query('SELECT id, username FROM users.profiles WHERE username_lower = ANY($1::text[]) ORDER BY username_lower', [
+      usernames.map((name) => name.toLowerCase()),
+    ]);
+  }
+
   private get profiles(): ProfileRepository {
     return new ProfileRepository(this.dataSource.manager);
   }

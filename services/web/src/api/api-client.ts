@@ -16,6 +16,7 @@ import {
   friendRequestListSchema,
   friendRequestSchema,
   historyResponseSchema,
+  threadResponseSchema,
   ownProfileSchema,
   presenceListSchema,
   publicProfileSchema,
@@ -292,6 +293,12 @@ export class ApiClient {
     if (query.beforeSeq !== undefined) params.set('beforeSeq', String(query.beforeSeq));
     if (query.afterSeq !== undefined) params.set('afterSeq', String(query.afterSeq));
     return this.request(`/api/v1/rooms/${roomId}/messages?${params}`, { schema: historyResponseSchema });
+  };
+  /** A message's thread, oldest replies first; `afterSeq` pages on. */
+  replies = (roomId: string, messageId: string, afterSeq?: number) => {
+    const params = new URLSearchParams({ limit: '100' });
+    if (afterSeq !== undefined) params.set('afterSeq', String(afterSeq));
+    return this.request(`/api/v1/rooms/${roomId}/messages/${messageId}/replies?${params}`, { schema: threadResponseSchema });
   };
   markRead = (roomId: string, messageId: string) =>
     this.request(`/api/v1/rooms/${roomId}/read`, { method: 'POST', body: { messageId }, schema: readMarkerResponseSchema });

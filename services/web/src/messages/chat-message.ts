@@ -1,4 +1,4 @@
-import type { Message, ReactionSummary } from '@parley/contracts';
+import type { Message, ReactionSummary, ReplyQuote } from '@parley/contracts';
 
 /**
  * queued: in the outbox, waiting for the connection · pending: sent, no ack yet ·
@@ -34,6 +34,14 @@ export interface ChatMessage {
   editSeq?: number | undefined;
   /** Per `${emoji} ${userId}`, the sequence number of the reaction event that decided it. */
   reactionSeqs?: Record<string, number> | undefined;
+  /** The message this one replies to (same room), and how it was quoted. */
+  replyTo?: string | undefined;
+  replyQuote?: ReplyQuote | undefined;
+  /** Members the body mentions (user ids, resolved by the server). */
+  mentions?: string[] | undefined;
+  /** Replies folded in by the server up to `stateSeq` (see messages/reply-threads.ts for the live count). */
+  replyCount?: number | undefined;
+  lastReplyAt?: string | undefined;
 }
 
 export function messageKey(senderId: string, clientMsgId: string): string {
@@ -55,6 +63,9 @@ export function fromServer(message: Message): ChatMessage {
     ...(message.deletedAt ? { deletedAt: message.deletedAt } : {}),
     ...(message.reactions ? { reactions: message.reactions } : {}),
     ...(message.stateSeq ? { stateSeq: message.stateSeq, foldedSeq: message.stateSeq } : {}),
+    ...(message.replyTo ? { replyTo: message.replyTo, replyQuote: message.replyQuote } : {}),
+    ...(message.mentions ? { mentions: message.mentions } : {}),
+    ...(message.replyCount ? { replyCount: message.replyCount, lastReplyAt: message.lastReplyAt } : {}),
   };
 }
 

@@ -6,6 +6,8 @@ export interface MessageActionHandlers {
   edit(message: ChatMessage, body: string): Promise<boolean>;
   remove(message: ChatMessage): Promise<boolean>;
   react(message: ChatMessage, emoji: string, add: boolean): Promise<boolean>;
+  /** Starts a reply to the message in the composer. */
+  reply?(message: ChatMessage): void;
 }
 
 /** The picker's emoji; the server takes any single emoji. */
@@ -81,6 +83,11 @@ export function MessageActions({ message, own, canModerate, selfId, actions }: P
         </div>
       ) : (
         <div className="message-tools">
+          {actions.reply && (
+            <button type="button" className="link-like" onClick={() => actions.reply?.(message)}>
+              Reply
+            </button>
+          )}
           <button type="button" className="link-like" aria-expanded={mode === 'picking'} onClick={() => setMode(mode === 'picking' ? 'idle' : 'picking')}>
             React
           </button>

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { dayLabel, sameDay } from '../time/date-labels';
-import { compareMessageIds } from './chat-message';
+import { compareMessageIds, type ChatMessage } from './chat-message';
 import type { MessageActionHandlers } from './message-actions';
 import { MessageRow } from './message-row';
+import { threadSummaries } from './reply-threads';
 import { itemTime, type TimelineItem } from './timeline';
 import { useSeenMessages } from './use-seen-messages';
 
@@ -29,6 +30,10 @@ export interface MessageListProps {
   canModerate?: boolean;
   nameOf(userId: string): string;
   eventText(item: Extract<TimelineItem, { kind: 'event' }>): string;
+  /** Opens a message's thread (its replies). */
+  onOpenThread?(message: ChatMessage): void;
+  /** A member's username and shown name (mentions). */
+  personOf?(userId: string): { username: string; name: string } | undefined;
 }
 
 /** Older history is requested when one of the first few rows comes into view. */
@@ -48,7 +53,11 @@ const AT_BOTTOM_PX = 48;
  * the window has focus is reported as seen.
  */
 export function MessageList(props: MessageListProps) {
-  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate } = props;
+  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate, onOpenThread, personOf } = props;
+  const messages = useMemo(() => items.flatMap((item) => (item.kind === 'message' ? [item.message] : [])), [items]);
+  const threads = useMemo(() => threadSummaries(messages), [messages]);
+  const quoteNameOf = useCallback((userId: string) => (userId === selfId ? 'You' : nameOf(userId)), [selfId, nameOf]);
+  const byId = useMemo(() => new Map(messages.flatMap((message) => (message.id !== null ? [[message.id, message] as const] : []))), [messages]);
   const scroller = useRef<HTMLDivElement>(null);
   const [settled, setSettled] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
@@ -153,6 +162,11 @@ export function MessageList(props: MessageListProps) {
                     actions={actions}
                     selfId={selfId}
                     canModerate={canModerate ?? false}
+                    thread={item.message.id !== null ? threads.get(item.message.id) : undefined}
+                    parent={item.message.replyTo ? byId.get(item.message.replyTo) : undefined}
+                    onOpenThread={onOpenThread}
+                    personOf={personOf}
+                    nameOf={quoteNameOf}
                   />
                 ) : (
                   <p className="room-event" dir="auto">

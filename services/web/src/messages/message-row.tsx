@@ -3,6 +3,9 @@ import { fullDateTime, timeOfDay } from '../time/date-labels';
 import type { ChatMessage } from './chat-message';
 import { DeliveryTicks, tickState } from './delivery-ticks';
 import { MessageActions, type MessageActionHandlers } from './message-actions';
+import { MessageText } from './message-text';
+import { ReplyQuote } from './reply-quote';
+import type { ThreadSummary } from './reply-threads';
 
 export interface MessageRowProps {
   message: ChatMessage;
@@ -17,15 +20,25 @@ export interface MessageRowProps {
   actions?: MessageActionHandlers | undefined;
   selfId?: string;
   canModerate?: boolean;
+  /** Replies to this message, as this client can count them (reply-threads.ts). */
+  thread?: ThreadSummary | undefined;
+  /** The message this one replies to, when this client holds it. */
+  parent?: ChatMessage | undefined;
+  onOpenThread?(message: ChatMessage): void;
+  /** A member's username and shown name (mentions). */
+  personOf?(userId: string): { username: string; name: string } | undefined;
+  nameOf?(userId: string): string;
 }
 
-export const MessageRow = memo(function MessageRow({ message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
+  const { message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate, thread, parent, onOpenThread, personOf, nameOf } = props;
+  const mentionsMe = selfId !== undefined && (message.mentions?.includes(selfId) ?? false) && !message.deletedAt;
   const state = own ? tickState(message, readByOthersUpTo) : null;
   const time = new Date(message.createdAt);
   const valid = !Number.isNaN(time.getTime());
   return (
     <article
-      className={`message${own ? ' message-own' : ''}${continued ? ' message-continued' : ''}`}
+      className={`message${own ? ' message-own' : ''}${continued ? ' message-continued' : ''}${mentionsMe ? ' message-mentions-me' : ''}`}
       data-state={state ?? 'received'}
       data-message-id={message.id ?? undefined}
     >
@@ -38,13 +51,21 @@ export const MessageRow = memo(function MessageRow({ message, own, continued, se
           </button>
         ))}
       <div className="message-bubble">
+        {message.replyTo && (message.replyQuote || parent) && (
+          <ReplyQuote
+            quote={message.replyQuote ?? { messageId: message.replyTo, senderId: parent!.senderId, excerpt: parent!.body, deleted: Boolean(parent!.deletedAt) }}
+            parent={parent}
+            nameOf={nameOf ?? (() => 'someone')}
+            {...(onOpenThread && parent ? { onOpen: () => onOpenThread(parent) } : {})}
+          />
+        )}
         {message.deletedAt ? (
           <p className="message-body message-deleted" data-testid="message-deleted">
             Message deleted
           </p>
         ) : (
           <p className="message-body" dir="auto">
-            {message.body}
+            {personOf && selfId !== undefined ? <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} /> : message.body}
           </p>
         )}
         <span className="message-meta">
@@ -59,6 +80,12 @@ export const MessageRow = memo(function MessageRow({ message, own, continued, se
           {state && state !== 'failed' && <DeliveryTicks state={state} />}
         </span>
       </div>
+      {thread && thread.count > 0 && message.id !== null && (
+        <button type="button" className="thread-summary link-like" onClick={() => onOpenThread?.(message)}>
+          {thread.count} {thread.count === 1 ? 'reply' : 'replies'}
+          {thread.lastReplyAt && <span className="thread-last"> · last {timeOfDay(new Date(thread.lastReplyAt))}</span>}
+        </button>
+      )}
       {actions && selfId !== undefined && (
         <MessageActions message={message} own={own} canModerate={canModerate ?? false} selfId={selfId} actions={actions} />
       )}

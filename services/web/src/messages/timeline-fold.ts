@@ -79,6 +79,9 @@ function stateOf(message: Message): Partial<ChatMessage> {
     reactions: message.reactions,
     stateSeq: message.stateSeq,
     foldedSeq: message.stateSeq,
+    replyCount: message.replyCount,
+    lastReplyAt: message.lastReplyAt,
+    replyQuote: message.replyQuote,
     reactionSeqs: {},
     editSeq: 0,
   };

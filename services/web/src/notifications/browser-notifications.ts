@@ -23,11 +23,17 @@ export class BrowserNotifier {
     if (!notificationsSupported() || Notification.permission !== 'granted') return;
     const state = this.getState();
     const room = state.rooms[message.roomId];
-    if (!room || room.muted || message.senderId === state.selfId) return;
+    // A mention of the reader breaks through a muted room.
+    const mentionsMe = message.mentions?.includes(state.selfId) ?? false;
+    if (!room || (room.muted && !mentionsMe) || message.senderId === state.selfId) return;
     const inView = document.visibilityState === 'visible' && document.hasFocus() && state.activeRoomId === message.roomId;
     if (inView) return;
     const sender = displayNameOf(state.profiles[message.senderId], message.senderId);
-    const title = room.kind === 'group' ? `${sender} in ${room.name ?? 'a group'}` : sender;
+    const title = mentionsMe
+      ? `${sender} mentioned you${room.kind === 'group' ? ` in ${room.name ?? 'a group'}` : ''}`
+      : room.kind === 'group'
+        ? `${sender} in ${room.name ?? 'a group'}`
+        : sender;
     try {
       const notification = new Notification(title, { body: message.body.slice(0, 200), tag: `room:${room.id}`, dir: 'auto', icon: '/icon.svg' });
       notification.onclick = () => {

@@ -25,6 +25,7 @@ export function applyIncomingMessage(room: RoomSummary, message: Message, selfId
     lastMessage: message,
     lastActivityAt: laterTime(room.lastActivityAt, message.createdAt),
     unreadCount: !own && unseen ? room.unreadCount + 1 : room.unreadCount,
+    ...(!own && unseen && message.mentions?.includes(selfId) ? { mentionCount: (room.mentionCount ?? 0) + 1 } : {}),
     lastReadMessageId: own ? maxMessageId(room.lastReadMessageId, message.id) : room.lastReadMessageId,
   };
 }
@@ -43,7 +44,7 @@ export function applyOwnReadMarker(room: RoomSummary, messageId: string): RoomSu
   const marker = maxMessageId(room.lastReadMessageId, messageId);
   const caughtUp = !room.lastMessage || compareMessageIds(marker ?? '0', room.lastMessage.id) >= 0;
   if (marker === room.lastReadMessageId && (!caughtUp || room.unreadCount === 0)) return room;
-  return { ...room, lastReadMessageId: marker, unreadCount: caughtUp ? 0 : room.unreadCount };
+  return { ...room, lastReadMessageId: marker, unreadCount: caughtUp ? 0 : room.unreadCount, ...(caughtUp ? { mentionCount: 0 } : {}) };
 }
 
 /** Sum of unread messages over every room that is not muted (the window title and favicon show it). */

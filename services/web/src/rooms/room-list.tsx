@@ -84,6 +84,12 @@ export function RoomList({ onOpen }: RoomListProps) {
                   {preview(room, selfId, (id) => displayNameOf(profileOf(id), id))}
                 </span>
               </span>
+              {(room.mentionCount ?? 0) > 0 && (
+                <span className="badge badge-mention" data-testid="mention-badge">
+                  <span className="visually-hidden">, </span>@{room.mentionCount}
+                  <span className="visually-hidden"> mentions</span>
+                </span>
+              )}
               {room.unreadCount > 0 && (
                 <span className={room.muted ? 'badge badge-muted' : 'badge'} data-testid="unread-badge">
                   <span className="visually-hidden">, </span>

@@ -4,6 +4,9 @@ import { Drafts } from '../messages/drafts';
 import { MessageComposer } from '../messages/message-composer';
 import type { MessageActionHandlers } from '../messages/message-actions';
 import { MessageList } from '../messages/message-list';
+import { ReplyQuote } from '../messages/reply-quote';
+import { ThreadPanel } from '../messages/thread-panel';
+import type { ChatMessage } from '../messages/chat-message';
 import { buildTimeline, type TimelineItem } from '../messages/timeline';
 import { useChatController, useChatSelector } from '../store/chat-context';
 import { EMPTY_ROOM_MESSAGES } from '../store/chat-state';
@@ -46,13 +49,33 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
   const readByOthers = useChatSelector((state) => state.readByOthers[roomId] ?? null);
   const [dialog, setDialog] = useState<'members' | 'settings' | null>(null);
   const [muteError, setMuteError] = useState<string | null>(null);
+  // The message the next one replies to, and the message whose thread is open (ids: the room's copies stay current).
+  const [replyTo, setReplyTo] = useState<string | null>(null);
+  const [threadOf, setThreadOf] = useState<string | null>(null);
   const drafts = useMemo(() => new Drafts(selfId), [selfId]);
 
   const nameOf = useCallback((userId: string) => displayNameOf(profiles[userId], userId), [profiles]);
   const loadOlder = useCallback(() => void controller.loadOlder(roomId), [controller, roomId]);
   const retry = useCallback((key: string) => controller.retry(roomId, key), [controller, roomId]);
   const typing = useCallback((isTyping: boolean) => controller.typing(roomId, isTyping), [controller, roomId]);
-  const send = useCallback((body: string) => controller.send(roomId, body), [controller, roomId]);
+  const send = useCallback(
+    (body: string) => {
+      controller.send(roomId, body, replyTo ?? undefined);
+      setReplyTo(null);
+    },
+    [controller, roomId, replyTo],
+  );
+  const sendInThread = useCallback((body: string) => threadOf && controller.send(roomId, body, threadOf), [controller, roomId, threadOf]);
+  const loadThread = useCallback(() => controller.thread(roomId, threadOf ?? ''), [controller, roomId, threadOf]);
+  const openThread = useCallback((message: ChatMessage) => message.id && setThreadOf(message.id), []);
+  const personOf = useCallback(
+    (userId: string) => {
+      const profile = profiles[userId];
+      return profile ? { username: profile.username, name: displayNameOf(profile, userId) } : undefined;
+    },
+    [profiles],
+  );
+  const memberProfiles = useMemo(() => (members ?? []).flatMap((member) => (profiles[member.userId] ? [profiles[member.userId]!] : [])), [members, profiles]);
   const seen = useCallback((messageId: string) => controller.markSeen(roomId, messageId), [controller, roomId]);
   const saveDraft = useCallback((text: string) => drafts.set(roomId, text), [drafts, roomId]);
   const eventText = useCallback((item: Extract<TimelineItem, { kind: 'event' }>) => roomEventText(item.event, selfId, nameOf), [selfId, nameOf]);
@@ -61,11 +84,14 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
       edit: (message, body) => controller.editMessage(roomId, message.id!, body),
       remove: (message) => controller.deleteMessage(roomId, message.id!),
       react: (message, emoji, add) => controller.react(roomId, message.id!, emoji, add),
+      reply: (message) => message.id && setReplyTo(message.id),
     }),
     [controller, roomId],
   );
   const canModerate = members?.some((member) => member.userId === selfId && (member.role === 'owner' || member.role === 'admin')) ?? false;
   const items = useMemo(() => buildTimeline(history.items, events, history.hasMore), [history.items, events, history.hasMore]);
+  const replyParent = replyTo ? history.items.find((item) => item.id === replyTo) : undefined;
+  const threadParent = threadOf ? history.items.find((item) => item.id === threadOf) : undefined;
 
   if (!room && !roomsLoaded) {
     return (
@@ -175,12 +201,41 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
           eventText={eventText}
           actions={actions}
           canModerate={canModerate}
+          onOpenThread={openThread}
+          personOf={personOf}
         />
       )}
       <TypingIndicator roomId={roomId} />
-      <MessageComposer roomName={title} onSend={send} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
+      <MessageComposer
+        roomName={title}
+        onSend={send}
+        onTyping={typing}
+        draft={drafts.get(roomId)}
+        onDraftChange={saveDraft}
+        members={memberProfiles}
+        selfId={selfId}
+        {...(replyParent ? { replying: <ReplyQuote quote={quoteOf(replyParent)} parent={replyParent} nameOf={(userId) => (userId === selfId ? 'You' : nameOf(userId))} />, onCancelReply: () => setReplyTo(null) } : {})}
+      />
+      {threadParent && (
+        <ThreadPanel
+          key={threadParent.id}
+          parent={threadParent}
+          roomItems={history.items}
+          load={loadThread}
+          selfId={selfId}
+          nameOf={nameOf}
+          personOf={personOf}
+          onClose={() => setThreadOf(null)}
+          composer={<MessageComposer roomName={title} label="Reply in thread" onSend={sendInThread} onTyping={typing} members={memberProfiles} selfId={selfId} />}
+        />
+      )}
       {dialog === 'members' && <MembersDialog room={room} onClose={() => setDialog(null)} onLeft={onBack} onOpenProfile={onOpenProfile} />}
       {dialog === 'settings' && <RoomSettingsDialog room={room} onClose={() => setDialog(null)} />}
     </section>
   );
+}
+
+/** The quote of a message this client holds (the composer's "Replying to"). */
+function quoteOf(message: ChatMessage) {
+  return { messageId: message.id ?? '', senderId: message.senderId, excerpt: message.body.slice(0, 140), deleted: Boolean(message.deletedAt) };
 }

@@ -1,4 +1,4 @@
-import type { CreateRoomRequest, MemberRole, Message, RoomSummary, UpdateRoomRequest } from '@parley/contracts';
+import type { CreateRoomRequest, MemberRole, Message, RoomSummary, ThreadResponse, UpdateRoomRequest } from '@parley/contracts';
 import { ChatConnection } from '../connection/chat-connection';
 import type { ChatControllerDeps, ControllerContext } from './controller-context';
 import { LiveMessages } from './live-messages';
@@ -93,14 +93,16 @@ export class ChatController {
 
   // ---- messages ----
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string): void {
+  send(roomId: string, body: string, replyTo?: string): void {
     this.typing(roomId, false);
-    this.sending.send(roomId, body);
+    this.sending.send(roomId, body, replyTo);
   }
   retry = (roomId: string, key: string): void => this.sending.retry(roomId, key);
   editMessage = (roomId: string, messageId: string, body: string): Promise<boolean> => this.sending.editMessage(roomId, messageId, body);
   deleteMessage = (roomId: string, messageId: string): Promise<boolean> => this.sending.deleteMessage(roomId, messageId);
   react = (roomId: string, messageId: string, emoji: string, add: boolean): Promise<boolean> => this.sending.react(roomId, messageId, emoji, add);
+  /** A message's thread: the message and a page of its replies (the thread panel). */
+  thread = (roomId: string, messageId: string, afterSeq?: number): Promise<ThreadResponse> => this.deps.api.replies(roomId, messageId, afterSeq);
   /** Every new live message from someone else (browser notifications listen). */
   onIncoming = (listener: (message: Message) => void): (() => void) => this.live.onIncoming(listener);
   /** Every message the person sends. */

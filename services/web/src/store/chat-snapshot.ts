@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { messageSchema, publicProfileSchema, roomSummarySchema, type Message, type PublicProfile, type RoomSummary } from '@parley/contracts';
 import { readStored, storageKeys, writeStored } from '../storage/browser-storage';
 import { sortRoomsByActivity } from '../room-model/room-summaries';
+import { repliesFoldedUpTo } from '../messages/reply-threads';
 import type { ChatState } from './chat-state';
 
 const snapshotSchema = z.object({
@@ -35,6 +36,17 @@ export function saveChatSnapshot(state: ChatState): void {
       if (item.reactions) message.reactions = item.reactions;
       const folded = Math.max(item.foldedSeq ?? 0, item.stateSeq ?? 0);
       if (folded > 0) message.stateSeq = folded;
+      if (item.replyTo) {
+        message.replyTo = item.replyTo;
+        if (item.replyQuote) message.replyQuote = item.replyQuote;
+      }
+      if (item.mentions) message.mentions = item.mentions;
+      // The replies counted up to the saved stateSeq; those above it are saved as messages and counted again.
+      const replies = repliesFoldedUpTo(item, items, folded);
+      if (replies.count > 0) {
+        message.replyCount = replies.count;
+        if (replies.lastReplyAt) message.lastReplyAt = replies.lastReplyAt;
+      }
       messages.push(message);
     }
   }

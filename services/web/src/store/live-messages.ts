@@ -63,7 +63,7 @@ export class LiveMessages {
 
   private received(messages: Message[]): void {
     this.deps.dispatch({ type: 'message/received', messages });
-    void this.people.ensureProfiles(messages.map((message) => message.senderId));
+    void this.people.ensureProfiles(messages.flatMap((message) => [message.senderId, ...(message.mentions ?? [])]));
     const selfId = this.deps.getState().selfId;
     for (const message of messages) if (message.senderId !== selfId) for (const listener of this.incomingListeners) listener(message);
   }

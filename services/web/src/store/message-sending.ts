@@ -28,8 +28,8 @@ export class MessageSending {
   }
 
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string): void {
-    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString() };
+  send(roomId: string, body: string, replyTo?: string): void {
+    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString(), ...(replyTo ? { replyTo } : {}) };
     this.outbox.add(entry);
     this.show(entry, 'queued');
     for (const listener of this.sentListeners) listener();
@@ -40,7 +40,7 @@ export class MessageSending {
   retry(roomId: string, key: string): void {
     const message = this.context.getState().messages[roomId]?.items.find((item) => item.key === key && item.id === null);
     if (!message) return;
-    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt };
+    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt, ...(message.replyTo ? { replyTo: message.replyTo } : {}) };
     this.outbox.add(entry);
     this.show(entry, 'queued');
     void this.flushOutbox();
@@ -127,7 +127,12 @@ export class MessageSending {
     const key = messageKey(this.context.getState().selfId, entry.clientMsgId);
     this.show(entry, 'pending');
     try {
-      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { roomId: entry.roomId, clientMsgId: entry.clientMsgId, body: entry.body });
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
+        roomId: entry.roomId,
+        clientMsgId: entry.clientMsgId,
+        body: entry.body,
+        ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+      });
       this.outbox.remove(entry.clientMsgId);
       if (ack.ok) {
         live.gaps.observe([ack.message]);
@@ -156,6 +161,7 @@ export class MessageSending {
       body: entry.body,
       createdAt: entry.createdAt,
       state,
+      ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
     };
     this.context.dispatch({ type: 'message/pending', message });
   }

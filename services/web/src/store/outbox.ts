@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMsgIdSchema, MESSAGE_BODY_MAX, roomIdSchema } from '@parley/contracts';
+import { clientMsgIdSchema, MESSAGE_BODY_MAX, messageIdSchema, roomIdSchema } from '@parley/contracts';
 import { readStored, storageKeys, writeStored } from '../storage/browser-storage';
 
 const outboxEntrySchema = z.object({
@@ -7,6 +7,8 @@ const outboxEntrySchema = z.object({
   clientMsgId: clientMsgIdSchema,
   body: z.string().min(1).max(MESSAGE_BODY_MAX),
   createdAt: z.string(),
+  /** A reply: the message of the same room it answers. */
+  replyTo: messageIdSchema.optional(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 

@@ -1,3 +1,5 @@
+import type { NotificationEvent } from '@parley/contracts';
+import { displayNameOf } from '../room-model/room-title';
 import type { ControllerContext } from './controller-context';
 import type { RoomActions } from './room-actions';
 
@@ -46,7 +48,20 @@ export function listenToServer(context: ControllerContext, rooms: RoomActions): 
   socket.on('notification', (notification) => {
     if (notification.kind === 'friend_request') void people.refreshFriendRequestCount();
     if (notification.kind === 'friend_accepted' && notification.fromUserId) void friendAccepted(context, notification.fromUserId);
+    if (notification.kind === 'mention') void mentioned(context, notification);
   });
+}
+
+/** Someone mentioned the caller: a notice unless that room is open in a visible window. */
+async function mentioned({ people, getState, dispatch }: ControllerContext, notification: NotificationEvent): Promise<void> {
+  const { roomId, fromUserId } = notification;
+  if (!roomId || !fromUserId) return;
+  if (getState().activeRoomId === roomId && document.visibilityState === 'visible') return;
+  await people.ensureProfiles([fromUserId]);
+  const name = displayNameOf(getState().profiles[fromUserId], fromUserId);
+  const room = getState().rooms[roomId];
+  const where = room?.kind === 'group' ? ` in ${room.name ?? 'a group'}` : '';
+  dispatch({ type: 'notice/shown', text: `${name} mentioned you${where}.` });
 }
 
 async function friendAccepted({ people, getState, dispatch }: ControllerContext, userId: string): Promise<void> {

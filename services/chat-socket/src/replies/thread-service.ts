@@ -1,0 +1,48 @@
+import type { Message, ThreadResponse } from '@parley/contracts';
+import { attachReplyQuotes, fetchReplyPage, fetchStoredMessage } from '@parley/chat-store';
+import type { DataSource } from '@parley/db';
+import { ForbiddenError, NotFoundError } from '@parley/errors';
+import type { RecentWindow } from '../recent-window/recent-window.js';
+import type { RoomRepository } from '../rooms/room-repository.js';
+import type { ReplyMetrics } from './reply-metrics.js';
+
+/**
+ * A message's thread: the message and its replies in sequence order, from PostgreSQL and the
+ * room's recent window (replies accepted but not stored yet), paged by `afterSeq`. Members only:
+ * anyone else is refused before anything of the room is read.
+ */
+export class ThreadService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly rooms: Pick<RoomRepository, 'roleOf'>,
+    private readonly window: Pick<RecentWindow, 'about' | 'repliesTo'>,
+    private readonly metrics: ReplyMetrics,
+  ) {}
+
+  async replies(userId: string, roomId: string, messageId: string, page: { afterSeq?: number; limit: number }): Promise<ThreadResponse> {
+    if (!(await this.rooms.roleOf(roomId, userId))) throw new ForbiddenError('Only members can read this room');
+    const [parent, stored, recent] = await Promise.all([
+      this.parent(roomId, messageId),
+      fetchReplyPage(this.dataSource, roomId, messageId, page),
+      this.window.repliesTo(roomId, messageId),
+    ]);
+    if (!parent) throw new NotFoundError('No such message in this room');
+    const after = page.afterSeq ?? 0;
+    const fresh = recent.filter((reply) => reply.seq > after && reply.roomId === roomId);
+    await attachReplyQuotes(this.dataSource, fresh);
+    const byId = new Map<string, Message>();
+    for (const reply of stored.replies) byId.set(reply.id, reply);
+    for (const reply of fresh) if (!byId.has(reply.id)) byId.set(reply.id, reply);
+    const merged = [...byId.values()].sort((a, b) => a.seq - b.seq);
+    this.metrics.threadReads.inc();
+    return { parent, replies: merged.slice(0, page.limit), hasMore: stored.hasMore || merged.length > page.limit };
+  }
+
+  /** The message as history would return it: stored (folded) or, accepted moments ago, from the window. */
+  private async parent(roomId: string, messageId: string): Promise<Message | null> {
+    const stored = await fetchStoredMessage(this.dataSource, roomId, messageId);
+    if (stored) return stored;
+    const recent = (await this.window.about(roomId, messageId)).find((item) => item.id === messageId);
+    return recent && (recent.kind ?? 'message') === 'message' && recent.roomId === roomId ? recent : null;
+  }
+}
