@@ -9,7 +9,7 @@ import { fetchMessagePage, storeMessageBatch } from './message-store.js';
 import { foldTimelineEvents } from './timeline-store.js';
 import { fetchReplyPage, foldReplies } from './thread-store.js';
 
-/** Replies folded into their parents (docs/decisions/XXXX-replies-and-mentions.md), against a real PostgreSQL. */
+/** Replies folded into their parents (docs/decisions/0034-replies-and-mentions.md), against a real PostgreSQL. */
 let database: TestDatabase;
 let dataSource: DataSource;
 const sender = randomUUID();

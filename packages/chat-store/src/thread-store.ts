@@ -4,7 +4,7 @@ import { attachReactions, MESSAGE_COLUMNS, toMessage, type MessageRow } from './
 import { attachReplyQuotes } from './reply-quotes.js';
 
 /**
- * Folds stored replies into their parents (docs/decisions/XXXX-replies-and-mentions.md):
+ * Folds stored replies into their parents (docs/decisions/0034-replies-and-mentions.md):
  * `reply_count` and `last_reply_at` are recounted from the stored replies (so a re-run, or
  * replies stored in any order, give the same state) and `state_seq` moves up to the newest reply
  * counted, the rule clients use to tell a reply already counted from one to add. Parents: those

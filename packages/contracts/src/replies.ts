@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { userIdSchema } from './common.js';
 
 /**
- * Replies and @mentions (docs/decisions/XXXX-replies-and-mentions.md). A message may reply to
+ * Replies and @mentions (docs/decisions/0034-replies-and-mentions.md). A message may reply to
  * another message of its room (`replyTo`); it then carries a quote of its parent, and the parent
  * carries how many replies it has and when the last one came. `@username` in a body names room
  * members; the server resolves them at send time and stores their user ids with the message.

@@ -11,7 +11,7 @@ import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parle
 import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
- * Replies, threads and @mentions (docs/decisions/XXXX-replies-and-mentions.md): a reply names a
+ * Replies, threads and @mentions (docs/decisions/0034-replies-and-mentions.md): a reply names a
  * message of its room, is checked on the server, carries its parent's quote, and counts toward
  * the parent's replies once the worker stores it; `@username` resolves to room members at send
  * time, counts in the reader's room summary and notifies the member. Two chat-socket instances,

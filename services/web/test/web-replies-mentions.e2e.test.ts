@@ -5,7 +5,7 @@ import { seriousAxeViolations } from './support/axe.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
- * Replies, threads and @mentions in the browser (docs/decisions/XXXX-replies-and-mentions.md):
+ * Replies, threads and @mentions in the browser (docs/decisions/0034-replies-and-mentions.md):
  * real Chromium, the platform started by the launcher (chat-socket, the worker, the user
  * service that resolves usernames), two people in a direct room. Steps build on each other and
  * run in order.

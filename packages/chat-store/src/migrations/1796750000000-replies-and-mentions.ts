@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Replies and mentions (docs/decisions/XXXX-replies-and-mentions.md): a message names the message
+ * Replies and mentions (docs/decisions/0034-replies-and-mentions.md): a message names the message
  * it replies to (`reply_to_id`, same room) and the members it mentions (`mentions`); a parent
  * carries its folded reply count and last reply time. Additive columns with constant defaults
  * (no table rewrite). Mentions get their own notification kind, one row per (user, message).

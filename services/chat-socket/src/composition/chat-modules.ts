@@ -81,7 +81,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
   const history = new HistoryService(dataSource, rooms, window);
-  // Replies and mentions: every user send passes the composer (docs/decisions/XXXX-replies-and-mentions.md).
+  // Replies and mentions: every user send passes the composer (docs/decisions/0034-replies-and-mentions.md).
   const replyMetrics = createReplyMetrics(deps.serviceMetrics.registry);
   const composer = new MessageComposer({
     send,

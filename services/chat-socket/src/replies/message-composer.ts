@@ -19,7 +19,7 @@ export interface ComposerSettings {
 }
 
 /**
- * What a user's send passes through before the send path (docs/decisions/XXXX-replies-and-mentions.md):
+ * What a user's send passes through before the send path (docs/decisions/0034-replies-and-mentions.md):
  * a `replyTo` is checked here, on the server (the sender is a member; the parent is a message
  * of the same room, not deleted) and becomes the message's quote; `@username` becomes the
  * mentioned members' ids. A send with neither goes straight on: the common case costs one

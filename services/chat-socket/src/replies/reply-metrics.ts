@@ -1,6 +1,6 @@
 import { Counter, type Registry } from '@parley/metrics';
 
-/** Replies, mentions and thread reads (docs/decisions/XXXX-replies-and-mentions.md). */
+/** Replies, mentions and thread reads (docs/decisions/0034-replies-and-mentions.md). */
 export interface ReplyMetrics {
   /** Sends that named a parent, by outcome: `accepted` or the refusal's error code. */
   replies: Counter<'outcome'>;

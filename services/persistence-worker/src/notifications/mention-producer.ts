@@ -7,7 +7,7 @@ export const mentionNotificationJobId = (messageId: string) => `mention-${messag
 
 /**
  * Enqueues one `mention` job per stored message that mentions someone other than its sender who
- * is still a member of the room (docs/decisions/XXXX-replies-and-mentions.md). Online or not:
+ * is still a member of the room (docs/decisions/0034-replies-and-mentions.md). Online or not:
  * the job records a notification row for each and relays it live; the client decides whether
  * the room is in view. Deterministic job ids: a re-run of the batch adds nothing.
  */

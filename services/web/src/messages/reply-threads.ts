@@ -7,7 +7,7 @@ export interface ThreadSummary {
 
 /**
  * Each parent's reply count and last reply time as this client can tell them
- * (docs/decisions/XXXX-replies-and-mentions.md): what the server folded into the parent (up to
+ * (docs/decisions/0034-replies-and-mentions.md): what the server folded into the parent (up to
  * its `stateSeq`) plus the replies held here above that. Derived, never incremented, so a reply
  * delivered twice (live and by `room:sync`), or before its parent, counts once, and an offline
  * client that syncs ends with what an online one shows. Gap filling keeps every reply above a
