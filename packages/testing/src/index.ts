@@ -15,3 +15,5 @@ export { launchPlatform } from './launched-platform.js';
 export type { LaunchedPlatform, LaunchSettings } from './launched-platform.js';
 export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses } from './platform-processes.js';
 export type { PlatformProcess, RunProcess } from './platform-processes.js';
+export { startRedisCluster } from './private-redis-cluster.js';
+export type { PrivateRedisCluster, RedisClusterNode, RedisClusterOptions } from './private-redis-cluster.js';
