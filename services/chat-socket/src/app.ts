@@ -16,6 +16,7 @@ import type { ServableApp } from '@parley/lifecycle';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
+import { unpersistedBatchesKey } from '@parley/chat-store';
 import { createAdminRouter } from './admin/admin-routes.js';
 import { SocketShedder } from './admin/socket-shedder.js';
 import type { ChatSocketConfig } from './config.js';
@@ -165,6 +166,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     mode: config.MESSAGE_DURABILITY,
     waitReplicas: config.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    acceptSlotKey: unpersistedBatchesKey(config.REDIS_KEY_PREFIX),
     logger,
     metrics: () => metrics,
   });

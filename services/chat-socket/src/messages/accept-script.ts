@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { Redis } from '@parley/redis';
 
 /** BullMQ's own Lua script that adds a standard job (the one `Queue.add` runs), from the installed version. */
 const bullmqAddStandardJob = createRequire(import.meta.url)('bullmq/dist/cjs/scripts/addStandardJob-9.js').addStandardJob as {

@@ -1,5 +1,5 @@
 import { Job, Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { PERSIST_MESSAGES_JOB_OPTIONS, QUEUE_NAMES, type PersistMessagesJob, type UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/mail';

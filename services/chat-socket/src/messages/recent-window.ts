@@ -1,5 +1,6 @@
 import type { Message } from '@parley/contracts';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { sortableId } from '../ids/snowflake.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Presence } from '@parley/contracts';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { onlineRange, presenceKey } from '@parley/chat-store';
 
 /**

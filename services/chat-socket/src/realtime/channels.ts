@@ -1,3 +1,5 @@
+import { adapterSafeChannelPrefix } from '@parley/redis';
+
 /**
  * Names of socket.io rooms and Redis pub/sub channels, in one place so every sender and
  * subscriber agrees on them.
@@ -25,7 +27,12 @@ export function notificationsChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}events:notifications`;
 }
 
-/** socket.io adapter channel prefix under the install's Redis prefix, so installs sharing a Redis stay apart. */
+/**
+ * socket.io adapter channel prefix under the install's Redis prefix, so installs sharing a Redis
+ * stay apart. Without the prefix's hash tag (`{parley}:` → `parley:socket.io`): on a Redis
+ * Cluster sharded channels are placed by slot, and the tag would put every room on one primary
+ * (docs/decisions/XXXX-redis-cluster.md).
+ */
 export function adapterChannelPrefix(redisKeyPrefix: string): string {
-  return `${redisKeyPrefix}socket.io`;
+  return `${adapterSafeChannelPrefix(redisKeyPrefix)}socket.io`;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { BLOCKS_CHANGED_CHANNEL, type BlocksChangedEvent } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 
