@@ -52,7 +52,7 @@ describe('a private Redis Cluster for cluster and failover tests', () => {
     await expect(cluster.failover(primary!)).rejects.toThrow(/CLUSTER FAILOVER/);
   });
 
-  it('promotes the replica of a killed primary, and the client follows', async () => {
+  it('promotes the replica of a killed primary, the client follows, and the restarted node rejoins as a replica', async () => {
     const primary = await cluster.primaryOf('{crash}:kept');
     const [replica] = await cluster.replicaPorts(primary);
     // Written and WAITed for on the primary's own connection: the replica has it before the
@@ -66,5 +66,10 @@ describe('a private Redis Cluster for cluster and failover tests', () => {
     expect(await client.get('{crash}:kept')).toBe('before');
     await client.set('{crash}:after', 'written');
     expect(await client.get('{crash}:after')).toBe('written');
+
+    // Restarted (as a supervisor would), the crashed node comes back as the new primary's replica.
+    await cluster.restart(primary);
+    expect(await cluster.replicaPorts(replica!)).toContain(primary);
+    await expect(cluster.restart(primary)).rejects.toThrow(/is running/);
   });
 });

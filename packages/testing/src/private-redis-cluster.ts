@@ -44,6 +44,11 @@ export interface PrivateRedisCluster {
    * replicas has been promoted and the cluster is ok again.
    */
   kill(port: number): Promise<void>;
+  /**
+   * Starts a killed node again on its port and directory (its nodes.conf and AOF): it rejoins,
+   * as a replica of whoever took over its slots. Resolves once the cluster counts it attached.
+   */
+  restart(port: number): Promise<void>;
   /** Runs redis-cli against one node and returns its output. */
   cli(port: number, ...args: string[]): Promise<string>;
   /** Stops every node and removes the directory. */
@@ -121,28 +126,31 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     await rm(dir, { recursive: true, force: true });
   };
 
+  const spawnNode = (port: number) => {
+    const child = spawn(
+      'redis-server',
+      [
+        '--port', String(port),
+        '--bind', '127.0.0.1',
+        '--dir', join(dir, String(port)),
+        '--cluster-enabled', 'yes',
+        '--cluster-config-file', 'nodes.conf',
+        // Short enough for a test to see a crashed primary replaced in seconds.
+        '--cluster-node-timeout', '2000',
+        '--appendonly', 'yes',
+        '--appendfsync', 'always',
+        '--save', '',
+        '--maxmemory-policy', 'noeviction',
+      ],
+      { stdio: 'ignore' },
+    );
+    children.set(port, child);
+  };
+
   try {
     for (const port of ports) {
-      const nodeDir = join(dir, String(port));
-      await mkdir(nodeDir);
-      const child = spawn(
-        'redis-server',
-        [
-          '--port', String(port),
-          '--bind', '127.0.0.1',
-          '--dir', nodeDir,
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', 'nodes.conf',
-          // Short enough for a test to see a crashed primary replaced in seconds.
-          '--cluster-node-timeout', '2000',
-          '--appendonly', 'yes',
-          '--appendfsync', 'always',
-          '--save', '',
-          '--maxmemory-policy', 'noeviction',
-        ],
-        { stdio: 'ignore' },
-      );
-      children.set(port, child);
+      await mkdir(join(dir, String(port)));
+      spawnNode(port);
     }
     for (const port of ports) await waitFor(`node ${port} answering`, async () => (await cli(port, 'PING')).trim() === 'PONG', 10_000);
     await run(
@@ -201,6 +209,16 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
             return roles.some((role) => role.startsWith('master'));
           });
         }
+        await clusterOk();
+      },
+      async restart(port) {
+        if (nodes.find((node) => node.port === port)?.alive()) throw new Error(`node ${port} is running`);
+        spawnNode(port);
+        await waitFor(`node ${port} answering`, async () => (await cli(port, 'PING')).trim() === 'PONG');
+        await waitFor(`node ${port} attached as a replica`, async () => {
+          const role = await cli(port, 'ROLE');
+          return role.startsWith('slave') && role.includes('connected');
+        });
         await clusterOk();
       },
       cli,
