@@ -282,7 +282,7 @@ describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-sock
     const ackedByRoom = new Map<string, Set<string>>();
     for (const message of acked) ackedByRoom.set(message.roomId, (ackedByRoom.get(message.roomId) ?? new Set()).add(message.id));
     const everyClientComplete = () => clients.every((client) => client.holdsAll(ackedByRoom.get(client.roomId) ?? []));
-    await until(everyClientComplete, 30_000);
+    await until(everyClientComplete, 60_000);
     const allHeldAt = Date.now();
     const ackedIds = acked.map((message) => message.id);
     await until(async () => (await storedIds(ackedIds)).size === ackedIds.length, 30_000);
@@ -326,5 +326,5 @@ describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-sock
     expect(lost).toEqual([]);
     expect(incomplete.map((client) => `${client.user.username}: ${client.held.size} of ${ackedByRoom.get(client.roomId)?.size}`)).toEqual([]);
     for (const service of processes) expect(service.child.exitCode).toBeNull();
-  }, 200_000);
+  }, 240_000);
 });
