@@ -1,6 +1,7 @@
 import { Cluster, Redis as SingleRedis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '@parley/logger';
 import { parseRedisUrl } from './redis-url.js';
+import { guardStoppedShardedSubscribers } from './sharded-subscriber-guard.js';
 
 /**
  * A connection to one Redis or to a Redis Cluster (REDIS_URL decides). Both speak the same
@@ -68,7 +69,13 @@ export function createRedis(settings: RedisSettings): Redis {
       retryDelayOnTryAgain: 200,
       slotsRefreshTimeout: 2_000,
       shardedSubscribers: settings.shardedSubscribers === true,
+      // ioredis moves sharded subscriptions to a slot's new primary only when it refreshes its
+      // slot map, and a subscriber connection sends nothing that would be answered MOVED: after a
+      // failover, channels of the moved slots stayed silent for good. A map read every second
+      // (CLUSTER SLOTS, a few hundred bytes) bounds that to about a second.
+      ...(settings.shardedSubscribers ? { slotsRefreshInterval: 1_000 } : {}),
     };
+    if (settings.shardedSubscribers) guardStoppedShardedSubscribers();
     redis = new Cluster(target.seeds, clusterOptions);
   }
   let lastErrorLog = 0;

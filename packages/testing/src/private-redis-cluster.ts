@@ -152,7 +152,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       await mkdir(join(dir, String(port)));
       spawnNode(port);
     }
-    for (const port of ports) await waitFor(`node ${port} answering`, async () => (await cli(port, 'PING')).trim() === 'PONG', 10_000);
+    for (const port of ports) await waitFor(`node ${port} answering`, async () => (await cli(port, 'PING')).trim() === 'PONG');
     await run(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'],
@@ -194,9 +194,17 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
         return range[2][1];
       },
       async failover(replicaPort) {
+        const role = (await cli(replicaPort, 'ROLE')).trim().split('\n');
         const answer = (await cli(replicaPort, 'CLUSTER', 'FAILOVER')).trim();
         if (answer !== 'OK') throw new Error(`CLUSTER FAILOVER on ${replicaPort}: ${answer}`);
         await waitFor(`node ${replicaPort} promoted`, async () => (await cli(replicaPort, 'ROLE')).startsWith('master'));
+        // The old primary, now a replica, must have synced before it can stand in for the new
+        // one: a crash right after the hand-over would otherwise find no replica to promote.
+        const formerPrimary = Number(role[2]);
+        await waitFor(`node ${formerPrimary} attached as a replica`, async () => {
+          const now = await cli(formerPrimary, 'ROLE');
+          return now.startsWith('slave') && now.includes('connected');
+        });
         await clusterOk();
       },
       async kill(port) {
