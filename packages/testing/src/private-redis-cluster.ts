@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@parley/ports';
@@ -57,6 +58,16 @@ export interface PrivateRedisCluster {
 
 const CLI_TIMEOUT_MS = 10_000;
 
+class PortTakenError extends Error {}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 async function cli(port: number, ...args: string[]): Promise<string> {
   const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: CLI_TIMEOUT_MS });
   return stdout;
@@ -65,7 +76,13 @@ async function cli(port: number, ...args: string[]): Promise<string> {
 async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await check().catch(() => false)) return;
+    if (
+      await check().catch((error: unknown) => {
+        if (error instanceof PortTakenError) throw error;
+        return false;
+      })
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`Redis Cluster: ${what} did not happen within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -93,6 +110,18 @@ function parseNodes(text: string): NodeLine[] {
 }
 
 export async function startRedisCluster(options: RedisClusterOptions = {}): Promise<PrivateRedisCluster> {
+  // Ports are picked free and bound a moment later; on a busy machine another process can take
+  // one in between. Then the whole cluster starts again on other ports.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startRedisClusterOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startRedisClusterOnce(options: RedisClusterOptions): Promise<PrivateRedisCluster> {
   const primaries = options.primaries ?? 3;
   const replicasPerPrimary = options.replicasPerPrimary ?? 1;
   if (primaries < 3) throw new Error('redis-cli --cluster create needs at least 3 primaries');
@@ -102,7 +131,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   // Cluster bus = port + 10000: both must be free.
   while (ports.length < count) {
     const port = await freePort();
-    if (port + 10_000 <= 65_535 && !ports.includes(port)) ports.push(port);
+    if (port + 10_000 <= 65_535 && !ports.includes(port) && (await portIsFree(port + 10_000))) ports.push(port);
   }
   const children = new Map<number, ChildProcess>();
   const nodes: RedisClusterNode[] = ports.map((port) => ({
@@ -152,7 +181,14 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       await mkdir(join(dir, String(port)));
       spawnNode(port);
     }
-    for (const port of ports) await waitFor(`node ${port} answering`, async () => (await cli(port, 'PING')).trim() === 'PONG');
+    for (const port of ports) {
+      await waitFor(`node ${port} answering`, async () => {
+        const child = children.get(port)!;
+        // Another process took its port (or its bus port) between the check and the bind.
+        if (child.exitCode !== null) throw new PortTakenError(`redis-server on ${port} exited with ${child.exitCode} while starting`);
+        return (await cli(port, 'PING')).trim() === 'PONG';
+      });
+    }
     await run(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', String(replicasPerPrimary), '--cluster-yes'],
