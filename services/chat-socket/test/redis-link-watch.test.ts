@@ -38,7 +38,7 @@ async function watched(shedAfterMs: number) {
   redis = createRedis({ url: proxy.url, name: 'link-watch-test', logger, commandTimeoutMs: 300 });
   await redisReady(redis);
   const partitions: number[] = [];
-  watch = watchRedisLink({ redis, intervalMs: 50, timeoutMs: 300, shedAfterMs, logger, onLongPartition: (downMs) => partitions.push(downMs) });
+  watch = watchRedisLink({ redis, probeKey: 'link-watch-test:probe', intervalMs: 50, timeoutMs: 300, shedAfterMs, logger, onLongPartition: (downMs) => partitions.push(downMs) });
   return { proxy, redis, watch, partitions };
 }
 
