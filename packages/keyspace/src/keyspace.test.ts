@@ -55,7 +55,7 @@ describe('the keyspace', () => {
     expect(hashTagOf(keyspace.sessionsNotBeforeKey('parley:', 'user-2'))).not.toBe(hashTagOf(revoked));
   });
 
-  it('gives the keys of one room no hash tag: the accept script mixes rooms, senders and BullMQ keys and needs a single Redis', () => {
+  it('gives the keys of one room no hash tag of their own: the accept script mixes rooms, senders and BullMQ keys, kept together on a cluster by the prefix\'s tag', () => {
     for (const key of [keyspace.recentWindowKey('parley:', 'room-1'), keyspace.roomSequenceKey('parley:', 'room-1')]) {
       expect(hashTagOf(key)).toBe(key);
     }
