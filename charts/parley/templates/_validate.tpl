@@ -5,8 +5,8 @@
   {{- if not (or $v.externalDatabase.url $v.externalDatabase.existingSecret) }}
     {{- fail "parley: evaluation.enabled=false needs a PostgreSQL database. Set externalDatabase.existingSecret (a Secret with key externalDatabase.urlKey holding postgres://...) or externalDatabase.url." }}
   {{- end }}
-  {{- if not (or $v.externalRedis.url $v.externalRedis.existingSecret) }}
-    {{- fail "parley: evaluation.enabled=false needs Redis. Set externalRedis.existingSecret (a Secret with key externalRedis.urlKey holding redis://...) or externalRedis.url." }}
+  {{- if not (or $v.externalRedis.url $v.externalRedis.existingSecret $v.externalRedis.cluster.nodes) }}
+    {{- fail "parley: evaluation.enabled=false needs Redis. Set externalRedis.existingSecret (a Secret with key externalRedis.urlKey holding redis://...), externalRedis.url or, for a Redis Cluster, externalRedis.cluster.nodes." }}
   {{- end }}
 {{- else }}
   {{- if or $v.externalDatabase.url $v.externalDatabase.existingSecret $v.externalRedis.url $v.externalRedis.existingSecret }}
@@ -18,6 +18,34 @@
 {{- end }}
 {{- if and $v.externalRedis.url $v.externalRedis.existingSecret }}
   {{- fail "parley: set either externalRedis.url or externalRedis.existingSecret, not both." }}
+{{- end }}
+{{- $redisCluster := $v.externalRedis.cluster }}
+{{- if and $redisCluster.nodes (or $v.externalRedis.url $v.externalRedis.existingSecret) }}
+  {{- fail "parley: set either externalRedis.cluster.nodes or externalRedis.url/existingSecret, not both." }}
+{{- end }}
+{{- if and $redisCluster.nodes (not $redisCluster.enabled) }}
+  {{- fail "parley: externalRedis.cluster.nodes is set but externalRedis.cluster.enabled=false. Set externalRedis.cluster.enabled=true." }}
+{{- end }}
+{{- range $redisCluster.nodes }}
+  {{- if not (regexMatch "^[A-Za-z0-9.-]+:[0-9]{1,5}$" (toString .)) }}
+    {{- fail (printf "parley: externalRedis.cluster.nodes entry %q is not host:port." (toString .)) }}
+  {{- end }}
+{{- end }}
+{{- if $redisCluster.enabled }}
+  {{- if $v.evaluation.enabled }}
+    {{- fail "parley: externalRedis.cluster.enabled=true with evaluation.enabled=true (which runs one Redis of its own). Set evaluation.enabled=false." }}
+  {{- end }}
+  {{- if not (regexMatch "\\{[^{}]+\\}" $v.config.redisKeyPrefix) }}
+    {{- fail "parley: externalRedis.cluster.enabled=true needs config.redisKeyPrefix with a hash tag, e.g. {parley}:, so that every key of the install is in one slot (scripts and BullMQ need their keys together)." }}
+  {{- end }}
+  {{- if and $v.externalRedis.url (not (regexMatch "^rediss?\\+cluster://" $v.externalRedis.url)) }}
+    {{- fail "parley: externalRedis.cluster.enabled=true needs externalRedis.url to be redis+cluster:// or rediss+cluster://host:port,host:port." }}
+  {{- end }}
+  {{- if $v.persistenceWorker.keda.enabled }}
+    {{- fail "parley: persistenceWorker.keda.enabled is not supported with externalRedis.cluster.enabled=true (the chart's KEDA trigger reads one Redis). Use persistenceWorker.autoscaling instead." }}
+  {{- end }}
+{{- else if and $v.externalRedis.url (regexMatch "^rediss?\\+cluster://" $v.externalRedis.url) }}
+  {{- fail "parley: externalRedis.url names a Redis Cluster; set externalRedis.cluster.enabled=true (and a config.redisKeyPrefix with a hash tag, e.g. {parley}:)." }}
 {{- end }}
 {{- if and $v.operator.enabled (lt (int $v.operator.replicaCount) 1) }}
   {{- fail "parley: operator.enabled=true with operator.replicaCount=0: nothing would create the signing keys the auth pods mount. Set operator.replicaCount to 1 or more, or operator.enabled=false." }}

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import type { SessionRevocationReason, UserSessionsRevokedEvent } from '@parley/contracts';
 import { revokedSessionKey, sessionsNotBeforeKey, sessionsRevokedChannel } from '@parley/keyspace';
 import { parseNotBefore } from './not-before-value.js';

@@ -52,15 +52,33 @@ export const databaseEnv = {
 export const redisEnv = {
   REDIS_URL: z
     .string()
-    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .regex(/^rediss?(\+cluster)?:\/\//, 'must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL')
     .default('redis://127.0.0.1:6379')
-    .describe('Redis connection URL.'),
+    .describe(
+      'Redis connection URL: `redis://` (or `rediss://` for TLS) for one Redis; `redis+cluster://[user:password@]host:port,host:port,…` (or `rediss+cluster://`) for a Redis Cluster, naming some of its nodes as seeds. A cluster needs Redis ≥ 7.0 (sharded pub/sub) and a REDIS_KEY_PREFIX with a hash tag (see docs/decisions/XXXX-redis-cluster.md).',
+    ),
   REDIS_KEY_PREFIX: z
     .string()
-    .regex(/^[a-zA-Z0-9:_-]*$/)
+    .regex(/^[a-zA-Z0-9:_{}-]*$/)
     .default('parley:')
-    .describe('Prefix of every Redis key and BullMQ queue, so several installs can share one Redis.'),
+    .describe(
+      'Prefix of every Redis key and BullMQ queue, so several installs can share one Redis. With a Redis Cluster it must carry a hash tag, e.g. `{parley}:`, so that every key of the install is in one slot (scripts and BullMQ need their keys together).',
+    ),
 } as const;
+
+/**
+ * Checks that need both Redis variables: a cluster runs multi-key scripts only on keys of one
+ * slot, which the prefix's hash tag guarantees. Empty when fine or not about Redis.
+ */
+export function redisEnvProblems(config: Record<string, unknown>): string[] {
+  const url = config.REDIS_URL;
+  const prefix = config.REDIS_KEY_PREFIX;
+  if (typeof url !== 'string' || typeof prefix !== 'string') return [];
+  if (/^rediss?\+cluster:\/\//.test(url) && !/\{[^{}]+\}/.test(prefix)) {
+    return [`REDIS_KEY_PREFIX: with a Redis Cluster (REDIS_URL ${url.split('://')[0]}://…) it must carry a hash tag, e.g. {parley}:`];
+  }
+  return [];
+}
 
 export const corsEnv = {
   CORS_ORIGINS: envList('http://localhost:8080').describe(

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { redisEnvProblems } from './common-env.js';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -21,5 +22,7 @@ export function loadConfig<Schema extends z.ZodObject>(
       result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
     );
   }
+  const problems = redisEnvProblems(result.data as Record<string, unknown>);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }

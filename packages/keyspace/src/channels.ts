@@ -21,8 +21,11 @@ export function sessionsRevokedChannel(prefix: string): string {
 
 /**
  * Channel prefix of the socket.io Redis adapter (its sharded channels start with it), so
- * installs sharing a Redis stay apart.
+ * installs sharing a Redis stay apart. Without the prefix's hash tag (`{parley}:` →
+ * `parley:socket.io`): on a Redis Cluster sharded channels (SPUBLISH) are placed by slot like
+ * keys, and the tag would put every room's channel on one primary
+ * (docs/decisions/XXXX-redis-cluster.md).
  */
 export function socketIoAdapterChannelPrefix(prefix: string): string {
-  return `${prefix}socket.io`;
+  return `${prefix.replace(/[{}]/g, '')}socket.io`;
 }

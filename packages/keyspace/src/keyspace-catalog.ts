@@ -50,7 +50,7 @@ export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
   { name: 'notificationsChannel', pattern: notificationsChannel(P), type: 'channel', writers: 'persistence-worker', readers: 'chat-socket', expiry: '—' },
   { name: 'blocksChangedChannel', pattern: blocksChangedChannel(P), type: 'channel', writers: 'user', readers: 'chat-socket', expiry: '—' },
   { name: 'sessionsRevokedChannel', pattern: sessionsRevokedChannel(P), type: 'channel', writers: 'auth', readers: 'every token verifier', expiry: '—' },
-  { name: 'socketIoAdapterChannelPrefix', pattern: `${socketIoAdapterChannelPrefix(P)}…`, type: 'sharded channels (socket.io adapter)', writers: 'chat-socket', readers: 'chat-socket', expiry: '—' },
+  { name: 'socketIoAdapterChannelPrefix', pattern: `${socketIoAdapterChannelPrefix(P)}…`, type: 'sharded channels (socket.io adapter); the prefix without its hash tag', writers: 'chat-socket', readers: 'chat-socket', expiry: '—' },
 ];
 
 /** The Markdown table of the catalog (what docs/keyspace.md holds between its markers). */

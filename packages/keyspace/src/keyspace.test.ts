@@ -55,10 +55,36 @@ describe('the keyspace', () => {
     expect(hashTagOf(keyspace.sessionsNotBeforeKey('parley:', 'user-2'))).not.toBe(hashTagOf(revoked));
   });
 
-  it('gives the keys of one room no hash tag: the accept script mixes rooms, senders and BullMQ keys and needs a single Redis', () => {
+  it('gives the keys of one room no hash tag of their own: the accept script mixes rooms, senders and BullMQ keys, kept together on a cluster by the prefix\'s tag', () => {
     for (const key of [keyspace.recentWindowKey('parley:', 'room-1'), keyspace.roomSequenceKey('parley:', 'room-1')]) {
       expect(hashTagOf(key)).toBe(key);
     }
+  });
+
+  it('with a hash-tagged prefix (Redis Cluster) keeps every key of the install, BullMQ\'s included, in one slot', () => {
+    const p = '{parley}:';
+    const keys = [
+      keyspace.sendRateKey(p, 'u1'),
+      keyspace.idempotencyKey(p, 'u1', 'c1'),
+      keyspace.recentWindowKey(p, 'r1'),
+      keyspace.roomSequenceKey(p, 'r1'),
+      keyspace.unpersistedBatchesKey(p),
+      keyspace.presenceKey(p, 'u1'),
+      keyspace.revokedSessionKey(p, 'u1', 's1'),
+      keyspace.sessionsNotBeforeKey(p, 'u1'),
+      keyspace.workerIdLeaseKey(p, 7),
+      // BullMQ names a queue's keys `<bullPrefix>:<queue>:…`; the accept script adds jobs itself.
+      `${keyspace.bullPrefix(p)}:messages:wait`,
+      `${keyspace.bullPrefix(p)}:messages:42`,
+    ];
+    for (const key of keys) expect(hashTagOf(key), key).toBe('parley');
+  });
+
+  it('drops the hash tag from the socket.io adapter channel prefix, so sharded room channels spread over the cluster', () => {
+    expect(keyspace.socketIoAdapterChannelPrefix('{parley}:')).toBe('parley:socket.io');
+    expect(keyspace.socketIoAdapterChannelPrefix('{install-b}:')).toBe('install-b:socket.io');
+    const channel = `${keyspace.socketIoAdapterChannelPrefix('{parley}:')}#/#room:r1#`;
+    expect(hashTagOf(channel)).toBe(channel);
   });
 
   it('lists every name in the generated table, each once', () => {

@@ -1,7 +1,7 @@
 import { Worker, type Processor } from 'bullmq';
 import type { Logger } from '@parley/logger';
 import { bullPrefix } from '@parley/keyspace';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
 import { observeWorker } from './observe-worker.js';
 import type { QueueMetrics } from './queue-metrics.js';
@@ -9,8 +9,11 @@ import type { JobOf, QueueName } from './queue-names.js';
 import { QUEUE_POLICIES } from './queue-policy.js';
 
 export interface ConsumerSettings {
-  /** A connection with `maxRetriesPerRequest: null` (BullMQ duplicates it for blocking reads). */
-  connection: Redis;
+  /**
+   * A connection with `maxRetriesPerRequest: null` (BullMQ duplicates it for blocking reads): one
+   * Redis or a Redis Cluster (the install prefix's hash tag keeps a queue's keys in one slot).
+   */
+  connection: Redis | Cluster;
   installPrefix: string;
   logger: Logger;
   metrics: QueueMetrics;

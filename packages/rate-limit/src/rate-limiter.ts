@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis as SingleRedis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { RateLimitedError } from '@parley/errors';
 
 export interface RateLimitSettings {
-  redis: Redis;
+  /** One Redis or a Redis Cluster (its keys are one each, so any slot will do). */
+  redis: SingleRedis | Cluster;
   /** Full key prefix, including the install's Redis prefix. */
   keyPrefix: string;
   points: number;

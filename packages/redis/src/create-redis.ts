@@ -1,7 +1,15 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis as SingleRedis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Logger } from '@parley/logger';
+import { parseRedisUrl } from './redis-url.js';
+import { guardStoppedShardedSubscribers } from './sharded-subscriber-guard.js';
 
-export { Redis };
+/**
+ * A connection to one Redis or to a Redis Cluster (REDIS_URL decides). Both speak the same
+ * commands; what a cluster adds is that every command and script must keep its keys in one
+ * slot, which the install's hash-tagged key prefix guarantees (docs/decisions/XXXX-redis-cluster.md).
+ */
+export type Redis = SingleRedis | Cluster;
+export { SingleRedis, Cluster };
 
 export interface RedisSettings {
   url: string;
@@ -19,9 +27,15 @@ export interface RedisSettings {
    * connection that runs blocking commands or subscribes.
    */
   commandTimeoutMs?: number;
+  /**
+   * Cluster only: SSUBSCRIBE through one subscriber connection per primary, each taking the
+   * channels of its slots (and moving them on a failover). For the sharded socket.io adapter.
+   */
+  shardedSubscribers?: boolean;
 }
 
 export function createRedis(settings: RedisSettings): Redis {
+  const target = parseRedisUrl(settings.url);
   const options: RedisOptions = {
     connectionName: settings.name,
     maxRetriesPerRequest: settings.maxRetriesPerRequest === undefined ? 2 : settings.maxRetriesPerRequest,
@@ -37,7 +51,40 @@ export function createRedis(settings: RedisSettings): Redis {
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     ...(settings.commandTimeoutMs === undefined ? {} : { commandTimeout: settings.commandTimeoutMs }),
   };
-  const redis = new Redis(settings.url, options);
+  let redis: Redis;
+  if (target.kind === 'single') {
+    redis = new SingleRedis(settings.url, options);
+  } else {
+    const clusterOptions: ClusterOptions = {
+      redisOptions: {
+        ...options,
+        ...(target.username ? { username: target.username } : {}),
+        ...(target.password ? { password: target.password } : {}),
+        // Managed clusters (ElastiCache, Memorystore, Azure) present certificates for their
+        // host names; Node checks them against the seed's name.
+        ...(target.tls ? { tls: {} } : {}),
+      },
+      enableAutoPipelining: false,
+      enableReadyCheck: true,
+      // Keep the host names the cluster announces as they are (TLS checks them), no re-resolving.
+      dnsLookup: (address, callback) => callback(null, address),
+      clusterRetryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+      // During a failover the old primary's slots answer CLUSTERDOWN or TRYAGAIN for a few
+      // seconds; commands wait and retry instead of failing at once.
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+      retryDelayOnTryAgain: 200,
+      slotsRefreshTimeout: 2_000,
+      shardedSubscribers: settings.shardedSubscribers === true,
+      // ioredis moves sharded subscriptions to a slot's new primary only when it refreshes its
+      // slot map, and a subscriber connection sends nothing that would be answered MOVED: after a
+      // failover, channels of the moved slots stayed silent for good. A map read every second
+      // (CLUSTER SLOTS, a few hundred bytes) bounds that to about a second.
+      ...(settings.shardedSubscribers ? { slotsRefreshInterval: 1_000 } : {}),
+    };
+    if (settings.shardedSubscribers) guardStoppedShardedSubscribers();
+    redis = new Cluster(target.seeds, clusterOptions);
+  }
   let lastErrorLog = 0;
   redis.on('error', (error: Error) => {
     // A down Redis emits an error per reconnect attempt; one log line per 10 s is enough.

@@ -17,3 +17,5 @@ export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses } fr
 export type { PlatformProcess, RunProcess } from './platform-processes.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyMode, TcpProxySettings } from './tcp-proxy.js';
+export { startRedisCluster } from './private-redis-cluster.js';
+export type { PrivateRedisCluster, RedisClusterNode, RedisClusterOptions } from './private-redis-cluster.js';

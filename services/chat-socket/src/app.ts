@@ -5,6 +5,7 @@ import { createAccessTokenVerifier, startSessionRevocations } from '@parley/auth
 import type { DataSource } from '@parley/db';
 import { createAdminApp } from '@parley/http';
 import { createResourceStack, type ServableApp } from '@parley/lifecycle';
+import { unpersistedBatchesKey } from '@parley/keyspace';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { BackgroundLoops } from './composition/background-loops.js';
@@ -66,6 +67,7 @@ function watchPartitions(
 ): RedisLinkWatch {
   const watch = watchRedisLink({
     redis: stores.sendRedis,
+    probeKey: unpersistedBatchesKey(config.REDIS_KEY_PREFIX),
     intervalMs: REDIS_PROBE_INTERVAL_MS,
     timeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
     shedAfterMs: config.REDIS_PARTITION_SHED_AFTER_MS,

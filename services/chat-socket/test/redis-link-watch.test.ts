@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { closeRedis, createRedis, redisReady, type Redis } from '@parley/redis';
-import { startTcpProxy, TEST_REDIS_URL, type TcpProxy } from '@parley/testing';
+import { startRedisCluster, startTcpProxy, TEST_REDIS_URL, type PrivateRedisCluster, type TcpProxy } from '@parley/testing';
 import { watchRedisLink, type RedisLinkWatch } from '../src/durability/redis-link-watch.js';
 
 /**
@@ -38,7 +38,7 @@ async function watched(shedAfterMs: number) {
   redis = createRedis({ url: proxy.url, name: 'link-watch-test', logger, commandTimeoutMs: 300 });
   await redisReady(redis);
   const partitions: number[] = [];
-  watch = watchRedisLink({ redis, intervalMs: 50, timeoutMs: 300, shedAfterMs, logger, onLongPartition: (downMs) => partitions.push(downMs) });
+  watch = watchRedisLink({ redis, probeKey: 'link-watch-test:probe', intervalMs: 50, timeoutMs: 300, shedAfterMs, logger, onLongPartition: (downMs) => partitions.push(downMs) });
   return { proxy, redis, watch, partitions };
 }
 
@@ -91,4 +91,41 @@ describe('watchRedisLink', () => {
     link.restore();
     expect(await until(() => !watchOf.down())).toBe(true);
   });
+});
+
+describe('watchRedisLink on a Redis Cluster', () => {
+  const probeKey = '{link-watch}:unpersisted';
+  let cluster: PrivateRedisCluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
+  }, 90_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('probes the primary holding the install\'s slot: its silence is a partition even while the other primaries answer', async () => {
+    redis = createRedis({ url: cluster.url, name: 'link-watch-cluster-test', logger, commandTimeoutMs: 300 });
+    await redisReady(redis);
+    const partitions: number[] = [];
+    watch = watchRedisLink({ redis, probeKey, intervalMs: 50, timeoutMs: 300, shedAfterMs: 0, logger, onLongPartition: (downMs) => partitions.push(downMs) });
+    const watchOf = watch;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(watchOf.down()).toBe(false);
+
+    const primaryPort = await cluster.primaryOf(probeKey);
+    const primary = cluster.nodes.find((node) => node.port === primaryPort)!;
+    const otherPrimaries = (await cluster.primaryPorts()).filter((port) => port !== primaryPort);
+    // A frozen process answers nothing and resets nothing, like a silent partition; shorter than
+    // the cluster's node timeout, so no failover moves the slot meanwhile.
+    process.kill(primary.pid(), 'SIGSTOP');
+    try {
+      expect(await until(() => watchOf.down(), 1_500)).toBe(true);
+      for (const port of otherPrimaries) expect((await cluster.cli(port, 'PING')).trim()).toBe('PONG');
+    } finally {
+      process.kill(primary.pid(), 'SIGCONT');
+    }
+    expect(await until(() => !watchOf.down())).toBe(true);
+    expect(partitions).toEqual([]);
+  }, 60_000);
 });

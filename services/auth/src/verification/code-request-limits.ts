@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { RateLimitedError } from '@parley/errors';
 import { createRateLimit, type RateLimit } from '@parley/rate-limit';
 import { authRateLimitPrefix } from '@parley/keyspace';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { oneTimeCodeKey } from '@parley/keyspace';
 
 export type CodePurpose = 'email-verification' | 'password-reset';

@@ -1,6 +1,7 @@
 import type { ResourceStack } from '@parley/lifecycle';
 import type { Logger } from '@parley/logger';
 import { redisReady, type Redis } from '@parley/redis';
+import { unpersistedBatchesKey } from '@parley/keyspace';
 import type { ChatSocketConfig } from '../config.js';
 import { MessageDurability } from '../durability/message-durability.js';
 import { SnowflakeGenerator } from '../ids/snowflake.js';
@@ -72,6 +73,7 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
     mode: config.MESSAGE_DURABILITY,
     waitReplicas: config.REDIS_WAIT_REPLICAS,
     waitTimeoutMs: config.REDIS_WAIT_TIMEOUT_MS,
+    acceptSlotKey: unpersistedBatchesKey(prefix),
     logger,
     metrics: () => metrics,
   });

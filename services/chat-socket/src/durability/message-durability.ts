@@ -1,5 +1,5 @@
 import type { Logger } from '@parley/logger';
-import { connectedReplicas, readRedisConfig, type Redis } from '@parley/redis';
+import { connectedReplicas, primaryOfKey, readRedisConfig, type Redis } from '@parley/redis';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 
 export type DurabilityMode = 'fsync' | 'replicas' | 'none';
@@ -18,6 +18,11 @@ export interface MessageDurabilitySettings {
   mode: DurabilityMode;
   waitReplicas: number;
   waitTimeoutMs: number;
+  /**
+   * A key the accept scripts write: on a Redis Cluster WAIT goes to the primary of its slot
+   * (every key of the install shares it), over the connection the scripts ran on.
+   */
+  acceptSlotKey: string;
   logger: Logger;
   metrics: () => ChatMetrics;
 }
@@ -71,7 +76,9 @@ export class MessageDurability {
   async confirm(): Promise<boolean> {
     const { mode, redis, waitReplicas, waitTimeoutMs, logger } = this.settings;
     if (mode !== 'replicas') return true;
-    const replicas = await redis.wait(waitReplicas, waitTimeoutMs).catch(() => 0);
+    const replicas = await primaryOfKey(redis, this.settings.acceptSlotKey)
+      .then((primary) => primary.wait(waitReplicas, waitTimeoutMs))
+      .catch(() => 0);
     if (replicas >= waitReplicas) return true;
     logger.warn({ replicas, wanted: waitReplicas }, 'accepted batch not confirmed by enough replicas in time; answering unavailable');
     return false;

@@ -1,9 +1,15 @@
 import type { Logger } from '@parley/logger';
-import type { Redis } from '@parley/redis';
+import { primaryOfKey, type Redis } from '@parley/redis';
 
 export interface RedisLinkWatchSettings {
   /** The connection acknowledgements depend on (the accept scripts run on it). */
   redis: Redis;
+  /**
+   * A key the accept scripts write. On a Redis Cluster a bare PING goes to any node, which may
+   * answer while the primary holding the install's slot is cut off: the probe goes to that
+   * primary instead (every key of the install shares its slot, docs/decisions/XXXX-redis-cluster.md).
+   */
+  probeKey: string;
   /** Time between two probes while the link answers. */
   intervalMs: number;
   /** A PING not answered within this is a failed probe (a silent partition answers nothing). */
@@ -42,7 +48,7 @@ export function watchRedisLink(settings: RedisLinkWatchSettings): RedisLinkWatch
     let timeout: NodeJS.Timeout | undefined;
     try {
       await Promise.race([
-        redis.ping(),
+        primaryOfKey(redis, settings.probeKey).then((primary) => primary.ping()),
         new Promise((_, reject) => {
           timeout = setTimeout(() => reject(new Error('PING timed out')), settings.timeoutMs);
         }),

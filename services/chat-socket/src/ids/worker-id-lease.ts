@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { workerIdLeaseKey } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { MAX_WORKER_ID } from './snowflake.js';

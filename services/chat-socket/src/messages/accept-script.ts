@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { Redis } from '@parley/redis';
 
 /** BullMQ's own Lua script that adds a standard job (the one `Queue.add` runs), from the installed version. */
 const bullmqAddStandardJob = createRequire(import.meta.url)('bullmq/dist/cjs/scripts/addStandardJob-9.js').addStandardJob as {
@@ -41,7 +42,9 @@ const ARGS_PER_MESSAGE = 2;
  * counter, then per message: bucket, idempotency, window,
  * sequence counter. ARGV: BullMQ's 3 job arguments, now ms, rate/s, burst, window size,
  * idempotency TTL s, window TTL s, then per message: message JSON (ending in `"seq":0}`, the
- * number replaced here), message id. Not for Redis Cluster as is (the keys hash to different slots).
+ * number replaced here), message id. On a Redis Cluster every one of these keys (BullMQ's
+ * too, under the same prefix) carries the install prefix's hash tag, so they share one slot
+ * as a script needs (docs/decisions/XXXX-redis-cluster.md).
  */
 const ACCEPT_BATCH_LUA = `#!lua
 local function addStandardJob(KEYS, ARGV)

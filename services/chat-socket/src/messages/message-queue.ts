@@ -1,5 +1,5 @@
 import { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
 import { createProducer } from '@parley/queues';

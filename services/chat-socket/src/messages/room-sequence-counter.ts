@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { highestStoredSeq } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { roomSequenceKey } from '@parley/keyspace';

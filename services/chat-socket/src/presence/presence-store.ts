@@ -1,5 +1,5 @@
 import type { Presence } from '@parley/contracts';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { onlineRange } from '@parley/chat-store';
 import { presenceIndexKey, presenceKey, presenceLastSeenKey, presenceSweepLockKey } from '@parley/keyspace';
 

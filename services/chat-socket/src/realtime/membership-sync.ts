@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { roomChannel, userChannel } from './channels.js';
 import type { ChatServer, MembershipChange } from './socket-types.js';

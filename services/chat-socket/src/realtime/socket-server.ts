@@ -53,7 +53,15 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
   // No auto-pipelining here (see createRedis): one write per broadcast costs less than the
   // old-generation growth that ioredis Pipelines cause.
   const publisher = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-pub', logger: settings.logger });
-  const subscriber = createRedis({ url: settings.redisUrl, name: 'chat-socket-adapter-sub', logger: settings.logger, maxRetriesPerRequest: null });
+  // On a Redis Cluster: one subscriber connection per primary, each SSUBSCRIBEd to the room
+  // channels of its slots (ioredis moves them when a failover moves the slots).
+  const subscriber = createRedis({
+    url: settings.redisUrl,
+    name: 'chat-socket-adapter-sub',
+    logger: settings.logger,
+    maxRetriesPerRequest: null,
+    shardedSubscribers: settings.adapter === 'sharded',
+  });
   for (const connection of [publisher, subscriber]) connection.on('error', () => settings.metrics().adapterErrors.inc());
   for (const connection of [publisher, subscriber]) guardFireAndForget(connection, () => settings.metrics().adapterErrors.inc());
 

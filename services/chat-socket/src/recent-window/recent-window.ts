@@ -1,6 +1,7 @@
 import type { Message } from '@parley/contracts';
 import { recentWindowKey } from '@parley/keyspace';
-import type { Redis, Result } from 'ioredis';
+import type { Result } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { sortableId } from '../ids/snowflake.js';
 
 /**

@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { idempotencyKey } from '@parley/keyspace';
 import type { SendMessageService, SendRequest, SendResult } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';

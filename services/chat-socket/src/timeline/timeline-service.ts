@@ -3,7 +3,7 @@ import { REACTION_EMOJI_MAX } from '@parley/contracts';
 import { fetchMessageRevisions, findStoredTarget } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import { idempotencyKey } from '@parley/keyspace';
 import type { RecentWindow } from '../recent-window/recent-window.js';
 import type { SendMessageService } from '../messages/send-message.js';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis } from '@parley/redis';
 import type { BlocksChangedEvent } from '@parley/contracts';
 import { blocksChangedChannel } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
