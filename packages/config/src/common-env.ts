@@ -55,7 +55,7 @@ export const redisEnv = {
     .regex(/^rediss?(\+cluster)?:\/\//, 'must be a redis://, rediss://, redis+cluster:// or rediss+cluster:// URL')
     .default('redis://127.0.0.1:6379')
     .describe(
-      'Redis connection URL: `redis://` (or `rediss://` for TLS) for one Redis; `redis+cluster://[user:password@]host:port,host:port,…` (or `rediss+cluster://`) for a Redis Cluster, naming some of its nodes as seeds. A cluster needs Redis ≥ 7.0 (sharded pub/sub) and a REDIS_KEY_PREFIX with a hash tag (see docs/decisions/XXXX-redis-cluster.md).',
+      'Redis connection URL: `redis://` (or `rediss://` for TLS) for one Redis; `redis+cluster://[user:password@]host:port,host:port,…` (or `rediss+cluster://`) for a Redis Cluster, naming some of its nodes as seeds. A cluster needs Redis ≥ 7.0 (sharded pub/sub) and a REDIS_KEY_PREFIX with a hash tag (see docs/decisions/0035-redis-cluster.md).',
     ),
   REDIS_KEY_PREFIX: z
     .string()

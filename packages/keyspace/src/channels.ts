@@ -24,7 +24,7 @@ export function sessionsRevokedChannel(prefix: string): string {
  * installs sharing a Redis stay apart. Without the prefix's hash tag (`{parley}:` →
  * `parley:socket.io`): on a Redis Cluster sharded channels (SPUBLISH) are placed by slot like
  * keys, and the tag would put every room's channel on one primary
- * (docs/decisions/XXXX-redis-cluster.md).
+ * (docs/decisions/0035-redis-cluster.md).
  */
 export function socketIoAdapterChannelPrefix(prefix: string): string {
   return `${prefix.replace(/[{}]/g, '')}socket.io`;

@@ -3,7 +3,7 @@
  * reads and clears some of them (docs/decisions/0001-atomic-accept-and-enqueue.md). The accept
  * script takes keys of several rooms, senders and BullMQ's own keys in one call, so these carry
  * no hash tag of their own: on a Redis Cluster the install prefix's tag (`{parley}:`) puts them,
- * and every other key of the install, in one slot (docs/decisions/XXXX-redis-cluster.md).
+ * and every other key of the install, in one slot (docs/decisions/0035-redis-cluster.md).
  */
 
 /** Token bucket of one sender, shared by every chat-socket pod. */

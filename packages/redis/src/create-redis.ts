@@ -6,7 +6,7 @@ import { guardStoppedShardedSubscribers } from './sharded-subscriber-guard.js';
 /**
  * A connection to one Redis or to a Redis Cluster (REDIS_URL decides). Both speak the same
  * commands; what a cluster adds is that every command and script must keep its keys in one
- * slot, which the install's hash-tagged key prefix guarantees (docs/decisions/XXXX-redis-cluster.md).
+ * slot, which the install's hash-tagged key prefix guarantees (docs/decisions/0035-redis-cluster.md).
  */
 export type Redis = SingleRedis | Cluster;
 export { SingleRedis, Cluster };

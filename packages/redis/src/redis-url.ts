@@ -2,7 +2,7 @@
  * REDIS_URL names either one Redis (`redis://`, `rediss://` for TLS) or a Redis Cluster by its
  * seed nodes: `redis+cluster://[user:password@]host:port,host:port,…` (`rediss+cluster://` for
  * TLS). The client learns every other node, and each failover, from the seeds
- * (docs/decisions/XXXX-redis-cluster.md).
+ * (docs/decisions/0035-redis-cluster.md).
  */
 export type RedisTarget =
   | { kind: 'single'; url: string }

@@ -26,7 +26,7 @@ export const configSchema = z.object({
     .regex(/^rediss?(\+cluster)?:\/\//)
     .optional()
     .describe(
-      'Use this Redis; otherwise 127.0.0.1:6379 if it answers, otherwise a redis-server from PATH. Services take `redis://`/`rediss://` for one Redis and `redis+cluster://host:port,…`/`rediss+cluster://…` for a Redis Cluster (which needs a REDIS_KEY_PREFIX with a hash tag, e.g. `{parley}:`; docs/decisions/XXXX-redis-cluster.md).',
+      'Use this Redis; otherwise 127.0.0.1:6379 if it answers, otherwise a redis-server from PATH. Services take `redis://`/`rediss://` for one Redis and `redis+cluster://host:port,…`/`rediss+cluster://…` for a Redis Cluster (which needs a REDIS_KEY_PREFIX with a hash tag, e.g. `{parley}:`; docs/decisions/0035-redis-cluster.md).',
     ),
   PARLEY_BACKGROUND_NICENESS: z.coerce
     .number()

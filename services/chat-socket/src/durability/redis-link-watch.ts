@@ -7,7 +7,7 @@ export interface RedisLinkWatchSettings {
   /**
    * A key the accept scripts write. On a Redis Cluster a bare PING goes to any node, which may
    * answer while the primary holding the install's slot is cut off: the probe goes to that
-   * primary instead (every key of the install shares its slot, docs/decisions/XXXX-redis-cluster.md).
+   * primary instead (every key of the install shares its slot, docs/decisions/0035-redis-cluster.md).
    */
   probeKey: string;
   /** Time between two probes while the link answers. */

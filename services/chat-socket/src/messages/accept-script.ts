@@ -44,7 +44,7 @@ const ARGS_PER_MESSAGE = 2;
  * idempotency TTL s, window TTL s, then per message: message JSON (ending in `"seq":0}`, the
  * number replaced here), message id. On a Redis Cluster every one of these keys (BullMQ's
  * too, under the same prefix) carries the install prefix's hash tag, so they share one slot
- * as a script needs (docs/decisions/XXXX-redis-cluster.md).
+ * as a script needs (docs/decisions/0035-redis-cluster.md).
  */
 const ACCEPT_BATCH_LUA = `#!lua
 local function addStandardJob(KEYS, ARGV)

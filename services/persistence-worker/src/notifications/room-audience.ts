@@ -14,7 +14,7 @@ export interface RoomMember {
  * of 100 messages in rooms of 10 asks about up to 1,000 users, and per-command overhead (in
  * ioredis and in Redis) dominated the worker's CPU at 2,000 messages/s. Offline users are the
  * rare case, so the reply stays small. On a Redis Cluster its keys share the install prefix's
- * hash tag, so one slot (docs/decisions/XXXX-redis-cluster.md).
+ * hash tag, so one slot (docs/decisions/0035-redis-cluster.md).
  */
 const OFFLINE_AMONG_LUA = `
 local offline = {}
