@@ -7,6 +7,8 @@ export const QUEUE_NAMES = {
   mail: 'mail',
   messages: 'messages',
   notifications: 'notifications',
+  /** Deletes attachment files (of deleted messages, and uploads never sent); chat-socket consumes it. */
+  attachments: 'attachments',
 } as const;
 
 /**

@@ -17,6 +17,12 @@ import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
 import { createAdminRouter } from './admin/admin-routes.js';
+import { createAttachmentCleanupQueue, startAttachmentCleanupWorker } from './attachments/attachment-cleanup-queue.js';
+import { AttachmentRepository } from './attachments/attachment-repository.js';
+import { createAttachmentDownloadRouter, createAttachmentRouter } from './attachments/attachment-routes.js';
+import { AttachmentService } from './attachments/attachment-service.js';
+import { createAttachmentStore } from './attachments/create-attachment-store.js';
+import { DownloadSigner } from './attachments/signed-urls.js';
 import { SocketShedder } from './admin/socket-shedder.js';
 import type { ChatSocketConfig } from './config.js';
 import { createChatSocketDataSource } from './database.js';
@@ -170,6 +176,27 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
   });
   await durability.start();
   const directBlocks = new DirectRoomBlocks({ rooms, users, logger });
+  // Attachments (docs/decisions/XXXX-attachments.md): this process also consumes their cleanup jobs.
+  const attachmentStore = createAttachmentStore(config);
+  const attachmentQueue = createAttachmentCleanupQueue({
+    connection: redis,
+    redisKeyPrefix: prefix,
+    unsentTtlMs: config.ATTACHMENT_UNSENT_TTL_SECONDS * 1_000,
+    deleteGraceMs: config.ATTACHMENT_DELETE_GRACE_SECONDS * 1_000,
+    logger,
+  });
+  const attachments = new AttachmentService({
+    repository: new AttachmentRepository(dataSource),
+    store: attachmentStore,
+    rooms,
+    signer: new DownloadSigner(config.ATTACHMENT_URL_SECRET),
+    cleanup: attachmentQueue,
+    urlTtlSeconds: config.ATTACHMENT_URL_TTL_SECONDS,
+    logger,
+  });
+  if (!config.ATTACHMENT_URL_SECRET) logger.warn('ATTACHMENT_URL_SECRET is not set: download links work only on the pod that signed them');
+  const attachmentWorkerRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-attachments', logger, maxRetriesPerRequest: null });
+  const attachmentWorker = startAttachmentCleanupWorker({ connection: attachmentWorkerRedis, redisKeyPrefix: prefix, purger: attachments, logger });
   const send = new SendMessageService({
     redis: sendRedis,
     redisKeyPrefix: prefix,
@@ -187,14 +214,19 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     windowSize: config.RECENT_WINDOW_SIZE,
     durability,
     seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
+    attachments,
     deliver: (message) => {
+      // A deleted message's files go after the grace period (on the pod that accepted the deletion).
+      if (message.kind === 'delete' && message.targetId) {
+        attachments.messageDeleted(message.targetId).catch((error: unknown) => logger.warn({ err: error, messageId: message.targetId }, 'cannot schedule the deletion of attachments'));
+      }
       // Timeline events (edits, deletions, reactions) have an event of their own: clients that
       // predate them would show them as messages.
       if (message.kind !== undefined && message.kind !== 'message') io.to(roomChannel(message.roomId)).emit('message:changed', message);
       else io.to(roomChannel(message.roomId)).emit('message:new', message);
     },
   });
-  const history = new HistoryService(dataSource, rooms, window);
+  const history = new HistoryService(dataSource, rooms, window, (messages) => attachments.describe(messages));
   const timeline = new TimelineService({
     dataSource,
     rooms,
@@ -273,7 +305,10 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
 
   const api = Router();
   api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
+  // Signed downloads carry their own authorization (an `<img src>` sends no bearer token).
+  api.use('/rooms', createAttachmentDownloadRouter(attachments, requireDatabase(database)));
   api.use(requireAuth(verifier), requireDatabase(database));
+  api.use('/rooms', createAttachmentRouter(attachments, config.ATTACHMENT_MAX_BYTES));
   // Invite paths first: `/rooms/invites/:token` must not be read as a room id.
   api.use('/rooms', createInviteRouter(invites));
   api.use('/rooms', createRoomRouter(roomService));
@@ -334,9 +369,12 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       await events.close();
       await revocations.close();
       await queue.close();
+      await attachmentWorker.close();
+      await attachmentQueue.close();
+      attachmentStore.close?.();
       await backlog.close();
       await lease.release();
-      await Promise.all([closeRedis(redis), closeRedis(sendRedis)]);
+      await Promise.all([closeRedis(redis), closeRedis(sendRedis), closeRedis(attachmentWorkerRedis)]);
       await database.close();
     },
     async abort() {
@@ -352,9 +390,13 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
       events.abort();
       revocations.abort();
       await queue.close().catch(() => undefined);
+      await attachmentWorker.close(true).catch(() => undefined);
+      await attachmentQueue.close().catch(() => undefined);
+      attachmentStore.close?.();
       await backlog.close();
       redis.disconnect();
       sendRedis.disconnect();
+      attachmentWorkerRedis.disconnect();
       await database.close().catch(() => undefined);
     },
   };

@@ -54,9 +54,9 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
     },
   };
   // Built once: each socket's listeners below only pass the socket in (no per-socket state).
-  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
+  const onSend = ackedSocketEvent({ ...observed, event: 'message:send' }, messageSendPayloadSchema, async (socket, { roomId, clientMsgId, body, attachments }, { arrivedAt }) => {
     const memberVerified = socket.rooms.has(roomChannel(roomId));
-    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
+    const { message } = await settings.send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt, attachmentIds: attachments });
     return { message };
   });
   const onSync = ackedSocketEvent({ ...observed, event: 'room:sync' }, roomSyncPayloadSchema, async (socket, { rooms }) => {
