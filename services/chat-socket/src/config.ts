@@ -119,9 +119,9 @@ export const configSchema = z.object({
     .describe(
       'HMAC key of signed download URLs; every pod must share it. Unset: a random key per process (a single process only: another pod refuses its URLs with 403).',
     ),
-  ATTACHMENT_URL_TTL_SECONDS: envInt(300, 10).describe('How long a signed download URL works, in seconds.'),
+  ATTACHMENT_URL_TTL_SECONDS: envInt(300, 1).describe('How long a signed download URL works, in seconds.'),
   ATTACHMENT_DELETE_GRACE_SECONDS: envInt(3_600, 0).describe('How long the files of a deleted message are kept before they are deleted, in seconds.'),
-  ATTACHMENT_UNSENT_TTL_SECONDS: envInt(86_400, 60).describe('How long an upload no message carries is kept before it is deleted, in seconds.'),
+  ATTACHMENT_UNSENT_TTL_SECONDS: envInt(86_400, 1).describe('How long an upload no message carries is kept before it is deleted, in seconds.'),
 });
 
 export type ChatSocketConfig = z.infer<typeof configSchema>;

@@ -41,7 +41,7 @@ export function createAttachmentCleanupQueue(settings: {
   queue.on('error', (error) => settings.logger.warn({ err: error }, 'attachments queue error'));
   const options = {
     attempts: ATTEMPTS,
-    backoff: { type: 'exponential', delay: 30_000 },
+    backoff: { type: 'exponential', delay: 5_000 },
     removeOnComplete: { age: 3600, count: 1_000 },
     removeOnFail: { age: FOURTEEN_DAYS_S },
   };

@@ -19,6 +19,7 @@ export interface AttachmentRow {
 export type NewAttachment = Omit<AttachmentRow, 'size' | 'client_msg_id'> & { size: number };
 
 const COLUMNS = 'id, room_id, uploader_id, name, kind, content_type, size, width, height, storage_key, thumbnail_key, client_msg_id';
+const A_COLUMNS = COLUMNS.split(', ').map((column) => `a.${column}`).join(', ');
 
 export function toMessageAttachment(row: AttachmentRow): MessageAttachment {
   return {
@@ -90,7 +91,7 @@ export class AttachmentRepository {
   async ofMessages(messages: Array<{ senderId: string; clientMsgId: string; roomId: string }>): Promise<AttachmentRow[]> {
     if (messages.length === 0) return [];
     return (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM chat.attachments AS a
+      `SELECT ${A_COLUMNS} FROM chat.attachments AS a
          JOIN unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS m(sender_id, client_msg_id, room_id)
            ON a.uploader_id = m.sender_id AND a.client_msg_id = m.client_msg_id AND a.room_id = m.room_id
         ORDER BY a.claimed_at, a.created_at, a.id`,

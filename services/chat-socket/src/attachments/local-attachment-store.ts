@@ -36,8 +36,9 @@ export class LocalAttachmentStore implements AttachmentStore {
   }
 
   async exists(key: string): Promise<boolean> {
+    const path = this.pathOf(key);
     try {
-      return (await stat(this.pathOf(key))).isFile();
+      return (await stat(path)).isFile();
     } catch {
       return false;
     }
