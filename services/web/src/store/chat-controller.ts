@@ -1,4 +1,4 @@
-import { RoomGapFiller, type CreateRoomRequest, type Message, type MemberRole, type RoomSummary, type UpdateRoomRequest } from '@parley/contracts';
+import { RoomGapFiller, type AttachmentLinks, type CreateRoomRequest, type Message, type MessageAttachment, type MemberRole, type RoomSummary, type UpdateRoomRequest } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
@@ -239,13 +239,29 @@ export class ChatController {
   // ---- messages ----
 
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string): void {
-    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString() };
+  send(roomId: string, body: string, attachments?: MessageAttachment[]): void {
+    const entry: OutboxEntry = {
+      roomId,
+      clientMsgId: this.newClientMsgId(),
+      body,
+      createdAt: new Date().toISOString(),
+      ...(attachments && attachments.length > 0 ? { attachments } : {}),
+    };
     this.typing(roomId, false);
     this.outbox.add(entry);
     this.show(entry, 'queued');
     for (const listener of this.sentListeners) listener();
     void this.flushOutbox();
+  }
+
+  /** Uploads a file to a room, to be sent with a message. */
+  uploadAttachment(roomId: string, file: File, onProgress?: (sent: number, total: number) => void): Promise<MessageAttachment> {
+    return this.deps.api.uploadAttachment(roomId, file, file.name || 'pasted-image', onProgress);
+  }
+
+  /** Signed URLs of a file, fresh each time (they expire within minutes). */
+  attachmentLinks(roomId: string, attachmentId: string): Promise<AttachmentLinks> {
+    return this.deps.api.attachmentLinks(roomId, attachmentId);
   }
 
   /** Changes the caller's own message's text (the server refuses others' messages). */
@@ -399,6 +415,7 @@ export class ChatController {
       body: entry.body,
       createdAt: entry.createdAt,
       state,
+      ...(entry.attachments ? { attachments: entry.attachments } : {}),
     };
     this.deps.dispatch({ type: 'message/pending', message });
   }
@@ -432,7 +449,12 @@ export class ChatController {
     const key = messageKey(this.deps.getState().selfId, entry.clientMsgId);
     this.show(entry, 'pending');
     try {
-      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', { roomId: entry.roomId, clientMsgId: entry.clientMsgId, body: entry.body });
+      const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('message:send', {
+        roomId: entry.roomId,
+        clientMsgId: entry.clientMsgId,
+        body: entry.body,
+        ...(entry.attachments ? { attachments: entry.attachments.map((attachment) => attachment.id) } : {}),
+      });
       this.outbox.remove(entry.clientMsgId);
       if (ack.ok) {
         this.gaps.observe([ack.message]);
