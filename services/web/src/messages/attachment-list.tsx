@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { AttachmentLinks, MessageAttachment } from '@parley/contracts';
 import { Dialog } from '../ui/dialog';
 
@@ -66,10 +67,12 @@ function Lightbox({ roomId, attachment, links, onClose }: { roomId: string; atta
       live = false;
     };
   }, [roomId, attachment.id, links]);
-  return (
+  // Out of the message list: its rows are positioned (virtualized) and would clip the dialog.
+  return createPortal(
     <Dialog title={attachment.name} onClose={onClose} wide>
       <div className="lightbox">{url ? <img src={url} alt={attachment.name} data-testid="lightbox-image" /> : <p>Loading…</p>}</div>
-    </Dialog>
+    </Dialog>,
+    document.body,
   );
 }
 

@@ -137,8 +137,7 @@ export function MessageComposer({ roomName, onSend, onUpload, onTyping, draft = 
       />
       {onUpload && (
         <label className="composer-attach" title="Attach files">
-          <span className="visually-hidden">Attach files</span>
-          <span aria-hidden="true">📎</span>
+          Attach
           <input
             type="file"
             multiple
