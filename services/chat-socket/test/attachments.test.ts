@@ -58,6 +58,12 @@ async function uploaded(user: TestUser, roomId: string, bytes: Buffer, name?: st
   return JSON.parse(result.body.toString()).attachment as MessageAttachment;
 }
 
+/** Sends a message carrying the uploads (REST), so the room's other members may fetch them. */
+async function share(user: TestUser, roomId: string, attachments: MessageAttachment[]): Promise<void> {
+  const sent = await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: user.token, body: { clientMsgId: randomUUID(), body: 'files', attachments: attachments.map((a) => a.id) } });
+  expect(sent.status).toBe(201);
+}
+
 async function links(user: TestUser, roomId: string, attachmentId: string, instance = 0) {
   return cluster.api(instance, 'GET', `/api/v1/rooms/${roomId}/attachments/${attachmentId}/links`, { token: user.token });
 }
@@ -187,6 +193,10 @@ describe('downloading through signed URLs', () => {
     const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
     const roomId = await groupRoom(alice, [bob]);
     const image = await uploaded(alice, roomId, await jpegWithGps(400, 300), 'photo.jpg');
+    // Until a message carries it, an upload is its uploader's alone.
+    expect((await links(bob, roomId, image.id)).status).toBe(404);
+    const aliceSocket = await cluster.connect(0, alice);
+    expect((await emitWithAck(aliceSocket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'photo', attachments: [image.id] })).ok).toBe(true);
     const granted = await links(bob, roomId, image.id);
     expect(granted.status).toBe(200);
     expect(granted.body.url).toMatch(new RegExp(`^/api/v1/rooms/${roomId}/attachments/${image.id}/content\\?`));
@@ -234,6 +244,7 @@ describe('downloading through signed URLs', () => {
     const roomId = await groupRoom(alice, [bob]);
     const image = await uploaded(alice, roomId, await png());
     const other = await uploaded(alice, roomId, Buffer.from('%PDF-1.4 secret'));
+    await share(alice, roomId, [image, other]);
     const url = new URL((await links(bob, roomId, image.id)).body.url, 'http://x');
     const tampered = (change: (url: URL) => void) => {
       const copy = new URL(url);
@@ -269,6 +280,7 @@ describe('downloading through signed URLs', () => {
     expect(expired.status).toBe(403);
     expect(errorOf(expired).error.message).toMatch(/expired/);
 
+    await share(alice, roomId, [image]);
     const url = (await links(bob, roomId, image.id)).body.url;
     expect((await fetchFrom(url)).status).toBe(200);
     expect((await cluster.api(0, 'DELETE', `/api/v1/rooms/${roomId}/members/${bob.id}`, { token: alice.token })).status).toBeLessThan(300);

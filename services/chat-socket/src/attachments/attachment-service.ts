@@ -64,6 +64,8 @@ export class AttachmentService {
     await this.requireMember(userId, roomId);
     const row = await this.settings.repository.find(attachmentId);
     if (!row || row.room_id !== roomId) throw new NotFoundError('No such attachment');
+    // An upload no message carries yet is its uploader's alone.
+    if (row.client_msg_id === null && row.uploader_id !== userId) throw new NotFoundError('No such attachment');
     const expires = Math.floor(Date.now() / 1000) + this.settings.urlTtlSeconds;
     const url = (variant: AttachmentVariant) => {
       const signature = this.settings.signer.sign({ attachmentId, variant, userId, expires });
