@@ -35,33 +35,40 @@ afterEach(async (context) => {
   for (const person of [ana, ben]) await screenshot(person, `attachments-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
 });
 
+/** What the test reads of an `<img>` (its own TypeScript has no DOM types). */
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+}
+
 /** Resolves once an `<img>` has loaded real pixels (a refused or broken URL never does). */
 async function loaded(image: Locator): Promise<number> {
   await image.waitFor();
   await expect
-    .poll(() => image.evaluate((element) => (element as HTMLImageElement).complete && (element as HTMLImageElement).naturalWidth), { timeout: 15_000 })
+    .poll(() => image.evaluate((element: unknown) => ((element as PageImage).complete ? (element as PageImage).naturalWidth : 0)), { timeout: 15_000 })
     .toBeGreaterThan(0);
-  return image.evaluate((element) => (element as HTMLImageElement).naturalWidth);
+  return image.evaluate((element: unknown) => (element as PageImage).naturalWidth);
 }
 
 describe('files in the web client', () => {
-  it('uploads a pasted image with progress, previews it in the message, and the other person sees it and opens it in a lightbox', async () => {
+  it('uploads a pasted image, previews it in the message, and the other person sees it and opens it in a lightbox', async () => {
     // A picture on the clipboard, as a screenshot tool leaves it: drawn on a canvas, pasted into the composer.
     await composer(ana).focus();
-    await ana.page.evaluate(async () => {
+    // (Page code as text: the test's own TypeScript has no DOM types.)
+    await ana.page.evaluate(`(async () => {
       const canvas = document.createElement('canvas');
       canvas.width = 640;
       canvas.height = 400;
-      const context = canvas.getContext('2d')!;
+      const context = canvas.getContext('2d');
       context.fillStyle = '#1e90ff';
       context.fillRect(0, 0, 640, 400);
       context.fillStyle = '#ffd700';
       context.fillRect(100, 100, 200, 120);
-      const blob = await new Promise<Blob>((resolve) => canvas.toBlob((value) => resolve(value!), 'image/png'));
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
       const data = new DataTransfer();
       data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
-      document.activeElement!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    });
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    })()`);
     await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor();
     await composer(ana).fill('the new logo');
     await composer(ana).press('Enter');
@@ -83,12 +90,13 @@ describe('files in the web client', () => {
   }, 90_000);
 
   it('uploads a dropped file and sends it under its name; the other person gets a download link, never a rendered page', async () => {
-    await ana.page.getByTestId('composer').evaluate((form) => {
+    await ana.page.evaluate(`(() => {
+      const form = document.querySelector('[data-testid="composer"]');
       const data = new DataTransfer();
       data.items.add(new File(['<script>alert("x")</script>'], 'notes.html', { type: 'text/html' }));
       form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
       form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-    });
+    })()`);
     await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor();
     await ana.page.getByRole('button', { name: 'Send' }).click();
 
