@@ -18,6 +18,7 @@ import { createServiceMetrics } from '@parley/metrics';
 import { closeRedis, createRedis } from '@parley/redis';
 import { createAdminRouter } from './admin/admin-routes.js';
 import { createAttachmentCleanupQueue, startAttachmentCleanupWorker } from './attachments/attachment-cleanup-queue.js';
+import { createAttachmentMetrics } from './attachments/attachment-metrics.js';
 import { AttachmentRepository } from './attachments/attachment-repository.js';
 import { createAttachmentDownloadRouter, createAttachmentRouter } from './attachments/attachment-routes.js';
 import { AttachmentService } from './attachments/attachment-service.js';
@@ -193,6 +194,7 @@ export async function createChatSocketApp(config: ChatSocketConfig, options: Cha
     cleanup: attachmentQueue,
     urlTtlSeconds: config.ATTACHMENT_URL_TTL_SECONDS,
     logger,
+    metrics: createAttachmentMetrics(serviceMetrics.registry),
   });
   if (!config.ATTACHMENT_URL_SECRET) logger.warn('ATTACHMENT_URL_SECRET is not set: download links work only on the pod that signed them');
   const attachmentWorkerRedis = createRedis({ url: config.REDIS_URL, name: 'chat-socket-attachments', logger, maxRetriesPerRequest: null });

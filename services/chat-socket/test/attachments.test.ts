@@ -94,6 +94,9 @@ describe('uploading files to a room', () => {
     expect(stored.includes(Buffer.from('Secret Photographer'))).toBe(false);
     const thumbnail = await sharp(await readFile(storedPath(roomId, attachment.id, 'thumbnail'))).metadata();
     expect(thumbnail).toMatchObject({ format: 'webp', width: 320, height: 240 });
+    const metrics = await (await fetch(`${cluster.instances[0]!.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^parley_attachment_uploads_total\{kind="image"[^}]*\} [1-9]/m);
+    expect(metrics).toMatch(/^parley_attachment_image_processing_seconds_count(\{[^}]*\})? [1-9]/m);
   });
 
   it('keeps PNG, GIF and WebP images in their own format', async () => {

@@ -5,6 +5,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import type { RoomRepository } from '../rooms/room-repository.js';
 import type { AttachmentCleanup } from './attachment-cleanup-queue.js';
+import type { AttachmentMetrics } from './attachment-metrics.js';
 import { toMessageAttachment, type AttachmentRepository, type AttachmentRow } from './attachment-repository.js';
 import { attachmentStorageKey, type AttachmentStore } from './attachment-store.js';
 import { sniffContentType } from './content-sniffing.js';
@@ -19,6 +20,7 @@ export interface AttachmentServiceSettings {
   cleanup: AttachmentCleanup;
   urlTtlSeconds: number;
   logger: Logger;
+  metrics: AttachmentMetrics;
 }
 
 export interface Download {
@@ -44,7 +46,9 @@ export class AttachmentService {
     const storageKey = attachmentStorageKey(roomId, id, 'original');
     let row: Parameters<AttachmentRepository['insert']>[0];
     if (sniffed.kind === 'image') {
+      const stopTimer = this.settings.metrics.processingSeconds.startTimer();
       const image = await processImage(bytes, sniffed.contentType);
+      stopTimer();
       const thumbnailKey = attachmentStorageKey(roomId, id, 'thumbnail');
       await this.settings.store.put(storageKey, image.bytes, image.contentType);
       await this.settings.store.put(thumbnailKey, image.thumbnail, THUMBNAIL_CONTENT_TYPE);
@@ -54,6 +58,8 @@ export class AttachmentService {
       row = { id, room_id: roomId, uploader_id: userId, name: name ?? `file-${id.slice(0, 8)}`, kind: 'file', content_type: sniffed.contentType, size: bytes.length, width: null, height: null, storage_key: storageKey, thumbnail_key: null };
     }
     await this.settings.repository.insert(row);
+    this.settings.metrics.uploads.inc({ kind: row.kind });
+    this.settings.metrics.uploadBytes.inc({ kind: row.kind }, row.size);
     // Deleted after the TTL unless a stored message carries it by then.
     await this.settings.cleanup.scheduleUnsent(id);
     return toMessageAttachment({ ...row, size: String(row.size), client_msg_id: null });
@@ -141,7 +147,7 @@ export class AttachmentService {
   async purgeDeletedMessage(messageId: string): Promise<boolean> {
     const rows = await this.settings.repository.ofDeletedMessage(messageId);
     if (rows === null) return false;
-    for (const row of rows) await this.purge(row);
+    for (const row of rows) await this.purge(row, 'message_deleted');
     return true;
   }
 
@@ -149,15 +155,16 @@ export class AttachmentService {
   async purgeIfUnsent(attachmentId: string): Promise<void> {
     if (!(await this.settings.repository.isUnsent(attachmentId))) return;
     const row = await this.settings.repository.find(attachmentId);
-    if (row) await this.purge(row);
+    if (row) await this.purge(row, 'unsent');
   }
 
-  private async purge(row: AttachmentRow): Promise<void> {
+  private async purge(row: AttachmentRow, reason: 'unsent' | 'message_deleted'): Promise<void> {
     // Bytes first: a retry after a failure finds the row and deletes again.
     await this.settings.store.delete(row.storage_key);
     if (row.thumbnail_key) await this.settings.store.delete(row.thumbnail_key);
     await this.settings.repository.remove(row.id);
-    this.settings.logger.info({ attachmentId: row.id, roomId: row.room_id }, 'attachment deleted');
+    this.settings.metrics.deleted.inc({ reason });
+    this.settings.logger.info({ attachmentId: row.id, roomId: row.room_id, reason }, 'attachment deleted');
   }
 
   private async requireMember(userId: string, roomId: string): Promise<void> {
