@@ -26,8 +26,8 @@ export async function processImage(bytes: Buffer, contentType: ProcessedImage['c
   try {
     // rotate() with no angle applies the EXIF orientation; metadata is not copied unless asked.
     let pipeline = input().rotate();
-    if (contentType === 'image/jpeg') pipeline = pipeline.jpeg({ quality: 85, mozjpeg: true });
-    else if (contentType === 'image/png') pipeline = pipeline.png({ compressionLevel: 9 });
+    if (contentType === 'image/jpeg') pipeline = pipeline.jpeg({ quality: 85 });
+    else if (contentType === 'image/png') pipeline = pipeline.png();
     else if (contentType === 'image/webp') pipeline = pipeline.webp({ quality: 85 });
     else pipeline = pipeline.gif();
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
