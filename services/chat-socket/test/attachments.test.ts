@@ -161,7 +161,7 @@ describe('uploading files to a room', () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it('answers malformed uploads with the uniform error body: empty 400, forms and JSON 415, undecodable images 415, bad names 400', async () => {
+  it('answers malformed uploads with the uniform error body: empty 400, forms and JSON 415, undecodable images and decompression bombs 415, bad names 400', async () => {
     const alice = await cluster.user('alice');
     const roomId = await groupRoom(alice);
     const empty = await upload(alice, roomId, Buffer.alloc(0));
@@ -176,6 +176,12 @@ describe('uploading files to a room', () => {
     const undecodable = await upload(alice, roomId, broken);
     expect(undecodable.status).toBe(415);
     expect(errorOf(undecodable).error).toEqual({ code: 'unsupported_media_type', message: 'The image cannot be decoded' });
+    // A decompression bomb: small compressed, 50 megapixels decoded.
+    const bomb = await sharp({ create: { width: 10_000, height: 5_000, channels: 3, background: '#000000' } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(bomb.length).toBeLessThan(MAX_BYTES);
+    const refused = await upload(alice, roomId, bomb);
+    expect(refused.status).toBe(415);
+    expect(errorOf(refused).error.code).toBe('unsupported_media_type');
     for (const name of ['../../etc/passwd', 'a\u0000b.png', 'x'.repeat(256), '']) {
       const bad = await upload(alice, roomId, Buffer.from('hello'), { name });
       expect(bad.status, name).toBe(400);
