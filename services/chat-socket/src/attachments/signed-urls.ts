@@ -28,8 +28,10 @@ export class DownloadSigner {
 
   /** True when the signature is the one for exactly these fields (expiry is checked by the caller). */
   verify(download: SignedDownload, signature: string): boolean {
-    const expected = Buffer.from(this.sign(download), 'base64url');
-    const given = Buffer.from(signature, 'base64url');
+    // Compared as text, not decoded: the last base64url character carries unused bits, so other
+    // spellings would decode to the same bytes.
+    const expected = Buffer.from(this.sign(download), 'utf8');
+    const given = Buffer.from(signature, 'utf8');
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
 }
