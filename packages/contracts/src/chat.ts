@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
 import { text } from './text.js';
 import { reactionSummarySchema, timelineKindSchema } from './timeline.js';
+import { messageAttachmentIdsSchema, messageAttachmentSchema } from './attachments.js';
 
 /** Largest PostgreSQL bigint: message ids are stored as one. */
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
@@ -70,6 +71,8 @@ export const unsequencedMessageSchema = z.object({
    * this state; a client applies only events above it.
    */
   stateSeq: z.number().int().nonnegative().optional(),
+  /** Messages: the files it carries (absent when none, and once the message is deleted). */
+  attachments: z.array(messageAttachmentSchema).optional(),
 });
 export type UnsequencedMessage = z.infer<typeof unsequencedMessageSchema>;
 
@@ -163,6 +166,8 @@ export const roomMemberListSchema = z.object({ members: z.array(roomMemberSchema
 export const sendMessageRequestSchema = z.strictObject({
   clientMsgId: clientMsgIdSchema,
   body: messageBodySchema,
+  /** Files uploaded by the sender to this room and not carried by another message yet. */
+  attachments: messageAttachmentIdsSchema.optional(),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 export const sendMessageResponseSchema = z.object({ message: messageSchema });

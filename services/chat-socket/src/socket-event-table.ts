@@ -45,9 +45,9 @@ export function socketEventTable(services: SocketEventServices): SocketEventTabl
   return {
     'message:send': {
       schema: messageSendPayloadSchema,
-      handle: async (socket, { roomId, clientMsgId, body }, { arrivedAt }) => {
+      handle: async (socket, { roomId, clientMsgId, body, attachments }, { arrivedAt }) => {
         const memberVerified = socket.rooms.has(roomChannel(roomId));
-        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt });
+        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, memberVerified, receivedAt: arrivedAt, attachmentIds: attachments });
         return { message };
       },
     },

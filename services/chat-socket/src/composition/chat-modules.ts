@@ -7,6 +7,7 @@ import { socketEventTable, socketLifecycle, type SocketEventServices } from '../
 import { MessageContext } from '../search/message-context.js';
 import { MessageSearchService } from '../search/message-search-service.js';
 import { createSearchMetrics } from '../search/search-metrics.js';
+import type { AttachmentService } from '../attachments/attachment-service.js';
 import type { ChatSocketConfig } from '../config.js';
 import { InviteRepository } from '../invites/invite-repository.js';
 import { InviteService } from '../invites/invite-service.js';
@@ -60,6 +61,8 @@ export interface ChatModulesDeps {
   verifier: AccessTokenVerifier;
   revocations: SessionRevocations;
   serviceMetrics: ServiceMetrics;
+  /** Describes the files of stored messages in history pages. */
+  attachments: AttachmentService;
   /** True once the instance was aborted (crash simulation). */
   aborted: () => boolean;
   resources: ResourceStack;
@@ -72,7 +75,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { dataSource, redis, sendRedis } = deps.stores;
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
-  const history = new HistoryService(dataSource, rooms, window);
+  const history = new HistoryService(dataSource, rooms, window, (messages) => deps.attachments.describe(messages));
   const timeline = new TimelineService({
     dataSource,
     rooms,

@@ -12,8 +12,8 @@ export function createMessageRouter(services: { send: SendMessageService; histor
 
   router.post('/:id/messages', async (req, res) => {
     const { id } = parseParams(roomIdParamsSchema, req.params);
-    const { clientMsgId, body } = parseBody(sendMessageRequestSchema, req.body);
-    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body });
+    const { clientMsgId, body, attachments } = parseBody(sendMessageRequestSchema, req.body);
+    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body, attachmentIds: attachments });
     res.status(created ? 201 : 200).json({ message });
   });
 

@@ -1,4 +1,4 @@
-import type { Message, ReactionSummary } from '@parley/contracts';
+import type { Message, MessageAttachment, ReactionSummary } from '@parley/contracts';
 
 /**
  * queued: in the outbox, waiting for the connection · pending: sent, no ack yet ·
@@ -34,6 +34,8 @@ export interface ChatMessage {
   editSeq?: number | undefined;
   /** Per `${emoji} ${userId}`, the sequence number of the reaction event that decided it. */
   reactionSeqs?: Record<string, number> | undefined;
+  /** Files the message carries (metadata; the bytes come through signed URLs). */
+  attachments?: MessageAttachment[] | undefined;
 }
 
 export function messageKey(senderId: string, clientMsgId: string): string {
@@ -55,6 +57,7 @@ export function fromServer(message: Message): ChatMessage {
     ...(message.deletedAt ? { deletedAt: message.deletedAt } : {}),
     ...(message.reactions ? { reactions: message.reactions } : {}),
     ...(message.stateSeq ? { stateSeq: message.stateSeq, foldedSeq: message.stateSeq } : {}),
+    ...(message.attachments ? { attachments: message.attachments } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { dayLabel, sameDay } from '../time/date-labels';
 import { compareMessageIds } from './chat-message';
+import type { AttachmentLinkSource } from './attachment-list';
 import type { MessageActionHandlers } from './message-actions';
 import { MessageRow } from './message-row';
 import { itemTime, type TimelineItem } from './timeline';
@@ -25,6 +26,8 @@ export interface MessageListProps {
   onOpenProfile(userId: string): void;
   /** Edit, delete and react on messages (absent: read-only). */
   actions?: MessageActionHandlers;
+  /** Signed URLs of files in messages. */
+  attachmentLinks?: AttachmentLinkSource;
   /** The caller owns or administers the room (may delete others' messages). */
   canModerate?: boolean;
   nameOf(userId: string): string;
@@ -48,7 +51,7 @@ const AT_BOTTOM_PX = 48;
  * the window has focus is reported as seen.
  */
 export function MessageList(props: MessageListProps) {
-  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate } = props;
+  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate, attachmentLinks } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const [settled, setSettled] = useState(false);
   const [atBottom, setAtBottom] = useState(true);
@@ -151,6 +154,7 @@ export function MessageList(props: MessageListProps) {
                     onRetry={onRetry}
                     onOpenProfile={onOpenProfile}
                     actions={actions}
+                    attachmentLinks={attachmentLinks}
                     selfId={selfId}
                     canModerate={canModerate ?? false}
                   />

@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
+import { AttachmentList, type AttachmentLinkSource } from './attachment-list';
 import type { ChatMessage } from './chat-message';
 import { DeliveryTicks, tickState } from './delivery-ticks';
 import { MessageActions, type MessageActionHandlers } from './message-actions';
@@ -17,9 +18,11 @@ export interface MessageRowProps {
   actions?: MessageActionHandlers | undefined;
   selfId?: string;
   canModerate?: boolean;
+  /** Signed URLs of the message's files (absent: files are listed by name only). */
+  attachmentLinks?: AttachmentLinkSource | undefined;
 }
 
-export const MessageRow = memo(function MessageRow({ message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate }: MessageRowProps) {
+export const MessageRow = memo(function MessageRow({ message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate, attachmentLinks }: MessageRowProps) {
   const state = own ? tickState(message, readByOthersUpTo) : null;
   const time = new Date(message.createdAt);
   const valid = !Number.isNaN(time.getTime());
@@ -46,6 +49,9 @@ export const MessageRow = memo(function MessageRow({ message, own, continued, se
           <p className="message-body" dir="auto">
             {message.body}
           </p>
+        )}
+        {!message.deletedAt && message.attachments && message.attachments.length > 0 && attachmentLinks && (
+          <AttachmentList roomId={message.roomId} attachments={message.attachments} links={attachmentLinks} />
         )}
         <span className="message-meta">
           {message.editedAt && !message.deletedAt && (

@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import type { MessageAttachment } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { Drafts } from '../messages/drafts';
 import { MessageComposer } from '../messages/message-composer';
@@ -52,7 +53,12 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
   const loadOlder = useCallback(() => void controller.loadOlder(roomId), [controller, roomId]);
   const retry = useCallback((key: string) => controller.retry(roomId, key), [controller, roomId]);
   const typing = useCallback((isTyping: boolean) => controller.typing(roomId, isTyping), [controller, roomId]);
-  const send = useCallback((body: string) => controller.send(roomId, body), [controller, roomId]);
+  const send = useCallback((body: string, attachments?: MessageAttachment[]) => controller.send(roomId, body, attachments), [controller, roomId]);
+  const upload = useCallback(
+    (file: File, onProgress: (sent: number, total: number) => void) => controller.uploadAttachment(roomId, file, onProgress),
+    [controller, roomId],
+  );
+  const attachmentLinks = useCallback((room: string, attachmentId: string) => controller.attachmentLinks(room, attachmentId), [controller]);
   const seen = useCallback((messageId: string) => controller.markSeen(roomId, messageId), [controller, roomId]);
   const saveDraft = useCallback((text: string) => drafts.set(roomId, text), [drafts, roomId]);
   const eventText = useCallback((item: Extract<TimelineItem, { kind: 'event' }>) => roomEventText(item.event, selfId, nameOf), [selfId, nameOf]);
@@ -174,11 +180,12 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
           nameOf={nameOf}
           eventText={eventText}
           actions={actions}
+          attachmentLinks={attachmentLinks}
           canModerate={canModerate}
         />
       )}
       <TypingIndicator roomId={roomId} />
-      <MessageComposer roomName={title} onSend={send} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
+      <MessageComposer roomName={title} onSend={send} onUpload={upload} onTyping={typing} draft={drafts.get(roomId)} onDraftChange={saveDraft} />
       {dialog === 'members' && <MembersDialog room={room} onClose={() => setDialog(null)} onLeft={onBack} onOpenProfile={onOpenProfile} />}
       {dialog === 'settings' && <RoomSettingsDialog room={room} onClose={() => setDialog(null)} />}
     </section>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMsgIdSchema, MESSAGE_BODY_MAX, roomIdSchema } from '@parley/contracts';
+import { clientMsgIdSchema, MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX, messageAttachmentSchema, roomIdSchema } from '@parley/contracts';
 import { readStored, storageKeys, writeStored } from '../storage/browser-storage';
 
 const outboxEntrySchema = z.object({
@@ -7,6 +7,8 @@ const outboxEntrySchema = z.object({
   clientMsgId: clientMsgIdSchema,
   body: z.string().min(1).max(MESSAGE_BODY_MAX),
   createdAt: z.string(),
+  /** Files already uploaded, sent with the message. */
+  attachments: z.array(messageAttachmentSchema).max(MESSAGE_ATTACHMENTS_MAX).optional(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
