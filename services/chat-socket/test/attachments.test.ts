@@ -365,6 +365,34 @@ describe('messages carrying attachments', () => {
     }
   });
 
+  it('a reply that mentions a member carries its files too: delivered, in the thread and over REST', async () => {
+    const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
+    const roomId = await groupRoom(alice, [bob]);
+    const aliceSocket = await cluster.connect(0, alice);
+    const bobSocket = await cluster.connect(1, bob);
+    const parent = await send(bobSocket, { roomId, body: 'which one?' });
+    expect(parent.ok).toBe(true);
+    const image = await uploaded(alice, roomId, await png(), 'this.png');
+    const received = collect<Message>(bobSocket, 'message:new');
+    const reply = await send(aliceSocket, { roomId, body: `@${bob.username} this one`, replyTo: parent.message.id, attachments: [image.id] });
+    expect(reply, JSON.stringify(reply)).toMatchObject({ ok: true, message: { replyTo: parent.message.id, replyQuote: { senderId: bob.id }, mentions: [bob.id], attachments: [image] } });
+    await eventually(() => expect(received.find((m) => m.id === reply.message.id)).toMatchObject({ replyTo: parent.message.id, mentions: [bob.id], attachments: [image] }));
+    const thread = await cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/messages/${parent.message.id}/replies`, { token: bob.token });
+    expect(thread.status).toBe(200);
+    expect(thread.body.replies.map((m: Message) => m.attachments)).toEqual([[image]]);
+
+    const file = await uploaded(alice, roomId, Buffer.from('%PDF-1.4'), 'more.pdf');
+    const rest = await cluster.api(1, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: alice.token, body: { clientMsgId: randomUUID(), body: 'and this', replyTo: parent.message.id, attachments: [file.id] } });
+    expect(rest.status).toBe(201);
+    expect(rest.body.message).toMatchObject({ replyTo: parent.message.id, attachments: [file] });
+    // A reply to a message of another room is refused, and does not use up the upload.
+    const otherRoomId = await groupRoom(alice, [bob]);
+    const spare = await uploaded(alice, roomId, await png());
+    const foreignParent = await send(aliceSocket, { roomId: otherRoomId, body: 'elsewhere' });
+    expect(await send(aliceSocket, { roomId, replyTo: foreignParent.message.id, attachments: [spare.id] })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await send(aliceSocket, { roomId, attachments: [spare.id] })).toMatchObject({ ok: true, message: { attachments: [spare] } });
+  });
+
   it('sends a REST message with attachments, and a non-member cannot attach to the room', async () => {
     const [alice, mallory] = [await cluster.user('alice'), await cluster.user('mallory')];
     const roomId = await groupRoom(alice);
