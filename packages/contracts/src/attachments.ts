@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { text } from './text.js';
 
 /**
- * Attachments (docs/decisions/XXXX-attachments.md): files uploaded to a room over REST, then
+ * Attachments (docs/decisions/0036-attachments.md): files uploaded to a room over REST, then
  * named by a message. The server decides what a file is from its bytes, never from what the
  * client says; images are re-encoded (metadata stripped) and get a thumbnail.
  */

@@ -104,7 +104,7 @@ export const configSchema = z.object({
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',
   ),
   ...dataDirEnv,
-  // Attachments (docs/decisions/XXXX-attachments.md).
+  // Attachments (docs/decisions/0036-attachments.md).
   ATTACHMENT_MAX_BYTES: envInt(10 * 1024 * 1024, 1).describe('Largest file one upload may carry, in bytes (larger: 413, whether announced by Content-Length or streamed).'),
   ATTACHMENT_STORAGE: z
     .enum(['local', 's3'])

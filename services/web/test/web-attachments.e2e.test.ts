@@ -4,7 +4,7 @@ import { befriend, composer, launchChromium, messageRows, openDirect, openPerson
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
- * Files in the browser (docs/decisions/XXXX-attachments.md): real Chromium, the platform started
+ * Files in the browser (docs/decisions/0036-attachments.md): real Chromium, the platform started
  * by the launcher (two chat-socket processes), two people in a direct room. A pasted image and a
  * dropped file are uploaded with progress, sent, previewed, and seen by the other person.
  */

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Attachments (docs/decisions/XXXX-attachments.md): one row per uploaded file, its bytes in the
+ * Attachments (docs/decisions/0036-attachments.md): one row per uploaded file, its bytes in the
  * attachment store. A message carries a file once the sender's send with `clientMsgId` claimed
  * it: the message is then the one of (uploader_id, client_msg_id), so linking needs no write
  * after the message is accepted, and a retried send finds its own claim.

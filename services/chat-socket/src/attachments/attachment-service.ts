@@ -32,7 +32,7 @@ export interface Download {
 }
 
 /**
- * Uploads, signed downloads, and the files of messages (docs/decisions/XXXX-attachments.md).
+ * Uploads, signed downloads, and the files of messages (docs/decisions/0036-attachments.md).
  * Every operation is for a member of the file's room; a signed URL names its user, who must
  * still be a member when it is used.
  */

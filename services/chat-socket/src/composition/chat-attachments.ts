@@ -29,7 +29,7 @@ export interface ChatAttachmentsDeps {
 }
 
 /**
- * Attachments (docs/decisions/XXXX-attachments.md): the store ATTACHMENT_STORAGE names, the
+ * Attachments (docs/decisions/0036-attachments.md): the store ATTACHMENT_STORAGE names, the
  * `attachments` cleanup queue, and its consumer, which runs in this process since it holds the
  * store's settings.
  */

@@ -47,7 +47,7 @@ export interface SendRequest {
 }
 
 /**
- * Claims the files a send names for its message (attachments/, docs/decisions/XXXX-attachments.md):
+ * Claims the files a send names for its message (attachments/, docs/decisions/0036-attachments.md):
  * refused unless each is the sender's upload to the room and no other message carries it.
  */
 export interface AttachmentClaims {
