@@ -6,7 +6,6 @@ export {
   NotFoundError,
   ConflictError,
   PayloadTooLargeError,
-  UnsupportedMediaTypeError,
   RateLimitedError,
   UnavailableError,
 } from './app-error.js';

@@ -21,18 +21,9 @@ export interface QueueMetrics {
   gaugeQueues(queues: Queue[]): void;
 }
 
-export interface QueueMetricsOptions {
-  /**
-   * False: no `parley_queue_jobs` gauge, for a process that already samples every queue's counts
-   * (chat-socket's backlog metrics); `gaugeQueues` is then a no-op.
-   */
-  jobCounts?: boolean;
-}
-
-export function createQueueMetrics(registry: Registry, options: QueueMetricsOptions = {}): QueueMetrics {
+export function createQueueMetrics(registry: Registry): QueueMetrics {
   const gauged: Queue[] = [];
   const registers = [registry];
-  const countJobs = options.jobCounts ?? true;
   const jobDuration = new Histogram({
     name: 'parley_job_duration_seconds',
     help: 'Processing time of one job attempt, successful or not, by queue.',
@@ -64,7 +55,7 @@ export function createQueueMetrics(registry: Registry, options: QueueMetricsOpti
     labelNames: ['queue'] as const,
     registers,
   });
-  if (countJobs) new Gauge({
+  new Gauge({
     name: 'parley_queue_jobs',
     help: 'Jobs per queue and state, sampled from BullMQ at scrape time.',
     labelNames: ['queue', 'state'] as const,
@@ -87,7 +78,7 @@ export function createQueueMetrics(registry: Registry, options: QueueMetricsOpti
     jobsCompleted,
     jobsFailed,
     gaugeQueues(queues) {
-      if (countJobs) gauged.push(...queues);
+      gauged.push(...queues);
     },
   };
 }
