@@ -35,7 +35,13 @@ export class RoomSummaries {
     const persisted = await this.rooms.persistedAmong(candidates.map((message) => message.id));
 
     return rows.map((row) => {
-      const pending = (unreadWindow.get(row.id) ?? []).filter((message) => message.senderId !== userId && isMessage(message) && !persisted.has(message.id));
+      // Pending: what the row's counts could not include. Not stored by now, or stored after the
+      // row was read (newer than the row's last stored message): the worker may store a message
+      // between the two reads, and it must then be counted once, not dropped from both.
+      const countedUpTo = row.last_message_id ? BigInt(row.last_message_id) : 0n;
+      const pending = (unreadWindow.get(row.id) ?? []).filter(
+        (message) => message.senderId !== userId && isMessage(message) && (!persisted.has(message.id) || BigInt(message.id) > countedUpTo),
+      );
       const stored = row.last_message_id ? persistedLast.get(row.last_message_id) : undefined;
       // An edit, deletion or reaction is not a room's last message (nor unread).
       const newestItem = newest.get(row.id);

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { HistoryResponse, Message, Presence, RoomEvent, RoomSummary } from '@parley/contracts';
+import type { HistoryResponse, Message, Presence, RoomEvent, RoomMember, RoomSummary } from '@parley/contracts';
 import type { ApiClient } from '../api/api-client';
 import { FakeChatSocket } from '../test-support/fake-chat-socket';
 import { ChatController } from './chat-controller';
@@ -40,6 +40,8 @@ let controller: ChatController;
 let rooms: RoomSummary[];
 let history: (query: { before?: string; after?: string; beforeSeq?: number; afterSeq?: number }, roomId: string) => HistoryResponse;
 let presenceAnswers: Presence[];
+/** The server's answers to member-list requests, in order. */
+let memberList: () => Promise<{ members: RoomMember[] }>;
 let clientIds: number;
 /** What the controller subscribed to the API client's new access tokens, if anything. */
 let tokenListener: ((token: string) => void) | undefined;
@@ -48,7 +50,7 @@ function fakeApi(): ApiClient {
   const api = {
     rooms: async () => ({ rooms, nextCursor: null }),
     history: async (roomId: string, query: { before?: string; after?: string; beforeSeq?: number; afterSeq?: number }) => history(query, roomId),
-    members: async () => ({ members: [] }),
+    members: async () => memberList(),
     roomEvents: async () => ({ events: [], hasMore: false }),
     me: async () => Promise.reject(new Error('not needed')),
     profile: async (id: string) => ({ id, username: id === OTHER ? 'ben' : 'ana', displayName: null, bio: null, avatarUrl: null, createdAt: '2026-01-01T00:00:00.000Z' }),
@@ -84,6 +86,7 @@ beforeEach(async () => {
   clientIds = 0;
   rooms = [summary()];
   presenceAnswers = [];
+  memberList = async () => ({ members: [] });
   history = () => ({ messages: [message('1'), message('2')], hasMore: false });
   await startPage();
   controller.openRoom(ROOM);
@@ -179,6 +182,26 @@ describe('sending', () => {
     await flush();
     expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1), clientId(1)]);
     expect(items().at(-1)).toMatchObject({ id: '40', state: 'sent' });
+  });
+});
+
+describe('member lists', () => {
+  const member = (userId: string, role: 'owner' | 'admin' | 'member') => ({ userId, role, joinedAt: '2026-05-01T09:00:00.000Z', online: true, lastReadMessageId: null });
+
+  it('never undoes a role change with a member list read before it: the list is read again', async () => {
+    store.dispatch({ type: 'members/loaded', roomId: ROOM, members: [member(SELF, 'owner'), member(OTHER, 'member')] });
+    const answers: Array<(list: { members: RoomMember[] }) => void> = [];
+    memberList = () => new Promise((resolve) => answers.push(resolve));
+    const loading = controller.loadMembers(ROOM);
+    await flush();
+    socket.serverEmits('room:member-role', { roomId: ROOM, userId: OTHER, role: 'admin' });
+    // The first read left the server before the change: it still says "member".
+    answers.shift()?.({ members: [member(SELF, 'owner'), member(OTHER, 'member')] });
+    await flush();
+    expect(store.getState().members[ROOM]?.find((entry) => entry.userId === OTHER)?.role).toBe('admin');
+    answers.shift()?.({ members: [member(SELF, 'owner'), member(OTHER, 'admin')] });
+    await loading;
+    expect(store.getState().members[ROOM]?.find((entry) => entry.userId === OTHER)?.role).toBe('admin');
   });
 });
 

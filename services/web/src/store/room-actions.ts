@@ -5,8 +5,13 @@ import type { ControllerContext } from './controller-context';
 import type { RoomHistory } from './room-history';
 
 /** The room list, opening a room, its members and events, and what the person does to rooms. */
+/** Reads of a member list while member changes keep landing, before the last one is shown anyway. */
+const MEMBER_LIST_ATTEMPTS = 3;
+
 export class RoomActions {
   private readonly eventsLoaded = new Set<string>();
+  /** Per room, how many member changes were seen (see loadMembers). */
+  private readonly memberChanges = new Map<string, number>();
 
   constructor(
     private readonly context: ControllerContext,
@@ -43,14 +48,28 @@ export class RoomActions {
     if (!this.eventsLoaded.has(roomId)) void this.loadRoomEvents(roomId);
   }
 
+  /**
+   * Loads a room's member list. A list read while a member change landed (a role set here, or one
+   * the server announced) may predate it, and would undo it on screen: it is read again instead.
+   */
   async loadMembers(roomId: string): Promise<void> {
     try {
-      const { members } = await this.context.api.members(roomId);
-      this.context.dispatch({ type: 'members/loaded', roomId, members });
-      void this.context.people.ensureProfiles(members.map((member) => member.userId));
+      for (let attempt = 0; attempt < MEMBER_LIST_ATTEMPTS; attempt += 1) {
+        const changesBefore = this.memberChanges.get(roomId) ?? 0;
+        const { members } = await this.context.api.members(roomId);
+        if ((this.memberChanges.get(roomId) ?? 0) !== changesBefore && attempt + 1 < MEMBER_LIST_ATTEMPTS) continue;
+        this.context.dispatch({ type: 'members/loaded', roomId, members });
+        void this.context.people.ensureProfiles(members.map((member) => member.userId));
+        return;
+      }
     } catch {
       // The header then shows only the member count.
     }
+  }
+
+  /** A member joined, left or changed role: member lists read before it are stale. */
+  noteMemberChange(roomId: string): void {
+    this.memberChanges.set(roomId, (this.memberChanges.get(roomId) ?? 0) + 1);
   }
 
   async loadRoomEvents(roomId: string): Promise<void> {
@@ -102,6 +121,7 @@ export class RoomActions {
 
   async setRole(roomId: string, userId: string, role: Exclude<MemberRole, 'owner'>): Promise<void> {
     await this.context.api.setMemberRole(roomId, userId, role);
+    this.noteMemberChange(roomId);
     this.context.dispatch({ type: 'member/role', roomId, userId, role });
   }
 

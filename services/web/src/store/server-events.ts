@@ -15,11 +15,13 @@ export function listenToServer(context: ControllerContext, rooms: RoomActions): 
   // other tab) returns to sign-in at once, saying why; an expired token is renewed instead.
   socket.on('session:ended', ({ reason }) => api.sessionEnded(reason));
   socket.on('room:member-joined', ({ roomId, userId }) => {
+    rooms.noteMemberChange(roomId);
     dispatch({ type: 'member/joined', roomId, userId });
     if (getState().members[roomId]) void rooms.loadMembers(roomId);
     void people.ensureProfiles([userId]);
   });
   socket.on('room:member-left', ({ roomId, userId }) => {
+    rooms.noteMemberChange(roomId);
     dispatch({ type: 'member/left', roomId, userId });
     if (userId !== getState().selfId) void people.refreshProfile(userId);
   });
@@ -37,7 +39,10 @@ export function listenToServer(context: ControllerContext, rooms: RoomActions): 
     }
   });
   socket.on('room:updated', (update) => dispatch({ type: 'room/updated', update }));
-  socket.on('room:member-role', ({ roomId, userId, role }) => dispatch({ type: 'member/role', roomId, userId, role }));
+  socket.on('room:member-role', ({ roomId, userId, role }) => {
+    rooms.noteMemberChange(roomId);
+    dispatch({ type: 'member/role', roomId, userId, role });
+  });
   socket.on('room:preferences', ({ roomId, muted }) => dispatch({ type: 'room/preferences', roomId, muted }));
   socket.on('room:read', ({ roomId, userId, messageId }) => dispatch({ type: 'read/receipt', roomId, userId, messageId }));
   socket.on('typing', ({ roomId, userId, isTyping }) => {
