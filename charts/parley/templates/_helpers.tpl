@@ -250,6 +250,10 @@ http://localhost
 {{- .Values.internalApi.existingSecret | default (printf "%s-internal-api" (include "parley.fullname" .)) -}}
 {{- end -}}
 
+{{- define "parley.attachmentUrl.secretName" -}}
+{{- .Values.chatSocket.attachments.urlSecret.existingSecret | default (printf "%s-attachment-urls" (include "parley.fullname" .)) -}}
+{{- end -}}
+
 {{- define "parley.signingKeys.secretName" -}}
 {{- .Values.auth.signingKeys.existingSecret | default (printf "%s-signing-keys" (include "parley.fullname" .)) -}}
 {{- end -}}
@@ -264,7 +268,7 @@ Inputs of every Secret the pods read, hashed into a pod annotation so a change r
 Generated values (passwords, tokens) are kept across upgrades, so they are left out on purpose.
 */}}
 {{- define "parley.secretsFingerprint" -}}
-{{- toJson (dict "externalDatabase" .Values.externalDatabase "externalRedis" .Values.externalRedis "smtp" .Values.smtp "internalApi" .Values.internalApi "evaluation" .Values.evaluation.enabled) -}}
+{{- toJson (dict "externalDatabase" .Values.externalDatabase "externalRedis" .Values.externalRedis "smtp" .Values.smtp "internalApi" .Values.internalApi "evaluation" .Values.evaluation.enabled "attachmentSecrets" (dict "url" .Values.chatSocket.attachments.urlSecret "s3" .Values.chatSocket.attachments.s3.existingSecret)) -}}
 {{- end -}}
 
 {{/* DATABASE_URL, REDIS_URL (and optionally INTERNAL_API_TOKEN, SMTP_URL) from their Secrets. */}}

@@ -13,7 +13,7 @@ parley.component.networkPolicy takes (dict "ctx" $ "key" ... "name" ...) and:
   egress (always: DNS, and the OTLP collector when tracing is on; plus networkPolicy.extraEgress)
     .toComponents     keys of components called on their `http` port
     .toMetrics        keys of components read on their `metrics` port
-    .postgresql .redis .smtp .kubeApiServer   true: that destination
+    .postgresql .redis .smtp .kubeApiServer .objectStorage   true: that destination
 */}}
 
 {{/* Keys of enabled components, from a list of keys. */}}
@@ -103,6 +103,9 @@ parley.component.networkPolicy takes (dict "ctx" $ "key" ... "name" ...) and:
 {{- end }}
 {{- if .kubeApiServer }}
 {{ include "parley.networkPolicy.externalRule" (dict "to" $np.kubeApiServer.to "ports" $np.kubeApiServer.ports) }}
+{{- end }}
+{{- if and .objectStorage (eq $ctx.Values.chatSocket.attachments.storage "s3") }}
+{{ include "parley.networkPolicy.externalRule" (dict "to" $np.objectStorage.to "ports" $np.objectStorage.ports) }}
 {{- end }}
 {{- range (include "parley.networkPolicy.enabledKeys" (dict "ctx" $ctx "keys" (.toComponents | default list)) | fromJsonArray) }}
 - to:

@@ -62,6 +62,13 @@
 {{- if and $v.chatSocket.autoscaling.sockets.enabled (not $v.chatSocket.autoscaling.enabled) }}
   {{- fail "parley: chatSocket.autoscaling.sockets.enabled needs chatSocket.autoscaling.enabled=true (the sockets metric is part of the chat-socket HorizontalPodAutoscaler)." }}
 {{- end }}
+{{- $attachments := $v.chatSocket.attachments }}
+{{- if and (eq $attachments.storage "s3") (not $attachments.s3.bucket) }}
+  {{- fail "parley: chatSocket.attachments.storage=s3 needs chatSocket.attachments.s3.bucket." }}
+{{- end }}
+{{- if not (has $attachments.storage (list "local" "s3")) }}
+  {{- fail "parley: chatSocket.attachments.storage must be `local` or `s3`." }}
+{{- end }}
 {{- range $key := list "auth" "user" "chatSocket" "persistenceWorker" "web" }}
   {{- $c := index $v $key }}
   {{- if and $c.autoscaling.enabled (gt (int $c.autoscaling.minReplicas) (int $c.autoscaling.maxReplicas)) }}

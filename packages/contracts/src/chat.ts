@@ -3,6 +3,7 @@ import { cursorSchema, limitSchema, userIdSchema } from './common.js';
 import { text } from './text.js';
 import { MENTIONS_MAX, replyQuoteSchema, THREAD_PAGE_MAX } from './replies.js';
 import { reactionSummarySchema, timelineKindSchema } from './timeline.js';
+import { messageAttachmentIdsSchema, messageAttachmentSchema } from './attachments.js';
 
 /** Largest PostgreSQL bigint: message ids are stored as one. */
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
@@ -81,6 +82,8 @@ export const unsequencedMessageSchema = z.object({
   replyCount: z.number().int().nonnegative().optional(),
   /** Messages with replies: when the last one was sent. */
   lastReplyAt: z.string().optional(),
+  /** Messages: the files it carries (absent when none, and once the message is deleted). */
+  attachments: z.array(messageAttachmentSchema).optional(),
 });
 export type UnsequencedMessage = z.infer<typeof unsequencedMessageSchema>;
 
@@ -178,6 +181,8 @@ export const sendMessageRequestSchema = z.strictObject({
   body: messageBodySchema,
   /** A message of the same room this one replies to. */
   replyTo: messageIdSchema.optional(),
+  /** Files uploaded by the sender to this room and not carried by another message yet. */
+  attachments: messageAttachmentIdsSchema.optional(),
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 export const sendMessageResponseSchema = z.object({ message: messageSchema });

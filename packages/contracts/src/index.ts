@@ -7,6 +7,7 @@ export * from './internal.js';
 export * from './jobs.js';
 export * from './timeline.js';
 export * from './replies.js';
+export * from './attachments.js';
 export * from './chat.js';
 export * from './room-settings.js';
 export * from './socket-events.js';

@@ -76,3 +76,15 @@ export const mailJobSchema = z.object({
   kind: z.enum(['email-verification', 'password-reset', 'generic']),
 });
 export type MailJob = z.infer<typeof mailJobSchema>;
+
+/**
+ * Jobs of the `attachments` queue: delayed deletions of files. chat-socket both produces and
+ * consumes them, since it is the process that holds the attachment store's settings.
+ */
+export const attachmentCleanupJobSchema = z.discriminatedUnion('kind', [
+  /** After the TTL: the upload is deleted unless a stored message carries it. */
+  z.strictObject({ kind: z.literal('unsent'), attachmentId: z.uuid() }),
+  /** After the grace period: the files of a deleted message. */
+  z.strictObject({ kind: z.literal('deleted-message'), messageId: z.string().regex(/^\d{1,19}$/) }),
+]);
+export type AttachmentCleanupJob = z.infer<typeof attachmentCleanupJobSchema>;

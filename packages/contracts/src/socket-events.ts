@@ -16,6 +16,7 @@ import {
   type RoomSummary,
 } from './chat.js';
 import { emojiSchema } from './timeline.js';
+import { messageAttachmentIdsSchema } from './attachments.js';
 import type { MemberRoleEvent, RoomEvent, RoomPreferences, RoomUpdatedEvent } from './room-settings.js';
 
 // ---- client → server payloads (validated on the server with these schemas) ----
@@ -26,6 +27,8 @@ export const messageSendPayloadSchema = z.strictObject({
   body: messageBodySchema,
   /** A message of the same room (visible to the sender) this one replies to. */
   replyTo: messageIdSchema.optional(),
+  /** Files uploaded by the sender to this room and not carried by another message yet. */
+  attachments: messageAttachmentIdsSchema.optional(),
 });
 export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
 

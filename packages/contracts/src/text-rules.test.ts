@@ -39,14 +39,14 @@ const EXAMPLES: Record<string, unknown[]> = {
   roomListQuerySchema: [{ limit: '10', cursor: CURSOR }],
   publicRoomQuerySchema: [{ query: 'eng', limit: '10', cursor: CURSOR }],
   addMembersRequestSchema: [{ userIds: [USER] }],
-  sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }, { clientMsgId: USER, body: '@ada_l yes', replyTo: '42' }],
+  sendMessageRequestSchema: [{ clientMsgId: USER, body: 'hello\tthere\r\nsecond line' }, { clientMsgId: USER, body: '@ada_l yes', replyTo: '42' }, { clientMsgId: USER, body: 'look', attachments: [ROOM, USER] }, { clientMsgId: USER, body: '@ada_l look', replyTo: '42', attachments: [ROOM] }],
   messageSearchQuerySchema: [{ q: 'difference "analytical engine" -babbage', roomId: ROOM, cursor: CURSOR, limit: '20' }, { q: 'ada' }],
   messagesAroundQuerySchema: [{ limit: '25' }, {}],
   historyQuerySchema: [{ before: '123456789012345678', limit: '50' }, { after: '9223372036854775807' }, { beforeSeq: '120' }, { afterSeq: '7' }],
   messageSeqQuerySchema: ['42'],
   readMarkerRequestSchema: [{ messageId: '123456789012345678' }],
   presenceQuerySchema: [{ userIds: `${USER},${ROOM}` }],
-  messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }, { roomId: ROOM, clientMsgId: USER, body: 'hi @ada_l', replyTo: '42' }],
+  messageSendPayloadSchema: [{ roomId: ROOM, clientMsgId: USER, body: 'hi' }, { roomId: ROOM, clientMsgId: USER, body: 'hi @ada_l', replyTo: '42' }, { roomId: ROOM, clientMsgId: USER, body: 'hi', attachments: [USER] }, { roomId: ROOM, clientMsgId: USER, body: 'hi @ada_l', replyTo: '42', attachments: [USER] }],
   messageEditPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, body: 'hi,\nedited' }],
   messageDeletePayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER }],
   reactionPayloadSchema: [{ roomId: ROOM, messageId: '42', clientMsgId: USER, emoji: '👍🏽' }],
@@ -65,6 +65,9 @@ const EXAMPLES: Record<string, unknown[]> = {
   roomEventQuerySchema: [{ before: '42', limit: '100' }],
   threadQuerySchema: [{ afterSeq: '7', limit: '100' }, {}],
   usernameLookupRequestSchema: [{ usernames: ['ada_l', 'bob.b'] }],
+  uploadAttachmentQuerySchema: [{ name: 'holiday photo.jpg' }, {}],
+  roomAttachmentParamsSchema: [{ id: ROOM, attachmentId: USER }],
+  signedDownloadQuerySchema: [{ variant: 'thumbnail', user: USER, expires: '1800000000', signature: 's'.repeat(43) }],
 };
 
 /** Fields that keep tab and line breaks. */

@@ -48,6 +48,13 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** The request's body is not of a kind this endpoint takes (an upload that cannot be decoded). */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message = 'This kind of content is not accepted here') {
+    super('unsupported_media_type', message);
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(
     readonly retryAfterSeconds: number,

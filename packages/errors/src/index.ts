@@ -6,6 +6,7 @@ export {
   NotFoundError,
   ConflictError,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   RateLimitedError,
   UnavailableError,
 } from './app-error.js';

@@ -46,7 +46,7 @@ export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
   { name: 'authRateLimitPrefix', pattern: `${authRateLimitPrefix(P, '<limit>')}:<key>`, type: 'string (rate-limiter-flexible)', writers: 'auth', readers: 'auth', expiry: 'limit window' },
   { name: 'userRateLimitPrefix', pattern: `${userRateLimitPrefix(P, '<limit>')}:<key>`, type: 'string (rate-limiter-flexible)', writers: 'user', readers: 'user', expiry: 'limit window' },
   { name: 'workerIdLeaseKey', pattern: workerIdLeaseKey(P, 0).replace(/0$/, '<workerId>'), type: 'string (owner)', writers: 'chat-socket', readers: 'chat-socket', expiry: 'lease TTL (renewed)' },
-  { name: 'bullPrefix', pattern: `${bullPrefix(P)}:<queue>:…`, type: 'BullMQ keys (@parley/queues)', writers: 'auth, user, chat-socket, persistence-worker', readers: 'persistence-worker, chat-socket (backlog metrics)', expiry: 'per-queue retention (@parley/queues)' },
+  { name: 'bullPrefix', pattern: `${bullPrefix(P)}:<queue>:…`, type: 'BullMQ keys (@parley/queues)', writers: 'auth, user, chat-socket, persistence-worker', readers: 'persistence-worker, chat-socket (backlog metrics, the attachments queue)', expiry: 'per-queue retention (@parley/queues)' },
   { name: 'notificationsChannel', pattern: notificationsChannel(P), type: 'channel', writers: 'persistence-worker', readers: 'chat-socket', expiry: '—' },
   { name: 'blocksChangedChannel', pattern: blocksChangedChannel(P), type: 'channel', writers: 'user', readers: 'chat-socket', expiry: '—' },
   { name: 'sessionsRevokedChannel', pattern: sessionsRevokedChannel(P), type: 'channel', writers: 'auth', readers: 'every token verifier', expiry: '—' },

@@ -9,6 +9,6 @@ export type { ConsumerSettings } from './consumer.js';
 export { openQueue } from './open-queue.js';
 export type { QueueConnection } from './open-queue.js';
 export { createQueueMetrics, GAUGED_STATES } from './queue-metrics.js';
-export type { QueueMetrics } from './queue-metrics.js';
+export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics.js';
 export { JITTER_BACKOFF, jitterDelay, createJitterBackoffStrategy, MAX_JITTER_DELAY_MS } from './jitter-backoff.js';
 export { jobTraceFields } from './job-trace-fields.js';

@@ -9,6 +9,8 @@ export interface ProducedJob<Q extends QueueName> {
   data: JobOf<Q>;
   /** A deterministic id makes adding the same job again a no-op while the first is kept. */
   jobId?: string;
+  /** Run the job no earlier than this many ms from now (a delayed job). */
+  delayMs?: number;
 }
 
 export interface Producer<Q extends QueueName> {
@@ -34,7 +36,11 @@ export function createProducer<Q extends QueueName>(queue: Q, settings: QueueCon
   const toBulk = (job: ProducedJob<Q>) => ({
     name: job.name,
     data: schema.parse(job.data) as JobOf<Q>,
-    opts: job.jobId === undefined ? jobOptions : { ...jobOptions, jobId: job.jobId },
+    opts: {
+      ...jobOptions,
+      ...(job.jobId === undefined ? {} : { jobId: job.jobId }),
+      ...(job.delayMs === undefined ? {} : { delay: job.delayMs }),
+    },
   });
   // BullMQ's name type of a generic data type does not resolve; the data is typed by `ProducedJob`.
   const bull = handle as unknown as Queue;

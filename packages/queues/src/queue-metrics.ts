@@ -21,9 +21,18 @@ export interface QueueMetrics {
   gaugeQueues(queues: Queue[]): void;
 }
 
-export function createQueueMetrics(registry: Registry): QueueMetrics {
+export interface QueueMetricsOptions {
+  /**
+   * False: no `parley_queue_jobs` gauge, for a process that already samples every queue's counts
+   * (chat-socket's backlog metrics); `gaugeQueues` is then a no-op.
+   */
+  jobCounts?: boolean;
+}
+
+export function createQueueMetrics(registry: Registry, options: QueueMetricsOptions = {}): QueueMetrics {
   const gauged: Queue[] = [];
   const registers = [registry];
+  const countJobs = options.jobCounts ?? true;
   const jobDuration = new Histogram({
     name: 'parley_job_duration_seconds',
     help: 'Processing time of one job attempt, successful or not, by queue.',
@@ -55,7 +64,7 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
     labelNames: ['queue'] as const,
     registers,
   });
-  new Gauge({
+  if (countJobs) new Gauge({
     name: 'parley_queue_jobs',
     help: 'Jobs per queue and state, sampled from BullMQ at scrape time.',
     labelNames: ['queue', 'state'] as const,
@@ -78,7 +87,7 @@ export function createQueueMetrics(registry: Registry): QueueMetrics {
     jobsCompleted,
     jobsFailed,
     gaugeQueues(queues) {
-      gauged.push(...queues);
+      if (countJobs) gauged.push(...queues);
     },
   };
 }

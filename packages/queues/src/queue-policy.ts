@@ -49,6 +49,15 @@ export const QUEUE_POLICIES: { readonly [Q in QueueName]: Readonly<QueuePolicy> 
     removeOnFail: { age: 14 * DAY_S },
     maxStalledCount: 3,
   },
+  // Deleting files is idempotent. A deleted message's job fails until the worker has stored the
+  // deletion, so ten exponential attempts from 5 s (about 40 minutes) wait out a worker backlog.
+  attachments: {
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 5_000 },
+    removeOnComplete: { age: HOUR_S, count: 1_000 },
+    removeOnFail: { age: 14 * DAY_S },
+    maxStalledCount: 3,
+  },
 };
 
 /** The BullMQ options every job of the queue is added with. */

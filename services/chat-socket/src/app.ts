@@ -9,6 +9,7 @@ import { unpersistedBatchesKey } from '@parley/keyspace';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
 import { BackgroundLoops } from './composition/background-loops.js';
+import { wireAttachments } from './composition/chat-attachments.js';
 import { wireChatModules, type ChatModules } from './composition/chat-modules.js';
 import { createChatHealth, createChatHttpApp } from './composition/chat-http-app.js';
 import { createRealtime, type Realtime } from './composition/chat-realtime.js';
@@ -104,20 +105,21 @@ async function composeChatSocket(config: ChatSocketConfig, logger: Logger, state
   const link: { watch?: RedisLinkWatch } = {};
   const accepting = () => !state.draining && !(link.watch?.longPartition() ?? false);
   const realtime = createRealtime({ config, logger, serviceMetrics, stores, verifier, rooms, accepting, resources, background });
-  const pipeline = await wireSendPipeline({ config, logger, stores, realtime, rooms, window, users, resources, background });
-  const moduleDeps = { config, logger, stores, realtime, pipeline, rooms, window, summaries, users, verifier, revocations, serviceMetrics };
+  const attachments = wireAttachments({ config, logger, stores, rooms, serviceMetrics, resources });
+  const pipeline = await wireSendPipeline({ config, logger, stores, realtime, rooms, window, users, attachments: attachments.service, resources, background });
+  const moduleDeps = { config, logger, stores, realtime, pipeline, rooms, window, summaries, users, verifier, revocations, serviceMetrics, attachments: attachments.service };
   const modules = wireChatModules({ ...moduleDeps, aborted: () => state.aborted, resources, background });
   link.watch = watchPartitions(config, logger, stores, realtime, modules, background);
   await modules.events.ready.catch(() => undefined);
   await revocations.ready.catch(() => undefined);
 
   const health = createChatHealth(stores, pipeline.durability);
-  const app = createChatHttpApp({ config, logger, serviceMetrics, health, stores, verifier, modules });
+  const app = createChatHttpApp({ config, logger, serviceMetrics, health, stores, verifier, modules, attachments: attachments.service });
   // Closed first: no send left half-accepted, no loop running, then no socket left.
   resources.add('sockets', () => realtime.io.local.disconnectSockets(true));
   resources.add('background-loops', () => background.stopAll());
   resources.add('send-batches', () => pipeline.send.drain());
-  return { resources, background, serviceMetrics, stores, revocations, realtime, pipeline, modules, health, app };
+  return { resources, background, serviceMetrics, stores, revocations, realtime, pipeline, modules, attachments, health, app };
 }
 
 type ChatParts = Awaited<ReturnType<typeof composeChatSocket>>;
@@ -135,6 +137,7 @@ async function abortLikeACrash(parts: ChatParts, rawConnections: Set<NetSocket>)
   parts.modules.events.abort();
   parts.revocations.abort();
   await parts.pipeline.queue.close().catch(() => undefined);
+  await parts.attachments.abort();
   await parts.realtime.backlog.close();
   parts.stores.redis.disconnect();
   parts.stores.sendRedis.disconnect();

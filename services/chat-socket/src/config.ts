@@ -13,6 +13,7 @@ import {
   tokenEnv,
   metricsEnv,
   DEFAULT_METRICS_PORTS,
+  dataDirEnv,
 } from '@parley/config';
 
 /** Every environment variable the chat-socket service reads. */
@@ -102,6 +103,38 @@ export const configSchema = z.object({
   RECONNECT_JITTER_MS: envInt(5_000, 0).describe(
     'Upper bound of the random delay told to clients in `server:reconnect` (shutdown and shedding) and `server:resync` (after the adapter reconnected to Redis), to spread reconnects and resyncs.',
   ),
+  ...dataDirEnv,
+  // Attachments (docs/decisions/0036-attachments.md).
+  ATTACHMENT_MAX_BYTES: envInt(10 * 1024 * 1024, 1).describe('Largest file one upload may carry, in bytes (larger: 413, whether announced by Content-Length or streamed).'),
+  ATTACHMENT_STORAGE: z
+    .enum(['local', 's3'])
+    .default('local')
+    .describe('Where attachment files are kept: `local` (ATTACHMENT_DIR; every pod must see the same directory) or `s3` (an S3-compatible bucket).'),
+  ATTACHMENT_DIR: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('With ATTACHMENT_STORAGE=local: the directory of the files (default: `attachments` in DATA_DIR).'),
+  ATTACHMENT_S3_BUCKET: z.string().min(3).max(63).optional().describe('With ATTACHMENT_STORAGE=s3: the bucket (required then).'),
+  ATTACHMENT_S3_ENDPOINT: z.url().optional().describe('With ATTACHMENT_STORAGE=s3: endpoint of an S3-compatible server (MinIO, Ceph…); unset for AWS S3.'),
+  ATTACHMENT_S3_REGION: z.string().min(1).default('us-east-1').describe('With ATTACHMENT_STORAGE=s3: the region.'),
+  ATTACHMENT_S3_ACCESS_KEY_ID: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("With ATTACHMENT_STORAGE=s3: access key id; unset to use the SDK's default credential chain (instance role, web identity)."),
+  ATTACHMENT_S3_SECRET_ACCESS_KEY: z.string().min(1).optional().describe('With ATTACHMENT_STORAGE=s3: secret access key (with ATTACHMENT_S3_ACCESS_KEY_ID).'),
+  ATTACHMENT_S3_FORCE_PATH_STYLE: envBoolean(false).describe('With ATTACHMENT_STORAGE=s3: address the bucket in the path (most self-hosted S3 servers need it).'),
+  ATTACHMENT_URL_SECRET: z
+    .string()
+    .min(32)
+    .optional()
+    .describe(
+      'HMAC key of signed download URLs; every pod must share it. Unset: a random key per process (a single process only: another pod refuses its URLs with 403).',
+    ),
+  ATTACHMENT_URL_TTL_SECONDS: envInt(300, 1).describe('How long a signed download URL works, in seconds.'),
+  ATTACHMENT_DELETE_GRACE_SECONDS: envInt(3_600, 0).describe('How long the files of a deleted message are kept before they are deleted, in seconds.'),
+  ATTACHMENT_UNSENT_TTL_SECONDS: envInt(86_400, 1).describe('How long an upload no message carries is kept before it is deleted, in seconds.'),
 });
 
 export type ChatSocketConfig = z.infer<typeof configSchema>;

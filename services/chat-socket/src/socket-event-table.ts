@@ -46,9 +46,9 @@ export function socketEventTable(services: SocketEventServices): SocketEventTabl
   return {
     'message:send': {
       schema: messageSendPayloadSchema,
-      handle: async (socket, { roomId, clientMsgId, body, replyTo }, { arrivedAt }) => {
+      handle: async (socket, { roomId, clientMsgId, body, replyTo, attachments }, { arrivedAt }) => {
         const memberVerified = socket.rooms.has(roomChannel(roomId));
-        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, replyTo, memberVerified, receivedAt: arrivedAt });
+        const { message } = await send.send({ senderId: socket.data.userId, roomId, clientMsgId, body, replyTo, memberVerified, receivedAt: arrivedAt, attachmentIds: attachments });
         return { message };
       },
     },

@@ -123,4 +123,23 @@ describe('NOTES.txt', () => {
     ]);
     expect(install.stdout.slice(install.stdout.indexOf('NOTES:'))).toContain(`kubectl -n chat port-forward svc/${name('auth')} 8081`);
   });
+
+  // The default render must keep working (evaluation installs run 2+ chat-socket pods), so
+  // unshared local attachment storage is a warning, not a failure of the render.
+  const notesWith = (...sets: string[]): string => {
+    const install = runHelm(['install', RELEASE, join(REPO_ROOT, 'charts', 'parley'), '--dry-run=client', '--namespace', 'chat', ...sets.flatMap((set) => ['--set', set])]);
+    expect(install.ok, install.stderr).toBe(true);
+    return install.stdout.slice(install.stdout.indexOf('NOTES:'));
+  };
+
+  it('warns that attachments are not shared when several pods keep them in local emptyDirs (the default)', () => {
+    expect(notesWith()).toContain('ATTACHMENTS ARE NOT SHARED BETWEEN PODS');
+    expect(notesWith('chatSocket.autoscaling.enabled=false', 'chatSocket.replicaCount=3')).toContain('chat-socket runs 3 pods');
+  });
+
+  it('does not warn with S3 storage, a shared claim, or a single pod', () => {
+    expect(notesWith('chatSocket.attachments.storage=s3', 'chatSocket.attachments.s3.bucket=files')).not.toContain('ATTACHMENTS ARE NOT SHARED');
+    expect(notesWith('chatSocket.attachments.local.existingClaim=parley-files')).not.toContain('ATTACHMENTS ARE NOT SHARED');
+    expect(notesWith('chatSocket.autoscaling.enabled=false', 'chatSocket.replicaCount=1')).not.toContain('ATTACHMENTS ARE NOT SHARED');
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -75,6 +76,9 @@ export const SERVICES: ServiceSpec[] = [
     env: (context) => ({
       JWKS_URL: `${internalUrl(context, 'auth')}/.well-known/jwks.json`,
       USER_SERVICE_URL: internalUrl(context, 'user'),
+      // Attachments in the data directory, shared by both processes, as are the download URLs' key.
+      DATA_DIR: context.dataDir,
+      ATTACHMENT_URL_SECRET: createHash('sha256').update(`attachment-urls\n${context.internalToken}`).digest('base64url'),
     }),
   },
   {

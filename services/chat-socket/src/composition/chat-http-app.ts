@@ -6,6 +6,8 @@ import { createHttpApp, finishHttpApp, openApiHandler, requireDatabase, requireI
 import type { Logger } from '@parley/logger';
 import type { ServiceMetrics } from '@parley/metrics';
 import { createAdminRouter } from '../admin/admin-routes.js';
+import { createAttachmentDownloadRouter, createAttachmentRouter } from '../attachments/attachment-routes.js';
+import type { AttachmentService } from '../attachments/attachment-service.js';
 import type { ChatSocketConfig } from '../config.js';
 import type { MessageDurability } from '../durability/message-durability.js';
 import { createInviteRouter } from '../invites/invite-routes.js';
@@ -45,16 +47,20 @@ export interface ChatHttpAppDeps {
   stores: ChatStores;
   verifier: AccessTokenVerifier;
   modules: ChatModules;
+  attachments: AttachmentService;
 }
 
-/** The REST API (rooms, invites, messages, timeline, threads, search, presence), the internal and the admin routes. */
+/** The REST API (rooms, invites, messages, timeline, threads, attachments, search, presence), the internal and the admin routes. */
 export function createChatHttpApp(deps: ChatHttpAppDeps): Express {
   const { config, modules } = deps;
   const { database } = deps.stores;
   const app = createHttpApp({ logger: deps.logger, metrics: deps.serviceMetrics, health: deps.health.router, corsOrigins: config.CORS_ORIGINS, publicMetrics: false });
   const api = Router();
   api.get('/rooms/openapi.json', openApiHandler(buildChatOpenApiDocument()));
+  // Signed downloads carry their own authorization (an `<img src>` sends no bearer token).
+  api.use('/rooms', createAttachmentDownloadRouter(deps.attachments, requireDatabase(database)));
   api.use(requireAuth(deps.verifier), requireDatabase(database));
+  api.use('/rooms', createAttachmentRouter(deps.attachments, config.ATTACHMENT_MAX_BYTES));
   // Invite paths first: `/rooms/invites/:token` must not be read as a room id.
   api.use('/rooms', createInviteRouter(modules.invites));
   api.use('/rooms', createRoomRouter(modules.roomService));

@@ -7,6 +7,7 @@ import { socketEventTable, socketLifecycle, type SocketEventServices } from '../
 import { MessageContext } from '../search/message-context.js';
 import { MessageSearchService } from '../search/message-search-service.js';
 import { createSearchMetrics } from '../search/search-metrics.js';
+import type { AttachmentService } from '../attachments/attachment-service.js';
 import type { ChatSocketConfig } from '../config.js';
 import { InviteRepository } from '../invites/invite-repository.js';
 import { InviteService } from '../invites/invite-service.js';
@@ -68,6 +69,8 @@ export interface ChatModulesDeps {
   verifier: AccessTokenVerifier;
   revocations: SessionRevocations;
   serviceMetrics: ServiceMetrics;
+  /** Describes the files of stored messages in history pages. */
+  attachments: AttachmentService;
   /** True once the instance was aborted (crash simulation). */
   aborted: () => boolean;
   resources: ResourceStack;
@@ -80,7 +83,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { dataSource, redis, sendRedis } = deps.stores;
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
-  const history = new HistoryService(dataSource, rooms, window);
+  const history = new HistoryService(dataSource, rooms, window, (messages) => deps.attachments.describe(messages));
   // Replies and mentions: every user send passes the composer (docs/decisions/0034-replies-and-mentions.md).
   const replyMetrics = createReplyMetrics(deps.serviceMetrics.registry);
   const composer = new MessageComposer({
@@ -92,7 +95,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     redis: sendRedis,
     redisKeyPrefix: config.REDIS_KEY_PREFIX,
   });
-  const threads = new ThreadService(dataSource, rooms, window, replyMetrics);
+  const threads = new ThreadService(dataSource, rooms, window, replyMetrics, (messages) => deps.attachments.describe(messages));
   const timeline = new TimelineService({
     dataSource,
     rooms,

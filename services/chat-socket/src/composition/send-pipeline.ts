@@ -2,6 +2,7 @@ import type { ResourceStack } from '@parley/lifecycle';
 import type { Logger } from '@parley/logger';
 import { redisReady, type Redis } from '@parley/redis';
 import { unpersistedBatchesKey } from '@parley/keyspace';
+import type { AttachmentService } from '../attachments/attachment-service.js';
 import type { ChatSocketConfig } from '../config.js';
 import { MessageDurability } from '../durability/message-durability.js';
 import { SnowflakeGenerator } from '../ids/snowflake.js';
@@ -34,6 +35,8 @@ export interface SendPipelineDeps {
   rooms: RoomRepository;
   window: RecentWindow;
   users: UserServiceClient;
+  /** Claims the files a send names; deletions of messages schedule the deletion of theirs. */
+  attachments: AttachmentService;
   resources: ResourceStack;
   background: BackgroundLoops;
 }
@@ -54,7 +57,7 @@ async function untilRedisReady(redis: Redis, logger: Logger): Promise<void> {
  * check, and the batching send service that delivers accepted messages to their room.
  */
 export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipeline> {
-  const { config, logger, rooms, window } = deps;
+  const { config, logger, rooms, window, attachments } = deps;
   const { redis, sendRedis, dataSource } = deps.stores;
   const { io, metrics } = deps.realtime;
   const prefix = config.REDIS_KEY_PREFIX;
@@ -97,7 +100,12 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
     windowSize: config.RECENT_WINDOW_SIZE,
     durability,
     seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
+    attachments,
     deliver: (message) => {
+      // A deleted message's files go after the grace period (on the pod that accepted the deletion).
+      if (message.kind === 'delete' && message.targetId) {
+        attachments.messageDeleted(message.targetId).catch((error: unknown) => logger.warn({ err: error, messageId: message.targetId }, 'cannot schedule the deletion of attachments'));
+      }
       // Timeline events (edits, deletions, reactions) have an event of their own: clients that
       // predate them would show them as messages.
       if (message.kind !== undefined && message.kind !== 'message') io.to(roomChannel(message.roomId)).emit('message:changed', message);

@@ -24,6 +24,8 @@ export class HistoryService {
     private readonly dataSource: DataSource,
     private readonly rooms: RoomRepository,
     private readonly window: RecentWindow,
+    /** Fills in the files of stored messages (attachments/); absent: messages carry what they were accepted with. */
+    private readonly describeAttachments?: (messages: Message[]) => Promise<void>,
   ) {}
 
   async pageForMember(userId: string, roomId: string, page: HistoryPageRequest): Promise<HistoryResponse> {
@@ -41,7 +43,9 @@ export class HistoryService {
     await attachReplyQuotes(this.dataSource, recent.messages);
     const merged = mergeById(stored.messages, recent.messages, bySeq ? compareSeq : compareIds);
     const hasMore = merged.length > limit || stored.hasMore || recent.hasMore;
-    return { messages: forward ? merged.slice(0, limit) : merged.slice(-limit), hasMore };
+    const messages = forward ? merged.slice(0, limit) : merged.slice(-limit);
+    await this.describeAttachments?.(messages);
+    return { messages, hasMore };
   }
 
   /**

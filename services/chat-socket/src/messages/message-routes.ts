@@ -12,8 +12,8 @@ export function createMessageRouter(services: { send: Pick<SendMessageService, '
 
   router.post('/:id/messages', async (req, res) => {
     const { id } = parseParams(roomIdParamsSchema, req.params);
-    const { clientMsgId, body, replyTo } = parseBody(sendMessageRequestSchema, req.body);
-    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body, replyTo });
+    const { clientMsgId, body, replyTo, attachments } = parseBody(sendMessageRequestSchema, req.body);
+    const { message, created } = await services.send.send({ senderId: principalOf(res).userId, roomId: id, clientMsgId, body, replyTo, attachmentIds: attachments });
     res.status(created ? 201 : 200).json({ message });
   });
 

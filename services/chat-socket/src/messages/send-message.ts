@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Redis } from '@parley/redis';
-import type { Message, ReplyQuote, TimelineEventKind } from '@parley/contracts';
-import { ForbiddenError, RateLimitedError, UnavailableError } from '@parley/errors';
+import type { Message, MessageAttachment, ReplyQuote, TimelineEventKind } from '@parley/contracts';
+import { ForbiddenError, RateLimitedError, UnavailableError, ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
 import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
 import { acceptedHashKey, idempotencyKey, recentWindowKey, roomSequenceKey, sendRateKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
@@ -42,6 +42,18 @@ export interface SendRequest {
   replyQuote?: ReplyQuote;
   /** Members the body mentions, resolved by the composer. */
   mentions?: string[];
+  /** Uploads the message carries (attachment ids, already validated in form). */
+  attachmentIds?: string[];
+}
+
+/**
+ * Claims the files a send names for its message (attachments/, docs/decisions/0036-attachments.md):
+ * refused unless each is the sender's upload to the room and no other message carries it.
+ */
+export interface AttachmentClaims {
+  claim(senderId: string, roomId: string, clientMsgId: string, ids: string[]): Promise<MessageAttachment[]>;
+  /** Frees the claims of a send that was refused (nothing accepted). */
+  release(senderId: string, clientMsgId: string, ids: string[]): Promise<void>;
 }
 
 /** What a timeline event changes. */
@@ -80,9 +92,13 @@ export interface SendMessageSettings {
   seedSequences(roomIds: string[]): Promise<void>;
   /** Broadcasts an accepted message (after its sender's ack). */
   deliver(message: Message): void;
+  /** Absent: sends that name attachments are refused. */
+  attachments?: AttachmentClaims;
 }
 
 interface PendingSend extends SendRequest {
+  /** The claimed files, described in the message. */
+  attachments?: MessageAttachment[];
   receivedAt: number;
   /** The context the send was made in (its socket event or HTTP request span). */
   trace: Context;
@@ -131,6 +147,29 @@ export class SendMessageService {
   }
 
   send(request: SendRequest): Promise<SendResult> {
+    if (request.attachmentIds && request.attachmentIds.length > 0) return this.sendWithAttachments(request, request.attachmentIds);
+    return this.enqueue(request);
+  }
+
+  /** Claims the files first; a send refused for good frees them again (a retry may claim them). */
+  private async sendWithAttachments(request: SendRequest, ids: string[]): Promise<SendResult> {
+    const claims = this.settings.attachments;
+    if (!claims || request.event) throw new ValidationError('This cannot carry attachments');
+    const attachments = await claims.claim(request.senderId, request.roomId, request.clientMsgId, ids);
+    try {
+      return await this.enqueue(request, attachments);
+    } catch (error) {
+      // `unavailable` may have been accepted after all: its retry (same clientMsgId) keeps the claim.
+      if (error instanceof ForbiddenError || error instanceof RateLimitedError) {
+        await claims.release(request.senderId, request.clientMsgId, ids).catch((releaseError: unknown) => {
+          this.settings.logger.warn({ err: releaseError }, 'cannot release attachment claims');
+        });
+      }
+      throw error;
+    }
+  }
+
+  private enqueue(request: SendRequest, attachments?: MessageAttachment[]): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       // Field by field rather than a spread of the request: every message passes here.
       this.batcher.add({
@@ -143,6 +182,7 @@ export class SendMessageService {
         replyTo: request.replyTo,
         replyQuote: request.replyQuote,
         mentions: request.mentions,
+        attachments,
         receivedAt: request.receivedAt ?? performance.now(),
         trace: sendTracing.capture(),
         resolve,
@@ -184,8 +224,8 @@ export class SendMessageService {
       const createdAt = new Date(decodeSnowflake(id).timestampMs).toISOString();
       const message: Message = send.event
         ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...timelineFields(send.event), seq: 0 }
-        : send.replyQuote !== undefined || send.mentions !== undefined
-          ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...replyFields(send), seq: 0 }
+        : send.replyQuote !== undefined || send.mentions !== undefined || send.attachments
+          ? { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, ...replyFields(send), ...(send.attachments ? { attachments: send.attachments } : {}), seq: 0 }
           : { id, roomId: send.roomId, senderId: send.senderId, clientMsgId: send.clientMsgId, body: send.body, createdAt, seq: 0 };
       candidates.push({ send, message, json: JSON.stringify(message), span: sendTracing.startEnqueue(send.trace, message, batchSize) });
     }

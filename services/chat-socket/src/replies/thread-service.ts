@@ -17,6 +17,8 @@ export class ThreadService {
     private readonly rooms: Pick<RoomRepository, 'roleOf'>,
     private readonly window: Pick<RecentWindow, 'about' | 'repliesTo'>,
     private readonly metrics: ReplyMetrics,
+    /** Fills in the files of stored messages (attachments/); absent: messages carry what they were accepted with. */
+    private readonly describeAttachments?: (messages: Message[]) => Promise<void>,
   ) {}
 
   async replies(userId: string, roomId: string, messageId: string, page: { afterSeq?: number; limit: number }): Promise<ThreadResponse> {
@@ -35,7 +37,9 @@ export class ThreadService {
     for (const reply of fresh) if (!byId.has(reply.id)) byId.set(reply.id, reply);
     const merged = [...byId.values()].sort((a, b) => a.seq - b.seq);
     this.metrics.threadReads.inc();
-    return { parent, replies: merged.slice(0, page.limit), hasMore: stored.hasMore || merged.length > page.limit };
+    const replies = merged.slice(0, page.limit);
+    await this.describeAttachments?.([parent, ...replies]);
+    return { parent, replies, hasMore: stored.hasMore || merged.length > page.limit };
   }
 
   /** The message as history would return it: stored (folded) or, accepted moments ago, from the window. */

@@ -17,6 +17,8 @@ import {
   friendRequestSchema,
   historyResponseSchema,
   threadResponseSchema,
+  attachmentLinksSchema,
+  type MessageAttachment,
   ownProfileSchema,
   presenceListSchema,
   publicProfileSchema,
@@ -41,6 +43,7 @@ import {
   type UpdateRoomRequest,
 } from '@parley/contracts';
 import { ApiError, apiErrorFromResponse } from './api-error';
+import { uploadWithProgress } from './attachment-upload';
 import { devMailboxSchema, type DevMailboxMessage } from './dev-mailbox';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -299,6 +302,21 @@ export class ApiClient {
     const params = new URLSearchParams({ limit: '100' });
     if (afterSeq !== undefined) params.set('afterSeq', String(afterSeq));
     return this.request(`/api/v1/rooms/${roomId}/messages/${messageId}/replies?${params}`, { schema: threadResponseSchema });
+  };
+  /** Uploads one file to a room (progress through `onProgress`); renews the session once on a 401. */
+  uploadAttachment = async (roomId: string, file: Blob, name: string, onProgress?: (sent: number, total: number) => void): Promise<MessageAttachment> => {
+    const url = `${this.baseUrl}/api/v1/rooms/${roomId}/attachments?${new URLSearchParams({ name })}`;
+    try {
+      return await uploadWithProgress({ url, token: this.accessToken, file, ...(onProgress ? { onProgress } : {}) });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.code !== 'unauthorized' || !(await this.refresh().catch(() => null))) throw error;
+      return uploadWithProgress({ url, token: this.accessToken, file, ...(onProgress ? { onProgress } : {}) });
+    }
+  };
+  /** Short-lived signed URLs of a room's file (relative to the API's origin). */
+  attachmentLinks = async (roomId: string, attachmentId: string) => {
+    const links = await this.request(`/api/v1/rooms/${roomId}/attachments/${attachmentId}/links`, { schema: attachmentLinksSchema });
+    return { ...links, url: `${this.baseUrl}${links.url}`, ...(links.thumbnailUrl ? { thumbnailUrl: `${this.baseUrl}${links.thumbnailUrl}` } : {}) };
   };
   markRead = (roomId: string, messageId: string) =>
     this.request(`/api/v1/rooms/${roomId}/read`, { method: 'POST', body: { messageId }, schema: readMarkerResponseSchema });

@@ -28,6 +28,7 @@ export const PLAIN_WORDS: Record<ClientErrorCode, string> = {
   not_found: 'That is not there any more. It may have been deleted.',
   conflict: 'That was already done, or clashes with something that exists.',
   payload_too_large: 'That is too large to send.',
+  unsupported_media_type: 'That kind of file cannot be sent.',
   rate_limited: 'You are doing that too often. Wait a moment and try again.',
   unavailable: 'Parley is temporarily unavailable. Try again in a moment.',
   internal: 'Something went wrong on our side. Try again.',

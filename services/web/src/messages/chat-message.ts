@@ -1,4 +1,4 @@
-import type { Message, ReactionSummary, ReplyQuote } from '@parley/contracts';
+import type { Message, MessageAttachment, ReactionSummary, ReplyQuote } from '@parley/contracts';
 
 /**
  * queued: in the outbox, waiting for the connection · pending: sent, no ack yet ·
@@ -42,6 +42,8 @@ export interface ChatMessage {
   /** Replies folded in by the server up to `stateSeq` (see messages/reply-threads.ts for the live count). */
   replyCount?: number | undefined;
   lastReplyAt?: string | undefined;
+  /** Files the message carries (metadata; the bytes come through signed URLs). */
+  attachments?: MessageAttachment[] | undefined;
 }
 
 export function messageKey(senderId: string, clientMsgId: string): string {
@@ -66,6 +68,7 @@ export function fromServer(message: Message): ChatMessage {
     ...(message.replyTo ? { replyTo: message.replyTo, replyQuote: message.replyQuote } : {}),
     ...(message.mentions ? { mentions: message.mentions } : {}),
     ...(message.replyCount ? { replyCount: message.replyCount, lastReplyAt: message.lastReplyAt } : {}),
+    ...(message.attachments ? { attachments: message.attachments } : {}),
   };
 }
 

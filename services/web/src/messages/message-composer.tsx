@@ -1,10 +1,13 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
-import { MESSAGE_BODY_MAX, type PublicProfile } from '@parley/contracts';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { MESSAGE_BODY_MAX, type MessageAttachment, type PublicProfile } from '@parley/contracts';
 import { insertMention, mentionQueryAt, mentionSuggestions } from './mention-suggestions';
+import { usePendingUploads, type AttachmentUploader } from './pending-uploads';
 
 export interface MessageComposerProps {
   roomName: string;
-  onSend(body: string): void;
+  onSend(body: string, attachments?: MessageAttachment[]): void;
+  /** Uploads a pasted, dropped or chosen file (absent: no attachments). */
+  onUpload?: AttachmentUploader;
   onTyping(isTyping: boolean): void;
   /** The room's unsent text, restored when the room is opened again. */
   draft?: string;
@@ -26,7 +29,7 @@ const COUNTER_FROM = MESSAGE_BODY_MAX - 500;
  * Enter sends, Shift+Enter starts a new line; the box grows with its text (up to a limit, then
  * scrolls); typing is reported (throttled by the controller) and the draft kept per room.
  */
-export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraftChange, disabled, replying, onCancelReply, members, selfId = '', label }: MessageComposerProps) {
+export function MessageComposer({ roomName, onSend, onUpload, onTyping, draft = '', onDraftChange, disabled, replying, onCancelReply, members, selfId = '', label }: MessageComposerProps) {
   const [body, setBody] = useState(draft);
   const [caret, setCaret] = useState(draft.length);
   const [highlighted, setHighlighted] = useState(0);
@@ -44,6 +47,8 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
   const id = useId();
+  const files = usePendingUploads(onUpload);
+  const [dragging, setDragging] = useState(false);
 
   // Grow (and shrink) with the text; the style sheet caps the height.
   useLayoutEffect(() => {
@@ -65,15 +70,38 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
   };
 
   const send = () => {
-    const text = body.trim();
+    if (files.busy) return;
+    const attachments = files.ready;
+    // A message always has text: files alone are sent under their names.
+    const text = body.trim() || attachments.map((attachment) => `📎 ${attachment.name}`).join('\n');
     if (!text) return;
     if (text.length > MESSAGE_BODY_MAX) {
       setError(`A message can be at most ${MESSAGE_BODY_MAX.toLocaleString()} characters.`);
       return;
     }
-    onSend(text);
+    onSend(text, attachments.length > 0 ? attachments : undefined);
     change('');
+    files.clear();
     setError(null);
+  };
+
+  const onPaste = (event: ClipboardEvent<HTMLTextAreaElement>) => {
+    const pasted = [...event.clipboardData.files];
+    if (pasted.length === 0 || !onUpload) return;
+    event.preventDefault();
+    files.add(pasted);
+  };
+  const carriesFiles = (event: DragEvent) => !!onUpload && [...event.dataTransfer.types].includes('Files');
+  const onDragOver = (event: DragEvent<HTMLFormElement>) => {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    setDragging(true);
+  };
+  const onDrop = (event: DragEvent<HTMLFormElement>) => {
+    setDragging(false);
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    files.add([...event.dataTransfer.files]);
   };
 
   const onSubmit = (event: FormEvent) => {
@@ -111,7 +139,14 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
   };
 
   return (
-    <form className="composer" onSubmit={onSubmit}>
+    <form
+      className={dragging ? 'composer composer-dragging' : 'composer'}
+      onSubmit={onSubmit}
+      onDragOver={onDragOver}
+      onDragLeave={() => setDragging(false)}
+      onDrop={onDrop}
+      data-testid="composer"
+    >
       {replying && (
         <div className="composer-reply" role="group" aria-label="Reply">
           {replying}
@@ -121,6 +156,23 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
             </button>
           )}
         </div>
+      )}
+      {files.uploads.length > 0 && (
+        <ul className="composer-uploads" aria-label="Attached files">
+          {files.uploads.map((item) => (
+            <li key={item.key} data-testid="pending-upload" data-state={item.attachment ? 'ready' : item.error ? 'failed' : 'uploading'}>
+              <span dir="auto">{item.name}</span>{' '}
+              {item.error ? (
+                <span role="alert">{item.error}</span>
+              ) : (
+                !item.attachment && <progress max={1} value={item.progress} aria-label={`Uploading ${item.name}`} />
+              )}
+              <button type="button" className="link-like" onClick={() => files.remove(item.key)} aria-label={`Remove ${item.name}`}>
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
       <label htmlFor={id} className="visually-hidden">
         {label ?? `Message ${roomName}`}
@@ -165,8 +217,24 @@ export function MessageComposer({ roomName, onSend, onTyping, draft = '', onDraf
         }}
         onBlur={() => onTyping(false)}
         onKeyDown={onKeyDown}
+        onPaste={onPaste}
       />
-      <button type="submit" className="primary" disabled={disabled || body.trim().length === 0}>
+      {onUpload && (
+        <label className="composer-attach" title="Attach files">
+          Attach
+          <input
+            type="file"
+            multiple
+            className="visually-hidden"
+            disabled={disabled}
+            onChange={(event) => {
+              files.add([...(event.target.files ?? [])]);
+              event.target.value = '';
+            }}
+          />
+        </label>
+      )}
+      <button type="submit" className="primary" disabled={disabled || files.busy || (body.trim().length === 0 && files.ready.length === 0)}>
         Send
       </button>
       {body.length >= COUNTER_FROM && (

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { dayLabel, sameDay } from '../time/date-labels';
 import { compareMessageIds, type ChatMessage } from './chat-message';
+import type { AttachmentLinkSource } from './attachment-list';
 import type { MessageActionHandlers } from './message-actions';
 import { MessageRow } from './message-row';
 import { threadSummaries } from './reply-threads';
@@ -26,6 +27,8 @@ export interface MessageListProps {
   onOpenProfile(userId: string): void;
   /** Edit, delete and react on messages (absent: read-only). */
   actions?: MessageActionHandlers;
+  /** Signed URLs of files in messages. */
+  attachmentLinks?: AttachmentLinkSource;
   /** The caller owns or administers the room (may delete others' messages). */
   canModerate?: boolean;
   nameOf(userId: string): string;
@@ -53,7 +56,7 @@ const AT_BOTTOM_PX = 48;
  * the window has focus is reported as seen.
  */
 export function MessageList(props: MessageListProps) {
-  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate, onOpenThread, personOf } = props;
+  const { items, selfId, readByOthersUpTo, hasMore, loadingOlder, unreadLine, unreadCount, onLoadOlder, onRetry, onSeen, onOpenProfile, nameOf, eventText, actions, canModerate, onOpenThread, personOf, attachmentLinks } = props;
   const messages = useMemo(() => items.flatMap((item) => (item.kind === 'message' ? [item.message] : [])), [items]);
   const threads = useMemo(() => threadSummaries(messages), [messages]);
   const quoteNameOf = useCallback((userId: string) => (userId === selfId ? 'You' : nameOf(userId)), [selfId, nameOf]);
@@ -160,6 +163,7 @@ export function MessageList(props: MessageListProps) {
                     onRetry={onRetry}
                     onOpenProfile={onOpenProfile}
                     actions={actions}
+                    attachmentLinks={attachmentLinks}
                     selfId={selfId}
                     canModerate={canModerate ?? false}
                     thread={item.message.id !== null ? threads.get(item.message.id) : undefined}

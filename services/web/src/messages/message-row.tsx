@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
+import { AttachmentList, type AttachmentLinkSource } from './attachment-list';
 import type { ChatMessage } from './chat-message';
 import { DeliveryTicks, tickState } from './delivery-ticks';
 import { MessageActions, type MessageActionHandlers } from './message-actions';
@@ -28,10 +29,12 @@ export interface MessageRowProps {
   /** A member's username and shown name (mentions). */
   personOf?(userId: string): { username: string; name: string } | undefined;
   nameOf?(userId: string): string;
+  /** Signed URLs of the message's files (absent: files are listed by name only). */
+  attachmentLinks?: AttachmentLinkSource | undefined;
 }
 
 export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
-  const { message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate, thread, parent, onOpenThread, personOf, nameOf } = props;
+  const { message, own, continued, senderName, readByOthersUpTo, onRetry, onOpenProfile, actions, selfId, canModerate, thread, parent, onOpenThread, personOf, nameOf, attachmentLinks } = props;
   const mentionsMe = selfId !== undefined && (message.mentions?.includes(selfId) ?? false) && !message.deletedAt;
   const state = own ? tickState(message, readByOthersUpTo) : null;
   const time = new Date(message.createdAt);
@@ -67,6 +70,9 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
           <p className="message-body" dir="auto">
             {personOf && selfId !== undefined ? <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} /> : message.body}
           </p>
+        )}
+        {!message.deletedAt && message.attachments && message.attachments.length > 0 && attachmentLinks && (
+          <AttachmentList roomId={message.roomId} attachments={message.attachments} links={attachmentLinks} />
         )}
         <span className="message-meta">
           {message.editedAt && !message.deletedAt && (

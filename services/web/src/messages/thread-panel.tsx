@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Message } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
+import { AttachmentList, type AttachmentLinkSource } from './attachment-list';
 import { fromServer, type ChatMessage } from './chat-message';
 import { MessageText } from './message-text';
 import { threadSummaries } from './reply-threads';
@@ -18,13 +19,15 @@ export interface ThreadPanelProps {
   onClose(): void;
   /** The composer for replies in this thread. */
   composer: ReactNode;
+  /** Signed URLs of the messages' files (absent: files are not shown). */
+  attachmentLinks?: AttachmentLinkSource | undefined;
 }
 
 /**
  * A message's thread beside the room: the message, its replies in order (from the replies
  * endpoint, plus those that arrive live or by sync), their count and when the last came.
  */
-export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf, onClose, composer }: ThreadPanelProps) {
+export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf, onClose, composer, attachmentLinks }: ThreadPanelProps) {
   const [loaded, setLoaded] = useState<ChatMessage[]>([]);
   const [error, setError] = useState<string | null>(null);
   const parentId = parent.id;
@@ -62,10 +65,10 @@ export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf,
         </button>
       </header>
       <ol className="thread-messages" tabIndex={0} aria-label="Replies">
-        <li className="thread-parent">{line(parent, selfId, nameOf, personOf)}</li>
+        <li className="thread-parent">{line(parent, selfId, nameOf, personOf, attachmentLinks)}</li>
         {replies.map((reply) => (
           <li key={reply.key} className="thread-reply" data-message-id={reply.id ?? undefined}>
-            {line(reply, selfId, nameOf, personOf)}
+            {line(reply, selfId, nameOf, personOf, attachmentLinks)}
           </li>
         ))}
       </ol>
@@ -79,7 +82,7 @@ export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf,
   );
 }
 
-function line(message: ChatMessage, selfId: string, nameOf: (userId: string) => string, personOf: ThreadPanelProps['personOf']) {
+function line(message: ChatMessage, selfId: string, nameOf: (userId: string) => string, personOf: ThreadPanelProps['personOf'], attachmentLinks?: AttachmentLinkSource) {
   const time = new Date(message.createdAt);
   return (
     <>
@@ -93,6 +96,9 @@ function line(message: ChatMessage, selfId: string, nameOf: (userId: string) => 
         <p className="message-body" dir="auto">
           <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} />
         </p>
+      )}
+      {!message.deletedAt && message.attachments && message.attachments.length > 0 && attachmentLinks && (
+        <AttachmentList roomId={message.roomId} attachments={message.attachments} links={attachmentLinks} />
       )}
     </>
   );

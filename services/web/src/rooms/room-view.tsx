@@ -1,4 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
+import type { MessageAttachment } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { Drafts } from '../messages/drafts';
 import { MessageComposer } from '../messages/message-composer';
@@ -59,13 +60,16 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
   const retry = useCallback((key: string) => controller.retry(roomId, key), [controller, roomId]);
   const typing = useCallback((isTyping: boolean) => controller.typing(roomId, isTyping), [controller, roomId]);
   const send = useCallback(
-    (body: string) => {
-      controller.send(roomId, body, replyTo ?? undefined);
+    (body: string, attachments?: MessageAttachment[]) => {
+      controller.send(roomId, body, replyTo ?? undefined, attachments);
       setReplyTo(null);
     },
     [controller, roomId, replyTo],
   );
-  const sendInThread = useCallback((body: string) => threadOf && controller.send(roomId, body, threadOf), [controller, roomId, threadOf]);
+  const sendInThread = useCallback(
+    (body: string, attachments?: MessageAttachment[]) => threadOf && controller.send(roomId, body, threadOf, attachments),
+    [controller, roomId, threadOf],
+  );
   const loadThread = useCallback(() => controller.thread(roomId, threadOf ?? ''), [controller, roomId, threadOf]);
   const openThread = useCallback((message: ChatMessage) => message.id && setThreadOf(message.id), []);
   const personOf = useCallback(
@@ -76,6 +80,11 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
     [profiles],
   );
   const memberProfiles = useMemo(() => (members ?? []).flatMap((member) => (profiles[member.userId] ? [profiles[member.userId]!] : [])), [members, profiles]);
+  const upload = useCallback(
+    (file: File, onProgress: (sent: number, total: number) => void) => controller.uploadAttachment(roomId, file, onProgress),
+    [controller, roomId],
+  );
+  const attachmentLinks = useCallback((room: string, attachmentId: string) => controller.attachmentLinks(room, attachmentId), [controller]);
   const seen = useCallback((messageId: string) => controller.markSeen(roomId, messageId), [controller, roomId]);
   const saveDraft = useCallback((text: string) => drafts.set(roomId, text), [drafts, roomId]);
   const eventText = useCallback((item: Extract<TimelineItem, { kind: 'event' }>) => roomEventText(item.event, selfId, nameOf), [selfId, nameOf]);
@@ -200,6 +209,7 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
           nameOf={nameOf}
           eventText={eventText}
           actions={actions}
+          attachmentLinks={attachmentLinks}
           canModerate={canModerate}
           onOpenThread={openThread}
           personOf={personOf}
@@ -209,6 +219,7 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
       <MessageComposer
         roomName={title}
         onSend={send}
+        onUpload={upload}
         onTyping={typing}
         draft={drafts.get(roomId)}
         onDraftChange={saveDraft}
@@ -226,7 +237,8 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
           nameOf={nameOf}
           personOf={personOf}
           onClose={() => setThreadOf(null)}
-          composer={<MessageComposer roomName={title} label="Reply in thread" onSend={sendInThread} onTyping={typing} members={memberProfiles} selfId={selfId} />}
+          attachmentLinks={attachmentLinks}
+          composer={<MessageComposer roomName={title} label="Reply in thread" onSend={sendInThread} onUpload={upload} onTyping={typing} members={memberProfiles} selfId={selfId} />}
         />
       )}
       {dialog === 'members' && <MembersDialog room={room} onClose={() => setDialog(null)} onLeft={onBack} onOpenProfile={onOpenProfile} />}

@@ -158,6 +158,21 @@ describe('sending', () => {
     ]);
   });
 
+  it('sends a reply with its files: replyTo and the attachment ids go out together, also from the outbox after a reload', async () => {
+    const file = { id: '20000000-0000-4000-8000-000000000001', kind: 'file' as const, name: 'notes.pdf', contentType: 'application/pdf', size: 8, thumbnail: false };
+    socket.networkDrops();
+    controller.send(ROOM, 'see attached', '2', [file]);
+    expect(items().at(-1)).toMatchObject({ body: 'see attached', state: 'queued', replyTo: '2', attachments: [file] });
+    controller.stop();
+
+    await startPage(false);
+    expect(items()).toEqual([expect.objectContaining({ body: 'see attached', replyTo: '2', attachments: [file] })]);
+    socket.onAck('message:send', (payload) => ({ ok: true, message: { ...message('31', SELF, clientId(1)), body: (payload as { body: string }).body } }));
+    socket.serverAccepts();
+    await flush();
+    expect(socket.emittedOf('message:send')).toEqual([{ roomId: ROOM, clientMsgId: clientId(1), body: 'see attached', replyTo: '2', attachments: [file.id] }]);
+  });
+
   it('keeps queued messages across a reload and sends them once connected', async () => {
     socket.networkDrops();
     controller.send(ROOM, 'survives the reload');

@@ -1,4 +1,4 @@
-import type { CreateRoomRequest, MemberRole, Message, RoomSummary, ThreadResponse, UpdateRoomRequest } from '@parley/contracts';
+import type { AttachmentLinks, CreateRoomRequest, MemberRole, Message, MessageAttachment, RoomSummary, ThreadResponse, UpdateRoomRequest } from '@parley/contracts';
 import { ChatConnection } from '../connection/chat-connection';
 import type { ChatControllerDeps, ControllerContext } from './controller-context';
 import { LiveMessages } from './live-messages';
@@ -93,10 +93,13 @@ export class ChatController {
 
   // ---- messages ----
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string, replyTo?: string): void {
+  send(roomId: string, body: string, replyTo?: string, attachments?: MessageAttachment[]): void {
     this.typing(roomId, false);
-    this.sending.send(roomId, body, replyTo);
+    this.sending.send(roomId, body, replyTo, attachments);
   }
+  uploadAttachment = (roomId: string, file: File, onProgress?: (sent: number, total: number) => void): Promise<MessageAttachment> =>
+    this.sending.uploadAttachment(roomId, file, onProgress);
+  attachmentLinks = (roomId: string, attachmentId: string): Promise<AttachmentLinks> => this.sending.attachmentLinks(roomId, attachmentId);
   retry = (roomId: string, key: string): void => this.sending.retry(roomId, key);
   editMessage = (roomId: string, messageId: string, body: string): Promise<boolean> => this.sending.editMessage(roomId, messageId, body);
   deleteMessage = (roomId: string, messageId: string): Promise<boolean> => this.sending.deleteMessage(roomId, messageId);

@@ -1,3 +1,4 @@
+import type { AttachmentLinks, MessageAttachment } from '@parley/contracts';
 import { ApiError, apiErrorFromAck } from '../api/api-error';
 import { describeError, describeSendFailure } from '../api/error-messages';
 import { messageKey, type ChatMessage } from '../messages/chat-message';
@@ -28,8 +29,15 @@ export class MessageSending {
   }
 
   /** Shows the message at once and puts it in the outbox, which sends it now or when the connection is back. */
-  send(roomId: string, body: string, replyTo?: string): void {
-    const entry: OutboxEntry = { roomId, clientMsgId: this.newClientMsgId(), body, createdAt: new Date().toISOString(), ...(replyTo ? { replyTo } : {}) };
+  send(roomId: string, body: string, replyTo?: string, attachments?: MessageAttachment[]): void {
+    const entry: OutboxEntry = {
+      roomId,
+      clientMsgId: this.newClientMsgId(),
+      body,
+      createdAt: new Date().toISOString(),
+      ...(replyTo ? { replyTo } : {}),
+      ...(attachments && attachments.length > 0 ? { attachments } : {}),
+    };
     this.outbox.add(entry);
     this.show(entry, 'queued');
     for (const listener of this.sentListeners) listener();
@@ -40,10 +48,27 @@ export class MessageSending {
   retry(roomId: string, key: string): void {
     const message = this.context.getState().messages[roomId]?.items.find((item) => item.key === key && item.id === null);
     if (!message) return;
-    const entry: OutboxEntry = { roomId, clientMsgId: message.clientMsgId, body: message.body, createdAt: message.createdAt, ...(message.replyTo ? { replyTo: message.replyTo } : {}) };
+    const entry: OutboxEntry = {
+      roomId,
+      clientMsgId: message.clientMsgId,
+      body: message.body,
+      createdAt: message.createdAt,
+      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+      ...(message.attachments ? { attachments: message.attachments } : {}),
+    };
     this.outbox.add(entry);
     this.show(entry, 'queued');
     void this.flushOutbox();
+  }
+
+  /** Uploads a file to a room, to be sent with a message. */
+  uploadAttachment(roomId: string, file: File, onProgress?: (sent: number, total: number) => void): Promise<MessageAttachment> {
+    return this.context.api.uploadAttachment(roomId, file, file.name || 'pasted-image', onProgress);
+  }
+
+  /** Signed URLs of a file, fresh each time (they expire within minutes). */
+  attachmentLinks(roomId: string, attachmentId: string): Promise<AttachmentLinks> {
+    return this.context.api.attachmentLinks(roomId, attachmentId);
   }
 
   /** Every message the person sends. */
@@ -132,6 +157,7 @@ export class MessageSending {
         clientMsgId: entry.clientMsgId,
         body: entry.body,
         ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+        ...(entry.attachments ? { attachments: entry.attachments.map((attachment) => attachment.id) } : {}),
       });
       this.outbox.remove(entry.clientMsgId);
       if (ack.ok) {
@@ -162,6 +188,7 @@ export class MessageSending {
       createdAt: entry.createdAt,
       state,
       ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
+      ...(entry.attachments ? { attachments: entry.attachments } : {}),
     };
     this.context.dispatch({ type: 'message/pending', message });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clientMsgIdSchema, MESSAGE_BODY_MAX, messageIdSchema, roomIdSchema } from '@parley/contracts';
+import { clientMsgIdSchema, MESSAGE_ATTACHMENTS_MAX, MESSAGE_BODY_MAX, messageAttachmentSchema, messageIdSchema, roomIdSchema } from '@parley/contracts';
 import { readStored, storageKeys, writeStored } from '../storage/browser-storage';
 
 const outboxEntrySchema = z.object({
@@ -9,6 +9,8 @@ const outboxEntrySchema = z.object({
   createdAt: z.string(),
   /** A reply: the message of the same room it answers. */
   replyTo: messageIdSchema.optional(),
+  /** Files already uploaded, sent with the message. */
+  attachments: z.array(messageAttachmentSchema).max(MESSAGE_ATTACHMENTS_MAX).optional(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 

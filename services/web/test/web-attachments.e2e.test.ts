@@ -1,0 +1,113 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator } from 'playwright-core';
+import { befriend, composer, launchChromium, messageRows, openDirect, openPerson, registerAndVerify, roomButton, screenshot, type Person } from './support/browser-session.js';
+import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+
+/**
+ * Files in the browser (docs/decisions/0036-attachments.md): real Chromium, the platform started
+ * by the launcher (two chat-socket processes), two people in a direct room. A pasted image and a
+ * dropped file are uploaded with progress, sent, previewed, and seen by the other person.
+ */
+
+let web: WebPlatform;
+let browser: Browser;
+let ana: Person;
+let ben: Person;
+
+const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
+
+beforeAll(async () => {
+  web = await startWebPlatform('web_attachments');
+  browser = await launchChromium();
+  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
+  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
+  await befriend(ana, ben);
+  await openDirect(ana, ben);
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await web?.stop();
+});
+
+afterEach(async (context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const person of [ana, ben]) await screenshot(person, `attachments-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+});
+
+/** What the test reads of an `<img>` (its own TypeScript has no DOM types). */
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+}
+
+/** Resolves once an `<img>` has loaded real pixels (a refused or broken URL never does). */
+async function loaded(image: Locator): Promise<number> {
+  await image.waitFor();
+  await expect
+    .poll(() => image.evaluate((element: unknown) => ((element as PageImage).complete ? (element as PageImage).naturalWidth : 0)), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+  return image.evaluate((element: unknown) => (element as PageImage).naturalWidth);
+}
+
+describe('files in the web client', () => {
+  it('uploads a pasted image, previews it in the message, and the other person sees it and opens it in a lightbox', async () => {
+    // A picture on the clipboard, as a screenshot tool leaves it: drawn on a canvas, pasted into the composer.
+    await composer(ana).focus();
+    // (Page code as text: the test's own TypeScript has no DOM types.)
+    await ana.page.evaluate(`(async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 640;
+      canvas.height = 400;
+      const context = canvas.getContext('2d');
+      context.fillStyle = '#1e90ff';
+      context.fillRect(0, 0, 640, 400);
+      context.fillStyle = '#ffd700';
+      context.fillRect(100, 100, 200, 120);
+      const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+      const data = new DataTransfer();
+      data.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    })()`);
+    await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor();
+    await composer(ana).fill('the new logo');
+    await composer(ana).press('Enter');
+
+    const own = messageRows(ana, 'the new logo');
+    await own.locator('[data-delivery="sent"], [data-delivery="read"]').waitFor();
+    expect(await loaded(own.getByTestId('attachment-thumbnail'))).toBe(320);
+    expect(await ana.page.getByTestId('pending-upload').count()).toBe(0);
+
+    await roomButton(ben, ana.name).click();
+    const theirs = messageRows(ben, 'the new logo');
+    expect(await loaded(theirs.getByTestId('attachment-thumbnail'))).toBe(320);
+    await theirs.getByRole('button', { name: 'Open image screenshot.png' }).click();
+    const lightbox = ben.page.getByRole('dialog', { name: 'screenshot.png' });
+    expect(await loaded(lightbox.getByTestId('lightbox-image'))).toBe(640);
+    await screenshot(ben, 'attachments-01-lightbox');
+    await ben.page.keyboard.press('Escape');
+    await lightbox.waitFor({ state: 'detached' });
+  }, 90_000);
+
+  it('uploads a dropped file and sends it under its name; the other person gets a download link, never a rendered page', async () => {
+    await ana.page.evaluate(`(() => {
+      const form = document.querySelector('[data-testid="composer"]');
+      const data = new DataTransfer();
+      data.items.add(new File(['<script>alert("x")</script>'], 'notes.html', { type: 'text/html' }));
+      form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+      form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
+    await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor();
+    await ana.page.getByRole('button', { name: 'Send' }).click();
+
+    const row = messageRows(ben, '📎 notes.html');
+    const link = row.getByTestId('attachment-download');
+    await link.waitFor();
+    expect(await link.textContent()).toBe('notes.html');
+    expect(await row.locator('img, iframe, object, embed').count()).toBe(0);
+    const download = ben.page.waitForEvent('download');
+    await link.click();
+    expect((await download).suggestedFilename()).toBe('notes.html');
+    expect([...ana.problems, ...ben.problems]).toEqual([]);
+  }, 60_000);
+});
