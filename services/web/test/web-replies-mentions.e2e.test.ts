@@ -40,7 +40,7 @@ afterEach(async (context) => {
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);
 
 /** The message whose own text (not a quote of it) is `body`. */
-const row = (person: Person, body: string): Locator => person.page.locator('article.message').filter({ has: person.page.locator('p.message-body', { hasText: body }) });
+const row = (person: Person, body: string): Locator => person.page.locator('article.message').filter({ has: person.page.locator('.message-body', { hasText: body }) });
 const thread = (person: Person) => person.page.getByRole('complementary', { name: 'Thread' });
 
 describe('replies, threads and mentions in the web client', () => {

@@ -67,9 +67,9 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
             Message deleted
           </p>
         ) : (
-          <p className="message-body" dir="auto">
-            {personOf && selfId !== undefined ? <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} /> : message.body}
-          </p>
+          <div className="message-body" dir="auto">
+            <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} />
+          </div>
         )}
         {!message.deletedAt && message.attachments && message.attachments.length > 0 && attachmentLinks && (
           <AttachmentList roomId={message.roomId} attachments={message.attachments} links={attachmentLinks} />

@@ -1,4 +1,5 @@
 import type { ReplyQuote as Quote } from '@parley/contracts';
+import { MessageText } from './message-text';
 
 export interface ReplyQuoteProps {
   quote: Quote;
@@ -16,7 +17,9 @@ export function ReplyQuote({ quote, parent, nameOf, onOpen }: ReplyQuoteProps) {
     <>
       <span className="visually-hidden">Replying to </span>
       <span className="reply-quote-author">{nameOf(quote.senderId)}</span>{' '}
-      {deleted ? <em className="reply-quote-deleted">Message deleted</em> : <span className="reply-quote-text" dir="auto">{excerpt}</span>}
+      {deleted ? <em className="reply-quote-deleted">Message deleted</em> : <span className="reply-quote-text" dir="auto">
+          <MessageText body={excerpt} compact />
+        </span>}
     </>
   );
   return onOpen ? (

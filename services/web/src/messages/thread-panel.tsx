@@ -93,9 +93,9 @@ function line(message: ChatMessage, selfId: string, nameOf: (userId: string) => 
       {message.deletedAt ? (
         <p className="message-body message-deleted">Message deleted</p>
       ) : (
-        <p className="message-body" dir="auto">
+        <div className="message-body" dir="auto">
           <MessageText body={message.body} mentions={message.mentions} selfId={selfId} personOf={personOf} />
-        </p>
+        </div>
       )}
       {!message.deletedAt && message.attachments && message.attachments.length > 0 && attachmentLinks && (
         <AttachmentList roomId={message.roomId} attachments={message.attachments} links={attachmentLinks} />

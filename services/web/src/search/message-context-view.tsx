@@ -3,6 +3,7 @@ import type { Message } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { useAuth } from '../auth/auth-context';
 import { fullDateTime } from '../time/date-labels';
+import { MessageText } from '../messages/message-text';
 import { FormAlert } from '../ui/form-alert';
 import { messagesAround } from './search-api';
 
@@ -75,9 +76,9 @@ export function MessageContextView({ roomId, messageId, nameOf, onLeave }: Messa
                   <strong dir="auto">{nameOf(message.senderId)}</strong> <time dateTime={message.createdAt}>{fullDateTime(new Date(message.createdAt))}</time>
                   {message.editedAt && ' · edited'}
                 </span>
-                <p className="message-body" dir="auto">
-                  {message.deletedAt ? <em>This message was deleted.</em> : message.body}
-                </p>
+                <div className="message-body" dir="auto">
+                  {message.deletedAt ? <em>This message was deleted.</em> : <MessageText body={message.body} />}
+                </div>
               </li>
             );
           })}
