@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatMessageText, MAX_FORMAT_DEPTH, type FormatNode } from './message-text-format';
+import { formatMessageText, MAX_FORMAT_DEPTH, plainMessageText, type FormatNode } from './message-text-format';
 import { linkAt, safeHref } from './message-links';
 
 const text = (value: string): FormatNode => ({ type: 'text', text: value });
@@ -100,10 +100,10 @@ describe('message text formatting', () => {
   });
 
   it('handles a very long body', () => {
-    const body = 'word **bold** `code` https://example.com/x _em_ '.repeat(5_000);
+    const body = 'word **bold** `code` https://example.com/x _em_ '.repeat(2_000);
     const nodes = formatMessageText(body);
-    expect(nodes.filter((node) => node.type === 'link')).toHaveLength(5_000);
-    expect(nodes.filter((node) => node.type === 'strong')).toHaveLength(5_000);
+    expect(nodes.filter((node) => node.type === 'link')).toHaveLength(2_000);
+    expect(nodes.filter((node) => node.type === 'strong')).toHaveLength(2_000);
   });
 
   it('turns resolved mentions into mention nodes, not inside code or links', () => {
@@ -120,6 +120,27 @@ describe('message text formatting', () => {
       text(' '),
       { type: 'strong', children: [{ type: 'mention', text: '@ben', mention: spans[3] }] },
     ]);
+  });
+});
+
+describe('marked spans', () => {
+  it('ignores empty, overlapping and out-of-order spans', () => {
+    const spans = [{ start: 0, end: 0 }, { start: 0, end: 3 }, { start: 1, end: 5 }, { start: 4, end: 7 }, { start: 2, end: 3 }, { start: 8, end: 99 }];
+    expect(formatMessageText('abc defgh', spans)).toEqual([
+      { type: 'mention', text: 'abc', mention: spans[1] },
+      text(' '),
+      { type: 'mention', text: 'def', mention: spans[3] },
+      text('gh'),
+    ]);
+  });
+});
+
+describe('message text as plain text', () => {
+  it('drops the markers and keeps everything else, for previews', () => {
+    expect(plainMessageText('**Thanks**, see _this_ at https://example.com and `a*b`')).toBe('Thanks, see this at https://example.com and a*b');
+    expect(plainMessageText('```js\nlet x = 1;\n```')).toBe('let x = 1;');
+    expect(plainMessageText('2 * 3 and **open')).toBe('2 * 3 and **open');
+    expect(plainMessageText('<script>alert(1)</script>')).toBe('<script>alert(1)</script>');
   });
 });
 

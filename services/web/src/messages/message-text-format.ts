@@ -50,6 +50,18 @@ export function formatMessageText<M extends MentionSpan = MentionSpan>(body: str
   return out;
 }
 
+/** The text a reader sees, markers dropped (code and addresses as written): for one-line previews and notifications. */
+export function plainMessageText(body: string): string {
+  let text = '';
+  const stack: FormatNode[] = formatMessageText(body).reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if ('children' in node) for (let index = node.children.length - 1; index >= 0; index -= 1) stack.push(node.children[index]!);
+    else text += node.text;
+  }
+  return text;
+}
+
 /** A fence's content: an optional language word on the opening line, the first and last line break dropped. */
 function codeBlock(content: string): FormatNode<never> | null {
   let text = content;
@@ -106,12 +118,14 @@ function tokenize<M extends MentionSpan>(body: string, start: number, end: numbe
   let at = start;
   const flush = () => text(body.slice(plainFrom, at));
   while (at < end) {
-    while (cursor.mention < mentions.length && mentions[cursor.mention]!.start < at) cursor.mention += 1;
+    // Spans already passed (inside code, a link, another span) or empty are skipped.
+    while (cursor.mention < mentions.length && (mentions[cursor.mention]!.start < at || mentions[cursor.mention]!.end <= mentions[cursor.mention]!.start)) cursor.mention += 1;
     const char = body[at]!;
     const mention = mentions[cursor.mention];
     if (mention && mention.start === at && mention.end <= end) {
       flush();
       tokens.push({ kind: 'node', node: { type: 'mention', text: body.slice(mention.start, mention.end), mention } });
+      cursor.mention += 1;
       at = plainFrom = mention.end;
       continue;
     }

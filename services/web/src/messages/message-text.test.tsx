@@ -33,6 +33,11 @@ describe('a message body on screen', () => {
     expect(body.querySelectorAll('strong')).toHaveLength(1);
   });
 
+  it('puts a code block on its own lines without empty lines around it', () => {
+    const body = shown('before\n```\ncode\n```\nafter');
+    expect([...body.childNodes].map((node) => node.textContent)).toEqual(['before', 'code', 'after']);
+  });
+
   it('shows markup, scripts and other schemes as text, never as elements or links', () => {
     const hostile = '<script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) javascript:alert(1) data:text/html,<b>x</b> vbscript:x \u0000\u202e';
     const body = shown(hostile);

@@ -1,6 +1,7 @@
-import { useMemo, type ReactNode } from 'react';
+import { useMemo } from 'react';
 import { findMentions } from '@parley/contracts';
-import { formatMessageText, type FormatNode, type MentionSpan } from './message-text-format';
+import { FormattedText } from './formatted-text';
+import { formatMessageText, type MentionSpan } from './message-text-format';
 
 export interface MessageTextProps {
   body: string;
@@ -9,10 +10,7 @@ export interface MessageTextProps {
   selfId?: string | undefined;
   /** A member's username and shown name, when known. */
   personOf?: ((userId: string) => { username: string; name: string } | undefined) | undefined;
-  /**
-   * For one-line previews inside buttons (reply quotes, search results): links stay text and
-   * code blocks show as inline code, since neither may sit inside a button.
-   */
+  /** A one-line preview inside a button (reply quotes): no links, code blocks inline. */
   compact?: boolean;
 }
 
@@ -30,7 +28,17 @@ interface ResolvedMention extends MentionSpan {
  */
 export function MessageText({ body, mentions, selfId, personOf, compact = false }: MessageTextProps) {
   const nodes = useMemo(() => formatMessageText(body, resolveMentions(body, mentions, personOf)), [body, mentions, personOf]);
-  return <>{renderNodes(nodes, { selfId, compact })}</>;
+  return (
+    <FormattedText
+      nodes={nodes}
+      compact={compact}
+      renderMention={({ userId, username, name }, _text, key) => (
+        <span key={key} className={userId === selfId ? 'mention mention-me' : 'mention'} data-mention={username} title={`@${username}`}>
+          {`@${name}`}
+        </span>
+      )}
+    />
+  );
 }
 
 function resolveMentions(body: string, mentions: MessageTextProps['mentions'], personOf: MessageTextProps['personOf']): ResolvedMention[] {
@@ -46,50 +54,4 @@ function resolveMentions(body: string, mentions: MessageTextProps['mentions'], p
     if (person) resolved.push({ ...found, ...person });
   }
   return resolved;
-}
-
-interface RenderOptions {
-  selfId: string | undefined;
-  compact: boolean;
-}
-
-function renderNodes(nodes: ReadonlyArray<FormatNode<ResolvedMention>>, options: RenderOptions): ReactNode[] {
-  return nodes.map((node, key) => renderNode(node, key, options));
-}
-
-function renderNode(node: FormatNode<ResolvedMention>, key: number, options: RenderOptions): ReactNode {
-  switch (node.type) {
-    case 'text':
-      return node.text;
-    case 'strong':
-      return <strong key={key}>{renderNodes(node.children, options)}</strong>;
-    case 'em':
-      return <em key={key}>{renderNodes(node.children, options)}</em>;
-    case 'code':
-      return <code key={key}>{node.text}</code>;
-    case 'code-block':
-      return options.compact ? (
-        <code key={key}>{node.text}</code>
-      ) : (
-        <pre key={key} className="message-code-block" dir="ltr">
-          <code {...(node.language ? { 'data-language': node.language } : {})}>{node.text}</code>
-        </pre>
-      );
-    case 'link':
-      return options.compact ? (
-        node.text
-      ) : (
-        <a key={key} href={node.href} target="_blank" rel="noopener noreferrer" dir="auto">
-          {node.text}
-        </a>
-      );
-    case 'mention': {
-      const { userId, username, name } = node.mention;
-      return (
-        <span key={key} className={userId === options.selfId ? 'mention mention-me' : 'mention'} data-mention={username} title={`@${username}`}>
-          {`@${name}`}
-        </span>
-      );
-    }
-  }
 }

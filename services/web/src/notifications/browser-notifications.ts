@@ -1,4 +1,5 @@
 import type { Message } from '@parley/contracts';
+import { plainMessageText } from '../messages/message-text-format';
 import { displayNameOf } from '../room-model/room-title';
 import type { ChatState } from '../store/chat-state';
 
@@ -35,7 +36,7 @@ export class BrowserNotifier {
         ? `${sender} in ${room.name ?? 'a group'}`
         : sender;
     try {
-      const notification = new Notification(title, { body: message.body.slice(0, 200), tag: `room:${room.id}`, dir: 'auto', icon: '/icon.svg' });
+      const notification = new Notification(title, { body: plainMessageText(message.body).slice(0, 200), tag: `room:${room.id}`, dir: 'auto', icon: '/icon.svg' });
       notification.onclick = () => {
         window.focus();
         this.openRoom(room.id);

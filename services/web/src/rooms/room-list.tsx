@@ -3,6 +3,7 @@ import type { RoomSummary } from '@parley/contracts';
 import { useChatController, useChatSelector } from '../store/chat-context';
 import { fullDateTime, relativeTime } from '../time/date-labels';
 import { Avatar } from '../ui/avatar';
+import { plainMessageText } from '../messages/message-text-format';
 import { FormAlert } from '../ui/form-alert';
 import { directPartnerId, displayNameOf, roomTitle } from '../room-model/room-title';
 import { sortRoomsByActivity } from '../room-model/room-summaries';
@@ -109,6 +110,6 @@ function preview(room: RoomSummary, selfId: string, nameOf: (id: string) => stri
   const message = room.lastMessage;
   if (!message) return room.kind === 'group' ? `${room.memberCount} members` : 'No messages yet';
   const who = message.senderId === selfId ? 'You' : room.kind === 'group' ? nameOf(message.senderId) : '';
-  const body = message.deletedAt ? 'Message deleted' : message.body;
+  const body = message.deletedAt ? 'Message deleted' : plainMessageText(message.body);
   return who ? `${who}: ${body}` : body;
 }

@@ -24,4 +24,27 @@ describe('a search snippet on screen', () => {
     expect(container.textContent).toBe('abcdef');
     expect([...container.querySelectorAll('mark')].map((mark) => mark.textContent)).toEqual(['ab', 'cde']);
   });
+
+  it('formats the snippet like a message, with the matches marked inside the formatting', () => {
+    const text = 'the **marmalade** recipe at https://example.com ```cook it```';
+    const { container } = render(<SnippetText snippet={{ text, highlights: [{ start: 6, length: 9 }] }} />);
+    expect(container.querySelector('strong > mark')?.textContent).toBe('marmalade');
+    expect(container.querySelector('code')?.textContent).toBe('cook it');
+    // It sits in a button: no link and no block inside it.
+    expect(container.querySelectorAll('a, pre')).toHaveLength(0);
+    expect(container.textContent).toBe('the marmalade recipe at https://example.com cook it');
+  });
+
+  it('shows the plain text when a match lies where formatting cannot mark it', () => {
+    const text = 'run `npm marmalade` and **go**';
+    const { container } = render(<SnippetText snippet={{ text, highlights: [{ start: 9, length: 9 }] }} />);
+    expect(container.textContent).toBe(text);
+    expect(container.querySelector('mark')?.textContent).toBe('marmalade');
+    expect(container.querySelector('code, strong')).toBeNull();
+  });
+
+  it('survives empty and out-of-range matches', () => {
+    const { container } = render(<SnippetText snippet={{ text: '**a** b', highlights: [{ start: 2, length: 0 }, { start: 6, length: 40 }] }} />);
+    expect(container.textContent).toBe('**a** b');
+  });
 });
