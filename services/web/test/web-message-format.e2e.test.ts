@@ -74,7 +74,7 @@ describe('formatted message text in the web client', () => {
     expect(await text.locator('pre > code').textContent()).toBe('npm ci\n  npm test   # keeps its spaces');
     expect(await text.locator('pre > code').getAttribute('data-language')).toBe('sh');
     // The code block keeps its spaces on screen, not only in the DOM.
-    expect(await text.locator('pre').evaluate((element) => getComputedStyle(element).whiteSpace)).toBe('pre-wrap');
+    expect(await text.locator('pre').evaluate((element) => element.ownerDocument.defaultView!.getComputedStyle(element).whiteSpace)).toBe('pre-wrap');
     await text.locator('.mention-me').getByText(`@${ben.name}`).waitFor();
 
     // What is not an http(s) address, or is markup, is shown exactly as typed.
