@@ -44,7 +44,8 @@ function loggedPorts(output: string): { http?: number; admin?: number } {
  * by a parallel test in between, and that process would then answer in this service's place.
  * Needs LOG_LEVEL info (or lower) for the "listening" lines.
  */
-export async function startServiceProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<ServiceProcess> {
+// 90 s: on a shared 2-core machine five processes importing at once have taken 30 s just to listen.
+export async function startServiceProcess(name: string, entry: string, env: Record<string, string>, timeoutMs = 90_000): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [entry], {
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env, PORT: env.PORT ?? '0', METRICS_PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -81,12 +82,12 @@ export async function startServiceProcess(name: string, entry: string, env: Reco
   };
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-    const ready = await fetch(`${service.adminUrl}/readyz`).then(
-      (response) => response.status === 200,
-      () => false,
+    const readiness = await fetch(`${service.adminUrl}/readyz`).then(
+      async (response) => ({ ready: response.status === 200, body: await response.text() }),
+      (error: unknown) => ({ ready: false, body: String(error) }),
     );
-    if (ready) return service;
-    if (Date.now() > deadline) throw failed(`not ready within ${timeoutMs} ms`);
+    if (readiness.ready) return service;
+    if (Date.now() > deadline) throw failed(`not ready within ${timeoutMs} ms (last /readyz: ${readiness.body})`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
