@@ -37,4 +37,12 @@ describe('thread panel pages', () => {
     expect(shown.map((item) => item.key)).toEqual(['u:8', 'u:9', 'u:12', 'u:pending']);
     expect(shown[1]!.body).toBe('edited');
   });
+
+  it('leave out what the room holds below the pages read while earlier pages remain, so nothing is shown out of a gap', () => {
+    const loaded = [reply(8), reply(9)];
+    const room = [reply(3), reply(7), reply(9), reply(10), reply(0, { key: 'u:pending', id: null, seq: null })];
+    expect(seqs(threadReplies(loaded, room, '1000', earlierPageCursor(loaded)))).toEqual([8, 9, 10, null]);
+    // Every page read: all of it.
+    expect(seqs(threadReplies(loaded, room, '1000'))).toEqual([3, 7, 8, 9, 10, null]);
+  });
 });

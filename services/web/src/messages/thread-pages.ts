@@ -2,14 +2,20 @@ import type { ChatMessage } from './chat-message';
 
 /**
  * The replies of a thread panel: the pages read from the server (latest first, then earlier
- * ones) plus the replies the room holds, which win (they carry later edits, deletions and
- * reactions, and replies that arrived live). One entry per message (`key` is stable from the
- * optimistic copy on), in sequence order; optimistic replies (no sequence yet) last.
+ * ones) plus the replies the room holds from `fromSeq` on (undefined: all of them), which win:
+ * they carry later edits, deletions and reactions, and the replies that arrived live. What the
+ * room holds below the pages read stays out until the page that covers it is loaded, so the
+ * panel is always one unbroken stretch up to the latest reply. One entry per message (`key` is
+ * stable from the optimistic copy on), in sequence order; optimistic replies (no sequence yet) last.
  */
-export function threadReplies(loaded: readonly ChatMessage[], roomItems: readonly ChatMessage[], parentId: string | null): ChatMessage[] {
+export function threadReplies(loaded: readonly ChatMessage[], roomItems: readonly ChatMessage[], parentId: string | null, fromSeq?: number): ChatMessage[] {
   const byKey = new Map<string, ChatMessage>();
   for (const reply of loaded) byKey.set(reply.key, reply);
-  for (const item of roomItems) if (parentId !== null && item.replyTo === parentId) byKey.set(item.key, item);
+  for (const item of roomItems) {
+    if (parentId === null || item.replyTo !== parentId) continue;
+    if (fromSeq !== undefined && item.seq !== null && item.seq < fromSeq) continue;
+    byKey.set(item.key, item);
+  }
   return [...byKey.values()].sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
 }
 

@@ -69,7 +69,9 @@ export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf,
     }
   };
 
-  const replies = useMemo(() => threadReplies(loaded, roomItems, parentId), [loaded, roomItems, parentId]);
+  // While earlier pages exist, the panel starts at the first reply read (see threadReplies).
+  const fromSeq = hasEarlier ? earlierPageCursor(loaded) : undefined;
+  const replies = useMemo(() => threadReplies(loaded, roomItems, parentId, fromSeq), [loaded, roomItems, parentId, fromSeq]);
   const summary = threadSummaries(roomItems).get(parentId ?? '');
   const count = Math.max(summary?.count ?? 0, replies.filter((reply) => reply.id !== null).length);
   const lastReplyAt = summary?.lastReplyAt ?? replies.at(-1)?.createdAt;
