@@ -124,7 +124,7 @@ describe('files in the web client', () => {
             await dialog.getByRole('button', { name: 'Search', exact: true }).click();
             return results.getByRole('button').count();
           },
-          { timeout: 20_000, intervals: [500] },
+          { timeout: 20_000, interval: 500 },
         )
         .toBe(1);
     };
