@@ -159,6 +159,16 @@ export const REST_ROUTES: RestRoute[] = [
   {
     service: 'chat',
     method: 'GET',
+    path: '/api/v1/rooms/:id/messages/:messageId/replies',
+    credentials: 'access-token',
+    template: (i, r) => ({
+      params: { id: someRoom(i, r), messageId: someMessageId(i, r) },
+      query: { ...r.pick([{}, { from: 'end' }, { afterSeq: String(r.int(0, 50)) }, { beforeSeq: String(r.int(0, 50)) }]), limit: String(r.int(1, 100)) },
+    }),
+  },
+  {
+    service: 'chat',
+    method: 'GET',
     path: '/api/v1/search/messages',
     credentials: 'access-token',
     template: (i, r) => ({ query: { q: word(r), ...(r.chance(0.5) ? { roomId: someRoom(i, r) } : {}), limit: String(r.int(1, 50)) } }),

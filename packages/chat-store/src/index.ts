@@ -15,5 +15,5 @@ export type { SearchLanguage } from './message-search-sql.js';
 export { searchMessages, chooseSearchStrategy, explainMessageSearch, storedMessageSeq, MATCH_START, MATCH_STOP, LESS_THAN } from './message-search.js';
 export type { MessageSearchRequest, MessageSearchRow, SearchPosition, SearchStrategy } from './message-search.js';
 export { attachReplyQuotes, fetchReplyQuotes, findReplyParent } from './reply-quotes.js';
-export { foldReplies, fetchReplyPage, fetchStoredMessage } from './thread-store.js';
+export { foldReplies, fetchReplyPage, fetchStoredMessage, type ReplyPageRequest } from './thread-store.js';
 export { recordMentionNotifications } from './mention-notifications.js';

@@ -39,6 +39,8 @@ export interface MessageSearchRow {
   roomId: string;
   seq: number;
   senderId: string;
+  /** With `senderId`, what names the message's files (attachments are claimed by it). */
+  clientMsgId: string;
   createdAt: Date;
   editedAt: Date | null;
   rank: string;
@@ -51,6 +53,7 @@ interface Row {
   room_id: string;
   seq: string;
   sender_id: string;
+  client_msg_id: string;
   created_at: Date;
   edited_at: Date | null;
   rank: string;
@@ -73,7 +76,7 @@ function searchSql(language: SearchLanguage): string {
   return `
     WITH q AS (SELECT websearch_to_tsquery('${language}'::regconfig, $1) AS query),
     page AS (
-      SELECT m.id, m.room_id, m.seq, m.sender_id, m.created_at, m.edited_at, m.body, ts_rank(${vector}, q.query) AS rank
+      SELECT m.id, m.room_id, m.seq, m.sender_id, m.client_msg_id, m.created_at, m.edited_at, m.body, ts_rank(${vector}, q.query) AS rank
         FROM chat.messages AS m CROSS JOIN q
        WHERE m.room_id IN (SELECT rm.room_id FROM chat.room_members AS rm WHERE rm.user_id = $2 AND ($3::uuid IS NULL OR rm.room_id = $3))
          AND m.kind = 'message' AND m.deleted_at IS NULL
@@ -84,7 +87,7 @@ function searchSql(language: SearchLanguage): string {
        ORDER BY rank DESC, m.id DESC
        LIMIT $6
     )
-    SELECT page.id::text AS id, page.room_id, page.seq::text AS seq, page.sender_id, page.created_at, page.edited_at,
+    SELECT page.id::text AS id, page.room_id, page.seq::text AS seq, page.sender_id, page.client_msg_id, page.created_at, page.edited_at,
            page.rank::text AS rank, ts_headline('${language}'::regconfig, replace(page.body, '<', $8), q.query, $7) AS headline
       FROM page CROSS JOIN q
      ORDER BY page.rank DESC, page.id DESC`;
@@ -155,6 +158,7 @@ export async function searchMessages(
     roomId: row.room_id,
     seq: Number(row.seq),
     senderId: row.sender_id,
+    clientMsgId: row.client_msg_id,
     createdAt: row.created_at,
     editedAt: row.edited_at,
     rank: row.rank,

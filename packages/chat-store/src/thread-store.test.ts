@@ -111,6 +111,14 @@ describe('reply folding', () => {
     expect(rest.replies.map((item) => item.seq)).toEqual([4]);
     await foldReplies(dataSource, [parent, ...replies, stray]);
     expect(await parentState(parent.id)).toMatchObject({ reply_count: 3, state_seq: 4 });
+    // Backwards from the latest, each page still in sequence order.
+    const latest = await fetchReplyPage(dataSource, roomId, parent.id, { backwards: true, limit: 2 });
+    expect(latest.replies.map((item) => item.seq)).toEqual([3, 4]);
+    expect(latest.hasMore).toBe(true);
+    const earliest = await fetchReplyPage(dataSource, roomId, parent.id, { backwards: true, beforeSeq: 3, limit: 2 });
+    expect(earliest.replies.map((item) => item.seq)).toEqual([2]);
+    expect(earliest.hasMore).toBe(false);
+    expect((await fetchReplyPage(dataSource, roomId, parent.id, { backwards: true, beforeSeq: 999_999_999_999_999, limit: 10 })).replies).toHaveLength(3);
     // Nor is another room's message ever quoted.
     const strayPage = await fetchMessagePage(dataSource, otherRoom, { limit: 10 });
     expect(strayPage.messages[0]!.replyQuote).toBeUndefined();

@@ -50,20 +50,30 @@ export async function fetchStoredMessage(dataSource: DataSource, roomId: string,
   return message;
 }
 
-/** A page of a message's stored replies after `afterSeq`, in sequence order, and whether there is more. */
-export async function fetchReplyPage(
-  dataSource: DataSource,
-  roomId: string,
-  parentId: string,
-  page: { afterSeq?: number; limit: number },
-): Promise<{ replies: Message[]; hasMore: boolean }> {
+/**
+ * Where a page of a thread starts: after `afterSeq` going forwards (from the first reply without
+ * it), or below `beforeSeq` going backwards (from the latest reply when `backwards` has no bound).
+ */
+export type ReplyPageRequest = { afterSeq?: number; limit: number } | { backwards: true; beforeSeq?: number; limit: number };
+
+/**
+ * A page of a message's stored replies, in sequence order either way, and whether there is more
+ * in the direction read. Both directions walk the `(reply_to_id, seq)` index.
+ */
+export async function fetchReplyPage(dataSource: DataSource, roomId: string, parentId: string, page: ReplyPageRequest): Promise<{ replies: Message[]; hasMore: boolean }> {
+  const backwards = 'backwards' in page;
   const rows = (await dataSource.query(
-    `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
-      WHERE reply_to_id = $1 AND room_id = $2 AND kind = 'message' AND seq > $3
-      ORDER BY seq ASC LIMIT $4`,
-    [parentId, roomId, page.afterSeq ?? 0, page.limit + 1],
+    backwards
+      ? `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
+          WHERE reply_to_id = $1 AND room_id = $2 AND kind = 'message' AND ($3::bigint IS NULL OR seq < $3::bigint)
+          ORDER BY seq DESC LIMIT $4`
+      : `SELECT ${MESSAGE_COLUMNS} FROM chat.messages
+          WHERE reply_to_id = $1 AND room_id = $2 AND kind = 'message' AND seq > $3
+          ORDER BY seq ASC LIMIT $4`,
+    [parentId, roomId, backwards ? (page.beforeSeq ?? null) : (page.afterSeq ?? 0), page.limit + 1],
   )) as MessageRow[];
   const replies = rows.slice(0, page.limit).map(toMessage);
+  if (backwards) replies.reverse();
   await attachReactions(dataSource, replies);
   await attachReplyQuotes(dataSource, replies);
   return { replies, hasMore: rows.length > page.limit };

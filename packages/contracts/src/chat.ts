@@ -236,11 +236,22 @@ export const readMarkerResponseSchema = z.object({
 });
 export type ReadMarkerResponse = z.infer<typeof readMarkerResponseSchema>;
 
-/** A thread's replies, oldest first, by room sequence: `afterSeq` is the last reply of the previous page. */
-export const threadQuerySchema = z.strictObject({
-  afterSeq: messageSeqQuerySchema.optional(),
-  limit: limitSchema(THREAD_PAGE_MAX, 50),
-});
+/**
+ * A page of a thread's replies, always in room sequence order (like history). Read forwards from
+ * the first reply (no cursor, then `afterSeq` = the last reply of the previous page) or backwards
+ * from the latest (`from=end`, then `beforeSeq` = the first reply of the previous page, as a panel
+ * that shows the newest replies and loads earlier ones does). `hasMore`: more in that direction.
+ */
+export const threadQuerySchema = z
+  .strictObject({
+    afterSeq: messageSeqQuerySchema.optional(),
+    beforeSeq: messageSeqQuerySchema.optional(),
+    from: z.enum(['start', 'end']).optional(),
+    limit: limitSchema(THREAD_PAGE_MAX, 50),
+  })
+  .refine((query) => [query.afterSeq, query.beforeSeq, query.from].filter((cursor) => cursor !== undefined).length <= 1, {
+    message: 'use at most one of afterSeq, beforeSeq and from',
+  });
 export type ThreadQuery = z.infer<typeof threadQuerySchema>;
 
 export const threadResponseSchema = z.object({

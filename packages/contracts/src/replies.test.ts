@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findMentions, mentionedUsernames, MENTIONS_MAX, messageSendPayloadSchema, replyExcerpt, REPLY_EXCERPT_MAX } from './index.js';
+import { findMentions, mentionedUsernames, MENTIONS_MAX, messageSendPayloadSchema, replyExcerpt, REPLY_EXCERPT_MAX, THREAD_PAGE_MAX, threadQuerySchema } from './index.js';
 
 describe('@mentions in a body', () => {
   it('finds @username with the username alphabet, lower-cased, each once, in order', () => {
@@ -36,5 +36,25 @@ describe('replies', () => {
     }
     expect(messageSendPayloadSchema.safeParse({ ...base, mentions: ['3f6c1a52-6a0e-4a53-9d43-0a8f4d1b6a10'] }).success).toBe(false);
     expect(messageSendPayloadSchema.safeParse({ ...base, replyQuote: { excerpt: 'forged' } }).success).toBe(false);
+  });
+});
+
+describe('thread pages', () => {
+  it('take one cursor at most, sequence numbers as plain digits and a bounded page size', () => {
+    expect(threadQuerySchema.parse({ beforeSeq: '12', limit: '3' })).toEqual({ beforeSeq: 12, limit: 3 });
+    expect(threadQuerySchema.parse({ from: 'end' })).toEqual({ from: 'end', limit: 50 });
+    const refused = [
+      { afterSeq: '1', beforeSeq: '9' },
+      { from: 'end', beforeSeq: '9' },
+      { beforeSeq: '-1' },
+      { beforeSeq: '1e3' },
+      { beforeSeq: '9'.repeat(16) },
+      { afterSeq: 'abc' },
+      { from: 'middle' },
+      { limit: String(THREAD_PAGE_MAX + 1) },
+      { limit: '0' },
+      { cursor: 'abc' },
+    ];
+    for (const query of refused) expect(threadQuerySchema.safeParse(query).success, JSON.stringify(query)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cursorSchema, limitSchema, userIdSchema } from './common.js';
 import { messageIdSchema, messageSchema, roomIdSchema } from './chat.js';
 import { text } from './text.js';
+import { messageAttachmentSchema } from './attachments.js';
 
 /** Longest search query, in characters: a sentence or two; longer ones are refused, not cut. */
 export const SEARCH_QUERY_MAX = 200;
@@ -38,6 +39,8 @@ export const messageSearchHitSchema = z.object({
   /** When last edited (the snippet is of the current text). */
   editedAt: z.string().optional(),
   snippet: searchSnippetSchema,
+  /** The files the message carries (links through the attachment links endpoint, for members). */
+  attachments: z.array(messageAttachmentSchema).optional(),
 });
 export type MessageSearchHit = z.infer<typeof messageSearchHitSchema>;
 

@@ -63,7 +63,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   inviteTokenParamsSchema: [{ token: 't'.repeat(43) }],
   inviteParamsSchema: [{ id: ROOM, inviteId: USER }],
   roomEventQuerySchema: [{ before: '42', limit: '100' }],
-  threadQuerySchema: [{ afterSeq: '7', limit: '100' }, {}],
+  threadQuerySchema: [{ afterSeq: '7', limit: '100' }, { beforeSeq: '7' }, { from: 'end' }, {}],
   usernameLookupRequestSchema: [{ usernames: ['ada_l', 'bob.b'] }],
   uploadAttachmentQuerySchema: [{ name: 'holiday photo.jpg' }, {}],
   roomAttachmentParamsSchema: [{ id: ROOM, attachmentId: USER }],

@@ -170,11 +170,12 @@ export const chatApiRoutes: ApiRoute[] = [
   {
     method: 'get',
     path: `${ROOMS}/{id}/messages/{messageId}/replies`,
-    summary: "A message's thread (members only): the message with its reply count and last reply time, and its replies in room sequence order; includes replies accepted but not yet persisted",
+    summary:
+      "A message's thread (members only): the message with its reply count and last reply time, and a page of its replies in room sequence order, read forwards from the first (`afterSeq`) or backwards from the latest (`from=end`, then `beforeSeq`); includes replies accepted but not yet persisted",
     authenticated: true,
     params: roomMessageParamsSchema,
     query: threadQuerySchema,
-    responses: { 200: { description: 'The message and a page of its replies, oldest first', schema: threadResponseSchema } },
+    responses: { 200: { description: 'The message and a page of its replies in sequence order; `hasMore`: more in the direction read', schema: threadResponseSchema } },
     errors: [400, 401, 403, 404],
   },
   {

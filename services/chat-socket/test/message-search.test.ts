@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messageSearchResponseSchema, messagesAroundResponseSchema, type Message, type MessageSearchHit } from '@parley/contracts';
+import { messageSearchResponseSchema, messagesAroundResponseSchema, type Message, type MessageAttachment, type MessageSearchHit } from '@parley/contracts';
 import { chooseSearchStrategy, createChatDataSource, searchMessages } from '@parley/chat-store';
 import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
+import { png, rawRequest } from './support/attachment-requests.js';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
 /**
@@ -23,9 +24,11 @@ let cluster: ChatCluster;
 let worker: ServiceProcess;
 let db: pg.Pool;
 let dataDir: string;
+let attachmentDir: string;
 
 beforeAll(async () => {
-  cluster = await startChatCluster({ label: 'chat_search', instances: 1, env: { SEND_BURST: '500', SEND_RATE_PER_SECOND: '500' } });
+  attachmentDir = await mkdtemp(join(tmpdir(), 'parley-search-files-'));
+  cluster = await startChatCluster({ label: 'chat_search', instances: 1, env: { SEND_BURST: '500', SEND_RATE_PER_SECOND: '500', ATTACHMENT_DIR: attachmentDir } });
   const workerMain = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
   if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: build with \`npm run build\``);
   dataDir = await mkdtemp(join(tmpdir(), 'parley-search-'));
@@ -38,6 +41,7 @@ afterAll(async () => {
   await db?.end();
   await cluster?.close();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  if (attachmentDir) await rm(attachmentDir, { recursive: true, force: true });
 });
 
 async function groupRoom(owner: TestUser, members: TestUser[] = []): Promise<string> {
@@ -154,6 +158,55 @@ describe('message search', () => {
     expect((await cluster.api(0, 'POST', `/api/v1/rooms/${shared}/leave`, { token: bob.token })).status).toBe(204);
     expect((await search(bob, { q: 'walrus' })).results).toEqual([]);
     expect((await cluster.api(0, 'GET', searchPath({ q: 'walrus', roomId: shared }), { token: bob.token })).status).toBe(403);
+  });
+
+  it('shows the files of a hit, whose links only members get', async () => {
+    const [alice, bob, carol] = [await cluster.user('alice'), await cluster.user('bob'), await cluster.user('carol')];
+    const roomId = await groupRoom(alice, [bob]);
+    const upload = async (bytes: Buffer, name: string): Promise<MessageAttachment> => {
+      const answer = await rawRequest(`${cluster.instances[0]!.url}/api/v1/rooms/${roomId}/attachments?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', authorization: `Bearer ${alice.token}` },
+        body: bytes,
+      });
+      expect(answer.status, answer.body.toString()).toBe(201);
+      return JSON.parse(answer.body.toString()).attachment as MessageAttachment;
+    };
+    const photo = await upload(await png(), 'lighthouse.png');
+    const minutes = await upload(Buffer.from('%PDF-1.7\n1 0 obj\n<<>>\nendobj\n'), 'minutes.pdf');
+    const sent = await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/messages`, {
+      token: alice.token,
+      body: { clientMsgId: randomUUID(), body: 'harbour trip, photo and minutes', attachments: [photo.id, minutes.id] },
+    });
+    expect(sent.status).toBe(201);
+    const plain = await post(alice, roomId, 'harbour trip without files');
+    await stored(roomId, plain.seq);
+
+    const hits = (await search(bob, { q: 'harbour' })).results;
+    const withFiles = hits.find((hit) => hit.messageId === sent.body.message.id);
+    expect(withFiles?.attachments).toEqual([
+      expect.objectContaining({ id: photo.id, name: 'lighthouse.png', kind: 'image', contentType: 'image/png', size: photo.size, thumbnail: true }),
+      expect.objectContaining({ id: minutes.id, name: 'minutes.pdf', kind: 'file', contentType: 'application/pdf', size: minutes.size, thumbnail: false }),
+    ]);
+    expect(hits.find((hit) => hit.messageId === plain.id)).not.toHaveProperty('attachments');
+
+    // A member gets short-lived links from the hit's ids, and they serve the bytes.
+    const links = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/attachments/${photo.id}/links`, { token: bob.token });
+    expect(links.status).toBe(200);
+    expect(links.body).toMatchObject({ url: expect.any(String), thumbnailUrl: expect.any(String), expiresAt: expect.any(String) });
+    expect((await rawRequest(`${cluster.instances[0]!.url}${links.body.thumbnailUrl}`)).status).toBe(200);
+
+    // Someone else finds nothing of the room, and the ids alone get no link.
+    expect((await search(carol, { q: 'harbour' })).results).toEqual([]);
+    for (const id of [photo.id, minutes.id]) {
+      const refused = await cluster.api(0, 'GET', `/api/v1/rooms/${roomId}/attachments/${id}/links`, { token: carol.token });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).not.toContain('lighthouse');
+    }
+    // Nor does a member's link, signed for them, work for anyone once they left.
+    expect((await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/leave`, { token: bob.token })).status).toBe(204);
+    expect((await search(bob, { q: 'harbour' })).results).toEqual([]);
+    expect((await rawRequest(`${cluster.instances[0]!.url}${links.body.url}`)).status).toBe(403);
   });
 
   it('searches the current text of an edited message and never a deleted one', async () => {

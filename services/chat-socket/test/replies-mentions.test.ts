@@ -207,6 +207,121 @@ describe('replies and threads', () => {
   });
 });
 
+describe('thread pages', () => {
+  const PAGE = 7;
+  const page = async (user: TestUser, roomId: string, parentId: string, query: string): Promise<ThreadResponse> => {
+    const answer = await thread(user, roomId, parentId, query);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    return answer.body as ThreadResponse;
+  };
+  const ascending = (replies: Message[]) => replies.every((reply, index) => index === 0 || reply.seq > replies[index - 1]!.seq);
+
+  it('reads a thread longer than a page backwards from its latest reply and forwards from its first, every reply once, while replies keep coming', async () => {
+    const [owner, member] = [await cluster.user('owner'), await cluster.user('member')];
+    const roomId = await groupRoom(owner, [member]);
+    const ownerSocket = await cluster.connect(0, owner);
+    const memberSocket = await cluster.connect(1, member);
+    const parent = await send(ownerSocket, roomId, 'Agenda?');
+    const replies: Message[] = [];
+    for (let index = 0; index < 3 * PAGE + 2; index += 1) {
+      replies.push(await send(index % 2 === 0 ? memberSocket : ownerSocket, roomId, `point ${index}`, parent.id));
+      // Other messages of the room between replies: thread pages skip them.
+      if (index % 5 === 0) await send(ownerSocket, roomId, `aside ${index}`);
+    }
+    await storedUpTo(roomId, replies.at(-1)!.seq);
+    const ids = (items: Message[]) => items.map((item) => item.id);
+
+    // Backwards, as the thread panel reads: the latest page first; new replies never shift the earlier pages.
+    const latest = await page(member, roomId, parent.id, `?from=end&limit=${PAGE}`);
+    expect(ids(latest.replies)).toEqual(ids(replies.slice(-PAGE)));
+    expect(latest.hasMore).toBe(true);
+    const backwards = [...latest.replies];
+    const arrivedMeanwhile: Message[] = [];
+    let before = latest.replies[0]!.seq;
+    for (let more = latest.hasMore; more; ) {
+      arrivedMeanwhile.push(await send(ownerSocket, roomId, `late ${arrivedMeanwhile.length}`, parent.id));
+      const earlier = await page(member, roomId, parent.id, `?beforeSeq=${before}&limit=${PAGE}`);
+      expect(earlier.replies.length).toBeGreaterThan(0);
+      expect(earlier.replies.length).toBeLessThanOrEqual(PAGE);
+      expect(ascending(earlier.replies)).toBe(true);
+      expect(earlier.replies.at(-1)!.seq).toBeLessThan(before);
+      backwards.unshift(...earlier.replies);
+      before = earlier.replies[0]!.seq;
+      more = earlier.hasMore;
+    }
+    expect(ids(backwards)).toEqual(ids(replies));
+    expect(new Set(ids(backwards)).size).toBe(replies.length);
+    // Below the first reply there is nothing, and the parent comes with every page.
+    expect(await page(member, roomId, parent.id, `?beforeSeq=${replies[0]!.seq}`)).toMatchObject({ replies: [], hasMore: false, parent: { id: parent.id } });
+
+    // Forwards, with replies accepted but maybe not stored yet at the end: all of them, once, in order.
+    const forwards: Message[] = [];
+    let after: number | undefined;
+    for (let more = true; more; ) {
+      const next = await page(member, roomId, parent.id, `?limit=${PAGE}${after === undefined ? '' : `&afterSeq=${after}`}`);
+      expect(ascending(next.replies)).toBe(true);
+      forwards.push(...next.replies);
+      after = next.replies.at(-1)?.seq ?? after;
+      more = next.hasMore;
+    }
+    expect(ids(forwards)).toEqual(ids([...replies, ...arrivedMeanwhile]));
+
+    // The latest page now ends with the replies that came meanwhile.
+    expect(ids((await page(member, roomId, parent.id, `?from=end&limit=${PAGE}`)).replies).slice(-arrivedMeanwhile.length)).toEqual(ids(arrivedMeanwhile));
+  });
+
+  it('gives non-members nothing, whichever way they page, and answers hostile cursors with a uniform 400', async () => {
+    const [owner, member, outsider] = [await cluster.user('owner'), await cluster.user('member'), await cluster.user('outsider')];
+    const roomId = await groupRoom(owner, [member]);
+    const ownerSocket = await cluster.connect(0, owner);
+    const parent = await send(ownerSocket, roomId, 'members only');
+    const reply = await send(ownerSocket, roomId, 'the secret plan', parent.id);
+
+    for (const query of ['', '?from=end', `?beforeSeq=${reply.seq + 1}`, '?afterSeq=0']) {
+      const refused = await thread(outsider, roomId, parent.id, query);
+      expect({ query, status: refused.status }).toEqual({ query, status: 403 });
+      expect(refused.body).toEqual({ error: expect.objectContaining({ code: 'forbidden' }) });
+      expect(JSON.stringify(refused.body)).not.toContain('secret');
+    }
+    // A room that does not exist is answered the same as one the caller is not in.
+    expect((await thread(outsider, randomUUID(), parent.id, '?from=end')).status).toBe(403);
+
+    const hostile = [
+      'beforeSeq=abc',
+      'beforeSeq=-1',
+      'afterSeq=-5',
+      'beforeSeq=1e3',
+      'beforeSeq=0x10',
+      'beforeSeq=1.5',
+      'beforeSeq=',
+      `beforeSeq=${'9'.repeat(16)}`,
+      `afterSeq=${'9'.repeat(400)}`,
+      'beforeSeq=%00',
+      'beforeSeq=1&beforeSeq=2',
+      'beforeSeq[a]=1',
+      'afterSeq=1&beforeSeq=9',
+      'from=end&beforeSeq=9',
+      'from=middle',
+      'from=',
+      'limit=0',
+      'limit=-1',
+      'limit=101',
+      'cursor=abc',
+      `beforeSeq=${encodeURIComponent("1' OR '1'='1")}`,
+    ];
+    for (const query of hostile) {
+      const refused = await thread(member, roomId, parent.id, `?${query}`);
+      expect({ query, status: refused.status }).toEqual({ query, status: 400 });
+      expect(refused.body).toEqual({ error: expect.objectContaining({ code: 'invalid', message: expect.any(String) }) });
+      expect(JSON.stringify(refused.body)).not.toMatch(/at .*\.js|stack/i);
+    }
+    // Numbers within range but beyond any reply are fine: an empty or complete page, never an error.
+    expect(await page(member, roomId, parent.id, `?beforeSeq=${'9'.repeat(15)}`)).toMatchObject({ replies: [{ id: reply.id }], hasMore: false });
+    expect(await page(member, roomId, parent.id, `?afterSeq=${'9'.repeat(15)}`)).toMatchObject({ replies: [], hasMore: false });
+    expect(await page(member, roomId, parent.id, '?beforeSeq=0')).toMatchObject({ replies: [], hasMore: false });
+  });
+});
+
 describe('@mentions', () => {
   it('stores the mentioned members, counts them in the reader’s summary and notifies them online and offline', async () => {
     const ann = await cluster.user('ann');

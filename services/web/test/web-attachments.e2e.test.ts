@@ -6,7 +6,8 @@ import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
 /**
  * Files in the browser (docs/decisions/0036-attachments.md): real Chromium, the platform started
  * by the launcher (two chat-socket processes), two people in a direct room. A pasted image and a
- * dropped file are uploaded with progress, sent, previewed, and seen by the other person.
+ * dropped file are uploaded with progress, sent, previewed, and seen by the other person, who
+ * also finds them with the messages in search.
  */
 
 let web: WebPlatform;
@@ -110,4 +111,40 @@ describe('files in the web client', () => {
     expect((await download).suggestedFilename()).toBe('notes.html');
     expect([...ana.problems, ...ben.problems]).toEqual([]);
   }, 60_000);
+  it('shows the files of a search hit: a thumbnail for the image, a chip for the file, and the image again in context', async () => {
+    await ben.page.getByRole('navigation', { name: 'Account' }).getByRole('button', { name: 'Search' }).click();
+    const dialog = ben.page.getByRole('dialog', { name: 'Search messages' });
+    const results = dialog.getByRole('list', { name: 'Search results' });
+    // Search covers stored messages: asked again until the worker stored them.
+    const searchUntilFound = async (words: string) => {
+      await dialog.getByRole('searchbox', { name: 'Words to find' }).fill(words);
+      await expect
+        .poll(
+          async () => {
+            await dialog.getByRole('button', { name: 'Search', exact: true }).click();
+            return results.getByRole('button').count();
+          },
+          { timeout: 20_000, interval: 500 },
+        )
+        .toBe(1);
+    };
+    await searchUntilFound('logo');
+    const hit = results.getByRole('button');
+    expect(await loaded(hit.getByTestId('search-hit-thumbnail'))).toBe(320);
+    await hit.getByText('screenshot.png', { exact: true }).waitFor();
+
+    // Found by its text (the web client writes the name into the body of a message without one).
+    await searchUntilFound('notes.html');
+    const fileHit = results.getByRole('button');
+    await fileHit.locator('.search-hit-file').getByText('notes.html', { exact: true }).waitFor();
+    expect(await fileHit.locator('img, iframe, object, embed').count()).toBe(0);
+    await screenshot(ben, 'attachments-02-search-hit');
+
+    await searchUntilFound('logo');
+    await results.getByRole('button').click();
+    const context = ben.page.getByRole('region', { name: 'Search result in context' });
+    expect(await loaded(context.locator('[aria-current="true"]').getByTestId('attachment-thumbnail'))).toBe(320);
+    await context.getByRole('button', { name: 'Back to the latest messages' }).click();
+    expect([...ana.problems, ...ben.problems]).toEqual([]);
+  }, 90_000);
 });

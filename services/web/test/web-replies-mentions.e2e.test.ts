@@ -19,7 +19,8 @@ let ben: Person;
 const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
 
 beforeAll(async () => {
-  web = await startWebPlatform('web_replies');
+  // A thread longer than the panel's page is written quickly in the last step.
+  web = await startWebPlatform('web_replies', { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' });
   browser = await launchChromium();
   [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
   await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
@@ -136,4 +137,48 @@ describe('replies, threads and mentions in the web client', () => {
     await screenshot(ben, 'replies-04-highlight');
     expect(problems()).toEqual([]);
   }, 90_000);
+  it('pages a thread longer than the panel with "Load earlier replies", each reply once, while replies keep arriving', async () => {
+    // More than the panel's page (THREAD_PANEL_PAGE = 50).
+    const TOTAL = 55;
+    const label = (n: number) => `Long reply ${String(n).padStart(2, '0')}`;
+    await sendAcked(ana, 'A long thread starts');
+    await row(ana, 'A long thread starts').getByRole('button', { name: 'Reply' }).click();
+    await composer(ana).fill(label(1));
+    await composer(ana).press('Enter');
+    await row(ana, 'A long thread starts').getByRole('button', { name: /^1 reply/ }).click();
+    const inThread = thread(ana).getByRole('textbox', { name: 'Reply in thread' });
+    for (let n = 2; n <= TOTAL; n += 1) {
+      await inThread.fill(label(n));
+      await inThread.press('Enter');
+    }
+    await thread(ana).getByTestId('thread-count').getByText(new RegExp(`^${TOTAL} replies`)).waitFor({ timeout: 30_000 });
+
+    // Opened again, the panel reads the latest page and offers the earlier ones.
+    await thread(ana).getByRole('button', { name: 'Close thread' }).click();
+    await row(ana, label(TOTAL)).locator('.reply-quote').click();
+    const earlier = thread(ana).getByRole('button', { name: 'Load earlier replies' });
+    await earlier.waitFor();
+    const replies = thread(ana).locator('li.thread-reply');
+    await expect.poll(() => replies.count()).toBe(50);
+    expect(await thread(ana).getByText(label(1), { exact: true }).count()).toBe(0);
+    expect(await seriousAxeViolations(ana.page)).toEqual([]);
+
+    // A reply arrives live meanwhile, from the other person's own thread panel.
+    await row(ben, label(TOTAL)).locator('.reply-quote').click();
+    const bensThread = thread(ben).getByRole('textbox', { name: 'Reply in thread' });
+    await bensThread.fill('Arrived while paging');
+    await bensThread.press('Enter');
+    await thread(ana).getByText('Arrived while paging').waitFor();
+
+    await earlier.click();
+    await earlier.waitFor({ state: 'detached' });
+    await expect.poll(() => replies.count()).toBe(TOTAL + 1);
+    const texts = await replies.locator('p.message-body').allTextContents();
+    expect(new Set(texts).size).toBe(TOTAL + 1);
+    expect([...texts].sort()).toEqual([...Array.from({ length: TOTAL }, (_, index) => label(index + 1)), 'Arrived while paging'].sort());
+    expect(texts.at(-1)).toBe('Arrived while paging');
+    await thread(ana).getByTestId('thread-count').getByText(new RegExp(`^${TOTAL + 1} replies`)).waitFor();
+    await screenshot(ana, 'replies-05-earlier-loaded');
+    expect(problems()).toEqual([]);
+  }, 120_000);
 });

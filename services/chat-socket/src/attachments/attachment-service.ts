@@ -122,18 +122,33 @@ export class AttachmentService {
   async describe(messages: Message[]): Promise<void> {
     const lacking = messages.filter((message) => (message.kind ?? 'message') === 'message' && !message.deletedAt && !message.attachments);
     for (const message of messages) if (message.deletedAt) delete message.attachments;
-    if (lacking.length === 0) return;
-    const rows = await this.settings.repository.ofMessages(lacking);
-    if (rows.length === 0) return;
+    const files = await this.filesOf(lacking);
+    for (const message of lacking) {
+      const own = files.get(message);
+      if (own) message.attachments = own;
+    }
+  }
+
+  /**
+   * The files of stored, live messages, by message (those without files are absent); for whatever
+   * reads stored messages as something else than a Message (search hits). The caller has checked
+   * that the reader is a member of each message's room.
+   */
+  async filesOf<T extends { senderId: string; clientMsgId: string; roomId: string }>(messages: readonly T[]): Promise<Map<T, MessageAttachment[]>> {
+    const result = new Map<T, MessageAttachment[]>();
+    if (messages.length === 0) return result;
+    const rows = await this.settings.repository.ofMessages([...messages]);
+    if (rows.length === 0) return result;
     const byMessage = new Map<string, AttachmentRow[]>();
     for (const row of rows) {
-      const key = `${row.uploader_id}:${row.client_msg_id}`;
+      const key = `${row.room_id}:${row.uploader_id}:${row.client_msg_id}`;
       byMessage.set(key, [...(byMessage.get(key) ?? []), row]);
     }
-    for (const message of lacking) {
-      const own = byMessage.get(`${message.senderId}:${message.clientMsgId}`);
-      if (own) message.attachments = own.map(toMessageAttachment);
+    for (const message of messages) {
+      const own = byMessage.get(`${message.roomId}:${message.senderId}:${message.clientMsgId}`);
+      if (own) result.set(message, own.map(toMessageAttachment));
     }
+    return result;
   }
 
   /** A message was deleted: its files go after the grace period. */

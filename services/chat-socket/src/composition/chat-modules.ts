@@ -106,7 +106,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
     deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
   });
-  const search = new MessageSearchService(dataSource, config.SEARCH_LANGUAGE, rooms, createSearchMetrics(deps.serviceMetrics.registry));
+  const search = new MessageSearchService(dataSource, config.SEARCH_LANGUAGE, rooms, createSearchMetrics(deps.serviceMetrics.registry), (hits) => deps.attachments.filesOf(hits));
   const messageContext = new MessageContext(dataSource, history, rooms);
   const readMarkers = new ReadMarkerService(io, rooms);
   const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);

@@ -10,7 +10,7 @@ export function createThreadRouter(threads: ThreadService): Router {
   router.get('/:id/messages/:messageId/replies', async (req, res) => {
     const { id, messageId } = parseParams(roomMessageParamsSchema, req.params);
     const query = parseQuery(threadQuerySchema, req.query);
-    res.json(await threads.replies(principalOf(res).userId, id, messageId, { limit: query.limit, ...(query.afterSeq !== undefined ? { afterSeq: query.afterSeq } : {}) }));
+    res.json(await threads.replies(principalOf(res).userId, id, messageId, query));
   });
   return router;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { messageIdSchema, type MessageSearchQuery, type MessageSearchResponse } from '@parley/contracts';
+import { messageIdSchema, type MessageAttachment, type MessageSearchQuery, type MessageSearchResponse } from '@parley/contracts';
 import { chooseSearchStrategy, searchMessages, type MessageSearchRow, type SearchLanguage } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { AppError, ForbiddenError, NotFoundError } from '@parley/errors';
@@ -26,6 +26,8 @@ export class MessageSearchService {
     private readonly language: SearchLanguage,
     private readonly rooms: RoomRepository,
     private readonly metrics: SearchMetrics,
+    /** The files of the hits' messages (attachments/); absent: hits carry none. */
+    private readonly filesOf?: (rows: readonly MessageSearchRow[]) => Promise<Map<MessageSearchRow, MessageAttachment[]>>,
   ) {}
 
   async search(userId: string, query: MessageSearchQuery): Promise<MessageSearchResponse> {
@@ -43,11 +45,13 @@ export class MessageSearchService {
       };
       const rows = await searchMessages(this.dataSource, this.language, request, await chooseSearchStrategy(this.dataSource, this.language, request));
       const page = rows.slice(0, query.limit);
+      // Members only, like the hits themselves: the query above read the caller's rooms alone.
+      const files = (await this.filesOf?.(page)) ?? new Map<MessageSearchRow, MessageAttachment[]>();
       const last = page.at(-1);
       const nextCursor = rows.length > query.limit && last ? searchCursor.encode({ r: last.rank, id: last.id }) : null;
       stopTimer();
       this.count(page.length > 0 ? 'hits' : 'empty');
-      return { results: page.map(toHit), nextCursor };
+      return { results: page.map((row) => toHit(row, files.get(row))), nextCursor };
     } catch (error) {
       this.count(outcomeOf(error));
       throw error;
@@ -71,7 +75,7 @@ function outcomeOf(error: unknown): SearchOutcome {
   return 'failed';
 }
 
-function toHit(row: MessageSearchRow): MessageSearchResponse['results'][number] {
+function toHit(row: MessageSearchRow, attachments: MessageAttachment[] | undefined): MessageSearchResponse['results'][number] {
   return {
     roomId: row.roomId,
     messageId: row.id,
@@ -80,5 +84,6 @@ function toHit(row: MessageSearchRow): MessageSearchResponse['results'][number] 
     createdAt: row.createdAt.toISOString(),
     ...(row.editedAt ? { editedAt: row.editedAt.toISOString() } : {}),
     snippet: parseHeadline(row.headline),
+    ...(attachments ? { attachments } : {}),
   };
 }

@@ -48,6 +48,9 @@ import { devMailboxSchema, type DevMailboxMessage } from './dev-mailbox';
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
+/** Replies per page of the thread panel (the server allows up to THREAD_PAGE_MAX). */
+export const THREAD_PANEL_PAGE = 50;
+
 interface RequestOptions<T> {
   method?: Method;
   body?: unknown;
@@ -297,10 +300,14 @@ export class ApiClient {
     if (query.afterSeq !== undefined) params.set('afterSeq', String(query.afterSeq));
     return this.request(`/api/v1/rooms/${roomId}/messages?${params}`, { schema: historyResponseSchema });
   };
-  /** A message's thread, oldest replies first; `afterSeq` pages on. */
-  replies = (roomId: string, messageId: string, afterSeq?: number) => {
-    const params = new URLSearchParams({ limit: '100' });
-    if (afterSeq !== undefined) params.set('afterSeq', String(afterSeq));
+  /**
+   * A page of a message's thread read from its latest reply backwards (in sequence order):
+   * without `beforeSeq` the latest replies, with it (the first reply held) the ones before.
+   */
+  replies = (roomId: string, messageId: string, page: { beforeSeq?: number; limit?: number } = {}) => {
+    const params = new URLSearchParams({ limit: String(page.limit ?? THREAD_PANEL_PAGE) });
+    if (page.beforeSeq !== undefined) params.set('beforeSeq', String(page.beforeSeq));
+    else params.set('from', 'end');
     return this.request(`/api/v1/rooms/${roomId}/messages/${messageId}/replies?${params}`, { schema: threadResponseSchema });
   };
   /** Uploads one file to a room (progress through `onProgress`); renews the session once on a 401. */

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { Message } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
@@ -6,13 +6,15 @@ import { AttachmentList, type AttachmentLinkSource } from './attachment-list';
 import { fromServer, type ChatMessage } from './chat-message';
 import { MessageText } from './message-text';
 import { threadSummaries } from './reply-threads';
+import { earlierPageCursor, threadReplies, withEarlierPage } from './thread-pages';
 
 export interface ThreadPanelProps {
   /** The message whose replies are shown, as the room holds it. */
   parent: ChatMessage;
   /** The room's messages as this client holds them: live replies appear without a reload. */
   roomItems: readonly ChatMessage[];
-  load(): Promise<{ parent: Message; replies: Message[] }>;
+  /** A page of the thread: the latest replies, or those before `beforeSeq`. */
+  load(beforeSeq?: number): Promise<{ parent: Message; replies: Message[]; hasMore: boolean }>;
   selfId: string;
   nameOf(userId: string): string;
   personOf(userId: string): { username: string; name: string } | undefined;
@@ -24,30 +26,52 @@ export interface ThreadPanelProps {
 }
 
 /**
- * A message's thread beside the room: the message, its replies in order (from the replies
- * endpoint, plus those that arrive live or by sync), their count and when the last came.
+ * A message's thread beside the room: the message, its latest replies in order (from the
+ * replies endpoint, plus those that arrive live or by sync), "Load earlier replies" while the
+ * server has more, their count and when the last came. Earlier pages are cut by sequence number
+ * below the first reply read, so replies that keep arriving never shift or repeat them.
  */
 export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf, onClose, composer, attachmentLinks }: ThreadPanelProps) {
   const [loaded, setLoaded] = useState<ChatMessage[]>([]);
+  const [hasEarlier, setHasEarlier] = useState(false);
+  const [loadingEarlier, setLoadingEarlier] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const live = useRef(true);
   const parentId = parent.id;
   useEffect(() => {
-    let current = true;
+    live.current = true;
     load()
-      .then((page) => current && setLoaded(page.replies.map(fromServer)))
-      .catch((failure: unknown) => current && setError(describeError(failure)));
+      .then((page) => {
+        if (!live.current) return;
+        setLoaded(page.replies.map(fromServer));
+        setHasEarlier(page.hasMore);
+      })
+      .catch((failure: unknown) => live.current && setError(describeError(failure)));
     return () => {
-      current = false;
+      live.current = false;
     };
   }, [load, parentId]);
 
-  const replies = useMemo(() => {
-    const byKey = new Map<string, ChatMessage>();
-    for (const reply of loaded) byKey.set(reply.key, reply);
-    // The room's own copies win: they carry later edits, deletions and reactions.
-    for (const item of roomItems) if (item.replyTo === parentId) byKey.set(item.key, item);
-    return [...byKey.values()].sort((a, b) => (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER));
-  }, [loaded, roomItems, parentId]);
+  const loadEarlier = async () => {
+    const beforeSeq = earlierPageCursor(loaded);
+    if (beforeSeq === undefined || loadingEarlier) return;
+    setLoadingEarlier(true);
+    setError(null);
+    try {
+      const page = await load(beforeSeq);
+      if (!live.current) return;
+      setLoaded((current) => withEarlierPage(current, page.replies.map(fromServer)));
+      setHasEarlier(page.hasMore);
+    } catch (failure) {
+      if (live.current) setError(describeError(failure));
+    } finally {
+      if (live.current) setLoadingEarlier(false);
+    }
+  };
+
+  // While earlier pages exist, the panel starts at the first reply read (see threadReplies).
+  const fromSeq = hasEarlier ? earlierPageCursor(loaded) : undefined;
+  const replies = useMemo(() => threadReplies(loaded, roomItems, parentId, fromSeq), [loaded, roomItems, parentId, fromSeq]);
   const summary = threadSummaries(roomItems).get(parentId ?? '');
   const count = Math.max(summary?.count ?? 0, replies.filter((reply) => reply.id !== null).length);
   const lastReplyAt = summary?.lastReplyAt ?? replies.at(-1)?.createdAt;
@@ -66,6 +90,13 @@ export function ThreadPanel({ parent, roomItems, load, selfId, nameOf, personOf,
       </header>
       <ol className="thread-messages" tabIndex={0} aria-label="Replies">
         <li className="thread-parent">{line(parent, selfId, nameOf, personOf, attachmentLinks)}</li>
+        {hasEarlier && (
+          <li className="thread-earlier">
+            <button type="button" className="link-like" onClick={() => void loadEarlier()} disabled={loadingEarlier}>
+              {loadingEarlier ? 'Loading earlier replies…' : 'Load earlier replies'}
+            </button>
+          </li>
+        )}
         {replies.map((reply) => (
           <li key={reply.key} className="thread-reply" data-message-id={reply.id ?? undefined}>
             {line(reply, selfId, nameOf, personOf, attachmentLinks)}

@@ -70,7 +70,7 @@ export function RoomView({ roomId, onBack, onOpenProfile, focusMessageId, onSear
     (body: string, attachments?: MessageAttachment[]) => threadOf && controller.send(roomId, body, threadOf, attachments),
     [controller, roomId, threadOf],
   );
-  const loadThread = useCallback(() => controller.thread(roomId, threadOf ?? ''), [controller, roomId, threadOf]);
+  const loadThread = useCallback((beforeSeq?: number) => controller.thread(roomId, threadOf ?? '', beforeSeq), [controller, roomId, threadOf]);
   const openThread = useCallback((message: ChatMessage) => message.id && setThreadOf(message.id), []);
   const personOf = useCallback(
     (userId: string) => {

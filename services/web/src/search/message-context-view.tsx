@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Message } from '@parley/contracts';
 import { describeError } from '../api/error-messages';
 import { useAuth } from '../auth/auth-context';
+import { AttachmentList } from '../messages/attachment-list';
 import { fullDateTime } from '../time/date-labels';
 import { MessageText } from '../messages/message-text';
 import { FormAlert } from '../ui/form-alert';
@@ -17,7 +18,7 @@ export interface MessageContextViewProps {
 
 /**
  * A search hit in its room: the messages before and after it, loaded from the server around it,
- * the hit highlighted and scrolled into the middle of the view. Read-only; "Back to the latest
+ * the hit highlighted and scrolled into the middle of the view, with their files. Read-only; "Back to the latest
  * messages" returns to the live timeline.
  */
 export function MessageContextView({ roomId, messageId, nameOf, onLeave }: MessageContextViewProps) {
@@ -79,6 +80,9 @@ export function MessageContextView({ roomId, messageId, nameOf, onLeave }: Messa
                 <div className="message-body" dir="auto">
                   {message.deletedAt ? <em>This message was deleted.</em> : <MessageText body={message.body} />}
                 </div>
+                {!message.deletedAt && message.attachments && message.attachments.length > 0 && (
+                  <AttachmentList roomId={message.roomId} attachments={message.attachments} links={api.attachmentLinks} />
+                )}
               </li>
             );
           })}

@@ -8,6 +8,7 @@ import { fullDateTime } from '../time/date-labels';
 import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
 import { searchMessages } from './search-api';
+import { SearchHitFiles } from './search-hit-files';
 import { SnippetText } from './snippet-text';
 
 export interface SearchDialogProps {
@@ -101,6 +102,7 @@ export function SearchDialog({ roomId, inRoom, onClose, onOpenHit }: SearchDialo
                   <time dateTime={hit.createdAt}>{fullDateTime(new Date(hit.createdAt))}</time>
                 </span>
                 <SnippetText snippet={hit.snippet} />
+                {hit.attachments && hit.attachments.length > 0 && <SearchHitFiles roomId={hit.roomId} attachments={hit.attachments} links={api.attachmentLinks} />}
               </button>
             </li>
           ))}

@@ -104,8 +104,9 @@ export class ChatController {
   editMessage = (roomId: string, messageId: string, body: string): Promise<boolean> => this.sending.editMessage(roomId, messageId, body);
   deleteMessage = (roomId: string, messageId: string): Promise<boolean> => this.sending.deleteMessage(roomId, messageId);
   react = (roomId: string, messageId: string, emoji: string, add: boolean): Promise<boolean> => this.sending.react(roomId, messageId, emoji, add);
-  /** A message's thread: the message and a page of its replies (the thread panel). */
-  thread = (roomId: string, messageId: string, afterSeq?: number): Promise<ThreadResponse> => this.deps.api.replies(roomId, messageId, afterSeq);
+  /** A message's thread: the message and a page of its replies, the latest or those before `beforeSeq` (the thread panel). */
+  thread = (roomId: string, messageId: string, beforeSeq?: number): Promise<ThreadResponse> =>
+    this.deps.api.replies(roomId, messageId, beforeSeq === undefined ? {} : { beforeSeq });
   /** Every new live message from someone else (browser notifications listen). */
   onIncoming = (listener: (message: Message) => void): (() => void) => this.live.onIncoming(listener);
   /** Every message the person sends. */
