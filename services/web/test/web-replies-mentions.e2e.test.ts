@@ -173,7 +173,7 @@ describe('replies, threads and mentions in the web client', () => {
     await earlier.click();
     await earlier.waitFor({ state: 'detached' });
     await expect.poll(() => replies.count()).toBe(TOTAL + 1);
-    const texts = await replies.locator('p.message-body').allTextContents();
+    const texts = await replies.locator('.message-body').allTextContents();
     expect(new Set(texts).size).toBe(TOTAL + 1);
     expect([...texts].sort()).toEqual([...Array.from({ length: TOTAL }, (_, index) => label(index + 1)), 'Arrived while paging'].sort());
     expect(texts.at(-1)).toBe('Arrived while paging');
