@@ -75,7 +75,7 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         expr: [
           // Raw on the left, so $value is the current depth rather than the last recorded one.
           // The shards of `messages` summed: the threshold is about the whole queue.
-          `sum by (namespace, queue) (${foldMessageShards('max by (namespace, queue) (parley_queue_jobs{state="waiting"})')}) > 100`,
+          `${foldMessageShards('sum', 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})')} > 100`,
           'and deriv(namespace_queue:parley_queue_jobs_waiting:max[10m]) > 0',
         ].join('\n'),
         for: '10m',
@@ -106,7 +106,7 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
       },
       {
         alert: 'ParleyJobsStalling',
-        expr: `sum by (namespace, queue) (${foldMessageShards('increase(parley_jobs_stalled_total[30m])')}) > 5`,
+        expr: `${foldMessageShards('sum', 'increase(parley_jobs_stalled_total[30m])')} > 5`,
         severity: 'warning',
         summary: '{{ $labels.queue }} jobs keep stalling: workers die or block mid-job',
         description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} lost their worker mid-job in the last 30 minutes and went back to the queue. Nothing is lost (jobs are idempotent and run again), but a worker that keeps crashing or blocking its event loop past the lock delays every message behind it, and a job stalled 3 times fails for good.',

@@ -6,7 +6,12 @@
  */
 export const MESSAGE_QUEUES = 'messages(-[0-9]+)?';
 
-/** Relabels every shard's series as `queue="messages"`, for a sum or max over the family. */
-export function foldMessageShards(expr: string): string {
-  return `label_replace(${expr}, "queue", "messages", "queue", "messages-[0-9]+")`;
+/**
+ * `aggregation` by (namespace, queue) of `expr`, with the shards of `messages` counted as one
+ * `queue="messages"`. Relabelling `queue` directly would give several series the same labels
+ * (which PromQL refuses), so the family goes through a label of its own first.
+ */
+export function foldMessageShards(aggregation: 'sum' | 'max', expr: string): string {
+  const family = `label_replace(label_replace(${expr}, "queue_family", "$1", "queue", "(.*)"), "queue_family", "messages", "queue", "messages-[0-9]+")`;
+  return `${aggregation} by (namespace, queue) (label_replace(${aggregation} by (namespace, queue_family) (${family}), "queue", "$1", "queue_family", "(.*)"))`;
 }

@@ -58,11 +58,11 @@ export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> =
       // the shards of `messages` summed into one `queue="messages"` series.
       {
         record: 'namespace_queue:parley_queue_jobs_waiting:max',
-        expr: `sum by (namespace, queue) (${foldMessageShards('max by (namespace, queue) (parley_queue_jobs{state="waiting"})')})`,
+        expr: foldMessageShards('sum', 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})'),
       },
       {
         record: 'namespace_queue:parley_queue_oldest_waiting_age_seconds:max',
-        expr: `max by (namespace, queue) (${foldMessageShards('parley_queue_oldest_waiting_age_seconds')})`,
+        expr: foldMessageShards('max', 'parley_queue_oldest_waiting_age_seconds'),
       },
       { record: 'namespace:parley_messages_unpersisted:max', expr: 'max by (namespace) (parley_messages_unpersisted)' },
       { record: 'namespace:parley_persistence_lag_oldest_seconds:max', expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds)' },
