@@ -43,6 +43,8 @@ export interface WorkerBenchRun {
   jobs: number;
   seconds: number;
   rowsPerSecond: number;
+  /** The machine's 1-minute load average when the run ended (other work on a shared machine). */
+  loadAverage: number;
 }
 
 export interface WorkerBenchSummary {
@@ -93,8 +95,8 @@ export async function runWorkerBenchmark(options: WorkerBenchOptions, output: Sc
     await database.drop();
   }
 
-  const headers = ['worker processes', 'shards', 'messages', 'jobs', 'seconds', 'rows/s'];
-  const rows = runs.map((run) => [String(run.workers), String(run.shards), int(run.messages), int(run.jobs), run.seconds.toFixed(2), int(run.rowsPerSecond)]);
+  const headers = ['worker processes', 'shards', 'messages', 'jobs', 'seconds', 'rows/s', 'load avg (1 min)'];
+  const rows = runs.map((run) => [String(run.workers), String(run.shards), int(run.messages), int(run.jobs), run.seconds.toFixed(2), int(run.rowsPerSecond), run.loadAverage.toFixed(1)]);
   output.line(textTable(headers, rows));
   output.line('');
   output.line(markdownTable(headers, rows));
@@ -147,7 +149,7 @@ async function timedRun(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const seconds = (performance.now() - startedAt) / 1000;
-    return { workers, shards: options.shards, messages, jobs: options.jobs, seconds, rowsPerSecond: messages / seconds };
+    return { workers, shards: options.shards, messages, jobs: options.jobs, seconds, rowsPerSecond: messages / seconds, loadAverage: loadavg()[0]! };
   } finally {
     for (const process of processes) await process.stop();
     await Promise.all(queues.map((queue) => queue.close()));
