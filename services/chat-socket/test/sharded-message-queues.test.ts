@@ -4,20 +4,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
 import { messageQueuesKey } from '@parley/keyspace';
+import { createLogger } from '@parley/logger';
 import { messageQueueNames, messageShardOf, openQueue } from '@parley/queues';
-import { startServiceProcess, TEST_REDIS_URL, testServiceEnv, type ServiceProcess } from '@parley/testing';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { startRedisCluster, startServiceProcess, TEST_REDIS_URL, testServiceEnv, type ServiceProcess } from '@parley/testing';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type ChatInstance, type TestUser } from './support/chat-cluster.js';
 
 /**
  * The `messages` queue split by room (docs/decisions/XXXX-sharded-message-queues.md): two
  * chat-socket instances produce, the real persistence worker (a child process) consumes; real
- * PostgreSQL and Redis. Every acknowledged message is stored with the sequence number it was
- * acknowledged with, each room's numbers run 1..n, and a reshard with jobs queued loses none.
+ * PostgreSQL and Redis (and a private Redis Cluster). Every acknowledged message is stored with
+ * the sequence number it was acknowledged with, each room's numbers run 1..n, and a reshard with
+ * jobs queued loses none.
  */
 const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER_MAIN = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
@@ -26,6 +28,9 @@ const LIMITS = { SEND_BURST: '2000', SEND_RATE_PER_SECOND: '2000', SOCKET_EVENTS
 
 interface Setup {
   cluster: ChatCluster;
+  /** The Redis the services use and its key prefix (the test Redis, or a private Redis Cluster). */
+  redisUrl: string;
+  prefix: string;
   db: pg.Pool;
   redis: Redis;
   owner: TestUser;
@@ -41,14 +46,16 @@ afterAll(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
-async function setUp(label: string, shards: number): Promise<Setup & { instances: ChatInstance[] }> {
-  const cluster = await startChatCluster({ label, instances: 0, env: LIMITS });
+async function setUp(label: string, shards: number, redisTarget?: { url: string; prefix: string }): Promise<Setup & { instances: ChatInstance[] }> {
+  const cluster = await startChatCluster({ label, instances: 0, env: { ...LIMITS, ...(redisTarget ? { REDIS_URL: redisTarget.url, REDIS_KEY_PREFIX: redisTarget.prefix } : {}) } });
   open.push(() => cluster.close());
+  const redisUrl = redisTarget?.url ?? TEST_REDIS_URL;
+  const prefix = redisTarget?.prefix ?? cluster.redisPrefix;
   const instances = [await cluster.startInstance({ MESSAGE_QUEUE_SHARDS: String(shards) }), await cluster.startInstance({ MESSAGE_QUEUE_SHARDS: String(shards) })];
   const db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
   open.push(() => db.end());
-  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  open.push(async () => redis.disconnect());
+  const redis = createRedis({ url: redisUrl, name: 'shards-test', logger: createLogger({ service: 'test', level: 'silent' }), maxRetriesPerRequest: null });
+  open.push(() => closeRedis(redis));
   const owner = await cluster.user('owner');
   const senders = [await cluster.user('alice'), await cluster.user('bob')];
   const rooms: string[] = [];
@@ -57,14 +64,15 @@ async function setUp(label: string, shards: number): Promise<Setup & { instances
     expect(created.status).toBe(201);
     rooms.push(created.body.id);
   }
-  return { cluster, db, redis, owner, senders, rooms, instances };
+  return { cluster, redisUrl, prefix, db, redis, owner, senders, rooms, instances };
 }
 
 async function startWorker(setup: Setup, env: Record<string, string>): Promise<ServiceProcess> {
   if (!existsSync(WORKER_MAIN)) throw new Error(`${WORKER_MAIN} is missing: build with \`npm run build\``);
   const dataDir = await mkdtemp(join(tmpdir(), 'parley-shards-'));
   const worker = await startServiceProcess('persistence-worker', WORKER_MAIN, {
-    ...testServiceEnv(setup.cluster.database.url, setup.cluster.redisPrefix),
+    ...testServiceEnv(setup.cluster.database.url, setup.prefix),
+    REDIS_URL: setup.redisUrl,
     LOG_LEVEL: 'info',
     SHUTDOWN_TIMEOUT_MS: '5000',
     DATA_DIR: dataDir,
@@ -130,7 +138,7 @@ async function expectAllStored(setup: Setup, acked: Message[]): Promise<void> {
 async function roomsByQueue(setup: Setup, shards: number): Promise<Map<string, string[]>> {
   const byQueue = new Map<string, string[]>();
   for (let shard = 0; shard < shards; shard += 1) {
-    const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.cluster.redisPrefix, shard });
+    const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.prefix, shard });
     const jobs = await queue.getJobs(['completed'], 0, -1);
     byQueue.set(queue.name, jobs.flatMap((job) => job.data.messages.map((message) => message.roomId)));
     await queue.close();
@@ -138,23 +146,34 @@ async function roomsByQueue(setup: Setup, shards: number): Promise<Map<string, s
   return byQueue;
 }
 
+/** Four shards: all stored, in order, every shard used and only for its own rooms. */
+async function fourShards(setup: Setup & { instances: ChatInstance[] }): Promise<void> {
+  await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '4' });
+  const acked = await sendRound(setup, setup.instances, 4, 'sharded');
+  expect(acked).toHaveLength(ROOMS * 2 * 4);
+
+  await expectAllStored(setup, acked);
+  const byQueue = await roomsByQueue(setup, 4);
+  expect([...byQueue.keys()]).toEqual(messageQueueNames(4));
+  for (const [queue, rooms] of byQueue) {
+    // Every shard got work, and only rooms of its own.
+    expect(rooms.length, queue).toBeGreaterThan(0);
+    for (const roomId of rooms) expect(messageQueueNames(4)[messageShardOf(roomId, 4)], roomId).toBe(queue);
+  }
+  expect((await setup.redis.smembers(messageQueuesKey(setup.prefix))).sort()).toEqual(messageQueueNames(4).sort());
+}
+
 describe('a messages queue in 4 shards', () => {
   it('stores every message of 50 rooms sent through two producers, each room in one shard, with its numbers in order', async () => {
-    const setup = await setUp('chat_shards', 4);
-    await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '4' });
-    const acked = await sendRound(setup, setup.instances, 4, 'sharded');
-    expect(acked).toHaveLength(ROOMS * 2 * 4);
-
-    await expectAllStored(setup, acked);
-    const byQueue = await roomsByQueue(setup, 4);
-    expect([...byQueue.keys()]).toEqual(messageQueueNames(4));
-    for (const [queue, rooms] of byQueue) {
-      // Every shard got work, and only rooms of its own.
-      expect(rooms.length, queue).toBeGreaterThan(0);
-      for (const roomId of rooms) expect(messageQueueNames(4)[messageShardOf(roomId, 4)], roomId).toBe(queue);
-    }
-    expect((await setup.redis.smembers(messageQueuesKey(setup.cluster.redisPrefix))).sort()).toEqual(messageQueueNames(4).sort());
+    await fourShards(await setUp('chat_shards', 4));
   }, 180_000);
+
+  it('does the same on a Redis Cluster (every shard under the install prefix\'s hash tag)', async () => {
+    const redisCluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 0 });
+    open.push(() => redisCluster.stop());
+    const prefix = `{t-shards-${randomUUID().slice(0, 6)}}:`;
+    await fourShards(await setUp('chat_shards_cluster', 4, { url: redisCluster.url, prefix }));
+  }, 240_000);
 });
 
 describe('changing the shard count with jobs queued', () => {
@@ -173,7 +192,7 @@ describe('changing the shard count with jobs queued', () => {
 
     // Jobs wait in messages (the 1-shard queue and shard 0 alike) and messages-1 to -3.
     const waiting = async (shard: number) => {
-      const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.cluster.redisPrefix, shard });
+      const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.prefix, shard });
       const counts = await queue.getJobCounts('waiting');
       await queue.close();
       return counts.waiting ?? 0;
