@@ -239,7 +239,7 @@ export class SendMessageService {
     // part's accepted hash.
     const decided: Array<{ candidate: Candidate; reply: AcceptReply }> = [];
     await Promise.all(
-      this.byShard(candidates).map(async ([shard, part]) => {
+      this.settings.queue.byShard(candidates, (candidate) => candidate.send.roomId).map(async ([shard, part]) => {
         const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, part[0]!.message.id);
         let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
         try {
@@ -278,20 +278,6 @@ export class SendMessageService {
         for (const candidate of accepted) this.settings.deliver(candidate.message);
       });
     }
-  }
-
-  /** The candidates by shard of their room, each part in batch order (so a room's messages keep theirs). */
-  private byShard(candidates: Candidate[]): Array<[number, Candidate[]]> {
-    const { queue } = this.settings;
-    if (queue.shards === 1) return [[0, candidates]];
-    const parts = new Map<number, Candidate[]>();
-    for (const candidate of candidates) {
-      const shard = queue.shardOf(candidate.send.roomId);
-      const part = parts.get(shard);
-      if (part) part.push(candidate);
-      else parts.set(shard, [candidate]);
-    }
-    return [...parts];
   }
 
   /**
