@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { messageQueuesKey } from '@parley/keyspace';
+import { messageQueuesKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import { createLogger } from '@parley/logger';
 import { messageQueueNames, messageShardOf, openQueue } from '@parley/queues';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
@@ -161,6 +161,11 @@ async function fourShards(setup: Setup & { instances: ChatInstance[] }): Promise
     for (const roomId of rooms) expect(messageQueueNames(4)[messageShardOf(roomId, 4)], roomId).toBe(queue);
   }
   expect((await setup.redis.smembers(messageQueuesKey(setup.prefix))).sort()).toEqual(messageQueueNames(4).sort());
+  // The ledger of acknowledged-but-unpersisted messages (one entry per part) is cleared as well.
+  await eventually(async () => {
+    expect(Number((await setup.redis.get(unpersistedMessagesKey(setup.prefix))) ?? 0)).toBe(0);
+    expect(await setup.redis.zcard(unpersistedBatchesKey(setup.prefix))).toBe(0);
+  }, 10_000, 100);
 }
 
 describe('a messages queue in 4 shards', () => {
