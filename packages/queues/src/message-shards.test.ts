@@ -8,6 +8,7 @@ import {
   parseShardSelection,
   shardOfMessageQueue,
 } from './message-shards.js';
+import { bullQueueName } from './open-queue.js';
 
 const roomIds = Array.from({ length: 4_000 }, (_, index) => `0192f0c4-7a1e-7000-8000-${index.toString(16).padStart(12, '0')}`);
 
@@ -58,6 +59,14 @@ describe('the queue names of the shards', () => {
     expect(messageQueueNames(4)).toEqual(['messages', 'messages-1', 'messages-2', 'messages-3']);
     expect(messageQueueName(12)).toBe('messages-12');
     expect(() => messageQueueName(-1)).toThrow(RangeError);
+  });
+
+  it('is what producers, consumers and queue handles use for a shard of messages, and only for messages', () => {
+    expect(bullQueueName('messages', undefined)).toBe('messages');
+    expect(bullQueueName('messages', 0)).toBe('messages');
+    expect(bullQueueName('messages', 3)).toBe('messages-3');
+    expect(bullQueueName('mail', undefined)).toBe('mail');
+    expect(() => bullQueueName('notifications', 1)).toThrow(/only the messages queue is sharded/);
   });
 
   it('reads a shard back from its queue name and tells message queues from others', () => {
