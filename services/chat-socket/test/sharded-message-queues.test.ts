@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { messageQueuesKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { bullPrefix, messageQueuesKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import { createLogger } from '@parley/logger';
 import { messageQueueNames, messageShardOf, openQueue } from '@parley/queues';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
@@ -221,4 +221,40 @@ describe('changing the shard count with jobs queued', () => {
     expect(drained(workers[0]!).sort()).toEqual(['messages-2', 'messages-3']);
     expect(new Set(drained(workers[1]!)).size).toBeLessThanOrEqual(2);
   }, 240_000);
+});
+
+describe('a batch over several shards', () => {
+  it('refuses only the part whose job cannot be written: the other shards\' messages are acknowledged, the refused take no number and go through on retry', async () => {
+    const setup = await setUp('chat_shard_parts', 4);
+    const broken = 2;
+    // BullMQ's job id counter of shard 2 holds a string: its addStandardJob fails inside the accept script.
+    const idKey = `${bullPrefix(setup.prefix)}:${messageQueueNames(4)[broken]}:id`;
+    await setup.redis.set(idKey, 'not-a-number');
+    const rooms = setup.rooms.slice(0, 16);
+    expect(rooms.some((roomId) => messageShardOf(roomId, 4) === broken)).toBe(true);
+    expect(rooms.some((roomId) => messageShardOf(roomId, 4) !== broken)).toBe(true);
+
+    const socket = await setup.cluster.connect(setup.instances[0]!, setup.senders[0]!);
+    const sends = rooms.map((roomId) => ({ roomId, clientMsgId: randomUUID() }));
+    // Sent together, so they share batches (one per SEND_BATCH_MAX_WAIT_MS window).
+    const acks = await Promise.all(sends.map((send) => emitWithAck(socket, 'message:send', { ...send, body: 'part' })));
+    sends.forEach((send, index) => {
+      if (messageShardOf(send.roomId, 4) === broken) expect(acks[index], send.roomId).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+      else expect(acks[index], send.roomId).toMatchObject({ ok: true, message: { roomId: send.roomId, seq: 1 } });
+    });
+
+    await setup.redis.del(idKey);
+    const retried = await Promise.all(
+      sends.filter((send) => messageShardOf(send.roomId, 4) === broken).map((send) => emitWithAck(socket, 'message:send', { ...send, body: 'part' })),
+    );
+    // Nothing of the refused part was taken: no idempotency key (a new message, not a dup), and number 1 is still free.
+    for (const ack of retried) expect(ack).toMatchObject({ ok: true, message: { seq: 1 } });
+    const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.prefix, shard: broken });
+    const jobs = await queue.getJobs(['waiting']);
+    await queue.close();
+    expect(jobs.flatMap((job) => job.data.messages.map((message) => message.roomId)).sort()).toEqual(
+      sends.filter((send) => messageShardOf(send.roomId, 4) === broken).map((send) => send.roomId).sort(),
+    );
+    socket.disconnect();
+  }, 120_000);
 });
