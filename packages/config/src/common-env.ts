@@ -125,3 +125,20 @@ export const mailEnv = {
 } as const;
 
 export { envBoolean, envInt, envList, envPort };
+
+/**
+ * The shard count of the `messages` queue, read by its producers (chat-socket) and its consumers
+ * (persistence-worker); both must agree (docs/decisions/XXXX-sharded-message-queues.md). At most
+ * 64, @parley/queues' MAX_MESSAGE_QUEUE_SHARDS.
+ */
+export const messageQueueEnv = {
+  MESSAGE_QUEUE_SHARDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64)
+    .default(1)
+    .describe(
+      'Queues the `messages` queue is split into by room (1-64; shard 0 keeps the name `messages`). The same value on chat-socket and the persistence worker. Changing it loses nothing: workers drain the queues of the previous count (docs/decisions/XXXX-sharded-message-queues.md).',
+    ),
+} as const;

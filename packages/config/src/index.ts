@@ -1,3 +1,3 @@
 export { loadConfig, ConfigError } from './load-config.js';
 export { envBoolean, envInt, envList, envPort, envUrl } from './env-types.js';
-export { serviceEnv, databaseEnv, redisEnv, corsEnv, tokenEnv, internalEnv, dataDirEnv, mailEnv, metricsEnv, DEFAULT_METRICS_PORTS } from './common-env.js';
+export { serviceEnv, databaseEnv, redisEnv, corsEnv, tokenEnv, internalEnv, dataDirEnv, mailEnv, metricsEnv, messageQueueEnv, DEFAULT_METRICS_PORTS } from './common-env.js';

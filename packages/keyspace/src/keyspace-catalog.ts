@@ -2,6 +2,7 @@ import { blocksChangedChannel, notificationsChannel, sessionsRevokedChannel, soc
 import {
   acceptedHashKey,
   idempotencyKey,
+  messageQueuesKey,
   recentWindowKey,
   roomSequenceKey,
   sendRateKey,
@@ -36,6 +37,7 @@ export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
   { name: 'roomSequenceKey', pattern: roomSequenceKey(P, '<roomId>'), type: 'string (integer)', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },
   { name: 'unpersistedBatchesKey', pattern: unpersistedBatchesKey(P), type: 'sorted set', writers: 'chat-socket (adds), persistence-worker (removes)', readers: 'chat-socket (backlog metrics)', expiry: 'none' },
   { name: 'unpersistedMessagesKey', pattern: unpersistedMessagesKey(P), type: 'string (integer)', writers: 'chat-socket (adds), persistence-worker (subtracts)', readers: 'chat-socket (backlog metrics)', expiry: 'none' },
+  { name: 'messageQueuesKey', pattern: messageQueuesKey(P), type: 'set of BullMQ queue names', writers: 'chat-socket (its shards at start)', readers: 'persistence-worker (drains queues of other shard counts)', expiry: 'none' },
   { name: 'presenceKey', pattern: presenceKey(P, '<userId>'), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket, persistence-worker', expiry: 'presence lease' },
   { name: 'presenceIndexKey', pattern: presenceIndexKey(P), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },
   { name: 'presenceLastSeenKey', pattern: presenceLastSeenKey(P), type: 'hash', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },

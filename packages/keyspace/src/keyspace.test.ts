@@ -30,6 +30,7 @@ describe('the keyspace', () => {
     expect(keyspace.roomSequenceKey(p, 'r1')).toBe('parley:room-seq:r1');
     expect(keyspace.unpersistedBatchesKey(p)).toBe('parley:msg-unpersisted:batches');
     expect(keyspace.unpersistedMessagesKey(p)).toBe('parley:msg-unpersisted:messages');
+    expect(keyspace.messageQueuesKey(p)).toBe('parley:msg-queues');
     expect(keyspace.presenceKey(p, 'u1')).toBe('parley:presence:user:u1');
     expect(keyspace.presenceIndexKey(p)).toBe('parley:presence:index');
     expect(keyspace.presenceLastSeenKey(p)).toBe('parley:presence:last-seen');
@@ -69,6 +70,7 @@ describe('the keyspace', () => {
       keyspace.recentWindowKey(p, 'r1'),
       keyspace.roomSequenceKey(p, 'r1'),
       keyspace.unpersistedBatchesKey(p),
+      keyspace.messageQueuesKey(p),
       keyspace.presenceKey(p, 'u1'),
       keyspace.revokedSessionKey(p, 'u1', 's1'),
       keyspace.sessionsNotBeforeKey(p, 'u1'),
@@ -76,6 +78,7 @@ describe('the keyspace', () => {
       // BullMQ names a queue's keys `<bullPrefix>:<queue>:…`; the accept script adds jobs itself.
       `${keyspace.bullPrefix(p)}:messages:wait`,
       `${keyspace.bullPrefix(p)}:messages:42`,
+      `${keyspace.bullPrefix(p)}:messages-3:wait`,
     ];
     for (const key of keys) expect(hashTagOf(key), key).toBe('parley');
   });

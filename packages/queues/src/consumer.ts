@@ -4,6 +4,7 @@ import { bullPrefix } from '@parley/keyspace';
 import type { Cluster, Redis } from 'ioredis';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
 import { observeWorker } from './observe-worker.js';
+import { bullQueueName } from './open-queue.js';
 import type { QueueMetrics } from './queue-metrics.js';
 import type { JobOf, QueueName } from './queue-names.js';
 import { QUEUE_POLICIES } from './queue-policy.js';
@@ -21,6 +22,8 @@ export interface ConsumerSettings {
   /** How often active jobs are checked for a lapsed lock (their worker died); BullMQ's default otherwise. */
   stalledIntervalMs?: number;
   lockDurationMs?: number;
+  /** `messages` only: the shard whose queue to consume (0, the queue named `messages`, when absent). */
+  shard?: number;
 }
 
 /**
@@ -32,7 +35,7 @@ export interface ConsumerSettings {
  */
 export function startConsumer<Q extends QueueName, Result = unknown>(queue: Q, handler: Processor<JobOf<Q>, Result>, settings: ConsumerSettings): Worker<JobOf<Q>, Result> {
   const policy = QUEUE_POLICIES[queue];
-  const worker = new Worker<JobOf<Q>, Result>(queue, handler, {
+  const worker = new Worker<JobOf<Q>, Result>(bullQueueName(queue, settings.shard), handler, {
     connection: settings.connection,
     prefix: bullPrefix(settings.installPrefix),
     concurrency: settings.concurrency ?? 1,

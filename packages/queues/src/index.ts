@@ -6,7 +6,17 @@ export { createProducer } from './producer.js';
 export type { Producer, ProducedJob } from './producer.js';
 export { startConsumer } from './consumer.js';
 export type { ConsumerSettings } from './consumer.js';
-export { openQueue } from './open-queue.js';
+export { openQueue, bullQueueName } from './open-queue.js';
+export {
+  messageShardOf,
+  messageQueueName,
+  messageQueueNames,
+  isMessageQueueName,
+  shardOfMessageQueue,
+  parseShardSelection,
+  MAX_MESSAGE_QUEUE_SHARDS,
+  MESSAGE_QUEUE_NAME_PATTERN,
+} from './message-shards.js';
 export type { QueueConnection } from './open-queue.js';
 export { createQueueMetrics, GAUGED_STATES } from './queue-metrics.js';
 export type { QueueMetrics, QueueMetricsOptions } from './queue-metrics.js';

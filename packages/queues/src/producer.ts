@@ -15,6 +15,8 @@ export interface ProducedJob<Q extends QueueName> {
 
 export interface Producer<Q extends QueueName> {
   readonly name: Q;
+  /** The BullMQ queue's name (differs from `name` for a shard of `messages` other than 0). */
+  readonly queueName: string;
   /** Validates the data against the queue's schema and adds the job with the queue's policy; returns its id. */
   add(job: ProducedJob<Q>): Promise<string | undefined>;
   /** `add` for many jobs in one round trip. */
@@ -46,6 +48,7 @@ export function createProducer<Q extends QueueName>(queue: Q, settings: QueueCon
   const bull = handle as unknown as Queue;
   return {
     name: queue,
+    queueName: handle.name,
     queue: handle,
     jobOptions,
     async add(job) {

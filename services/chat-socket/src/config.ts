@@ -14,6 +14,7 @@ import {
   metricsEnv,
   DEFAULT_METRICS_PORTS,
   dataDirEnv,
+  messageQueueEnv,
 } from '@parley/config';
 
 /** Every environment variable the chat-socket service reads. */
@@ -23,6 +24,7 @@ export const configSchema = z.object({
   ...metricsEnv(DEFAULT_METRICS_PORTS['chat-socket']),
   ...databaseEnv,
   ...redisEnv,
+  ...messageQueueEnv,
   ...corsEnv,
   ...tokenEnv,
   JWKS_URL: z

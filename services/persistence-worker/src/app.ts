@@ -8,9 +8,10 @@ import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
 import { ALL_QUEUES, createProducer, createQueueMetrics, openQueue, startConsumer, type Producer, type QueueMetrics } from '@parley/queues';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
-import type { PersistenceWorkerConfig } from './config.js';
+import { consumedShards, type PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
+import { startMessageShardConsumers, type MessageShardConsumers } from './messages/message-shard-consumers.js';
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
 import { createNotificationProcessor } from './notifications/notification-processor.js';
 import { createJobMetrics, type JobMetrics } from './queues/job-metrics.js';
@@ -22,8 +23,10 @@ export interface PersistenceWorkerApp extends ServableApp {
   adminHandler: Express;
   logger: Logger;
   registry: Registry;
-  /** Every running queue worker (messages, notifications, and mail unless disabled). */
+  /** Every running queue worker (messages shards, notifications, and mail unless disabled). */
   workers: Worker[];
+  /** The consumers of the `messages` shards, and of leftover queues of another shard count. */
+  messageShards: MessageShardConsumers;
   /** The start-up check of the Redis settings (AOF, noeviction); it only ever warns. */
   redisSettings: Promise<RedisSettingsReport>;
 }
@@ -36,14 +39,14 @@ interface WorkerConnections {
   bullConnection: Redis;
 }
 
-/** The queue workers: `messages`, `notifications`, and `mail` unless disabled. */
+/** The queue workers: the `messages` shards, `notifications`, and `mail` unless disabled. */
 function startJobWorkers(
   config: PersistenceWorkerConfig,
   log: Logger,
   connections: WorkerConnections,
   metrics: { jobs: JobMetrics; queues: QueueMetrics },
   notifications: Producer<'notifications'>,
-): Worker[] {
+): { workers: Worker[]; messageShards: MessageShardConsumers } {
   const { database, redis, bullConnection } = connections;
   const consumerSettings = {
     connection: bullConnection,
@@ -53,42 +56,56 @@ function startJobWorkers(
     lockDurationMs: config.LOCK_DURATION_MS,
     metrics: metrics.queues,
   };
-  const workers: Worker[] = [
-    startConsumer(
-      'messages',
-      createPersistMessagesProcessor({
-        database,
-        redis,
-        redisKeyPrefix: config.REDIS_KEY_PREFIX,
-        notifications,
-        metrics: metrics.jobs,
-        logger: log,
-        testDelayMs: config.PERSIST_TEST_DELAY_MS,
-      }),
-      { ...consumerSettings, concurrency: config.MESSAGES_CONCURRENCY },
-    ),
+  const workers: Worker[] = [];
+  const messageShards = startMessageShardConsumers(
+    createPersistMessagesProcessor({
+      database,
+      redis,
+      redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      notifications,
+      metrics: metrics.jobs,
+      logger: log,
+      testDelayMs: config.PERSIST_TEST_DELAY_MS,
+    }),
+    {
+      shardCount: config.MESSAGE_QUEUE_SHARDS,
+      shards: consumedShards(config),
+      concurrency: config.MESSAGES_CONCURRENCY,
+      discoveryIntervalMs: config.MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS,
+      redis,
+      consumer: consumerSettings,
+      metrics: metrics.queues,
+      logger: log,
+      workers,
+    },
+  );
+  workers.push(
     startConsumer('notifications', createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX }), {
       ...consumerSettings,
       concurrency: config.NOTIFICATIONS_CONCURRENCY,
     }),
-  ];
+  );
   const mailWorker = startMailConsumer(config, bullConnection, log, metrics.queues);
   if (mailWorker) workers.push(mailWorker as Worker);
-  return workers;
+  return { workers, messageShards };
 }
 
 /**
  * `drain` stops taking jobs (idempotent); `close` waits for the active ones up to
  * SHUTDOWN_TIMEOUT_MS, then closes the connections (the resource stack, in reverse order).
  */
-function workerShutdown(config: PersistenceWorkerConfig, log: Logger, workers: Worker[], resources: ResourceStack) {
-  // worker.close() stops fetching and resolves once the active jobs have finished.
+function workerShutdown(config: PersistenceWorkerConfig, log: Logger, workers: Worker[], messageShards: MessageShardConsumers, resources: ResourceStack) {
+  // worker.close() stops fetching and resolves once the active jobs have finished. No consumer
+  // of a leftover queue is started once the shards' discovery has stopped.
   let drain: Promise<void> | undefined;
   const drainWorkers = () =>
-    (drain ??= Promise.all(workers.map((worker) => worker.close())).then(
-      () => undefined,
-      (error: unknown) => log.warn({ err: error }, 'closing a queue worker failed'),
-    ));
+    (drain ??= messageShards
+      .stop()
+      .then(() => Promise.all(workers.map((worker) => worker.close())))
+      .then(
+        () => undefined,
+        (error: unknown) => log.warn({ err: error }, 'closing a queue worker failed'),
+      ));
   const closeConnections = async () => void (await resources.close());
   return {
     drain: () => void drainWorkers(),
@@ -138,11 +155,15 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
 
   const queueConnection = { connection: bullConnection, installPrefix: config.REDIS_KEY_PREFIX, logger: log };
   const notifications = createProducer('notifications', queueConnection);
-  const gaugedQueues = ALL_QUEUES.map((queue) => openQueue(queue, queueConnection));
+  // Every shard's queue, whichever this process consumes: each pod reports the whole picture.
+  const gaugedQueues = [
+    ...ALL_QUEUES.filter((queue) => queue !== 'messages').map((queue) => openQueue(queue, queueConnection)),
+    ...Array.from({ length: config.MESSAGE_QUEUE_SHARDS }, (_, shard) => openQueue('messages', { ...queueConnection, shard })),
+  ];
   resources.add('queues', () => Promise.all([notifications, ...gaugedQueues].map((queue) => queue.close().catch(() => undefined))));
   queueMetrics.gaugeQueues(gaugedQueues);
 
-  const workers = startJobWorkers(config, log, { database, redis, bullConnection }, { jobs: jobMetrics, queues: queueMetrics }, notifications);
+  const { workers, messageShards } = startJobWorkers(config, log, { database, redis, bullConnection }, { jobs: jobMetrics, queues: queueMetrics }, notifications);
   if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
 
   const health = createHealthRouter({
@@ -155,7 +176,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   });
   const app = createHttpApp({ logger: log, metrics, health: health.router, corsOrigins: [], publicMetrics: false });
   finishHttpApp(app);
-  const shutdown = workerShutdown(config, log, workers, resources);
+  const shutdown = workerShutdown(config, log, workers, messageShards, resources);
 
   return {
     app,
@@ -164,6 +185,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     logger: log,
     registry: metrics.registry,
     workers,
+    messageShards,
     redisSettings,
     markDraining() {
       health.markDraining();

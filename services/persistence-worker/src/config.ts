@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv } from '@parley/config';
+import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv, messageQueueEnv, ConfigError } from '@parley/config';
+import { parseShardSelection } from '@parley/queues';
 
 /** Every variable the persistence worker reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
@@ -8,9 +9,19 @@ export const configSchema = z.object({
   ...metricsEnv(DEFAULT_METRICS_PORTS['persistence-worker']),
   ...databaseEnv,
   ...redisEnv,
+  ...messageQueueEnv,
+  WORKER_QUEUE_SHARDS: z
+    .string()
+    .default('all')
+    .describe(
+      'Shards of the `messages` queue this process consumes: `all`, or shards and ranges below MESSAGE_QUEUE_SHARDS (`0-3`, `0,2,5-7`). Every shard needs a consumer somewhere; queues of an earlier shard count are drained by every process whatever this says.',
+    ),
+  MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS: envInt(30_000, 100).describe(
+    'How often the worker looks for queues of another shard count that hold jobs (left by a reshard, or by pods still on the previous count) and starts draining them.',
+  ),
 
   MESSAGES_CONCURRENCY: envInt(4, 1).describe(
-    'Jobs of the `messages` queue (each a batch of messages) one process persists in parallel.',
+    'Jobs of the `messages` queue (each a batch of messages) one process persists in parallel, shared out over the shards it consumes (at least one per shard).',
   ),
   NOTIFICATIONS_CONCURRENCY: envInt(4, 1).describe('Jobs of the `notifications` queue one process handles in parallel.'),
   STALLED_INTERVAL_MS: envInt(30_000, 100).describe(
@@ -31,7 +42,16 @@ export const configSchema = z.object({
 export type PersistenceWorkerConfig = z.infer<typeof configSchema>;
 
 export function loadPersistenceWorkerConfig(env: Record<string, string | undefined> = process.env): PersistenceWorkerConfig {
-  return loadConfig(configSchema, env);
+  const config = loadConfig(configSchema, env);
+  const selection = parseShardSelection(config.WORKER_QUEUE_SHARDS, config.MESSAGE_QUEUE_SHARDS);
+  if ('problem' in selection) throw new ConfigError([`WORKER_QUEUE_SHARDS: ${selection.problem}`]);
+  return config;
+}
+
+/** The shards of the `messages` queue this process consumes (WORKER_QUEUE_SHARDS, validated at load). */
+export function consumedShards(config: PersistenceWorkerConfig): number[] {
+  const selection = parseShardSelection(config.WORKER_QUEUE_SHARDS, config.MESSAGE_QUEUE_SHARDS);
+  return 'shards' in selection ? selection.shards : [];
 }
 
 /** The file mailbox directory when no SMTP server is configured. */

@@ -54,6 +54,7 @@ const RULES: [string, JsonSchema][] = [
   ['config.publicUrl', pattern('^(https?://[^/\\s]+)?$')],
   ['config.corsOrigins', stringArray('^https?://[^/\\s]+$')],
   ['config.redisKeyPrefix', pattern('^[a-zA-Z0-9:_{}-]*$')],
+  ['config.messageQueueShards', integer(1, 64)],
   ['config.databasePoolSize', integer(1, 200)],
   ['config.shutdownTimeoutMs', integer(100)],
   ['**.existingSecret', pattern(SECRET_NAME)],

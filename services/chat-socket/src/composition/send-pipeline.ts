@@ -69,8 +69,10 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
   deps.resources.add('worker-id-lease', () => lease.release());
   ids.setWorkerId(lease.workerId);
 
-  const queue = createMessageQueue(sendRedis, prefix, logger);
+  const queue = createMessageQueue(sendRedis, prefix, logger, config.MESSAGE_QUEUE_SHARDS);
   deps.resources.add('message-queue', () => queue.close());
+  // Redis answered above; a pod whose queues are not recorded would not be drained after a reshard.
+  await queue.register();
   const durability = new MessageDurability({
     redis: sendRedis,
     mode: config.MESSAGE_DURABILITY,

@@ -2,7 +2,8 @@ import { Job } from 'bullmq';
 import type { Redis } from '@parley/redis';
 import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { createProducer } from '@parley/queues';
+import { messageQueuesKey } from '@parley/keyspace';
+import { createProducer, messageShardOf } from '@parley/queues';
 import { JOB_ARG_COUNT, JOB_KEY_COUNT, type StandardJobCall } from './accept-script.js';
 
 /** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
@@ -12,13 +13,24 @@ export interface BatchTrace {
 }
 
 export interface MessageQueue {
+  /** MESSAGE_QUEUE_SHARDS: how many queues the batches are spread over. */
+  readonly shards: number;
+  /** The shard (queue) of a room's messages: always the same for a room while the count stays. */
+  shardOf(roomId: string): number;
+  /** Items by the shard of their room, each part in the items' order (a room's messages keep theirs). */
+  byShard<T>(items: T[], roomOf: (item: T) => string): Array<[number, T[]]>;
+  /**
+   * Records this pod's queues in the set the workers read (messageQueuesKey), so that after a
+   * change of the shard count they still find and drain these. Before the first job is added.
+   */
+  register(): Promise<void>;
   /**
    * The call that adds the batch's job (BullMQ's own keys and arguments for its addStandardJob
    * script), for the accept script to run inside itself: the job is written by the same script
    * that accepts the messages, or not at all. `acceptedKey` names the hash of what the script
    * accepted (id → room sequence number): the worker stores only those.
    */
-  jobCall(messages: UnsequencedMessage[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<StandardJobCall>;
+  jobCall(shard: number, messages: UnsequencedMessage[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<StandardJobCall>;
   close(): Promise<void>;
 }
 
@@ -28,15 +40,34 @@ interface RecordingClient {
 }
 
 /**
- * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch, with the
- * queue's policy of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
+ * The BullMQ `messages` queues (one per shard, docs/decisions/XXXX-sharded-message-queues.md)
+ * the persistence worker drains: one job per accepted batch of one shard, with the queue's policy
+ * of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
  * client that records the script call instead of sending it; the accept script then runs that
  * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
  */
-export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger): MessageQueue {
-  const producer = createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger });
+export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger, shards = 1): MessageQueue {
+  const producers = Array.from({ length: shards }, (_, shard) => createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger, shard }));
   return {
-    async jobCall(messages, acceptedAt, acceptedKey, trace = {}) {
+    shards,
+    shardOf: (roomId) => messageShardOf(roomId, shards),
+    byShard(items, roomOf) {
+      if (shards === 1) return [[0, items]];
+      const parts = new Map<number, typeof items>();
+      for (const item of items) {
+        const shard = messageShardOf(roomOf(item), shards);
+        const part = parts.get(shard);
+        if (part) part.push(item);
+        else parts.set(shard, [item]);
+      }
+      return [...parts];
+    },
+    async register() {
+      await connection.sadd(messageQueuesKey(redisKeyPrefix), ...producers.map((producer) => producer.queueName));
+    },
+    async jobCall(shard, messages, acceptedAt, acceptedKey, trace = {}) {
+      const producer = producers[shard];
+      if (!producer) throw new RangeError(`no message queue shard ${shard} of ${shards}`);
       const data: PersistMessagesJob = {
         messages,
         acceptedAt,
@@ -59,6 +90,6 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
       const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
       return { keys, args: recorded.keysAndArgs.slice(JOB_KEY_COUNT) };
     },
-    close: () => producer.close(),
+    close: async () => void (await Promise.all(producers.map((producer) => producer.close()))),
   };
 }

@@ -233,39 +233,44 @@ export class SendMessageService {
     // The batch's sampling bucket: kept whenever one of its messages' traces is.
     markBatchSampleBucket(candidates.map((candidate) => candidate.message.id));
 
-    // One script accepts the batch and writes its job: both or neither. The job carries every
-    // candidate; the worker stores only the ids the script put in the batch's accepted hash.
-    const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, candidates[0]!.message.id);
-    let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
-    try {
-      outcome = await this.accept(candidates, acceptedKey, await this.jobCall(candidates, acceptedKey));
-    } catch (error) {
-      this.settings.logger.warn({ err: error }, 'cannot accept a send batch; nothing of it was accepted');
-      this.refuse(candidates, error, 'Cannot accept messages right now, try again');
-      return;
-    }
-    const { replies } = outcome;
+    // Per shard of the message queue (one per room, docs/decisions/XXXX-sharded-message-queues.md),
+    // one script accepts that part of the batch and writes its job: both or neither. The job
+    // carries every candidate of its part; the worker stores only the ids the script put in the
+    // part's accepted hash.
+    const decided: Array<{ candidate: Candidate; reply: AcceptReply }> = [];
+    await Promise.all(
+      this.settings.queue.byShard(candidates, (candidate) => candidate.send.roomId).map(async ([shard, part]) => {
+        const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, part[0]!.message.id);
+        let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
+        try {
+          outcome = await this.accept(part, acceptedKey, await this.jobCall(shard, part, acceptedKey));
+        } catch (error) {
+          this.settings.logger.warn({ err: error, shard }, 'cannot accept a send batch; nothing of it was accepted');
+          this.refuse(part, error, 'Cannot accept messages right now, try again');
+          return;
+        }
+        part.forEach((candidate, index) => decided.push({ candidate, reply: outcome.replies[index]! }));
+      }),
+    );
+    if (decided.length === 0) return;
     const accepted: Candidate[] = [];
-    candidates.forEach((candidate, index) => {
-      const reply = replies[index]!;
+    for (const { candidate, reply } of decided) {
       if (reply[0] === 'ok') {
         candidate.message.seq = Number(reply[1]);
         accepted.push(candidate);
       }
-    });
+    }
     if (!(await this.settings.durability.confirm())) {
       // Accepted and queued, but not yet as durable as promised: not acknowledged. A retry
       // returns the same message once it is; receivers fill its sequence gap from history.
-      const unconfirmed = candidates.filter((_candidate, index) => replies[index]![0] !== 'limited');
+      const unconfirmed = decided.filter(({ reply }) => reply[0] !== 'limited').map(({ candidate }) => candidate);
       this.settings.metrics.messagesUnconfirmed.inc(accepted.length);
       this.refuse(unconfirmed, new UnavailableError('not confirmed by enough replicas'), 'Your message is not confirmed yet, send it again');
-      candidates.forEach((candidate, index) => {
-        if (replies[index]![0] === 'limited') this.settle(candidate, replies[index]!);
-      });
+      for (const { candidate, reply } of decided) if (reply[0] === 'limited') this.settle(candidate, reply);
       return;
     }
 
-    candidates.forEach((candidate, index) => this.settle(candidate, replies[index]!));
+    for (const { candidate, reply } of decided) this.settle(candidate, reply);
     if (accepted.length > 0) {
       this.settings.metrics.messagesAccepted.inc(accepted.length);
       // After the acks above have been written: broadcast.
@@ -312,13 +317,14 @@ export class SendMessageService {
     }
   }
 
-  /** BullMQ's call for the batch's one job, naming its accepted hash. */
-  private jobCall(candidates: Candidate[], acceptedKey: string): Promise<StandardJobCall> {
+  /** BullMQ's call for the one job of the batch's part in `shard`, naming its accepted hash. */
+  private jobCall(shard: number, candidates: Candidate[], acceptedKey: string): Promise<StandardJobCall> {
     // Keyed by ids no other object shares: a plain object would get a new hidden class (old
     // generation, freed only by a major GC) per key; a prototype-less one is a dictionary.
     const acceptedAt = Object.create(null) as Record<string, number>;
     for (const { message } of candidates) acceptedAt[message.id] = Date.parse(message.createdAt);
     return this.settings.queue.jobCall(
+      shard,
       candidates.map((candidate) => candidate.message),
       acceptedAt,
       acceptedKey,

@@ -40,8 +40,13 @@ export interface BacklogMetrics {
  * When Redis does not answer, the last sample is kept and the ages keep growing from the
  * timestamps it held: an outage of Redis does not read as a healthy backlog.
  */
-export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyPrefix: string, logger: Logger, now: () => number = Date.now): BacklogMetrics {
-  const queues = ALL_QUEUES.map((name) => openQueue(name, { connection: redis, installPrefix: redisKeyPrefix, logger }));
+export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyPrefix: string, logger: Logger, now: () => number = Date.now, messageQueueShards = 1): BacklogMetrics {
+  const connection = { connection: redis, installPrefix: redisKeyPrefix, logger };
+  // Each shard of `messages` is a queue of its own (`queue="messages-2"`); dashboards sum them.
+  const queues = [
+    ...ALL_QUEUES.filter((name) => name !== 'messages').map((name) => openQueue(name, connection)),
+    ...Array.from({ length: messageQueueShards }, (_, shard) => openQueue('messages', { ...connection, shard })),
+  ];
   const registers = [registry];
 
   const sample = async (): Promise<BacklogSample> => {

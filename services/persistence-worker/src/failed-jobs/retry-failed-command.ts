@@ -1,16 +1,16 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@parley/config';
 import { createLogger } from '@parley/logger';
-import { ALL_QUEUES, isQueueName, openQueue } from '@parley/queues';
+import { ALL_QUEUES, isMessageQueueName, isQueueName, openQueue, shardOfMessageQueue } from '@parley/queues';
 import { closeRedis, createRedis } from '@parley/redis';
 import { configSchema } from '../config.js';
 import { listFailedJobs, retryFailedJobs } from './failed-jobs.js';
 
 const QUEUES = ALL_QUEUES;
 
-export const RETRY_FAILED_USAGE = `Usage: npm run jobs:retry-failed -- --queue <${QUEUES.join('|')}> [--limit N] [--list]
+export const RETRY_FAILED_USAGE = `Usage: npm run jobs:retry-failed -- --queue <${QUEUES.join('|')}|messages-N> [--limit N] [--list]
 
-  --queue   queue whose failed jobs to handle (required)
+  --queue   queue whose failed jobs to handle (required); messages-N is shard N of messages
   --limit   handle at most N failed jobs, oldest first
   --list    print the failed jobs (id, failure time, attempts, reason) instead of retrying them
 
@@ -51,8 +51,8 @@ export async function runRetryFailedCommand(
     output.out(RETRY_FAILED_USAGE);
     return 0;
   }
-  if (!options.queue || !isQueueName(options.queue)) {
-    output.err(`--queue must be one of: ${QUEUES.join(', ')}\n\n${RETRY_FAILED_USAGE}`);
+  if (!options.queue || !(isQueueName(options.queue) || isMessageQueueName(options.queue))) {
+    output.err(`--queue must be one of: ${QUEUES.join(', ')}, messages-N\n\n${RETRY_FAILED_USAGE}`);
     return 2;
   }
   const limit = options.limit === undefined ? undefined : Number(options.limit);
@@ -72,7 +72,10 @@ export async function runRetryFailedCommand(
 
   const logger = createLogger({ service: 'retry-failed-jobs', level: 'warn' });
   const redis = createRedis({ url: config.REDIS_URL, name: 'retry-failed-jobs', logger, maxRetriesPerRequest: 1 });
-  const queue = openQueue(options.queue, { connection: redis, installPrefix: config.REDIS_KEY_PREFIX });
+  const connection = { connection: redis, installPrefix: config.REDIS_KEY_PREFIX };
+  const queue = isMessageQueueName(options.queue)
+    ? openQueue('messages', { ...connection, shard: shardOfMessageQueue(options.queue) })
+    : openQueue(options.queue as (typeof QUEUES)[number], connection);
   try {
     if (options.list) {
       const failed = await listFailedJobs(queue, limit);

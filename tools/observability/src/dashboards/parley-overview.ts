@@ -26,7 +26,7 @@ export const parleyOverview: DashboardSpec = {
         {
           kind: 'stat',
           title: 'Messages waiting to be persisted',
-          description: 'Jobs waiting in the `messages` queue (each a batch of accepted messages). Growing for 10 minutes fires ParleyQueueBacklogGrowing.',
+          description: 'Jobs waiting in the `messages` queue, all its shards together (each job a batch of accepted messages). Growing for 10 minutes fires ParleyQueueBacklogGrowing.',
           targets: [{ expr: `sum(namespace_queue:parley_queue_jobs_waiting:max{${NS}, queue="messages"})`, legend: 'waiting jobs' }],
           thresholds: [
             [100, 'yellow'],

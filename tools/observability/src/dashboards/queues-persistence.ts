@@ -2,11 +2,11 @@ import { NS, quantileTargets, RATE, type DashboardSpec } from './dashboard-kit.j
 
 const WORKER = `${NS}, service="persistence-worker"`;
 
-/** BullMQ queues (`messages`, `notifications`, `mail`) and how far PostgreSQL lags behind acks. */
+/** BullMQ queues (`messages` and its shards, `notifications`, `mail`) and how far PostgreSQL lags behind acks. */
 export const queuesPersistence: DashboardSpec = {
   uid: 'parley-queues-persistence',
   title: 'Parley queues & persistence',
-  description: 'BullMQ queue depth, throughput, failures, retries and stalled jobs, and the lag from a message’s ack to its row in PostgreSQL.',
+  description: 'BullMQ queue depth, throughput, failures, retries and stalled jobs, and the lag from a message’s ack to its row in PostgreSQL. Each shard of `messages` (MESSAGE_QUEUE_SHARDS) is a queue of its own here: `messages`, `messages-1`, ….',
   variables: [{ name: 'queue', label: 'Queue', query: 'label_values(parley_queue_jobs{namespace="$namespace"}, queue)', multi: true, includeAll: true }],
   rows: [
     {

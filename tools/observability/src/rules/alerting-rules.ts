@@ -1,3 +1,4 @@
+import { foldMessageShards, MESSAGE_QUEUES } from './message-shards.js';
 import type { AlertingRule } from './rule-types.js';
 import { SLO_ALERT_GROUPS } from './slo-rules.js';
 
@@ -73,7 +74,8 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         alert: 'ParleyQueueBacklogGrowing',
         expr: [
           // Raw on the left, so $value is the current depth rather than the last recorded one.
-          'max by (namespace, queue) (parley_queue_jobs{state="waiting"}) > 100',
+          // The shards of `messages` summed: the threshold is about the whole queue.
+          `${foldMessageShards('sum', 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})')} > 100`,
           'and deriv(namespace_queue:parley_queue_jobs_waiting:max[10m]) > 0',
         ].join('\n'),
         for: '10m',
@@ -83,7 +85,7 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
       },
       {
         alert: 'ParleyMessageJobsFailed',
-        expr: 'sum by (namespace) (increase(parley_jobs_failed_total{queue="messages"}[15m])) > 0',
+        expr: `sum by (namespace) (increase(parley_jobs_failed_total{queue=~"${MESSAGE_QUEUES}"}[15m])) > 0`,
         severity: 'critical',
         summary: 'Message batches failed for good: acknowledged messages are not in PostgreSQL',
         description: '{{ $value | humanize }} `messages` jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes. Their messages were acknowledged but are not stored; they stay in the failed set for 14 days.',
@@ -97,14 +99,14 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
       },
       {
         alert: 'ParleyJobsFailed',
-        expr: 'sum by (namespace, queue) (increase(parley_jobs_failed_total{queue!="messages"}[15m])) > 0',
+        expr: `sum by (namespace, queue) (increase(parley_jobs_failed_total{queue!~"${MESSAGE_QUEUES}"}[15m])) > 0`,
         severity: 'warning',
         summary: '{{ $labels.queue }} jobs failed for good',
         description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} used up their attempts in the last 15 minutes (notifications not recorded, or mail not sent).',
       },
       {
         alert: 'ParleyJobsStalling',
-        expr: 'sum by (namespace, queue) (increase(parley_jobs_stalled_total[30m])) > 5',
+        expr: `${foldMessageShards('sum', 'increase(parley_jobs_stalled_total[30m])')} > 5`,
         severity: 'warning',
         summary: '{{ $labels.queue }} jobs keep stalling: workers die or block mid-job',
         description: '{{ $value | humanize }} {{ $labels.queue }} jobs in {{ $labels.namespace }} lost their worker mid-job in the last 30 minutes and went back to the queue. Nothing is lost (jobs are idempotent and run again), but a worker that keeps crashing or blocking its event loop past the lock delays every message behind it, and a job stalled 3 times fails for good.',

@@ -1,3 +1,4 @@
+import { foldMessageShards } from './message-shards.js';
 import type { RecordingRule } from './rule-types.js';
 import { SLO_RECORDING_GROUPS } from './slo-rules.js';
 
@@ -53,9 +54,16 @@ export const RECORDING_GROUPS: Array<{ name: string; rules: RecordingRule[] }> =
   {
     name: 'parley.queues.recording',
     rules: [
-      // Every worker and chat-socket pod samples the same queues: max, not sum.
-      { record: 'namespace_queue:parley_queue_jobs_waiting:max', expr: 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})' },
-      { record: 'namespace_queue:parley_queue_oldest_waiting_age_seconds:max', expr: 'max by (namespace, queue) (parley_queue_oldest_waiting_age_seconds)' },
+      // Every worker and chat-socket pod samples the same queues: max over pods, not sum; then
+      // the shards of `messages` summed into one `queue="messages"` series.
+      {
+        record: 'namespace_queue:parley_queue_jobs_waiting:max',
+        expr: foldMessageShards('sum', 'max by (namespace, queue) (parley_queue_jobs{state="waiting"})'),
+      },
+      {
+        record: 'namespace_queue:parley_queue_oldest_waiting_age_seconds:max',
+        expr: foldMessageShards('max', 'parley_queue_oldest_waiting_age_seconds'),
+      },
       { record: 'namespace:parley_messages_unpersisted:max', expr: 'max by (namespace) (parley_messages_unpersisted)' },
       { record: 'namespace:parley_persistence_lag_oldest_seconds:max', expr: 'max by (namespace) (parley_persistence_lag_oldest_seconds)' },
       ...histogramRules('namespace', 'parley_persistence_lag_seconds', ['namespace']),
