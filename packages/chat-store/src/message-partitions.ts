@@ -73,7 +73,7 @@ export function createPartitionStatements(name: string, from: bigint, to: bigint
 }
 
 /**
- * Creates the partitions from the current week to `weeksAhead` weeks ahead that are missing
+ * Creates the partitions from the current week (or the newest partition's end) to `weeksAhead` weeks ahead that are missing
  * (idempotent; concurrent callers serialize on an advisory lock). Returns the names created.
  */
 export async function ensureMessagePartitions(dataSource: DataSource, options: { now?: number; weeksAhead?: number } = {}): Promise<string[]> {
@@ -84,8 +84,12 @@ export async function ensureMessagePartitions(dataSource: DataSource, options: {
     const existing = await listMessagePartitions(manager.connection);
     const covered = (id: bigint) => existing.some((partition) => (partition.from === null || partition.from <= id) && id < partition.to);
     const created: string[] = [];
-    for (let week = 0; week <= weeksAhead; week += 1) {
-      const start = partitionStart(now) + week * PARTITION_MS;
+    // From the end of the newest partition when that is in the past (this job did not run for a
+    // while): no week is ever left without a partition.
+    const newest = existing.at(-1);
+    const newestEnd = newest ? partitionStart(Number(newest.to >> MESSAGE_ID_TIME_SHIFT) + MESSAGE_ID_EPOCH_MS) : Infinity;
+    const first = Math.min(partitionStart(now), newestEnd);
+    for (let start = first; start <= partitionStart(now) + weeksAhead * PARTITION_MS; start += PARTITION_MS) {
       const from = messageIdAt(start);
       const to = messageIdAt(start + PARTITION_MS);
       // A week an older partition already reaches into (the one a conversion attached) is skipped.
