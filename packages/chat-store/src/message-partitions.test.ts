@@ -196,4 +196,18 @@ describe('partitioned messages', () => {
     expect(left.map((partition) => partition.name)).toEqual(partitions.filter((partition) => partition.to > cutoff).map((partition) => partition.name));
     expect(await dropExpiredMessagePartitions(dataSource, { retentionDays: 28, now: now + 8 * WEEK })).toEqual([]);
   });
+
+  it('goes back to one table with every row and its uniqueness when the migration is undone, and partitions again', async () => {
+    const [{ count }] = (await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')) as Array<{ count: number }>;
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    const [table] = (await dataSource.query(`SELECT relkind FROM pg_class WHERE oid = 'chat.messages'::regclass`)) as Array<{ relkind: string }>;
+    expect(table?.relkind).toBe('r');
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')).toEqual([{ count }]);
+    const constraints = (await dataSource.query(`SELECT conname FROM pg_constraint WHERE conrelid = 'chat.messages'::regclass AND contype IN ('p', 'u') ORDER BY conname`)) as Array<{ conname: string }>;
+    expect(constraints.map((row) => row.conname)).toEqual(['messages_pkey', 'messages_room_seq_uq', 'messages_sender_client_msg_uq']);
+    await runMigrations(dataSource, logger);
+    expect(await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')).toEqual([{ count }]);
+    const [again] = (await dataSource.query(`SELECT relkind FROM pg_class WHERE oid = 'chat.messages'::regclass`)) as Array<{ relkind: string }>;
+    expect(again?.relkind).toBe('p');
+  });
 });
