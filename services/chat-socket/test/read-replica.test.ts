@@ -98,4 +98,12 @@ describe('history from a read replica', () => {
       await replica.resumeReplay();
     }
   });
+
+  it('answers history from the primary once the replica is gone', async () => {
+    const roomId = await newRoom();
+    const row = storedOnly(roomId, 7);
+    await storeMessageBatch(writer, [row]);
+    await replica.destroy();
+    expect((await history(roomId)).map((message) => message.id)).toEqual([row.id]);
+  });
 });
