@@ -198,7 +198,7 @@ describe('partitioned messages', () => {
   });
 
   it('goes back to one table with every row and its uniqueness when the migration is undone, and partitions again', async () => {
-    const [{ count }] = (await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')) as Array<{ count: number }>;
+    const [{ count }] = (await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')) as [{ count: number }];
     await dataSource.undoLastMigration({ transaction: 'each' });
     const [table] = (await dataSource.query(`SELECT relkind FROM pg_class WHERE oid = 'chat.messages'::regclass`)) as Array<{ relkind: string }>;
     expect(table?.relkind).toBe('r');
