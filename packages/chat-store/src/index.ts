@@ -1,7 +1,9 @@
 export { RoomEntity, RoomMemberEntity, MessageEntity, NotificationEntity, RoomEventEntity, RoomInviteEntity, CHAT_ENTITIES } from './chat-entities.js';
 export { createChatDataSource, CHAT_SCHEMA, CHAT_MIGRATIONS } from './chat-data-source.js';
-export { insertMessageBatch, storeMessageBatch, fetchMessagePage, highestStoredSeq, toMessage, attachReactions } from './message-store.js';
-export type { HistoryPage, RoomMembership, StoredBatch } from './message-store.js';
+export { insertMessageBatch, storeMessageBatch, highestStoredSeq, toMessage, attachReactions } from './message-store.js';
+export type { RoomMembership, StoredBatch } from './message-store.js';
+export { fetchMessagePage, historyFloors, historyStatement } from './message-history.js';
+export type { HistoryPage, HistoryReadOptions, HistoryStatement } from './message-history.js';
 export { fetchMessagesByIds } from './message-lookup.js';
 export { recordFriendRequestNotification, recordMessageNotifications } from './notification-store.js';
 export type { FriendRequestNotification } from './notification-store.js';
@@ -17,3 +19,16 @@ export type { MessageSearchRequest, MessageSearchRow, SearchPosition, SearchStra
 export { attachReplyQuotes, fetchReplyQuotes, findReplyParent } from './reply-quotes.js';
 export { foldReplies, fetchReplyPage, fetchStoredMessage, type ReplyPageRequest } from './thread-store.js';
 export { recordMentionNotifications } from './mention-notifications.js';
+export {
+  ensureMessagePartitions,
+  dropExpiredMessagePartitions,
+  listMessagePartitions,
+  messageIdAt,
+  partitionStart,
+  partitionName,
+  MESSAGE_ID_EPOCH_MS,
+  MESSAGE_ID_TIME_SHIFT,
+  PARTITION_MS,
+  DEFAULT_WEEKS_AHEAD,
+} from './message-partitions.js';
+export type { MessagePartition } from './message-partitions.js';

@@ -1,4 +1,5 @@
 import type { DataSource } from '@parley/db';
+import { messageIdAt } from './message-partitions.js';
 import { searchVectorSql, type SearchLanguage } from './message-search-sql.js';
 
 /**
@@ -82,6 +83,7 @@ function searchSql(language: SearchLanguage): string {
          AND m.kind = 'message' AND m.deleted_at IS NULL
          AND ${vector} @@ q.query
          AND numnode(q.query) > 0
+         AND m.id >= $9::bigint
          AND ($4::real IS NULL OR ts_rank(${vector}, q.query) < $4::real
               OR (ts_rank(${vector}, q.query) = $4::real AND m.id < $5::bigint))
        ORDER BY rank DESC, m.id DESC
@@ -93,7 +95,7 @@ function searchSql(language: SearchLanguage): string {
      ORDER BY page.rank DESC, page.id DESC`;
 }
 
-const parameters = (request: MessageSearchRequest) => [
+const parameters = (request: MessageSearchRequest, floor: string | null) => [
   request.query,
   request.userId,
   request.roomId ?? null,
@@ -102,7 +104,25 @@ const parameters = (request: MessageSearchRequest) => [
   request.limit,
   HEADLINE_OPTIONS,
   LESS_THAN,
+  floor,
 ];
+
+/** Clocks of pods and of PostgreSQL may differ: a message's id may be a little older than its room. */
+const ROOM_CLOCK_MARGIN_MS = 86_400_000;
+
+/**
+ * The lowest id a message the search may find can have: none is older than the oldest room
+ * searched (minus a margin). Passed as a value, so PostgreSQL leaves out the partitions before
+ * it when planning (chat.messages is partitioned by id). Null: the user is in no room searched.
+ */
+export async function searchFloor(dataSource: DataSource, request: Pick<MessageSearchRequest, 'userId' | 'roomId'>): Promise<string | null> {
+  const [row] = (await dataSource.query(
+    `SELECT min(r.created_at) AS since FROM chat.room_members AS rm JOIN chat.rooms AS r ON r.id = rm.room_id
+      WHERE rm.user_id = $1 AND ($2::uuid IS NULL OR rm.room_id = $2)`,
+    [request.userId, request.roomId ?? null],
+  )) as Array<{ since: Date | null }>;
+  return row?.since ? String(messageIdAt(row.since.getTime() - ROOM_CLOCK_MARGIN_MS)) : null;
+}
 
 /**
  * How a search reads its candidates. `index`: the GIN index gives every live message with the
@@ -145,12 +165,13 @@ export async function searchMessages(
   request: MessageSearchRequest,
   strategy: SearchStrategy = 'index',
 ): Promise<MessageSearchRow[]> {
+  const values = parameters(request, await searchFloor(dataSource, request));
   const rows = (
     strategy === 'index'
-      ? await dataSource.query(searchSql(language), parameters(request))
+      ? await dataSource.query(searchSql(language), values)
       : await dataSource.transaction(async (manager) => {
           await manager.query('SET LOCAL enable_bitmapscan = off');
-          return manager.query(searchSql(language), parameters(request));
+          return manager.query(searchSql(language), values);
         })
   ) as Row[];
   return rows.map((row) => ({
@@ -174,12 +195,13 @@ export async function explainMessageSearch(
   strategy: SearchStrategy = 'index',
 ): Promise<string[]> {
   const explain = `EXPLAIN (ANALYZE, BUFFERS) ${searchSql(language)}`;
+  const values = parameters(request, await searchFloor(dataSource, request));
   const rows = (
     strategy === 'index'
-      ? await dataSource.query(explain, parameters(request))
+      ? await dataSource.query(explain, values)
       : await dataSource.transaction(async (manager) => {
           await manager.query('SET LOCAL enable_bitmapscan = off');
-          return manager.query(explain, parameters(request));
+          return manager.query(explain, values);
         })
   ) as Array<{ 'QUERY PLAN': string }>;
   return rows.map((row) => row['QUERY PLAN']);

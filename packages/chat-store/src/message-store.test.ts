@@ -5,7 +5,8 @@ import { queryPrepared, runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { createChatDataSource } from './chat-data-source.js';
-import { fetchMessagePage, highestStoredSeq, insertMessageBatch, storeMessageBatch } from './message-store.js';
+import { fetchMessagePage } from './message-history.js';
+import { highestStoredSeq, insertMessageBatch, storeMessageBatch } from './message-store.js';
 
 let database: TestDatabase;
 let dataSource: DataSource;

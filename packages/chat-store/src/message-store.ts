@@ -1,6 +1,5 @@
 import type { Message } from '@parley/contracts';
 import { queryPrepared, type DataSource } from '@parley/db';
-import { attachReplyQuotes } from './reply-quotes.js';
 
 export interface MessageRow {
   id: string;
@@ -154,48 +153,9 @@ export async function insertMessageBatch(dataSource: DataSource, messages: Messa
   return (await storeMessageBatch(dataSource, messages)).insertedIds;
 }
 
-export interface HistoryPage {
-  before?: string;
-  after?: string;
-  beforeSeq?: number;
-  afterSeq?: number;
-  limit: number;
-}
-
 export const MESSAGE_COLUMNS =
   'id, seq, room_id, sender_id, client_msg_id, body, created_at, kind, target_id::text AS target_id, emoji, edited_at, deleted_at, state_seq, ' +
   'reply_to_id::text AS reply_to_id, mentions::text[] AS mentions, reply_count, last_reply_at';
-
-/**
- * A page of a room's history, oldest first, and whether there is more beyond it (one extra row
- * tells). `afterSeq` / `beforeSeq` (and no cursor) follow the room's sequence; `after` / `before`
- * follow message ids. `after*` pages forwards, the others backwards from the newest.
- */
-export async function fetchMessagePage(dataSource: DataSource, roomId: string, page: HistoryPage): Promise<{ messages: Message[]; hasMore: boolean }> {
-  const limit = page.limit + 1;
-  const query = (sql: string, cursor: string | number | null) => dataSource.query(sql, [roomId, cursor, limit]) as Promise<MessageRow[]>;
-  let rows: MessageRow[];
-  let forward = false;
-  if (page.afterSeq !== undefined) {
-    forward = true;
-    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND seq > $2 ORDER BY seq ASC LIMIT $3`, page.afterSeq);
-  } else if (page.after !== undefined) {
-    forward = true;
-    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND id > $2 ORDER BY id ASC LIMIT $3`, page.after);
-  } else if (page.before !== undefined) {
-    rows = await query(`SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, page.before);
-  } else {
-    rows = await query(
-      `SELECT ${MESSAGE_COLUMNS} FROM chat.messages WHERE room_id = $1 AND ($2::bigint IS NULL OR seq < $2) ORDER BY seq DESC LIMIT $3`,
-      page.beforeSeq ?? null,
-    );
-  }
-  const hasMore = rows.length > page.limit;
-  const kept = rows.slice(0, page.limit).map(toMessage);
-  await attachReactions(dataSource, kept);
-  await attachReplyQuotes(dataSource, kept);
-  return { messages: forward ? kept : kept.reverse(), hasMore };
-}
 
 /** The highest sequence number stored for a room (0 when it has no message). */
 export async function highestStoredSeq(dataSource: DataSource, roomId: string): Promise<number> {

@@ -5,7 +5,8 @@ import { runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { createChatDataSource } from './chat-data-source.js';
-import { fetchMessagePage, storeMessageBatch } from './message-store.js';
+import { fetchMessagePage } from './message-history.js';
+import { storeMessageBatch } from './message-store.js';
 import { foldTimelineEvents } from './timeline-store.js';
 import { fetchReplyPage, foldReplies } from './thread-store.js';
 

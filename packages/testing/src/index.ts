@@ -7,6 +7,8 @@ export { rawGet } from './raw-http.js';
 export type { RawResponse } from './raw-http.js';
 export { startPrivatePostgres } from './private-postgres.js';
 export type { PrivatePostgres } from './private-postgres.js';
+export { startStreamingReplica } from './streaming-replica.js';
+export type { StreamingReplica } from './streaming-replica.js';
 export { startPrivateRedis } from './private-redis.js';
 export type { PrivateRedis, PrivateRedisOptions } from './private-redis.js';
 export { runScriptToCompletion, startServiceProcess } from './service-process.js';

@@ -25,7 +25,7 @@ export interface PrivatePostgres {
 }
 
 /** PostgreSQL refuses to run as root: as root, run its binaries as the `postgres` user. */
-const AS_POSTGRES = process.getuid?.() === 0;
+export const AS_POSTGRES = process.getuid?.() === 0;
 
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const bin = postgresBinDir();
@@ -68,7 +68,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
 }
 
 /** The newest installed major version's binaries. */
-function postgresBinDir(): string {
+export function postgresBinDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).filter((name) => existsSync(join(root, name, 'bin', 'initdb'))) : [];
   const newest = versions.sort((a, b) => Number(b) - Number(a))[0];

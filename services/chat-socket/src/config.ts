@@ -41,6 +41,13 @@ export const configSchema = z.object({
     .min(16)
     .optional()
     .describe('Bearer token of the operator endpoints under /admin/v1 (socket count, shedding); they are disabled when unset.'),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .describe(
+      'A streaming replica of DATABASE_URL that room history reads go to (pages, sync); unset: they go to DATABASE_URL. Messages a replica has not replayed yet still appear, from the recent window in Redis (RECENT_WINDOW_SIZE). While the replica is unreachable, history reads go to DATABASE_URL.',
+    ),
   DB_MIGRATE_ON_START: envBoolean(false).describe(
     'Run pending chat schema migrations when the service starts (otherwise run `migrate` as a separate job).',
   ),

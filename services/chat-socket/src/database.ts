@@ -16,3 +16,12 @@ export function createChatSocketDataSource(settings: ChatDataSourceSettings): Da
     applicationName: 'parley-chat-socket',
   });
 }
+
+/** The replica history reads go to (DATABASE_READ_URL); never migrated (it replays the primary). */
+export function createChatSocketReadDataSource(settings: { DATABASE_READ_URL: string; DATABASE_POOL_SIZE: number }): DataSource {
+  return createChatDataSource({
+    url: settings.DATABASE_READ_URL,
+    poolSize: settings.DATABASE_POOL_SIZE,
+    applicationName: 'parley-chat-socket-reads',
+  });
+}

@@ -15,6 +15,7 @@ import { startMessageShardConsumers, type MessageShardConsumers } from './messag
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
 import { createNotificationProcessor } from './notifications/notification-processor.js';
 import { createJobMetrics, type JobMetrics } from './queues/job-metrics.js';
+import { startPartitionMaintenance, type PartitionMaintenance } from './partitions/partition-maintenance.js';
 import { checkRedisSettings, type RedisSettingsReport } from './redis-settings/redis-settings-check.js';
 
 export interface PersistenceWorkerApp extends ServableApp {
@@ -29,6 +30,8 @@ export interface PersistenceWorkerApp extends ServableApp {
   messageShards: MessageShardConsumers;
   /** The start-up check of the Redis settings (AOF, noeviction); it only ever warns. */
   redisSettings: Promise<RedisSettingsReport>;
+  /** Partitions of `chat.messages` ahead and within retention. */
+  partitions: PartitionMaintenance;
 }
 
 interface WorkerConnections {
@@ -163,6 +166,14 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   resources.add('queues', () => Promise.all([notifications, ...gaugedQueues].map((queue) => queue.close().catch(() => undefined))));
   queueMetrics.gaugeQueues(gaugedQueues);
 
+  const partitions = startPartitionMaintenance({
+    database,
+    logger: log,
+    retentionDays: config.MESSAGE_RETENTION_DAYS,
+    intervalMs: config.PARTITION_MAINTENANCE_INTERVAL_MS,
+  });
+  resources.add('partition-maintenance', () => partitions.stop());
+
   const { workers, messageShards } = startJobWorkers(config, log, { database, redis, bullConnection }, { jobs: jobMetrics, queues: queueMetrics }, notifications);
   if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
 
@@ -187,6 +198,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     workers,
     messageShards,
     redisSettings,
+    partitions,
     markDraining() {
       health.markDraining();
       shutdown.drain();

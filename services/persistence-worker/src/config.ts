@@ -31,6 +31,13 @@ export const configSchema = z.object({
     'Lock held on an active job, renewed at half this interval while the worker lives; after a crash the job is recovered once it lapses.',
   ),
 
+  MESSAGE_RETENTION_DAYS: envInt(0, 0).describe(
+    'Messages are kept this many days, then dropped a whole weekly partition of `chat.messages` at a time (with their reactions and revisions); 0 keeps them forever. Values 1–6 still keep the current week.',
+  ),
+  PARTITION_MAINTENANCE_INTERVAL_MS: envInt(3_600_000, 1_000).describe(
+    'How often the worker creates the partitions of `chat.messages` for the coming weeks and drops those past MESSAGE_RETENTION_DAYS (also once at start).',
+  ),
+
   ...mailEnv,
   ...dataDirEnv,
 

@@ -65,7 +65,10 @@ export async function runSearchBenchmark(options: SearchBenchOptions, output: Sc
     await client.connect();
     const load = await loadSearchDataset(client, options, output.status);
     const { rows: sizes } = await client.query(
-      `SELECT pg_size_pretty(pg_table_size('chat.messages')) AS table_size, pg_size_pretty(pg_relation_size('chat.messages_search_simple_idx')) AS index_size`,
+      // Summed over the partitions (a partitioned table and index have no storage of their own).
+      `SELECT pg_size_pretty(sum(pg_table_size(t.relid))) AS table_size,
+              (SELECT pg_size_pretty(sum(pg_relation_size(i.relid))) FROM pg_partition_tree('chat.messages_search_simple_idx') AS i) AS index_size
+         FROM pg_partition_tree('chat.messages') AS t`,
     );
     const size = sizes[0] as { table_size: string; index_size: string };
 

@@ -83,7 +83,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { dataSource, redis, sendRedis } = deps.stores;
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
-  const history = new HistoryService(dataSource, rooms, window, (messages) => deps.attachments.describe(messages));
+  const history = new HistoryService(dataSource, rooms, window, (messages) => deps.attachments.describe(messages), deps.stores.historyReads);
   // Replies and mentions: every user send passes the composer (docs/decisions/0034-replies-and-mentions.md).
   const replyMetrics = createReplyMetrics(deps.serviceMetrics.registry);
   const composer = new MessageComposer({

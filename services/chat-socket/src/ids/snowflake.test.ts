@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ClockMovedBackwardsError, decodeSnowflake, PARLEY_EPOCH_MS, SnowflakeGenerator, sortableId } from './snowflake.js';
+import { messageIdAt } from '@parley/chat-store';
+import { ClockMovedBackwardsError, decodeSnowflake, encodeSnowflake, MAX_WORKER_ID, PARLEY_EPOCH_MS, SnowflakeGenerator, sortableId } from './snowflake.js';
 
 describe('snowflake ids', () => {
   it('are strictly increasing within one generator, also as zero-padded strings', async () => {
@@ -66,5 +67,13 @@ describe('snowflake ids', () => {
   it('rejects worker ids outside 0..1023', () => {
     expect(() => new SnowflakeGenerator({ workerId: 1024 })).toThrow(RangeError);
     expect(() => new SnowflakeGenerator({ workerId: -1 })).toThrow(RangeError);
+  });
+
+  it('fall in the message partition of their moment (chat.messages is partitioned by these ids)', () => {
+    const at = Date.UTC(2026, 11, 6, 13, 0, 0, 123);
+    const lowest = BigInt(encodeSnowflake(at, 0, 0));
+    const highest = BigInt(encodeSnowflake(at, MAX_WORKER_ID, 4095));
+    expect(lowest).toBe(messageIdAt(at));
+    expect(highest).toBeLessThan(messageIdAt(at + 1));
   });
 });

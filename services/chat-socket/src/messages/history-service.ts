@@ -26,6 +26,11 @@ export class HistoryService {
     private readonly window: RecentWindow,
     /** Fills in the files of stored messages (attachments/); absent: messages carry what they were accepted with. */
     private readonly describeAttachments?: (messages: Message[]) => Promise<void>,
+    /**
+     * Where stored pages are read (a replica, DATABASE_READ_URL). Read-your-writes holds because
+     * what a replica has not replayed yet is in the recent window, merged below.
+     */
+    private readonly reads: () => DataSource = () => dataSource,
   ) {}
 
   async pageForMember(userId: string, roomId: string, page: HistoryPageRequest): Promise<HistoryResponse> {
@@ -37,10 +42,10 @@ export class HistoryService {
     const { limit } = page;
     const forward = page.after !== undefined || page.afterSeq !== undefined;
     const bySeq = page.after === undefined && page.before === undefined;
-    const [stored, recent] = await Promise.all([fetchMessagePage(this.dataSource, roomId, page), this.windowPage(roomId, page)]);
+    const [stored, recent] = await Promise.all([this.storedPage(roomId, page), this.windowPage(roomId, page)]);
     // Replies from the window carry the quote they were sent with; the stored parent's is current
     // (a deleted parent shows as deleted).
-    await attachReplyQuotes(this.dataSource, recent.messages);
+    await attachReplyQuotes(this.reads(), recent.messages);
     const merged = mergeById(stored.messages, recent.messages, bySeq ? compareSeq : compareIds);
     const hasMore = merged.length > limit || stored.hasMore || recent.hasMore;
     const messages = forward ? merged.slice(0, limit) : merged.slice(-limit);
@@ -64,6 +69,13 @@ export class HistoryService {
       }),
     );
     return { rooms: results };
+  }
+
+  /** From the replica; from the primary when the replica fails (it went away since it connected). */
+  private storedPage(roomId: string, page: HistoryPageRequest) {
+    const reads = this.reads();
+    if (reads === this.dataSource) return fetchMessagePage(reads, roomId, page);
+    return fetchMessagePage(reads, roomId, page).catch(() => fetchMessagePage(this.dataSource, roomId, page));
   }
 
   private windowPage(roomId: string, page: HistoryPageRequest) {

@@ -59,6 +59,8 @@ export interface ChatClusterOptions {
   label: string;
   instances?: number;
   env?: Record<string, string>;
+  /** The server to create the test database on (default: the shared one). */
+  postgresUrl?: string;
 }
 
 /**
@@ -67,7 +69,7 @@ export interface ChatClusterOptions {
  * auth service stand-in, block and friend lookups from the user service stand-in.
  */
 export async function startChatCluster(options: ChatClusterOptions): Promise<ChatCluster> {
-  const database = await createTestDatabase(options.label);
+  const database = await createTestDatabase(options.label, options.postgresUrl);
   const redisPrefix = testRedisPrefix(options.label);
   const issuer = await startTestTokenIssuer();
   const userService = await startUserServiceStandIn();

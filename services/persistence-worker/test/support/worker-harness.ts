@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
-import { createChatDataSource } from '@parley/chat-store';
+import { createChatDataSource, messageIdAt } from '@parley/chat-store';
 import type { Message, NotificationJob, PersistMessagesJob } from '@parley/contracts';
 import { runMigrations, type DataSource } from '@parley/db';
 import { createLogger } from '@parley/logger';
@@ -145,7 +145,8 @@ export function makeMessage(roomId: string, senderId: string, overrides: Partial
   sequence += 1;
   const now = Date.now();
   return {
-    id: String(BigInt(now) * 4_194_304n + BigInt(sequence)),
+    // In the partition of its time (chat.messages is partitioned by id).
+    id: String(messageIdAt(now) + BigInt(sequence)),
     roomId,
     senderId,
     clientMsgId: randomUUID(),
