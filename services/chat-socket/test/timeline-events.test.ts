@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
 import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
@@ -16,34 +10,20 @@ import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, t
  * acknowledged, broadcast, stored by the real persistence worker, and returned by history and
  * `room:sync`. Two chat-socket instances, real PostgreSQL and Redis.
  */
-const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 
 let cluster: ChatCluster;
-let worker: ServiceProcess;
 let db: pg.Pool;
-let dataDir: string;
 
 beforeAll(async () => {
-  cluster = await startChatCluster({ label: 'chat_timeline', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200', MESSAGE_EDIT_WINDOW_SECONDS: '3600' } });
-  const workerMain = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
-  if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: build with \`npm run build\``);
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-timeline-'));
-  worker = await startServiceProcess('persistence-worker', workerMain, { ...testServiceEnv(cluster.database.url, cluster.redisPrefix), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DATA_DIR: dataDir });
-  db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
+  cluster = await startChatCluster({ label: 'chat_timeline', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200', MESSAGE_EDIT_WINDOW_SECONDS: '3600' }, worker: true });
+  db = cluster.db;
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await db?.end();
   await cluster?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function groupRoom(owner: TestUser, members: TestUser[]): Promise<string> {
-  const created = await cluster.api(0, 'POST', '/api/v1/rooms', { token: owner.token, body: { name: 'timeline', memberIds: members.map((m) => m.id) } });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'timeline');
 
 const send = async (socket: ClientSocket, roomId: string, body: string): Promise<Message> => {
   const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body });

@@ -7,7 +7,7 @@ import type { ChatSocketConfig } from '../config.js';
 import { MessageDurability } from '../durability/message-durability.js';
 import { SnowflakeGenerator } from '../ids/snowflake.js';
 import { leaseWorkerId, type WorkerIdLease } from '../ids/worker-id-lease.js';
-import { createMessageQueue, type MessageQueue } from '../messages/message-queue.js';
+import { createMessageQueue, type MessageQueue } from '../messages/accept-script.js';
 import type { RecentWindow } from '../recent-window/recent-window.js';
 import { seedRoomSequences } from '../messages/room-sequence-counter.js';
 import { SendMessageService } from '../messages/send-message.js';

@@ -1,5 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Result } from 'ioredis';
+import { Job } from 'bullmq';
+import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
+import type { Logger } from '@parley/logger';
+import { createProducer } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 
 /** BullMQ's own Lua script that adds a standard job (the one `Queue.add` runs), from the installed version. */
@@ -212,3 +216,60 @@ export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, c
   return { kind: 'decided', replies: reply[0] as AcceptReply[], jobId: (reply[1] as string | null) ?? null };
 }
 
+/** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
+export interface BatchTrace {
+  batch?: Record<string, string>;
+  messages?: Record<string, Record<string, string>>;
+}
+
+export interface MessageQueue {
+  /**
+   * The call that adds the batch's job (BullMQ's own keys and arguments for its addStandardJob
+   * script), for the accept script to run inside itself: the job is written by the same script
+   * that accepts the messages, or not at all. `acceptedKey` names the hash of what the script
+   * accepted (id → room sequence number): the worker stores only those.
+   */
+  jobCall(messages: UnsequencedMessage[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<StandardJobCall>;
+  close(): Promise<void>;
+}
+
+/** What `Job.addJob` hands the Redis client: the script's name and its keys followed by its arguments. */
+interface RecordingClient {
+  runCommand(name: string, keysAndArgs: Array<string | Buffer>): Promise<string>;
+}
+
+/**
+ * The BullMQ `messages` queue the persistence worker drains: one job per accepted batch, with the
+ * queue's policy of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
+ * client that records the script call instead of sending it; the accept script then runs that
+ * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
+ */
+export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger): MessageQueue {
+  const producer = createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger });
+  return {
+    async jobCall(messages, acceptedAt, acceptedKey, trace = {}) {
+      const data: PersistMessagesJob = {
+        messages,
+        acceptedAt,
+        acceptedKey,
+        ...(trace.batch ? { trace: trace.batch } : {}),
+        ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
+      };
+      const job = new Job(producer.queue, 'persist', data, producer.jobOptions);
+      let recorded: { name: string; keysAndArgs: Array<string | Buffer> } | undefined;
+      const recorder: RecordingClient = {
+        runCommand: async (name, keysAndArgs) => {
+          recorded = { name, keysAndArgs };
+          return '';
+        },
+      };
+      await job.addJob(recorder as unknown as Parameters<Job['addJob']>[0]);
+      if (!recorded || !recorded.name.startsWith('addStandardJob:') || recorded.keysAndArgs.length !== JOB_KEY_COUNT + JOB_ARG_COUNT) {
+        throw new Error(`BullMQ did not build a standard job call (got ${recorded?.name ?? 'nothing'})`);
+      }
+      const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
+      return { keys, args: recorded.keysAndArgs.slice(JOB_KEY_COUNT) };
+    },
+    close: () => producer.close(),
+  };
+}

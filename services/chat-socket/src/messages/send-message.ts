@@ -10,8 +10,7 @@ import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
-import type { MessageQueue } from './message-queue.js';
+import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type MessageQueue, type StandardJobCall } from './accept-script.js';
 import { MicroBatcher } from './micro-batcher.js';
 import { sendTracing } from './send-tracing.js';
 
