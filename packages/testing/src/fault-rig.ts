@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runScriptToCompletion, startServiceProcess, type ServiceProcess } from './service-process.js';
-import { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-database.js';
+import { createTestDatabase, testProcessEnv, testRedisPrefix, type TestDatabase } from './test-database.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 import { startUserServiceStandIn, type UserServiceStandIn } from './user-service-stand-in.js';
 
@@ -182,16 +182,7 @@ export async function startFaultRig(settings: FaultRigSettings): Promise<FaultRi
   try {
     issuer = await startTestTokenIssuer();
     userService = await startUserServiceStandIn();
-    const commonEnv = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      DATABASE_POOL_SIZE: '4',
-      REDIS_URL: settings.redisUrl,
-      REDIS_KEY_PREFIX: redisKeyPrefix,
-      INTERNAL_API_TOKEN: TEST_INTERNAL_TOKEN,
-      SHUTDOWN_TIMEOUT_MS: '5000',
-    };
+    const commonEnv = testProcessEnv(database.url, redisKeyPrefix, { redisUrl: settings.redisUrl, internalToken: TEST_INTERNAL_TOKEN });
     const migration = await runScriptToCompletion(builtServiceEntry('chat-socket', 'migrate.js'), commonEnv);
     if (migration.code !== 0) throw new Error(`chat migrations failed:\n${migration.output}`);
     const chatEnv = {

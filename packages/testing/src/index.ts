@@ -1,4 +1,4 @@
-export { createTestDatabase, testRedisPrefix, testServiceEnv, TEST_POSTGRES_URL, TEST_REDIS_URL } from './test-database.js';
+export { createTestDatabase, testProcessEnv, testRedisPrefix, testServiceEnv, TEST_POSTGRES_URL, TEST_REDIS_URL } from './test-database.js';
 export type { TestDatabase } from './test-database.js';
 export { deleteRedisPrefix } from './test-redis.js';
 export { startTestTokenIssuer } from './test-token-issuer.js';
