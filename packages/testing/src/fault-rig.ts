@@ -169,6 +169,8 @@ export async function startFaultRig(settings: FaultRigSettings): Promise<FaultRi
   const redisKeyPrefix = settings.redisKeyPrefix ?? testRedisPrefix(settings.label);
   const database = await createTestDatabase(settings.label);
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  // An idle client's backend ends when the database is dropped at close; queries still fail on their own.
+  db.on('error', () => undefined);
   const processes: ServiceProcess[] = [];
   let issuer: TestTokenIssuer | undefined;
   let userService: UserServiceStandIn | undefined;

@@ -33,12 +33,7 @@ async function post(user: TestUser, roomId: string, body: string): Promise<Messa
 }
 
 /** Waits until the worker stored (and folded the events of) everything accepted in the room. */
-async function stored(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const stored = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 function searchPath(params: Record<string, string>): string {
   return `/api/v1/search/messages?${new URLSearchParams(params)}`;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MENTIONS_MAX, type Message, type NotificationEvent, type RoomSummary, type ThreadResponse } from '@parley/contracts';
-import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
+import { collect, emitWithAck, eventually, sendMessage, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
  * Replies, threads and @mentions (docs/decisions/0034-replies-and-mentions.md): a reply names a
@@ -26,21 +26,12 @@ afterAll(async () => {
 
 const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'threads');
 
-const send = async (socket: ClientSocket, roomId: string, body: string, replyTo?: string): Promise<Message> => {
-  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body, ...(replyTo ? { replyTo } : {}) });
-  expect(ack.ok, JSON.stringify(ack)).toBe(true);
-  return ack.message;
-};
+const send = sendMessage;
 
 const thread = (user: TestUser, roomId: string, messageId: string, query = '') =>
   cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/messages/${messageId}/replies${query}`, { token: user.token });
 
-async function storedUpTo(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const storedUpTo = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 async function summaryOf(user: TestUser, roomId: string): Promise<RoomSummary> {
   const list = await cluster.api(0, 'GET', '/api/v1/rooms', { token: user.token });

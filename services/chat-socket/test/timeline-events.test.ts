@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
+import { collect, emitWithAck, eventually, sendMessage, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
  * Edits, deletions and reactions are timeline events (docs/decisions/0021-timeline-events.md):
@@ -25,11 +25,7 @@ afterAll(async () => {
 
 const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'timeline');
 
-const send = async (socket: ClientSocket, roomId: string, body: string): Promise<Message> => {
-  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body });
-  expect(ack.ok).toBe(true);
-  return ack.message;
-};
+const send = sendMessage;
 
 async function storedHistory(token: string, roomId: string): Promise<Message[]> {
   const page = await cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/messages?limit=100`, { token });
@@ -38,12 +34,7 @@ async function storedHistory(token: string, roomId: string): Promise<Message[]> 
 }
 
 /** Waits until the worker stored every item up to `seq` (history then comes from PostgreSQL). */
-async function storedUpTo(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const storedUpTo = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 describe('edits, deletions and reactions as timeline events', () => {
   it('delivers them live on both instances with their own sequence numbers, once per clientMsgId, and stores the folded state', async () => {

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
+import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createLogger } from '@parley/logger';
 import pg from 'pg';
 import {
@@ -61,6 +62,8 @@ export interface ChatCluster {
   user(name?: string): Promise<TestUser>;
   /** A group room of `owner` with `members`, created through the first instance; its id. */
   groupRoom(owner: TestUser, members?: TestUser[], name?: string): Promise<string>;
+  /** Resolves once PostgreSQL holds every item of the room up to `seq` (the worker stored them); throws after a while. */
+  storedUpTo(roomId: string, seq: number): Promise<void>;
   api(instance: ChatInstance | number, method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>;
   /** A connected socket.io client (WebSocket transport), closed by `close()`. */
   connect(instance: ChatInstance | number, user: TestUser, options?: { origin?: string }): Promise<ClientSocket>;
@@ -141,6 +144,8 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
 
   const worker = options.worker ? await startWorkerProcess(testServiceEnv(database.url, redisPrefix)) : undefined;
   const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  // An idle client's backend ends when the database is dropped at close; queries still fail on their own.
+  db.on('error', () => undefined);
   const pick = (instance: ChatInstance | number) => (typeof instance === 'number' ? instances[instance]! : instance);
 
   return {
@@ -153,6 +158,12 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     worker,
     user: (name = 'user') => createTestUser(issuer, userService, name),
     groupRoom: (owner, members = [], name) => createGroupRoom(instances[0]!.url, owner, members, name),
+    async storedUpTo(roomId, seq) {
+      await eventually(async () => {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
+        if (rows[0]!.n !== seq) throw new Error(`${rows[0]!.n} of the room's first ${seq} items stored`);
+      }, 15_000);
+    },
     async api(instance, method, path, requestOptions = {}) {
       const headers: Record<string, string> = { ...requestOptions.headers };
       if (requestOptions.token) headers.authorization = `Bearer ${requestOptions.token}`;
@@ -236,4 +247,11 @@ export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Emits with an ack and resolves with the ack's payload. */
 export function emitWithAck<T = any>(socket: ClientSocket, event: string, payload: unknown, timeoutMs = 5_000): Promise<T> {
   return (socket as any).timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+/** Sends a message (a reply when `replyTo` is given) and returns it as acknowledged; throws on a refusal. */
+export async function sendMessage(socket: ClientSocket, roomId: string, body: string, replyTo?: string): Promise<Message> {
+  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body, ...(replyTo ? { replyTo } : {}) });
+  if (!ack.ok) throw new Error(`message:send refused: ${JSON.stringify(ack)}`);
+  return ack.message;
 }
