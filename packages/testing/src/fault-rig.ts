@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { runScriptToCompletion, startServiceProcess, type ServiceProcess } from './service-process.js';
-import { createTestDatabase, testProcessEnv, testRedisPrefix, type TestDatabase } from './test-database.js';
+import { createTestDatabase, testProcessEnv, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from './test-database.js';
+import { deleteRedisPrefix } from './test-redis.js';
 import { startTestTokenIssuer, type TestTokenIssuer } from './test-token-issuer.js';
 import { startUserServiceStandIn, type UserServiceStandIn } from './user-service-stand-in.js';
 
@@ -161,7 +162,7 @@ export interface FaultRig {
   countPersisted(): Promise<number>;
   /** The acknowledged messages PostgreSQL does not hold (lost, or not stored yet). */
   unpersisted(): Promise<string[]>;
-  /** SIGTERM to every process, then the stand-ins, the pool and the database go. */
+  /** SIGTERM to every process, then the stand-ins, the pool, the database and (on the shared Redis) the prefix's keys go. */
   stop(): Promise<void>;
 }
 
@@ -180,6 +181,8 @@ export async function startFaultRig(settings: FaultRigSettings): Promise<FaultRi
     await issuer?.close();
     await db.end();
     await database.drop();
+    // The shared Redis keeps what it is given; a test's own Redis goes with the test.
+    if (settings.redisUrl === TEST_REDIS_URL) await deleteRedisPrefix(redisKeyPrefix);
   };
   try {
     issuer = await startTestTokenIssuer();
