@@ -186,6 +186,12 @@ export const sendMessageRequestSchema = z.strictObject({
 });
 export type SendMessageRequest = z.infer<typeof sendMessageRequestSchema>;
 export const sendMessageResponseSchema = z.object({ message: messageSchema });
+/** The `message:send` socket event: the REST request's fields, and the room (the URL's on REST). */
+export const messageSendPayloadSchema = z.strictObject({
+  roomId: roomIdSchema,
+  ...sendMessageRequestSchema.shape,
+});
+export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
 
 export const HISTORY_LIMIT_MAX = 100;
 /**

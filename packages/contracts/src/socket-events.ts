@@ -12,25 +12,14 @@ import {
   roomIdSchema,
   roomSummarySchema,
   type Message,
+  type MessageSendPayload,
   type Presence,
   type RoomSummary,
 } from './chat.js';
 import { emojiSchema } from './timeline.js';
-import { messageAttachmentIdsSchema } from './attachments.js';
 import type { MemberRoleEvent, RoomEvent, RoomPreferences, RoomUpdatedEvent } from './room-settings.js';
 
 // ---- client → server payloads (validated on the server with these schemas) ----
-
-export const messageSendPayloadSchema = z.strictObject({
-  roomId: roomIdSchema,
-  clientMsgId: clientMsgIdSchema,
-  body: messageBodySchema,
-  /** A message of the same room (visible to the sender) this one replies to. */
-  replyTo: messageIdSchema.optional(),
-  /** Files uploaded by the sender to this room and not carried by another message yet. */
-  attachments: messageAttachmentIdsSchema.optional(),
-});
-export type MessageSendPayload = z.infer<typeof messageSendPayloadSchema>;
 
 /**
  * Timeline events (docs/decisions/0021-timeline-events.md): each has its own `clientMsgId` (a

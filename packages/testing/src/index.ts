@@ -1,4 +1,4 @@
-export { createTestDatabase, testRedisPrefix, testServiceEnv, TEST_POSTGRES_URL, TEST_REDIS_URL } from './test-database.js';
+export { createTestDatabase, testProcessEnv, testRedisPrefix, testServiceEnv, TEST_POSTGRES_URL, TEST_REDIS_URL } from './test-database.js';
 export type { TestDatabase } from './test-database.js';
 export { deleteRedisPrefix } from './test-redis.js';
 export { startTestTokenIssuer } from './test-token-issuer.js';
@@ -21,3 +21,7 @@ export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyMode, TcpProxySettings } from './tcp-proxy.js';
 export { startRedisCluster } from './private-redis-cluster.js';
 export type { PrivateRedisCluster, RedisClusterNode, RedisClusterOptions } from './private-redis-cluster.js';
+export { startUserServiceStandIn } from './user-service-stand-in.js';
+export type { UserServiceStandIn } from './user-service-stand-in.js';
+export { AckLedger, builtServiceEntry, createGroupRoom, createTestUser, startFaultRig, startWorkerProcess, until, TEST_ALLOWED_ORIGIN, TEST_INTERNAL_TOKEN } from './fault-rig.js';
+export type { FaultRig, FaultRigProcess, FaultRigSettings, TestUser } from './fault-rig.js';

@@ -54,3 +54,17 @@ export function testServiceEnv(databaseUrl: string, redisKeyPrefix: string): Rec
     REDIS_KEY_PREFIX: redisKeyPrefix,
   };
 }
+
+/**
+ * What every service a test starts as its own process shares: testServiceEnv's stores, logs at
+ * `info` (where startServiceProcess reads the ports from), the internal token and a short drain.
+ */
+export function testProcessEnv(databaseUrl: string, redisKeyPrefix: string, settings: { redisUrl?: string; internalToken: string }): Record<string, string> {
+  return {
+    ...testServiceEnv(databaseUrl, redisKeyPrefix),
+    LOG_LEVEL: 'info',
+    REDIS_URL: settings.redisUrl ?? TEST_REDIS_URL,
+    INTERNAL_API_TOKEN: settings.internalToken,
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+}

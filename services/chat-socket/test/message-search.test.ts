@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageSearchResponseSchema, messagesAroundResponseSchema, type Message, type MessageAttachment, type MessageSearchHit } from '@parley/contracts';
 import { chooseSearchStrategy, createChatDataSource, searchMessages } from '@parley/chat-store';
-import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
 import { png, rawRequest } from './support/attachment-requests.js';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
@@ -18,37 +15,28 @@ import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestU
  * ones, and every query string answered with results or a 400, never a 500. Real PostgreSQL
  * (full-text index) and Redis.
  */
-const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 
 let cluster: ChatCluster;
-let worker: ServiceProcess;
 let db: pg.Pool;
-let dataDir: string;
 let attachmentDir: string;
 
 beforeAll(async () => {
   attachmentDir = await mkdtemp(join(tmpdir(), 'parley-search-files-'));
-  cluster = await startChatCluster({ label: 'chat_search', instances: 1, env: { SEND_BURST: '500', SEND_RATE_PER_SECOND: '500', ATTACHMENT_DIR: attachmentDir } });
-  const workerMain = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
-  if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: build with \`npm run build\``);
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-search-'));
-  worker = await startServiceProcess('persistence-worker', workerMain, { ...testServiceEnv(cluster.database.url, cluster.redisPrefix), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DATA_DIR: dataDir });
-  db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
+  cluster = await startChatCluster({
+    label: 'chat_search',
+    instances: 1,
+    env: { SEND_BURST: '500', SEND_RATE_PER_SECOND: '500', ATTACHMENT_DIR: attachmentDir },
+    worker: true,
+  });
+  db = cluster.db;
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await db?.end();
   await cluster?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
   if (attachmentDir) await rm(attachmentDir, { recursive: true, force: true });
 });
 
-async function groupRoom(owner: TestUser, members: TestUser[] = []): Promise<string> {
-  const created = await cluster.api(0, 'POST', '/api/v1/rooms', { token: owner.token, body: { name: 'search', memberIds: members.map((m) => m.id) } });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'search');
 
 async function post(user: TestUser, roomId: string, body: string): Promise<Message> {
   const sent = await cluster.api(0, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: user.token, body: { clientMsgId: randomUUID(), body } });
@@ -57,12 +45,7 @@ async function post(user: TestUser, roomId: string, body: string): Promise<Messa
 }
 
 /** Waits until the worker stored (and folded the events of) everything accepted in the room. */
-async function stored(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const stored = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 function searchPath(params: Record<string, string>): string {
   return `/api/v1/search/messages?${new URLSearchParams(params)}`;

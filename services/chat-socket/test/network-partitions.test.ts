@@ -1,29 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createTestDatabase,
-  runScriptToCompletion,
+  startFaultRig,
   startPrivateRedis,
-  startServiceProcess,
   startTcpProxy,
-  startTestTokenIssuer,
-  testRedisPrefix,
+  TEST_POSTGRES_URL,
+  until,
+  type FaultRig,
   type PrivateRedis,
   type ServiceProcess,
   type TcpProxy,
-  type TestDatabase,
-  type TestTokenIssuer,
 } from '@parley/testing';
-import { ALLOWED_ORIGIN, INTERNAL_TOKEN, type TestUser } from './support/chat-cluster.js';
-import { lostAfterDrain, phaseFigures, timelineMismatches, until, type PhaseRun, type SendResult } from './support/partition-outcomes.js';
+import { lostAfterDrain, phaseFigures, timelineMismatches, type PhaseRun, type SendResult } from './support/partition-outcomes.js';
 import { PodMovingClient } from './support/pod-moving-client.js';
-import { startUserServiceStandIn, type UserServiceStandIn } from './support/user-service-stand-in.js';
 
 /**
  * Network partitions under load, as they happen between nodes: a TCP proxy the test controls
@@ -37,7 +25,6 @@ import { startUserServiceStandIn, type UserServiceStandIn } from './support/user
  * every acknowledged message is stored (acked − persisted = 0) and every client's `room:sync`
  * timeline equals the stored one (same messages, same order, no duplicates).
  */
-const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 const ROOMS = 2;
 const MEMBERS_PER_ROOM = 6;
 const SEND_INTERVAL_MS = 300;
@@ -48,17 +35,11 @@ const SHED_AFTER_MS = 2_000;
 let redis: PrivateRedis;
 let redisProxy: TcpProxy;
 let postgresProxy: TcpProxy;
-let database: TestDatabase;
-let db: pg.Pool;
-let issuer: TestTokenIssuer;
-let userService: UserServiceStandIn;
-let dataDir: string;
+let rig: FaultRig;
 let proxiedPod: ServiceProcess;
 let directPod: ServiceProcess;
-/** Every process started (stopped at the end). */
-const processes: ServiceProcess[] = [];
 /** The chat-socket pods, which take sockets. */
-const pods: ServiceProcess[] = [];
+let pods: ServiceProcess[] = [];
 /** The members who send; half of each room is homed on each pod (each phase starts from home). */
 const clients: PodMovingClient[] = [];
 const home = new Map<PodMovingClient, string>();
@@ -66,12 +47,6 @@ let prober: PodMovingClient;
 const figuresOfPhases: Array<Record<string, unknown>> = [];
 /** The prober's sends (acknowledged ones count like any other). */
 const probeResults: SendResult[] = [];
-
-function built(service: string, script = 'main.js'): string {
-  const path = join(SERVICES, service, 'dist', script);
-  if (!existsSync(path)) throw new Error(`${path} is missing: build with \`npm run build\` (root \`npm test\` builds first)`);
-  return path;
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -94,71 +69,29 @@ async function readyPod(current: string | undefined): Promise<string> {
 beforeAll(async () => {
   redis = await startPrivateRedis({ appendfsync: 'always' });
   redisProxy = await startTcpProxy({ target: { port: redis.port } });
-  database = await createTestDatabase('partitions');
-  const databaseUrl = new URL(database.url);
-  postgresProxy = await startTcpProxy({ target: { host: databaseUrl.hostname, port: Number(databaseUrl.port || 5432) } });
-  const proxiedDatabaseUrl = new URL(database.url);
-  proxiedDatabaseUrl.hostname = '127.0.0.1';
-  proxiedDatabaseUrl.port = String(postgresProxy.port);
-  db = new pg.Pool({ connectionString: database.url, max: 2 });
-  issuer = await startTestTokenIssuer();
-  userService = await startUserServiceStandIn();
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-partitions-'));
-  const common = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    DATABASE_URL: database.url,
-    DATABASE_POOL_SIZE: '4',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: testRedisPrefix('partitions'),
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
-    SHUTDOWN_TIMEOUT_MS: '5000',
+  const postgres = new URL(TEST_POSTGRES_URL);
+  postgresProxy = await startTcpProxy({ target: { host: postgres.hostname, port: Number(postgres.port || 5432) } });
+  /** The worker reaches PostgreSQL through the proxy. */
+  const throughProxy = (env: Record<string, string>) => {
+    const url = new URL(env.DATABASE_URL!);
+    url.hostname = '127.0.0.1';
+    url.port = String(postgresProxy.port);
+    return { DATABASE_URL: url.toString() };
   };
-  const migration = await runScriptToCompletion(built('chat-socket', 'migrate.js'), common);
-  if (migration.code !== 0) throw new Error(`chat migrations failed:\n${migration.output}`);
-  const chatEnv = {
-    ...common,
-    CORS_ORIGINS: ALLOWED_ORIGIN,
-    JWT_ISSUER: issuer.issuer,
-    JWT_AUDIENCE: issuer.audience,
-    JWKS_URL: issuer.jwksUrl,
-    USER_SERVICE_URL: userService.url,
-    RECONNECT_JITTER_MS: '500',
-    MESSAGE_DURABILITY: 'fsync',
-    REDIS_COMMAND_TIMEOUT_MS: '1500',
-    REDIS_PARTITION_SHED_AFTER_MS: String(SHED_AFTER_MS),
-  };
-  const started = await Promise.allSettled([
-    startServiceProcess('chat-socket-proxied', built('chat-socket'), { ...chatEnv, REDIS_URL: redisProxy.url }, 60_000),
-    startServiceProcess('chat-socket-direct', built('chat-socket'), chatEnv, 60_000),
-    startServiceProcess('persistence-worker', built('persistence-worker'), {
-      ...common,
-      DATABASE_URL: proxiedDatabaseUrl.toString(),
-      DATA_DIR: join(dataDir, 'worker'),
-    }, 60_000),
-  ]);
-  for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-  const failure = started.find((result) => result.status === 'rejected');
-  if (failure) throw (failure as PromiseRejectedResult).reason;
-  [proxiedPod, directPod] = processes as [ServiceProcess, ServiceProcess];
-  pods.push(proxiedPod, directPod);
+  rig = await startFaultRig({
+    label: 'partitions',
+    redisUrl: redis.url,
+    chatSockets: [{ name: 'chat-socket-proxied', env: { REDIS_URL: redisProxy.url } }, { name: 'chat-socket-direct' }],
+    worker: { env: throughProxy },
+    chatEnv: { MESSAGE_DURABILITY: 'fsync', REDIS_COMMAND_TIMEOUT_MS: '1500', REDIS_PARTITION_SHED_AFTER_MS: String(SHED_AFTER_MS) },
+  });
+  [proxiedPod, directPod] = rig.chatSockets as [ServiceProcess, ServiceProcess];
+  pods = [proxiedPod, directPod];
 
-  const roomIds: string[] = [];
   for (let room = 0; room < ROOMS; room += 1) {
-    const users: TestUser[] = [];
-    for (let member = 0; member < MEMBERS_PER_ROOM + (room === 0 ? 1 : 0); member += 1) {
-      const id = randomUUID();
-      const username = `part_${id.slice(0, 8)}`;
-      users.push({ id, username, token: await issuer.mint({ id, username }) });
-    }
-    const created = await fetch(`${directPod.url}/api/v1/rooms`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${users[0]!.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: `partition room ${room}`, memberIds: users.slice(1).map((user) => user.id) }),
-    });
-    if (created.status !== 201) throw new Error(`room creation answered ${created.status}`);
-    const { id: roomId } = (await created.json()) as { id: string };
-    roomIds.push(roomId);
+    const users = [];
+    for (let member = 0; member < MEMBERS_PER_ROOM + (room === 0 ? 1 : 0); member += 1) users.push(await rig.user('part'));
+    const roomId = await rig.createRoom(directPod, users[0]!, users.slice(1), `partition room ${room}`);
     users.slice(0, MEMBERS_PER_ROOM).forEach((user, index) => {
       const client = new PodMovingClient(user, roomId, readyPod);
       clients.push(client);
@@ -174,15 +107,10 @@ afterAll(async () => {
   for (const client of clients) client.close();
   prober?.close();
   if (figuresOfPhases.length > 0) console.log(JSON.stringify({ fault: 'network-partitions', phases: figuresOfPhases }));
-  await Promise.all(processes.map((service) => service.stop()));
+  await rig?.stop();
   await redisProxy?.close();
   await postgresProxy?.close();
-  await userService?.close();
-  await issuer?.close();
   await redis?.close();
-  await db?.end();
-  await database?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
 /** Sends from every client, one message at a time, while `fault` holds for `faultMs` and after `heal`. */
@@ -237,12 +165,12 @@ async function firstAckOnProxiedPod(name: string, healedAt: number, deadline: nu
 async function settle(name: string, run: PhaseRun): Promise<{ lost: string[]; mismatches: string[]; figures: Record<string, unknown> }> {
   const sends = [...run.results, ...probeResults.splice(0)];
   const ackedIds = sends.filter((result) => result.acked).map((result) => result.clientMsgId);
-  const lost = await lostAfterDrain(db, ackedIds);
+  const lost = await lostAfterDrain(rig.db, ackedIds);
   const drainedAfterHealMs = Date.now() - run.healedAt;
   // Clients settle their gap filling (a resync is spread over RECONNECT_JITTER_MS).
   const everyone = [...clients, prober];
-  await until(async () => (await timelineMismatches(db, everyone)).length === 0, 20_000);
-  const mismatches = await timelineMismatches(db, everyone);
+  await until(async () => (await timelineMismatches(rig.db, everyone)).length === 0, 20_000);
+  const mismatches = await timelineMismatches(rig.db, everyone);
   const attempts = everyone.flatMap((client) => client.attempts.filter((attempt) => attempt.startedAt >= run.faultedAt - FAULT_AT_MS));
   const figures = phaseFigures({ name, sends, attempts, run, proxiedPodUrl: proxiedPod.url, clients: everyone, lost, drainedAfterHealMs, mismatches });
   figuresOfPhases.push(figures);
@@ -307,6 +235,6 @@ describe('network partitions between a chat-socket pod and Redis, and between th
     const { lost, mismatches } = await settle('postgres-cut', run);
     expect(lost).toEqual([]);
     expect(mismatches).toEqual([]);
-    for (const service of processes) expect(service.child.exitCode, `${service.name} still running`).toBeNull();
+    for (const service of rig.processes) expect(service.child.exitCode, `${service.name} still running`).toBeNull();
   }, 120_000);
 });

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MENTIONS_MAX, type Message, type NotificationEvent, type RoomSummary, type ThreadResponse } from '@parley/contracts';
-import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
-import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
+import { collect, emitWithAck, eventually, sendMessage, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
  * Replies, threads and @mentions (docs/decisions/0034-replies-and-mentions.md): a reply names a
@@ -17,50 +11,27 @@ import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, t
  * time, counts in the reader's room summary and notifies the member. Two chat-socket instances,
  * the real persistence worker, real PostgreSQL and Redis.
  */
-const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 
 let cluster: ChatCluster;
-let worker: ServiceProcess;
 let db: pg.Pool;
-let dataDir: string;
 
 beforeAll(async () => {
-  cluster = await startChatCluster({ label: 'chat_replies', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' } });
-  const workerMain = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
-  if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: build with \`npm run build\``);
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-replies-'));
-  worker = await startServiceProcess('persistence-worker', workerMain, { ...testServiceEnv(cluster.database.url, cluster.redisPrefix), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DATA_DIR: dataDir });
-  db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
+  cluster = await startChatCluster({ label: 'chat_replies', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' }, worker: true });
+  db = cluster.db;
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await db?.end();
   await cluster?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function groupRoom(owner: TestUser, members: TestUser[]): Promise<string> {
-  const created = await cluster.api(0, 'POST', '/api/v1/rooms', { token: owner.token, body: { name: 'threads', memberIds: members.map((m) => m.id) } });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'threads');
 
-const send = async (socket: ClientSocket, roomId: string, body: string, replyTo?: string): Promise<Message> => {
-  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body, ...(replyTo ? { replyTo } : {}) });
-  expect(ack.ok, JSON.stringify(ack)).toBe(true);
-  return ack.message;
-};
+const send = sendMessage;
 
 const thread = (user: TestUser, roomId: string, messageId: string, query = '') =>
   cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/messages/${messageId}/replies${query}`, { token: user.token });
 
-async function storedUpTo(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const storedUpTo = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 async function summaryOf(user: TestUser, roomId: string): Promise<RoomSummary> {
   const list = await cluster.api(0, 'GET', '/api/v1/rooms', { token: user.token });

@@ -1,14 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { startServiceProcess, testServiceEnv, type ServiceProcess } from '@parley/testing';
-import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
+import { collect, emitWithAck, eventually, sendMessage, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 /**
  * Edits, deletions and reactions are timeline events (docs/decisions/0021-timeline-events.md):
@@ -16,40 +10,22 @@ import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, t
  * acknowledged, broadcast, stored by the real persistence worker, and returned by history and
  * `room:sync`. Two chat-socket instances, real PostgreSQL and Redis.
  */
-const SERVICES = fileURLToPath(new URL('../../', import.meta.url));
 
 let cluster: ChatCluster;
-let worker: ServiceProcess;
 let db: pg.Pool;
-let dataDir: string;
 
 beforeAll(async () => {
-  cluster = await startChatCluster({ label: 'chat_timeline', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200', MESSAGE_EDIT_WINDOW_SECONDS: '3600' } });
-  const workerMain = join(SERVICES, 'persistence-worker', 'dist', 'main.js');
-  if (!existsSync(workerMain)) throw new Error(`${workerMain} is missing: build with \`npm run build\``);
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-timeline-'));
-  worker = await startServiceProcess('persistence-worker', workerMain, { ...testServiceEnv(cluster.database.url, cluster.redisPrefix), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '5000', DATA_DIR: dataDir });
-  db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
+  cluster = await startChatCluster({ label: 'chat_timeline', env: { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200', MESSAGE_EDIT_WINDOW_SECONDS: '3600' }, worker: true });
+  db = cluster.db;
 }, 120_000);
 
 afterAll(async () => {
-  await worker?.stop();
-  await db?.end();
   await cluster?.close();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-async function groupRoom(owner: TestUser, members: TestUser[]): Promise<string> {
-  const created = await cluster.api(0, 'POST', '/api/v1/rooms', { token: owner.token, body: { name: 'timeline', memberIds: members.map((m) => m.id) } });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
+const groupRoom = (owner: TestUser, members: TestUser[] = []): Promise<string> => cluster.groupRoom(owner, members, 'timeline');
 
-const send = async (socket: ClientSocket, roomId: string, body: string): Promise<Message> => {
-  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body });
-  expect(ack.ok).toBe(true);
-  return ack.message;
-};
+const send = sendMessage;
 
 async function storedHistory(token: string, roomId: string): Promise<Message[]> {
   const page = await cluster.api(1, 'GET', `/api/v1/rooms/${roomId}/messages?limit=100`, { token });
@@ -58,12 +34,7 @@ async function storedHistory(token: string, roomId: string): Promise<Message[]> 
 }
 
 /** Waits until the worker stored every item up to `seq` (history then comes from PostgreSQL). */
-async function storedUpTo(roomId: string, seq: number): Promise<void> {
-  await eventually(async () => {
-    const { rows } = await db.query('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
-    expect(rows[0].n).toBe(seq);
-  }, 15_000);
-}
+const storedUpTo = (roomId: string, seq: number): Promise<void> => cluster.storedUpTo(roomId, seq);
 
 describe('edits, deletions and reactions as timeline events', () => {
   it('delivers them live on both instances with their own sequence numbers, once per clientMsgId, and stores the folded state', async () => {

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
-import { befriend, composer, launchChromium, messageRows, openDirect, openPerson, registerAndVerify, roomButton, screenshot, type Person } from './support/browser-session.js';
-import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { composer, messageRows, roomButton, screenshot, type Person } from './support/browser-session.js';
+import { directRoomPair } from './support/direct-room-pair.js';
 
 /**
  * Files in the browser (docs/decisions/0036-attachments.md): real Chromium, the platform started
@@ -10,30 +10,12 @@ import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
  * also finds them with the messages in search.
  */
 
-let web: WebPlatform;
-let browser: Browser;
+const pair = directRoomPair('web_attachments', 'attachments');
 let ana: Person;
 let ben: Person;
 
-const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
-
-beforeAll(async () => {
-  web = await startWebPlatform('web_attachments');
-  browser = await launchChromium();
-  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
-  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
-  await befriend(ana, ben);
-  await openDirect(ana, ben);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben]) await screenshot(person, `attachments-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+beforeAll(() => {
+  ({ ana, ben } = pair);
 });
 
 /** What the test reads of an `<img>` (its own TypeScript has no DOM types). */

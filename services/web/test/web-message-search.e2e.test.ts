@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
-import { befriend, launchChromium, messageRows, openDirect, openPerson, registerAndVerify, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
-import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { messageRows, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { directRoomPair } from './support/direct-room-pair.js';
 
 /**
  * Message search in the browser (docs/decisions/0032-message-search.md): real Chromium, the
@@ -10,35 +10,18 @@ import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
  * room: the messages around it loaded, the hit highlighted; then back to the live timeline.
  */
 
-let web: WebPlatform;
-let browser: Browser;
-let ana: Person;
-let ben: Person;
-
-const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
 const BEFORE = Array.from({ length: 6 }, (_, index) => `earlier note ${index + 1}`);
 const HIT = 'the secret marmalade recipe <b>is</b> here';
 const AFTER = Array.from({ length: 6 }, (_, index) => `later note ${index + 1}`);
 
+const pair = directRoomPair('web_search', 'search');
+let ana: Person;
+let ben: Person;
+
 beforeAll(async () => {
-  web = await startWebPlatform('web_search');
-  browser = await launchChromium();
-  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
-  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
-  await befriend(ana, ben);
-  await openDirect(ana, ben);
+  ({ ana, ben } = pair);
   for (const body of [...BEFORE, HIT, ...AFTER]) await sendAcked(ana, body);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben]) await screenshot(person, `search-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+}, 120_000);
 
 /** Searches until the worker has stored the message (search covers stored messages); the results list. */
 async function searchFor(person: Person, words: string): Promise<Locator> {

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
-import { befriend, composer, launchChromium, openDirect, openPerson, registerAndVerify, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { composer, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
 import { seriousAxeViolations } from './support/axe.js';
-import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { directRoomPair } from './support/direct-room-pair.js';
 
 /**
  * Replies, threads and @mentions in the browser (docs/decisions/0034-replies-and-mentions.md):
@@ -11,31 +11,13 @@ import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
  * run in order.
  */
 
-let web: WebPlatform;
-let browser: Browser;
+// A thread longer than the panel's page is written quickly in the last step.
+const pair = directRoomPair('web_replies', 'replies', { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' });
 let ana: Person;
 let ben: Person;
 
-const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
-
-beforeAll(async () => {
-  // A thread longer than the panel's page is written quickly in the last step.
-  web = await startWebPlatform('web_replies', { SEND_BURST: '200', SEND_RATE_PER_SECOND: '200' });
-  browser = await launchChromium();
-  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
-  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
-  await befriend(ana, ben);
-  await openDirect(ana, ben);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben]) await screenshot(person, `replies-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+beforeAll(() => {
+  ({ ana, ben } = pair);
 });
 
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);

@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator } from 'playwright-core';
-import { befriend, launchChromium, messageRows, openDirect, openPerson, registerAndVerify, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
-import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Locator } from 'playwright-core';
+import { messageRows, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { directRoomPair } from './support/direct-room-pair.js';
 
 /**
  * Edits, deletions and reactions in the browser (docs/decisions/0021-timeline-events.md): real
@@ -10,30 +10,12 @@ import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
  * after a reload. Steps build on each other and run in order.
  */
 
-let web: WebPlatform;
-let browser: Browser;
+const pair = directRoomPair('web_timeline', 'timeline');
 let ana: Person;
 let ben: Person;
 
-const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
-
-beforeAll(async () => {
-  web = await startWebPlatform('web_timeline');
-  browser = await launchChromium();
-  [ana, ben] = await Promise.all([openPerson(browser, web.origin, unique('ana')), openPerson(browser, web.origin, unique('ben'))]);
-  await Promise.all([registerAndVerify(ana), registerAndVerify(ben)]);
-  await befriend(ana, ben);
-  await openDirect(ana, ben);
-}, 240_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben]) await screenshot(person, `timeline-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+beforeAll(() => {
+  ({ ana, ben } = pair);
 });
 
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectClient, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase } from '@parley/testing';
+import { createTestDatabase, deleteRedisPrefix, testProcessEnv, testRedisPrefix, type TestDatabase } from '@parley/testing';
 import { sampleBucket, SAMPLE_BUCKET_ATTRIBUTE, SPANS_PER_MESSAGE_BUDGET } from '@parley/tracing';
 import { parseLabelValuesQuery, parsePromQL } from '../src/promql-names.js';
 import { SPAN_KIND, startOtlpCollectorStandIn, type OtlpCollectorStandIn, type ReceivedSpan } from './support/otlp-collector-stand-in.js';
@@ -43,15 +43,8 @@ describe('the running platform’s metrics, traces and logs', () => {
     collector = await startOtlpCollectorStandIn();
 
     const common = {
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      DATABASE_POOL_SIZE: '4',
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_KEY_PREFIX: redisPrefix,
-      INTERNAL_API_TOKEN: randomBytes(24).toString('base64url'),
+      ...testProcessEnv(database.url, redisPrefix, { internalToken: randomBytes(24).toString('base64url') }),
       CORS_ORIGINS: ORIGIN,
-      SHUTDOWN_TIMEOUT_MS: '5000',
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',

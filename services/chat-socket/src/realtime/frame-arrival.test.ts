@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { Registry } from '@parley/metrics';
 import { createChatMetrics } from '../observability/chat-metrics.js';
-import { stampFrameArrival } from './frame-arrival.js';
-import { ackedSocketEvent } from './socket-ack.js';
+import { ackedSocketEvent, stampFrameArrival } from './socket-ack.js';
 import type { ChatSocket } from './socket-types.js';
 
 function busyFor(ms: number): void {

@@ -2,16 +2,33 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connectClient, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '@parley/contracts';
+import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createLogger } from '@parley/logger';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, testServiceEnv, type TestDatabase, startTestTokenIssuer, type TestTokenIssuer } from '@parley/testing';
+import pg from 'pg';
+import {
+  createGroupRoom,
+  createTestDatabase,
+  createTestUser,
+  deleteRedisPrefix,
+  startTestTokenIssuer,
+  startUserServiceStandIn,
+  startWorkerProcess,
+  TEST_ALLOWED_ORIGIN,
+  TEST_INTERNAL_TOKEN,
+  testRedisPrefix,
+  testServiceEnv,
+  type ServiceProcess,
+  type TestDatabase,
+  type TestTokenIssuer,
+  type TestUser,
+  type UserServiceStandIn,
+} from '@parley/testing';
 import { createChatSocketApp, type ChatSocketApp } from '../../src/app.js';
 import { loadChatSocketConfig } from '../../src/config.js';
-import { startUserServiceStandIn, type UserServiceStandIn } from './user-service-stand-in.js';
 
-export const INTERNAL_TOKEN = 'test-internal-token-0123456789';
+export { TEST_INTERNAL_TOKEN as INTERNAL_TOKEN, TEST_ALLOWED_ORIGIN as ALLOWED_ORIGIN } from '@parley/testing';
+export type { TestUser } from '@parley/testing';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
-export const ALLOWED_ORIGIN = 'http://localhost:8080';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,12 +36,6 @@ export interface HttpResult {
   status: number;
   // Tests read arbitrary response fields.
   body: any;
-}
-
-export interface TestUser {
-  id: string;
-  username: string;
-  token: string;
 }
 
 /** One running chat-socket instance ("pod"). */
@@ -43,8 +54,16 @@ export interface ChatCluster {
   issuer: TestTokenIssuer;
   userService: UserServiceStandIn;
   database: TestDatabase;
+  /** A small pool on the cluster's database, for checks of what is stored. */
+  db: pg.Pool;
   redisPrefix: string;
+  /** The persistence worker, as its own built process, when asked for. */
+  worker: ServiceProcess | undefined;
   user(name?: string): Promise<TestUser>;
+  /** A group room of `owner` with `members`, created through the first instance; its id. */
+  groupRoom(owner: TestUser, members?: TestUser[], name?: string): Promise<string>;
+  /** Resolves once PostgreSQL holds every item of the room up to `seq` (the worker stored them); throws after a while. */
+  storedUpTo(roomId: string, seq: number): Promise<void>;
   api(instance: ChatInstance | number, method: string, path: string, options?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpResult>;
   /** A connected socket.io client (WebSocket transport), closed by `close()`. */
   connect(instance: ChatInstance | number, user: TestUser, options?: { origin?: string }): Promise<ClientSocket>;
@@ -61,6 +80,8 @@ export interface ChatClusterOptions {
   env?: Record<string, string>;
   /** The server to create the test database on (default: the shared one). */
   postgresUrl?: string;
+  /** Also run the real persistence worker (built) on the same database and Redis prefix. */
+  worker?: boolean;
 }
 
 /**
@@ -78,12 +99,12 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
 
   const env = {
     ...testServiceEnv(database.url, redisPrefix),
-    CORS_ORIGINS: ALLOWED_ORIGIN,
+    CORS_ORIGINS: TEST_ALLOWED_ORIGIN,
     JWT_ISSUER: issuer.issuer,
     JWT_AUDIENCE: issuer.audience,
     JWKS_URL: issuer.jwksUrl,
     USER_SERVICE_URL: userService.url,
-    INTERNAL_API_TOKEN: INTERNAL_TOKEN,
+    INTERNAL_API_TOKEN: TEST_INTERNAL_TOKEN,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     DB_MIGRATE_ON_START: 'true',
     RECONNECT_JITTER_MS: '50',
@@ -123,6 +144,10 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
   // Sequentially: the first one runs the migrations.
   for (let index = 0; index < (options.instances ?? 2); index += 1) await startInstance();
 
+  const worker = options.worker ? await startWorkerProcess(testServiceEnv(database.url, redisPrefix)) : undefined;
+  const db = new pg.Pool({ connectionString: database.url, max: 2 });
+  // An idle client's backend ends when the database is dropped at close; queries still fail on their own.
+  db.on('error', () => undefined);
   const pick = (instance: ChatInstance | number) => (typeof instance === 'number' ? instances[instance]! : instance);
 
   return {
@@ -130,12 +155,16 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     issuer,
     userService,
     database,
+    db,
     redisPrefix,
-    async user(name = 'user') {
-      const id = randomUUID();
-      const username = `${name}_${id.slice(0, 8)}`;
-      userService.addUser(id, username);
-      return { id, username, token: await issuer.mint({ id, username }) };
+    worker,
+    user: (name = 'user') => createTestUser(issuer, userService, name),
+    groupRoom: (owner, members = [], name) => createGroupRoom(instances[0]!.url, owner, members, name),
+    async storedUpTo(roomId, seq) {
+      await eventually(async () => {
+        const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM chat.messages WHERE room_id = $1 AND seq <= $2', [roomId, seq]);
+        if (rows[0]!.n !== seq) throw new Error(`${rows[0]!.n} of the room's first ${seq} items stored`);
+      }, 15_000);
     },
     async api(instance, method, path, requestOptions = {}) {
       const headers: Record<string, string> = { ...requestOptions.headers };
@@ -168,7 +197,9 @@ export async function startChatCluster(options: ChatClusterOptions): Promise<Cha
     stopInstance,
     async close() {
       for (const client of clients) client.disconnect();
+      await worker?.stop();
       for (const instance of instances) await stopInstance(instance);
+      await db.end();
       await issuer.close();
       await userService.close();
       await database.drop();
@@ -218,4 +249,11 @@ export const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve
 /** Emits with an ack and resolves with the ack's payload. */
 export function emitWithAck<T = any>(socket: ClientSocket, event: string, payload: unknown, timeoutMs = 5_000): Promise<T> {
   return (socket as any).timeout(timeoutMs).emitWithAck(event, payload);
+}
+
+/** Sends a message (a reply when `replyTo` is given) and returns it as acknowledged; throws on a refusal. */
+export async function sendMessage(socket: ClientSocket, roomId: string, body: string, replyTo?: string): Promise<Message> {
+  const ack = await emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body, ...(replyTo ? { replyTo } : {}) });
+  if (!ack.ok) throw new Error(`message:send refused: ${JSON.stringify(ack)}`);
+  return ack.message;
 }

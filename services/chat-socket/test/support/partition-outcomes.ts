@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { until } from '@parley/testing';
 import type { PodMovingClient, SendAttempt } from './pod-moving-client.js';
 
 /** One message a client tried to send during a phase (with every retry behind it). */
@@ -17,15 +18,6 @@ export interface PhaseRun {
   readiness: number[];
   /** From the heal to the first acknowledgement of a send made on the proxied pod. */
   recoverMs: number | null;
-}
-
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return check();
 }
 
 /** Every acknowledged clientMsgId stored? Waits for the queue to drain; returns the lost ones. */

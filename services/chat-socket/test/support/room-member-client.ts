@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { io as connectClient } from 'socket.io-client';
 import { RoomGapFiller, type Ack, type Message } from '@parley/contracts';
+import type { AckLedger, FaultRig, ServiceProcess } from '@parley/testing';
 import type { ClientSocket, TestUser } from './chat-cluster.js';
 
 /**
@@ -100,4 +101,47 @@ export class RoomMemberClient {
   private hold(messages: Message[]): void {
     for (const message of messages) if (message.roomId === this.roomId) this.held.set(message.id, message);
   }
+}
+
+export type SendOutcome = Awaited<ReturnType<RoomMemberClient['send']>>;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Rooms of `members` each, created through the first pod, whose members are connected
+ * alternately to each pod (every room spans the pods).
+ */
+export async function membersAcrossPods(rig: FaultRig, pods: ServiceProcess[], rooms: number, members: number, name: string): Promise<RoomMemberClient[]> {
+  const clients: RoomMemberClient[] = [];
+  for (let room = 0; room < rooms; room += 1) {
+    const users: TestUser[] = [];
+    for (let member = 0; member < members; member += 1) users.push(await rig.user(name));
+    const roomId = await rig.createRoom(pods[0]!, users[0]!, users.slice(1), `${name} ${room}`);
+    users.forEach((user, index) => clients.push(new RoomMemberClient(pods[index % pods.length]!.url, user, roomId)));
+  }
+  await Promise.all(clients.map((client) => client.connected()));
+  return clients;
+}
+
+/**
+ * Every client sends one message every `intervalMs` (the clients staggered over the interval)
+ * while `keepGoing()`; each send retries until `deadline`. Resolves with every send's outcome.
+ */
+export async function sendSteadily(clients: RoomMemberClient[], settings: { intervalMs: number; keepGoing: () => boolean; deadline: number }): Promise<SendOutcome[]> {
+  const sends: Array<Promise<SendOutcome>> = [];
+  await Promise.all(
+    clients.map(async (client, index) => {
+      await pause((index * settings.intervalMs) / clients.length);
+      for (let sequence = 0; settings.keepGoing(); sequence += 1) {
+        sends.push(client.send(`${client.user.username} #${sequence} ${randomBytes(4).toString('hex')}`, settings.deadline));
+        await pause(settings.intervalMs);
+      }
+    }),
+  );
+  return Promise.all(sends);
+}
+
+/** The clients that lack an acknowledged message of their room, as `name: held of acknowledged`. */
+export function incompleteClients(clients: RoomMemberClient[], ledger: AckLedger): string[] {
+  return clients.filter((client) => !client.holdsAll(ledger.ofRoom(client.roomId))).map((client) => `${client.user.username}: ${client.held.size} of ${ledger.ofRoom(client.roomId).size}`);
 }

@@ -8,6 +8,8 @@ import {
   insertDeadLetters,
   storeMessageBatch,
   type DeadLetterInput,
+  type RoomMembership,
+  type StoredBatch,
 } from '@parley/chat-store';
 import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message } from '@parley/contracts';
 import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
@@ -15,13 +17,12 @@ import type { Producer } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
-import { sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
+import { isDataError, sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
 import { enqueueMentionNotifications } from '../notifications/mention-producer.js';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import type { JobMetrics } from '../queues/job-metrics.js';
 import { MessageSpans } from './message-spans.js';
-import { storeIsolatingRefusedRows, type RefusedMessage } from './refused-row-isolation.js';
 import { findRoomAudience } from '../notifications/room-audience.js';
 
 export interface PersistMessagesDeps {
@@ -221,4 +222,46 @@ function observeLag(metrics: JobMetrics, batch: JobEnvelope, insertedIds: string
     const acceptedAt = typeof given === 'number' ? given : typeof created === 'string' ? Date.parse(created) : Number.NaN;
     if (Number.isFinite(acceptedAt)) metrics.persistenceLag.observe(Math.max(0, committedAt - acceptedAt) / 1000);
   }
+}
+
+/** A message PostgreSQL refused to store, with its error. */
+export interface RefusedMessage {
+  message: Message;
+  error: unknown;
+}
+
+export interface IsolatedBatch extends StoredBatch {
+  refused: RefusedMessage[];
+}
+
+/**
+ * Stores a batch with `store` (one statement, all or nothing). When PostgreSQL refuses the data
+ * itself (isDataError: a NUL in a body, a value out of range), retrying would fail the same way
+ * for every message of the batch, so the batch is halved and each half stored on its own until
+ * the refused messages stand alone (docs/decisions/0006-message-dead-letters.md). One bad message in
+ * a batch of n costs about 2·log2(n) more statements; the others are stored. Any other error (an
+ * outage) is thrown as before, and the job is retried.
+ */
+export async function storeIsolatingRefusedRows(messages: Message[], store: (messages: Message[]) => Promise<StoredBatch>): Promise<IsolatedBatch> {
+  try {
+    return { ...(await store(messages)), refused: [] };
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    if (messages.length === 1) return { insertedIds: [], conflictingIds: [], members: [], refused: [{ message: messages[0]!, error }] };
+    const middle = Math.ceil(messages.length / 2);
+    const first = await storeIsolatingRefusedRows(messages.slice(0, middle), store);
+    const second = await storeIsolatingRefusedRows(messages.slice(middle), store);
+    return {
+      insertedIds: [...first.insertedIds, ...second.insertedIds],
+      conflictingIds: [...first.conflictingIds, ...second.conflictingIds],
+      members: uniqueMembers([...first.members, ...second.members]),
+      refused: [...first.refused, ...second.refused],
+    };
+  }
+}
+
+function uniqueMembers(members: RoomMembership[]): RoomMembership[] {
+  const byKey = new Map<string, RoomMembership>();
+  for (const member of members) byKey.set(`${member.roomId}:${member.userId}`, member);
+  return [...byKey.values()];
 }
