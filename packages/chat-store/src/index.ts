@@ -17,3 +17,5 @@ export type { MessageSearchRequest, MessageSearchRow, SearchPosition, SearchStra
 export { attachReplyQuotes, fetchReplyQuotes, findReplyParent } from './reply-quotes.js';
 export { foldReplies, fetchReplyPage, fetchStoredMessage } from './thread-store.js';
 export { recordMentionNotifications } from './mention-notifications.js';
+export { recordMentionDigestItems, claimMentionDigest, settleMentionDigest } from './mention-digest-store.js';
+export type { MentionDigestItem, OpenMentionDigestWindow, ClaimedMentionDigest } from './mention-digest-store.js';

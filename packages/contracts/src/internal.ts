@@ -56,3 +56,22 @@ export const usernameLookupRequestSchema = z.strictObject({
 export type UsernameLookupRequest = z.infer<typeof usernameLookupRequestSchema>;
 export const usernameLookupResponseSchema = z.object({ users: z.array(z.object({ id: userIdSchema, username: z.string() })) });
 export type UsernameLookupResponse = z.infer<typeof usernameLookupResponseSchema>;
+
+/** persistence-worker → user: what a mention digest needs of its recipient and of the mentions' authors. */
+export const MAIL_PROFILES_MAX = 100;
+export const mailProfilesRequestSchema = z.strictObject({
+  userIds: z.array(userIdSchema).min(1).max(MAIL_PROFILES_MAX),
+});
+export type MailProfilesRequest = z.infer<typeof mailProfilesRequestSchema>;
+export const mailProfileSchema = z.object({
+  id: userIdSchema,
+  username: z.string(),
+  displayName: z.string().nullable(),
+  /** Null until the auth service has provisioned the profile. */
+  email: z.string().nullable(),
+  /** The user's choice to get mentions by email while away. */
+  mentionDigest: z.boolean(),
+});
+export type MailProfile = z.infer<typeof mailProfileSchema>;
+export const mailProfilesResponseSchema = z.object({ users: z.array(mailProfileSchema) });
+export type MailProfilesResponse = z.infer<typeof mailProfilesResponseSchema>;

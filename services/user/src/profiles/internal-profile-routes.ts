@@ -1,5 +1,12 @@
 import { Router } from 'express';
-import { idParamsSchema, provisionProfileRequestSchema, usernameLookupRequestSchema, type UsernameLookupResponse } from '@parley/contracts';
+import {
+  idParamsSchema,
+  mailProfilesRequestSchema,
+  provisionProfileRequestSchema,
+  usernameLookupRequestSchema,
+  type MailProfilesResponse,
+  type UsernameLookupResponse,
+} from '@parley/contracts';
 import { parseBody, parseParams } from '@parley/http';
 import type { BlockEvents } from '../block-events/block-events.js';
 import type { ProfileService } from './profile-service.js';
@@ -7,7 +14,8 @@ import type { ProfileService } from './profile-service.js';
 /**
  * `/internal/v1/profiles`: the auth service provisions a profile right after register, and
  * removes it when the account is deleted (both through its outbox, so both are idempotent);
- * `/internal/v1/users/by-username`: who has these usernames (mentions).
+ * `/internal/v1/users/by-username`: who has these usernames (mentions);
+ * `/internal/v1/users/mail-profiles`: addresses, names and the digest choice (mention digests).
  */
 export function createInternalProfileRouter(profiles: ProfileService, blockEvents: BlockEvents): Router {
   const router = Router();
@@ -30,6 +38,13 @@ export function createInternalProfileRouter(profiles: ProfileService, blockEvent
   router.post('/users/by-username', async (req, res) => {
     const { usernames } = parseBody(usernameLookupRequestSchema, req.body);
     const body: UsernameLookupResponse = { users: await profiles.usersByUsername(usernames) };
+    res.json(body);
+  });
+
+  // The persistence worker's mention digest: the recipient's address and choice, the authors' names.
+  router.post('/users/mail-profiles', async (req, res) => {
+    const { userIds } = parseBody(mailProfilesRequestSchema, req.body);
+    const body: MailProfilesResponse = { users: await profiles.mailProfiles(userIds) };
     res.json(body);
   });
 

@@ -14,6 +14,7 @@ export interface ProfileDetailsPatch {
   displayName?: string | null;
   bio?: string | null;
   avatarUrl?: string | null;
+  mentionDigest?: boolean;
 }
 
 export interface ProfileSearch {

@@ -1,4 +1,5 @@
 import type {
+  MailProfile,
   OwnProfile,
   ProvisionProfileRequest,
   PublicProfile,
@@ -26,6 +27,15 @@ export class ProfileService {
     return this.dataSource.query('SELECT id, username FROM users.profiles WHERE username_lower = ANY($1::text[]) ORDER BY username_lower', [
       usernames.map((name) => name.toLowerCase()),
     ]);
+  }
+
+  /** What a mention digest needs of these users (unknown ones left out). */
+  async mailProfiles(userIds: string[]): Promise<MailProfile[]> {
+    const rows: Array<{ id: string; username: string; display_name: string | null; email: string | null; mention_digest: boolean }> = await this.dataSource.query(
+      'SELECT id, username, display_name, email, mention_digest FROM users.profiles WHERE id = ANY($1::uuid[]) ORDER BY id',
+      [[...new Set(userIds)]],
+    );
+    return rows.map((row) => ({ id: row.id, username: row.username, displayName: row.display_name, email: row.email, mentionDigest: row.mention_digest }));
   }
 
   private get profiles(): ProfileRepository {
@@ -78,6 +88,7 @@ export class ProfileService {
     if (request.displayName !== undefined) patch.displayName = request.displayName;
     if (request.bio !== undefined) patch.bio = request.bio === '' ? null : request.bio;
     if (request.avatarUrl !== undefined) patch.avatarUrl = request.avatarUrl;
+    if (request.mentionDigest !== undefined) patch.mentionDigest = request.mentionDigest;
     await this.profiles.updateDetails(userId, patch);
     return this.getOwn(userId);
   }

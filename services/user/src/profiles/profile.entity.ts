@@ -29,6 +29,10 @@ export class ProfileEntity {
   @Column({ name: 'avatar_url', type: 'text', nullable: true })
   avatarUrl!: string | null;
 
+  /** Mentions received while offline are mailed as a digest. */
+  @Column({ name: 'mention_digest', type: 'boolean', default: true })
+  mentionDigest!: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
