@@ -245,12 +245,12 @@ describe('mention digest', () => {
     expect(mail!.text).toContain('after the restart');
   });
 
-  it('never mails a window twice, even when its job runs again after the email was queued but before its rows were settled', async () => {
+  it('never mails a window twice, even when its job runs again after the email was queued but before its rows were settled, and leaves later mentions to the next window', async () => {
     await start();
     const author = person('eve');
     const target = person('target');
     const room = await createRoom(env.dataSource, [author.id, target.id]);
-    await producer.enqueueBatch([mention(room, author.id, [target.id], '@target once')]);
+    await producer.enqueueBatch([mention(room, author.id, [target.id], '@target first-window')]);
     await waitFor(async () => (await mailTo(target.email)).length === 1, 20_000, 'the digest');
     await settled();
     const [row] = await digestRows(target.id);
@@ -258,13 +258,20 @@ describe('mention digest', () => {
     // As if the worker died right after queuing the email: rows unsettled, the job run again;
     // meanwhile a new mention arrived, which belongs to the next window.
     await env.dataSource.query('UPDATE chat.mention_digest_items SET settled_at = NULL WHERE user_id = $1', [target.id]);
+    await producer.enqueueBatch([mention(room, author.id, [target.id], '@target second-window')]);
+    await waitFor(async () => (await digestRows(target.id)).length === 2, 15_000, 'the later mention');
     const jobId = `mention-digest-${target.id}-${row!.digest_window}`;
     await (await producer.notifications.getJob(jobId))?.remove();
     await producer.notifications.add('mention_digest', { kind: 'mention_digest', userId: target.id, windowId: row!.digest_window! }, { ...jobOptionsFor('notifications'), jobId });
-    await waitFor(async () => (await digestRows(target.id)).every((digest) => digest.settled_at !== null), 15_000, 'the re-run to settle the window');
+    await waitFor(async () => (await digestRows(target.id)).every((digest) => digest.settled_at !== null), 20_000, 'both windows to close');
     await settled();
 
-    expect(await mailTo(target.email)).toHaveLength(1);
+    const mails = await mailTo(target.email);
+    expect(mails).toHaveLength(2);
+    expect(mails[0]!.text).toContain('first-window');
+    expect(mails[1]!.text).toContain('second-window');
+    expect(mails[1]!.text).not.toContain('first-window');
+    expect(new Set((await digestRows(target.id)).map((digest) => digest.digest_window)).size).toBe(2);
   });
 
   it('follows the notification rules: no digest for a non-member, from a blocked author, to an opted-out user or to a user without an address', async () => {
