@@ -32,6 +32,8 @@ let running: RunningWorker | undefined;
 const profiles = new Map<string, MailProfile>();
 const blocks = new Map<string, string[]>();
 const unauthorisedCalls: string[] = [];
+/** Answers this many mail-profile lookups with 503 (the user service is down). */
+let failingLookups = 0;
 
 const mailbox = () => join(dataDir, 'mailbox');
 const mailTo = (email: string): Promise<MailboxMessage[]> => readFileMailbox(mailbox(), email);
@@ -54,6 +56,11 @@ beforeAll(async () => {
       return;
     }
     if (req.method === 'POST' && req.url === '/internal/v1/users/mail-profiles') {
+      if (failingLookups > 0) {
+        failingLookups -= 1;
+        res.writeHead(503).end();
+        return;
+      }
       let raw = '';
       req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
       req.on('end', () => {
@@ -304,6 +311,21 @@ describe('mention digest', () => {
     expect(await digestMetric(worker, 'sent')).toBe(1);
   });
 
+  it('retries a window while the user service cannot answer, then mails it once', async () => {
+    await start();
+    const author = person('jon');
+    const patient = person('patient');
+    const room = await createRoom(env.dataSource, [author.id, patient.id]);
+    failingLookups = 2;
+
+    await producer.enqueueBatch([mention(room, author.id, [patient.id], '@patient eventually')]);
+
+    await waitFor(async () => (await mailTo(patient.email)).length === 1, 30_000, 'the digest after the outage');
+    await settled();
+    expect(failingLookups).toBe(0);
+    expect(await mailTo(patient.email)).toHaveLength(1);
+  });
+
   it('keeps line breaks and direction characters of a message and of names out of the email', async () => {
     await start();
     const author = person('gus', { displayName: 'Gus\u202E\nSubject: forged' });
@@ -340,5 +362,29 @@ describe('mention digest turned off', () => {
 
     expect(await digestRows(target.id)).toEqual([]);
     expect(await mailTo(target.email)).toEqual([]);
+  });
+  it('drops the mentions of a window that closes after digests were turned off, and mails later windows once they are on again', async () => {
+    const author = person('ivy');
+    const target = person('switched');
+    const room = await createRoom(env.dataSource, [author.id, target.id]);
+    await start({ MENTION_DIGEST_WINDOW_SECONDS: '3' });
+    await producer.enqueueBatch([mention(room, author.id, [target.id], '@switched while digests were on')]);
+    await waitFor(async () => (await digestRows(target.id)).length === 1, 15_000, 'the pending mention');
+    await running!.stop();
+
+    await start({ MENTION_DIGEST_WINDOW_SECONDS: '0' });
+    await waitFor(async () => (await digestRows(target.id)).every((row) => row.settled_at !== null), 20_000, 'the window to close');
+    await settled();
+    expect(await mailTo(target.email)).toEqual([]);
+    await running!.stop();
+
+    await start();
+    await producer.enqueueBatch([mention(room, author.id, [target.id], '@switched after they came back')]);
+    const [mail] = await waitFor(async () => {
+      const found = await mailTo(target.email);
+      return found.length > 0 ? found : undefined;
+    }, 20_000, 'the next digest');
+    expect(mail!.text).toContain('after they came back');
+    expect(mail!.text).not.toContain('while digests were on');
   });
 });

@@ -1,5 +1,11 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { recordFriendRequestNotification, recordMentionNotifications, recordMessageNotifications } from '@parley/chat-store';
+import {
+  claimMentionDigest,
+  recordFriendRequestNotification,
+  recordMentionNotifications,
+  recordMessageNotifications,
+  settleMentionDigest,
+} from '@parley/chat-store';
 import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { DatabaseConnection } from '@parley/db';
@@ -55,8 +61,13 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
           notification: { kind: 'mention', roomId: message.roomId, fromUserId: message.senderId, messageId: message.id, createdAt },
         }));
       } else if (data.kind === 'mention_digest') {
-        // With digests turned off since the job was scheduled, its mentions stay pending.
-        await deps.mentionDigests?.flush(data.userId, data.windowId);
+        if (deps.mentionDigests) await deps.mentionDigests.flush(data.userId, data.windowId);
+        else {
+          // Digests were turned off after the window opened: its mentions are dropped, not kept
+          // as the oldest pending ones, which would name every later window after this one.
+          await claimMentionDigest(dataSource, data.userId, data.windowId);
+          await settleMentionDigest(dataSource, data.userId, data.windowId);
+        }
         relays = [];
       } else {
         const created = await recordFriendRequestNotification(dataSource, data);
