@@ -9,7 +9,8 @@ export const mentionNotificationJobId = (messageId: string) => `mention-${messag
  * Enqueues one `mention` job per stored message that mentions someone other than its sender who
  * is still a member of the room (docs/decisions/0034-replies-and-mentions.md). Online or not:
  * the job records a notification row for each and relays it live; the client decides whether
- * the room is in view. Those with no socket online are named too, for the email digest. Deterministic job ids: a re-run of the batch adds nothing.
+ * the room is in view. Those with no socket online are named too, for the email digest.
+ * Deterministic job ids: a re-run of the batch adds nothing.
  */
 export async function enqueueMentionNotifications(producer: Producer<'notifications'>, messages: Message[], audience: Map<string, RoomMember[]>): Promise<number> {
   const jobs = messages.flatMap((message): Array<ProducedJob<'notifications'>> => {
