@@ -30,6 +30,7 @@ const EXAMPLES: Record<string, unknown[]> = {
   userIdParamsSchema: [{ userId: USER }],
   idParamsSchema: [{ id: USER }],
   provisionProfileRequestSchema: [{ username: 'ada_l', email: 'ada@example.com' }],
+  profileEmailStateRequestSchema: [{ email: 'ada@example.com', emailVerified: true, version: 1 }],
   blockCheckQuerySchema: [{ userA: USER, userB: ROOM }],
   roomIdParamsSchema: [{ id: ROOM }],
   roomMemberParamsSchema: [{ id: ROOM, userId: USER }],

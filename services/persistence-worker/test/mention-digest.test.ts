@@ -107,9 +107,9 @@ async function start(overrides: Record<string, string> = {}): Promise<RunningWor
   return running;
 }
 
-/** A user the stand-in user service knows, with an address. */
+/** A user the stand-in user service knows, with a confirmed address. */
 function person(username: string, extra: Partial<MailProfile> = {}): MailProfile & { email: string } {
-  const profile = { id: randomUUID(), username, displayName: null, email: `${username}@example.test`, mentionDigest: true, ...extra };
+  const profile = { id: randomUUID(), username, displayName: null, email: `${username}@example.test`, emailVerified: true, mentionDigest: true, ...extra };
   profiles.set(profile.id, profile);
   return profile as MailProfile & { email: string };
 }
@@ -310,6 +310,52 @@ describe('mention digest', () => {
     expect(await digestMetric(worker, 'skipped_no_address')).toBe(1);
     expect(await digestMetric(worker, 'sent')).toBe(1);
   });
+
+  it('mails only a confirmed address: none before confirmation, the next window after it, and none to a changed address until it is confirmed too', async () => {
+    const worker = await start();
+    const author = person('hal');
+    const unsure = person('unsure', { emailVerified: false });
+    const oldAddress = unsure.email;
+    const newAddress = 'unsure.moved@example.test';
+    const room = await createRoom(env.dataSource, [author.id, unsure.id]);
+    let mentioned = 0;
+    /** Mentions `unsure` once and waits until that mention's window has closed. */
+    const mentionAndClose = async (body: string) => {
+      await producer.enqueueBatch([mention(room, author.id, [unsure.id], body)]);
+      mentioned += 1;
+      await waitFor(async () => {
+        const rows = await digestRows(unsure.id);
+        return rows.length === mentioned && rows.every((row) => row.settled_at !== null);
+      }, 20_000, `the window of "${body}" to close`);
+      await settled();
+    };
+
+    await mentionAndClose('@unsure before confirming');
+    expect(await mailTo(oldAddress)).toEqual([]);
+    expect(await digestMetric(worker, 'skipped_unconfirmed_address')).toBe(1);
+
+    profiles.set(unsure.id, { ...unsure, emailVerified: true });
+    await mentionAndClose('@unsure after confirming');
+    const confirmed = await mailTo(oldAddress);
+    expect(confirmed).toHaveLength(1);
+    expect(confirmed[0]!.text).toContain('after confirming');
+    // The unconfirmed window's mention is dropped, not mailed late.
+    expect(confirmed[0]!.text).not.toContain('before confirming');
+
+    profiles.set(unsure.id, { ...unsure, email: newAddress, emailVerified: false });
+    await mentionAndClose('@unsure after moving');
+    expect(await mailTo(newAddress)).toEqual([]);
+    expect(await mailTo(oldAddress)).toHaveLength(1);
+    expect(await digestMetric(worker, 'skipped_unconfirmed_address')).toBe(2);
+
+    profiles.set(unsure.id, { ...unsure, email: newAddress, emailVerified: true });
+    await mentionAndClose('@unsure new address confirmed');
+    const moved = await mailTo(newAddress);
+    expect(moved).toHaveLength(1);
+    expect(moved[0]!.text).toContain('new address confirmed');
+    expect(await mailTo(oldAddress)).toHaveLength(1);
+    expect(await digestMetric(worker, 'sent')).toBe(2);
+  }, 60_000);
 
   it('retries a window while the user service cannot answer, then mails it once', async () => {
     await start();

@@ -292,7 +292,7 @@ describe('mention digest preference and mail profiles (internal)', () => {
     expect(result.status).toBe(200);
     const byId = new Map((result.body.users as Array<{ id: string }>).map((user) => [user.id, user]));
     expect(byId.size).toBe(2);
-    expect(byId.get(ola.id)).toEqual({ id: ola.id, username: 'digest_ola', displayName: 'Ola', email: 'ola@example.test', mentionDigest: true });
+    expect(byId.get(ola.id)).toEqual({ id: ola.id, username: 'digest_ola', displayName: 'Ola', email: 'ola@example.test', emailVerified: false, mentionDigest: true });
     expect(byId.get(pia.id)).toMatchObject({ email: 'pia@example.test', mentionDigest: false });
   });
 

@@ -85,6 +85,8 @@ async function sendDigest(deps: MentionDigestDeps, userId: string, windowId: str
   const recipient = profiles.get(userId);
   if (!recipient?.email) return 'skipped_no_address';
   if (!recipient.mentionDigest) return 'skipped_opted_out';
+  // Anyone can register with someone else's address: only its confirmed owner gets mail.
+  if (!recipient.emailVerified) return 'skipped_unconfirmed_address';
 
   const mail = composeMentionDigestMail({
     recipient: { ...recipient, email: recipient.email },

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import {
   idParamsSchema,
   mailProfilesRequestSchema,
+  profileEmailStateRequestSchema,
   provisionProfileRequestSchema,
   usernameLookupRequestSchema,
   type MailProfilesResponse,
@@ -13,7 +14,8 @@ import type { ProfileService } from './profile-service.js';
 
 /**
  * `/internal/v1/profiles`: the auth service provisions a profile right after register, and
- * removes it when the account is deleted (both through its outbox, so both are idempotent);
+ * removes it when the account is deleted, and sends the address state (confirmed, changed) at
+ * `/internal/v1/profiles/:id/email` (all through its outbox, so all are idempotent);
  * `/internal/v1/users/by-username`: who has these usernames (mentions);
  * `/internal/v1/users/mail-profiles`: addresses, names and the digest choice (mention digests).
  */
@@ -25,6 +27,12 @@ export function createInternalProfileRouter(profiles: ProfileService, blockEvent
     const request = parseBody(provisionProfileRequestSchema, req.body);
     const { created, profile } = await profiles.provision(id, request);
     res.status(created ? 201 : 200).json(profile);
+  });
+
+  router.put('/profiles/:id/email', async (req, res) => {
+    const { id } = parseParams(idParamsSchema, req.params);
+    await profiles.applyEmailState(id, parseBody(profileEmailStateRequestSchema, req.body));
+    res.status(204).end();
   });
 
   router.delete('/profiles/:id', async (req, res) => {
