@@ -1,13 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { closeDialog, launchChromium, messageRows, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { closeDialog, launchChromium, messageRows, openPerson, registerAndVerify, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
 import { EXTERNAL_URL, startWebPlatform, type WebPlatform } from './support/web-platform.js';
 
 /**
  * Mentions missed while away arrive by email: the whole platform as `npm start` runs it (the
- * launcher wires the worker to the user service), real Chromium, the dev mailbox. Ben stays on
- * the default (mention emails on); Cy turns them off in the profile dialog. Both leave, Ana
- * mentions both.
+ * launcher wires the worker to the user service), real Chromium, the dev mailbox. Ben confirmed
+ * his address and stays on the default (mention emails on); Cy turns them off in the profile
+ * dialog; Dee has not confirmed her address yet. All three leave, Ana mentions them.
  */
 
 const WINDOW_SECONDS = '2';
@@ -16,6 +16,7 @@ let browser: Browser;
 let ana: Person;
 let ben: Person;
 let cy: Person;
+let dee: Person;
 const unique = (base: string) => `${base}_${Math.random().toString(36).slice(2, 7)}`;
 const room = `Lunch crew ${Math.random().toString(36).slice(2, 6)}`;
 
@@ -45,7 +46,10 @@ beforeAll(async () => {
   ana = await openPerson(browser, web.origin, unique('ana'));
   ben = await openPerson(browser, web.origin, unique('ben'));
   cy = await openPerson(browser, web.origin, unique('cy'));
-  for (const person of [ana, ben, cy]) await registerLater(person);
+  dee = await openPerson(browser, web.origin, unique('dee'));
+  // Only a confirmed address gets digests.
+  await registerAndVerify(ben);
+  for (const person of [ana, cy, dee]) await registerLater(person);
 }, 180_000);
 
 afterAll(async () => {
@@ -55,7 +59,7 @@ afterAll(async () => {
 
 afterEach(async (context) => {
   if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy]) await screenshot(person, `failed-digest-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
+  for (const person of [ana, ben, cy, dee]) await screenshot(person, `failed-digest-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
 });
 
 describe('mention digest by email', () => {
@@ -81,37 +85,63 @@ describe('mention digest by email', () => {
   }, 60_000);
 
   // Reads the launched platform's logs and needs its short digest window: not against an external one.
-  it.skipIf(EXTERNAL_URL !== undefined)('mails a member who is away one digest of the mention, and nothing to the one who turned it off', async () => {
+  it.skipIf(EXTERNAL_URL !== undefined)('mails a member who is away one digest of the mention, nothing to the one who turned it off, nothing to an unconfirmed address', async () => {
     await ana.page.getByRole('button', { name: 'New group' }).click();
     const group = ana.page.getByRole('dialog', { name: 'New group' });
     await group.getByLabel('Group name').fill(room);
     await group.getByRole('radio', { name: /Public/ }).check();
     await group.getByRole('button', { name: 'Create group' }).click();
     await ana.page.getByRole('heading', { name: room, level: 2 }).waitFor();
-    for (const person of [ben, cy]) {
+    for (const person of [ben, cy, dee]) {
       await person.page.getByRole('button', { name: 'Public rooms' }).click();
       await person.page.getByRole('dialog', { name: 'Public rooms' }).getByRole('button', { name: `Join ${room}` }).click();
       await person.page.getByRole('heading', { name: room, level: 2 }).waitFor();
     }
-    await sendAcked(ana, 'welcome, both of you');
-    await messageRows(ben, 'welcome, both of you').waitFor();
+    await sendAcked(ana, 'welcome, all of you');
+    await messageRows(ben, 'welcome, all of you').waitFor();
 
-    // Ben and Cy leave; Ana sees them go.
-    await ben.page.close();
-    await cy.page.close();
-    await ana.page.getByText('3 members, 1 online').waitFor({ timeout: 30_000 });
+    // Ben, Cy and Dee leave (Dee keeps her session for later); Ana sees them go.
+    for (const person of [ben, cy, dee]) await person.page.close();
+    await ana.page.getByText('4 members, 1 online').waitFor({ timeout: 30_000 });
 
-    await sendAcked(ana, `@${ben.name} @${cy.name} lunch at <noon>?`);
+    await sendAcked(ana, `@${ben.name} @${cy.name} @${dee.name} lunch at <noon>?`);
 
     const digest = await eventually(async () => (await mailboxOf(ben)).find((mail) => mail.kind === 'mention-digest'), 'Ben’s digest');
     expect(digest.subject).toBe('You were mentioned on Parley');
     expect(digest.html).toBeUndefined();
     expect(digest.text).toContain(`${ana.name} in #${room}`);
-    expect(digest.text).toContain(`"@${ben.name} @${cy.name} lunch at <noon>?"`);
+    expect(digest.text).toContain(`"@${ben.name} @${cy.name} @${dee.name} lunch at <noon>?"`);
     expect(digest.text).toMatch(new RegExp(`${web.origin.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/rooms/[0-9a-f-]{36}`));
 
     await eventually(async () => (web.platform!.output.some((line) => line.includes('"outcome":"skipped_opted_out"')) ? true : undefined), 'Cy’s window to close');
+    await eventually(async () => (web.platform!.output.some((line) => line.includes('"outcome":"skipped_unconfirmed_address"')) ? true : undefined), 'Dee’s window to close');
     expect(await mailboxOf(cy)).toEqual([]);
+    expect(await mailboxOf(dee)).toEqual([]);
     expect((await mailboxOf(ben)).filter((mail) => mail.kind === 'mention-digest')).toHaveLength(1);
   }, 120_000);
+
+  it.skipIf(EXTERNAL_URL !== undefined)('mails the next digest once the address is confirmed', async () => {
+    // Dee comes back in a new tab of her session and confirms her address from the banner.
+    dee.page = await dee.context.newPage();
+    await dee.page.goto('/');
+    await dee.page.getByRole('button', { name: 'Confirm it now' }).click();
+    await dee.page.getByRole('button', { name: 'Email me a code' }).click();
+    const code = dee.page.getByTestId('dev-mailbox-code');
+    await code.waitFor({ timeout: 20_000 });
+    await dee.page.getByLabel('Verification code').fill((await code.textContent()) ?? '');
+    await dee.page.getByRole('button', { name: 'Confirm email' }).click();
+    await dee.page.getByRole('button', { name: 'New group' }).waitFor();
+    // Seen back and gone again, so the mention below finds her away.
+    await ana.page.getByText('4 members, 2 online').waitFor({ timeout: 30_000 });
+    await dee.page.close();
+    await ana.page.getByText('4 members, 1 online').waitFor({ timeout: 30_000 });
+
+    await sendAcked(ana, `@${dee.name} are you in?`);
+
+    const digest = await eventually(async () => (await mailboxOf(dee)).find((mail) => mail.kind === 'mention-digest'), 'Dee’s digest');
+    expect(digest.text).toContain(`"@${dee.name} are you in?"`);
+    // The mention of the window that closed before she confirmed is not mailed late.
+    expect(digest.text).not.toContain('lunch at <noon>');
+    expect((await mailboxOf(dee)).filter((mail) => mail.kind === 'mention-digest')).toHaveLength(1);
+  }, 90_000);
 });
