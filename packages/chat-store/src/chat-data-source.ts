@@ -9,9 +9,10 @@ import { RepliesAndMentions1796750000000 } from './migrations/1796750000000-repl
 import { Attachments1796850000000 } from './migrations/1796850000000-attachments.js';
 import { MessageSearchIndex1796900000000 } from './migrations/1796900000000-message-search-index.js';
 import { PartitionedMessages1797000000000 } from './migrations/1797000000000-partitioned-messages.js';
+import { MentionDigestItems1797050000000 } from './migrations/1797050000000-mention-digest-items.js';
 
 export const CHAT_SCHEMA = 'chat';
-export const CHAT_MIGRATIONS = [CreateChatSchema1763700000000, AddMessageSeq1764000000000, CreateMessageDeadLetters1796500000000, RoomSettingsAndEvents1796600000000, TimelineEvents1796700000000, RepliesAndMentions1796750000000, Attachments1796850000000, MessageSearchIndex1796900000000, PartitionedMessages1797000000000];
+export const CHAT_MIGRATIONS = [CreateChatSchema1763700000000, AddMessageSeq1764000000000, CreateMessageDeadLetters1796500000000, RoomSettingsAndEvents1796600000000, TimelineEvents1796700000000, RepliesAndMentions1796750000000, Attachments1796850000000, MessageSearchIndex1796900000000, PartitionedMessages1797000000000, MentionDigestItems1797050000000];
 
 /** The chat schema is shared by chat-socket (rooms, history) and the persistence worker (writes). */
 export function createChatDataSource(settings: { url: string; poolSize?: number; applicationName: string }): DataSource {

@@ -32,3 +32,5 @@ export {
   DEFAULT_WEEKS_AHEAD,
 } from './message-partitions.js';
 export type { MessagePartition } from './message-partitions.js';
+export { recordMentionDigestItems, claimMentionDigest, settleMentionDigest } from './mention-digest-store.js';
+export type { MentionDigestItem, OpenMentionDigestWindow, ClaimedMentionDigest } from './mention-digest-store.js';

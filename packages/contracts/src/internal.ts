@@ -11,6 +11,21 @@ export const provisionProfileRequestSchema = z.strictObject({
 });
 export type ProvisionProfileRequest = z.infer<typeof provisionProfileRequestSchema>;
 
+/**
+ * auth → user, `PUT /internal/v1/profiles/:id/email` through the auth outbox: the account's
+ * address and whether its owner has confirmed it. `version` counts the account's address changes
+ * and confirmations (0 at registration, so a message carries 1 or more); the user service keeps the highest it has seen, so a
+ * repeated or late message changes nothing (idempotent, out-of-order safe). 204; 404 while the
+ * profile does not exist yet (the outbox retries).
+ */
+export const profileEmailStateRequestSchema = z.strictObject({
+  email: text().max(254),
+  emailVerified: z.boolean(),
+  version: z.number().int().min(1).max(2_147_483_647),
+});
+export type ProfileEmailStateRequest = z.infer<typeof profileEmailStateRequestSchema>;
+export const profileEmailStatePath = (userId: string) => `internal/v1/profiles/${encodeURIComponent(userId)}/email`;
+
 export const blockCheckQuerySchema = z.strictObject({
   userA: userIdSchema,
   userB: userIdSchema,
@@ -56,3 +71,27 @@ export const usernameLookupRequestSchema = z.strictObject({
 export type UsernameLookupRequest = z.infer<typeof usernameLookupRequestSchema>;
 export const usernameLookupResponseSchema = z.object({ users: z.array(z.object({ id: userIdSchema, username: z.string() })) });
 export type UsernameLookupResponse = z.infer<typeof usernameLookupResponseSchema>;
+
+/** persistence-worker → user: what a mention digest needs of its recipient and of the mentions' authors. */
+export const MAIL_PROFILES_MAX = 100;
+export const mailProfilesRequestSchema = z.strictObject({
+  userIds: z.array(userIdSchema).min(1).max(MAIL_PROFILES_MAX),
+});
+export type MailProfilesRequest = z.infer<typeof mailProfilesRequestSchema>;
+export const mailProfileSchema = z.object({
+  id: userIdSchema,
+  username: z.string(),
+  displayName: z.string().nullable(),
+  /** Null until the auth service has provisioned the profile. */
+  email: z.string().nullable(),
+  /**
+   * Whether the owner has confirmed `email` with the auth service's code; only a confirmed
+   * address is mailed. Absent (an older user service) reads as unconfirmed.
+   */
+  emailVerified: z.boolean().default(false),
+  /** The user's choice to get mentions by email while away. */
+  mentionDigest: z.boolean(),
+});
+export type MailProfile = z.infer<typeof mailProfileSchema>;
+export const mailProfilesResponseSchema = z.object({ users: z.array(mailProfileSchema) });
+export type MailProfilesResponse = z.infer<typeof mailProfilesResponseSchema>;

@@ -47,6 +47,19 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
     kind: z.literal('mention'),
     message: messageSchema,
     mentionedUserIds: z.array(userIdSchema).min(1).max(MENTIONS_MAX),
+    /** Those of them with no socket online when the message was stored: candidates for the email digest. */
+    offlineUserIds: z.array(userIdSchema).max(MENTIONS_MAX).optional(),
+    trace: traceCarrierSchema,
+  }),
+  z.object({
+    /**
+     * Delayed until the end of the user's digest window (named by the message id of the mention
+     * that opened it): mails the user's pending mentions in one email. Job id
+     * `mention-digest-<userId>-<windowId>` (docs/decisions/XXXX-mention-email-digest.md).
+     */
+    kind: z.literal('mention_digest'),
+    userId: userIdSchema,
+    windowId: z.string().regex(/^\d{1,19}$/),
     trace: traceCarrierSchema,
   }),
   z.object({
@@ -73,7 +86,7 @@ export const mailJobSchema = z.object({
   text: z.string(),
   html: z.string().optional(),
   /** Which template produced it, for logs and tests; never the secret itself. */
-  kind: z.enum(['email-verification', 'password-reset', 'generic']),
+  kind: z.enum(['email-verification', 'password-reset', 'mention-digest', 'generic']),
 });
 export type MailJob = z.infer<typeof mailJobSchema>;
 

@@ -14,6 +14,8 @@ export type PublicProfile = z.infer<typeof publicProfileSchema>;
 
 export const ownProfileSchema = publicProfileSchema.extend({
   email: z.string().nullable(),
+  /** Mentions received while offline are mailed as a digest (the owner may turn it off). */
+  mentionDigest: z.boolean(),
   updatedAt: z.string(),
 });
 export type OwnProfile = z.infer<typeof ownProfileSchema>;
@@ -28,6 +30,7 @@ export const updateProfileRequestSchema = z
     displayName: text().trim().min(1).max(64).nullable().optional(),
     bio: text({ multiline: true }).trim().max(500).nullable().optional(),
     avatarUrl: httpsUrlSchema.nullable().optional(),
+    mentionDigest: z.boolean().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, { message: 'at least one field is required' });
 export type UpdateProfileRequest = z.infer<typeof updateProfileRequestSchema>;

@@ -75,7 +75,7 @@ export const configSchema = z.object({
     .url()
     .optional()
     .describe(
-      'Base URL of the user service, which gets a profile for each new account through the outbox; when unset, provisioning rows stay pending.',
+      'Base URL of the user service, which gets a profile for each new account, and each address confirmation, through the outbox; when unset, those rows stay pending.',
     ),
   CHAT_SERVICE_URL: z
     .url()

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emitWithAck, nextEvent, startChatCluster, INTERNAL_TOKEN, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
@@ -41,6 +42,24 @@ describe('removing the memberships of a deleted account', () => {
     const history = await cluster.api(1, 'GET', `/api/v1/rooms/${group.id}/messages?limit=10`, { token: bea.token });
     expect(history.body.messages.map((message: { senderId: string; body: string }) => [message.senderId, message.body])).toContainEqual([gone.id, 'my last words']);
     beaSocket.disconnect();
+  });
+
+  it('forgets the mentions the account still had waiting for an email digest, and only its own', async () => {
+    const [gone, stays] = [await cluster.user('gone3'), await cluster.user('stays3')];
+    const room = (await cluster.api(0, 'POST', '/api/v1/rooms/direct', { token: gone.token, body: { userId: stays.id } })).body as { id: string };
+    const db = new pg.Client({ connectionString: cluster.database.url });
+    await db.connect();
+    try {
+      const pendingOf = async (userId: string) => (await db.query('SELECT 1 FROM chat.mention_digest_items WHERE user_id = $1', [userId])).rowCount;
+      await db.query('INSERT INTO chat.mention_digest_items (user_id, message_id, room_id) VALUES ($1, 1, $3), ($2, 1, $3)', [gone.id, stays.id, room.id]);
+
+      expect((await removeMemberships(gone.id)).status).toBe(204);
+
+      expect(await pendingOf(gone.id)).toBe(0);
+      expect(await pendingOf(stays.id)).toBe(1);
+    } finally {
+      await db.end();
+    }
   });
 
   it('is idempotent and refuses callers without the service token, a user token included', async () => {

@@ -12,6 +12,9 @@ import { consumedShards, type PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
 import { startMessageShardConsumers, type MessageShardConsumers } from './messages/message-shard-consumers.js';
+import { createDigestMetrics } from './mention-digests/digest-metrics.js';
+import { createMentionDigests, type MentionDigests } from './mention-digests/mention-digests.js';
+import { createUserDirectory } from './mention-digests/user-directory.js';
 import { createPersistMessagesProcessor } from './messages/persist-messages-processor.js';
 import { createNotificationProcessor } from './notifications/notification-processor.js';
 import { createJobMetrics, type JobMetrics } from './queues/job-metrics.js';
@@ -49,6 +52,7 @@ function startJobWorkers(
   connections: WorkerConnections,
   metrics: { jobs: JobMetrics; queues: QueueMetrics },
   notifications: Producer<'notifications'>,
+  mentionDigests: MentionDigests | undefined,
 ): { workers: Worker[]; messageShards: MessageShardConsumers } {
   const { database, redis, bullConnection } = connections;
   const consumerSettings = {
@@ -83,7 +87,7 @@ function startJobWorkers(
     },
   );
   workers.push(
-    startConsumer('notifications', createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX }), {
+    startConsumer('notifications', createNotificationProcessor({ database, redis, redisKeyPrefix: config.REDIS_KEY_PREFIX, mentionDigests }), {
       ...consumerSettings,
       concurrency: config.NOTIFICATIONS_CONCURRENCY,
     }),
@@ -91,6 +95,28 @@ function startJobWorkers(
   const mailWorker = startMailConsumer(config, bullConnection, log, metrics.queues);
   if (mailWorker) workers.push(mailWorker as Worker);
   return { workers, messageShards };
+}
+
+/** Mention digests by email, when a window is set and the user service (addresses, opt-out) is known. */
+function mentionDigestsOf(
+  config: PersistenceWorkerConfig,
+  log: Logger,
+  deps: { database: DatabaseConnection; notifications: Producer<'notifications'>; mail: Producer<'mail'>; registry: Registry },
+): MentionDigests | undefined {
+  if (config.MENTION_DIGEST_WINDOW_SECONDS === 0) return undefined;
+  if (!config.USER_SERVICE_URL) {
+    log.warn('USER_SERVICE_URL is not set: mentions are not mailed (set it, or MENTION_DIGEST_WINDOW_SECONDS=0 to silence this)');
+    return undefined;
+  }
+  return createMentionDigests({
+    database: deps.database,
+    notifications: deps.notifications,
+    mail: deps.mail,
+    directory: createUserDirectory({ baseUrl: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN }),
+    metrics: createDigestMetrics(deps.registry),
+    logger: log,
+    settings: { windowSeconds: config.MENTION_DIGEST_WINDOW_SECONDS, maxItems: config.MENTION_DIGEST_MAX_ITEMS, publicUrl: config.PUBLIC_URL },
+  });
 }
 
 /**
@@ -174,7 +200,11 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   });
   resources.add('partition-maintenance', () => partitions.stop());
 
-  const { workers, messageShards } = startJobWorkers(config, log, { database, redis, bullConnection }, { jobs: jobMetrics, queues: queueMetrics }, notifications);
+  const mail = createProducer('mail', queueConnection);
+  resources.add('mail-producer', () => mail.close().catch(() => undefined));
+  const mentionDigests = mentionDigestsOf(config, log, { database, notifications, mail, registry: metrics.registry });
+
+  const { workers, messageShards } = startJobWorkers(config, log, { database, redis, bullConnection }, { jobs: jobMetrics, queues: queueMetrics }, notifications, mentionDigests);
   if (config.PERSIST_TEST_DELAY_MS > 0) log.warn({ delayMs: config.PERSIST_TEST_DELAY_MS }, 'PERSIST_TEST_DELAY_MS is set: every batch is slowed down (tests only)');
 
   const health = createHealthRouter({

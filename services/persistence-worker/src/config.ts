@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv, messageQueueEnv, ConfigError } from '@parley/config';
+import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv, messageQueueEnv, internalEnv, ConfigError } from '@parley/config';
 import { parseShardSelection } from '@parley/queues';
 
 /** Every variable the persistence worker reads; `npm run docs:config` renders the table from these. */
@@ -40,6 +40,20 @@ export const configSchema = z.object({
 
   ...mailEnv,
   ...dataDirEnv,
+
+  MENTION_DIGEST_WINDOW_SECONDS: envInt(900, 0).describe(
+    'Mentions of a member who was offline are mailed as one digest per window of this length (from the first mention of the window); 0 turns digests off. Needs USER_SERVICE_URL (addresses, names, the opt-out).',
+  ),
+  MENTION_DIGEST_MAX_ITEMS: envInt(10, 1).describe('Mentions one digest email lists; it counts the rest.'),
+  USER_SERVICE_URL: z
+    .url()
+    .optional()
+    .describe('Base URL of the user service, for the mention digest (recipient address, display names, opt-out, blocks). Unset: no digests.'),
+  ...internalEnv,
+  PUBLIC_URL: z
+    .url()
+    .default('http://localhost:8080')
+    .describe('Public origin of the web client: the links in mention digest emails point there.'),
 
   PERSIST_TEST_DELAY_MS: envInt(0, 0).describe(
     'Tests only: pause this long before and again after writing each message batch, so a test can kill the worker mid-job. Keep 0 in production.',

@@ -42,7 +42,7 @@ describe('migrations', () => {
   it('keep the service not ready until they are applied (no traffic to a pod whose tables are missing)', async () => {
     const ready = await service.request('GET', '/readyz');
     expect(ready.status).toBe(503);
-    expect(ready.body.checks).toMatchObject({ postgres: 'ok', schema: 'failed: migrations not applied: CreateUserTables1732200000000' });
+    expect(ready.body.checks).toMatchObject({ postgres: 'ok', schema: 'failed: migrations not applied: CreateUserTables1732200000000, MentionDigestPreference1797000000000, ProfileEmailVerified1797100000000' });
   });
 
   it('create the users schema once, and a second run applies nothing', async () => {
@@ -50,7 +50,7 @@ describe('migrations', () => {
     const dataSource = createUserDataSource({ DATABASE_URL: service.databaseUrl, DATABASE_POOL_SIZE: 2 });
     await dataSource.initialize();
     try {
-      expect(await runMigrations(dataSource, logger)).toEqual(['CreateUserTables1732200000000']);
+      expect(await runMigrations(dataSource, logger)).toEqual(['CreateUserTables1732200000000', 'MentionDigestPreference1797000000000', 'ProfileEmailVerified1797100000000']);
       expect(await runMigrations(dataSource, logger)).toEqual([]);
     } finally {
       await dataSource.destroy();

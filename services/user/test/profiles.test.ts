@@ -254,3 +254,53 @@ describe('usernames for mentions (internal)', () => {
     }
   });
 });
+
+describe('mention digest preference and mail profiles (internal)', () => {
+  it('mails mentions by default, and the owner can turn it off and on again', async () => {
+    const mia = await service.registerUser('digest_mia');
+    const own = await service.request('GET', '/api/v1/users/me', { token: mia.token });
+    expect(ownProfileSchema.parse(own.body).mentionDigest).toBe(true);
+
+    const off = await service.request('PATCH', '/api/v1/users/me', { token: mia.token, body: { mentionDigest: false } });
+    expect(off.status).toBe(200);
+    expect(off.body).toMatchObject({ mentionDigest: false });
+    const reread = await service.request('GET', '/api/v1/users/me', { token: mia.token });
+    expect(reread.body).toMatchObject({ mentionDigest: false });
+
+    const on = await service.request('PATCH', '/api/v1/users/me', { token: mia.token, body: { mentionDigest: true } });
+    expect(on.body).toMatchObject({ mentionDigest: true });
+    // Only a boolean: a string is refused, never read as "yes".
+    const refused = await service.request('PATCH', '/api/v1/users/me', { token: mia.token, body: { mentionDigest: 'false' } });
+    expect(refused.status).toBe(400);
+  });
+
+  it('never shows the preference or the address on a public profile', async () => {
+    const nia = await service.registerUser('digest_nia');
+    const viewer = await service.registerUser('digest_viewer');
+    const result = await service.request('GET', `/api/v1/users/${nia.id}`, { token: viewer.token });
+    expect(result.body).not.toHaveProperty('mentionDigest');
+    expect(result.body).not.toHaveProperty('email');
+  });
+
+  it('answers address, names and preference of the given users, leaving unknown ids out', async () => {
+    const ola = await service.registerUser('digest_ola', { email: 'ola@example.test', displayName: 'Ola' });
+    const pia = await service.registerUser('digest_pia', { email: 'pia@example.test' });
+    await service.request('PATCH', '/api/v1/users/me', { token: pia.token, body: { mentionDigest: false } });
+
+    const result = await service.internal('POST', '/internal/v1/users/mail-profiles', { userIds: [ola.id, pia.id, randomUUID()] });
+
+    expect(result.status).toBe(200);
+    const byId = new Map((result.body.users as Array<{ id: string }>).map((user) => [user.id, user]));
+    expect(byId.size).toBe(2);
+    expect(byId.get(ola.id)).toEqual({ id: ola.id, username: 'digest_ola', displayName: 'Ola', email: 'ola@example.test', emailVerified: false, mentionDigest: true });
+    expect(byId.get(pia.id)).toMatchObject({ email: 'pia@example.test', mentionDigest: false });
+  });
+
+  it('refuses malformed or oversized lookups', async () => {
+    const invalid: unknown[] = [{}, { userIds: [] }, { userIds: ['not-a-uuid'] }, { userIds: Array.from({ length: 101 }, () => randomUUID()) }, { userIds: [randomUUID()], extra: 1 }];
+    for (const body of invalid) {
+      const result = await service.internal('POST', '/internal/v1/users/mail-profiles', body);
+      expect(result.status, JSON.stringify(body).slice(0, 80)).toBe(400);
+    }
+  });
+});

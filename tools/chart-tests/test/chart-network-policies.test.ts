@@ -77,7 +77,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
 
   it('admits to each pod only its actual callers', () => {
     expect(ingressOf(objects, name('auth'))).toEqual(['chat-socket:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'smoke-test:http', 'user:http']);
-    expect(ingressOf(objects, name('user'))).toEqual(['auth:http', 'chat-socket:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics']);
+    expect(ingressOf(objects, name('user'))).toEqual(['auth:http', 'chat-socket:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'persistence-worker:http']);
     expect(ingressOf(objects, name('chat-socket'))).toEqual(['auth:http', 'ns/ingress-nginx:http', 'ns/monitoring:metrics', 'operator:http', 'smoke-test:http']);
     // No HTTP caller at all: the operator and Prometheus read the admin port.
     expect(ingressOf(objects, name('persistence-worker'))).toEqual(['ns/monitoring:metrics', 'operator:metrics']);
@@ -96,7 +96,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
     expect(egressOf(objects, name('user'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'auth:8081'].sort());
     expect(egressOf(objects, name('chat-socket'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'auth:8081', 'user:8082'].sort());
     // No SMTP Secret in this file: no SMTP egress.
-    expect(egressOf(objects, name('persistence-worker'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES].sort());
+    expect(egressOf(objects, name('persistence-worker'))).toEqual([...DNS, ...OTLP, ...EVALUATION_STORES, 'user:8082'].sort());
     expect(egressOf(objects, name('web'))).toEqual([...DNS, ...OTLP].sort());
     expect(egressOf(objects, name('operator'))).toEqual([...DNS, ...OTLP, 'any:443', 'any:6443', 'chat-socket:8083', 'persistence-worker:9467'].sort());
     expect(egressOf(objects, name('postgresql'))).toEqual([]);
@@ -117,7 +117,7 @@ describe('network policies: the least-privilege matrix (evaluation mode, every a
         if (callee) calls.push([caller, callee, key]);
       }
     }
-    expect(calls.map(([caller, callee]) => `${caller}→${callee}`).sort()).toEqual(['auth→chat-socket', 'auth→user', 'chat-socket→auth', 'chat-socket→user', 'user→auth']);
+    expect(calls.map(([caller, callee]) => `${caller}→${callee}`).sort()).toEqual(['auth→chat-socket', 'auth→user', 'chat-socket→auth', 'chat-socket→user', 'persistence-worker→user', 'user→auth']);
     for (const [caller, callee, key] of calls) {
       const port = (findObject(objects, 'Deployment', name(callee)).spec as { template: { spec: { containers: { ports: { name: string; containerPort: number }[] }[] } } })
         .template.spec.containers[0]!.ports.find((candidate) => candidate.name === 'http')!.containerPort;
@@ -157,7 +157,7 @@ describe('network policies in production mode (external PostgreSQL, Redis and SM
   it('reach the external data stores, SMTP and the API server only at the peers and ports the values give', () => {
     const stores = ['ns/databases/selected:5432', 'ip/10.20.0.0/24:6380'];
     expect(egressOf(objects, name('auth'))).toEqual([...DNS, ...stores, 'chat-socket:8083', 'user:8082'].sort());
-    expect(egressOf(objects, name('persistence-worker'))).toEqual([...DNS, ...stores, 'ip/192.0.2.25/32:587'].sort());
+    expect(egressOf(objects, name('persistence-worker'))).toEqual([...DNS, ...stores, 'ip/192.0.2.25/32:587', 'user:8082'].sort());
     expect(egressOf(objects, name('operator'))).toEqual([...DNS, 'ip/172.18.0.2/32:6443', 'chat-socket:8083', 'persistence-worker:9467'].sort());
     expect(egressOf(objects, name('migrate'))).toEqual([...DNS, 'ns/databases/selected:5432'].sort());
     expect(objectsOfKind(objects, 'NetworkPolicy').map((policy) => policy.metadata.name)).not.toContain(name('postgresql'));
@@ -169,7 +169,7 @@ describe('network policies in production mode (external PostgreSQL, Redis and SM
       set: { 'networkPolicy.enabled': 'true' },
     });
     // rediss://…:6380 in the values: the port comes from the URL.
-    expect(egressOf(noPeers, name('persistence-worker'))).toEqual([...DNS, 'any:5432', 'any:6380'].sort());
+    expect(egressOf(noPeers, name('persistence-worker'))).toEqual([...DNS, 'any:5432', 'any:6380', 'user:8082'].sort());
   });
 
   it('appends networkPolicy.extraEgress to every service', () => {

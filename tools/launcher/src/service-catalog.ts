@@ -87,7 +87,8 @@ export const SERVICES: ServiceSpec[] = [
     migrates: false,
     // Its lag target is a second; the delivery target is tens of milliseconds.
     background: true,
-    env: (context) => ({ DATA_DIR: context.dataDir }),
+    // The user service answers the mention digest's questions (address, names, opt-out, blocks).
+    env: (context) => ({ DATA_DIR: context.dataDir, USER_SERVICE_URL: internalUrl(context, 'user'), PUBLIC_URL: context.publicOrigin }),
   },
   {
     // The browser client (`/` on the gateway): a static server over the Vite build.

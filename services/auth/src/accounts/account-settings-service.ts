@@ -8,7 +8,7 @@ import type { CredentialEntity } from '../credentials/credential.entity.js';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { passwordProblems } from '../credentials/password-policy.js';
-import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE, PROFILE_PROVISION } from '../outbox/outbox-message.entity.js';
+import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE, PROFILE_EMAIL, PROFILE_PROVISION } from '../outbox/outbox-message.entity.js';
 import type { OutboxRelay } from '../outbox/outbox-relay.js';
 import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
@@ -89,8 +89,10 @@ export class AccountSettingsService {
       // Each session by its id as well as by the not-before time: a token issued in the very
       // second of an earlier not-before carries that second and would outlive a second one.
       for (const { family_id: familyId } of families) await this.deps.sessions.revokeSession(credential.id, familyId, 'account-deleted');
-      // A provisioning still pending would bring the profile back after its removal.
+      // A provisioning still pending would bring the profile back after its removal; an address
+      // state still pending would wait for a profile that is gone.
       await this.deps.outbox.cancelPending(manager, PROFILE_PROVISION, credential.id);
+      await this.deps.outbox.cancelPending(manager, PROFILE_EMAIL, credential.id);
       const ids = [
         await this.deps.outbox.add(manager, PROFILE_DELETE, { userId: credential.id }),
         await this.deps.outbox.add(manager, CHAT_MEMBERSHIPS_DELETE, { userId: credential.id }),

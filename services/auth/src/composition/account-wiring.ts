@@ -100,7 +100,7 @@ export function wireAccounts(deps: AccountWiringDeps): AccountWiring {
   return {
     accounts,
     settings,
-    emailVerification: new EmailVerificationService({ credentials, codes, limits, mail }),
-    passwordReset: new PasswordResetService({ dataSource, credentials, hasher, refreshTokens, codes, limits, mail, sessions, logger }),
+    emailVerification: new EmailVerificationService({ dataSource, credentials, outbox, relay, codes, limits, mail }),
+    passwordReset: new PasswordResetService({ dataSource, credentials, hasher, refreshTokens, codes, limits, mail, sessions, outbox, relay, logger }),
   };
 }

@@ -9,6 +9,13 @@ export interface NewCredential {
   passwordHash: string;
 }
 
+/** An account's address and whether it is confirmed, at a version (see CredentialEntity.emailVersion). */
+export interface EmailState {
+  email: string;
+  emailVerified: boolean;
+  version: number;
+}
+
 /** Which of a new account's unique fields are already taken (case-insensitively). */
 export interface TakenFields {
   email: boolean;
@@ -69,6 +76,7 @@ export class CredentialRepository {
       passwordHash: credential.passwordHash,
       roles: ['user'],
       emailVerified: false,
+      emailVersion: 0,
       passwordChangedAt: now,
       createdAt: now,
       updatedAt: now,
@@ -87,8 +95,19 @@ export class CredentialRepository {
     await this.repo().update({ id }, { passwordHash });
   }
 
-  async markEmailVerified(id: string, manager?: EntityManager): Promise<void> {
-    await this.repo(manager).update({ id }, { emailVerified: true, updatedAt: new Date() });
+  /**
+   * Marks the address confirmed and bumps its version; returns the new address state, or
+   * undefined when it was confirmed already (nothing changed, nothing to announce).
+   */
+  async markEmailVerified(id: string, manager?: EntityManager): Promise<EmailState | undefined> {
+    const [rows] = (await (manager ?? this.dataSource.manager).query(
+      `UPDATE auth.credentials SET email_verified = true, email_version = email_version + 1, updated_at = now()
+        WHERE id = $1 AND NOT email_verified
+        RETURNING email, email_version`,
+      [id],
+    )) as [Array<{ email: string; email_version: number }>, number];
+    const row = rows[0];
+    return row && { email: row.email, emailVerified: true, version: row.email_version };
   }
 
   /** Adds `role` to the account unless it already has it. */

@@ -30,6 +30,10 @@ export class CredentialEntity {
   @Column({ name: 'email_verified', type: 'boolean' })
   emailVerified!: boolean;
 
+  /** Bumped by every address change and confirmation: the order of the outbox's `profile.email` messages. */
+  @Column({ name: 'email_version', type: 'integer', default: 0 })
+  emailVersion!: number;
+
   @Column({ name: 'password_changed_at', type: 'timestamptz' })
   passwordChangedAt!: Date;
 

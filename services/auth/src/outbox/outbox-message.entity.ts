@@ -6,6 +6,12 @@ export const PROFILE_DELETE = 'profile.delete';
 /** The account is gone: chat-socket removes its room memberships (its messages stay, shown as a deleted user). */
 export const CHAT_MEMBERSHIPS_DELETE = 'chat.memberships.delete';
 
+/**
+ * The account's address state changed (confirmed, or a new address): the user service keeps
+ * the highest version it has seen, so only confirmed addresses get mention digests.
+ */
+export const PROFILE_EMAIL = 'profile.email';
+
 /** Payload of a `profile.provision` message: the user service's profile for a new account. */
 export interface ProfileProvisionPayload {
   userId: string;
@@ -18,7 +24,15 @@ export interface AccountDeletedPayload {
   userId: string;
 }
 
-export type OutboxPayload = ProfileProvisionPayload | AccountDeletedPayload;
+/** Payload of a `profile.email` message. */
+export interface ProfileEmailPayload {
+  userId: string;
+  email: string;
+  emailVerified: boolean;
+  version: number;
+}
+
+export type OutboxPayload = ProfileProvisionPayload | AccountDeletedPayload | ProfileEmailPayload;
 
 /**
  * A message written in the same transaction as the change it announces, delivered after

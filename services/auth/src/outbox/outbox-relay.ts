@@ -1,6 +1,14 @@
 import type { Logger } from '@parley/logger';
 import type { ChatMembershipsClient } from './chat-memberships-client.js';
-import { CHAT_MEMBERSHIPS_DELETE, PROFILE_DELETE, PROFILE_PROVISION, type AccountDeletedPayload, type ProfileProvisionPayload } from './outbox-message.entity.js';
+import {
+  CHAT_MEMBERSHIPS_DELETE,
+  PROFILE_DELETE,
+  PROFILE_EMAIL,
+  PROFILE_PROVISION,
+  type AccountDeletedPayload,
+  type ProfileEmailPayload,
+  type ProfileProvisionPayload,
+} from './outbox-message.entity.js';
 import type { OutboxMessage, OutboxRepository } from './outbox-repository.js';
 import type { ProfileProvisioningClient } from './profile-provisioning-client.js';
 
@@ -37,6 +45,7 @@ export function createOutboxRelay(settings: OutboxRelaySettings): OutboxRelay {
   // One handler per kind; a kind whose target is not configured stays pending (and is retried).
   const handlers: Record<string, ((payload: unknown) => Promise<void>) | undefined> = {
     [PROFILE_PROVISION]: provisioning && ((payload) => provisioning.provision(payload as ProfileProvisionPayload)),
+    [PROFILE_EMAIL]: provisioning && ((payload) => provisioning.setEmailState(payload as ProfileEmailPayload)),
     [PROFILE_DELETE]: provisioning && ((payload) => provisioning.deleteProfile((payload as AccountDeletedPayload).userId)),
     [CHAT_MEMBERSHIPS_DELETE]: chat && ((payload) => chat.removeMemberships((payload as AccountDeletedPayload).userId)),
   };

@@ -7,6 +7,9 @@ import type { SessionRevocationWriter } from '@parley/auth-middleware';
 import type { CredentialRepository } from '../credentials/credential-repository.js';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
 import { passwordProblems } from '../credentials/password-policy.js';
+import { PROFILE_EMAIL } from '../outbox/outbox-message.entity.js';
+import type { OutboxRelay } from '../outbox/outbox-relay.js';
+import type { OutboxRepository } from '../outbox/outbox-repository.js';
 import type { RefreshTokenService } from '../sessions/refresh-token-service.js';
 import { codeCheckError } from './code-check-error.js';
 import type { CodeRequestLimits } from './code-request-limits.js';
@@ -22,6 +25,8 @@ export interface PasswordResetDeps {
   limits: CodeRequestLimits;
   mail: Producer<'mail'>;
   sessions: SessionRevocationWriter;
+  outbox: OutboxRepository;
+  relay: OutboxRelay;
   logger: Logger;
 }
 
@@ -54,16 +59,18 @@ export class PasswordResetService {
     if (check.status !== 'ok') throw codeCheckError(check);
 
     const passwordHash = await this.deps.hasher.hash(input.newPassword);
-    const revoked = await this.deps.dataSource.transaction(async (manager) => {
+    const { revoked, outboxId } = await this.deps.dataSource.transaction(async (manager) => {
       await this.deps.credentials.updatePasswordHash(credential.id, passwordHash, manager);
-      // The code arrived by mail, so the address is proven too.
-      await this.deps.credentials.markEmailVerified(credential.id, manager);
+      // The code arrived by mail, so the address is proven too (and the profile learns it).
+      const state = await this.deps.credentials.markEmailVerified(credential.id, manager);
+      const emailMessage = state && (await this.deps.outbox.add(manager, PROFILE_EMAIL, { userId: credential.id, ...state }));
       const count = await this.deps.refreshTokens.revokeAllOfUser(credential.id, manager);
       // Every access token issued until now is refused and live sockets are closed. Inside the
       // transaction: if Redis cannot record it, the password stays unchanged (503).
       await this.deps.sessions.revokeUserSessions(credential.id, 'password-reset');
-      return count;
+      return { revoked: count, outboxId: emailMessage };
     });
     this.deps.logger.info({ userId: credential.id, revokedRefreshTokens: revoked }, 'password reset');
+    if (outboxId) await this.deps.relay.deliverNow(outboxId);
   }
 }

@@ -74,9 +74,10 @@ export class RoomRepository {
     return rows.map((row) => row.room_id);
   }
 
-  /** Notifications waiting for a user (a deleted account). */
+  /** Notifications waiting for a user (a deleted account), mentions pending for an email digest included. */
   async deleteNotificationsOf(userId: string): Promise<void> {
     await this.dataSource.query('DELETE FROM chat.notifications WHERE user_id = $1', [userId]);
+    await this.dataSource.query('DELETE FROM chat.mention_digest_items WHERE user_id = $1', [userId]);
   }
 
   /** Which of these (room, user) pairs are memberships: a set of `roomId:userId`. */

@@ -1,9 +1,16 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import { recordFriendRequestNotification, recordMentionNotifications, recordMessageNotifications } from '@parley/chat-store';
+import {
+  claimMentionDigest,
+  recordFriendRequestNotification,
+  recordMentionNotifications,
+  recordMessageNotifications,
+  settleMentionDigest,
+} from '@parley/chat-store';
 import { notificationJobSchema, type NotificationRelay } from '@parley/contracts';
 import type { Redis } from '@parley/redis';
 import type { DatabaseConnection } from '@parley/db';
 import { withoutChildSpans } from '@parley/tracing';
+import type { MentionDigests } from '../mention-digests/mention-digests.js';
 import { inJobSpan } from '../queues/job-trace.js';
 import { publishNotifications } from './notification-publisher.js';
 
@@ -11,6 +18,8 @@ export interface NotificationProcessorDeps {
   database: DatabaseConnection;
   redis: Redis;
   redisKeyPrefix: string;
+  /** Absent when mention digests are off: mentions are only recorded and relayed. */
+  mentionDigests?: MentionDigests;
 }
 
 export interface NotificationResult {
@@ -21,7 +30,9 @@ export interface NotificationResult {
  * `notifications` jobs: `message` (from this worker, after a batch is persisted) records the
  * digest row of each offline member; `friend_request` and `friend_accepted` (from the user
  * service) record the row of the user to tell (the request's recipient, or its sender); `mention`
- * (from this worker) one row per mentioned member, online or not. Each new or updated row is then published for live delivery.
+ * (from this worker) one row per mentioned member, online or not, and keeps the offline ones for
+ * the email digest; `mention_digest` (delayed, from this processor) closes a digest window. Each
+ * new or updated row is then published for live delivery.
  */
 export function createNotificationProcessor(deps: NotificationProcessorDeps) {
   return async (job: Job): Promise<NotificationResult> => {
@@ -44,10 +55,20 @@ export function createNotificationProcessor(deps: NotificationProcessorDeps) {
       } else if (data.kind === 'mention') {
         const { message } = data;
         const users = await recordMentionNotifications(dataSource, message, data.mentionedUserIds);
+        await deps.mentionDigests?.record(message, data.offlineUserIds ?? []);
         relays = users.map((userId) => ({
           userId,
           notification: { kind: 'mention', roomId: message.roomId, fromUserId: message.senderId, messageId: message.id, createdAt },
         }));
+      } else if (data.kind === 'mention_digest') {
+        if (deps.mentionDigests) await deps.mentionDigests.flush(data.userId, data.windowId);
+        else {
+          // Digests were turned off after the window opened: its mentions are dropped, not kept
+          // as the oldest pending ones, which would name every later window after this one.
+          await claimMentionDigest(dataSource, data.userId, data.windowId);
+          await settleMentionDigest(dataSource, data.userId, data.windowId);
+        }
+        relays = [];
       } else {
         const created = await recordFriendRequestNotification(dataSource, data);
         relays = created ? [{ userId: data.toUserId, notification: { kind: data.kind, fromUserId: data.fromUserId, createdAt } }] : [];

@@ -14,6 +14,7 @@ export interface ProfileDetailsPatch {
   displayName?: string | null;
   bio?: string | null;
   avatarUrl?: string | null;
+  mentionDigest?: boolean;
 }
 
 export interface ProfileSearch {
@@ -71,13 +72,19 @@ export class ProfileRepository {
     throw usernameTaken();
   }
 
-  /** The auth service is the source of truth for username and email: take its values. */
+  /**
+   * The auth service is the source of truth for username and email: take its values. The email
+   * is the one registered with, so it is taken only while no later address state has arrived
+   * (a provisioning retried late must not bring back an old or unconfirmed address).
+   */
   async updateIdentity(identity: ProfileIdentity & { email: string }): Promise<void> {
     try {
       await this.manager.query(
         `UPDATE users.profiles
-            SET username = $2, username_lower = lower($2), email = $3, email_lower = lower($3),
-                updated_at = CASE WHEN username IS DISTINCT FROM $2 OR email IS DISTINCT FROM $3
+            SET username = $2, username_lower = lower($2),
+                email = CASE WHEN email_version = 0 THEN $3 ELSE email END,
+                email_lower = CASE WHEN email_version = 0 THEN lower($3) ELSE email_lower END,
+                updated_at = CASE WHEN username IS DISTINCT FROM $2 OR (email_version = 0 AND email IS DISTINCT FROM $3)
                                   THEN now() ELSE updated_at END
           WHERE id = $1`,
         [identity.id, identity.username, identity.email],
@@ -85,6 +92,21 @@ export class ProfileRepository {
     } catch (error) {
       throw usernameConflictOr(error);
     }
+  }
+
+  /**
+   * Applies the auth service's address state if it is newer than the one held: a repeated or
+   * late message changes nothing. Returns whether it applied.
+   */
+  async applyEmailState(id: string, state: { email: string; emailVerified: boolean; version: number }): Promise<boolean> {
+    const rows = (await this.manager.query(
+      `UPDATE users.profiles
+          SET email = $2, email_lower = lower($2), email_verified = $3, email_version = $4, updated_at = now()
+        WHERE id = $1 AND email_version < $4
+        RETURNING id`,
+      [id, state.email, state.emailVerified, state.version],
+    )) as [unknown[], number];
+    return rows[0].length > 0;
   }
 
   async updateDetails(id: string, patch: ProfileDetailsPatch): Promise<void> {

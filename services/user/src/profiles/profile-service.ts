@@ -1,5 +1,7 @@
 import type {
+  MailProfile,
   OwnProfile,
+  ProfileEmailStateRequest,
   ProvisionProfileRequest,
   PublicProfile,
   UpdateProfileRequest,
@@ -28,6 +30,23 @@ export class ProfileService {
     ]);
   }
 
+  /** What a mention digest needs of these users (unknown ones left out). */
+  async mailProfiles(userIds: string[]): Promise<MailProfile[]> {
+    const rows: Array<{ id: string; username: string; display_name: string | null; email: string | null; email_verified: boolean; mention_digest: boolean }> =
+      await this.dataSource.query(
+        'SELECT id, username, display_name, email, email_verified, mention_digest FROM users.profiles WHERE id = ANY($1::uuid[]) ORDER BY id',
+        [[...new Set(userIds)]],
+      );
+    return rows.map((row) => ({
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      email: row.email,
+      emailVerified: row.email_verified,
+      mentionDigest: row.mention_digest,
+    }));
+  }
+
   private get profiles(): ProfileRepository {
     return new ProfileRepository(this.dataSource.manager);
   }
@@ -47,6 +66,17 @@ export class ProfileService {
     const created = await profiles.insertIfMissing({ id, username: request.username, email: request.email });
     if (!created) await profiles.updateIdentity({ id, username: request.username, email: request.email });
     return { created, profile: await this.getOwn(id) };
+  }
+
+  /**
+   * The auth service's address state (a confirmation, a changed address): applied if newer than
+   * the one held, else nothing changes. A profile not provisioned yet is "not found", so the
+   * auth outbox retries until it is.
+   */
+  async applyEmailState(id: string, state: ProfileEmailStateRequest): Promise<void> {
+    const profiles = this.profiles;
+    if (await profiles.applyEmailState(id, state)) return;
+    if (!(await profiles.exists(id))) throw new NotFoundError('Profile not found');
   }
 
   /**
@@ -78,6 +108,7 @@ export class ProfileService {
     if (request.displayName !== undefined) patch.displayName = request.displayName;
     if (request.bio !== undefined) patch.bio = request.bio === '' ? null : request.bio;
     if (request.avatarUrl !== undefined) patch.avatarUrl = request.avatarUrl;
+    if (request.mentionDigest !== undefined) patch.mentionDigest = request.mentionDigest;
     await this.profiles.updateDetails(userId, patch);
     return this.getOwn(userId);
   }

@@ -18,6 +18,7 @@ export function toOwnProfile(profile: ProfileEntity): OwnProfile {
   return {
     ...toPublicProfile(profile),
     email: profile.email,
+    mentionDigest: profile.mentionDigest,
     updatedAt: profile.updatedAt.toISOString(),
   };
 }

@@ -20,6 +20,14 @@ export class ProfileEntity {
   @Column({ name: 'email_lower', type: 'text', nullable: true })
   emailLower!: string | null;
 
+  /** Confirmed with the auth service's code; only a confirmed address gets mention digests. */
+  @Column({ name: 'email_verified', type: 'boolean', default: false })
+  emailVerified!: boolean;
+
+  /** The auth service's version of the address state last applied (0: as provisioned). */
+  @Column({ name: 'email_version', type: 'integer', default: 0 })
+  emailVersion!: number;
+
   @Column({ name: 'display_name', type: 'text', nullable: true })
   displayName!: string | null;
 
@@ -28,6 +36,10 @@ export class ProfileEntity {
 
   @Column({ name: 'avatar_url', type: 'text', nullable: true })
   avatarUrl!: string | null;
+
+  /** Mentions received while offline are mailed as a digest. */
+  @Column({ name: 'mention_digest', type: 'boolean', default: true })
+  mentionDigest!: boolean;
 
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

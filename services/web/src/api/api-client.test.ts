@@ -3,7 +3,7 @@ import { ApiClient } from './api-client';
 import { ApiError } from './api-error';
 
 const USER = { id: '00000000-0000-4000-8000-000000000001', email: 'ana@example.com', username: 'ana', roles: ['user'], emailVerified: false };
-const PROFILE = { id: USER.id, username: 'ana', displayName: null, bio: null, avatarUrl: null, createdAt: '2026-01-01T00:00:00.000Z', email: USER.email, updatedAt: '2026-01-01T00:00:00.000Z' };
+const PROFILE = { id: USER.id, username: 'ana', displayName: null, bio: null, avatarUrl: null, createdAt: '2026-01-01T00:00:00.000Z', email: USER.email, mentionDigest: true, updatedAt: '2026-01-01T00:00:00.000Z' };
 const session = (token: string) => ({ user: USER, accessToken: token, expiresIn: 900 });
 
 interface Call {

@@ -9,7 +9,7 @@ import { Dialog } from '../ui/dialog';
 import { FormAlert } from '../ui/form-alert';
 import { TextField } from '../ui/text-field';
 
-/** Edits the display name, bio and avatar URL (PATCH /api/v1/users/me); empty fields are cleared. */
+/** Edits the display name, bio, avatar URL and mention emails (PATCH /api/v1/users/me); empty fields are cleared. */
 export function ProfileDialog({ onClose }: { onClose(): void }) {
   const { api } = useAuth();
   const dispatch = useChatStoreDispatch();
@@ -17,6 +17,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
   const [displayName, setDisplayName] = useState('');
   const [bio, setBio] = useState('');
   const [avatarUrl, setAvatarUrl] = useState('');
+  const [mentionDigest, setMentionDigest] = useState(true);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -29,6 +30,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
         setDisplayName(own.displayName ?? '');
         setBio(own.bio ?? '');
         setAvatarUrl(own.avatarUrl ?? '');
+        setMentionDigest(own.mentionDigest);
       },
       (error: unknown) => setFailure(describeError(error, 'profile')),
     );
@@ -42,6 +44,7 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
       displayName: displayName.trim() || null,
       bio: bio.trim() || null,
       avatarUrl: avatarUrl.trim() || null,
+      mentionDigest,
     });
     setErrors(checked.errors ?? {});
     if (!checked.value) return;
@@ -80,6 +83,12 @@ export function ProfileDialog({ onClose }: { onClose(): void }) {
             {errors.bio && <p className="field-error">{errors.bio}</p>}
           </div>
           <TextField label="Avatar URL" name="avatarUrl" type="url" placeholder="https://…" value={avatarUrl} onChange={(event) => setAvatarUrl(event.target.value)} error={errors.avatarUrl} />
+          <fieldset className="choices">
+            <legend>Email</legend>
+            <label>
+              <input type="checkbox" name="mentionDigest" checked={mentionDigest} onChange={(event) => setMentionDigest(event.target.checked)} /> Email me a digest of mentions I miss while offline
+            </label>
+          </fieldset>
         </fieldset>
         <button type="submit" className="primary" disabled={busy || !profile}>
           {busy ? 'Saving…' : 'Save profile'}
