@@ -1,6 +1,10 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { type RenderOptions } from '../src/helm.js';
 import { findObject, type K8sObject, objectsOfKind, podSpecOf } from '../src/manifests.js';
+import { REPO_ROOT } from '../src/repo-paths.js';
 import { containerEnvSources, resolveEnv } from '../src/workload-env.js';
 import { name, render, renderError, ciFile } from './support/chart-render.js';
 
@@ -22,6 +26,14 @@ const PRODUCTION: Record<string, string> = {
 };
 
 const envOf = (objects: K8sObject[], component: string) => containerEnvSources(objects, findObject(objects, 'Deployment', name(component)));
+
+/** One variable of a service's built configSchema (`npm run build` first), to check a rendered value against. */
+async function serviceVariable(service: string, variable: string): Promise<z.ZodType> {
+  const module = (await import(pathToFileURL(join(REPO_ROOT, 'services', service, 'dist', 'config.js')).href)) as { configSchema: z.ZodObject };
+  const schema = module.configSchema.shape[variable];
+  if (!schema) throw new Error(`services/${service} reads no ${variable}`);
+  return schema as z.ZodType;
+}
 
 /** Every workload's pod (Deployments and Jobs, hooks included) that receives the variable. */
 function workloadsWith(objects: K8sObject[], variable: string): string[] {
@@ -45,6 +57,12 @@ describe('message retention (persistenceWorker.messageRetentionDays)', () => {
   it('shows it in the production values', () => {
     const objects = render({ valuesFiles: [EXISTING_SECRETS] });
     expect(resolveEnv(objects, envOf(objects, 'persistence-worker')).MESSAGE_RETENTION_DAYS).toBe('365');
+  });
+
+  it('gives a value the worker accepts', async () => {
+    const variable = await serviceVariable('persistence-worker', 'MESSAGE_RETENTION_DAYS');
+    const objects = render({ valuesFiles: [EXISTING_SECRETS] });
+    expect(variable.safeParse(resolveEnv(objects, envOf(objects, 'persistence-worker')).MESSAGE_RETENTION_DAYS)).toMatchObject({ success: true, data: 365 });
   });
 
   it('refuses a negative or fractional number of days', () => {
@@ -75,11 +93,12 @@ describe('a read replica for history (externalDatabase.readReplica)', () => {
     expect(envOf(objects, 'chat-socket').get('DATABASE_READ_URL')).toEqual({ kind: 'secret', name: 'replica', key: 'database-read-url' });
   });
 
-  it('given inline: is put in the chart\'s Secret, never in a ConfigMap, and chat-socket reads it from there', () => {
+  it('given inline: is put in the chart\'s Secret, never in a ConfigMap, and chat-socket reads it from there', async () => {
     const objects = render({ valuesFiles: [INLINE_URLS] });
     const sources = envOf(objects, 'chat-socket');
     expect(sources.get('DATABASE_READ_URL')).toEqual({ kind: 'secret', name: name('datastores'), key: 'database-read-url' });
     expect(resolveEnv(objects, sources).DATABASE_READ_URL).toBe(REPLICA_URL);
+    expect((await serviceVariable('chat-socket', 'DATABASE_READ_URL')).safeParse(REPLICA_URL).success).toBe(true);
     expect(resolveEnv(objects, sources).DATABASE_URL).not.toBe(REPLICA_URL);
     expect(workloadsWith(objects, 'DATABASE_READ_URL')).toEqual([name('chat-socket')]);
     for (const configMap of objectsOfKind(objects, 'ConfigMap')) {
