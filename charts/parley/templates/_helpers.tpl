@@ -238,6 +238,21 @@ http://localhost
 {{- ternary .Values.externalDatabase.urlKey "database-url" (ne .Values.externalDatabase.existingSecret "") -}}
 {{- end -}}
 
+{{/* The read replica of history (chat-socket's DATABASE_READ_URL): "true" when one is configured. */}}
+{{- define "parley.databaseRead.enabled" -}}
+{{- with .Values.externalDatabase.readReplica -}}
+{{- if or .url .existingSecret }}true{{ end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "parley.databaseRead.secretName" -}}
+{{- .Values.externalDatabase.readReplica.existingSecret | default (include "parley.datastoresSecretName" .) -}}
+{{- end -}}
+
+{{- define "parley.databaseRead.secretKey" -}}
+{{- ternary .Values.externalDatabase.readReplica.urlKey "database-read-url" (ne .Values.externalDatabase.readReplica.existingSecret "") -}}
+{{- end -}}
+
 {{- define "parley.redis.secretName" -}}
 {{- .Values.externalRedis.existingSecret | default (include "parley.datastoresSecretName" .) -}}
 {{- end -}}
@@ -283,6 +298,17 @@ Generated values (passwords, tokens) are kept across upgrades, so they are left 
     secretKeyRef:
       name: {{ include "parley.redis.secretName" . }}
       key: {{ include "parley.redis.secretKey" . }}
+{{- end -}}
+
+{{/* DATABASE_READ_URL from its Secret, when a read replica is configured (chat-socket only). */}}
+{{- define "parley.env.databaseRead" -}}
+{{- if include "parley.databaseRead.enabled" . }}
+- name: DATABASE_READ_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "parley.databaseRead.secretName" . }}
+      key: {{ include "parley.databaseRead.secretKey" . }}
+{{- end }}
 {{- end -}}
 
 {{- define "parley.env.internalToken" -}}

@@ -14,6 +14,7 @@ parley.component.networkPolicy takes (dict "ctx" $ "key" ... "name" ...) and:
     .toComponents     keys of components called on their `http` port
     .toMetrics        keys of components read on their `metrics` port
     .postgresql .redis .smtp .kubeApiServer .objectStorage   true: that destination
+    .postgresqlReadReplica   true: the read replica of history, when externalDatabase.readReplica is set
 */}}
 
 {{/* Keys of enabled components, from a list of keys. */}}
@@ -85,6 +86,16 @@ parley.component.networkPolicy takes (dict "ctx" $ "key" ... "name" ...) and:
       protocol: TCP
 {{- else }}
 {{ include "parley.networkPolicy.externalRule" (dict "to" $np.externalDatabase.to "ports" (list (include "parley.networkPolicy.urlPort" (dict "url" $ctx.Values.externalDatabase.url "default" $np.externalDatabase.port) | int))) }}
+{{- end }}
+{{- end }}
+{{- if and .postgresqlReadReplica (not $ctx.Values.evaluation.enabled) (include "parley.databaseRead.enabled" $ctx) }}
+{{- $replica := $np.externalDatabase.readReplica -}}
+{{- $to := $replica.to | default $np.externalDatabase.to -}}
+{{- $port := include "parley.networkPolicy.urlPort" (dict "url" $ctx.Values.externalDatabase.readReplica.url "default" ($replica.port | default $np.externalDatabase.port)) | int -}}
+{{- $primaryPort := include "parley.networkPolicy.urlPort" (dict "url" $ctx.Values.externalDatabase.url "default" $np.externalDatabase.port) | int -}}
+{{- /* Nothing to add when the primary's rule already covers the replica's peers and port. */}}
+{{- if not (and .postgresql (eq (toJson $to) (toJson $np.externalDatabase.to)) (eq $port $primaryPort)) }}
+{{ include "parley.networkPolicy.externalRule" (dict "to" $to "ports" (list $port)) }}
 {{- end }}
 {{- end }}
 {{- if .redis }}

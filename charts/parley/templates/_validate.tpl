@@ -12,9 +12,15 @@
   {{- if or $v.externalDatabase.url $v.externalDatabase.existingSecret $v.externalRedis.url $v.externalRedis.existingSecret }}
     {{- fail "parley: externalDatabase/externalRedis are set while evaluation.enabled=true (which runs its own PostgreSQL and Redis). Set evaluation.enabled=false to use external data stores." }}
   {{- end }}
+  {{- if or $v.externalDatabase.readReplica.url $v.externalDatabase.readReplica.existingSecret }}
+    {{- fail "parley: externalDatabase.readReplica is set while evaluation.enabled=true, whose single PostgreSQL has no replica. Set evaluation.enabled=false and externalDatabase to the replica's primary, or leave externalDatabase.readReplica empty." }}
+  {{- end }}
 {{- end }}
 {{- if and $v.externalDatabase.url $v.externalDatabase.existingSecret }}
   {{- fail "parley: set either externalDatabase.url or externalDatabase.existingSecret, not both." }}
+{{- end }}
+{{- if and $v.externalDatabase.readReplica.url $v.externalDatabase.readReplica.existingSecret }}
+  {{- fail "parley: set either externalDatabase.readReplica.url or externalDatabase.readReplica.existingSecret, not both." }}
 {{- end }}
 {{- if and $v.externalRedis.url $v.externalRedis.existingSecret }}
   {{- fail "parley: set either externalRedis.url or externalRedis.existingSecret, not both." }}
