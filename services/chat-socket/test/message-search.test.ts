@@ -1,13 +1,19 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { messageSearchResponseSchema, messagesAroundResponseSchema, type Message, type MessageAttachment, type MessageSearchHit } from '@parley/contracts';
 import { chooseSearchStrategy, createChatDataSource, searchMessages } from '@parley/chat-store';
 import { png, rawRequest } from './support/attachment-requests.js';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
+import { configSchema } from '../src/config.js';
+
+const execFileAsync = promisify(execFile);
 
 /**
  * Message search (docs/decisions/0032-message-search.md) over what the real persistence worker
@@ -24,7 +30,7 @@ beforeAll(async () => {
   attachmentDir = await mkdtemp(join(tmpdir(), 'parley-search-files-'));
   cluster = await startChatCluster({
     label: 'chat_search',
-    instances: 1,
+    instances: 2,
     env: { SEND_BURST: '500', SEND_RATE_PER_SECOND: '500', ATTACHMENT_DIR: attachmentDir },
     worker: true,
   });
@@ -51,10 +57,18 @@ function searchPath(params: Record<string, string>): string {
   return `/api/v1/search/messages?${new URLSearchParams(params)}`;
 }
 
-async function search(user: TestUser, params: Record<string, string>): Promise<{ results: MessageSearchHit[]; nextCursor: string | null }> {
-  const answer = await cluster.api(0, 'GET', searchPath(params), { token: user.token });
+async function search(user: TestUser, params: Record<string, string>, instance = 0): Promise<{ results: MessageSearchHit[]; nextCursor: string | null }> {
+  const answer = await cluster.api(instance, 'GET', searchPath(params), { token: user.token });
   expect(answer.status).toBe(200);
   return messageSearchResponseSchema.parse(answer.body);
+}
+
+/** The message search indexes of a database (one per text-search configuration). */
+async function searchIndexes(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE schemaname = 'chat' AND tablename = 'messages' AND indexname LIKE 'messages\\_search\\_%' ORDER BY indexname",
+  );
+  return rows.map((row) => row.indexname);
 }
 
 const marked = (hit: MessageSearchHit) => hit.snippet.highlights.map(({ start, length }) => hit.snippet.text.slice(start, start + length).toLowerCase());
@@ -87,6 +101,32 @@ describe('message search', () => {
     // Phrases and exclusion, web-search style.
     expect((await search(owner, { q: '"apple juice"' })).results.map((hit) => hit.messageId)).toEqual([thrice.id]);
     expect((await search(owner, { q: 'apple -pie' })).results.map((hit) => hit.messageId)).toEqual([once.id]);
+  });
+
+  it('finds on one pod what was sent through another, once the worker stored it', async () => {
+    const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
+    const roomId = await groupRoom(alice, [bob]);
+    const bySocket = await cluster.connect(0, alice);
+    const sent = await emitWithAck(bySocket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'platypus spotted by the river' });
+    expect(sent.ok).toBe(true);
+    const byRest = await post(alice, roomId, 'another platypus, upstream');
+    await stored(roomId, byRest.seq);
+
+    const onOtherPod = await search(bob, { q: 'platypus' }, 1);
+    expect(new Set(onOtherPod.results.map((hit) => hit.messageId))).toEqual(new Set([sent.message.id, byRest.id]));
+    expect(onOtherPod.results.every((hit) => hit.roomId === roomId && hit.senderId === alice.id)).toBe(true);
+    expect((await search(bob, { q: 'platypus', roomId }, 1)).results).toHaveLength(2);
+  });
+
+  it('searches with the `simple` configuration by default: words as written, no stemming, and only its own index', async () => {
+    expect(configSchema.shape.SEARCH_LANGUAGE.parse(undefined)).toBe('simple');
+    const owner = await cluster.user('runner');
+    const roomId = await groupRoom(owner);
+    const message = await post(owner, roomId, 'she runs every morning');
+    await stored(roomId, message.seq);
+    expect((await search(owner, { q: 'runs' }, 1)).results.map((hit) => hit.messageId)).toEqual([message.id]);
+    expect((await search(owner, { q: 'running' }, 1)).results).toEqual([]);
+    expect(await searchIndexes(db)).toEqual(['messages_search_simple_idx']);
   });
 
   it('pages with an opaque cursor through every hit exactly once', async () => {
@@ -321,5 +361,53 @@ describe('message search', () => {
     expect(count('failed')).toBe(0);
     expect(text).toMatch(/^parley_message_search_seconds_count\{[^}]*scope="all"[^}]*\} [1-9]/m);
     expect(text).toMatch(/^parley_message_search_seconds_count\{[^}]*scope="room"[^}]*\} [1-9]/m);
+  });
+});
+
+describe('message search with SEARCH_LANGUAGE=english', () => {
+  let english: ChatCluster;
+  const migrateCommand = fileURLToPath(new URL('../dist/migrate.js', import.meta.url));
+
+  beforeAll(async () => {
+    english = await startChatCluster({ label: 'chat_search_en', instances: 1, env: { SEARCH_LANGUAGE: 'english' }, worker: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await english?.close();
+  });
+
+  it('gets its own index from the migrate command, next to the `simple` one of the migrations', async () => {
+    // Serving pods never build an index (it holds off writes): with DB_MIGRATE_ON_START only the migrations' one exists.
+    expect(await searchIndexes(english.db)).toEqual(['messages_search_simple_idx']);
+    const env = { PATH: process.env.PATH, DATABASE_URL: english.database.url, SEARCH_LANGUAGE: 'english', LOG_LEVEL: 'silent' };
+    await execFileAsync(process.execPath, [migrateCommand], { env, timeout: 60_000 });
+    expect(await searchIndexes(english.db)).toEqual(['messages_search_english_idx', 'messages_search_simple_idx']);
+    const { rows } = await english.db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE schemaname = 'chat' AND indexname = 'messages_search_english_idx'");
+    expect(rows[0]!.indexdef).toContain("to_tsvector('english'::regconfig, body)");
+    // Run again (every deploy does): nothing to do, no error.
+    await execFileAsync(process.execPath, [migrateCommand], { env, timeout: 60_000 });
+    expect(await searchIndexes(english.db)).toEqual(['messages_search_english_idx', 'messages_search_simple_idx']);
+  });
+
+  it('stems words: "running" finds "runs" and "run", and stop words alone find nothing', async () => {
+    const [owner, member] = [await english.user('runner'), await english.user('member')];
+    const roomId = await english.groupRoom(owner, [member], 'english');
+    const post = async (body: string): Promise<Message> => {
+      const sent = await english.api(0, 'POST', `/api/v1/rooms/${roomId}/messages`, { token: owner.token, body: { clientMsgId: randomUUID(), body } });
+      expect(sent.status).toBe(201);
+      return sent.body.message;
+    };
+    const runs = await post('she runs every morning');
+    const run = await post('we run together on Sundays');
+    const other = await post('swimming on Mondays');
+    await english.storedUpTo(roomId, other.seq);
+    const find = async (q: string) => {
+      const answer = await english.api(0, 'GET', searchPath({ q }), { token: member.token });
+      expect(answer.status).toBe(200);
+      return messageSearchResponseSchema.parse(answer.body).results.map((hit) => hit.messageId);
+    };
+    expect(new Set(await find('running'))).toEqual(new Set([runs.id, run.id]));
+    expect(await find('swim')).toEqual([other.id]);
+    expect(await find('the')).toEqual([]);
   });
 });

@@ -243,3 +243,86 @@ describe('edits, deletions and reactions as timeline events', () => {
     expect(stored.rooms[0].messages.map((item: Message) => item.id)).toEqual(seenLive.map((event) => event.id));
   });
 });
+
+describe('edit and delete windows (1 s here)', () => {
+  /** A pod whose authors may edit and delete for 1 s; the cluster's others allow edits for an hour and deletions always. */
+  const shortWindows = { MESSAGE_EDIT_WINDOW_SECONDS: '1', MESSAGE_DELETE_WINDOW_SECONDS: '1' };
+
+  /** Resolves once every message is older than the 1 s window (server and test share the clock). */
+  async function windowClosedFor(messages: Message[]): Promise<void> {
+    const newest = Math.max(...messages.map((message) => Date.parse(message.createdAt)));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, newest + 1_000 + 100 - Date.now())));
+  }
+
+  it('refuses an author\'s edit and deletion once the window closed (forbidden, nothing recorded), while room owners and admins still delete any message, their own included', async () => {
+    const strict = await cluster.startInstance(shortWindows);
+    try {
+      const [owner, admin, alice, bob] = [await cluster.user('owner'), await cluster.user('admin'), await cluster.user('alice'), await cluster.user('bob')];
+      const roomId = await groupRoom(owner, [admin, alice, bob]);
+      const promoted = await cluster.api(0, 'PUT', `/api/v1/rooms/${roomId}/members/${admin.id}/role`, { token: owner.token, body: { role: 'admin' } });
+      expect(promoted.status).toBe(204);
+      const [ownerSocket, adminSocket, aliceSocket] = [await cluster.connect(strict, owner), await cluster.connect(strict, admin), await cluster.connect(strict, alice)];
+      const bobSocket = await cluster.connect(1, bob);
+      const bobChanges = collect<Message>(bobSocket, 'message:changed');
+      const alicesFirst = await send(aliceSocket, roomId, 'first words');
+      const alicesSecond = await send(aliceSocket, roomId, 'second words');
+      const ownersOwn = await send(ownerSocket, roomId, 'owner words');
+      const adminsOwn = await send(adminSocket, roomId, 'admin words');
+      await windowClosedFor([alicesFirst, alicesSecond, ownersOwn, adminsOwn]);
+
+      const lateEdit = await emitWithAck(aliceSocket, 'message:edit', { roomId, messageId: alicesFirst.id, clientMsgId: randomUUID(), body: 'rewritten' });
+      const lateDelete = await emitWithAck(aliceSocket, 'message:delete', { roomId, messageId: alicesFirst.id, clientMsgId: randomUUID() });
+      expect(lateEdit).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('1 seconds') } });
+      expect(lateDelete).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('1 seconds') } });
+
+      // Nothing was recorded: the history is the four messages as sent, and the next accepted change takes the very next sequence number.
+      const before = await storedHistory(bob.token, roomId);
+      expect(before.map((item) => [item.id, item.body, item.editedAt, item.deletedAt, item.kind])).toEqual(
+        [alicesFirst, alicesSecond, ownersOwn, adminsOwn].map((item) => [item.id, item.body, undefined, undefined, undefined]),
+      );
+      const byOwner = await emitWithAck(ownerSocket, 'message:delete', { roomId, messageId: alicesFirst.id, clientMsgId: randomUUID() });
+      expect(byOwner).toMatchObject({ ok: true, event: { kind: 'delete', targetId: alicesFirst.id, seq: adminsOwn.seq + 1 } });
+      const byAdmin = await emitWithAck(adminSocket, 'message:delete', { roomId, messageId: alicesSecond.id, clientMsgId: randomUUID() });
+      const ownerSelf = await emitWithAck(ownerSocket, 'message:delete', { roomId, messageId: ownersOwn.id, clientMsgId: randomUUID() });
+      const adminSelf = await emitWithAck(adminSocket, 'message:delete', { roomId, messageId: adminsOwn.id, clientMsgId: randomUUID() });
+      expect([byAdmin, ownerSelf, adminSelf].map((ack) => (ack.ok ? ack.event.seq : ack.error.code))).toEqual([2, 3, 4].map((n) => adminsOwn.seq + n));
+      await eventually(() => expect(bobChanges.map((event) => [event.kind, event.targetId])).toEqual(
+        [alicesFirst, alicesSecond, ownersOwn, adminsOwn].map((item) => ['delete', item.id]),
+      ));
+
+      await storedUpTo(roomId, adminSelf.event.seq);
+      await eventually(async () => {
+        const history = await storedHistory(bob.token, roomId);
+        expect(history.filter((item) => item.kind === undefined).map((item) => [item.body, item.deletedAt !== undefined, item.editedAt])).toEqual([
+          ['', true, undefined],
+          ['', true, undefined],
+          ['', true, undefined],
+          ['', true, undefined],
+        ]);
+      }, 15_000);
+      // No edit was ever recorded for the message the author tried to rewrite.
+      const { rows } = await db.query('SELECT kind FROM chat.message_edits WHERE message_id = $1 ORDER BY seq', [alicesFirst.id]);
+      expect(rows.map((row: { kind: string }) => row.kind)).not.toContain('edit');
+    } finally {
+      await cluster.stopInstance(strict);
+    }
+  });
+
+  it('refuses the late change only because of the window: the same author, on a pod with the default windows, edits and deletes the same old message', async () => {
+    const strict = await cluster.startInstance(shortWindows);
+    try {
+      const [owner, alice] = [await cluster.user('owner'), await cluster.user('alice')];
+      const roomId = await groupRoom(owner, [alice]);
+      const onStrict = await cluster.connect(strict, alice);
+      const onDefault = await cluster.connect(0, alice);
+      const message = await send(onStrict, roomId, 'old words');
+      await windowClosedFor([message]);
+      expect(await emitWithAck(onStrict, 'message:edit', { roomId, messageId: message.id, clientMsgId: randomUUID(), body: 'new words' })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await emitWithAck(onDefault, 'message:edit', { roomId, messageId: message.id, clientMsgId: randomUUID(), body: 'new words' })).toMatchObject({ ok: true, event: { seq: message.seq + 1 } });
+      expect(await emitWithAck(onStrict, 'message:delete', { roomId, messageId: message.id, clientMsgId: randomUUID() })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+      expect(await emitWithAck(onDefault, 'message:delete', { roomId, messageId: message.id, clientMsgId: randomUUID() })).toMatchObject({ ok: true, event: { seq: message.seq + 2 } });
+    } finally {
+      await cluster.stopInstance(strict);
+    }
+  });
+});
