@@ -34,8 +34,6 @@ export interface ServiceSpec {
    * get the CPU first. A cluster says the same with CPU requests (the cgroup weight).
    */
   background?: boolean;
-  /** Serves /metrics on its HTTP port, not on a METRICS_PORT admin server (the web static server). */
-  metricsOnHttpPort?: boolean;
   env(context: PlatformContext): Record<string, string>;
 }
 
@@ -96,18 +94,20 @@ export const SERVICES: ServiceSpec[] = [
     dir: 'services/web',
     migrates: false,
     entry: 'dist-server/main.js',
-    metricsOnHttpPort: true,
     env: (context) => ({
       STATIC_DIR: join(context.repoRoot, 'services/web/dist'),
     }),
   },
 ];
 
-/** Where Prometheus scrapes each instance: its admin port, or its HTTP port for a service without one. */
-export function metricsUrls(context: PlatformContext, instances: Array<{ service: ServiceSpec; key: string }>): Array<{ key: string; url: string }> {
-  return instances.map(({ service, key }) => ({
+/**
+ * Where Prometheus scrapes each instance: its admin port (METRICS_PORT). Every service, the web
+ * static server included, keeps /metrics off its public port.
+ */
+export function metricsUrls(context: PlatformContext, instances: Array<{ key: string }>): Array<{ key: string; url: string }> {
+  return instances.map(({ key }) => ({
     key,
-    url: `http://${context.host}:${(service.metricsOnHttpPort ? context.ports[key] : context.metricsPorts[key]) ?? 0}/metrics`,
+    url: `http://${context.host}:${context.metricsPorts[key] ?? 0}/metrics`,
   }));
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
 import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, launchPlatform, processesWithRedisPrefix, type LaunchedPlatform } from '@parley/testing';
 
@@ -198,6 +198,18 @@ describe('the platform started by the launcher (npm start)', () => {
     }
     expect(services.filter(({ cmdline }) => cmdline.includes('services/chat-socket/')).length).toBe(2);
     for (const { environ } of services) expect(environ).toContain('MALLOC_ARENA_MAX=2');
+  });
+
+  it('prints a metrics URL for every instance, and each one answers with Prometheus text', async () => {
+    const line = await vi.waitUntil(() => platform.output.find((entry) => entry.includes('Prometheus metrics: ')), { timeout: 10_000 });
+    const printed = [...line.split('Prometheus metrics: ')[1]!.matchAll(/([a-z-]+(?:#\d+)?) (http:\/\/\S+?\/metrics)/g)].map(([, key, url]) => ({ key: key!, url: url! }));
+    expect(printed.map(({ key }) => key).sort()).toEqual(['auth', 'chat-socket', 'chat-socket#2', 'persistence-worker', 'user', 'web']);
+    for (const { key, url } of printed) {
+      const response = await fetch(url);
+      expect({ key, status: response.status }).toEqual({ key, status: 200 });
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+      expect(await response.text()).toMatch(/^# TYPE parley_process_cpu_user_seconds_total counter$/m);
+    }
   });
 
   it('stops every process and exits 0 on SIGTERM', async () => {

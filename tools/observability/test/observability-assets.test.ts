@@ -92,6 +92,19 @@ describe('Grafana dashboards', () => {
     }
     expect(exprs(/Disconnects by reason/)).toMatch(/by \(reason\).*parley_socket_disconnects_total/);
   });
+
+  it('count messages, not queue jobs, in the overview’s “Messages waiting to be persisted”', () => {
+    const overview = dashboards.find(({ dashboard }) => dashboard.uid === 'parley-overview')!.dashboard;
+    const panel = overview.panels.find((candidate: DashboardPanel) => candidate.title === 'Messages waiting to be persisted');
+    expect(panel?.targets?.length).toBe(1);
+    // Recording rules resolved to the series they are computed from: a job count under a rule's name is still jobs.
+    const recorded = new Map(readRules().flatMap((rule) => (rule.record ? [[rule.record, rule.expr] as const] : [])));
+    const underlying = parsePromQL(panel!.targets![0]!.expr).metrics.flatMap((name) => {
+      const expr = recorded.get(name);
+      return expr === undefined ? [name] : parsePromQL(expr).metrics;
+    });
+    expect(underlying).toEqual(['parley_messages_unpersisted']);
+  });
 });
 
 describe('Prometheus rules', () => {

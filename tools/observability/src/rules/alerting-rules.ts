@@ -127,7 +127,7 @@ export const ALERT_GROUPS: Array<{ name: string; rules: AlertingRule[] }> = [
         for: '15m',
         severity: 'warning',
         summary: 'Messages reach PostgreSQL slowly: the oldest unstored one has waited {{ $value | humanizeDuration }}',
-        description: 'For 15 minutes the oldest acknowledged message not yet in PostgreSQL has been older than 5 s in {{ $labels.namespace }} (the target is 5 s, see docs/slos.md): the workers keep up too slowly (scale them, or look at PostgreSQL latency).',
+        description: 'For 15 minutes the oldest acknowledged message not yet in PostgreSQL has been older than 5 s in {{ $labels.namespace }} (5 times the 1 s persistence-lag objective of docs/slos.md): the workers keep up too slowly (scale them, or look at PostgreSQL latency).',
       },
     ],
   },
