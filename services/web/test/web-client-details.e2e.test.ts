@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import pg from 'pg';
 import {
   befriend,
   closeDialog,
@@ -58,6 +59,33 @@ const shownOnline = (person: Person, title: string) =>
   person.page.getByRole('list', { name: 'Rooms' }).getByRole('button', { name: new RegExp(`^${title}\\s*,\\s*online`) });
 const deliveryOf = (person: Person, body: string) => messageRows(person, body).locator('[data-delivery]').getAttribute('data-delivery');
 
+/** Pictures are served by the test itself, under a host that does not exist outside this browser. */
+const PICTURES = 'https://pictures.invalid/';
+/** A 1×1 PNG. */
+const PICTURE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+/** What the test reads of an `<img>` (its own TypeScript has no DOM types). */
+interface PageImage {
+  complete: boolean;
+  naturalWidth: number;
+}
+/** A picture shown (loaded, not the initial fallback) from `url`. */
+const shownPicture = async (picture: Locator, url: string) => {
+  await picture.waitFor();
+  await expect.poll(() => picture.evaluate((element: unknown) => (element as PageImage).complete && (element as PageImage).naturalWidth > 0)).toBe(true);
+  expect(await picture.getAttribute('src')).toBe(url);
+};
+/** Changes the database of the launched platform behind the app's back (what time would do). */
+const inDatabase = async (sql: string, values: unknown[]) => {
+  if (!web.platform) throw new Error('this step needs the platform started by the launcher, not PARLEY_WEB_E2E_URL');
+  const client = new pg.Client({ connectionString: web.platform.databaseUrl });
+  await client.connect();
+  try {
+    return await client.query(sql, values);
+  } finally {
+    await client.end();
+  }
+};
+
 beforeAll(async () => {
   web = await startWebPlatform('web_details');
   browser = await launchChromium();
@@ -66,6 +94,7 @@ beforeAll(async () => {
   ben = await openPerson(browser, web.origin, unique('ben'));
   // Cy reads German, in a time zone 14 hours ahead of UTC.
   cy = await openPerson(browser, web.origin, unique('cy'), { locale: 'de-DE', timezoneId: 'Pacific/Kiritimati' });
+  for (const person of [ana, ben, cy]) await person.context.route(`${PICTURES}**`, (route) => route.fulfill({ contentType: 'image/png', body: PICTURE }));
 }, 180_000);
 
 afterAll(async () => {
@@ -348,6 +377,26 @@ describe('groups', () => {
     await ana.page.getByText('You renamed the group to “Plan B”').waitFor();
   }, 60_000);
 
+  it('sets the group’s picture: the room list and header show it, to the owner and to the other members', async () => {
+    const url = `${PICTURES}plan-b.png`;
+    await ana.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const settings = ana.page.getByRole('dialog', { name: 'Group settings' });
+    await settings.getByLabel('Picture URL').fill('pictures.invalid/plain.png');
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByText('Enter a web address starting with https://, or leave it empty.').waitFor();
+    await settings.getByLabel('Picture URL').fill(url);
+    await settings.getByRole('button', { name: 'Save settings' }).click();
+    await settings.getByText('Settings saved.').waitFor();
+    await closeDialog(ana);
+
+    for (const person of [ana, ben]) {
+      await shownPicture(roomButton(person, 'Plan B').locator('img.avatar'), url);
+      await shownPicture(person.page.locator('.room-header img.avatar'), url);
+    }
+    await ben.page.reload();
+    await shownPicture(roomButton(ben, 'Plan B').locator('img.avatar'), url);
+  }, 60_000);
+
   it('lets someone with an invite link join; owners make admins; removal asks first and tells the one removed; all of it survives a reload', async () => {
     await cy.page.goto(invite);
     const invitation = cy.page.getByRole('dialog', { name: 'Invitation' });
@@ -398,6 +447,36 @@ describe('groups', () => {
     await roomButton(ben, 'Plan B').waitFor({ state: 'detached' });
     await ana.page.getByText(`${ben.name} left`).waitFor();
   }, 60_000);
+
+  it('stops an expired invite link from working: the one who opens it is told and does not join; the owner sees it as expired', async () => {
+    await ana.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const settings = ana.page.getByRole('dialog', { name: 'Group settings' });
+    await settings.getByLabel('Valid for').selectOption({ label: '1 hour' });
+    await settings.getByRole('button', { name: 'Create invite link' }).click();
+    const expiring = await settings.getByTestId('invite-link').inputValue();
+    expect(expiring).not.toBe(invite);
+    await settings.getByRole('list', { name: 'Invite links' }).getByRole('button', { name: 'Revoke' }).waitFor();
+    await closeDialog(ana);
+    // An hour later: the link's expiry moved into the past.
+    const moved = await inDatabase(`UPDATE chat.room_invites SET expires_at = now() - interval '1 second' WHERE revoked_at IS NULL AND expires_at > now()`, []);
+    expect(moved.rowCount).toBe(1);
+
+    await cy.page.goto(expiring);
+    const invitation = cy.page.getByRole('dialog', { name: 'Invitation' });
+    await invitation.getByText(/does not work any more: it expired or was revoked/).waitFor();
+    expect(await invitation.getByRole('button', { name: /^Join/ }).count()).toBe(0);
+    await closeDialog(cy);
+    await cy.page.reload();
+    await roomButton(cy, ana.name).waitFor();
+    expect(await roomButton(cy, 'Plan B').count()).toBe(0);
+
+    await ana.page.getByRole('button', { name: 'Settings', exact: true }).click();
+    const links = ana.page.getByRole('dialog', { name: 'Group settings' }).getByRole('list', { name: 'Invite links' });
+    await links.getByText('expired', { exact: true }).waitFor();
+    await links.getByText('revoked', { exact: true }).waitFor();
+    expect(await links.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    await closeDialog(ana);
+  }, 60_000);
 });
 
 describe('people', () => {
@@ -405,7 +484,7 @@ describe('people', () => {
     await ana.page.getByRole('button', { name: 'Profile' }).click();
     const profile = ana.page.getByRole('dialog', { name: 'Your profile' });
     await profile.getByLabel('Bio').fill('Plans things. Likes maps.');
-    await profile.getByLabel('Avatar URL').fill('https://avatars.invalid/ana.png');
+    await profile.getByLabel('Avatar URL').fill(`${PICTURES}ana.png`);
     await profile.getByRole('button', { name: 'Save profile' }).click();
     await profile.getByText('Profile saved.').waitFor();
     await closeDialog(ana);
@@ -415,6 +494,8 @@ describe('people', () => {
     const card = cy.page.getByRole('dialog', { name: ana.name });
     await card.getByText('Plans things. Likes maps.').waitFor();
     await card.getByText(`@${ana.name}`).waitFor();
+    await shownPicture(card.locator('img.avatar'), `${PICTURES}ana.png`);
+    expect(await card.locator('span.avatar').count()).toBe(0);
     await closeDialog(cy);
   }, 60_000);
 
@@ -436,4 +517,48 @@ describe('people', () => {
     await roomButton(ben, ana.name).waitFor();
     expect(problems()).toEqual([]);
   }, 60_000);
+});
+
+describe('room list', () => {
+  /** The focused element's outline box (border box grown by outline width + offset) and the clip box (padding box) of the scrolling list around it. */
+  const FOCUS_GEOMETRY = `(() => {
+    const button = document.activeElement;
+    const list = button.closest('.room-list');
+    const style = getComputedStyle(button);
+    const grow = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+    const box = button.getBoundingClientRect();
+    const frame = list.getBoundingClientRect();
+    const clipLeft = frame.left + list.clientLeft;
+    const clipTop = frame.top + list.clientTop;
+    return {
+      focusVisible: button.matches(':focus-visible'),
+      outlineStyle: style.outlineStyle,
+      outlineWidth: parseFloat(style.outlineWidth),
+      clipsOverflow: getComputedStyle(list).overflowY !== 'visible',
+      outline: { left: box.left - grow, top: box.top - grow, right: box.right + grow, bottom: box.bottom + grow },
+      clip: { left: clipLeft, top: clipTop, right: clipLeft + list.clientWidth, bottom: clipTop + list.clientHeight },
+    };
+  })()`;
+  interface Box {
+    left: number;
+    top: number;
+    right: number;
+    bottom: number;
+  }
+
+  it('draws the keyboard focus ring of a room whole, not cut off by the scrolling list', async () => {
+    const { page } = ana;
+    await page.getByRole('button', { name: 'New group' }).focus();
+    const onRoom = () => page.evaluate<boolean>(`document.activeElement?.classList.contains('room-item') === true`);
+    for (let presses = 0; presses < 6 && !(await onRoom()); presses++) await page.keyboard.press('Tab');
+    expect(await onRoom()).toBe(true);
+
+    const geometry = await page.evaluate<{ focusVisible: boolean; outlineStyle: string; outlineWidth: number; clipsOverflow: boolean; outline: Box; clip: Box }>(FOCUS_GEOMETRY);
+    expect(geometry).toMatchObject({ focusVisible: true, outlineStyle: 'solid', clipsOverflow: true });
+    expect(geometry.outlineWidth).toBeGreaterThanOrEqual(2);
+    expect(geometry.outline.left).toBeGreaterThanOrEqual(geometry.clip.left);
+    expect(geometry.outline.top).toBeGreaterThanOrEqual(geometry.clip.top);
+    expect(geometry.outline.right).toBeLessThanOrEqual(geometry.clip.right);
+    expect(geometry.outline.bottom).toBeLessThanOrEqual(geometry.clip.bottom);
+  }, 30_000);
 });
