@@ -20,10 +20,13 @@ export const ownProfileSchema = publicProfileSchema.extend({
 });
 export type OwnProfile = z.infer<typeof ownProfileSchema>;
 
-/** A picture on the web (profile and room avatars). */
+/**
+ * A picture on the web (profile and room avatars): https only, because the web client loads
+ * pictures from https addresses only (an http one would be saved and then never shown).
+ */
 export const httpsUrlSchema = text()
   .max(2048)
-  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
+  .pipe(z.url({ protocol: /^https$/, message: 'must be an https URL' }));
 
 export const updateProfileRequestSchema = z
   .strictObject({
