@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CDPSession, Locator } from 'playwright-core';
 import { seriousAxeViolations } from './support/axe.js';
-import { messageRows, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { messageRows, roomButton, screenshot, sendAcked, type Person } from './support/browser-session.js';
 import { directRoomPair } from './support/direct-room-pair.js';
 
 /**
@@ -58,12 +58,13 @@ describe('message actions on a desktop and on a touch screen', () => {
     await ana.page.keyboard.press('Enter');
     await row.getByRole('group', { name: 'Pick a reaction' }).waitFor();
     await row.getByRole('button', { name: 'React with 👍' }).press('Enter');
-    await row.getByRole('button', { name: '👍 You', exact: true }).waitFor();
+    await row.getByRole('button', { name: '👍 1: You', exact: true }).waitFor();
     await screenshot(ana, 'message-touch-01-keyboard');
     expect(problems()).toEqual([]);
   }, 60_000);
 
   it('opens the actions on a long press, reacts from there, and names who reacted on the chip', async () => {
+    await roomButton(ben, ana.name).tap();
     const row = messageRows(ben, 'hover over me');
     await row.waitFor();
     await press(row, 900);
@@ -76,15 +77,15 @@ describe('message actions on a desktop and on a touch screen', () => {
     await sheet().getByRole('button', { name: 'React' }).tap();
     await sheet().getByRole('button', { name: 'React with 🎉' }).tap();
     await sheet().waitFor({ state: 'detached' });
-    await row.getByRole('button', { name: '🎉 You', exact: true }).waitFor();
-    const chip = messageRows(ana, 'hover over me').getByRole('button', { name: `🎉 ${ben.name}`, exact: true });
+    await row.getByRole('button', { name: '🎉 1: You', exact: true }).waitFor();
+    const chip = messageRows(ana, 'hover over me').getByRole('button', { name: `🎉 1: ${ben.name}`, exact: true });
     await chip.waitFor();
     expect(await chip.getAttribute('title')).toBe(ben.name);
     // Both reacted with 👍 now (ana from the keyboard, ben here): named in order, counted on the chip.
     await press(row, 900);
     await sheet().getByRole('button', { name: 'React' }).tap();
     await sheet().getByRole('button', { name: 'React with 👍' }).tap();
-    const both = messageRows(ana, 'hover over me').getByRole('button', { name: `👍 You and ${ben.name}`, exact: true });
+    const both = messageRows(ana, 'hover over me').getByRole('button', { name: `👍 2: You and ${ben.name}`, exact: true });
     await both.waitFor();
     expect(await both.textContent()).toBe('👍 2');
     expect(problems()).toEqual([]);

@@ -136,7 +136,8 @@ export function MessageActions({ message, own, canModerate, selfId, actions, nam
                   type="button"
                   className="reaction"
                   aria-pressed={entry.userIds.includes(selfId)}
-                  aria-label={who ? `${entry.emoji} ${who}` : `${entry.emoji} ${entry.count}`}
+                  // The visible "👍 2" starts the name (speech input matches it), then who.
+                  aria-label={who ? `${entry.emoji} ${entry.count}: ${who}` : `${entry.emoji} ${entry.count}`}
                   title={who}
                   data-emoji={entry.emoji}
                   onClick={() => toggle(entry.emoji)}
