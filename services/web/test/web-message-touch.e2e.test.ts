@@ -22,7 +22,9 @@ beforeAll(async () => {
 
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);
 const sheet = () => ben.page.getByRole('dialog', { name: 'Message actions' });
-const opacity = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).opacity);
+/** What the test reads of the page (its own TypeScript has no DOM types; casts vanish before the code runs there). */
+type PageWindow = { getComputedStyle(element: unknown): { opacity: string }; document: { activeElement: unknown } };
+const opacity = (locator: Locator) => locator.evaluate((element: unknown) => (globalThis as unknown as PageWindow).getComputedStyle(element).opacity);
 
 /** A finger on the middle of the message's text, held for `holdMs`, moved `moveBy` px on the way. */
 async function press(row: Locator, holdMs: number, moveBy = 0): Promise<void> {
@@ -53,7 +55,7 @@ describe('message actions on a desktop and on a touch screen', () => {
     await row.getByRole('button', { name: 'Reply' }).focus();
     await ana.page.keyboard.press('Tab');
     const react = row.getByRole('button', { name: 'React' });
-    expect(await react.evaluate((element) => element === document.activeElement)).toBe(true);
+    expect(await react.evaluate((element: unknown) => element === (globalThis as unknown as PageWindow).document.activeElement)).toBe(true);
     expect(await opacity(tools)).toBe('1');
     await ana.page.keyboard.press('Enter');
     await row.getByRole('group', { name: 'Pick a reaction' }).waitFor();
@@ -70,7 +72,7 @@ describe('message actions on a desktop and on a touch screen', () => {
     await press(row, 900);
     await sheet().waitFor();
     // The press selected no text.
-    expect(await ben.page.evaluate(() => window.getSelection()?.toString() ?? '')).toBe('');
+    expect(await ben.page.evaluate<string>('String(window.getSelection())')).toBe('');
     expect(await seriousAxeViolations(ben.page)).toEqual([]);
     await screenshot(ben, 'message-touch-02-sheet');
 
