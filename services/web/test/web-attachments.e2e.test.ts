@@ -129,4 +129,36 @@ describe('files in the web client', () => {
     await context.getByRole('button', { name: 'Back to the latest messages' }).click();
     expect([...ana.problems, ...ben.problems]).toEqual([]);
   }, 90_000);
+
+  it('shows a progress bar while a file is still going up, then the file ready, and drops it when removed', async () => {
+    // The upload is held in the browser until released: the bar must be there in between.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    await ana.page.route('**/attachments', async (route) => {
+      await released;
+      await route.continue();
+    });
+    const progress = ana.page.getByRole('progressbar', { name: 'Uploading slow.txt' });
+    try {
+      await ana.page.evaluate(`(() => {
+        const form = document.querySelector('[data-testid="composer"]');
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(512 * 1024).fill(97)], 'slow.txt', { type: 'text/plain' }));
+        form.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+        form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      })()`);
+      await progress.waitFor();
+      expect(await ana.page.getByTestId('pending-upload').getAttribute('data-state')).toBe('uploading');
+      expect(await ana.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
+      await screenshot(ana, 'attachments-03-upload-progress');
+    } finally {
+      release();
+    }
+    await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
+    await ana.page.unroute('**/attachments');
+    expect(await progress.count()).toBe(0);
+    await ana.page.getByRole('button', { name: 'Remove slow.txt' }).click();
+    expect(await ana.page.getByTestId('pending-upload').count()).toBe(0);
+    expect([...ana.problems, ...ben.problems]).toEqual([]);
+  }, 90_000);
 });

@@ -20,8 +20,8 @@ beforeAll(() => {
 
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);
 
-/** The reaction chip of one emoji under a message, e.g. "👍 2". */
-const reaction = (row: Locator, emoji: string, count: number) => row.getByRole('button', { name: `${emoji} ${count}`, exact: true });
+/** The reaction chip of one emoji under a message, named by its count and who reacted, e.g. "👍 2: You and ben_x1y2z". */
+const reaction = (row: Locator, emoji: string, count: number, who: string) => row.getByRole('button', { name: `${emoji} ${count}: ${who}`, exact: true });
 
 async function edit(person: Person, body: string, next: string): Promise<void> {
   const row = messageRows(person, body);
@@ -49,12 +49,16 @@ describe('edit, delete and react in the web client', () => {
     expect(await messageRows(ben, 'first draft').count()).toBe(0);
 
     await react(ben, 'final words', '👍');
-    await reaction(messageRows(ana, 'final words'), '👍', 1).waitFor();
+    await reaction(messageRows(ana, 'final words'), '👍', 1, ben.name).waitFor();
     await react(ana, 'final words', '👍');
-    await reaction(messageRows(ben, 'final words'), '👍', 2).waitFor();
+    // Named in the order they reacted; the chip still shows the count.
+    const both = reaction(messageRows(ben, 'final words'), '👍', 2, `You and ${ana.name}`);
+    await both.waitFor();
+    expect(await both.textContent()).toBe('👍 2');
+    expect(await both.getAttribute('title')).toBe(`You and ${ana.name}`);
     // Clicking one's own reaction takes it back.
-    await reaction(messageRows(ben, 'final words'), '👍', 2).click();
-    await reaction(messageRows(ana, 'final words'), '👍', 1).waitFor();
+    await both.click();
+    await reaction(messageRows(ana, 'final words'), '👍', 1, 'You').waitFor();
     await screenshot(ana, 'timeline-01-live');
     expect(problems()).toEqual([]);
   }, 60_000);
@@ -70,15 +74,16 @@ describe('edit, delete and react in the web client', () => {
     await ana.page.getByTestId('message-deleted').waitFor();
     await edit(ana, 'final words', 'final words, really');
     await react(ana, 'final words, really', '🎉');
-    await reaction(messageRows(ana, 'final words, really'), '🎉', 1).waitFor();
+    await reaction(messageRows(ana, 'final words, really'), '🎉', 1, 'You').waitFor();
     await screenshot(ana, 'timeline-02-changed-while-ben-offline');
 
     await ben.context.setOffline(false);
     await ben.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 30_000 });
     const expectSameRoom = async (person: Person) => {
+      const byAna = person === ana ? 'You' : ana.name;
       await messageRows(person, 'final words, really').getByText('edited').waitFor({ timeout: 30_000 });
-      await reaction(messageRows(person, 'final words, really'), '🎉', 1).waitFor({ timeout: 30_000 });
-      await reaction(messageRows(person, 'final words, really'), '👍', 1).waitFor();
+      await reaction(messageRows(person, 'final words, really'), '🎉', 1, byAna).waitFor({ timeout: 30_000 });
+      await reaction(messageRows(person, 'final words, really'), '👍', 1, byAna).waitFor();
       await person.page.getByTestId('message-deleted').waitFor();
       expect(await messageRows(person, 'this will go').count()).toBe(0);
       expect(await messageRows(person, 'final words').count()).toBe(0);

@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useCallback, useState } from 'react';
 import { fullDateTime, timeOfDay } from '../time/date-labels';
 import { AttachmentList, type AttachmentLinkSource } from './attachment-list';
 import type { ChatMessage } from './chat-message';
@@ -6,6 +6,7 @@ import { DeliveryTicks, tickState } from './delivery-ticks';
 import { MessageActions, type MessageActionHandlers } from './message-actions';
 import { MessageText } from './message-text';
 import { ReplyQuote } from './reply-quote';
+import { useLongPress } from './use-long-press';
 import type { ThreadSummary } from './reply-threads';
 
 export interface MessageRowProps {
@@ -39,11 +40,16 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
   const state = own ? tickState(message, readByOthersUpTo) : null;
   const time = new Date(message.createdAt);
   const valid = !Number.isNaN(time.getTime());
+  const [sheetOpen, setSheetOpen] = useState(false);
+  const closeSheet = useCallback(() => setSheetOpen(false), []);
+  const actionable = actions !== undefined && selfId !== undefined && message.id !== null && !message.deletedAt;
+  const press = useLongPress(() => setSheetOpen(true));
   return (
     <article
       className={`message${own ? ' message-own' : ''}${continued ? ' message-continued' : ''}${mentionsMe ? ' message-mentions-me' : ''}`}
       data-state={state ?? 'received'}
       data-message-id={message.id ?? undefined}
+      {...(actionable ? press : {})}
     >
       {!continued &&
         (own ? (
@@ -93,7 +99,16 @@ export const MessageRow = memo(function MessageRow(props: MessageRowProps) {
         </button>
       )}
       {actions && selfId !== undefined && (
-        <MessageActions message={message} own={own} canModerate={canModerate ?? false} selfId={selfId} actions={actions} />
+        <MessageActions
+          message={message}
+          own={own}
+          canModerate={canModerate ?? false}
+          selfId={selfId}
+          actions={actions}
+          nameOf={nameOf}
+          sheetOpen={sheetOpen && actionable}
+          onSheetClose={closeSheet}
+        />
       )}
       {state === 'queued' && <div className="message-waiting">Waiting for the connection; it will be sent by itself.</div>}
       {state === 'failed' && (

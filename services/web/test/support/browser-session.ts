@@ -39,6 +39,8 @@ export interface PersonOptions {
   colorScheme?: 'light' | 'dark';
   /** Browser permissions granted up front (e.g. `notifications`). */
   permissions?: string[];
+  /** A phone: touch events, mobile viewport rules (no hover). */
+  touch?: boolean;
 }
 
 export async function openPerson(browser: Browser, baseUrl: string, name: string, options: PersonOptions | { width: number; height: number } = {}): Promise<Person> {
@@ -50,6 +52,7 @@ export async function openPerson(browser: Browser, baseUrl: string, name: string
     ...(settings.timezoneId ? { timezoneId: settings.timezoneId } : {}),
     ...(settings.colorScheme ? { colorScheme: settings.colorScheme } : {}),
     ...(settings.permissions ? { permissions: settings.permissions } : {}),
+    ...(settings.touch ? { hasTouch: true, isMobile: true } : {}),
   });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
