@@ -93,6 +93,16 @@ describe('message actions on a desktop and on a touch screen', () => {
     expect(problems()).toEqual([]);
   }, 60_000);
 
+  it('copies the message text from the sheet, since rows refuse text selection on a phone', async () => {
+    await ben.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(ben.page.url()).origin });
+    const row = messageRows(ben, 'hover over me');
+    await press(row, 900);
+    await sheet().getByRole('button', { name: 'Copy text' }).tap();
+    await sheet().waitFor({ state: 'detached' });
+    expect(await ben.page.evaluate<string>('navigator.clipboard.readText()')).toContain('hover over me');
+    expect(problems()).toEqual([]);
+  }, 60_000);
+
   it('closes the sheet with Escape or a tap outside it, and opens nothing when the finger moves or lifts early', async () => {
     const row = messageRows(ben, 'hover over me');
     await press(row, 900);

@@ -117,6 +117,19 @@ export function MessageActions({ message, own, canModerate, selfId, actions, nam
           ))}
         </span>
       )}
+      {sheetOpen && message.body.length > 0 && navigator.clipboard && (
+        // Rows refuse text selection on touch screens (the long press opens this sheet instead).
+        <button
+          type="button"
+          className="link-like"
+          onClick={() => {
+            choose('idle');
+            void navigator.clipboard.writeText(message.body).catch(() => undefined);
+          }}
+        >
+          Copy text
+        </button>
+      )}
       {sheetOpen && (
         <button type="button" className="link-like" onClick={() => onSheetClose?.()}>
           Close
