@@ -1,7 +1,7 @@
 import type { DataSource } from '@parley/db';
 
 /**
- * `chat.messages` is range-partitioned by id (docs/decisions/XXXX-partitioned-messages.md).
+ * `chat.messages` is range-partitioned by id (docs/decisions/0039-partitioned-messages.md).
  * Message ids are snowflakes (chat-socket's ids/snowflake.ts): the milliseconds since this epoch
  * shifted left by 22 bits, so an id range is a time range and a partition holds one week.
  */

@@ -128,7 +128,7 @@ export { envBoolean, envInt, envList, envPort };
 
 /**
  * The shard count of the `messages` queue, read by its producers (chat-socket) and its consumers
- * (persistence-worker); both must agree (docs/decisions/XXXX-sharded-message-queues.md). At most
+ * (persistence-worker); both must agree (docs/decisions/0041-sharded-message-queues.md). At most
  * 64, @parley/queues' MAX_MESSAGE_QUEUE_SHARDS.
  */
 export const messageQueueEnv = {
@@ -139,6 +139,6 @@ export const messageQueueEnv = {
     .max(64)
     .default(1)
     .describe(
-      'Queues the `messages` queue is split into by room (1-64; shard 0 keeps the name `messages`). The same value on chat-socket and the persistence worker. Changing it loses nothing: workers drain the queues of the previous count (docs/decisions/XXXX-sharded-message-queues.md).',
+      'Queues the `messages` queue is split into by room (1-64; shard 0 keeps the name `messages`). The same value on chat-socket and the persistence worker. Changing it loses nothing: workers drain the queues of the previous count (docs/decisions/0041-sharded-message-queues.md).',
     ),
 } as const;

@@ -55,7 +55,7 @@ export const notificationJobSchema = z.discriminatedUnion('kind', [
     /**
      * Delayed until the end of the user's digest window (named by the message id of the mention
      * that opened it): mails the user's pending mentions in one email. Job id
-     * `mention-digest-<userId>-<windowId>` (docs/decisions/XXXX-mention-email-digest.md).
+     * `mention-digest-<userId>-<windowId>` (docs/decisions/0037-mention-email-digest.md).
      */
     kind: z.literal('mention_digest'),
     userId: userIdSchema,

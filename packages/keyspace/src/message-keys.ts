@@ -56,7 +56,7 @@ export function unpersistedMessagesKey(prefix: string): string {
 
 /**
  * Set of the BullMQ message queues producers have written to (`messages`, `messages-1`, …,
- * docs/decisions/XXXX-sharded-message-queues.md): every chat-socket pod adds its shards' queues
+ * docs/decisions/0041-sharded-message-queues.md): every chat-socket pod adds its shards' queues
  * at start, so a worker finds, and drains, the queues of a shard count no longer configured.
  */
 export function messageQueuesKey(prefix: string): string {

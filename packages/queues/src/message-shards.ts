@@ -1,5 +1,5 @@
 /**
- * The `messages` queue split by room (docs/decisions/XXXX-sharded-message-queues.md): shard 0
+ * The `messages` queue split by room (docs/decisions/0041-sharded-message-queues.md): shard 0
  * keeps the single queue's name, so an install with one shard is unchanged and every job queued
  * before a reshard lies in a queue the consumers of shard 0 drain.
  */

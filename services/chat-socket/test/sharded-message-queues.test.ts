@@ -15,7 +15,7 @@ import { startRedisCluster, startServiceProcess, TEST_REDIS_URL, testServiceEnv,
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type ChatInstance, type TestUser } from './support/chat-cluster.js';
 
 /**
- * The `messages` queue split by room (docs/decisions/XXXX-sharded-message-queues.md): two
+ * The `messages` queue split by room (docs/decisions/0041-sharded-message-queues.md): two
  * chat-socket instances produce, the real persistence worker (a child process) consumes; real
  * PostgreSQL and Redis (and a private Redis Cluster). Every acknowledged message is stored with
  * the sequence number it was acknowledged with, each room's numbers run 1..n, and a reshard with

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * `chat.messages` becomes range-partitioned by id, one partition per week
- * (docs/decisions/XXXX-partitioned-messages.md). The existing table is not copied: it is renamed,
+ * (docs/decisions/0039-partitioned-messages.md). The existing table is not copied: it is renamed,
  * attached as the partition of every id below the start of the week after its newest message
  * (a CHECK proves the range, so ATTACH does not scan again), and the weeks from there to four
  * weeks ahead get empty partitions. Its indexes stay and are attached to the parent's.

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Mentions waiting for a user's email digest (docs/decisions/XXXX-mention-email-digest.md): one
+ * Mentions waiting for a user's email digest (docs/decisions/0037-mention-email-digest.md): one
  * row per (mentioned user, message), recorded when the user was offline. A digest claims the
  * user's unclaimed rows once (`digest_window`: the id of its window), so a re-run of it sees the same
  * rows and a mention recorded meanwhile waits for the next window; `settled_at` is set once the

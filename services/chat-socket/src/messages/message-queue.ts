@@ -40,7 +40,7 @@ interface RecordingClient {
 }
 
 /**
- * The BullMQ `messages` queues (one per shard, docs/decisions/XXXX-sharded-message-queues.md)
+ * The BullMQ `messages` queues (one per shard, docs/decisions/0041-sharded-message-queues.md)
  * the persistence worker drains: one job per accepted batch of one shard, with the queue's policy
  * of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
  * client that records the script call instead of sending it; the accept script then runs that

@@ -233,7 +233,7 @@ export class SendMessageService {
     // The batch's sampling bucket: kept whenever one of its messages' traces is.
     markBatchSampleBucket(candidates.map((candidate) => candidate.message.id));
 
-    // Per shard of the message queue (one per room, docs/decisions/XXXX-sharded-message-queues.md),
+    // Per shard of the message queue (one per room, docs/decisions/0041-sharded-message-queues.md),
     // one script accepts that part of the batch and writes its job: both or neither. The job
     // carries every candidate of its part; the worker stores only the ids the script put in the
     // part's accepted hash.

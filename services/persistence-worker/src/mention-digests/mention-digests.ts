@@ -38,7 +38,7 @@ export interface MentionDigests {
 
 /**
  * Mentions of offline members by email, one digest per user and window
- * (docs/decisions/XXXX-mention-email-digest.md). Pending mentions are rows in PostgreSQL; a
+ * (docs/decisions/0037-mention-email-digest.md). Pending mentions are rows in PostgreSQL; a
  * delayed job per window, with a deterministic id, closes the window. Closing claims the rows
  * once, queues the email under the window's job id, then settles the rows: a run repeated at any
  * point (a crash, a restart, a retry) queues the same email id again, which BullMQ ignores.

@@ -44,7 +44,7 @@ export interface MessageShardConsumers {
 
 /**
  * Consumes this process's shards of the `messages` queue, and drains queues of another shard
- * count (docs/decisions/XXXX-sharded-message-queues.md): chat-socket records every queue it
+ * count (docs/decisions/0041-sharded-message-queues.md): chat-socket records every queue it
  * writes to in `messageQueuesKey`; a queue there that is not one of the current shards and
  * still holds jobs gets a consumer in every worker process, kept until the process exits (pods
  * on the previous count may still add to it during a rollout). Order needs nothing more: a

@@ -18,7 +18,7 @@ export interface PartitionMaintenance {
 
 /**
  * Keeps `chat.messages` partitioned ahead of time and within its retention
- * (docs/decisions/XXXX-partitioned-messages.md): at start and then every `intervalMs`. Every
+ * (docs/decisions/0039-partitioned-messages.md): at start and then every `intervalMs`. Every
  * worker runs it; each pass is idempotent and the partition functions serialize on an advisory
  * lock, so replicas running it together do the work once. A failed pass (PostgreSQL away) is
  * logged and the next one tries again; partitions are made four weeks ahead, so many may fail
