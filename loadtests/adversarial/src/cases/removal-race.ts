@@ -172,7 +172,7 @@ async function round(api: PlatformApi, db: pg.Pool, kind: RemovalKind, owner: Ac
     const stored = async () => Number((await db.query<{ count: string }>('SELECT count(*) AS count FROM chat.messages WHERE id = $1::bigint', [lastOwnerMessage])).rows[0]?.count ?? 0) > 0;
     expectThat(problems, await until(stored, 15_000, 100), `${kind}: the owner's messages were not stored within 15 s`);
   }
-  const { rows } = await db.query<{ client_msg_id: string }>('SELECT client_msg_id::text AS client_msg_id FROM chat.messages WHERE room_id = $1::bigint AND sender_id = $2::uuid', [roomId, victim.userId]);
+  const { rows } = await db.query<{ client_msg_id: string }>('SELECT client_msg_id::text AS client_msg_id FROM chat.messages WHERE room_id = $1 AND sender_id = $2', [roomId, victim.userId]);
   const storedIds = new Set(rows.map((row) => row.client_msg_id));
   const sendsAcceptedAfter = victimSendsAfter.filter((send) => send.acked || storedIds.has(send.clientMsgId)).length;
   const readsAfter = sockets.flatMap((socket) => socket.reads.filter((read) => read.at > answeredAt));
