@@ -88,8 +88,10 @@ class RacingSocket {
 interface RoundFigures {
   tried: number;
   accepted: number;
+  sockets: number;
   connectsBefore: number;
   connectsAfter: number;
+  refused: number;
   deliveredBefore: number;
   leakedDeliveries: number;
   sendsAcceptedAfter: number;
@@ -131,17 +133,21 @@ async function round(api: PlatformApi, db: pg.Pool, kind: RemovalKind, owner: Ac
     }
   })();
 
+  // Connects go on while the removal is on its way, and for half the spread after it answered
+  // (at most twice the round's sockets, when the answer is slow).
   const sockets: RacingSocket[] = [];
   const every = settings.spreadMs / settings.socketsPerRound;
+  let answeredAt: number | undefined;
   const connecting = (async () => {
-    for (let index = 0; index < settings.socketsPerRound; index += 1) {
+    while (sockets.length < settings.socketsPerRound || answeredAt === undefined || Date.now() - answeredAt < settings.spreadMs / 2) {
+      if (sockets.length >= settings.socketsPerRound * 2) break;
       sockets.push(new RacingSocket(api, victim, roomId));
       await sleep(every);
     }
   })();
   await sleep(settings.spreadMs / 2);
   await putOut(api, kind, owner, victim, roomId);
-  const answeredAt = Date.now();
+  answeredAt = Date.now();
   await connecting;
   await until(() => sockets.every((socket) => socket.outcome !== undefined), 15_000, 20);
 
@@ -180,19 +186,23 @@ async function round(api: PlatformApi, db: pg.Pool, kind: RemovalKind, owner: Ac
 
   const connectsBefore = sockets.filter((socket) => socket.connectedAt !== undefined && socket.connectedAt <= answeredAt).length;
   const connectsAfter = sockets.filter((socket) => socket.connectedAt !== undefined && socket.connectedAt > answeredAt).length;
+  const refused = sockets.filter((socket) => socket.outcome !== 'connected').length;
   // Without deliveries before the removal the channel was never live, and the round proves nothing.
   expectThat(problems, deliveredBefore > 0, `${kind}: the victim's sockets received nothing even before the removal`);
   expectThat(problems, connectsBefore > 0, `${kind}: no victim socket connected before the removal`);
   if (kind === 'member removal') expectThat(problems, connectsAfter > 0, `${kind}: no victim socket connected after the removal (nothing raced it)`);
+  else expectThat(problems, refused > 0, `${kind}: no victim handshake came after the revocation (nothing raced it)`);
   if (leakedDeliveries > 0) problems.push(`${kind}: ${leakedDeliveries} of the owner's messages sent after the removal settled reached the victim`);
   if (sendsAcceptedAfter > 0) problems.push(`${kind}: ${sendsAcceptedAfter} of the victim's sends after the removal were accepted or stored`);
   if (readsAllowedAfter > 0) problems.push(`${kind}: ${readsAllowedAfter} room reads or joins by the victim after the removal were allowed`);
   if (leftOpen > 0) problems.push(`${kind}: ${leftOpen} victim sockets still open ${CLOSE_WAIT_MS} ms after the revocation`);
   return {
-    tried: settings.socketsPerRound + victimSendsAfter.length + readsAfter.length + ownerAfter * listening,
+    tried: sockets.length + victimSendsAfter.length + readsAfter.length + ownerAfter * listening,
     accepted: leakedDeliveries + sendsAcceptedAfter + readsAllowedAfter + leftOpen,
+    sockets: sockets.length,
     connectsBefore,
     connectsAfter,
+    refused,
     deliveredBefore,
     leakedDeliveries,
     sendsAcceptedAfter,
@@ -223,9 +233,10 @@ export async function removalRaceCase(api: PlatformApi, db: pg.Pool, owner: Acco
       lost: 0,
       figures: {
         rounds: rounds.length,
-        socketsPerRound: settings.socketsPerRound,
+        sockets: sum((one) => one.sockets),
         connectedBeforeRemoval: sum((one) => one.connectsBefore),
         connectedAfterRemoval: sum((one) => one.connectsAfter, 'member removal'),
+        handshakesRefusedAfterRevocation: sum((one) => one.refused, 'sessions revoked') + sum((one) => one.refused, 'account deletion'),
         deliveredBeforeRemoval: sum((one) => one.deliveredBefore),
         leakedDeliveries: sum((one) => one.leakedDeliveries),
         sendsAcceptedAfter: sum((one) => one.sendsAcceptedAfter),
