@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startAdversarialPlatform } from './adversarial-platform.js';
 import { FAULTS, type FaultName } from './cases/fault-matrix.js';
+import { SESSION_CLOSE_PROMISE_MS } from './cases/session-sockets.js';
 import { formatResultsTable } from './results-table.js';
 import { FAST_SETTINGS, FULL_SETTINGS, resultsJson, runAdversarial, type AdversarialSettings } from './run-adversarial.js';
 
@@ -10,8 +11,10 @@ const USAGE = `Usage: npm run test:adversarial -- [--fast] [--postgres-down-ms N
 Starts the platform as npm start does (the built launcher: auth, user, two chat-socket
 processes, the worker, the gateway) on free ports, on a private PostgreSQL and a private
 redis-server (AOF, appendfsync always), and runs every case: forged tokens, foreign Origin,
-the authorization matrix, idempotency, the poison message, sessions against live sockets,
-login-limiter races, fuzzing, and the fault matrix under load (${FAULTS.join(', ')}).
+the authorization matrix, sockets racing their user's removal (from a room, every session,
+the account), idempotency, the poison message, sessions against live sockets
+(a socket of an ended session closed later than ${SESSION_CLOSE_PROMISE_MS} ms after the revoking request fails
+the case), login-limiter races, fuzzing, and the fault matrix under load (${FAULTS.join(', ')}).
 Prints a table of tried / accepted / lost / time to recover per case and a last line of JSON;
 exits 1 when any case fails. --fast runs the small counts of the npm test part, without faults.`;
 

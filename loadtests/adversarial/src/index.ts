@@ -6,3 +6,6 @@ export type { CaseResult } from './case-result.js';
 export { formatResultsTable } from './results-table.js';
 export { FAULTS } from './cases/fault-matrix.js';
 export type { FaultName, FaultMatrixSettings } from './cases/fault-matrix.js';
+export { SESSION_CLOSE_PROMISE_MS } from './cases/session-sockets.js';
+export { REMOVAL_KINDS } from './cases/removal-race.js';
+export type { RemovalKind, RemovalRaceSettings } from './cases/removal-race.js';

@@ -8,7 +8,8 @@ import { fuzzingCase } from './cases/fuzzing.js';
 import { idempotencyCase } from './cases/idempotency.js';
 import { loginLimiterCase } from './cases/login-limiter.js';
 import { poisonMessageCase } from './cases/poison-message.js';
-import { sessionSocketsCase } from './cases/session-sockets.js';
+import { removalRaceCase, type RemovalRaceSettings } from './cases/removal-race.js';
+import { SESSION_CLOSE_PROMISE_MS, sessionSocketsCase, type SessionSocketsOptions } from './cases/session-sockets.js';
 import { PlatformApi } from './clients/platform-api.js';
 
 export interface AdversarialSettings {
@@ -24,7 +25,10 @@ export interface AdversarialSettings {
   /** Concurrent wrong passwords at one account, then concurrent logins at many accounts. */
   limiterGuesses: number;
   limiterStuffing: number;
-  sessions: { reset: boolean; expiry: boolean };
+  /** Sockets connecting, reading and sending while their user is removed, signed out everywhere or deleted. */
+  removalRace: RemovalRaceSettings;
+  /** `closeWithinMs`: a session's sockets closed slower than this fail the case (the promise: 1 s). */
+  sessions: SessionSocketsOptions;
   /** Without it, no fault is injected (the fast part). */
   faults?: FaultMatrixSettings;
 }
@@ -39,7 +43,8 @@ export const FULL_SETTINGS: AdversarialSettings = {
   fuzzSeed: 20_261_206,
   limiterGuesses: 200,
   limiterStuffing: 300,
-  sessions: { reset: true, expiry: true },
+  removalRace: { roundsPerKind: 3, socketsPerRound: 30, spreadMs: 600 },
+  sessions: { reset: true, expiry: true, closeWithinMs: SESSION_CLOSE_PROMISE_MS },
   faults: {
     faults: FAULTS,
     rooms: 3,
@@ -62,7 +67,8 @@ export const FAST_SETTINGS: AdversarialSettings = {
   fuzzSeed: 20_261_206,
   limiterGuesses: 200,
   limiterStuffing: 300,
-  sessions: { reset: true, expiry: false },
+  removalRace: { roundsPerKind: 1, socketsPerRound: 12, spreadMs: 400 },
+  sessions: { reset: true, expiry: false, closeWithinMs: SESSION_CLOSE_PROMISE_MS },
 };
 
 /** A case that threw is reported as a failed row, so one broken case does not hide the others. */
@@ -100,6 +106,7 @@ export async function runAdversarial(platform: AdversarialPlatform, settings: Ad
       authorizationMatrixCase(api, { owner: await api.register('owner'), member: await api.register('member'), outsider: await api.register('outsider'), removed: await api.register('removed') }),
     ),
   );
+  record(await guarded('removal races', async () => removalRaceCase(api, platform.db, await api.register('race_owner'), settings.removalRace)));
   record(await guarded('idempotency', async () => idempotencyCase(api, platform.db, await api.register('idem'), await api.register('idem_rx'), settings.idempotencySends)));
   record(
     await guarded('poison message', async () =>

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdversarialPlatform, type AdversarialPlatform } from '../src/adversarial-platform.js';
 import type { CaseResult } from '../src/case-result.js';
 import { formatResultsTable } from '../src/results-table.js';
-import { FAST_SETTINGS, runAdversarial } from '../src/run-adversarial.js';
+import { SESSION_CLOSE_PROMISE_MS } from '../src/cases/session-sockets.js';
+import { FAST_SETTINGS, runAdversarial, type AdversarialSettings } from '../src/run-adversarial.js';
 
 /**
  * The fast part of `npm run test:adversarial`: the platform started by the built launcher as
@@ -12,9 +13,19 @@ import { FAST_SETTINGS, runAdversarial } from '../src/run-adversarial.js';
 let platform: AdversarialPlatform;
 let results: CaseResult[] = [];
 
+/**
+ * Not the promise. `npm run test:adversarial` fails a session whose sockets close later than
+ * SESSION_CLOSE_PROMISE_MS (1 s) after the revoking request; here, next to the rest of npm test
+ * on a loaded 2-core CI machine, timings are not asserted tightly: this bound only catches
+ * sockets left to a timeout (the case waits 5 s before counting one as left open).
+ */
+const LOADED_CI_CLOSE_BOUND_MS = 3_000;
+
+const FAST_IN_NPM_TEST: AdversarialSettings = { ...FAST_SETTINGS, sessions: { ...FAST_SETTINGS.sessions, closeWithinMs: LOADED_CI_CLOSE_BOUND_MS } };
+
 beforeAll(async () => {
   platform = await startAdversarialPlatform();
-  results = await runAdversarial(platform, FAST_SETTINGS);
+  results = await runAdversarial(platform, FAST_IN_NPM_TEST);
   console.log(formatResultsTable(results));
 }, 240_000);
 
@@ -59,12 +70,22 @@ describe('the platform under attack, as npm start runs it (fast part)', () => {
     expect(found.figures.othersPersisted).toBe(found.figures.othersAcked);
   });
 
-  it('closes the sockets of ended sessions (logout, logout-all, password reset) and accepts nothing after', () => {
+  it(`closes the sockets of ended sessions (logout, logout-all, password reset) within the loaded-CI bound of ${LOADED_CI_CLOSE_BOUND_MS} ms (the promise, ${SESSION_CLOSE_PROMISE_MS} ms, is the full suite's) and accepts nothing after`, () => {
     const found = result('sessions vs live sockets');
-    // The close times are reported, not asserted; that they close at all is.
-    console.log(`sessions: ${JSON.stringify(found.figures)}`);
+    const slowest = Number(found.figures.slowestCloseMs);
+    console.log(`sessions: slowest close ${slowest} ms (promise ${SESSION_CLOSE_PROMISE_MS} ms${slowest > SESSION_CLOSE_PROMISE_MS ? ', NOT kept in this run' : ''}); ${JSON.stringify(found.figures)}`);
     expect(held(found)).toEqual(clean);
+    expect(found.figures.closeWithinMs).toBe(LOADED_CI_CLOSE_BOUND_MS);
     expect(found.tried).toBeGreaterThan(0);
+  });
+
+  it('lets a user put out while their sockets connect, read and send (removed from the room, signed out everywhere, account deleted) receive and send nothing of the room after', () => {
+    const found = result('removal races');
+    console.log(`removal races: ${JSON.stringify(found.figures)}`);
+    expect(held(found)).toEqual(clean);
+    // The race took place: sockets were in the room before and connected after the removal.
+    expect(Number(found.figures.deliveredBeforeRemoval)).toBeGreaterThan(0);
+    expect(Number(found.figures.connectedAfterRemoval)).toBeGreaterThan(0);
   });
 
   it('verifies no more guesses than the login limits allow under concurrency', () => {

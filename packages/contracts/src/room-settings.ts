@@ -90,7 +90,14 @@ export const roomEventKindSchema = z.enum([
 ]);
 export type RoomEventKind = z.infer<typeof roomEventKindSchema>;
 
-export const roomEventIdSchema = z.string().regex(/^\d{1,20}$/, 'must be an event id');
+/** Largest PostgreSQL bigint: event ids are stored as one. */
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+/** Canonical digits within PostgreSQL's bigint, so no `before` the API takes can fail a cast. */
+export const roomEventIdSchema = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,18})$/, 'must be an event id')
+  // Runs even when the pattern failed: BigInt must only see digits.
+  .refine((value) => /^\d+$/.test(value) && BigInt(value) <= BIGINT_MAX, { message: 'must be an event id' });
 export const roomEventSchema = z.object({
   id: roomEventIdSchema,
   roomId: roomIdSchema,

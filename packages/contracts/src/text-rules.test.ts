@@ -161,11 +161,14 @@ describe('the text rules of every contract a client sends', () => {
   });
 });
 
-describe('message ids', () => {
+describe.each([
+  ['message ids', contracts.messageIdSchema],
+  ['room event ids (a timeline page’s `before`)', contracts.roomEventIdSchema],
+])('%s', (_name, schema) => {
   it('are canonical decimal strings within PostgreSQL bigint', () => {
-    for (const id of ['0', '1', '123456789012345678', '9223372036854775807']) expect(contracts.messageIdSchema.safeParse(id).success, id).toBe(true);
+    for (const id of ['0', '1', '123456789012345678', '9223372036854775807']) expect(schema.safeParse(id).success, id).toBe(true);
     for (const id of ['9223372036854775808', '99999999999999999999', '18446744073709551615', '007', '-1', '1e3', ' 1', '1.0', '', '٣']) {
-      expect(contracts.messageIdSchema.safeParse(id).success, id).toBe(false);
+      expect(schema.safeParse(id).success, id).toBe(false);
     }
   });
 });

@@ -13,6 +13,12 @@ import { emitWithAck, eventually, pause, startChatCluster, type ChatCluster, typ
  * auth service uses (SessionRevocationWriter: the Redis keys every verifier reads and the event
  * every pod hears); tokens come from the auth stand-in, with a `sid` per session.
  */
+/**
+ * Not the promise (1 s, failed on by `npm run test:adversarial`): the bound a loaded 2-core CI
+ * machine keeps next to the rest of npm test. It catches sockets left to a timeout, not a slow second.
+ */
+const LOADED_CI_CLOSE_BOUND_MS = 3_000;
+
 let cluster: ChatCluster;
 let redis: Redis;
 let revocations: SessionRevocationWriter;
@@ -134,7 +140,7 @@ describe('logout', () => {
       `logout: ${doomed.length} sockets on 2 instances closed ${closedMs.toFixed(1)} ms after the revocation started; ` +
         `sends before ${sends.length - sentAfter.length} (accepted ${sends.filter((send) => send.ok).length}), after ${sentAfter.length}, accepted after ${acceptedAfter.length}, stored after ${storedAfter.length}`,
     );
-    expect(closedMs).toBeLessThan(3_000);
+    expect(closedMs).toBeLessThan(LOADED_CI_CLOSE_BOUND_MS);
     expect(sends.some((send) => send.ok)).toBe(true);
     expect(acceptedAfter).toEqual([]);
     expect(storedAfter).toEqual([]);
@@ -178,7 +184,7 @@ describe.each<SessionRevocationReason>(['logout-all', 'password-reset', 'role-ch
       `${reason}: ${doomed.length} sockets of 2 sessions on 2 instances closed ${closedMs.toFixed(1)} ms after the revocation started; ` +
         `sends after ${sentAfter.length}, accepted after ${sentAfter.filter((send) => send.ok).length}, stored after ${sentAfter.filter((send) => stored.has(send.body)).length}`,
     );
-    expect(closedMs).toBeLessThan(3_000);
+    expect(closedMs).toBeLessThan(LOADED_CI_CLOSE_BOUND_MS);
     expect(sentAfter.filter((send) => send.ok === true || stored.has(send.body))).toEqual([]);
     for (const watched of doomed) {
       expect(watched.ended).toEqual([{ reason }]);
