@@ -22,6 +22,7 @@ import { PresenceService } from '../presence/presence-service.js';
 import { PresenceStore } from '../presence/presence-store.js';
 import { ReadMarkerService } from '../read-markers/read-marker-service.js';
 import { MembershipSync } from '../realtime/membership-sync.js';
+import { RecentMembershipChanges } from '../realtime/recent-membership-changes.js';
 import { startRedisEventRelay, type RedisEventRelay } from '../realtime/redis-event-relay.js';
 import { handleSocketConnections } from '../realtime/socket-connections.js';
 import { SocketSessions } from '../realtime/socket-sessions.js';
@@ -112,7 +113,8 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const typing = new TypingRelay(io, config.TYPING_TIMEOUT_MS);
   const ttlMs = config.PRESENCE_TTL_SECONDS * 1_000;
   const presence = new PresenceService({ io, store: new PresenceStore(redis, config.REDIS_KEY_PREFIX, ttlMs), rooms, users, logger, ttlMs });
-  const membership = new MembershipSync(io, socketServer.adapterSubscriber, logger);
+  const membershipChanges = new RecentMembershipChanges();
+  const membership = new MembershipSync(io, socketServer.adapterSubscriber, logger, membershipChanges);
   membership.install();
   const roomEvents = new RoomEventLog(dataSource, io, logger);
   const roomService = new RoomService({ io, rooms, summaries: deps.summaries, membership, presence, users, events: roomEvents, logger });
@@ -127,6 +129,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     routes: socketEventTable(socketEvents),
     lifecycle: socketLifecycle(socketEvents),
     sessions,
+    membershipChanges,
     metrics,
     logger,
     floodGuard: {

@@ -1,6 +1,7 @@
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { roomChannel, userChannel } from './channels.js';
+import type { RecentMembershipChanges } from './recent-membership-changes.js';
 import type { ChatServer, MembershipChange } from './socket-types.js';
 
 /**
@@ -19,6 +20,8 @@ export class MembershipSync {
     private readonly io: ChatServer,
     private readonly adapterSubscriber: Redis,
     private readonly logger: Logger,
+    /** Where the changes applied here are recorded, for sockets still in their handshake. */
+    private readonly recent: RecentMembershipChanges,
     private readonly timeoutMs = 2_000,
   ) {}
 
@@ -54,6 +57,7 @@ export class MembershipSync {
 
   private async applyLocally(change: MembershipChange): Promise<void> {
     const room = roomChannel(change.roomId);
+    this.recent.record(change);
     for (const userId of change.join) this.io.local.in(userChannel(userId)).socketsJoin(room);
     for (const userId of change.leave) this.io.local.in(userChannel(userId)).socketsLeave(room);
     if (this.adapterSubscriber.status === 'ready') await this.adapterSubscriber.ping();

@@ -4,6 +4,7 @@ import { eventLabel, type ChatMetrics } from '../observability/chat-metrics.js';
 import { roomChannel, userChannel } from './channels.js';
 import { ackedSocketEvent, stampFrameArrival, type AckedSocketEvent } from './socket-ack.js';
 import type { AckedRoute, ClientEventName, SignalRoute, SocketEventTable, SocketLifecycle } from './socket-event-routes.js';
+import type { RecentMembershipChanges } from './recent-membership-changes.js';
 import type { SocketSessions } from './socket-sessions.js';
 import type { ChatServer, ChatSocket } from './socket-types.js';
 
@@ -13,6 +14,8 @@ export interface SocketConnectionSettings {
   routes: SocketEventTable;
   lifecycle: SocketLifecycle;
   sessions: SocketSessions;
+  /** Membership changes applied while a socket was in its handshake (joined or left on connect). */
+  membershipChanges: RecentMembershipChanges;
   metrics: ChatMetrics;
   logger: Logger;
   floodGuard: FloodGuardSettings;
@@ -71,7 +74,8 @@ export function handleSocketConnections(settings: SocketConnectionSettings): voi
   io.on('connection', (socket: ChatSocket) => {
     const { userId } = socket.data;
     metrics.socketConnects.inc();
-    socket.join([userChannel(userId), ...socket.data.roomIds.map(roomChannel)]);
+    const roomIds = settings.membershipChanges.correct(userId, socket.data.roomIds, socket.data.roomIdsReadAt);
+    socket.join([userChannel(userId), ...roomIds.map(roomChannel)]);
     socket.data.roomIds = [];
     lifecycle.connected(socket);
 

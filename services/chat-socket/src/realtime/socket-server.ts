@@ -120,6 +120,7 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
         socket.data.sessionId = principal.sessionId;
         socket.data.issuedAt = principal.issuedAt;
         socket.data.expiresAt = principal.expiresAt;
+        socket.data.roomIdsReadAt = Date.now();
         socket.data.roomIds = await settings.roomIdsOf(principal.userId);
         // The token is not needed after the handshake (its session and expiry are kept above);
         // not keeping it saves half a KB per idle socket.

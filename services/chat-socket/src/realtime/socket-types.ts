@@ -23,6 +23,8 @@ export interface SocketData {
   expiresAt: number;
   /** Rooms the user belonged to at handshake; the socket joins them on connect. */
   roomIds: string[];
+  /** When the handshake began reading `roomIds` (epoch ms): later changes are applied on connect. */
+  roomIdsReadAt: number;
 }
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
