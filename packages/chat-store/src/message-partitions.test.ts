@@ -6,6 +6,7 @@ import { createLogger } from '@parley/logger';
 import { createTestDatabase, type TestDatabase } from '@parley/testing';
 import { CHAT_MIGRATIONS, CHAT_SCHEMA, createChatDataSource } from './chat-data-source.js';
 import { CHAT_ENTITIES } from './chat-entities.js';
+import { PartitionedMessages1797000000000 } from './migrations/1797000000000-partitioned-messages.js';
 import { fetchMessagePage, type HistoryStatement } from './message-history.js';
 import {
   dropExpiredMessagePartitions,
@@ -71,7 +72,7 @@ const recent = message(now - 2 * WEEK);
 beforeAll(async () => {
   database = await createTestDatabase('partitions');
   // The schema as it was before partitioning, with rows in it.
-  const before = createDataSource({ url: database.url, schema: CHAT_SCHEMA, entities: CHAT_ENTITIES, migrations: CHAT_MIGRATIONS.slice(0, -1), applicationName: 'test' });
+  const before = createDataSource({ url: database.url, schema: CHAT_SCHEMA, entities: CHAT_ENTITIES, migrations: CHAT_MIGRATIONS.slice(0, CHAT_MIGRATIONS.indexOf(PartitionedMessages1797000000000)), applicationName: 'test' });
   await before.initialize();
   await runMigrations(before, logger);
   await before.query(`INSERT INTO chat.rooms (id, kind, name, visibility, created_by, member_count, created_at) VALUES ($1, 'group', 'r', 'private', $2, 1, $3)`, [
@@ -199,7 +200,9 @@ describe('partitioned messages', () => {
 
   it('goes back to one table with every row and its uniqueness when the migration is undone, and partitions again', async () => {
     const [{ count }] = (await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')) as [{ count: number }];
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    // Undo the migrations that came after the partitioning too, latest first.
+    const after = CHAT_MIGRATIONS.length - CHAT_MIGRATIONS.indexOf(PartitionedMessages1797000000000);
+    for (let undone = 0; undone < after; undone += 1) await dataSource.undoLastMigration({ transaction: 'each' });
     const [table] = (await dataSource.query(`SELECT relkind FROM pg_class WHERE oid = 'chat.messages'::regclass`)) as Array<{ relkind: string }>;
     expect(table?.relkind).toBe('r');
     expect(await dataSource.query('SELECT count(*)::int AS count FROM chat.messages')).toEqual([{ count }]);

@@ -33,4 +33,11 @@ describe('freePort', () => {
       taken.add(port);
     }
   });
+
+  it('never hands the same port to two callers, although neither has bound it yet', async () => {
+    // Both start their search at the same place, as two parallel tests could by chance.
+    const first = await freePort('127.0.0.1', { random: () => 0.5 });
+    const second = await freePort('127.0.0.1', { random: () => 0.5 });
+    expect(second).not.toBe(first);
+  });
 });

@@ -1,8 +1,40 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, statSync, unlinkSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const LOWEST_PORT = 20_000;
 const ATTEMPTS = 200;
+/** Where ports handed out lately are claimed, for every process of this machine (one file each). */
+const CLAIMS = join(tmpdir(), 'parley-port-claims');
+/** Longer than any process takes from being given a port to binding it. */
+const CLAIM_MS = 10 * 60_000;
+
+/**
+ * Claims `port` for this caller unless another process (a parallel test, another launcher)
+ * was handed it within CLAIM_MS: the port stays free until its process binds it, so a bind
+ * test alone cannot tell two callers apart.
+ */
+function claim(port: number): boolean {
+  const file = join(CLAIMS, String(port));
+  try {
+    mkdirSync(CLAIMS, { recursive: true });
+  } catch {
+    return true; // Nowhere to claim (a read-only filesystem): the bind test alone decides.
+  }
+  try {
+    if (Date.now() - statSync(file).mtimeMs < CLAIM_MS) return false;
+    unlinkSync(file);
+  } catch {
+    // No claim yet (or another caller removed the stale one first).
+  }
+  try {
+    closeSync(openSync(file, 'wx'));
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EEXIST';
+  }
+}
 
 /**
  * The range the kernel picks source ports of outgoing connections from (Linux:
@@ -25,16 +57,16 @@ export function ephemeralPortRange(): [number, number] {
  * it before the process binds it (EADDRINUSE). Ports outside that range are only ever taken by
  * someone binding them on purpose; the random start keeps parallel callers apart.
  */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
+export async function freePort(host = '127.0.0.1', options: { random?: () => number } = {}): Promise<number> {
   const [ephemeralLow] = ephemeralPortRange();
   const highest = ephemeralLow - 1;
   if (highest - LOWEST_PORT < ATTEMPTS) return listenOnce(host, 0);
   const span = highest - LOWEST_PORT + 1;
-  const start = LOWEST_PORT + Math.floor(Math.random() * span);
+  const start = LOWEST_PORT + Math.floor((options.random ?? Math.random)() * span);
   for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
     const port = LOWEST_PORT + ((start - LOWEST_PORT + attempt) % span);
     const bound = await listenOnce(host, port).catch(() => undefined);
-    if (bound !== undefined) return bound;
+    if (bound !== undefined && claim(bound)) return bound;
   }
   return listenOnce(host, 0);
 }
