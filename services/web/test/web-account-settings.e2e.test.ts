@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { closeDialog, launchChromium, messageRows, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Account settings in the web client: change the password, see and end sessions ("sign out"
@@ -60,15 +61,8 @@ beforeAll(async () => {
   await signIn(anaLaptop.page, ana.name, FIRST_PASSWORD);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, anaLaptop, ben]) await screenshot(person, `failed-account-${context.task.name.slice(0, 20).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, anaLaptop, ben], 'failed-account-', 20);
 
 describe('account settings', () => {
   it('lists the sessions, marks this one, and starts with focus in the first field', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {
   befriend,
@@ -15,6 +15,7 @@ import {
   type Person,
 } from './support/browser-session.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * The browser client end to end: real Chromium, the platform started by the launcher exactly
@@ -40,15 +41,8 @@ beforeAll(async () => {
   cy = await openPerson(browser, origin, unique('cy'), { width: 390, height: 800 });
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy]) await screenshot(person, `failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben, cy], 'failed-');
 
 const problems = () => [ana, ben, cy].flatMap((person) => person?.problems ?? []);
 

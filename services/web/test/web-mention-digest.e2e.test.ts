@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { closeDialog, launchChromium, messageRows, openPerson, registerAndVerify, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { closeDialog, launchChromium, messageRows, openPerson, registerAndVerify, registerLater, sendAcked, type Person } from './support/browser-session.js';
 import { EXTERNAL_URL, startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Mentions missed while away arrive by email: the whole platform as `npm start` runs it (the
@@ -52,15 +53,8 @@ beforeAll(async () => {
   for (const person of [ana, cy, dee]) await registerLater(person);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy, dee]) await screenshot(person, `failed-digest-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben, cy, dee], 'failed-digest-');
 
 describe('mention digest by email', () => {
   it('lets a user turn mention emails off in the profile, and keeps the choice', async () => {
