@@ -4,6 +4,7 @@ import {
   befriend,
   closeDialog,
   composer,
+  createPublicGroup,
   launchChromium,
   messageRows,
   openPeople,
@@ -198,12 +199,7 @@ describe('the web client against the launched platform', () => {
     await closeDialog(ana);
 
     const lounge = unique('Open lounge');
-    await ben.page.getByRole('button', { name: 'New group' }).click();
-    const group = ben.page.getByRole('dialog', { name: 'New group' });
-    await group.getByLabel('Group name').fill(lounge);
-    await group.getByRole('radio', { name: /Public/ }).check();
-    await group.getByRole('button', { name: 'Create group' }).click();
-    await ben.page.getByRole('heading', { name: lounge, level: 2 }).waitFor();
+    await createPublicGroup(ben, lounge);
 
     await cy.page.getByRole('button', { name: 'Public rooms' }).click();
     const directory = cy.page.getByRole('dialog', { name: 'Public rooms' });
