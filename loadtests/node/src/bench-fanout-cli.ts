@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { BENCH_USAGE, parseBenchOptions } from './bench/bench-options.js';
 import { runBaselineBenchmark } from './bench/baseline-benchmark.js';
+import { runBenchCli } from './bench/bench-cli.js';
 import { runFanoutBenchmark } from './bench/run-benchmark.js';
 import { consoleOutput } from './scenarios/scenario-output.js';
 
@@ -10,20 +11,11 @@ import { consoleOutput } from './scenarios/scenario-output.js';
  */
 const DEFAULT_REPORT_DIR = fileURLToPath(new URL('../../reports', import.meta.url));
 
-async function main(): Promise<void> {
-  let options;
-  try {
-    options = parseBenchOptions(process.argv.slice(2), DEFAULT_REPORT_DIR);
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${BENCH_USAGE}\n`);
-    process.exit(2);
-  }
-  const output = consoleOutput(options.reportDir);
-  const summary = options.alternations > 0 ? await runBaselineBenchmark(options, output) : await runFanoutBenchmark(options, output);
-  process.exit(summary.completed ? 0 : 1);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchCli(
+  BENCH_USAGE,
+  (argv) => parseBenchOptions(argv, DEFAULT_REPORT_DIR),
+  (options) => {
+    const output = consoleOutput(options.reportDir);
+    return options.alternations > 0 ? runBaselineBenchmark(options, output) : runFanoutBenchmark(options, output);
+  },
+);

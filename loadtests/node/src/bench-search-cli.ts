@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { parsePositiveInt } from './cli-options.js';
 import { runSearchBenchmark } from './bench/search-benchmark.js';
 import { consoleOutput } from './scenarios/scenario-output.js';
+import { runBenchCli } from './bench/bench-cli.js';
 
 const USAGE = `Usage: npm run bench:search -- [options]
 
@@ -16,38 +17,28 @@ the user's rooms and within one. Prints the figures, each query's plan summary a
   --postgres-server <url>  create the throwaway database on this server instead`;
 
 /** `npm run bench:search`: message search latency on a million messages. */
-async function main(): Promise<void> {
-  let options;
-  try {
-    const { values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        messages: { type: 'string', default: '1000000' },
-        rooms: { type: 'string', default: '10000' },
-        'user-rooms': { type: 'string', default: '50' },
-        iterations: { type: 'string', default: '200' },
-        'postgres-server': { type: 'string' },
-      },
-      strict: true,
-    });
-    options = {
-      messages: parsePositiveInt(values.messages, '--messages'),
-      rooms: parsePositiveInt(values.rooms, '--rooms'),
-      userRooms: parsePositiveInt(values['user-rooms'], '--user-rooms'),
-      iterations: parsePositiveInt(values.iterations, '--iterations'),
-      postgresServerUrl: values['postgres-server'],
-    };
-    if (options.userRooms > options.rooms) throw new Error('--user-rooms must not exceed --rooms');
-    if (options.messages < 10) throw new Error('--messages must be at least 10');
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const summary = await runSearchBenchmark(options, consoleOutput(''));
-  process.exit(summary.completed ? 0 : 1);
+function parseSearchOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      messages: { type: 'string', default: '1000000' },
+      rooms: { type: 'string', default: '10000' },
+      'user-rooms': { type: 'string', default: '50' },
+      iterations: { type: 'string', default: '200' },
+      'postgres-server': { type: 'string' },
+    },
+    strict: true,
+  });
+  const options = {
+    messages: parsePositiveInt(values.messages, '--messages'),
+    rooms: parsePositiveInt(values.rooms, '--rooms'),
+    userRooms: parsePositiveInt(values['user-rooms'], '--user-rooms'),
+    iterations: parsePositiveInt(values.iterations, '--iterations'),
+    postgresServerUrl: values['postgres-server'],
+  };
+  if (options.userRooms > options.rooms) throw new Error('--user-rooms must not exceed --rooms');
+  if (options.messages < 10) throw new Error('--messages must be at least 10');
+  return options;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchCli(USAGE, parseSearchOptions, (options) => runSearchBenchmark(options, consoleOutput('')));

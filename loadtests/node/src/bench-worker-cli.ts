@@ -3,6 +3,7 @@ import { TEST_POSTGRES_URL } from '@parley/testing';
 import { parsePositiveInt } from './cli-options.js';
 import { runWorkerBenchmark } from './bench/worker-benchmark.js';
 import { consoleOutput } from './scenarios/scenario-output.js';
+import { runBenchCli } from './bench/bench-cli.js';
 
 const USAGE = `Usage: npm run bench:worker -- [options]
 
@@ -19,41 +20,31 @@ TEST_REDIS_URL. Prints the figures and a last JSON line.
   --timeout <s>      give up on a run after this long (default 300)`;
 
 /** `npm run bench:worker`: stored message rows per second by worker process count. */
-async function main(): Promise<void> {
-  let options;
-  try {
-    const { values } = parseArgs({
-      args: process.argv.slice(2),
-      options: {
-        jobs: { type: 'string', default: '2000' },
-        batch: { type: 'string', default: '20' },
-        rooms: { type: 'string', default: '500' },
-        shards: { type: 'string', default: '4' },
-        workers: { type: 'string', default: '1,2,4' },
-        timeout: { type: 'string', default: '300' },
-      },
-      strict: true,
-    });
-    options = {
-      jobs: parsePositiveInt(values.jobs, 'jobs'),
-      batchSize: parsePositiveInt(values.batch, 'batch'),
-      rooms: parsePositiveInt(values.rooms, 'rooms'),
-      shards: parsePositiveInt(values.shards, 'shards'),
-      workerCounts: values.workers.split(',').map((count) => parsePositiveInt(count.trim(), 'workers')),
-      postgresServerUrl: TEST_POSTGRES_URL,
-      timeoutMs: parsePositiveInt(values.timeout, 'timeout') * 1000,
-    };
-    if (options.shards > 64) throw new Error('--shards must be at most 64');
-    if (options.rooms < options.shards) throw new Error('--rooms must be at least --shards');
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
-    process.exit(2);
-  }
-  const summary = await runWorkerBenchmark(options, consoleOutput(''));
-  process.exit(summary.completed ? 0 : 1);
+function parseWorkerOptions(argv: string[]) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      jobs: { type: 'string', default: '2000' },
+      batch: { type: 'string', default: '20' },
+      rooms: { type: 'string', default: '500' },
+      shards: { type: 'string', default: '4' },
+      workers: { type: 'string', default: '1,2,4' },
+      timeout: { type: 'string', default: '300' },
+    },
+    strict: true,
+  });
+  const options = {
+    jobs: parsePositiveInt(values.jobs, 'jobs'),
+    batchSize: parsePositiveInt(values.batch, 'batch'),
+    rooms: parsePositiveInt(values.rooms, 'rooms'),
+    shards: parsePositiveInt(values.shards, 'shards'),
+    workerCounts: values.workers.split(',').map((count) => parsePositiveInt(count.trim(), 'workers')),
+    postgresServerUrl: TEST_POSTGRES_URL,
+    timeoutMs: parsePositiveInt(values.timeout, 'timeout') * 1000,
+  };
+  if (options.shards > 64) throw new Error('--shards must be at most 64');
+  if (options.rooms < options.shards) throw new Error('--rooms must be at least --shards');
+  return options;
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runBenchCli(USAGE, parseWorkerOptions, (options) => runWorkerBenchmark(options, consoleOutput('')));

@@ -27,16 +27,25 @@ export interface PrivatePostgres {
 /** PostgreSQL refuses to run as root: as root, run its binaries as the `postgres` user. */
 export const AS_POSTGRES = process.getuid?.() === 0;
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+/** A server's tool run on its data directory, as the user the server runs as. */
+export type PostgresTool = (tool: string, args: string[]) => Promise<{ stdout: string; stderr: string }>;
+
+/** An empty temporary data directory, owned by the user the server will run as, and its tool runner. */
+export async function postgresDataDir(prefix: string): Promise<{ dataDir: string; pgTool: PostgresTool }> {
   const bin = postgresBinDir();
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-private-pg-'));
+  const dataDir = await mkdtemp(join(tmpdir(), prefix));
   if (AS_POSTGRES) {
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: group } = await run('id', ['-g', 'postgres']);
     await chown(dataDir, Number(stdout.trim()), Number(group.trim()));
   }
-  const pg = (tool: string, args: string[]) =>
+  const pgTool: PostgresTool = (tool, args) =>
     AS_POSTGRES ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  return { dataDir, pgTool };
+}
+
+export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+  const { dataDir, pgTool: pg } = await postgresDataDir('parley-private-pg-');
   await pg('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c fsync=off -c full_page_writes=off -c max_connections=60`;

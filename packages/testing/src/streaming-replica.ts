@@ -1,13 +1,8 @@
-import { execFile } from 'node:child_process';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '@parley/ports';
-import { AS_POSTGRES, postgresBinDir } from './private-postgres.js';
-
-const run = promisify(execFile);
+import { postgresDataDir } from './private-postgres.js';
 
 /** A hot standby streaming from a primary, for tests of reads routed to a replica. */
 export interface StreamingReplica {
@@ -42,15 +37,7 @@ async function onServer<T>(url: string, query: string): Promise<T[]> {
  */
 export async function startStreamingReplica(primaryUrl: string): Promise<StreamingReplica> {
   const primary = new URL(primaryUrl);
-  const bin = postgresBinDir();
-  const dataDir = await mkdtemp(join(tmpdir(), 'parley-replica-pg-'));
-  if (AS_POSTGRES) {
-    const { stdout } = await run('id', ['-u', 'postgres']);
-    const { stdout: group } = await run('id', ['-g', 'postgres']);
-    await chown(dataDir, Number(stdout.trim()), Number(group.trim()));
-  }
-  const pgTool = (tool: string, args: string[]) =>
-    AS_POSTGRES ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+  const { dataDir, pgTool } = await postgresDataDir('parley-replica-pg-');
   await pgTool('pg_basebackup', ['-h', primary.hostname, '-p', primary.port || '5432', '-U', primary.username || 'postgres', '-D', dataDir, '-R', '-X', 'stream', '--no-sync']);
   const port = await freePort();
   const options = `-p ${port} -c listen_addresses=127.0.0.1 -k ${dataDir} -c fsync=off -c hot_standby=on`;

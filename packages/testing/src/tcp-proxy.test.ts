@@ -1,5 +1,6 @@
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until as pollUntil } from './fault-rig.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
 /**
@@ -50,14 +51,7 @@ function client(port: number) {
   };
 }
 
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return check();
-}
+const until = (check: () => boolean, timeoutMs = 5_000) => pollUntil(check, timeoutMs, 10);
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

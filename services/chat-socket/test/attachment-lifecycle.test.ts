@@ -9,7 +9,7 @@ import type { AttachmentStore } from '../src/attachments/attachment-store.js';
 import { LocalAttachmentStore } from '../src/attachments/local-attachment-store.js';
 import { S3AttachmentStore } from '../src/attachments/s3-attachment-store.js';
 import { png, rawRequest } from './support/attachment-requests.js';
-import { startS3TestServer, type S3TestServer } from './support/s3-test-server.js';
+import { s3AttachmentEnv, startS3TestServer, type S3TestServer } from './support/s3-test-server.js';
 import { collect, emitWithAck, eventually, nextEvent, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
 /**
@@ -48,14 +48,7 @@ async function s3Storage(): Promise<Storage> {
     credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
   });
   return {
-    env: {
-      ATTACHMENT_STORAGE: 's3',
-      ATTACHMENT_S3_BUCKET: s3.bucket,
-      ATTACHMENT_S3_ENDPOINT: s3.endpoint,
-      ATTACHMENT_S3_FORCE_PATH_STYLE: 'true',
-      ATTACHMENT_S3_ACCESS_KEY_ID: s3.accessKeyId,
-      ATTACHMENT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    },
+    env: s3AttachmentEnv(s3),
     store,
     async close() {
       store.close();

@@ -12,7 +12,7 @@ import { openQueue } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
 import { DownloadSigner } from '../src/attachments/signed-urls.js';
 import { jpegWithGps, png, rawRequest } from './support/attachment-requests.js';
-import { startS3TestServer } from './support/s3-test-server.js';
+import { s3AttachmentEnv, startS3TestServer } from './support/s3-test-server.js';
 import { collect, emitWithAck, eventually, startChatCluster, type ChatCluster, type TestUser } from './support/chat-cluster.js';
 
 const URL_SECRET = 'test-attachment-url-secret-0123456789abcdef';
@@ -461,14 +461,7 @@ describe('cleaning up files', () => {
 describe('S3-compatible storage', () => {
   it('keeps uploads in the bucket and serves them back through signed URLs', async () => {
     const s3 = await startS3TestServer();
-    const pod = await cluster.startInstance({
-      ATTACHMENT_STORAGE: 's3',
-      ATTACHMENT_S3_BUCKET: s3.bucket,
-      ATTACHMENT_S3_ENDPOINT: s3.endpoint,
-      ATTACHMENT_S3_FORCE_PATH_STYLE: 'true',
-      ATTACHMENT_S3_ACCESS_KEY_ID: s3.accessKeyId,
-      ATTACHMENT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    });
+    const pod = await cluster.startInstance(s3AttachmentEnv(s3));
     try {
       const index = cluster.instances.indexOf(pod);
       const alice = await cluster.user('alice');

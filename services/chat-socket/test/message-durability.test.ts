@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { Registry } from '@parley/metrics';
-import { startPrivateRedis, type PrivateRedis } from '@parley/testing';
+import { startPrivateRedis, until as pollUntil, type PrivateRedis } from '@parley/testing';
 import { MessageDurability, type DurabilityMode } from '../src/durability/message-durability.js';
 import { createChatMetrics } from '../src/observability/chat-metrics.js';
 
@@ -78,14 +78,7 @@ async function durabilityOf(mode: DurabilityMode, options: { redis?: Redis; wait
   return { durability, redis, lines, gauge };
 }
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
-}
+const until = (check: () => boolean, timeoutMs = 10_000) => pollUntil(check, timeoutMs, 20);
 
 describe('MESSAGE_DURABILITY=fsync', () => {
   it('on appendfsync everysec: not guaranteed, says why in words, warns once at start, sets the gauge to 0 and still acknowledges', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@parley/logger';
 import { closeRedis, createRedis, redisReady, type Redis } from '@parley/redis';
-import { startRedisCluster, startTcpProxy, TEST_REDIS_URL, type PrivateRedisCluster, type TcpProxy } from '@parley/testing';
+import { startRedisCluster, startTcpProxy, TEST_REDIS_URL, until as pollUntil, type PrivateRedisCluster, type TcpProxy } from '@parley/testing';
 import { watchRedisLink, type RedisLinkWatch } from '../src/durability/redis-link-watch.js';
 
 /**
@@ -23,14 +23,7 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return check();
-}
+const until = (check: () => boolean, timeoutMs = 10_000) => pollUntil(check, timeoutMs, 20);
 
 async function watched(shedAfterMs: number) {
   const target = new URL(TEST_REDIS_URL);

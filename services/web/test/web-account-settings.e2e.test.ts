@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { closeDialog, launchChromium, messageRows, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { closeDialog, createPublicGroup, joinPublicGroup, launchChromium, messageRows, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Account settings in the web client: change the password, see and end sessions ("sign out"
@@ -45,30 +46,16 @@ beforeAll(async () => {
   ben = await openPerson(browser, web.origin, `ben_${Math.random().toString(36).slice(2, 7)}`);
   await registerLater(ana);
   await registerLater(ben);
-  await ana.page.getByRole('button', { name: 'New group' }).click();
-  const group = ana.page.getByRole('dialog', { name: 'New group' });
-  await group.getByLabel('Group name').fill(room);
-  await group.getByRole('radio', { name: /Public/ }).check();
-  await group.getByRole('button', { name: 'Create group' }).click();
-  await ana.page.getByRole('heading', { name: room, level: 2 }).waitFor();
-  await ben.page.getByRole('button', { name: 'Public rooms' }).click();
-  await ben.page.getByRole('dialog', { name: 'Public rooms' }).getByRole('button', { name: `Join ${room}` }).click();
-  await ben.page.getByRole('heading', { name: room, level: 2 }).waitFor();
+  await createPublicGroup(ana, room);
+  await joinPublicGroup(ben, room);
   await sendAcked(ana, 'a message that outlives its account');
   await messageRows(ben, 'a message that outlives its account').waitFor();
   anaLaptop = await openPerson(browser, web.origin, `${ana.name}-laptop`);
   await signIn(anaLaptop.page, ana.name, FIRST_PASSWORD);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, anaLaptop, ben]) await screenshot(person, `failed-account-${context.task.name.slice(0, 20).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, anaLaptop, ben], 'failed-account-', 20);
 
 describe('account settings', () => {
   it('lists the sessions, marks this one, and starts with focus in the first field', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import pg from 'pg';
 import {
@@ -19,6 +19,7 @@ import {
   type Person,
 } from './support/browser-session.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * The details of the web client, each one a defect found by a new user or a feature people
@@ -97,15 +98,8 @@ beforeAll(async () => {
   for (const person of [ana, ben, cy]) await person.context.route(`${PICTURES}**`, (route) => route.fulfill({ contentType: 'image/png', body: PICTURE }));
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy]) await screenshot(person, `failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben, cy], 'failed-');
 
 const problems = () => [ana, ben, cy].flatMap((person) => person?.problems ?? []);
 

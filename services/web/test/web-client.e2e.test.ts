@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import {
   befriend,
   closeDialog,
   composer,
+  createPublicGroup,
   launchChromium,
   messageRows,
   openPeople,
@@ -15,6 +16,7 @@ import {
   type Person,
 } from './support/browser-session.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * The browser client end to end: real Chromium, the platform started by the launcher exactly
@@ -40,15 +42,8 @@ beforeAll(async () => {
   cy = await openPerson(browser, origin, unique('cy'), { width: 390, height: 800 });
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy]) await screenshot(person, `failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben, cy], 'failed-');
 
 const problems = () => [ana, ben, cy].flatMap((person) => person?.problems ?? []);
 
@@ -204,12 +199,7 @@ describe('the web client against the launched platform', () => {
     await closeDialog(ana);
 
     const lounge = unique('Open lounge');
-    await ben.page.getByRole('button', { name: 'New group' }).click();
-    const group = ben.page.getByRole('dialog', { name: 'New group' });
-    await group.getByLabel('Group name').fill(lounge);
-    await group.getByRole('radio', { name: /Public/ }).check();
-    await group.getByRole('button', { name: 'Create group' }).click();
-    await ben.page.getByRole('heading', { name: lounge, level: 2 }).waitFor();
+    await createPublicGroup(ben, lounge);
 
     await cy.page.getByRole('button', { name: 'Public rooms' }).click();
     const directory = cy.page.getByRole('dialog', { name: 'Public rooms' });

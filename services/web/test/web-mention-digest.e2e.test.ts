@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { closeDialog, launchChromium, messageRows, openPerson, registerAndVerify, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { closeDialog, createPublicGroup, joinPublicGroup, launchChromium, messageRows, openPerson, registerAndVerify, registerLater, sendAcked, type Person } from './support/browser-session.js';
 import { EXTERNAL_URL, startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Mentions missed while away arrive by email: the whole platform as `npm start` runs it (the
@@ -52,15 +53,8 @@ beforeAll(async () => {
   for (const person of [ana, cy, dee]) await registerLater(person);
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben, cy, dee]) await screenshot(person, `failed-digest-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben, cy, dee], 'failed-digest-');
 
 describe('mention digest by email', () => {
   it('lets a user turn mention emails off in the profile, and keeps the choice', async () => {
@@ -86,16 +80,9 @@ describe('mention digest by email', () => {
 
   // Reads the launched platform's logs and needs its short digest window: not against an external one.
   it.skipIf(EXTERNAL_URL !== undefined)('mails a member who is away one digest of the mention, nothing to the one who turned it off, nothing to an unconfirmed address', async () => {
-    await ana.page.getByRole('button', { name: 'New group' }).click();
-    const group = ana.page.getByRole('dialog', { name: 'New group' });
-    await group.getByLabel('Group name').fill(room);
-    await group.getByRole('radio', { name: /Public/ }).check();
-    await group.getByRole('button', { name: 'Create group' }).click();
-    await ana.page.getByRole('heading', { name: room, level: 2 }).waitFor();
+    await createPublicGroup(ana, room);
     for (const person of [ben, cy, dee]) {
-      await person.page.getByRole('button', { name: 'Public rooms' }).click();
-      await person.page.getByRole('dialog', { name: 'Public rooms' }).getByRole('button', { name: `Join ${room}` }).click();
-      await person.page.getByRole('heading', { name: room, level: 2 }).waitFor();
+      await joinPublicGroup(person, room);
     }
     await sendAcked(ana, 'welcome, all of you');
     await messageRows(ben, 'welcome, all of you').waitFor();

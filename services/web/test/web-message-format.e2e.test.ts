@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
 import { befriend, composer, launchChromium, openDirect, openPerson, registerAndVerify, roomButton, screenshot, type Person } from './support/browser-session.js';
 import { seriousAxeViolations } from './support/axe.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Formatted message text in the browser (src/messages/message-text-format.ts): real Chromium,
@@ -28,15 +29,8 @@ beforeAll(async () => {
   await openDirect(ana, ben);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, ben]) await screenshot(person, `format-failed-${context.task.name.slice(0, 30).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, ben], 'format-failed-');
 
 const problems = () => [ana, ben].flatMap((person) => person?.problems ?? []);
 

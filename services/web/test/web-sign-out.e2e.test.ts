@@ -1,8 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { composer, launchChromium, openPerson, registerLater, screenshot, sendAcked, type Person } from './support/browser-session.js';
+import { composer, launchChromium, openPerson, registerLater, sendAcked, type Person } from './support/browser-session.js';
 import { seriousAxeViolations } from './support/axe.js';
 import { startWebPlatform, type WebPlatform } from './support/web-platform.js';
+import { screenshotFailures, stopAfterAll } from './support/test-teardown.js';
 
 /**
  * Signing out reaches every open tab: the tabs of the session that ended (and, after "sign out
@@ -59,15 +60,8 @@ beforeAll(async () => {
   await openRoom(anaLaptop.page);
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await web?.stop();
-});
-
-afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail') return;
-  for (const person of [ana, anaLaptop]) await screenshot(person, `failed-sign-out-${context.task.name.slice(0, 20).replaceAll(' ', '-')}`).catch(() => undefined);
-});
+stopAfterAll(() => browser, () => web);
+screenshotFailures(() => [ana, anaLaptop], 'failed-sign-out-', 20);
 
 describe('signing out reaches every tab', () => {
   it('logging out in one tab returns the other tab of the session to sign-in with the reason; the other browser stays signed in', async () => {

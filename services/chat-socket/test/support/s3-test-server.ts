@@ -34,3 +34,15 @@ export async function startS3TestServer(bucket = 'parley-attachments'): Promise<
     },
   };
 }
+
+/** The chat-socket environment that keeps attachments in `s3`'s bucket. */
+export function s3AttachmentEnv(s3: S3TestServer): Record<string, string> {
+  return {
+    ATTACHMENT_STORAGE: 's3',
+    ATTACHMENT_S3_BUCKET: s3.bucket,
+    ATTACHMENT_S3_ENDPOINT: s3.endpoint,
+    ATTACHMENT_S3_FORCE_PATH_STYLE: 'true',
+    ATTACHMENT_S3_ACCESS_KEY_ID: s3.accessKeyId,
+    ATTACHMENT_S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+}

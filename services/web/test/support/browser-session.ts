@@ -156,3 +156,20 @@ export async function send(person: Person, body: string): Promise<void> {
 export function messageRows(person: Person, body: string): Locator {
   return person.page.locator('article.message').filter({ has: person.page.getByText(body, { exact: true }) });
 }
+
+/** A public group `title`, made by `person` in the New group dialog and open in their window. */
+export async function createPublicGroup(person: Person, title: string): Promise<void> {
+  await person.page.getByRole('button', { name: 'New group' }).click();
+  const group = person.page.getByRole('dialog', { name: 'New group' });
+  await group.getByLabel('Group name').fill(title);
+  await group.getByRole('radio', { name: /Public/ }).check();
+  await group.getByRole('button', { name: 'Create group' }).click();
+  await person.page.getByRole('heading', { name: title, level: 2 }).waitFor();
+}
+
+/** `person` joins the public group `title` from the Public rooms directory and has it open. */
+export async function joinPublicGroup(person: Person, title: string): Promise<void> {
+  await person.page.getByRole('button', { name: 'Public rooms' }).click();
+  await person.page.getByRole('dialog', { name: 'Public rooms' }).getByRole('button', { name: `Join ${title}` }).click();
+  await person.page.getByRole('heading', { name: title, level: 2 }).waitFor();
+}
