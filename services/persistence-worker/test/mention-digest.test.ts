@@ -1,152 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { INTERNAL_TOKEN_HEADER, type MailProfile, type Message } from '@parley/contracts';
-import { presenceKey } from '@parley/keyspace';
-import { readFileMailbox, type MailboxMessage } from '@parley/mail';
-import { jobOptionsFor, openQueue } from '@parley/queues';
-import { TEST_REDIS_URL } from '@parley/testing';
-import { sampleValue } from './support/prometheus-text.js';
-import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
+import { describe, expect, it } from 'vitest';
+import { installMentionDigestRig, env, producer, profiles, blocks, unauthorisedCalls, mailTo, start, person, online, mention, digestRows, settled, digestMetric } from './support/mention-digest-rig.js';
+import { createRoom, waitFor } from './support/worker-harness.js';
 
 /**
- * Mention digests end to end: the worker persists a batch, records the mentions of offline
- * members, closes each window with a delayed job and queues one email, which its own mail worker
- * writes to the file mailbox. The user service is a stand-in answering its two internal endpoints.
+ * Mention digests end to end, who gets one: the worker persists a batch, records the mentions of
+ * offline members, closes each window with a delayed job and queues one email, which its own mail
+ * worker writes to the file mailbox (support/mention-digest-rig.ts). Delivery exactly once across
+ * restarts and outages: mention-digest-delivery.test.ts.
  */
-const WINDOW_SECONDS = 2;
-const TOKEN = 'digest-test-internal-token';
-
-let env: WorkerTestEnv;
-let producer: TestProducer;
-let redis: Redis;
-let dataDir: string;
-let users: Server;
-let usersUrl: string;
-let running: RunningWorker | undefined;
-const profiles = new Map<string, MailProfile>();
-const blocks = new Map<string, string[]>();
-const unauthorisedCalls: string[] = [];
-/** Answers this many mail-profile lookups with 503 (the user service is down). */
-let failingLookups = 0;
-
-const mailbox = () => join(dataDir, 'mailbox');
-const mailTo = (email: string): Promise<MailboxMessage[]> => readFileMailbox(mailbox(), email);
-
-beforeAll(async () => {
-  env = await createWorkerTestEnv('pw_digest');
-  producer = new TestProducer(env.prefix);
-  redis = new Redis(TEST_REDIS_URL);
-  dataDir = await mkdtemp(join(tmpdir(), 'parley-pw-digest-'));
-  users = createServer((req, res) => {
-    if (req.headers[INTERNAL_TOKEN_HEADER] !== TOKEN) {
-      unauthorisedCalls.push(req.url ?? '');
-      res.writeHead(401).end();
-      return;
-    }
-    const blocked = /^\/internal\/v1\/users\/([^/]+)\/blocked-ids$/.exec(req.url ?? '');
-    if (req.method === 'GET' && blocked) {
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ userIds: blocks.get(decodeURIComponent(blocked[1]!)) ?? [] }));
-      return;
-    }
-    if (req.method === 'POST' && req.url === '/internal/v1/users/mail-profiles') {
-      if (failingLookups > 0) {
-        failingLookups -= 1;
-        res.writeHead(503).end();
-        return;
-      }
-      let raw = '';
-      req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
-      req.on('end', () => {
-        const { userIds } = JSON.parse(raw) as { userIds: string[] };
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ users: userIds.flatMap((id) => (profiles.has(id) ? [profiles.get(id)] : [])) }));
-      });
-      return;
-    }
-    res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => users.listen(0, '127.0.0.1', resolve));
-  usersUrl = `http://127.0.0.1:${(users.address() as AddressInfo).port}`;
-});
-
-afterEach(async () => {
-  await running?.stop();
-  running = undefined;
-});
-
-afterAll(async () => {
-  await running?.stop();
-  await producer?.close();
-  redis?.disconnect();
-  await new Promise<void>((resolve) => (users ? users.close(() => resolve()) : resolve()));
-  await rm(dataDir, { recursive: true, force: true });
-  await env?.cleanup();
-});
-
-const digestConfig = (overrides: Record<string, string> = {}) =>
-  env.config({
-    MAIL_WORKER_ENABLED: 'true',
-    DATA_DIR: dataDir,
-    MENTION_DIGEST_WINDOW_SECONDS: String(WINDOW_SECONDS),
-    MENTION_DIGEST_MAX_ITEMS: '10',
-    USER_SERVICE_URL: usersUrl,
-    INTERNAL_API_TOKEN: TOKEN,
-    PUBLIC_URL: 'https://chat.example.test/',
-    ...overrides,
-  });
-
-async function start(overrides: Record<string, string> = {}): Promise<RunningWorker> {
-  running = await startWorker(digestConfig(overrides));
-  return running;
-}
-
-/** A user the stand-in user service knows, with a confirmed address. */
-function person(username: string, extra: Partial<MailProfile> = {}): MailProfile & { email: string } {
-  const profile = { id: randomUUID(), username, displayName: null, email: `${username}@example.test`, emailVerified: true, mentionDigest: true, ...extra };
-  profiles.set(profile.id, profile);
-  return profile as MailProfile & { email: string };
-}
-
-const online = (userId: string) => redis.zadd(presenceKey(env.prefix, userId), Date.now() + 120_000, `socket-${randomUUID()}`);
-
-const mention = (roomId: string, senderId: string, mentioned: string[], body: string): Message => makeMessage(roomId, senderId, { body, mentions: mentioned });
-
-interface DigestRow {
-  message_id: string;
-  digest_window: string | null;
-  settled_at: Date | null;
-}
-const digestRows = (userId: string): Promise<DigestRow[]> =>
-  env.dataSource.query('SELECT message_id, digest_window, settled_at FROM chat.mention_digest_items WHERE user_id = $1 ORDER BY message_id', [userId]);
-
-/** Every job of both queues has run, delayed digest jobs included. */
-async function settled(): Promise<void> {
-  const mail = openQueue('mail', { connection: producer.connection, installPrefix: env.prefix });
-  try {
-    await waitFor(async () => {
-      const counts = await Promise.all([
-        producer.messages.getJobCounts('waiting', 'active', 'delayed'),
-        producer.notifications.getJobCounts('waiting', 'active', 'delayed'),
-        mail.getJobCounts('waiting', 'active', 'delayed'),
-      ]);
-      return counts.flatMap((count) => Object.values(count)).every((value) => value === 0);
-    }, 20_000, 'every queue to drain');
-  } finally {
-    await mail.close();
-  }
-}
-
-async function digestMetric(worker: RunningWorker, outcome: string): Promise<number> {
-  const body = await (await fetch(`${worker.adminUrl}/metrics`)).text();
-  return sampleValue(body, 'parley_mention_digests_total', { outcome }) ?? 0;
-}
+installMentionDigestRig('pw_digest');
 
 describe('mention digest', () => {
   it('mails an offline member one digest listing both mentions of the window, with room, author, excerpt and link', async () => {
@@ -228,59 +90,6 @@ describe('mention digest', () => {
     expect(await digestMetric(worker, 'skipped_nothing_unread')).toBe(1);
   });
 
-  it('sends exactly one email when the worker restarts while the window is open', async () => {
-    const author = person('dee');
-    const sleeper = person('sleeper');
-    const room = await createRoom(env.dataSource, [author.id, sleeper.id]);
-    await start({ MENTION_DIGEST_WINDOW_SECONDS: '4' });
-
-    await producer.enqueueBatch([mention(room, author.id, [sleeper.id], '@sleeper before the restart')]);
-    await waitFor(async () => (await digestRows(sleeper.id)).length === 1, 15_000, 'the pending mention');
-    await running!.stop();
-    expect(await mailTo(sleeper.email)).toEqual([]);
-
-    await start({ MENTION_DIGEST_WINDOW_SECONDS: '4' });
-    await producer.enqueueBatch([mention(room, author.id, [sleeper.id], '@sleeper after the restart')]);
-
-    const [mail] = await waitFor(async () => {
-      const found = await mailTo(sleeper.email);
-      return found.length > 0 ? found : undefined;
-    }, 20_000, 'the digest');
-    await settled();
-    expect(await mailTo(sleeper.email)).toHaveLength(1);
-    expect(mail!.text).toContain('before the restart');
-    expect(mail!.text).toContain('after the restart');
-  });
-
-  it('never mails a window twice, even when its job runs again after the email was queued but before its rows were settled, and leaves later mentions to the next window', async () => {
-    await start();
-    const author = person('eve');
-    const target = person('target');
-    const room = await createRoom(env.dataSource, [author.id, target.id]);
-    await producer.enqueueBatch([mention(room, author.id, [target.id], '@target first-window')]);
-    await waitFor(async () => (await mailTo(target.email)).length === 1, 20_000, 'the digest');
-    await settled();
-    const [row] = await digestRows(target.id);
-
-    // As if the worker died right after queuing the email: rows unsettled, the job run again;
-    // meanwhile a new mention arrived, which belongs to the next window.
-    await env.dataSource.query('UPDATE chat.mention_digest_items SET settled_at = NULL WHERE user_id = $1', [target.id]);
-    await producer.enqueueBatch([mention(room, author.id, [target.id], '@target second-window')]);
-    await waitFor(async () => (await digestRows(target.id)).length === 2, 15_000, 'the later mention');
-    const jobId = `mention-digest-${target.id}-${row!.digest_window}`;
-    await (await producer.notifications.getJob(jobId))?.remove();
-    await producer.notifications.add('mention_digest', { kind: 'mention_digest', userId: target.id, windowId: row!.digest_window! }, { ...jobOptionsFor('notifications'), jobId });
-    await waitFor(async () => (await digestRows(target.id)).every((digest) => digest.settled_at !== null), 20_000, 'both windows to close');
-    await settled();
-
-    const mails = await mailTo(target.email);
-    expect(mails).toHaveLength(2);
-    expect(mails[0]!.text).toContain('first-window');
-    expect(mails[1]!.text).toContain('second-window');
-    expect(mails[1]!.text).not.toContain('first-window');
-    expect(new Set((await digestRows(target.id)).map((digest) => digest.digest_window)).size).toBe(2);
-  });
-
   it('follows the notification rules: no digest for a non-member, from a blocked author, to an opted-out user or to a user without an address', async () => {
     const worker = await start();
     const author = person('fay');
@@ -357,21 +166,6 @@ describe('mention digest', () => {
     expect(await digestMetric(worker, 'sent')).toBe(2);
   }, 60_000);
 
-  it('retries a window while the user service cannot answer, then mails it once', async () => {
-    await start();
-    const author = person('jon');
-    const patient = person('patient');
-    const room = await createRoom(env.dataSource, [author.id, patient.id]);
-    failingLookups = 2;
-
-    await producer.enqueueBatch([mention(room, author.id, [patient.id], '@patient eventually')]);
-
-    await waitFor(async () => (await mailTo(patient.email)).length === 1, 30_000, 'the digest after the outage');
-    await settled();
-    expect(failingLookups).toBe(0);
-    expect(await mailTo(patient.email)).toHaveLength(1);
-  });
-
   it('keeps line breaks and direction characters of a message and of names out of the email', async () => {
     await start();
     const author = person('gus', { displayName: 'Gus\u202E\nSubject: forged' });
@@ -388,49 +182,5 @@ describe('mention digest', () => {
     expect(mail!.text).toContain('"@plain_text line one From: someone else hidden"');
     expect(mail!.text).not.toMatch(/[\u202E\u2066\u2069\r\t]/);
     expect(mail!.text).not.toMatch(/^From: /m);
-  });
-});
-
-describe('mention digest turned off', () => {
-  it('records no pending mention when MENTION_DIGEST_WINDOW_SECONDS is 0', async () => {
-    await start({ MENTION_DIGEST_WINDOW_SECONDS: '0' });
-    const author = person('hal');
-    const target = person('not_mailed');
-    const room = await createRoom(env.dataSource, [author.id, target.id]);
-    const message = mention(room, author.id, [target.id], '@not_mailed hello');
-
-    await producer.enqueueBatch([message]);
-    await waitFor(async () => {
-      const rows: unknown[] = await env.dataSource.query(`SELECT 1 FROM chat.notifications WHERE user_id = $1 AND kind = 'mention'`, [target.id]);
-      return rows.length === 1;
-    }, 15_000, 'the in-app mention');
-    await settled();
-
-    expect(await digestRows(target.id)).toEqual([]);
-    expect(await mailTo(target.email)).toEqual([]);
-  });
-  it('drops the mentions of a window that closes after digests were turned off, and mails later windows once they are on again', async () => {
-    const author = person('ivy');
-    const target = person('switched');
-    const room = await createRoom(env.dataSource, [author.id, target.id]);
-    await start({ MENTION_DIGEST_WINDOW_SECONDS: '3' });
-    await producer.enqueueBatch([mention(room, author.id, [target.id], '@switched while digests were on')]);
-    await waitFor(async () => (await digestRows(target.id)).length === 1, 15_000, 'the pending mention');
-    await running!.stop();
-
-    await start({ MENTION_DIGEST_WINDOW_SECONDS: '0' });
-    await waitFor(async () => (await digestRows(target.id)).every((row) => row.settled_at !== null), 20_000, 'the window to close');
-    await settled();
-    expect(await mailTo(target.email)).toEqual([]);
-    await running!.stop();
-
-    await start();
-    await producer.enqueueBatch([mention(room, author.id, [target.id], '@switched after they came back')]);
-    const [mail] = await waitFor(async () => {
-      const found = await mailTo(target.email);
-      return found.length > 0 ? found : undefined;
-    }, 20_000, 'the next digest');
-    expect(mail!.text).toContain('after they came back');
-    expect(mail!.text).not.toContain('while digests were on');
   });
 });
