@@ -26,6 +26,29 @@ export interface ConsumerSettings {
   shard?: number;
 }
 
+/** How long `close` waits for a worker that is still connecting (Redis away: it closes anyway). */
+const CLOSE_READY_WAIT_MS = 2_000;
+
+/**
+ * A Worker whose `close` first lets its connection finish connecting. BullMQ 5 rethrows an
+ * interrupted connection check ("Connection is closed") from an error listener that `close` has
+ * already removed, so closing a worker within milliseconds of starting it (a pod stopped while
+ * starting, a test) leaves an unhandled rejection behind; BullMQ 6 guards that emit.
+ */
+class ConsumerWorker<Data, Result> extends Worker<Data, Result> {
+  override async close(force = false): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.waitUntilReady().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, CLOSE_READY_WAIT_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    return super.close(force);
+  }
+}
+
 /**
  * A BullMQ worker for one queue with the platform's policy: the queue's retention and stall
  * budget, the `jitter` backoff strategy, and the shared metrics and logs. `handler` gets the
@@ -35,7 +58,7 @@ export interface ConsumerSettings {
  */
 export function startConsumer<Q extends QueueName, Result = unknown>(queue: Q, handler: Processor<JobOf<Q>, Result>, settings: ConsumerSettings): Worker<JobOf<Q>, Result> {
   const policy = QUEUE_POLICIES[queue];
-  const worker = new Worker<JobOf<Q>, Result>(bullQueueName(queue, settings.shard), handler, {
+  const worker = new ConsumerWorker<JobOf<Q>, Result>(bullQueueName(queue, settings.shard), handler, {
     connection: settings.connection,
     prefix: bullPrefix(settings.installPrefix),
     concurrency: settings.concurrency ?? 1,

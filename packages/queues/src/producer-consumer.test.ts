@@ -181,4 +181,24 @@ describe('a consumer of the queue kit', () => {
     expect(await sample('parley_queue_jobs', 'queue="notifications",state="waiting"')).toBe(2);
     expect(await sample('parley_queue_jobs', 'queue="notifications",state="failed"')).toBe(0);
   });
+
+  it('closes a worker stopped while it is still connecting without leaving an unhandled rejection', async () => {
+    freshInstall();
+    const rejections: unknown[] = [];
+    const record = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', record);
+    try {
+      // A pod stopped while starting: each worker is closed within milliseconds of being created,
+      // while its blocking connection is still checking the server's version.
+      for (let round = 0; round < 80; round += 1) {
+        const worker = startConsumer('notifications', async () => undefined, { connection, installPrefix, logger: logger(), metrics });
+        await new Promise((resolve) => setTimeout(resolve, round % 8));
+        await worker.close();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(rejections.map(String)).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
 });
