@@ -11,6 +11,7 @@ import { fetchMessagePage, type HistoryStatement } from './message-history.js';
 import {
   dropExpiredMessagePartitions,
   ensureMessagePartitions,
+  idsWrittenAfter,
   listMessagePartitions,
   messageIdAt,
   PARTITION_MS,
@@ -19,6 +20,8 @@ import {
 } from './message-partitions.js';
 import { explainMessageSearch, searchMessages } from './message-search.js';
 import { storeMessageBatch } from './message-store.js';
+import { FOLD_REPLIES_SQL } from './thread-store.js';
+import { EVENTS_TARGETING_SQL } from './timeline-store.js';
 
 const logger = createLogger({ service: 'test', level: 'silent' });
 const WEEK = PARTITION_MS;
@@ -182,6 +185,24 @@ describe('partitioned messages', () => {
     for (const earlier of (await listMessagePartitions(dataSource)).filter((partition) => partition.to <= messageIdAt(partitionStart(T)))) {
       expect(plan).not.toContain(`${earlier.name} `);
     }
+  });
+
+  it('folds each stored batch’s edits and replies reading only the partitions from the batch’s week on', async () => {
+    const batch = [message(T), message(T + 1)].map((item) => item.id);
+    const parameters = [batch, idsWrittenAfter(batch)];
+    const olderWeeks = (await listMessagePartitions(dataSource)).filter((partition) => partition.to <= messageIdAt(partitionStart(T))).map((partition) => partition.name);
+    expect(olderWeeks.length).toBeGreaterThan(1);
+    for (const sql of [EVENTS_TARGETING_SQL, FOLD_REPLIES_SQL]) {
+      const scanned = await scannedTables({ sql, parameters });
+      expect(scanned).toContain(partitionName(partitionStart(T)));
+      for (const name of olderWeeks) expect(scanned).not.toContain(name);
+    }
+  });
+
+  it('bounds what was written after a set of messages an hour below the oldest of them, for clocks that differ', () => {
+    const ids = [messageIdAt(T + 5_000), messageIdAt(T), messageIdAt(T + 9_000)].map(String);
+    expect(idsWrittenAfter(ids)).toBe(String(messageIdAt(T - 3_600_000)));
+    expect(idsWrittenAfter([String(messageIdAt(0))])).toBe('0');
   });
 
   it('drops whole partitions past the retention, with the reactions of their messages, and keeps the rest', async () => {

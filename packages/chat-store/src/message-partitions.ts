@@ -19,6 +19,24 @@ export function messageIdAt(ms: number): bigint {
   return BigInt(Math.max(0, Math.floor(ms) - MESSAGE_ID_EPOCH_MS)) << MESSAGE_ID_TIME_SHIFT;
 }
 
+/** How far a later message's id may fall below an earlier one's (pods' clocks differ). */
+export const CLOCK_SKEW_MARGIN_MS = 3_600_000;
+
+/**
+ * A lower bound for the ids of messages written after any of `ids` (edits, reactions, replies of
+ * them): the smallest, less CLOCK_SKEW_MARGIN_MS. A query bounded by it reads the partitions from
+ * there on only, instead of every partition of the retention period.
+ */
+export function idsWrittenAfter(ids: Iterable<string>): string {
+  let lowest: bigint | undefined;
+  for (const id of ids) {
+    const value = BigInt(id);
+    if (lowest === undefined || value < lowest) lowest = value;
+  }
+  const bound = (lowest ?? 0n) - (BigInt(CLOCK_SKEW_MARGIN_MS) << MESSAGE_ID_TIME_SHIFT);
+  return String(bound > 0n ? bound : 0n);
+}
+
 /** The start of the week (partition) a moment is in. */
 export function partitionStart(ms: number): number {
   return MESSAGE_ID_EPOCH_MS + Math.floor((ms - MESSAGE_ID_EPOCH_MS) / PARTITION_MS) * PARTITION_MS;

@@ -1,7 +1,25 @@
 import type { Message } from '@parley/contracts';
-import type { DataSource } from '@parley/db';
+import { queryPrepared, type DataSource } from '@parley/db';
 import { attachReactions, MESSAGE_COLUMNS, toMessage, type MessageRow } from './message-store.js';
+import { idsWrittenAfter } from './message-partitions.js';
 import { attachReplyQuotes } from './reply-quotes.js';
+
+/**
+ * Recounts the replies of parents `$1` (ids) in their own room, reading messages from id `$2`
+ * on (idsWrittenAfter: replies and parents are written after the oldest parent).
+ */
+export const FOLD_REPLIES_SQL = `WITH counted AS (
+   -- Replies of the parent's own room only (sequence numbers are per room).
+   SELECT r.reply_to_id AS id, count(*)::int AS n, max(r.created_at) AS last_at, max(r.seq) AS last_seq
+     FROM chat.messages AS r JOIN chat.messages AS parent ON parent.id = r.reply_to_id AND parent.room_id = r.room_id
+    WHERE r.reply_to_id = ANY($1::bigint[]) AND r.kind = 'message' AND r.id >= $2::bigint AND parent.id >= $2::bigint
+    GROUP BY r.reply_to_id
+ )
+ UPDATE chat.messages AS p
+    SET reply_count = c.n, last_reply_at = c.last_at, state_seq = GREATEST(p.state_seq, c.last_seq)
+   FROM counted AS c
+  WHERE p.id = c.id AND p.id >= $2::bigint AND p.kind = 'message' AND (p.reply_count <> c.n OR p.state_seq < c.last_seq)
+ RETURNING p.id`;
 
 /**
  * Folds stored replies into their parents (docs/decisions/0034-replies-and-mentions.md):
@@ -19,22 +37,16 @@ export async function foldReplies(dataSource: DataSource, batch: Message[]): Pro
     if (item.replyTo) parents.add(item.replyTo);
   }
   if (parents.size === 0) return 0;
-  const rows = (await dataSource.query(
-    `WITH counted AS (
-       -- Replies of the parent's own room only (sequence numbers are per room).
-       SELECT r.reply_to_id AS id, count(*)::int AS n, max(r.created_at) AS last_at, max(r.seq) AS last_seq
-         FROM chat.messages AS r JOIN chat.messages AS parent ON parent.id = r.reply_to_id AND parent.room_id = r.room_id
-        WHERE r.reply_to_id = ANY($1::bigint[]) AND r.kind = 'message'
-        GROUP BY r.reply_to_id
-     )
-     UPDATE chat.messages AS p
-        SET reply_count = c.n, last_reply_at = c.last_at, state_seq = GREATEST(p.state_seq, c.last_seq)
-       FROM counted AS c
-      WHERE p.id = c.id AND p.kind = 'message' AND (p.reply_count <> c.n OR p.state_seq < c.last_seq)
-     RETURNING p.id`,
-    [[...parents]],
-  )) as unknown[];
-  return Array.isArray(rows[0]) ? (rows[0] as unknown[]).length : rows.length;
+  // Prepared, and bounded below by id ($2: replies and parents are written after the oldest
+  // parent): it runs for every stored batch, and planning and running it over every partition
+  // of chat.messages cost more than what it usually finds (nothing).
+  const rows = await queryPrepared<{ id: string }>(
+    dataSource,
+    'parley_fold_replies',
+    FOLD_REPLIES_SQL,
+    [[...parents], idsWrittenAfter(parents)],
+  );
+  return rows.length;
 }
 
 /** A stored message of a room by id (null when absent or an event). */

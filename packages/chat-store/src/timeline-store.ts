@@ -1,5 +1,6 @@
 import type { Message } from '@parley/contracts';
-import type { DataSource } from '@parley/db';
+import { queryPrepared, type DataSource } from '@parley/db';
+import { idsWrittenAfter } from './message-partitions.js';
 
 interface EventRow {
   id: string;
@@ -12,6 +13,11 @@ interface EventRow {
   target_id: string;
   emoji: string | null;
 }
+
+/** The events that target messages `$1` (ids), read from id `$2` on (idsWrittenAfter). */
+export const EVENTS_TARGETING_SQL = `SELECT id::text AS id, seq, room_id, sender_id, body, created_at, kind, target_id::text AS target_id, emoji
+  FROM chat.messages
+ WHERE target_id = ANY($1::bigint[]) AND id >= $2::bigint`;
 
 /**
  * Folds stored timeline events into the messages they change (docs/decisions/0021-timeline-events.md).
@@ -30,16 +36,18 @@ export async function foldTimelineEvents(dataSource: DataSource, batch: Message[
     if (!item.kind || item.kind === 'message') messageIds.push(item.id);
     else own.push({ ...item, kind: item.kind, target_id: item.targetId!, room_id: item.roomId, sender_id: item.senderId, created_at: item.createdAt, emoji: item.emoji ?? null, seq: String(item.seq) });
   }
-  // One indexed read per batch (usually answering nothing).
+  // One indexed read per batch (usually answering nothing), prepared and bounded below by id
+  // (events are written after their targets): planning and running it over every partition of
+  // chat.messages cost more than what it finds.
   const earlier =
     messageIds.length === 0
       ? []
-      : ((await dataSource.query(
-          `SELECT id::text AS id, seq, room_id, sender_id, body, created_at, kind, target_id::text AS target_id, emoji
-             FROM chat.messages
-            WHERE target_id = ANY($1::bigint[])`,
-          [messageIds],
-        )) as EventRow[]);
+      : await queryPrepared<EventRow>(
+          dataSource,
+          'parley_events_targeting',
+          EVENTS_TARGETING_SQL,
+          [messageIds, idsWrittenAfter(messageIds)],
+        );
   const byId = new Map<string, EventRow>();
   for (const event of [...earlier, ...own]) byId.set(event.id, event);
   const events = [...byId.values()].sort((a, b) => Number(a.seq) - Number(b.seq));
