@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBenchOptions } from '../src/bench/bench-options.js';
+import { parseBenchOptions, warmUpRate } from '../src/bench/bench-options.js';
 import { parseDuration, parseLoadOptions } from '../src/cli-options.js';
 
 describe('command-line options', () => {
@@ -25,5 +25,12 @@ describe('command-line options', () => {
     const options = parseBenchOptions([], '/tmp/r');
     expect(options).toMatchObject({ sockets: 2000, roomSize: 10, steps: [250, 500, 1000, 1500, 2000, 2500, 3000], stepMs: 10_000, via: 'direct', adapter: 'sharded', compareRate: 1000 });
     expect(parseBenchOptions(['--env', 'SEND_BATCH_MAX_SIZE=500'], '/tmp/r').env).toEqual({ SEND_BATCH_MAX_SIZE: '500' });
+  });
+
+  it('warms every run up for 5 s, unmeasured, at 250 msg/s or the first step if lower; --warm-up 0 skips it', () => {
+    const options = parseBenchOptions([], '/tmp/r');
+    expect([options.warmUpMs, warmUpRate(options)]).toEqual([5_000, 250]);
+    expect(warmUpRate(parseBenchOptions(['--steps', '100,2000'], '/tmp/r'))).toBe(100);
+    expect(parseBenchOptions(['--warm-up', '0'], '/tmp/r').warmUpMs).toBe(0);
   });
 });

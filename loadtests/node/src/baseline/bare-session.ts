@@ -62,11 +62,11 @@ export interface BareStepSettings {
   drainMs: number;
 }
 
-export async function runBareStep(session: BareSession, rate: number, settings: BareStepSettings): Promise<BareStepResult> {
+export async function runBareStep(session: BareSession, rate: number, settings: BareStepSettings, name = `${rate}/s`): Promise<BareStepResult> {
   const { ledger, fleet } = session;
   const progress = new ProgressLine(ledger, fleet, Math.round(settings.stepMs / 1000));
   const phase = await runSendPhase({
-    name: `bare ${rate}/s`,
+    name: `bare ${name}`,
     ledger,
     fleet,
     ratePerSecond: rate,

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { markdownTable, ms, int, textTable } from '../report/format.js';
 import { jsonNumber, type ScenarioOutput } from '../scenarios/scenario-output.js';
 import { closeBareSession, openBareSession, runBareStep, type BareStepResult } from '../baseline/bare-session.js';
-import type { BenchOptions } from './bench-options.js';
+import { warmUpRate, type BenchOptions } from './bench-options.js';
 import {
   alternationFigures,
   BASELINE_CLEAN_P99_MS,
@@ -86,6 +86,7 @@ export async function runBaselineBenchmark(options: BenchOptions, output: Scenar
       roomSize: options.roomSize,
       steps: options.steps,
       stepSeconds: options.stepMs / 1000,
+      warmUpSeconds: options.warmUpMs / 1000,
       adapter: options.adapter,
       alternations: alternations.length,
       cleanStepP99Ms: BASELINE_CLEAN_P99_MS,
@@ -112,6 +113,7 @@ async function parleyRun(options: BenchOptions, output: ScenarioOutput): Promise
   const session = await openSession(options, options.adapter, output);
   const steps: StepResult[] = [];
   try {
+    if (options.warmUpMs > 0) await runStep(session, warmUpRate(options), options.warmUpMs, options, 'warm-up');
     for (const rate of options.steps) {
       const step = await runStep(session, rate, options.stepMs, options);
       steps.push(step);
@@ -134,6 +136,7 @@ async function bareRun(options: BenchOptions, output: ScenarioOutput): Promise<B
   );
   const steps: BareStepResult[] = [];
   try {
+    if (options.warmUpMs > 0) await runBareStep(session, warmUpRate(options), { ...options, stepMs: options.warmUpMs }, 'warm-up');
     for (const rate of options.steps) {
       const step = await runBareStep(session, rate, options);
       steps.push(step);

@@ -7,6 +7,8 @@ export interface BenchOptions {
   /** Send rates, msg/s, one step each. */
   steps: number[];
   stepMs: number;
+  /** Unmeasured sending before the first step of every run (0 = none); see warmUpRate. */
+  warmUpMs: number;
   ackTimeoutMs: number;
   drainMs: number;
   /** `direct`: sockets spread over the chat-socket processes (as a Kubernetes Service does); `gateway`: through the launcher's one origin. */
@@ -44,6 +46,8 @@ last JSON line with the medians.
   --room-size <n>      members per room (default 10)
   --steps <list>       msg/s per step (default 250,500,1000,1500,2000,2500,3000)
   --step <d>           duration of each step (default 10s)
+  --warm-up <d>        unmeasured sending before the first step of every run, Parley and bare
+                       alike, at min(250, first step) msg/s (default 5s; 0 = none)
   --ack-timeout <d>    (default 10s)      --drain <d>   wait for late deliveries (default 10s)
   --alternations <n>   Parley/bare run pairs (default 3); 0 = one Parley run with the adapter
                        comparison and the HTML report, no baseline
@@ -72,6 +76,7 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       'room-size': { type: 'string', default: '10' },
       steps: { type: 'string', default: '250,500,1000,1500,2000,2500,3000' },
       step: { type: 'string', default: '10s' },
+      'warm-up': { type: 'string', default: '5s' },
       'ack-timeout': { type: 'string', default: '10s' },
       drain: { type: 'string', default: '10s' },
       via: { type: 'string', default: 'direct' },
@@ -100,6 +105,7 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
     roomSize: parsePositiveInt(values['room-size'], 'room-size'),
     steps: values.steps.split(',').map((step) => parsePositiveInt(step.trim(), 'steps')),
     stepMs: parseDuration(values.step),
+    warmUpMs: parseDuration(values['warm-up']),
     ackTimeoutMs: parseDuration(values['ack-timeout']),
     drainMs: parseDuration(values.drain),
     via: values.via,
@@ -128,4 +134,13 @@ function parseCount(text: string, name: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a whole number ≥ 0`);
   return value;
+}
+
+/**
+ * The warm-up's rate: every room gets a few messages before anything is measured (a fresh
+ * process compiles its hot paths, opens its pools and fills its per-room caches and counters on
+ * the first messages, which a running deployment did long ago), at a rate the first step exceeds.
+ */
+export function warmUpRate(options: Pick<BenchOptions, 'steps'>): number {
+  return Math.min(250, ...options.steps);
 }

@@ -5,7 +5,7 @@ import { runCharts } from '../report/run-charts.js';
 import { summarizeProfiles } from '../profile/profile-report.js';
 import type { ProfileSummary } from '../profile/cpu-profile-summary.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from '../scenarios/scenario-output.js';
-import type { BenchOptions } from './bench-options.js';
+import { warmUpRate, type BenchOptions } from './bench-options.js';
 import { cpuTable, cpuWaitTable, idleSocketKiB, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
 import { closeSession, openSession, runStep, type BenchSession, type IdleMemory, type StepResult } from './fanout-benchmark.js';
 
@@ -43,6 +43,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
     memory = main.memory;
     const rates = [...options.steps];
     if (options.compareRate > 0 && !rates.includes(options.compareRate)) rates.push(options.compareRate);
+    if (options.warmUpMs > 0) await runStep(main, warmUpRate(options), options.warmUpMs, options, 'warm-up');
     for (const rate of rates) {
       const step = await runStep(main, rate, options.stepMs, options);
       steps.push(step);
