@@ -1,18 +1,35 @@
+/** One check's outcome, as the tally recorded it. */
+export interface CheckResult {
+  name: string;
+  passed: boolean;
+  /** The detail of a passed check, the problem of a failed one. */
+  detail: string;
+}
+
+/** The smoke test's own lines: `  ok    name (detail)` and `  FAIL  name: problem`. */
+export function printCheckLine(result: CheckResult): void {
+  if (result.passed) console.log(`  ok    ${result.name}${result.detail ? ` (${result.detail})` : ''}`);
+  else console.log(`  FAIL  ${result.name}: ${result.detail}`);
+}
+
 /** The smoke test's tally: every check prints one line, the run ends with `N passed, N failed`. */
 export class Checks {
   passed = 0;
   failed = 0;
   readonly failures: string[] = [];
+  readonly results: CheckResult[] = [];
+
+  constructor(private readonly print: (result: CheckResult) => void = printCheckLine) {}
 
   pass(name: string, detail = ''): void {
     this.passed += 1;
-    console.log(`  ok    ${name}${detail ? ` (${detail})` : ''}`);
+    this.record({ name, passed: true, detail });
   }
 
   fail(name: string, problem: string): void {
     this.failed += 1;
     this.failures.push(`${name}: ${problem}`);
-    console.log(`  FAIL  ${name}: ${problem}`);
+    this.record({ name, passed: false, detail: problem });
   }
 
   /** Runs `attempt`; a throw is a failed check. Returns the value, or undefined on failure. */
@@ -29,6 +46,11 @@ export class Checks {
 
   summary(): string {
     return `${this.passed} passed, ${this.failed} failed`;
+  }
+
+  private record(result: CheckResult): void {
+    this.results.push(result);
+    this.print(result);
   }
 }
 

@@ -84,8 +84,12 @@ export class ReleasePod {
     return token;
   }
 
-  /** What `helm install` creates before its hooks: every non-hook object, namespaced to the release. */
-  async create(): Promise<void> {
+  /**
+   * What `helm install` creates before its hooks: every non-hook object, namespaced to the
+   * release. The host reaches every container port of the release, and `alsoForward` (ports
+   * nothing in the release listens on, for the negative control).
+   */
+  async create(alsoForward: number[] = []): Promise<void> {
     const { namespace, objects } = this.release;
     for (const object of objects.filter((candidate) => !hookOf(candidate))) {
       this.store.create(typeOf(object), { ...object, metadata: { ...object.metadata, namespace: object.metadata.namespace ?? namespace } });
@@ -101,7 +105,7 @@ export class ReleasePod {
     await this.podman.ok(['pod', 'start', this.release.name]);
     const infra = await this.podman.ok(['pod', 'inspect', '--format', '{{.InfraContainerID}}', this.release.name]);
     const pid = Number(await this.podman.ok(['inspect', '--format', '{{.State.Pid}}', infra]));
-    const ports = new Set<number>();
+    const ports = new Set<number>(alsoForward);
     for (const object of objects) {
       for (const container of podTemplateOf(object)?.spec.containers ?? []) for (const port of container.ports ?? []) ports.add(port.containerPort);
     }
@@ -138,9 +142,10 @@ export class ReleasePod {
 
   /**
    * Starts the workloads' pods; a pod whose Secret or ConfigMap does not exist yet waits, as
-   * in ContainerCreating (auth waits for the operator's signing-key Secret). One check each.
+   * in ContainerCreating (auth waits for the operator's signing-key Secret). One check each,
+   * in the release's tally unless another is given (the negative control's).
    */
-  async start(workloads: RunningWorkload[], timeoutMs: number): Promise<RunningWorkload[]> {
+  async start(workloads: RunningWorkload[], timeoutMs: number, tally = this.checks): Promise<RunningWorkload[]> {
     const pending = [...workloads];
     const started: RunningWorkload[] = [];
     const deadline = Date.now() + timeoutMs;
@@ -153,17 +158,17 @@ export class ReleasePod {
           started.push(workload);
           this.running.push(workload);
           this.publishPod(workload, false);
-          this.checks.pass(`start ${workload.object.kind}/${workload.object.metadata.name}`, workload.pod.spec.containers.map((container) => container.image).join(', '));
+          tally.pass(`start ${workload.object.kind}/${workload.object.metadata.name}`, workload.pod.spec.containers.map((container) => container.image).join(', '));
         } catch (error) {
           if (!(error instanceof PodNotReadyToStart)) {
             pending.splice(pending.indexOf(workload), 1);
-            this.checks.fail(`start ${workload.object.kind}/${workload.object.metadata.name}`, error instanceof Error ? error.message : String(error));
+            tally.fail(`start ${workload.object.kind}/${workload.object.metadata.name}`, error instanceof Error ? error.message : String(error));
           } else waiting.set(workload.object.metadata.name, error.message);
         }
       }
       if (pending.length > 0) await sleep(1_000);
     }
-    for (const workload of pending) this.checks.fail(`start ${workload.object.kind}/${workload.object.metadata.name}`, `still waiting: ${waiting.get(workload.object.metadata.name)}`);
+    for (const workload of pending) tally.fail(`start ${workload.object.kind}/${workload.object.metadata.name}`, `still waiting: ${waiting.get(workload.object.metadata.name)}`);
     return started;
   }
 
@@ -190,7 +195,7 @@ export class ReleasePod {
   }
 
   /** Every rendered probe of the workloads, run until it passes: startup, then readiness, then liveness. */
-  async probe(workloads: RunningWorkload[]): Promise<void> {
+  async probe(workloads: RunningWorkload[], tally = this.checks): Promise<void> {
     await Promise.all(
       workloads.map(async (workload) => {
         for (const container of workload.pod.spec.containers) {
@@ -201,7 +206,7 @@ export class ReleasePod {
             const probe = container[kind];
             if (!probe) continue;
             const name = `${kind} ${workload.pod.name}/${container.name} ${describeProbe(container, probe)}`;
-            const result = await this.checks.check(
+            const result = await tally.check(
               name,
               () => probeUntilSuccess(this.podman, this.network, id, container, kind, { readinessDeadlineMs: 180_000, running: () => this.runner.isRunning(workload.pod, container) }),
               (outcome) => `${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}`,
@@ -233,21 +238,26 @@ export class ReleasePod {
         else this.store.create(typeOf(object), namespaced);
         continue;
       }
-      const template = podTemplateOf(object);
-      if (!template) continue;
-      const backoffLimit = (object.spec as { backoffLimit?: number }).backoffLimit ?? 6;
-      await this.checks.check(`${hook} hook Job/${object.metadata.name} (weight ${hookWeightOf(object)})`, async () => {
-        let last = '';
-        for (let attempt = 0; attempt <= backoffLimit; attempt += 1) {
-          const pod: PodToRun = { name: `${object.metadata.name}-${attempt}`, labels: template.labels, spec: template.spec };
-          const result = await this.runner.runToCompletion(pod, timeoutMs);
-          if (result.code === 0) return attempt;
-          last = `exit ${result.code}: ${result.output.slice(-1500)}`;
-          await sleep(Math.min(10_000, 1_000 * 2 ** attempt));
-        }
-        throw new Error(`failed ${backoffLimit + 1} times; last ${last}`);
-      }, (retries) => (retries === 0 ? 'first attempt' : `after ${retries} retries`));
+      await this.runJob(hook, object, timeoutMs);
     }
+  }
+
+  /** One hook Job to completion, retried up to its backoffLimit: one check. */
+  async runJob(hook: string, job: KubeObject, timeoutMs: number, tally = this.checks): Promise<void> {
+    const template = podTemplateOf(job);
+    if (!template) return;
+    const backoffLimit = (job.spec as { backoffLimit?: number }).backoffLimit ?? 6;
+    await tally.check(`${hook} hook Job/${job.metadata.name} (weight ${hookWeightOf(job)})`, async () => {
+      let last = '';
+      for (let attempt = 0; attempt <= backoffLimit; attempt += 1) {
+        const pod: PodToRun = { name: `${job.metadata.name}-${attempt}`, labels: template.labels, spec: template.spec };
+        const result = await this.runner.runToCompletion(pod, timeoutMs);
+        if (result.code === 0) return attempt;
+        last = `exit ${result.code}: ${result.output.slice(-1500)}`;
+        await sleep(Math.min(10_000, 1_000 * 2 ** attempt));
+      }
+      throw new Error(`failed ${backoffLimit + 1} times; last ${last}`);
+    }, (retries) => (retries === 0 ? 'first attempt' : `after ${retries} retries`));
   }
 
   async tearDown(): Promise<void> {

@@ -3,7 +3,8 @@
  * renders the chart with helm, runs the release in one pod with exactly the rendered images,
  * env, Secrets, args and security contexts, runs the install hooks, every probe and
  * `helm test`, checks the operator against the Kubernetes API server stand-in, and drives a
- * user flow through the Ingress. Prints `N passed, N failed`; exits 1 on any failure.
+ * user flow through the Ingress; then a negative control (broken workloads through the same
+ * checks must be reported as failed). Prints `N passed, N failed`; exits 1 on any failure.
  *
  * Usage: node tools/containers/dist/smoke-cli.js [--values charts/parley/ci/<file>.yaml] [--keep] [--work-dir <dir>]
  * Environment: PARLEY_CONTAINER_CACHE (stand-in base images, default /var/tmp/parley-container-bases).
@@ -21,6 +22,8 @@ import { REPO_ROOT } from './repo-paths.js';
 import { startIngressProxy, ingressRoutes } from './ingress-proxy.js';
 import { checkUserFlow } from './user-flow.js';
 import { checkImageStarts, checkRunningContainers, checkGracefulStop } from './container-checks.js';
+import { checkNegativeControl, NOTHING_LISTENS_PORT } from './negative-control.js';
+import { smokeExitCode } from './smoke-verdict.js';
 
 const {
   values: { values, keep, 'work-dir': reuseDir },
@@ -93,7 +96,7 @@ async function main(): Promise<void> {
       rmSync(join(workDir, 'release'), { recursive: true, force: true });
     }
     releasePod = new ReleasePod(podman, join(workDir, 'release'), release, checks);
-    await releasePod.create();
+    await releasePod.create([NOTHING_LISTENS_PORT]);
     const datastores = await releasePod.start(releasePod.workloads(['StatefulSet']), 30_000);
     await releasePod.probe(datastores);
     // The operator creates the signing-key Secret; auth's pod waits for it, as on a cluster.
@@ -125,6 +128,10 @@ async function main(): Promise<void> {
 
     section('graceful stop');
     await checkGracefulStop(podman, checks, releasePod);
+
+    // Shows the checks above can fail: broken workloads through the same check functions.
+    section('negative control (broken on purpose: each must be reported as failed)');
+    await checkNegativeControl(podman, checks, releasePod, `parley/${targets[0]}:${tag}`, workDir);
   } finally {
     await releasePod?.tearDown().catch(() => undefined);
     if (keep) console.log(`kept ${workDir}`);
@@ -136,5 +143,5 @@ main()
   .catch((error: unknown) => checks.fail('smoke test', error instanceof Error ? (error.stack ?? error.message) : String(error)))
   .finally(() => {
     console.log(`\ncontainer smoke test: ${checks.summary()} (${seconds(startedAt)})`);
-    process.exit(checks.failed > 0 || checks.passed === 0 ? 1 : 0);
+    process.exit(smokeExitCode(checks));
   });
