@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refuseMessageInserts } from '@parley/testing';
 import { MESSAGE_QUEUES } from '../src/rules/message-shards.js';
 import { startChatLoad, type ChatLoad } from './support/chat-load.js';
-import { allowMessageInserts, countDeadLetters, countStoredMessages, refuseMessageInserts } from './support/failing-message-inserts.js';
+import { countDeadLetters, countStoredMessages } from './support/stored-messages.js';
 import { eventually, SECOND, startLivePlatform, type LivePlatform, type RegisteredUser } from './support/live-platform.js';
 import { readDashboards } from './support/observability-files.js';
 
@@ -92,7 +93,7 @@ describe('telemetry that tells the truth when things break (live Prometheus)', (
     const failedForGood = `sum(parley_jobs_failed_total{namespace="${NAMESPACE}", queue=~"${MESSAGE_QUEUES}"})`;
     const [deadLettersBefore, failedForGoodBefore] = [await countDeadLetters(databaseUrl), await value(failedForGood)];
     // Every insert into chat.messages refused with 53100 disk_full (not a data error).
-    await refuseMessageInserts(databaseUrl);
+    const refused = await refuseMessageInserts(databaseUrl);
     try {
       // Pending once the oldest unstored message is 20 s old; firing after `for: 1m`.
       await alertReaches('ParleyMessagesNotPersisted', 'pending', 60 * SECOND);
@@ -111,7 +112,7 @@ describe('telemetry that tells the truth when things break (live Prometheus)', (
       expect(ackedWhileFailing.length).toBeGreaterThan(0);
       expect(await countStoredMessages(databaseUrl, ackedWhileFailing)).toBe(0);
     } finally {
-      await allowMessageInserts(databaseUrl);
+      await refused.allow();
     }
 
     // Each failed job is retried after its backoff (jittered, doubling from 1 s, never over 5
