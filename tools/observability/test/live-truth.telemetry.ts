@@ -87,7 +87,8 @@ describe('telemetry that tells the truth when things break (live Prometheus)', (
     expect(await alertState('ParleyMessagesNotPersisted')).toBeUndefined();
   }, 200 * SECOND);
 
-  it('pages ParleyMessagesNotPersisted while every messages job fails with the worker and PostgreSQL up, retries instead of setting messages aside, and stores every acknowledged message once the cause is gone', async () => {
+  it('pages ParleyMessagesNotPersisted while every messages job fails with the worker and PostgreSQL up, retries rather than sets messages aside, and stores every acknowledged message once the cause is gone', async () => {
+    // Before the worker is restarted below: this reads the worker's own series (retries, failures).
     expect(load, 'the load runs').toBeDefined();
     const databaseUrl = platform.postgres.url;
     const failedForGood = `sum(parley_jobs_failed_total{namespace="${NAMESPACE}", queue=~"${MESSAGE_QUEUES}"})`;
@@ -99,8 +100,9 @@ describe('telemetry that tells the truth when things break (live Prometheus)', (
       await alertReaches('ParleyMessagesNotPersisted', 'pending', 60 * SECOND);
       const firstAckedWhilePending = load!.acked.length;
       await alertReaches('ParleyMessagesNotPersisted', 'firing', 120 * SECOND);
-      // Neither the worker nor PostgreSQL is down: its jobs run, fail, and are retried.
-      expect(await value(`min(up{namespace="${NAMESPACE}", job="persistence-worker"})`)).toBe(1);
+      // Neither the worker nor PostgreSQL is down (scraped within 30 s: one slow scrape on a busy
+      // machine is not an outage): its jobs run, fail, and are retried.
+      expect(await value(`max(max_over_time(up{namespace="${NAMESPACE}", job="persistence-worker"}[30s]))`)).toBe(1);
       expect(await value(`sum(increase(parley_job_retries_total{namespace="${NAMESPACE}", queue=~"${MESSAGE_QUEUES}"}[1m]))`)).toBeGreaterThan(0);
       // Retried, not set aside (an outage is not bad data) nor failed for good (attempts left).
       expect(await countDeadLetters(databaseUrl)).toBe(deadLettersBefore);

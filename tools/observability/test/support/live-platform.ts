@@ -33,7 +33,11 @@ export interface LivePlatform {
   /** A running service by name (`auth`, `user`, `chat-socket-1`, `chat-socket-2`, `persistence-worker`). */
   service(name: string): ServiceProcess;
   stopWorker(): Promise<void>;
-  /** Starts the persistence worker again (same port range, same settings). */
+  /**
+   * Starts the persistence worker again, same settings. Its admin port is a new one, which
+   * Prometheus's static targets do not know: from then on the worker's own series are not scraped
+   * (chat-socket's queue and backlog series still are), so checks of them come before.
+   */
   startWorker(): Promise<void>;
   /** An HTTP call to a service; the JSON body parsed. */
   call(name: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, any> }>;
@@ -150,8 +154,6 @@ export async function startLivePlatform(namespace: string): Promise<LivePlatform
         services.delete('persistence-worker');
       },
       async startWorker() {
-        // Same name: Prometheus's static target is the admin address, which the new process gets anew,
-        // so the worker's own series may be missing until it is scraped again; chat-socket's are not.
         services.set('persistence-worker', await startService('persistence-worker', 'persistence-worker', workerEnv));
       },
       call,
