@@ -26,14 +26,33 @@ const ALLOW = `
   DROP TRIGGER parley_test_refuse_message_insert ON chat.messages;
   DROP FUNCTION public.parley_test_refuse_message_insert();`;
 
-/** One connection per change: the database may be restarted in between, so none is kept. */
+/** Lost a lock race (deadlock detected, or lock_timeout): worth another try. */
+const LOCK_RACE = new Set(['40P01', '55P03']);
+
+/**
+ * Runs `sql` (DDL on chat.messages) in a transaction that first takes the table tree's lock
+ * itself. Under load a trigger's DDL on a partitioned table can lose a deadlock against the
+ * sessions writing to it (a live run's DROP TRIGGER did, leaving the fault in place), so a lost
+ * race is tried again. One connection per try: the database may be restarted in between.
+ */
 async function execute(databaseUrl: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
+  for (let attempt = 1; ; attempt++) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL lock_timeout = '5s'");
+      await client.query('LOCK TABLE chat.messages IN ACCESS EXCLUSIVE MODE');
+      await client.query(sql);
+      await client.query('COMMIT');
+      return;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      const code = (error as { code?: unknown }).code;
+      if (attempt >= 10 || typeof code !== 'string' || !LOCK_RACE.has(code)) throw error;
+    } finally {
+      await client.end();
+    }
   }
 }
 

@@ -77,3 +77,35 @@ describe('inserts refused for a reason other than the data (disk full)', () => {
     expect(await deadLetteredTotal()).toBe(deadLetteredBefore);
   });
 });
+
+describe('the refused-inserts fault itself', () => {
+  it('turns on and off 15 times under a steady write load without losing a lock race, and every batch is stored in the end', async () => {
+    // Its DDL on the partitioned table once lost a deadlock to the writers and left the fault in place.
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    const batches: Message[][] = [];
+    let feeding = true;
+    const feeder = (async () => {
+      while (feeding) {
+        const batch = Array.from({ length: 5 }, () => makeMessage(roomId, sender));
+        batches.push(batch);
+        await producer.enqueueBatch(batch, { backoff: { type: 'jitter', delay: 50 } });
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    try {
+      for (let cycle = 0; cycle < 15; cycle++) {
+        const refused = await refuseMessageInserts(env.database.url);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await refused.allow();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      feeding = false;
+      await feeder;
+    }
+    const all = batches.flat();
+    await waitFor(async () => (await storedAmong(all)) === all.length, 30_000, `all ${all.length} messages to be stored`);
+    expect(await deadLettersAmong(all)).toBe(0);
+  }, 60_000);
+});
