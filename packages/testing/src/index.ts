@@ -25,3 +25,5 @@ export { startUserServiceStandIn } from './user-service-stand-in.js';
 export type { UserServiceStandIn } from './user-service-stand-in.js';
 export { AckLedger, builtServiceEntry, createGroupRoom, createTestUser, startFaultRig, startWorkerProcess, until, TEST_ALLOWED_ORIGIN, TEST_INTERNAL_TOKEN } from './fault-rig.js';
 export type { FaultRig, FaultRigProcess, FaultRigSettings, TestUser } from './fault-rig.js';
+export { refuseMessageInserts } from './refused-message-inserts.js';
+export type { RefusedMessageInserts } from './refused-message-inserts.js';

@@ -10,6 +10,8 @@ export interface ChatLoad {
   sockets: Socket[];
   /** Acks by outcome (`ok` or the error code; `timeout` when none came). */
   outcomes: Map<string, number>;
+  /** The ids of the messages acknowledged `ok`, in the order the acks came. */
+  acked: string[];
   /** Extra sockets that only connect (for a burst of drops); closed without a goodbye by `dropBurst`. */
   connectIdle(url: string, user: LoadUser, count: number): Promise<Socket[]>;
   /** Closes the sockets' transports abruptly: the server sees `transport close`, not a client disconnect. */
@@ -34,6 +36,7 @@ export async function connect(url: string, token: string): Promise<Socket> {
 export async function startChatLoad(urls: string[], users: LoadUser[], roomId: string, intervalMs: number): Promise<ChatLoad> {
   const sockets = await Promise.all(users.map((user, index) => connect(urls[index % urls.length]!, user.token)));
   const outcomes = new Map<string, number>();
+  const acked: string[] = [];
   const tally = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   const extra: Socket[] = [];
   const timers = sockets.map((socket, index) =>
@@ -44,7 +47,10 @@ export async function startChatLoad(urls: string[], users: LoadUser[], roomId: s
           .timeout(10_000)
           .emitWithAck('message:send', { roomId, clientMsgId: randomUUID(), body: `load ${index} ${Date.now()}` })
           .then(
-            (ack: { ok: boolean; error?: { code: string } }) => tally(ack.ok ? 'ok' : (ack.error?.code ?? 'error')),
+            (ack: { ok: boolean; message?: { id: string }; error?: { code: string } }) => {
+              if (ack.ok && ack.message) acked.push(ack.message.id);
+              tally(ack.ok ? 'ok' : (ack.error?.code ?? 'error'));
+            },
             () => tally('timeout'),
           );
       },
@@ -54,6 +60,7 @@ export async function startChatLoad(urls: string[], users: LoadUser[], roomId: s
   return {
     sockets,
     outcomes,
+    acked,
     async connectIdle(url, user, count) {
       const opened = await Promise.all(Array.from({ length: count }, () => connect(url, user.token)));
       extra.push(...opened);
