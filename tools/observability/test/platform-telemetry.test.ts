@@ -9,7 +9,7 @@ import { sampleBucket, SAMPLE_BUCKET_ATTRIBUTE, SPANS_PER_MESSAGE_BUDGET } from 
 import { parseLabelValuesQuery, parsePromQL } from '../src/promql-names.js';
 import { SPAN_KIND, startOtlpCollectorStandIn, type OtlpCollectorStandIn, type ReceivedSpan } from './support/otlp-collector-stand-in.js';
 import { readRules, shippedExpressions } from './support/observability-files.js';
-import { builtScript, freePort, runToCompletion, startService, type ServiceProcess } from './support/platform-processes.js';
+import { startPlatformServices, type ServiceProcess } from './support/platform-processes.js';
 import { moved, Scrape } from './support/prometheus-scrape.js';
 
 /**
@@ -49,33 +49,7 @@ describe('the running platform’s metrics, traces and logs', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_BSP_SCHEDULE_DELAY: '100',
     };
-    for (const dir of ['auth', 'user', 'chat-socket']) {
-      const migration = await runToCompletion(builtScript(dir, 'migrate.js'), common);
-      if (migration.code !== 0) throw new Error(`${dir} migrations failed:\n${migration.output}`);
-    }
-    const [authPort, userPort] = [await freePort(), await freePort()];
-    const jwksUrl = `http://127.0.0.1:${authPort}/.well-known/jwks.json`;
-    const userUrl = `http://127.0.0.1:${userPort}`;
-    const chatEnv = { ...common, JWKS_URL: jwksUrl, USER_SERVICE_URL: userUrl, SEND_BURST: '5', SEND_RATE_PER_SECOND: '1' };
-    const started = await Promise.allSettled([
-      startService('auth', 'auth', {
-        ...common,
-        PORT: String(authPort),
-        DATA_DIR: join(dataDir, 'auth'),
-        USER_SERVICE_URL: userUrl,
-        MAIL_WORKER_ENABLED: 'false',
-        ARGON2_MEMORY_KIB: '1024',
-        ARGON2_TIME_COST: '1',
-        COOKIE_SECURE: 'false',
-      }),
-      startService('user', 'user', { ...common, PORT: String(userPort), JWKS_URL: jwksUrl }),
-      startService('chat-socket-1', 'chat-socket', chatEnv),
-      startService('chat-socket-2', 'chat-socket', chatEnv),
-      startService('persistence-worker', 'persistence-worker', { ...common, DATA_DIR: join(dataDir, 'worker') }),
-    ]);
-    for (const result of started) if (result.status === 'fulfilled') processes.push(result.value);
-    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
+    await startPlatformServices({ common, dataDir, chatSocket: { SEND_BURST: '5', SEND_RATE_PER_SECOND: '1' } }, processes);
     [auth, user, chat1, chat2, worker] = processes as [ServiceProcess, ServiceProcess, ServiceProcess, ServiceProcess, ServiceProcess];
   }, 120_000);
 

@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { createChatDataSource, messageIdAt } from '@parley/chat-store';
 import type { Message, NotificationJob, PersistMessagesJob } from '@parley/contracts';
 import { runMigrations, type DataSource } from '@parley/db';
@@ -195,4 +196,27 @@ export async function waitFor<T>(check: () => Promise<T | undefined | false>, ti
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
+
+/** A test file's worker: its own database and Redis prefix, a producer as chat-socket's, the app running. */
+export interface RunningWorkerRig {
+  readonly env: WorkerTestEnv;
+  readonly producer: TestProducer;
+  readonly running: RunningWorker;
+}
+
+/** Sets up a RunningWorkerRig before the file's tests and tears it down after them. */
+export function useRunningWorker(label: string): RunningWorkerRig {
+  const rig = {} as { env: WorkerTestEnv; producer: TestProducer; running: RunningWorker };
+  beforeAll(async () => {
+    rig.env = await createWorkerTestEnv(label);
+    rig.producer = new TestProducer(rig.env.prefix);
+    rig.running = await startWorker(rig.env.config());
+  });
+  afterAll(async () => {
+    await rig.running?.stop();
+    await rig.producer?.close();
+    await rig.env?.cleanup();
+  });
+  return rig;
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deleteRedisPrefix, startPrivatePostgres, testRedisPrefix, TEST_REDIS_URL, type PrivatePostgres } from '@parley/testing';
 import { filesIn, RULES_DIR } from './observability-files.js';
-import { builtScript, freePort, runToCompletion, startService, type ServiceProcess } from './platform-processes.js';
+import { startPlatformServices, startService, type ServiceProcess } from './platform-processes.js';
 import { startPrometheus, type PrometheusServer } from './prometheus-server.js';
 
 export const SECOND = 1_000;
@@ -94,34 +94,13 @@ export async function startLivePlatform(namespace: string): Promise<LivePlatform
       CORS_ORIGINS: ORIGIN,
       SHUTDOWN_TIMEOUT_MS: '5000',
     };
-    for (const dir of ['auth', 'user', 'chat-socket']) {
-      const migration = await runToCompletion(builtScript(dir, 'migrate.js'), common);
-      if (migration.code !== 0) throw new Error(`${dir} migrations failed:\n${migration.output}`);
-    }
-    const [authPort, userPort] = [await freePort(), await freePort()];
-    const jwksUrl = `http://127.0.0.1:${authPort}/.well-known/jwks.json`;
-    const userUrl = `http://127.0.0.1:${userPort}`;
-    const chatEnv = { ...common, JWKS_URL: jwksUrl, USER_SERVICE_URL: userUrl, SEND_BURST: '50', SEND_RATE_PER_SECOND: '20' };
     const workerEnv = { ...common, DATA_DIR: join(dataDir, 'worker') };
-    const started = await Promise.allSettled([
-      startService('auth', 'auth', {
-        ...common,
-        PORT: String(authPort),
-        DATA_DIR: join(dataDir, 'auth'),
-        USER_SERVICE_URL: userUrl,
-        MAIL_WORKER_ENABLED: 'false',
-        ARGON2_MEMORY_KIB: '1024',
-        ARGON2_TIME_COST: '1',
-        COOKIE_SECURE: 'false',
-      }),
-      startService('user', 'user', { ...common, PORT: String(userPort), JWKS_URL: jwksUrl }),
-      startService('chat-socket-1', 'chat-socket', chatEnv),
-      startService('chat-socket-2', 'chat-socket', chatEnv),
-      startService('persistence-worker', 'persistence-worker', workerEnv),
-    ]);
-    for (const result of started) if (result.status === 'fulfilled') services.set(result.value.name, result.value);
-    const failed = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
+    const started: ServiceProcess[] = [];
+    try {
+      await startPlatformServices({ common, dataDir, chatSocket: { SEND_BURST: '50', SEND_RATE_PER_SECOND: '20' } }, started);
+    } finally {
+      for (const running of started) services.set(running.name, running);
+    }
 
     const ruleFiles = filesIn(RULES_DIR, '.yaml').map((file) => join(RULES_DIR, file));
     const targets = [...services.values()].map((service) => ({ job: service.name.replace(/-\d$/, ''), pod: service.name, address: new URL(service.adminUrl).host }));
