@@ -18,7 +18,6 @@ local before = redis.call('ZCOUNT', KEYS[1], now, '+inf')
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[5])
-redis.call('ZADD', KEYS[2], 'NX', ARGV[2], ARGV[5])
 if before == 0 then return 1 end
 return 0`;
 
