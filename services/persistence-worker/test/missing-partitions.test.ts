@@ -78,6 +78,39 @@ describe('a message no partition of chat.messages holds yet', () => {
     expect(await metric(rig.running, 'parley_message_partitions_created_total', { trigger: 'insert' })).toBe(createdBefore + 1);
   });
 
+  it('fails the attempt and retries the job, setting nothing aside, while the partition cannot be created; stores it once it can', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(rig.env.dataSource, [sender]);
+    const weekStart = partitionStart(Date.now()) + 10 * PARTITION_MS;
+    const batch = [makeMessage(roomId, sender), messageAt(roomId, sender, weekStart + 60_000)];
+    // Held past the worker's lock timeout: creating the partition fails.
+    const holder = rig.env.dataSource.createQueryRunner();
+    await holder.connect();
+    let jobId: string;
+    try {
+      await holder.query('SELECT pg_advisory_lock(hashtext($1))', [MESSAGE_PARTITIONS_LOCK_KEY]);
+      jobId = await rig.producer.enqueueBatch(batch, { backoff: { type: 'jitter', delay: 100 } });
+      const job = await waitFor(async () => {
+        const current = await rig.producer.messages.getJob(jobId);
+        if (current?.finishedOn) throw new Error(`the job finished: ${JSON.stringify(current.returnvalue ?? current.failedReason)}`);
+        return current && current.attemptsMade >= 1 ? current : undefined;
+      }, 15_000, 'a failed attempt');
+      expect(job.failedReason).toMatch(/lock timeout/);
+      expect(await rig.producer.messages.getJobState(jobId)).not.toBe('failed');
+      expect(await deadLettersOf(rig.env.dataSource, batch)).toEqual([]);
+      expect(await partitionNames(rig.env.dataSource)).not.toContain(partitionName(weekStart));
+    } finally {
+      await holder.query('SELECT pg_advisory_unlock(hashtext($1))', [MESSAGE_PARTITIONS_LOCK_KEY]);
+      await holder.release();
+    }
+
+    const job = await completedJob(rig.producer, jobId);
+    expect(job!.returnvalue).toMatchObject({ deadLettered: 0 });
+    expect(await partitionOf(rig.env.dataSource, batch[1]!.id)).toBe(`chat.${partitionName(weekStart)}`);
+    expect(await partitionOf(rig.env.dataSource, batch[0]!.id)).toBeDefined();
+    expect(await deadLettersOf(rig.env.dataSource, batch)).toEqual([]);
+  }, 30_000);
+
   it('still sets aside messages PostgreSQL refuses for their data: a CHECK violation (23514 too) and a NUL (22021), creating no partition', async () => {
     const sender = randomUUID();
     const roomId = await createRoom(rig.env.dataSource, [sender]);
