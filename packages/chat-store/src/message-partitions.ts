@@ -12,7 +12,8 @@ export const PARTITION_MS = 7 * 24 * 3_600_000;
 /** Partitions created ahead of the current week, so inserts never find none. */
 export const DEFAULT_WEEKS_AHEAD = 4;
 
-const LOCK_KEY = 'parley-message-partitions';
+/** The advisory lock that serializes creating and dropping partitions (all workers, maintenance and inserts). */
+export const MESSAGE_PARTITIONS_LOCK_KEY = 'parley-message-partitions';
 
 /** The lowest message id of a moment (ids of earlier moments are below it). */
 export function messageIdAt(ms: number): bigint {
@@ -95,26 +96,59 @@ export function createPartitionStatements(name: string, from: bigint, to: bigint
  * (idempotent; concurrent callers serialize on an advisory lock). Returns the names created.
  */
 export async function ensureMessagePartitions(dataSource: DataSource, options: { now?: number; weeksAhead?: number } = {}): Promise<string[]> {
+  return createMissingPartitions(dataSource, [], options);
+}
+
+/**
+ * How long creating partitions for a refused insert waits for the advisory lock (another worker
+ * creating them, or retention detaching) and for ATTACH's lock on `chat.messages`, before its
+ * job fails and is retried: a worker never queues long behind other DDL.
+ */
+export const PARTITIONS_FOR_IDS_LOCK_TIMEOUT_MS = 5_000;
+
+/**
+ * Creates the partitions these message ids need, for a batch PostgreSQL refused because no
+ * partition holds some of them (the maintenance timer did not run for weeks, or a pod's clock is
+ * ahead). First what ensureMessagePartitions keeps (no week left out from the newest partition
+ * to `weeksAhead` ahead), then the week of each id still outside every partition, alone: an id
+ * far off (a clock gone wrong) costs one partition, not every week up to it. Idempotent and
+ * serialized with maintenance and other workers by the same advisory lock: of several workers
+ * racing for the same week, one creates it and the others find it. Waits at most `lockTimeoutMs`
+ * for a lock (then throws). Returns the names created (empty when another worker was first).
+ */
+export async function ensureMessagePartitionsFor(
+  dataSource: DataSource,
+  ids: Iterable<string | bigint>,
+  options: { now?: number; weeksAhead?: number; lockTimeoutMs?: number } = {},
+): Promise<string[]> {
+  return createMissingPartitions(dataSource, [...ids].map((id) => BigInt(id)), { lockTimeoutMs: PARTITIONS_FOR_IDS_LOCK_TIMEOUT_MS, ...options });
+}
+
+async function createMissingPartitions(dataSource: DataSource, ids: bigint[], options: { now?: number; weeksAhead?: number; lockTimeoutMs?: number }): Promise<string[]> {
   const now = options.now ?? Date.now();
   const weeksAhead = options.weeksAhead ?? DEFAULT_WEEKS_AHEAD;
   return dataSource.transaction(async (manager) => {
-    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [LOCK_KEY]);
+    if (options.lockTimeoutMs !== undefined) await manager.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(options.lockTimeoutMs))}`);
+    await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [MESSAGE_PARTITIONS_LOCK_KEY]);
     const existing = await listMessagePartitions(manager.connection);
     const covered = (id: bigint) => existing.some((partition) => (partition.from === null || partition.from <= id) && id < partition.to);
     const created: string[] = [];
+    const createWeek = async (start: number) => {
+      const from = messageIdAt(start);
+      const to = messageIdAt(start + PARTITION_MS);
+      // A week an older partition already reaches into (the one a conversion attached) is skipped.
+      if (covered(from) || covered(to - 1n)) return;
+      for (const statement of createPartitionStatements(partitionName(start), from, to)) await manager.query(statement);
+      existing.push({ name: partitionName(start), from, to, detachPending: false });
+      created.push(partitionName(start));
+    };
     // From the end of the newest partition when that is in the past (this job did not run for a
     // while): no week is ever left without a partition.
     const newest = existing.at(-1);
     const newestEnd = newest ? partitionStart(Number(newest.to >> MESSAGE_ID_TIME_SHIFT) + MESSAGE_ID_EPOCH_MS) : Infinity;
     const first = Math.min(partitionStart(now), newestEnd);
-    for (let start = first; start <= partitionStart(now) + weeksAhead * PARTITION_MS; start += PARTITION_MS) {
-      const from = messageIdAt(start);
-      const to = messageIdAt(start + PARTITION_MS);
-      // A week an older partition already reaches into (the one a conversion attached) is skipped.
-      if (covered(from) || covered(to - 1n)) continue;
-      for (const statement of createPartitionStatements(partitionName(start), from, to)) await manager.query(statement);
-      created.push(partitionName(start));
-    }
+    for (let start = first; start <= partitionStart(now) + weeksAhead * PARTITION_MS; start += PARTITION_MS) await createWeek(start);
+    for (const id of ids) if (!covered(id)) await createWeek(partitionStart(Number(id >> MESSAGE_ID_TIME_SHIFT) + MESSAGE_ID_EPOCH_MS));
     return created;
   });
 }
@@ -135,7 +169,7 @@ export async function dropExpiredMessagePartitions(dataSource: DataSource, optio
   await runner.connect();
   try {
     // Another worker doing it now: its run covers this one.
-    const [lock] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [LOCK_KEY])) as Array<{ locked: boolean }>;
+    const [lock] = (await runner.query('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [MESSAGE_PARTITIONS_LOCK_KEY])) as Array<{ locked: boolean }>;
     if (!lock?.locked) return dropped;
     try {
       for (const partition of await listMessagePartitions(dataSource)) {
@@ -151,7 +185,7 @@ export async function dropExpiredMessagePartitions(dataSource: DataSource, optio
         dropped.push(partition.name);
       }
     } finally {
-      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [LOCK_KEY]);
+      await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [MESSAGE_PARTITIONS_LOCK_KEY]);
     }
   } finally {
     await runner.release();

@@ -82,9 +82,34 @@ export function sqlStateOf(error: unknown): string | undefined {
 /**
  * True when PostgreSQL refused the data itself: SQLSTATE class 22 (data exception: a NUL in
  * text, a number out of range, a malformed uuid or timestamp) or 23 (integrity constraint
- * violation). Retrying the same rows can never succeed, unlike an outage.
+ * violation). Retrying the same rows can never succeed, unlike an outage. A row for which a
+ * partitioned table has no partition (isMissingPartition) is not one: the same row is stored
+ * once the partition exists.
  */
 export function isDataError(error: unknown): boolean {
   const state = sqlStateOf(error);
-  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23')) && !isMissingPartition(error);
+}
+
+/**
+ * True when PostgreSQL found no partition of a partitioned table for a row: `no partition of
+ * relation "messages" found for row`. Its SQLSTATE is 23514, check_violation, the same as a
+ * CHECK constraint's, so the other fields tell them apart: a CHECK names its constraint and
+ * the partition the row went to, while this error names no constraint and the partitioned
+ * table itself, and is raised by the routine that routes rows (ExecFindPartition; the routine
+ * name is not translated, the message is matched too in case a server does not report it).
+ * A row refused by a partition's own bound (inserted into the partition directly) also names
+ * no constraint but is not this. `table`, when given, is the partitioned table's name.
+ */
+export function isMissingPartition(error: unknown, table?: string): boolean {
+  const driverError = ((error as { driverError?: unknown } | null)?.driverError ?? error) as {
+    code?: unknown;
+    constraint?: unknown;
+    table?: unknown;
+    routine?: unknown;
+    message?: unknown;
+  } | null;
+  if (driverError?.code !== '23514' || driverError.constraint !== undefined) return false;
+  if (typeof driverError.table !== 'string' || (table !== undefined && driverError.table !== table)) return false;
+  return driverError.routine === 'ExecFindPartition' || (typeof driverError.message === 'string' && /^no partition of relation "[^"]*" found for row/.test(driverError.message));
 }

@@ -1,4 +1,4 @@
-export { createDataSource, runMigrations, pingDatabase, isUniqueViolation, isDataError, sqlStateOf, DataSource } from './create-data-source.js';
+export { createDataSource, runMigrations, pingDatabase, isUniqueViolation, isDataError, isMissingPartition, sqlStateOf, DataSource } from './create-data-source.js';
 export type { DataSourceSettings } from './create-data-source.js';
 export { createDatabaseConnection, isDatabaseOutage } from './database-connection.js';
 export type { DatabaseConnection, DatabaseConnectionSettings } from './database-connection.js';

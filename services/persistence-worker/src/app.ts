@@ -197,6 +197,7 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
     logger: log,
     retentionDays: config.MESSAGE_RETENTION_DAYS,
     intervalMs: config.PARTITION_MAINTENANCE_INTERVAL_MS,
+    metrics: jobMetrics,
   });
   resources.add('partition-maintenance', () => partitions.stop());
 

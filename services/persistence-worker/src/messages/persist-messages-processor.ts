@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { z } from 'zod';
 import {
+  ensureMessagePartitionsFor,
   FINISH_BATCH_LUA,
   foldReplies,
   foldTimelineEvents,
@@ -17,7 +18,7 @@ import type { Producer } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
-import { isDataError, sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
+import { isDataError, isMissingPartition, sqlStateOf, type DatabaseConnection, type DataSource } from '@parley/db';
 import { enqueueMentionNotifications } from '../notifications/mention-producer.js';
 import { enqueueMessageNotifications } from '../notifications/notification-producer.js';
 import { inJobSpan } from '../queues/job-trace.js';
@@ -67,6 +68,8 @@ type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
  * One bad message never sinks the others (docs/decisions/0006-message-dead-letters.md): a malformed
  * one, or one PostgreSQL refuses (found by halving the batch), goes to
  * `chat.message_dead_letters` and `parley_messages_dead_lettered_total`; the rest is stored.
+ * A message no partition of `chat.messages` holds yet is not bad: its partition is created and
+ * it is stored (docs/decisions/0039-partitioned-messages.md).
  *
  * Tracing: the job span continues the batch's trace and links to each message; each message's
  * own trace gets its processing, insert and notification spans (MessageSpans).
@@ -90,7 +93,11 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
           const dataSource = await deps.database.ready();
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
-          const stored = await spans.recordInsert(() => storeIsolatingRefusedRows(messages, (part) => storeMessageBatch(dataSource, part)));
+          const stored = await spans.recordInsert(() =>
+            storeIsolatingRefusedRows(messages, (part) => storeMessageBatch(dataSource, part), {
+              createPartitions: (part) => createMissingPartitions(deps, dataSource, part, job.id),
+            }),
+          );
           if (stored.conflictingIds.length > 0) {
             // Storing nothing in their place: their room sequence numbers belong to other messages.
             throw new Error(`messages ${stored.conflictingIds.join(', ')} clash with stored messages on (room, seq); the job keeps its accepted hash and is retried`);
@@ -131,6 +138,28 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
       messageLinks,
     );
   };
+}
+
+/**
+ * Creates the partitions of chat.messages that `messages` need, after PostgreSQL found none for
+ * some of them. Counted and logged: it means the maintenance timer fell behind. A failure (lock
+ * timeout, PostgreSQL away) is thrown, so the job fails and is retried, never set aside.
+ */
+async function createMissingPartitions(deps: PersistMessagesDeps, dataSource: DataSource, messages: Message[], jobId: string | undefined): Promise<void> {
+  const ids = messages.map((message) => message.id);
+  let created: string[];
+  try {
+    created = await ensureMessagePartitionsFor(dataSource, ids);
+  } catch (error) {
+    deps.logger.warn({ queue: 'messages', jobId, err: error }, 'no partition of chat.messages for messages of the batch, and creating it failed; the job is retried');
+    throw error;
+  }
+  if (created.length > 0) deps.metrics.messagePartitionsCreated.inc({ trigger: 'insert' }, created.length);
+  // Ids only, as for dead letters. Empty `created`: another worker made them first.
+  deps.logger.warn(
+    { queue: 'messages', jobId, created, ids },
+    'no partition of chat.messages for messages of the batch: created the missing partitions and storing it again (is partition maintenance running?)',
+  );
 }
 
 /** Takes the batch off the ledger of unpersisted messages and deletes its accepted hash. */
@@ -234,29 +263,51 @@ export interface IsolatedBatch extends StoredBatch {
   refused: RefusedMessage[];
 }
 
+export interface IsolationOptions {
+  /**
+   * Called when PostgreSQL found no partition of chat.messages for some of `messages`
+   * (isMissingPartition): creates them, then the same messages are stored once more. Without
+   * it, or when they are refused for it again, the error is thrown (the job is retried).
+   */
+  createPartitions?: (messages: Message[]) => Promise<void>;
+}
+
 /**
  * Stores a batch with `store` (one statement, all or nothing). When PostgreSQL refuses the data
  * itself (isDataError: a NUL in a body, a value out of range), retrying would fail the same way
  * for every message of the batch, so the batch is halved and each half stored on its own until
  * the refused messages stand alone (docs/decisions/0006-message-dead-letters.md). One bad message in
- * a batch of n costs about 2·log2(n) more statements; the others are stored. Any other error (an
- * outage) is thrown as before, and the job is retried.
+ * a batch of n costs about 2·log2(n) more statements; the others are stored. A batch with a
+ * message no partition holds yet gets its partitions (`createPartitions`) and is stored again:
+ * nothing is wrong with its data. Any other error (an outage) is thrown as before, and the job is
+ * retried.
  */
-export async function storeIsolatingRefusedRows(messages: Message[], store: (messages: Message[]) => Promise<StoredBatch>): Promise<IsolatedBatch> {
+export async function storeIsolatingRefusedRows(messages: Message[], store: (messages: Message[]) => Promise<StoredBatch>, options: IsolationOptions = {}): Promise<IsolatedBatch> {
   try {
-    return { ...(await store(messages)), refused: [] };
+    return { ...(await storeCreatingPartitions(messages, store, options)), refused: [] };
   } catch (error) {
     if (!isDataError(error)) throw error;
     if (messages.length === 1) return { insertedIds: [], conflictingIds: [], members: [], refused: [{ message: messages[0]!, error }] };
     const middle = Math.ceil(messages.length / 2);
-    const first = await storeIsolatingRefusedRows(messages.slice(0, middle), store);
-    const second = await storeIsolatingRefusedRows(messages.slice(middle), store);
+    const first = await storeIsolatingRefusedRows(messages.slice(0, middle), store, options);
+    const second = await storeIsolatingRefusedRows(messages.slice(middle), store, options);
     return {
       insertedIds: [...first.insertedIds, ...second.insertedIds],
       conflictingIds: [...first.conflictingIds, ...second.conflictingIds],
       members: uniqueMembers([...first.members, ...second.members]),
       refused: [...first.refused, ...second.refused],
     };
+  }
+}
+
+/** `store`, and once more after creating the partitions PostgreSQL found missing for `messages`. */
+async function storeCreatingPartitions(messages: Message[], store: (messages: Message[]) => Promise<StoredBatch>, options: IsolationOptions): Promise<StoredBatch> {
+  try {
+    return await store(messages);
+  } catch (error) {
+    if (!options.createPartitions || !isMissingPartition(error, 'messages')) throw error;
+    await options.createPartitions(messages);
+    return store(messages);
   }
 }
 

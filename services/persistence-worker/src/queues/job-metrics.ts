@@ -7,7 +7,14 @@ export interface JobMetrics {
   persistenceLag: Histogram;
   /** Messages set aside in chat.message_dead_letters instead of stored, by reason. */
   messagesDeadLettered: Counter<'reason'>;
+  /**
+   * Partitions of chat.messages created, by what created them: `maintenance` (the timer, ahead of
+   * time) or `insert` (a batch PostgreSQL refused for want of one: the timer fell behind).
+   */
+  messagePartitionsCreated: Counter<'trigger'>;
 }
+
+export const PARTITION_TRIGGERS = ['maintenance', 'insert'] as const;
 
 export function createJobMetrics(registry: Registry): JobMetrics {
   const persistenceLag = new Histogram({
@@ -24,5 +31,12 @@ export function createJobMetrics(registry: Registry): JobMetrics {
   });
   // Series exist from the start, so the alert's increase() sees the first dead letter.
   for (const reason of DEAD_LETTER_REASONS) messagesDeadLettered.inc({ reason }, 0);
-  return { persistenceLag, messagesDeadLettered };
+  const messagePartitionsCreated = new Counter({
+    name: 'parley_message_partitions_created_total',
+    help: 'Weekly partitions of chat.messages created, by trigger: maintenance (ahead of time) or insert (a batch found no partition for its ids; the maintenance timer fell behind).',
+    labelNames: ['trigger'] as const,
+    registers: [registry],
+  });
+  for (const trigger of PARTITION_TRIGGERS) messagePartitionsCreated.inc({ trigger }, 0);
+  return { persistenceLag, messagesDeadLettered, messagePartitionsCreated };
 }

@@ -83,6 +83,12 @@ export const queuesPersistence: DashboardSpec = {
           width: 8,
           targets: [{ expr: `sum by (reason) (increase(parley_messages_dead_lettered_total{${WORKER}}[1h]))`, legend: '{{reason}}' }],
         },
+        {
+          title: 'Message partitions created',
+          description: 'Weekly partitions of chat.messages created in the last hour, by trigger: `maintenance` (the hourly timer, ahead of time) or `insert` (a batch found no partition for its messages; the worker created it and stored the batch). Any `insert` means partition maintenance fell behind: look for `message partition maintenance failed` in the worker logs.',
+          width: 8,
+          targets: [{ expr: `sum by (trigger) (increase(parley_message_partitions_created_total{${WORKER}}[1h]))`, legend: '{{trigger}}' }],
+        },
       ],
     },
     {
