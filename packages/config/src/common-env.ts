@@ -139,6 +139,12 @@ export const messageQueueEnv = {
     .max(64)
     .default(1)
     .describe(
-      'Queues the `messages` queue is split into by room (1-64; shard 0 keeps the name `messages`). The same value on chat-socket and the persistence worker. Changing it loses nothing: workers drain the queues of the previous count (docs/decisions/0041-sharded-message-queues.md).',
+      'Queues the `messages` queue is split into by room (1-64; shard 0 keeps the name `messages`). The same value on chat-socket and the persistence worker. Changing it loses nothing: workers drain the queues of the previous count (docs/decisions/0041-sharded-message-queues.md); with MESSAGE_SHARD_KEYS=shard it needs the reshard procedure instead.',
+    ),
+  MESSAGE_SHARD_KEYS: z
+    .enum(['install', 'shard'])
+    .default('install')
+    .describe(
+      'Where the message path keeps its Redis keys. `install`: every shard under the install prefix (one slot on a Redis Cluster). `shard`: each shard but shard 0 under a hash tag of its own (`{parley:m3}:`): its queue, ledger, and the counters, windows, token buckets and idempotency keys of its rooms and senders, so a Redis Cluster spreads the message path over its primaries; the per-sender send rate then applies per shard, and MESSAGE_QUEUE_SHARDS can only be changed with every chat-socket pod stopped (docs/decisions/0043-hash-tag-per-message-shard.md). The same value on chat-socket and the persistence worker.',
     ),
 } as const;

@@ -1,4 +1,5 @@
-export { sendRateKey, idempotencyKey, acceptedHashKey, recentWindowKey, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey, messageQueuesKey } from './message-keys.js';
+export { sendRateKey, idempotencyKey, acceptedHashKey, recentWindowKey, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey, messageQueuesKey, messageKeyLayoutKey, messageShardKeyPrefix } from './message-keys.js';
+export type { MessageShardKeys } from './message-keys.js';
 export { presenceKey, presenceIndexKey, presenceLastSeenKey, presenceSweepLockKey } from './presence-keys.js';
 export { revokedSessionKey, sessionsNotBeforeKey } from './session-keys.js';
 export { notificationsChannel, blocksChangedChannel, sessionsRevokedChannel, socketIoAdapterChannelPrefix } from './channels.js';

@@ -2,7 +2,9 @@ import { blocksChangedChannel, notificationsChannel, sessionsRevokedChannel, soc
 import {
   acceptedHashKey,
   idempotencyKey,
+  messageKeyLayoutKey,
   messageQueuesKey,
+  messageShardKeyPrefix,
   recentWindowKey,
   roomSequenceKey,
   sendRateKey,
@@ -38,6 +40,8 @@ export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
   { name: 'unpersistedBatchesKey', pattern: unpersistedBatchesKey(P), type: 'sorted set', writers: 'chat-socket (adds), persistence-worker (removes)', readers: 'chat-socket (backlog metrics)', expiry: 'none' },
   { name: 'unpersistedMessagesKey', pattern: unpersistedMessagesKey(P), type: 'string (integer)', writers: 'chat-socket (adds), persistence-worker (subtracts)', readers: 'chat-socket (backlog metrics)', expiry: 'none' },
   { name: 'messageQueuesKey', pattern: messageQueuesKey(P), type: 'set of BullMQ queue names', writers: 'chat-socket (its shards at start)', readers: 'persistence-worker (drains queues of other shard counts)', expiry: 'none' },
+  { name: 'messageKeyLayoutKey', pattern: messageKeyLayoutKey(P), type: 'string (`<MESSAGE_SHARD_KEYS>:<shards>`)', writers: 'chat-socket (at start, when absent or the layout is compatible)', readers: 'chat-socket (refuses to start on another `shard` layout)', expiry: 'none' },
+  { name: 'messageShardKeyPrefix', pattern: `${messageShardKeyPrefix('{<tag>}:', 3, 'shard')}… or ${messageShardKeyPrefix(P, 3, 'shard')}… (shard 3, MESSAGE_SHARD_KEYS=shard)`, type: 'prefix of the seven message-path names above and of the shard\'s BullMQ queue (shard 0 and `install`: the install prefix)', writers: 'chat-socket', readers: 'persistence-worker, chat-socket', expiry: '—' },
   { name: 'presenceKey', pattern: presenceKey(P, '<userId>'), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket, persistence-worker', expiry: 'presence lease' },
   { name: 'presenceIndexKey', pattern: presenceIndexKey(P), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },
   { name: 'presenceLastSeenKey', pattern: presenceLastSeenKey(P), type: 'hash', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },

@@ -13,7 +13,8 @@ const nameFunctions = Object.entries(keyspace).filter(([name, value]) => typeof 
 
 describe('the keyspace', () => {
   it('puts every name under the install prefix, so installs sharing a Redis stay apart', () => {
-    for (const [name, build] of nameFunctions) {
+    // messageShardKeyPrefix takes a shard number; its own test below covers it.
+    for (const [name, build] of nameFunctions.filter(([name]) => name !== 'messageShardKeyPrefix')) {
       const args = Array.from({ length: (build as (...args: unknown[]) => string).length - 1 }, (_, index) => `arg${index}`);
       const value = (build as (...args: unknown[]) => string)('install-a:', ...args);
       expect(value, name).toMatch(/^install-a:/);
@@ -81,6 +82,31 @@ describe('the keyspace', () => {
       `${keyspace.bullPrefix(p)}:messages-3:wait`,
     ];
     for (const key of keys) expect(hashTagOf(key), key).toBe('parley');
+  });
+
+  it('gives each message shard but shard 0 a hash tag of its own with MESSAGE_SHARD_KEYS=shard, so a cluster spreads the shards\' queues and keys', () => {
+    const p = '{parley}:';
+    expect(keyspace.messageShardKeyPrefix(p, 0, 'shard')).toBe(p);
+    expect(keyspace.messageShardKeyPrefix(p, 3, 'shard')).toBe('{parley:m3}:');
+    expect(keyspace.messageShardKeyPrefix('pre-{install-b}:x:', 12, 'shard')).toBe('pre-{install-b:m12}:x:');
+    expect(keyspace.messageShardKeyPrefix('parley:', 3, 'shard')).toBe('parley:m3:');
+    for (const shard of [0, 1, 7]) expect(keyspace.messageShardKeyPrefix(p, shard, 'install')).toBe(p);
+    const tags = Array.from({ length: 8 }, (_, shard) => hashTagOf(keyspace.roomSequenceKey(keyspace.messageShardKeyPrefix(p, shard, 'shard'), 'r1')));
+    expect(new Set(tags).size).toBe(8);
+    // Every key one accept script of shard 3 touches, BullMQ's included, shares that shard's tag.
+    const s3 = keyspace.messageShardKeyPrefix(p, 3, 'shard');
+    const scriptKeys = [
+      keyspace.sendRateKey(s3, 'u1'),
+      keyspace.idempotencyKey(s3, 'u1', 'c1'),
+      keyspace.recentWindowKey(s3, 'r1'),
+      keyspace.roomSequenceKey(s3, 'r1'),
+      keyspace.acceptedHashKey(s3, 'm1'),
+      keyspace.unpersistedBatchesKey(s3),
+      keyspace.unpersistedMessagesKey(s3),
+      `${keyspace.bullPrefix(s3)}:messages-3:wait`,
+    ];
+    for (const key of scriptKeys) expect(hashTagOf(key), key).toBe('parley:m3');
+    expect(() => keyspace.messageShardKeyPrefix(p, -1, 'shard')).toThrow(RangeError);
   });
 
   it('drops the hash tag from the socket.io adapter channel prefix, so sharded room channels spread over the cluster', () => {

@@ -2,9 +2,35 @@
  * Keys of the message path: chat-socket's accept script writes them, the persistence worker
  * reads and clears some of them (docs/decisions/0001-atomic-accept-and-enqueue.md). The accept
  * script takes keys of several rooms, senders and BullMQ's own keys in one call, so these carry
- * no hash tag of their own: on a Redis Cluster the install prefix's tag (`{parley}:`) puts them,
- * and every other key of the install, in one slot (docs/decisions/0035-redis-cluster.md).
+ * no hash tag of their own: they are composed under a prefix whose tag keeps one script's keys in
+ * one slot on a Redis Cluster. That prefix is the install's (`{parley}:`, one slot for every key
+ * of the install, docs/decisions/0035-redis-cluster.md), or with MESSAGE_SHARD_KEYS=shard the
+ * prefix of the message queue shard the room belongs to (`messageShardKeyPrefix`,
+ * docs/decisions/0043-hash-tag-per-message-shard.md).
  */
+
+/**
+ * Where the message path's keys of a shard live: `install` keeps them under the install prefix
+ * (every shard in one slot); `shard` gives each shard but shard 0 a hash tag of its own.
+ */
+export type MessageShardKeys = 'install' | 'shard';
+
+/**
+ * The prefix of shard `shard`'s message-path keys (its queue, accepted hashes, ledger, and the
+ * counters, windows, token buckets and idempotency keys of the rooms and senders of its batches).
+ * Shard 0, and every shard with `install`, keeps the install prefix, so an install with one shard
+ * is the same either way. Otherwise the prefix's hash tag gets the shard appended
+ * (`{parley}:` → `{parley:m3}:`), which places the shard in a slot of its own; a prefix without a
+ * tag (one Redis) gets `m3:` appended instead.
+ */
+export function messageShardKeyPrefix(prefix: string, shard: number, keys: MessageShardKeys): string {
+  if (!Number.isInteger(shard) || shard < 0) throw new RangeError(`shard must be a non-negative integer, got ${shard}`);
+  if (keys === 'install' || shard === 0) return prefix;
+  const open = prefix.indexOf('{');
+  const close = open < 0 ? -1 : prefix.indexOf('}', open + 1);
+  if (close > open + 1) return `${prefix.slice(0, close)}:m${shard}${prefix.slice(close)}`;
+  return `${prefix}m${shard}:`;
+}
 
 /** Token bucket of one sender, shared by every chat-socket pod. */
 export function sendRateKey(prefix: string, senderId: string): string {
@@ -61,4 +87,14 @@ export function unpersistedMessagesKey(prefix: string): string {
  */
 export function messageQueuesKey(prefix: string): string {
   return `${prefix}msg-queues`;
+}
+
+/**
+ * The message-key layout the install's chat-socket pods run with, `<MESSAGE_SHARD_KEYS>:<shards>`
+ * (`shard:4`). With `shard` a room's counter and window live under its shard's prefix, so pods
+ * must never run two layouts at once: a pod whose layout differs from this one refuses to start
+ * (docs/decisions/0043-hash-tag-per-message-shard.md).
+ */
+export function messageKeyLayoutKey(prefix: string): string {
+  return `${prefix}msg-key-layout`;
 }

@@ -1,10 +1,10 @@
 import { Worker, type Processor } from 'bullmq';
 import type { Logger } from '@parley/logger';
-import { bullPrefix } from '@parley/keyspace';
+import type { MessageShardKeys } from '@parley/keyspace';
 import type { Cluster, Redis } from 'ioredis';
 import { createJitterBackoffStrategy } from './jitter-backoff.js';
 import { observeWorker } from './observe-worker.js';
-import { bullQueueName } from './open-queue.js';
+import { bullQueueName, queueBullPrefix } from './open-queue.js';
 import type { QueueMetrics } from './queue-metrics.js';
 import type { JobOf, QueueName } from './queue-names.js';
 import { QUEUE_POLICIES } from './queue-policy.js';
@@ -24,6 +24,8 @@ export interface ConsumerSettings {
   lockDurationMs?: number;
   /** `messages` only: the shard whose queue to consume (0, the queue named `messages`, when absent). */
   shard?: number;
+  /** `messages` only: MESSAGE_SHARD_KEYS (where the shard's queue lives); `install` when absent. */
+  shardKeys?: MessageShardKeys;
 }
 
 /** How long `close` waits for a worker that is still connecting (Redis away: it closes anyway). */
@@ -60,7 +62,7 @@ export function startConsumer<Q extends QueueName, Result = unknown>(queue: Q, h
   const policy = QUEUE_POLICIES[queue];
   const worker = new ConsumerWorker<JobOf<Q>, Result>(bullQueueName(queue, settings.shard), handler, {
     connection: settings.connection,
-    prefix: bullPrefix(settings.installPrefix),
+    prefix: queueBullPrefix(queue, settings),
     concurrency: settings.concurrency ?? 1,
     ...(settings.stalledIntervalMs === undefined ? {} : { stalledInterval: settings.stalledIntervalMs }),
     ...(settings.lockDurationMs === undefined ? {} : { lockDuration: settings.lockDurationMs }),

@@ -6,7 +6,9 @@ export { createProducer } from './producer.js';
 export type { Producer, ProducedJob } from './producer.js';
 export { startConsumer } from './consumer.js';
 export type { ConsumerSettings } from './consumer.js';
-export { openQueue, bullQueueName } from './open-queue.js';
+export { openQueue, bullQueueName, queueBullPrefix } from './open-queue.js';
+export { createMessageKeyLayout } from './message-key-layout.js';
+export type { MessageKeyLayout } from './message-key-layout.js';
 export {
   messageShardOf,
   messageQueueName,

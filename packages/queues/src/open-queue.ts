@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { bullPrefix } from '@parley/keyspace';
+import { bullPrefix, messageShardKeyPrefix, type MessageShardKeys } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { messageQueueName } from './message-shards.js';
 import type { JobOf, QueueName } from './queue-names.js';
@@ -13,6 +13,17 @@ export interface QueueConnection {
   logger?: Logger;
   /** `messages` only: the shard whose queue this is (0, the queue named `messages`, when absent). */
   shard?: number;
+  /**
+   * `messages` only: MESSAGE_SHARD_KEYS. With `shard`, a shard's queue lives under that shard's
+   * hash tag (messageShardKeyPrefix), where its accept script writes the jobs. `install` when absent.
+   */
+  shardKeys?: MessageShardKeys;
+}
+
+/** BullMQ's prefix of a queue: under the install prefix, or a `messages` shard's own (shardKeys). */
+export function queueBullPrefix(queue: QueueName, settings: Pick<QueueConnection, 'installPrefix' | 'shard' | 'shardKeys'>): string {
+  if (queue !== 'messages') return bullPrefix(settings.installPrefix);
+  return bullPrefix(messageShardKeyPrefix(settings.installPrefix, settings.shard ?? 0, settings.shardKeys ?? 'install'));
 }
 
 /** The BullMQ name of a queue (of one shard of it, for `messages`). */
@@ -28,7 +39,7 @@ export function bullQueueName(queue: QueueName, shard: number | undefined): stri
  */
 export function openQueue<Q extends QueueName>(queue: Q, settings: QueueConnection): Queue<JobOf<Q>> {
   const name = bullQueueName(queue, settings.shard);
-  const handle = new Queue<JobOf<Q>>(name, { connection: settings.connection, prefix: bullPrefix(settings.installPrefix) });
+  const handle = new Queue<JobOf<Q>>(name, { connection: settings.connection, prefix: queueBullPrefix(queue, settings) });
   const { logger } = settings;
   let lastErrorLog = 0;
   handle.on('error', (error) => {
