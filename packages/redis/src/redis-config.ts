@@ -1,8 +1,8 @@
 import { Cluster, type Redis as SingleRedis } from 'ioredis';
 import type { Redis } from './create-redis.js';
 
-/** The primaries to ask about settings: the one Redis, or every primary of a cluster. */
-function primaries(redis: Redis): SingleRedis[] {
+/** The primaries to ask about settings or to SCAN: the one Redis, or every primary of a cluster. */
+export function primaries(redis: Redis): SingleRedis[] {
   return redis instanceof Cluster ? redis.nodes('master') : [redis];
 }
 

@@ -4,7 +4,7 @@ import type { Express } from 'express';
 import { createAccessTokenVerifier, startSessionRevocations } from '@parley/auth-middleware';
 import type { DataSource } from '@parley/db';
 import { createAdminApp } from '@parley/http';
-import { createResourceStack, type ServableApp } from '@parley/lifecycle';
+import { createResourceStack, type ResourceStack, type ServableApp } from '@parley/lifecycle';
 import { unpersistedBatchesKey } from '@parley/keyspace';
 import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics } from '@parley/metrics';
@@ -17,6 +17,7 @@ import { openChatStores, type ChatStores } from './composition/chat-stores.js';
 import { wireSendPipeline } from './composition/send-pipeline.js';
 import type { ChatSocketConfig } from './config.js';
 import { watchRedisLink, type RedisLinkWatch } from './durability/redis-link-watch.js';
+import { messageKeysOf } from './composition/message-keys.js';
 import { RecentWindow } from './recent-window/recent-window.js';
 import { countBytesWritten } from './realtime/delivery-instrumentation.js';
 import { countEngineRejections, releaseHandshakeRequests } from './realtime/socket-server.js';
@@ -82,10 +83,23 @@ function watchPartitions(
   return watch;
 }
 
-/** Everything the service is made of, each resource registered in `resources` as it was created. */
+/**
+ * Everything the service is made of, each resource registered in `resources` as it was created.
+ * A build that fails part-way (Redis holds another message-key layout, say) closes what it opened.
+ */
 async function composeChatSocket(config: ChatSocketConfig, logger: Logger, state: InstanceState) {
   const resources = createResourceStack({ logger });
   const background = new BackgroundLoops();
+  try {
+    return await composeParts(config, logger, state, resources, background);
+  } catch (error) {
+    background.stopAll();
+    await resources.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function composeParts(config: ChatSocketConfig, logger: Logger, state: InstanceState, resources: ResourceStack, background: BackgroundLoops) {
   const serviceMetrics = createServiceMetrics('chat-socket');
   const stores = await openChatStores(config, logger, resources);
   const revocations = startSessionRevocations({ redis: stores.redis, redisUrl: config.REDIS_URL, redisKeyPrefix: config.REDIS_KEY_PREFIX, logger });
@@ -97,7 +111,8 @@ async function composeChatSocket(config: ChatSocketConfig, logger: Logger, state
     sessions: revocations,
   });
   const rooms = new RoomRepository(stores.dataSource);
-  const window = new RecentWindow(stores.redis, config.REDIS_KEY_PREFIX);
+  const messageKeys = messageKeysOf(config);
+  const window = new RecentWindow(stores.redis, (roomId) => messageKeys.prefixOfRoom(roomId));
   const summaries = new RoomSummaries(stores.dataSource, rooms, window, config.RECENT_WINDOW_SIZE);
   const users = createUserServiceClient({ baseUrl: config.USER_SERVICE_URL, internalToken: config.INTERNAL_API_TOKEN, logger });
 

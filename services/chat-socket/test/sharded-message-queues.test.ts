@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
-import { bullPrefix, messageQueuesKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { bullPrefix, messageKeyLayoutKey, messageQueuesKey, messageShardKeyPrefix, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey, type MessageShardKeys } from '@parley/keyspace';
 import { createLogger } from '@parley/logger';
 import { messageQueueNames, messageShardOf, openQueue } from '@parley/queues';
-import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { Cluster, closeRedis, createRedis, type Redis } from '@parley/redis';
 import { startRedisCluster, startServiceProcess, TEST_REDIS_URL, testServiceEnv, type ServiceProcess } from '@parley/testing';
+import { resetMessageKeyLayout } from '../src/admin/reset-key-layout.js';
 import { emitWithAck, eventually, startChatCluster, type ChatCluster, type ChatInstance, type TestUser } from './support/chat-cluster.js';
 
 /**
@@ -31,6 +32,8 @@ interface Setup {
   /** The Redis the services use and its key prefix (the test Redis, or a private Redis Cluster). */
   redisUrl: string;
   prefix: string;
+  /** MESSAGE_SHARD_KEYS of the instances. */
+  shardKeys: MessageShardKeys;
   db: pg.Pool;
   redis: Redis;
   owner: TestUser;
@@ -46,12 +49,13 @@ afterAll(async () => {
   while (open.length > 0) await open.pop()!().catch(() => undefined);
 });
 
-async function setUp(label: string, shards: number, redisTarget?: { url: string; prefix: string }): Promise<Setup & { instances: ChatInstance[] }> {
+async function setUp(label: string, shards: number, redisTarget?: { url: string; prefix: string }, shardKeys: MessageShardKeys = 'install'): Promise<Setup & { instances: ChatInstance[] }> {
   const cluster = await startChatCluster({ label, instances: 0, env: { ...LIMITS, ...(redisTarget ? { REDIS_URL: redisTarget.url, REDIS_KEY_PREFIX: redisTarget.prefix } : {}) } });
   open.push(() => cluster.close());
   const redisUrl = redisTarget?.url ?? TEST_REDIS_URL;
   const prefix = redisTarget?.prefix ?? cluster.redisPrefix;
-  const instances = [await cluster.startInstance({ MESSAGE_QUEUE_SHARDS: String(shards) }), await cluster.startInstance({ MESSAGE_QUEUE_SHARDS: String(shards) })];
+  const instanceEnv = { MESSAGE_QUEUE_SHARDS: String(shards), MESSAGE_SHARD_KEYS: shardKeys };
+  const instances = [await cluster.startInstance(instanceEnv), await cluster.startInstance(instanceEnv)];
   const db = new pg.Pool({ connectionString: cluster.database.url, max: 2 });
   open.push(() => db.end());
   const redis = createRedis({ url: redisUrl, name: 'shards-test', logger: createLogger({ service: 'test', level: 'silent' }), maxRetriesPerRequest: null });
@@ -64,7 +68,7 @@ async function setUp(label: string, shards: number, redisTarget?: { url: string;
     expect(created.status).toBe(201);
     rooms.push(created.body.id);
   }
-  return { cluster, redisUrl, prefix, db, redis, owner, senders, rooms, instances };
+  return { cluster, redisUrl, prefix, shardKeys, db, redis, owner, senders, rooms, instances };
 }
 
 async function startWorker(setup: Setup, env: Record<string, string>): Promise<ServiceProcess> {
@@ -138,7 +142,7 @@ async function expectAllStored(setup: Setup, acked: Message[]): Promise<void> {
 async function roomsByQueue(setup: Setup, shards: number): Promise<Map<string, string[]>> {
   const byQueue = new Map<string, string[]>();
   for (let shard = 0; shard < shards; shard += 1) {
-    const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.prefix, shard });
+    const queue = openQueue('messages', { connection: setup.redis, installPrefix: setup.prefix, shard, shardKeys: setup.shardKeys });
     const jobs = await queue.getJobs(['completed'], 0, -1);
     byQueue.set(queue.name, jobs.flatMap((job) => job.data.messages.map((message) => message.roomId)));
     await queue.close();
@@ -148,7 +152,7 @@ async function roomsByQueue(setup: Setup, shards: number): Promise<Map<string, s
 
 /** Four shards: all stored, in order, every shard used and only for its own rooms. */
 async function fourShards(setup: Setup & { instances: ChatInstance[] }): Promise<void> {
-  await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '4' });
+  await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '4', MESSAGE_SHARD_KEYS: setup.shardKeys });
   const acked = await sendRound(setup, setup.instances, 4, 'sharded');
   expect(acked).toHaveLength(ROOMS * 2 * 4);
 
@@ -163,9 +167,20 @@ async function fourShards(setup: Setup & { instances: ChatInstance[] }): Promise
   expect((await setup.redis.smembers(messageQueuesKey(setup.prefix))).sort()).toEqual(messageQueueNames(4).sort());
   // The ledger of acknowledged-but-unpersisted messages (one entry per part) is cleared as well.
   await eventually(async () => {
-    expect(Number((await setup.redis.get(unpersistedMessagesKey(setup.prefix))) ?? 0)).toBe(0);
-    expect(await setup.redis.zcard(unpersistedBatchesKey(setup.prefix))).toBe(0);
+    for (let shard = 0; shard < 4; shard += 1) {
+      const prefix = messageShardKeyPrefix(setup.prefix, shard, setup.shardKeys);
+      expect(Number((await setup.redis.get(unpersistedMessagesKey(prefix))) ?? 0)).toBe(0);
+      expect(await setup.redis.zcard(unpersistedBatchesKey(prefix))).toBe(0);
+    }
   }, 10_000, 100);
+}
+
+/** The primary ("host:port") serving a key's slot on a Redis Cluster. */
+async function primaryServing(redis: Redis, key: string): Promise<string> {
+  if (!(redis instanceof Cluster)) throw new Error('not a cluster');
+  const slot = Number(await redis.cluster('KEYSLOT', key));
+  await redis.refreshSlotsCache?.();
+  return redis.slots[slot]![0]!;
 }
 
 describe('a messages queue in 4 shards', () => {
@@ -179,6 +194,73 @@ describe('a messages queue in 4 shards', () => {
     const prefix = `{t-shards-${randomUUID().slice(0, 6)}}:`;
     await fourShards(await setUp('chat_shards_cluster', 4, { url: redisCluster.url, prefix }));
   }, 240_000);
+});
+
+describe('a hash tag per message shard (MESSAGE_SHARD_KEYS=shard) on a Redis Cluster', () => {
+  it('spreads the shards\' queues, ledgers and room keys over the primaries and still stores every message with its number, in order', async () => {
+    const redisCluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 0 });
+    open.push(() => redisCluster.stop());
+    const prefix = `{t-shardkeys-${randomUUID().slice(0, 6)}}:`;
+    const setup = await setUp('chat_shard_keys', 4, { url: redisCluster.url, prefix }, 'shard');
+    await fourShards(setup);
+
+    // Four shards, four slots: with three primaries at least two of them serve a shard.
+    const prefixes = [0, 1, 2, 3].map((shard) => messageShardKeyPrefix(prefix, shard, 'shard'));
+    const queueKeys = prefixes.map((shardPrefix, shard) => `${bullPrefix(shardPrefix)}:${messageQueueNames(4)[shard]}:id`);
+    const slots = await Promise.all(queueKeys.map(async (key) => Number(await setup.redis.cluster('KEYSLOT', key))));
+    expect(new Set(slots).size).toBe(4);
+    const servers = await Promise.all(queueKeys.map((key) => primaryServing(setup.redis, key)));
+    expect(new Set(servers).size).toBeGreaterThanOrEqual(2);
+    // Each shard's queue really lives there: its job id counter counted its jobs.
+    for (const key of queueKeys) expect(Number(await setup.redis.get(key)), key).toBeGreaterThan(0);
+
+    // A room's counter lives under its shard's tag (and nowhere else), at the room's last number.
+    for (const roomId of setup.rooms.slice(0, 8)) {
+      const shard = messageShardOf(roomId, 4);
+      expect(await setup.redis.get(roomSequenceKey(prefixes[shard]!, roomId)), roomId).toBe(String(2 * 4));
+      if (shard !== 0) expect(await setup.redis.exists(roomSequenceKey(prefix, roomId)), roomId).toBe(0);
+    }
+    expect(await setup.redis.get(messageKeyLayoutKey(prefix))).toBe('shard:4');
+
+    // A resent message is answered with the first one (its idempotency key is in its shard too).
+    const roomId = setup.rooms.find((room) => messageShardOf(room, 4) !== 0)!;
+    const socket = await setup.cluster.connect(setup.instances[1]!, setup.senders[0]!);
+    const send = { roomId, clientMsgId: randomUUID(), body: 'once' };
+    const first = await emitWithAck(socket, 'message:send', send);
+    const again = await emitWithAck(socket, 'message:send', send);
+    expect(first).toMatchObject({ ok: true, message: { seq: 9 } });
+    expect(again).toMatchObject({ ok: true, message: { id: first.message.id, seq: 9 } });
+    socket.disconnect();
+  }, 240_000);
+
+  it('refuses to start a pod of another shard layout, and after the reset (pods stopped, backlog stored) numbers every room on from where it was', async () => {
+    const redisCluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 0 });
+    open.push(() => redisCluster.stop());
+    const prefix = `{t-relayout-${randomUUID().slice(0, 6)}}:`;
+    const setup = await setUp('chat_shard_relayout', 4, { url: redisCluster.url, prefix }, 'shard');
+    await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '4', MESSAGE_SHARD_KEYS: 'shard' });
+    const before = await sendRound(setup, setup.instances, 2, 'four');
+    await expectAllStored(setup, before);
+
+    // Another count (or back to `install`) while the shard:4 pods run: refused, nothing changed.
+    await expect(setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '2', MESSAGE_SHARD_KEYS: 'shard' })).rejects.toThrow(/laid out as shard:4/);
+    await expect(setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '4', MESSAGE_SHARD_KEYS: 'install' })).rejects.toThrow(/laid out as shard:4/);
+    // The same layout is welcome, and the reset refuses while any pod holds a worker-id lease.
+    const third = await setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '4', MESSAGE_SHARD_KEYS: 'shard' });
+    expect(await resetMessageKeyLayout(setup.redis, prefix)).toMatchObject({ kind: 'refused', reason: expect.stringMatching(/worker-id lease/) });
+    for (const instance of [...setup.instances, third]) await setup.cluster.stopInstance(instance);
+
+    expect(await resetMessageKeyLayout(setup.redis, prefix)).toMatchObject({ kind: 'reset', layout: 'shard:4' });
+    const two = [
+      await setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '2', MESSAGE_SHARD_KEYS: 'shard' }),
+      await setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '2', MESSAGE_SHARD_KEYS: 'shard' }),
+    ];
+    await startWorker(setup, { MESSAGE_QUEUE_SHARDS: '2', MESSAGE_SHARD_KEYS: 'shard' });
+    const after = await sendRound(setup, two, 2, 'two');
+    // Every room goes on from 4 (seeded again from PostgreSQL): 1..8, no number twice.
+    await expectAllStored(setup, [...before, ...after]);
+    expect(await setup.redis.get(messageKeyLayoutKey(prefix))).toBe('shard:2');
+  }, 300_000);
 });
 
 describe('changing the shard count with jobs queued', () => {

@@ -1,3 +1,4 @@
+import { messageKeysOf } from './message-keys.js';
 import type { AccessTokenVerifier, SessionRevocations } from '@parley/auth-middleware';
 import type { ResourceStack } from '@parley/lifecycle';
 import type { Logger } from '@parley/logger';
@@ -84,6 +85,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
   const { dataSource, redis, sendRedis } = deps.stores;
   const { io, socketServer, metrics, delivery } = deps.realtime;
   const { send, directBlocks } = deps.pipeline;
+  const messageKeys = messageKeysOf(config);
   const history = new HistoryService(dataSource, rooms, window, (messages) => deps.attachments.describe(messages), deps.stores.historyReads);
   // Replies and mentions: every user send passes the composer (docs/decisions/0034-replies-and-mentions.md).
   const replyMetrics = createReplyMetrics(deps.serviceMetrics.registry);
@@ -94,7 +96,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     mentions: new MentionResolver({ users, rooms, metrics: replyMetrics, logger }),
     metrics: replyMetrics,
     redis: sendRedis,
-    redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    messageKeys,
   });
   const threads = new ThreadService(dataSource, rooms, window, replyMetrics, (messages) => deps.attachments.describe(messages));
   const timeline = new TimelineService({
@@ -103,7 +105,7 @@ export function wireChatModules(deps: ChatModulesDeps): ChatModules {
     window,
     send,
     redis: sendRedis,
-    redisKeyPrefix: config.REDIS_KEY_PREFIX,
+    messageKeys,
     editWindowSeconds: config.MESSAGE_EDIT_WINDOW_SECONDS,
     deleteWindowSeconds: config.MESSAGE_DELETE_WINDOW_SECONDS,
   });

@@ -66,7 +66,7 @@ export function createRealtime(deps: RealtimeDeps): Realtime {
   const delivery = createDeliveryMetrics(registry);
   instrumentFanout(io, metrics, delivery);
   deps.background.add(startPubsubProbe(io, delivery, logger));
-  const backlog = createBacklogMetrics(registry, deps.stores.redis, config.REDIS_KEY_PREFIX, logger, Date.now, config.MESSAGE_QUEUE_SHARDS);
+  const backlog = createBacklogMetrics(registry, deps.stores.redis, config.REDIS_KEY_PREFIX, logger, Date.now, config.MESSAGE_QUEUE_SHARDS, config.MESSAGE_SHARD_KEYS);
   deps.resources.add('backlog-metrics', () => backlog.close());
   dropOwnBroadcastEchoes(io);
   deps.background.add(

@@ -10,6 +10,8 @@ import { leaseWorkerId, type WorkerIdLease } from '../ids/worker-id-lease.js';
 import { createMessageQueue, type MessageQueue } from '../messages/message-queue.js';
 import type { RecentWindow } from '../recent-window/recent-window.js';
 import { seedRoomSequences } from '../messages/room-sequence-counter.js';
+import { claimMessageKeyLayout } from '../messages/message-key-layout-guard.js';
+import { messageKeysOf } from './message-keys.js';
 import { SendMessageService } from '../messages/send-message.js';
 import { roomChannel } from '../realtime/channels.js';
 import { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
@@ -69,7 +71,10 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
   deps.resources.add('worker-id-lease', () => lease.release());
   ids.setWorkerId(lease.workerId);
 
-  const queue = createMessageQueue(sendRedis, prefix, logger, config.MESSAGE_QUEUE_SHARDS);
+  const messageKeys = messageKeysOf(config);
+  // Before anything is accepted: a pod of another key layout must not number rooms' messages.
+  await claimMessageKeyLayout(redis, prefix, messageKeys);
+  const queue = createMessageQueue(sendRedis, prefix, logger, config.MESSAGE_QUEUE_SHARDS, config.MESSAGE_SHARD_KEYS);
   deps.resources.add('message-queue', () => queue.close());
   // Redis answered above; a pod whose queues are not recorded would not be drained after a reshard.
   await queue.register();
@@ -87,7 +92,7 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
   const directBlocks = new DirectRoomBlocks({ rooms, users: deps.users, logger });
   const send = new SendMessageService({
     redis: sendRedis,
-    redisKeyPrefix: prefix,
+    messageKeys,
     rooms,
     directBlocks,
     queue,
@@ -101,7 +106,7 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     windowSize: config.RECENT_WINDOW_SIZE,
     durability,
-    seedSequences: (roomIds) => seedRoomSequences(sendRedis, prefix, dataSource, window, roomIds),
+    seedSequences: (roomIds) => seedRoomSequences(sendRedis, messageKeys, dataSource, window, roomIds),
     attachments,
     deliver: (message) => {
       // A deleted message's files go after the grace period (on the pod that accepted the deletion).

@@ -19,8 +19,8 @@ export interface MessageDurabilitySettings {
   waitReplicas: number;
   waitTimeoutMs: number;
   /**
-   * A key the accept scripts write: on a Redis Cluster WAIT goes to the primary of its slot
-   * (every key of the install shares it), over the connection the scripts ran on.
+   * A key the accept scripts write: on a Redis Cluster WAIT goes to the primary of its slot, over
+   * the connection the scripts ran on. With MESSAGE_SHARD_KEYS=shard a batch's parts name theirs.
    */
   acceptSlotKey: string;
   logger: Logger;
@@ -73,12 +73,13 @@ export class MessageDurability {
    * After a batch's script: resolves true once the batch is as durable as MESSAGE_DURABILITY
    * says (for `fsync` and `none` the script's reply already is that point).
    */
-  async confirm(): Promise<boolean> {
+  async confirm(slotKeys: readonly string[] = [this.settings.acceptSlotKey]): Promise<boolean> {
     const { mode, redis, waitReplicas, waitTimeoutMs, logger } = this.settings;
     if (mode !== 'replicas') return true;
-    const replicas = await primaryOfKey(redis, this.settings.acceptSlotKey)
-      .then((primary) => primary.wait(waitReplicas, waitTimeoutMs))
-      .catch(() => 0);
+    // One WAIT per primary that ran a part of the batch (one slot per shard with MESSAGE_SHARD_KEYS=shard).
+    const primaries = [...new Set(await Promise.all(slotKeys.map((key) => primaryOfKey(redis, key).catch(() => undefined))))];
+    const confirmed = await Promise.all(primaries.map((primary) => (primary ? primary.wait(waitReplicas, waitTimeoutMs).catch(() => 0) : Promise.resolve(0))));
+    const replicas = Math.min(...confirmed);
     if (replicas >= waitReplicas) return true;
     logger.warn({ replicas, wanted: waitReplicas }, 'accepted batch not confirmed by enough replicas in time; answering unavailable');
     return false;

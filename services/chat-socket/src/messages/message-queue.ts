@@ -2,7 +2,7 @@ import { Job } from 'bullmq';
 import type { Redis } from '@parley/redis';
 import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { messageQueuesKey } from '@parley/keyspace';
+import { messageQueuesKey, type MessageShardKeys } from '@parley/keyspace';
 import { createProducer, messageShardOf } from '@parley/queues';
 import { JOB_ARG_COUNT, JOB_KEY_COUNT, type StandardJobCall } from './accept-script.js';
 
@@ -46,8 +46,9 @@ interface RecordingClient {
  * client that records the script call instead of sending it; the accept script then runs that
  * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
  */
-export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger, shards = 1): MessageQueue {
-  const producers = Array.from({ length: shards }, (_, shard) => createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger, shard }));
+export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger, shards = 1, shardKeys: MessageShardKeys = 'install'): MessageQueue {
+  // With MESSAGE_SHARD_KEYS=shard each shard's queue lives under its shard's hash tag (@parley/queues).
+  const producers = Array.from({ length: shards }, (_, shard) => createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger, shard, shardKeys }));
   return {
     shards,
     shardOf: (roomId) => messageShardOf(roomId, shards),

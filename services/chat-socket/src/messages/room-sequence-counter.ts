@@ -2,6 +2,7 @@ import type { Redis } from '@parley/redis';
 import { highestStoredSeq } from '@parley/chat-store';
 import type { DataSource } from '@parley/db';
 import { roomSequenceKey } from '@parley/keyspace';
+import type { MessageKeyLayout } from '@parley/queues';
 import type { RecentWindow } from '../recent-window/recent-window.js';
 
 /**
@@ -12,9 +13,15 @@ import type { RecentWindow } from '../recent-window/recent-window.js';
  * room's recent window (accepted, maybe not stored yet). `SET NX`, so a pod that seeds late never
  * moves a counter another pod already uses.
  */
-export async function seedRoomSequences(redis: Redis, redisKeyPrefix: string, dataSource: DataSource, window: RecentWindow, roomIds: Iterable<string>): Promise<void> {
+export async function seedRoomSequences(
+  redis: Redis,
+  messageKeys: Pick<MessageKeyLayout, 'prefixOfRoom'>,
+  dataSource: DataSource,
+  window: RecentWindow,
+  roomIds: Iterable<string>,
+): Promise<void> {
   for (const roomId of new Set(roomIds)) {
     const [stored, recent] = await Promise.all([highestStoredSeq(dataSource, roomId), window.highestSeq(roomId)]);
-    await redis.set(roomSequenceKey(redisKeyPrefix, roomId), Math.max(stored, recent), 'NX');
+    await redis.set(roomSequenceKey(messageKeys.prefixOfRoom(roomId), roomId), Math.max(stored, recent), 'NX');
   }
 }

@@ -3,6 +3,7 @@ import type { Redis } from '@parley/redis';
 import type { Message, MessageAttachment, ReplyQuote, TimelineEventKind } from '@parley/contracts';
 import { ForbiddenError, RateLimitedError, UnavailableError, ValidationError } from '@parley/errors';
 import type { Logger } from '@parley/logger';
+import type { MessageKeyLayout } from '@parley/queues';
 import { markBatchSampleBucket, type Context, type Span } from '@parley/tracing';
 import { acceptedHashKey, idempotencyKey, recentWindowKey, roomSequenceKey, sendRateKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import type { MessageDurability } from '../durability/message-durability.js';
@@ -72,7 +73,11 @@ export interface SendResult {
 export interface SendMessageSettings {
   /** Dedicated connection: the accept scripts and WAIT share it. */
   redis: Redis;
-  redisKeyPrefix: string;
+  /**
+   * Where each shard's message-path keys live (MESSAGE_SHARD_KEYS): a batch's part for a shard
+   * runs its script on that shard's keys only (docs/decisions/0043-hash-tag-per-message-shard.md).
+   */
+  messageKeys: Pick<MessageKeyLayout, 'prefixOfShard'>;
   rooms: RoomRepository;
   /** Blocks between the two users of a direct room stop their messages. */
   directBlocks: Pick<DirectRoomBlocks, 'blockedRooms'>;
@@ -238,17 +243,21 @@ export class SendMessageService {
     // carries every candidate of its part; the worker stores only the ids the script put in the
     // part's accepted hash.
     const decided: Array<{ candidate: Candidate; reply: AcceptReply }> = [];
+    // A key each part's script wrote, for WAIT (one primary per shard's slot on a cluster).
+    const slotKeys: string[] = [];
     await Promise.all(
       this.settings.queue.byShard(candidates, (candidate) => candidate.send.roomId).map(async ([shard, part]) => {
-        const acceptedKey = acceptedHashKey(this.settings.redisKeyPrefix, part[0]!.message.id);
+        const prefix = this.settings.messageKeys.prefixOfShard(shard);
+        const acceptedKey = acceptedHashKey(prefix, part[0]!.message.id);
         let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
         try {
-          outcome = await this.accept(part, acceptedKey, await this.jobCall(shard, part, acceptedKey));
+          outcome = await this.accept(part, prefix, acceptedKey, await this.jobCall(shard, part, acceptedKey));
         } catch (error) {
           this.settings.logger.warn({ err: error, shard }, 'cannot accept a send batch; nothing of it was accepted');
           this.refuse(part, error, 'Cannot accept messages right now, try again');
           return;
         }
+        slotKeys.push(unpersistedBatchesKey(prefix));
         part.forEach((candidate, index) => decided.push({ candidate, reply: outcome.replies[index]! }));
       }),
     );
@@ -260,7 +269,7 @@ export class SendMessageService {
         accepted.push(candidate);
       }
     }
-    if (!(await this.settings.durability.confirm())) {
+    if (!(await this.settings.durability.confirm(slotKeys))) {
       // Accepted and queued, but not yet as durable as promised: not acknowledged. A retry
       // returns the same message once it is; receivers fill its sequence gap from history.
       const unconfirmed = decided.filter(({ reply }) => reply[0] !== 'limited').map(({ candidate }) => candidate);
@@ -281,11 +290,10 @@ export class SendMessageService {
   }
 
   /**
-   * Runs the batch's script; rooms without a sequence counter get one (from what is stored) and
+   * Runs the batch's script on the keys under `redisKeyPrefix` (its shard's); rooms without a sequence counter get one (from what is stored) and
    * the script runs again. Nothing is written by a run that finds unseeded rooms.
    */
-  private async accept(candidates: Candidate[], acceptedKey: string, job: StandardJobCall): Promise<Extract<AcceptOutcome, { kind: 'decided' }>> {
-    const { redisKeyPrefix } = this.settings;
+  private async accept(candidates: Candidate[], redisKeyPrefix: string, acceptedKey: string, job: StandardJobCall): Promise<Extract<AcceptOutcome, { kind: 'decided' }>> {
     const keyed = candidates.map(({ send, message, json }) => ({
       bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
       idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),

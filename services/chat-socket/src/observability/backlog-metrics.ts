@@ -1,4 +1,4 @@
-import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { messageShardKeyPrefix, unpersistedBatchesKey, unpersistedMessagesKey, type MessageShardKeys } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import { withTimeout } from '@parley/lifecycle';
 import { Counter, Gauge, type Registry } from '@parley/metrics';
@@ -39,26 +39,52 @@ export interface BacklogMetrics {
  *
  * When Redis does not answer, the last sample is kept and the ages keep growing from the
  * timestamps it held: an outage of Redis does not read as a healthy backlog.
+ *
+ * With MESSAGE_SHARD_KEYS=shard every shard keeps its own ledger under its own hash tag
+ * (docs/decisions/0043-hash-tag-per-message-shard.md): all of them are read and summed, the
+ * oldest entry of any of them is the install's oldest.
  */
-export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyPrefix: string, logger: Logger, now: () => number = Date.now, messageQueueShards = 1): BacklogMetrics {
+export function createBacklogMetrics(
+  registry: Registry,
+  redis: Redis,
+  redisKeyPrefix: string,
+  logger: Logger,
+  now: () => number = Date.now,
+  messageQueueShards = 1,
+  shardKeys: MessageShardKeys = 'install',
+): BacklogMetrics {
   const connection = { connection: redis, installPrefix: redisKeyPrefix, logger };
   // Each shard of `messages` is a queue of its own (`queue="messages-2"`); dashboards sum them.
   const queues = [
     ...ALL_QUEUES.filter((name) => name !== 'messages').map((name) => openQueue(name, connection)),
-    ...Array.from({ length: messageQueueShards }, (_, shard) => openQueue('messages', { ...connection, shard })),
+    ...Array.from({ length: messageQueueShards }, (_, shard) => openQueue('messages', { ...connection, shard, shardKeys })),
   ];
+  const ledgerPrefixes = [...new Set(Array.from({ length: messageQueueShards }, (_, shard) => messageShardKeyPrefix(redisKeyPrefix, shard, shardKeys)))];
   const registers = [registry];
 
+  /** One ledger: its oldest entry, its batches and its messages, read in one transaction (one slot). */
+  const readLedger = async (prefix: string) => {
+    const ledger = await redis
+      .multi()
+      .zrange(unpersistedBatchesKey(prefix), 0, 0, 'WITHSCORES')
+      .zcard(unpersistedBatchesKey(prefix))
+      .get(unpersistedMessagesKey(prefix))
+      .exec();
+    if (!ledger) throw new Error('the backlog transaction was discarded');
+    for (const [error] of ledger) if (error) throw error;
+    const range = ledger[0]![1] as string[];
+    return {
+      oldestAt: range.length === 2 ? Number(range[1]) : undefined,
+      batches: Number(ledger[1]![1]),
+      messages: Math.max(0, Number(ledger[2]![1] ?? 0)),
+    };
+  };
+
   const sample = async (): Promise<BacklogSample> => {
-    const [counts, oldest, ledger] = await Promise.all([
+    const [counts, oldest, ledgers] = await Promise.all([
       Promise.all(queues.map((queue) => queue.getJobCounts(...BACKLOG_STATES))),
       Promise.all(queues.map((queue) => queue.getJobs(['waiting'], 0, 0, true))),
-      redis
-        .multi()
-        .zrange(unpersistedBatchesKey(redisKeyPrefix), 0, 0, 'WITHSCORES')
-        .zcard(unpersistedBatchesKey(redisKeyPrefix))
-        .get(unpersistedMessagesKey(redisKeyPrefix))
-        .exec(),
+      Promise.all(ledgerPrefixes.map(readLedger)),
     ]);
     const jobs: BacklogSample['jobs'] = {};
     const oldestWaitingAt: BacklogSample['oldestWaitingAt'] = {};
@@ -67,15 +93,13 @@ export function createBacklogMetrics(registry: Registry, redis: Redis, redisKeyP
       jobs[queue.name] = { waiting: count.waiting ?? 0, active: count.active ?? 0, delayed: count.delayed ?? 0, failed: count.failed ?? 0 };
       oldestWaitingAt[queue.name] = oldest[index]![0]?.timestamp;
     });
-    if (!ledger) throw new Error('the backlog transaction was discarded');
-    for (const [error] of ledger) if (error) throw error;
-    const range = ledger[0]![1] as string[];
+    const oldestTimes = ledgers.flatMap((ledger) => (ledger.oldestAt === undefined ? [] : [ledger.oldestAt]));
     return {
       jobs,
       oldestWaitingAt,
-      unpersistedBatches: Number(ledger[1]![1]),
-      unpersistedMessages: Math.max(0, Number(ledger[2]![1] ?? 0)),
-      oldestUnpersistedAt: range.length === 2 ? Number(range[1]) : undefined,
+      unpersistedBatches: ledgers.reduce((sum, ledger) => sum + ledger.batches, 0),
+      unpersistedMessages: ledgers.reduce((sum, ledger) => sum + ledger.messages, 0),
+      oldestUnpersistedAt: oldestTimes.length > 0 ? Math.min(...oldestTimes) : undefined,
     };
   };
 

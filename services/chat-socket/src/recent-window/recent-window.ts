@@ -63,15 +63,22 @@ export interface WindowPage {
 }
 
 export class RecentWindow {
+  private readonly prefixOfRoom: (roomId: string) => string;
+
+  /**
+   * `keyPrefix`: the install prefix, or where each room's message keys live
+   * (MessageKeyLayout.prefixOfRoom: its shard's prefix with MESSAGE_SHARD_KEYS=shard).
+   */
   constructor(
     private readonly redis: Redis,
-    private readonly redisKeyPrefix: string,
+    keyPrefix: string | ((roomId: string) => string),
   ) {
+    this.prefixOfRoom = typeof keyPrefix === 'string' ? () => keyPrefix : keyPrefix;
     redis.defineCommand('parleyWindowById', { numberOfKeys: 1, lua: WINDOW_BY_ID_LUA, readOnly: true });
   }
 
   key(roomId: string): string {
-    return recentWindowKey(this.redisKeyPrefix, roomId);
+    return recentWindowKey(this.prefixOfRoom(roomId), roomId);
   }
 
   /** Messages with seq > afterSeq, in sequence order. */
@@ -107,13 +114,26 @@ export class RecentWindow {
   async newestOf(roomIds: string[]): Promise<Map<string, Message>> {
     const result = new Map<string, Message>();
     if (roomIds.length === 0) return result;
-    const pipeline = this.redis.pipeline();
-    for (const roomId of roomIds) pipeline.zrevrangebylex(this.key(roomId), '+', '-', 'LIMIT', 0, 1);
-    const replies = (await pipeline.exec()) ?? [];
-    replies.forEach(([error, members], index) => {
-      const member = !error && Array.isArray(members) ? (members[0] as string | undefined) : undefined;
-      if (member) result.set(roomIds[index]!, parseWindowMember(member));
-    });
+    // One pipeline per key prefix: a Redis Cluster runs a pipeline on one slot's node, and with
+    // MESSAGE_SHARD_KEYS=shard each shard's rooms have a slot of their own.
+    const byPrefix = new Map<string, string[]>();
+    for (const roomId of roomIds) {
+      const prefix = this.prefixOfRoom(roomId);
+      const rooms = byPrefix.get(prefix);
+      if (rooms) rooms.push(roomId);
+      else byPrefix.set(prefix, [roomId]);
+    }
+    await Promise.all(
+      [...byPrefix.values()].map(async (rooms) => {
+        const pipeline = this.redis.pipeline();
+        for (const roomId of rooms) pipeline.zrevrangebylex(this.key(roomId), '+', '-', 'LIMIT', 0, 1);
+        const replies = (await pipeline.exec()) ?? [];
+        replies.forEach(([error, members], index) => {
+          const member = !error && Array.isArray(members) ? (members[0] as string | undefined) : undefined;
+          if (member) result.set(rooms[index]!, parseWindowMember(member));
+        });
+      }),
+    );
     return result;
   }
 

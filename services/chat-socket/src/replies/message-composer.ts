@@ -1,6 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
 import type { Redis } from '@parley/redis';
 import { idempotencyKey } from '@parley/keyspace';
+import type { MessageKeyLayout } from '@parley/queues';
 import type { SendMessageService, SendRequest, SendResult } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
 import type { MentionResolver } from './mention-resolver.js';
@@ -15,7 +16,8 @@ export interface ComposerSettings {
   metrics: ReplyMetrics;
   /** Where the accept script keeps what each (sender, clientMsgId) was accepted as. */
   redis: Redis;
-  redisKeyPrefix: string;
+  /** Where each room's message keys live (its shard's prefix with MESSAGE_SHARD_KEYS=shard). */
+  messageKeys: Pick<MessageKeyLayout, 'prefixOfRoom'>;
 }
 
 /**
@@ -33,7 +35,7 @@ export class MessageComposer {
     if (replyTo === undefined && !request.body.includes('@')) return this.settings.send.send(request);
     // A retry of an accepted send is answered with the first message before anything is checked
     // again (the parent may have been deleted since).
-    if (await this.settings.redis.exists(idempotencyKey(this.settings.redisKeyPrefix, request.senderId, request.clientMsgId))) {
+    if (await this.settings.redis.exists(idempotencyKey(this.settings.messageKeys.prefixOfRoom(request.roomId), request.senderId, request.clientMsgId))) {
       return this.settings.send.send({ ...request, replyTo: undefined });
     }
     if (replyTo !== undefined || !request.memberVerified) {

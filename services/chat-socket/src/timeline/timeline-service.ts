@@ -5,6 +5,7 @@ import type { DataSource } from '@parley/db';
 import { ConflictError, ForbiddenError, NotFoundError } from '@parley/errors';
 import type { Redis } from '@parley/redis';
 import { idempotencyKey } from '@parley/keyspace';
+import type { MessageKeyLayout } from '@parley/queues';
 import type { RecentWindow } from '../recent-window/recent-window.js';
 import type { SendMessageService } from '../messages/send-message.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
@@ -16,7 +17,8 @@ export interface TimelineSettings {
   send: Pick<SendMessageService, 'send'>;
   /** Where the accept script keeps what each (sender, clientMsgId) was accepted as. */
   redis: Redis;
-  redisKeyPrefix: string;
+  /** Where each room's message keys live (its shard's prefix with MESSAGE_SHARD_KEYS=shard). */
+  messageKeys: Pick<MessageKeyLayout, 'prefixOfRoom'>;
   /** How long after sending an author may edit (0: always). */
   editWindowSeconds: number;
   /** How long after sending an author may delete (0: always); owners and admins always may. */
@@ -92,7 +94,7 @@ export class TimelineService {
    * (the first attempt may have deleted the message, or the edit window may have closed since).
    */
   private async retried(request: TimelineRequest, kind: TimelineEventKind, emoji?: string): Promise<Message | null> {
-    const stored = await this.settings.redis.get(idempotencyKey(this.settings.redisKeyPrefix, request.userId, request.clientMsgId));
+    const stored = await this.settings.redis.get(idempotencyKey(this.settings.messageKeys.prefixOfRoom(request.roomId), request.userId, request.clientMsgId));
     if (!stored) return null;
     const message = JSON.parse(stored) as Message;
     if (message.roomId !== request.roomId) throw new ConflictError('This clientMsgId was already used for something else');
