@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runHelm } from '../src/helm.js';
 import { findObject } from '../src/manifests.js';
+import { REPO_ROOT } from '../src/repo-paths.js';
 import { containerEnvSources, resolveEnv } from '../src/workload-env.js';
-import { name, render, renderError } from './support/chart-render.js';
+import { RELEASE, ciFile, name, render, renderError } from './support/chart-render.js';
 
 const KEDA = { 'persistenceWorker.keda.enabled': 'true', 'persistenceWorker.autoscaling.enabled': 'false', 'persistenceWorker.keda.listLength': '100' };
 
@@ -86,5 +89,21 @@ describe('where the message path keeps its Redis keys (config.messageShardKeys)'
     expect(renderError({ set: { 'config.messageShardKeys': 'room' }, skipSchemaValidation: true })).toMatch(
       /parley: config.messageShardKeys is "room"; it must be `install` .* or `shard`/,
     );
+  });
+
+  it('warns in NOTES.txt that with `shard` a reshard is not a rolling upgrade, and that one Redis gains nothing from it', () => {
+    const notesWith = (...args: string[]): string => {
+      const install = runHelm(['install', RELEASE, join(REPO_ROOT, 'charts', 'parley'), '--dry-run=client', '--namespace', 'chat', ...args]);
+      expect(install.ok, install.stderr).toBe(true);
+      return install.stdout.slice(install.stdout.indexOf('NOTES:'));
+    };
+    const oneRedis = notesWith('--set', 'config.messageShardKeys=shard', '--set', 'config.messageQueueShards=4');
+    expect(oneRedis).toContain('config.messageShardKeys=shard, 4 shard(s)');
+    expect(oneRedis).toContain('stop every chat-socket pod first');
+    expect(oneRedis).toContain('every shard is on the same Redis');
+    const cluster = notesWith('--values', ciFile('redis-cluster-shard-keys-values.yaml'));
+    expect(cluster).toContain('stop every chat-socket pod first');
+    expect(cluster).not.toContain('every shard is on the same Redis');
+    expect(notesWith()).not.toContain('MESSAGE SHARDS KEEP THEIR OWN REDIS KEYS');
   });
 });
