@@ -223,6 +223,31 @@ http://localhost
 {{- printf "%s/.well-known/jwks.json" (include "parley.serviceUrl" (dict "ctx" . "key" "auth" "name" "auth")) -}}
 {{- end -}}
 
+{{/*
+The Redis key prefix of `messages` queue shard `shard` with config.messageShardKeys, the rule of
+messageShardKeyPrefix in packages/keyspace/src/message-keys.ts: shard 0, and every shard with
+`install`, keeps config.redisKeyPrefix; otherwise a non-empty hash tag gets `:m<shard>` appended
+inside it (`{parley}:` → `{parley:m3}:`), and a prefix without one gets `m<shard>:` appended
+(`parley:` → `parley:m3:`). Takes (dict "ctx" $ "shard" <int>).
+*/}}
+{{- define "parley.messageShardKeyPrefix" -}}
+{{- $prefix := .ctx.Values.config.redisKeyPrefix -}}
+{{- $shard := int .shard -}}
+{{- if or (eq .ctx.Values.config.messageShardKeys "install") (eq $shard 0) -}}
+{{- $prefix -}}
+{{- else if regexMatch "^[^{]*\\{[^}]+\\}" $prefix -}}
+{{- regexReplaceAll "^([^{]*\\{[^}]+)(\\}(?s:.*))$" $prefix (printf "${1}:m%d${2}" $shard) -}}
+{{- else -}}
+{{- printf "%sm%d:" $prefix $shard -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The BullMQ wait list of `messages` queue shard `shard` (`messages`, `messages-1`, …). Takes (dict "ctx" $ "shard" <int>). */}}
+{{- define "parley.messageShardWaitList" -}}
+{{- $shard := int .shard -}}
+{{- printf "%sbull:%s:wait" (include "parley.messageShardKeyPrefix" .) (ternary "messages" (printf "messages-%d" $shard) (eq $shard 0)) -}}
+{{- end -}}
+
 {{/* ---- Secrets ---- */}}
 
 {{/* Secret the chart generates for data-store URLs (evaluation mode, or URLs given inline). */}}

@@ -68,6 +68,9 @@
 {{- if and $v.chatSocket.autoscaling.sockets.enabled (not $v.chatSocket.autoscaling.enabled) }}
   {{- fail "parley: chatSocket.autoscaling.sockets.enabled needs chatSocket.autoscaling.enabled=true (the sockets metric is part of the chat-socket HorizontalPodAutoscaler)." }}
 {{- end }}
+{{- if not (has $v.config.messageShardKeys (list "install" "shard")) }}
+  {{- fail (printf "parley: config.messageShardKeys is %q; it must be `install` (every message shard under config.redisKeyPrefix) or `shard` (a hash tag per message shard, for a Redis Cluster)." (toString $v.config.messageShardKeys)) }}
+{{- end }}
 {{- $attachments := $v.chatSocket.attachments }}
 {{- if and (eq $attachments.storage "s3") (not $attachments.s3.bucket) }}
   {{- fail "parley: chatSocket.attachments.storage=s3 needs chatSocket.attachments.s3.bucket." }}

@@ -41,6 +41,8 @@ export interface RenderOptions {
   namespace?: string;
   /** Also render `helm test` hooks (helm template renders them by default). */
   chartDir?: string;
+  /** `--skip-schema-validation`: reach the templates' own checks with values the schema refuses. */
+  skipSchemaValidation?: boolean;
 }
 
 function valueArgs(options: RenderOptions): string[] {
@@ -60,6 +62,7 @@ export function helmTemplate(options: RenderOptions = {}): HelmResult {
     '--namespace',
     options.namespace ?? 'chat',
     ...valueArgs(options),
+    ...(options.skipSchemaValidation ? ['--skip-schema-validation'] : []),
   ]);
 }
 

@@ -55,6 +55,7 @@ const RULES: [string, JsonSchema][] = [
   ['config.corsOrigins', stringArray('^https?://[^/\\s]+$')],
   ['config.redisKeyPrefix', pattern('^[a-zA-Z0-9:_{}-]*$')],
   ['config.messageQueueShards', integer(1, 64)],
+  ['config.messageShardKeys', enumOf('install', 'shard')],
   ['config.databasePoolSize', integer(1, 200)],
   ['config.shutdownTimeoutMs', integer(100)],
   ['**.existingSecret', pattern(SECRET_NAME)],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findObject } from '../src/manifests.js';
 import { containerEnvSources, resolveEnv } from '../src/workload-env.js';
-import { name, render, renderError } from './support/chart-render.js';
+import { ciFile, name, render, renderError } from './support/chart-render.js';
 
 const EXTERNAL = { 'evaluation.enabled': 'false', 'externalDatabase.existingSecret': 'db' };
 // --set would read `{parley}:` as a list.
@@ -27,6 +27,14 @@ describe('an external Redis Cluster', () => {
     });
     const chat = findObject(objects, 'Deployment', name('chat-socket'));
     expect(containerEnvSources(objects, chat).get('REDIS_URL')).toEqual({ kind: 'secret', name: 'redis-cluster', key: 'url' });
+  });
+
+  it('spreads the message path over the cluster with a hash tag per message shard (ci/redis-cluster-shard-keys-values.yaml)', () => {
+    const objects = render({ valuesFiles: [ciFile('redis-cluster-shard-keys-values.yaml')] });
+    for (const component of ['chat-socket', 'persistence-worker']) {
+      const env = resolveEnv(objects, containerEnvSources(objects, findObject(objects, 'Deployment', name(component))));
+      expect([env.REDIS_KEY_PREFIX, env.MESSAGE_QUEUE_SHARDS, env.MESSAGE_SHARD_KEYS], component).toEqual(['{parley}:', '4', 'shard']);
+    }
   });
 
   it('refuses a cluster whose keys would spread over slots, and cluster settings that contradict each other', () => {
