@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, PersistMessagesJob } from '@parley/contracts';
 import { acceptedHashKey, messageQueuesKey, messageShardKeyPrefix, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { createLogger } from '@parley/logger';
 import { jobOptionsFor, messageShardOf, openQueue } from '@parley/queues';
-import { deleteRedisPrefix, TEST_REDIS_URL } from '@parley/testing';
+import { closeRedis, createRedis, type Redis } from '@parley/redis';
+import { deleteRedisPrefix, startRedisCluster, TEST_REDIS_URL, type PrivateRedisCluster } from '@parley/testing';
 import { runRetryFailedCommand } from '../src/failed-jobs/retry-failed-command.js';
 import { sampleValue } from './support/prometheus-text.js';
 import { createRoom, createWorkerTestEnv, makeMessage, startWorker, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
@@ -14,108 +15,114 @@ import { createRoom, createWorkerTestEnv, makeMessage, startWorker, waitFor, typ
  * MESSAGE_SHARD_KEYS=shard (docs/decisions/0043-hash-tag-per-message-shard.md): each shard of
  * `messages` but shard 0 keeps its queue, accepted hashes and ledger under a hash tag of its own
  * (`{prefix:m2}:`). On the one test Redis the tags are only characters of the key names, which is
- * enough to tell whether the worker reads and clears the right ones.
+ * enough to tell whether the worker reads and clears the right ones; on a Redis Cluster a key
+ * outside its script's slot is refused outright (CROSSSLOT).
  */
 const SHARDS = 3;
-const prefix = `{t-pwkeys-${randomBytes(4).toString('hex')}}:`;
-const shardPrefix = (shard: number) => messageShardKeyPrefix(prefix, shard, 'shard');
-// Shards 1-2 of this count, and shard 4 of an earlier count of 5 (a leftover queue).
-const OTHER_PREFIXES = [1, 2, 4].map(shardPrefix);
 
-let env: WorkerTestEnv;
-let running: RunningWorker;
-let redis: Redis;
-const queues = new Map<number, Queue<PersistMessagesJob>>();
+describe.each([
+  { target: 'one Redis', cluster: false },
+  { target: 'a Redis Cluster', cluster: true },
+])('message queues and ledgers under each shard\'s hash tag (MESSAGE_SHARD_KEYS=shard), on $target', ({ cluster: onCluster }) => {
+  const prefix = `{t-pwkeys-${randomBytes(4).toString('hex')}}:`;
+  const shardPrefix = (shard: number) => messageShardKeyPrefix(prefix, shard, 'shard');
+  let redisCluster: PrivateRedisCluster | undefined;
+  let redisUrl = TEST_REDIS_URL;
+  let env: WorkerTestEnv;
+  let running: RunningWorker;
+  let redis: Redis;
+  const queues = new Map<number, Queue<PersistMessagesJob>>();
 
-beforeAll(async () => {
-  env = await createWorkerTestEnv('pw_shardkeys', { redisKeyPrefix: prefix });
-  redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-  running = await startWorker(env.config({ MESSAGE_QUEUE_SHARDS: String(SHARDS), MESSAGE_SHARD_KEYS: 'shard', MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS: '600000' }));
-});
+  beforeAll(async () => {
+    if (onCluster) {
+      redisCluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 0 });
+      redisUrl = redisCluster.url;
+    }
+    env = await createWorkerTestEnv('pw_shardkeys', { redisKeyPrefix: prefix });
+    redis = createRedis({ url: redisUrl, name: 'shard-keys-producer', logger: createLogger({ service: 'test', level: 'silent' }), maxRetriesPerRequest: null });
+    running = await startWorker(
+      env.config({ REDIS_URL: redisUrl, MESSAGE_QUEUE_SHARDS: String(SHARDS), MESSAGE_SHARD_KEYS: 'shard', MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS: '600000' }),
+    );
+  }, 60_000);
 
-afterAll(async () => {
-  await running?.stop();
-  await Promise.all([...queues.values()].map((queue) => queue.close()));
-  redis?.disconnect();
-  await env?.cleanup();
-  for (const other of OTHER_PREFIXES) await deleteRedisPrefix(other);
-});
+  afterAll(async () => {
+    await running?.stop();
+    await Promise.all([...queues.values()].map((queue) => queue.close()));
+    if (redis) await closeRedis(redis);
+    await env?.cleanup();
+    // Shards 1-2 of this count, and shard 4 of an earlier count of 5 (a leftover queue).
+    if (!onCluster) for (const shard of [1, 2, 4]) await deleteRedisPrefix(shardPrefix(shard));
+    await redisCluster?.stop();
+  });
 
-/** Shard `shard`'s queue where a chat-socket pod with MESSAGE_SHARD_KEYS=shard writes it. */
-function queueOf(shard: number): Queue<PersistMessagesJob> {
-  let queue = queues.get(shard);
-  if (!queue) {
-    queue = openQueue('messages', { connection: redis, installPrefix: prefix, shard, shardKeys: 'shard' });
-    queues.set(shard, queue);
+  /** Shard `shard`'s queue where a chat-socket pod with MESSAGE_SHARD_KEYS=shard writes it. */
+  function queueOf(shard: number): Queue<PersistMessagesJob> {
+    let queue = queues.get(shard);
+    if (!queue) {
+      queue = openQueue('messages', { connection: redis, installPrefix: prefix, shard, shardKeys: 'shard' });
+      queues.set(shard, queue);
+    }
+    return queue;
   }
-  return queue;
-}
 
-/** A room (in PostgreSQL) whose messages go to `shard` of `shards`. */
-async function roomOfShard(shard: number, shards = SHARDS): Promise<string> {
-  let roomId = randomUUID();
-  while (messageShardOf(roomId, shards) !== shard) roomId = randomUUID();
-  return createRoom(env.dataSource, [], roomId);
-}
+  /** A room (in PostgreSQL) whose messages go to `shard` of `shards`. */
+  async function roomOfShard(shard: number, shards = SHARDS): Promise<string> {
+    let roomId = randomUUID();
+    while (messageShardOf(roomId, shards) !== shard) roomId = randomUUID();
+    return createRoom(env.dataSource, [], roomId);
+  }
 
-interface AcceptedBatch {
-  jobId: string;
-  acceptedKey: string;
-  ledgerPrefix: string;
-}
+  /**
+   * What chat-socket's accept script writes for a batch of shard `shard`, in one script, under
+   * the shard's prefix (one slot): the accepted hash (id → room sequence number), the ledger
+   * entry and count, and the job naming the hash (the job's messages carry no numbers yet).
+   */
+  async function acceptInShard(shard: number, messages: Message[]): Promise<{ jobId: string; acceptedKey: string; ledgerPrefix: string }> {
+    const ledgerPrefix = shardPrefix(shard);
+    const acceptedKey = acceptedHashKey(ledgerPrefix, messages[0]!.id);
+    const acceptedAt = Date.now();
+    await redis
+      .multi()
+      .hset(acceptedKey, Object.fromEntries(messages.map((message, index) => [message.id, String(index + 1)])))
+      .zadd(unpersistedBatchesKey(ledgerPrefix), 'NX', acceptedAt, acceptedKey)
+      .incrby(unpersistedMessagesKey(ledgerPrefix), messages.length)
+      .exec();
+    const data: PersistMessagesJob = {
+      messages: messages.map((message) => ({ ...message, seq: 0 })),
+      acceptedAt: Object.fromEntries(messages.map((message) => [message.id, acceptedAt])),
+      acceptedKey,
+    };
+    const job = await queueOf(shard).add('persist', data, jobOptionsFor('messages'));
+    return { jobId: job.id!, acceptedKey, ledgerPrefix };
+  }
 
-/**
- * What chat-socket's accept script writes for a batch of shard `shard`, in one script, under the
- * shard's prefix: the accepted hash (id → room sequence number), the ledger entry and count, and
- * the job naming the hash (the job's messages carry no numbers yet).
- */
-async function acceptInShard(shard: number, messages: Message[]): Promise<AcceptedBatch> {
-  const ledgerPrefix = shardPrefix(shard);
-  const acceptedKey = acceptedHashKey(ledgerPrefix, messages[0]!.id);
-  const acceptedAt = Date.now();
-  await redis
-    .multi()
-    .hset(acceptedKey, Object.fromEntries(messages.map((message, index) => [message.id, String(index + 1)])))
-    .zadd(unpersistedBatchesKey(ledgerPrefix), 'NX', acceptedAt, acceptedKey)
-    .incrby(unpersistedMessagesKey(ledgerPrefix), messages.length)
-    .exec();
-  const data: PersistMessagesJob = {
-    messages: messages.map((message) => ({ ...message, seq: 0 })),
-    acceptedAt: Object.fromEntries(messages.map((message) => [message.id, acceptedAt])),
-    acceptedKey,
-  };
-  const job = await queueOf(shard).add('persist', data, jobOptionsFor('messages'));
-  return { jobId: job.id!, acceptedKey, ledgerPrefix };
-}
+  async function completed(shard: number, jobId: string): Promise<void> {
+    const state = await waitFor(
+      async () => {
+        const current = await queueOf(shard).getJobState(jobId);
+        return current === 'completed' || current === 'failed' ? current : undefined;
+      },
+      15_000,
+      `job ${jobId} of shard ${shard} to finish`,
+    );
+    expect(state).toBe('completed');
+  }
 
-async function completed(shard: number, jobId: string): Promise<void> {
-  const state = await waitFor(
-    async () => {
-      const current = await queueOf(shard).getJobState(jobId);
-      return current === 'completed' || current === 'failed' ? current : undefined;
-    },
-    15_000,
-    `job ${jobId} of shard ${shard} to finish`,
-  );
-  expect(state).toBe('completed');
-}
+  /** Another batch still waiting on the install prefix's ledger (shard 0's): 7 messages in all. */
+  const WAITING_ON_INSTALL = acceptedHashKey(prefix, 'a-batch-of-shard-0');
+  async function keepWaitingOnInstall(): Promise<void> {
+    await redis.zadd(unpersistedBatchesKey(prefix), Date.now(), WAITING_ON_INSTALL);
+    await redis.set(unpersistedMessagesKey(prefix), 7);
+  }
 
-/** Another batch still waiting on the install prefix's ledger (shard 0's): 7 messages in all. */
-const WAITING_ON_INSTALL = acceptedHashKey(prefix, 'a-batch-of-shard-0');
-async function keepWaitingOnInstall(): Promise<void> {
-  await redis.zadd(unpersistedBatchesKey(prefix), Date.now(), WAITING_ON_INSTALL);
-  await redis.set(unpersistedMessagesKey(prefix), 7);
-}
+  async function ledgerOf(ledgerPrefix: string): Promise<{ batches: string[]; messages: string | null }> {
+    return { batches: await redis.zrange(unpersistedBatchesKey(ledgerPrefix), 0, -1), messages: await redis.get(unpersistedMessagesKey(ledgerPrefix)) };
+  }
 
-async function ledgerOf(ledgerPrefix: string): Promise<{ batches: string[]; messages: string | null }> {
-  return { batches: await redis.zrange(unpersistedBatchesKey(ledgerPrefix), 0, -1), messages: await redis.get(unpersistedMessagesKey(ledgerPrefix)) };
-}
+  async function storedSeqs(roomId: string): Promise<Array<{ id: string; seq: string }>> {
+    return env.dataSource.query('SELECT id::text, seq::text FROM chat.messages WHERE room_id = $1 ORDER BY seq', [roomId]);
+  }
 
-async function storedSeqs(roomId: string): Promise<Array<{ id: string; seq: string }>> {
-  return env.dataSource.query('SELECT id::text, seq::text FROM chat.messages WHERE room_id = $1 ORDER BY seq', [roomId]);
-}
-
-describe('message queues and ledgers under each shard\'s hash tag (MESSAGE_SHARD_KEYS=shard)', () => {
   it('stores a batch of shard 2 from the queue under {prefix:m2}, and clears that shard\'s ledger and accepted hash, not the install\'s', async () => {
     await keepWaitingOnInstall();
     const sender = randomUUID();
@@ -179,7 +186,7 @@ describe('message queues and ledgers under each shard\'s hash tag (MESSAGE_SHARD
 
     const command = async (env: Record<string, string>) => {
       const out: string[] = [];
-      const code = await runRetryFailedCommand(['--queue', 'messages-1', '--list'], { REDIS_URL: TEST_REDIS_URL, REDIS_KEY_PREFIX: prefix, ...env }, { out: (line) => out.push(line), err: (line) => out.push(line) });
+      const code = await runRetryFailedCommand(['--queue', 'messages-1', '--list'], { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: prefix, ...env }, { out: (line) => out.push(line), err: (line) => out.push(line) });
       return { code, out: out.join('\n') };
     };
     const shardKeys = await command({ MESSAGE_SHARD_KEYS: 'shard' });
