@@ -11,6 +11,7 @@ import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { consumedShards, messageKeyLayoutOf, type PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
+import { checkMessageKeyLayout } from './messages/message-key-layout-check.js';
 import { startMessageShardConsumers, type MessageShardConsumers } from './messages/message-shard-consumers.js';
 import { createDigestMetrics } from './mention-digests/digest-metrics.js';
 import { createMentionDigests, type MentionDigests } from './mention-digests/mention-digests.js';
@@ -182,6 +183,8 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   resources.add('redis', () => closeRedis(redis));
   const redisSettings = checkRedisSettings(redis, log);
   resources.add('redis-settings-check', () => redisSettings.catch(() => undefined));
+  const keyLayout = checkMessageKeyLayout(redis, config.REDIS_KEY_PREFIX, messageKeyLayoutOf(config), log);
+  resources.add('message-key-layout-check', () => keyLayout.catch(() => undefined));
 
   const queueConnection = { connection: bullConnection, installPrefix: config.REDIS_KEY_PREFIX, logger: log };
   const notifications = createProducer('notifications', queueConnection);

@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message, PersistMessagesJob } from '@parley/contracts';
-import { acceptedHashKey, messageQueuesKey, messageShardKeyPrefix, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
+import { acceptedHashKey, messageKeyLayoutKey, messageQueuesKey, messageShardKeyPrefix, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import { createLogger } from '@parley/logger';
-import { jobOptionsFor, messageShardOf, openQueue } from '@parley/queues';
+import { createMessageKeyLayout, jobOptionsFor, messageShardOf, openQueue } from '@parley/queues';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
 import { deleteRedisPrefix, startRedisCluster, TEST_REDIS_URL, type PrivateRedisCluster } from '@parley/testing';
 import { runRetryFailedCommand } from '../src/failed-jobs/retry-failed-command.js';
+import { checkMessageKeyLayout } from '../src/messages/message-key-layout-check.js';
 import { sampleValue } from './support/prometheus-text.js';
-import { createRoom, createWorkerTestEnv, makeMessage, startWorker, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
+import { capturingLogger, createRoom, createWorkerTestEnv, makeMessage, startWorker, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
 
 /**
  * MESSAGE_SHARD_KEYS=shard (docs/decisions/0043-hash-tag-per-message-shard.md): each shard of
@@ -195,5 +196,52 @@ describe.each([
     expect(shardKeys.out).toContain('1 failed job(s) in queue messages-1');
     // Under the install prefix there is no such queue: the setting must match the install's.
     expect((await command({})).out).toContain('0 failed job(s) in queue messages-1');
+  });
+});
+
+describe('the worker\'s message-key layout against chat-socket\'s (msg-key-layout)', () => {
+  const prefix = `{t-pwlayout-${randomBytes(4).toString('hex')}}:`;
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = createRedis({ url: TEST_REDIS_URL, name: 'layout-check', logger: createLogger({ service: 'test', level: 'silent' }) });
+  });
+
+  afterAll(async () => {
+    if (redis) await closeRedis(redis);
+    await deleteRedisPrefix(prefix);
+  });
+
+  async function check(producers: string | undefined, keys: 'install' | 'shard', shards: number) {
+    if (producers === undefined) await redis.del(messageKeyLayoutKey(prefix));
+    else await redis.set(messageKeyLayoutKey(prefix), producers);
+    const { logger, lines } = capturingLogger();
+    const report = await checkMessageKeyLayout(redis, prefix, createMessageKeyLayout(prefix, shards, keys), logger);
+    return { report, errors: lines().filter((line) => line.level === 50) };
+  }
+
+  it('says nothing when chat-socket runs the same layout, when none has started yet, or when only the count differs with install keys (a rollout)', async () => {
+    for (const [producers, keys, shards] of [
+      ['shard:3', 'shard', 3],
+      [undefined, 'shard', 3],
+      ['install:4', 'install', 2],
+    ] as const) {
+      const { report, errors } = await check(producers, keys, shards);
+      expect(report, String(producers)).toMatchObject({ readable: true, matches: true });
+      expect(errors, String(producers)).toEqual([]);
+    }
+  });
+
+  it('logs an error naming both layouts when MESSAGE_SHARD_KEYS differs, or the count differs with shard keys', async () => {
+    for (const [producers, keys, shards] of [
+      ['shard:3', 'install', 3],
+      ['install:3', 'shard', 3],
+      ['shard:4', 'shard', 3],
+    ] as const) {
+      const { report, errors } = await check(producers, keys, shards);
+      expect(report, producers).toEqual({ readable: true, producers, matches: false });
+      expect(errors, producers).toHaveLength(1);
+      expect(errors[0], producers).toMatchObject({ producers, worker: `${keys}:${shards}` });
+    }
   });
 });
