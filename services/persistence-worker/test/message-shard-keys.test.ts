@@ -220,11 +220,14 @@ describe('the worker\'s message-key layout against chat-socket\'s (msg-key-layou
     return { report, errors: lines().filter((line) => line.level === 50) };
   }
 
-  it('says nothing when chat-socket runs the same layout, when none has started yet, or when only the count differs with install keys (a rollout)', async () => {
+  it('says nothing when chat-socket places the shards\' keys as the worker does, when none has started yet, or when only the count differs with install keys (a rollout)', async () => {
     for (const [producers, keys, shards] of [
       ['shard:3', 'shard', 3],
       [undefined, 'shard', 3],
       ['install:4', 'install', 2],
+      // One shard is the install prefix whatever MESSAGE_SHARD_KEYS says.
+      ['shard:1', 'install', 3],
+      ['install:4', 'shard', 1],
     ] as const) {
       const { report, errors } = await check(producers, keys, shards);
       expect(report, String(producers)).toMatchObject({ readable: true, matches: true });

@@ -8,16 +8,24 @@ export type MessageKeyLayoutReport =
   | { readable: true; producers: string | undefined; matches: boolean }
   | { readable: false; reason: string };
 
-const STORED_LAYOUT = /^(install|shard):(\d+)$/;
+/**
+ * Where a layout (`<keys>:<shards>`) puts the shards' keys: `install`, and every one-shard layout,
+ * under the install prefix; `shard:N` each shard under its own. chat-socket compares layouts the
+ * same way (message-key-layout-guard.ts, keyPlacementOf) before it claims the record.
+ */
+function placementOf(layout: string): string {
+  const [keys, shards] = layout.split(':');
+  return keys === 'shard' && Number(shards) > 1 ? `shard:${Number(shards)}` : 'install';
+}
 
 /**
  * Compares this process's message-key layout (MESSAGE_SHARD_KEYS, MESSAGE_QUEUE_SHARDS) with the
- * one chat-socket's pods run with (messageKeyLayoutKey, written at their start). With another
- * MESSAGE_SHARD_KEYS the worker consumes shards 1… under prefixes no producer writes to, and
- * their messages wait unstored; with `shard` the shard counts must match as well
- * (docs/decisions/0043-hash-tag-per-message-shard.md). With `install` a different count is a
- * rollout in progress (0041) and needs nothing. It only logs: the worker still stores shard 0
- * and runs notifications and mail, and the backlog alerts take over from there.
+ * one chat-socket's pods run with (messageKeyLayoutKey, written at their start). When they place
+ * the shards' keys differently (another MESSAGE_SHARD_KEYS, or with `shard` another count) the
+ * worker looks for shards 1… under prefixes no producer writes to, and their messages wait
+ * unstored (docs/decisions/0043-hash-tag-per-message-shard.md). With `install` a different count
+ * is a rollout in progress (0041) and needs nothing. It only logs: the worker still stores shard
+ * 0 and runs notifications and mail, and the backlog alerts take over from there.
  */
 export async function checkMessageKeyLayout(redis: Redis, installPrefix: string, layout: MessageKeyLayout, logger: Logger): Promise<MessageKeyLayoutReport> {
   let stored: string | null;
@@ -29,9 +37,7 @@ export async function checkMessageKeyLayout(redis: Redis, installPrefix: string,
     return { readable: false, reason };
   }
   if (stored === null) return { readable: true, producers: undefined, matches: true };
-  const parsed = STORED_LAYOUT.exec(stored);
-  const [producerKeys, producerShards] = parsed ? [parsed[1], Number(parsed[2])] : [undefined, undefined];
-  const matches = producerKeys === layout.keys && (layout.keys === 'install' || producerShards === layout.shards);
+  const matches = placementOf(stored) === placementOf(layout.describe());
   if (!matches) {
     logger.error(
       { producers: stored, worker: layout.describe() },
