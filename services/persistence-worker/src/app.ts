@@ -8,9 +8,10 @@ import { createLogger, type Logger } from '@parley/logger';
 import { createServiceMetrics, type Registry } from '@parley/metrics';
 import { ALL_QUEUES, createProducer, createQueueMetrics, openQueue, startConsumer, type Producer, type QueueMetrics } from '@parley/queues';
 import { closeRedis, createRedis, type Redis } from '@parley/redis';
-import { consumedShards, type PersistenceWorkerConfig } from './config.js';
+import { consumedShards, messageKeyLayoutOf, type PersistenceWorkerConfig } from './config.js';
 import { createWorkerDataSource } from './database.js';
 import { startMailConsumer } from './mail/mail-consumer.js';
+import { checkMessageKeyLayout } from './messages/message-key-layout-check.js';
 import { startMessageShardConsumers, type MessageShardConsumers } from './messages/message-shard-consumers.js';
 import { createDigestMetrics } from './mention-digests/digest-metrics.js';
 import { createMentionDigests, type MentionDigests } from './mention-digests/mention-digests.js';
@@ -69,6 +70,7 @@ function startJobWorkers(
       database,
       redis,
       redisKeyPrefix: config.REDIS_KEY_PREFIX,
+      messageKeys: messageKeyLayoutOf(config),
       notifications,
       metrics: metrics.jobs,
       logger: log,
@@ -80,7 +82,7 @@ function startJobWorkers(
       concurrency: config.MESSAGES_CONCURRENCY,
       discoveryIntervalMs: config.MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS,
       redis,
-      consumer: consumerSettings,
+      consumer: { ...consumerSettings, shardKeys: config.MESSAGE_SHARD_KEYS },
       metrics: metrics.queues,
       logger: log,
       workers,
@@ -181,13 +183,15 @@ export async function createPersistenceWorkerApp(config: PersistenceWorkerConfig
   resources.add('redis', () => closeRedis(redis));
   const redisSettings = checkRedisSettings(redis, log);
   resources.add('redis-settings-check', () => redisSettings.catch(() => undefined));
+  const keyLayout = checkMessageKeyLayout(redis, config.REDIS_KEY_PREFIX, messageKeyLayoutOf(config), log);
+  resources.add('message-key-layout-check', () => keyLayout.catch(() => undefined));
 
   const queueConnection = { connection: bullConnection, installPrefix: config.REDIS_KEY_PREFIX, logger: log };
   const notifications = createProducer('notifications', queueConnection);
   // Every shard's queue, whichever this process consumes: each pod reports the whole picture.
   const gaugedQueues = [
     ...ALL_QUEUES.filter((queue) => queue !== 'messages').map((queue) => openQueue(queue, queueConnection)),
-    ...Array.from({ length: config.MESSAGE_QUEUE_SHARDS }, (_, shard) => openQueue('messages', { ...queueConnection, shard })),
+    ...Array.from({ length: config.MESSAGE_QUEUE_SHARDS }, (_, shard) => openQueue('messages', { ...queueConnection, shard, shardKeys: config.MESSAGE_SHARD_KEYS })),
   ];
   resources.add('queues', () => Promise.all([notifications, ...gaugedQueues].map((queue) => queue.close().catch(() => undefined))));
   queueMetrics.gaugeQueues(gaugedQueues);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { databaseEnv, envInt, envPort, loadConfig, redisEnv, serviceEnv, metricsEnv, DEFAULT_METRICS_PORTS, dataDirEnv, mailEnv, messageQueueEnv, internalEnv, ConfigError } from '@parley/config';
-import { parseShardSelection } from '@parley/queues';
+import { createMessageKeyLayout, parseShardSelection, type MessageKeyLayout } from '@parley/queues';
 
 /** Every variable the persistence worker reads; `npm run docs:config` renders the table from these. */
 export const configSchema = z.object({
@@ -73,6 +73,15 @@ export function loadPersistenceWorkerConfig(env: Record<string, string | undefin
 export function consumedShards(config: PersistenceWorkerConfig): number[] {
   const selection = parseShardSelection(config.WORKER_QUEUE_SHARDS, config.MESSAGE_QUEUE_SHARDS);
   return 'shards' in selection ? selection.shards : [];
+}
+
+/**
+ * Where the message path's keys of each shard live (MESSAGE_SHARD_KEYS): a shard's queue, and
+ * the accepted hashes and ledger its jobs finish, are under that shard's prefix; presence and
+ * the queue registry stay under the install prefix.
+ */
+export function messageKeyLayoutOf(config: PersistenceWorkerConfig): MessageKeyLayout {
+  return createMessageKeyLayout(config.REDIS_KEY_PREFIX, config.MESSAGE_QUEUE_SHARDS, config.MESSAGE_SHARD_KEYS);
 }
 
 /** The file mailbox directory when no SMTP server is configured. */

@@ -15,10 +15,10 @@ export const RETRY_FAILED_USAGE = `Usage: npm run jobs:retry-failed -- --queue <
   --list    print the failed jobs (id, failure time, attempts, reason) instead of retrying them
 
 Retrying moves failed jobs back to the queue with a fresh retry budget; fix the cause first.
-Reads REDIS_URL and REDIS_KEY_PREFIX like the worker.`;
+Reads REDIS_URL, REDIS_KEY_PREFIX and MESSAGE_SHARD_KEYS (where messages-N lives) like the worker.`;
 
 /** Only the variables the command needs, so it runs without a DATABASE_URL. */
-const commandConfigSchema = configSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true });
+const commandConfigSchema = configSchema.pick({ REDIS_URL: true, REDIS_KEY_PREFIX: true, MESSAGE_SHARD_KEYS: true });
 
 export interface CommandOutput {
   out(line: string): void;
@@ -74,7 +74,7 @@ export async function runRetryFailedCommand(
   const redis = createRedis({ url: config.REDIS_URL, name: 'retry-failed-jobs', logger, maxRetriesPerRequest: 1 });
   const connection = { connection: redis, installPrefix: config.REDIS_KEY_PREFIX };
   const queue = isMessageQueueName(options.queue)
-    ? openQueue('messages', { ...connection, shard: shardOfMessageQueue(options.queue) })
+    ? openQueue('messages', { ...connection, shard: shardOfMessageQueue(options.queue), shardKeys: config.MESSAGE_SHARD_KEYS })
     : openQueue(options.queue as (typeof QUEUES)[number], connection);
   try {
     if (options.list) {

@@ -1,6 +1,6 @@
 import type { Processor, Queue, Worker } from 'bullmq';
 import type { PersistMessagesJob } from '@parley/contracts';
-import { messageQueuesKey } from '@parley/keyspace';
+import { messageQueuesKey, type MessageShardKeys } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
 import {
   isMessageQueueName,
@@ -26,7 +26,11 @@ export interface MessageShardConsumersSettings {
   discoveryIntervalMs: number;
   /** Bounded retries: reads the set of queues producers have used. */
   redis: Redis;
-  consumer: Omit<ConsumerSettings, 'concurrency' | 'shard'>;
+  /**
+   * `shardKeys` (MESSAGE_SHARD_KEYS) is required: with `shard`, a shard's queue is under its own
+   * prefix, and a consumer or probe under the install prefix would look at an empty queue.
+   */
+  consumer: Omit<ConsumerSettings, 'concurrency' | 'shard' | 'shardKeys'> & { shardKeys: MessageShardKeys };
   metrics: QueueMetrics;
   logger: Logger;
   /** The running workers; consumers started here are added, so shutdown closes them too. */
@@ -49,6 +53,9 @@ export interface MessageShardConsumers {
  * still holds jobs gets a consumer in every worker process, kept until the process exits (pods
  * on the previous count may still add to it during a rollout). Order needs nothing more: a
  * message's room sequence number is fixed when it is accepted, whichever queue stores it.
+ * With MESSAGE_SHARD_KEYS=shard every queue, current or left over, is looked for under the prefix
+ * of its shard (`messages-5` under `{parley:m5}:`), where its producers wrote it; the registry
+ * stays under the install prefix.
  */
 export function startMessageShardConsumers(processor: Processor<PersistMessagesJob>, settings: MessageShardConsumersSettings): MessageShardConsumers {
   const { consumer, logger } = settings;
@@ -72,7 +79,7 @@ export function startMessageShardConsumers(processor: Processor<PersistMessagesJ
       const shard = shardOfMessageQueue(name);
       let probe = probes.get(name);
       if (!probe) {
-        probe = openQueue('messages', { connection: consumer.connection, installPrefix: consumer.installPrefix, logger, shard });
+        probe = openQueue('messages', { connection: consumer.connection, installPrefix: consumer.installPrefix, logger, shard, shardKeys: consumer.shardKeys });
         probes.set(name, probe);
       }
       const counts = await probe.getJobCounts(...PENDING_STATES);

@@ -14,7 +14,7 @@ import {
 } from '@parley/chat-store';
 import { messageSchema, persistMessagesJobSchema, traceCarrierSchema, type Message } from '@parley/contracts';
 import { unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
-import type { Producer } from '@parley/queues';
+import type { MessageKeyLayout, Producer } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 import type { Logger } from '@parley/logger';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
@@ -29,7 +29,13 @@ import { findRoomAudience } from '../notifications/room-audience.js';
 export interface PersistMessagesDeps {
   database: DatabaseConnection;
   redis: Redis;
+  /** The install prefix: presence and room audiences (never moved to a shard's prefix). */
   redisKeyPrefix: string;
+  /**
+   * Where each shard's ledger lives (MESSAGE_SHARD_KEYS): a job's batch is finished under the
+   * prefix of its queue's shard, where the accept script wrote its accepted hash and ledger entry.
+   */
+  messageKeys: MessageKeyLayout;
   notifications: Producer<'notifications'>;
   metrics: JobMetrics;
   logger: Logger;
@@ -121,7 +127,7 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
 
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
           // Last: a run that dies before this leaves the set for the next run to read again.
-          if (batch.acceptedKey) await finishBatch(deps, batch.acceptedKey);
+          if (batch.acceptedKey) await finishBatch(deps, job.queueName, batch.acceptedKey);
           spans.end();
           return {
             inserted: stored.insertedIds.length,
@@ -162,9 +168,14 @@ async function createMissingPartitions(deps: PersistMessagesDeps, dataSource: Da
   );
 }
 
-/** Takes the batch off the ledger of unpersisted messages and deletes its accepted hash. */
-async function finishBatch(deps: PersistMessagesDeps, acceptedKey: string): Promise<void> {
-  await deps.redis.eval(FINISH_BATCH_LUA, 3, acceptedKey, unpersistedBatchesKey(deps.redisKeyPrefix), unpersistedMessagesKey(deps.redisKeyPrefix));
+/**
+ * Takes the batch off the ledger of unpersisted messages and deletes its accepted hash. The
+ * ledger is the one of the job's shard (`messages-3` → `{parley:m3}:` with MESSAGE_SHARD_KEYS=shard),
+ * in the slot of the accepted hash its accept script wrote next to it.
+ */
+async function finishBatch(deps: PersistMessagesDeps, queueName: string, acceptedKey: string): Promise<void> {
+  const prefix = deps.messageKeys.prefixOfQueue(queueName);
+  await deps.redis.eval(FINISH_BATCH_LUA, 3, acceptedKey, unpersistedBatchesKey(prefix), unpersistedMessagesKey(prefix));
 }
 
 /**

@@ -26,10 +26,15 @@ export interface WorkerTestEnv {
   cleanup(): Promise<void>;
 }
 
-export async function createWorkerTestEnv(label: string): Promise<WorkerTestEnv> {
+export interface WorkerTestEnvOptions {
+  /** A prefix of the test's own instead of testRedisPrefix(label) (a hash-tagged one, say); deleted at cleanup all the same. */
+  redisKeyPrefix?: string;
+}
+
+export async function createWorkerTestEnv(label: string, options: WorkerTestEnvOptions = {}): Promise<WorkerTestEnv> {
   const database = await createTestDatabase(label);
   const dataSource = await migratedChatDataSource(database.url);
-  const prefix = testRedisPrefix(label);
+  const prefix = options.redisKeyPrefix ?? testRedisPrefix(label);
   const env = (overrides: Record<string, string> = {}): Record<string, string> => ({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -159,9 +164,8 @@ export function makeMessage(roomId: string, senderId: string, overrides: Partial
   };
 }
 
-/** A group room with these members (the first is the owner). */
-export async function createRoom(dataSource: DataSource, memberIds: string[] = []): Promise<string> {
-  const roomId = randomUUID();
+/** A group room with these members (the first is the owner); `roomId` when the test needs a room of a given shard. */
+export async function createRoom(dataSource: DataSource, memberIds: string[] = [], roomId: string = randomUUID()): Promise<string> {
   await dataSource.query(
     `INSERT INTO chat.rooms (id, kind, name, visibility, created_by, member_count, last_activity_at)
      VALUES ($1, 'group', 'test room', 'private', $2, $3, '2000-01-01')`,
