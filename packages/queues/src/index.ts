@@ -7,7 +7,7 @@ export type { Producer, ProducedJob } from './producer.js';
 export { startConsumer } from './consumer.js';
 export type { ConsumerSettings } from './consumer.js';
 export { openQueue, bullQueueName, queueBullPrefix } from './open-queue.js';
-export { createMessageKeyLayout } from './message-key-layout.js';
+export { createMessageKeyLayout, messageKeyPlacement } from './message-key-layout.js';
 export type { MessageKeyLayout } from './message-key-layout.js';
 export {
   messageShardOf,

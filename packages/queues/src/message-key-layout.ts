@@ -23,6 +23,17 @@ export interface MessageKeyLayout {
   describe(): string;
 }
 
+/**
+ * Where a recorded layout (`<keys>:<shards>`, messageKeyLayoutKey) puts rooms' keys: `install`,
+ * and every one-shard layout, under the install prefix; `shard:N` each room under its shard of
+ * N. Two layouts may run side by side only when they agree on this
+ * (docs/decisions/0043-hash-tag-per-message-shard.md).
+ */
+export function messageKeyPlacement(layout: string): string {
+  const [keys, shards] = layout.split(':');
+  return keys === 'shard' && Number(shards) > 1 ? `shard:${Number(shards)}` : 'install';
+}
+
 export function createMessageKeyLayout(installPrefix: string, shards: number, keys: MessageShardKeys): MessageKeyLayout {
   const prefixes = Array.from({ length: shards }, (_, shard) => messageShardKeyPrefix(installPrefix, shard, keys));
   return {

@@ -1,5 +1,5 @@
 import { messageKeyLayoutKey } from '@parley/keyspace';
-import type { MessageKeyLayout } from '@parley/queues';
+import { messageKeyPlacement, type MessageKeyLayout } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 
 /** Thrown at start when this pod's message-key layout would split rooms' counters from the running install's. */
@@ -18,15 +18,6 @@ export class MessageKeyLayoutConflict extends Error {
 }
 
 /**
- * What a layout means for where rooms' keys are: `install` and every single-shard layout put
- * them all under the install prefix; `shard:N` puts each room under its shard of N.
- */
-export function keyPlacementOf(layout: string): string {
-  const [keys, shards] = layout.split(':');
-  return keys === 'shard' && Number(shards) > 1 ? `shard:${Number(shards)}` : 'install';
-}
-
-/**
  * Records this pod's layout in messageKeyLayoutKey, or refuses to start when the install runs a
  * layout that places rooms' keys elsewhere (docs/decisions/0043-hash-tag-per-message-shard.md).
  * Layouts that agree on placement replace each other freely (`install:2` → `install:4` is the
@@ -36,6 +27,6 @@ export async function claimMessageKeyLayout(redis: Redis, installPrefix: string,
   const key = messageKeyLayoutKey(installPrefix);
   const wanted = layout.describe();
   const recorded = (await redis.set(key, wanted, 'NX', 'GET')) ?? wanted;
-  if (keyPlacementOf(recorded) !== keyPlacementOf(wanted)) throw new MessageKeyLayoutConflict(recorded, wanted);
+  if (messageKeyPlacement(recorded) !== messageKeyPlacement(wanted)) throw new MessageKeyLayoutConflict(recorded, wanted);
   if (recorded !== wanted) await redis.set(key, wanted);
 }

@@ -146,9 +146,14 @@ export function createSocketServer(settings: SocketServerSettings): SocketServer
     io,
     adapterSubscriber: subscriber,
     async close() {
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
-      });
+      // Not attached to an HTTP server (a start that failed part-way): socket.io has no engine to
+      // close and its close() would reject after closing the adapters, never calling back.
+      if ((io as { engine?: unknown }).engine === undefined) await io.close().catch(() => undefined);
+      else {
+        await new Promise<void>((resolve) => {
+          void io.close(() => resolve());
+        });
+      }
       await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
     },
     abort() {

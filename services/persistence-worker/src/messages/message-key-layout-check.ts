@@ -1,22 +1,12 @@
 import { messageKeyLayoutKey } from '@parley/keyspace';
 import type { Logger } from '@parley/logger';
-import type { MessageKeyLayout } from '@parley/queues';
+import { messageKeyPlacement, type MessageKeyLayout } from '@parley/queues';
 import type { Redis } from '@parley/redis';
 
 export type MessageKeyLayoutReport =
   /** `producers`: the layout chat-socket's pods run with (`shard:4`), undefined until one has started. */
   | { readable: true; producers: string | undefined; matches: boolean }
   | { readable: false; reason: string };
-
-/**
- * Where a layout (`<keys>:<shards>`) puts the shards' keys: `install`, and every one-shard layout,
- * under the install prefix; `shard:N` each shard under its own. chat-socket compares layouts the
- * same way (message-key-layout-guard.ts, keyPlacementOf) before it claims the record.
- */
-function placementOf(layout: string): string {
-  const [keys, shards] = layout.split(':');
-  return keys === 'shard' && Number(shards) > 1 ? `shard:${Number(shards)}` : 'install';
-}
 
 /**
  * Compares this process's message-key layout (MESSAGE_SHARD_KEYS, MESSAGE_QUEUE_SHARDS) with the
@@ -37,7 +27,7 @@ export async function checkMessageKeyLayout(redis: Redis, installPrefix: string,
     return { readable: false, reason };
   }
   if (stored === null) return { readable: true, producers: undefined, matches: true };
-  const matches = placementOf(stored) === placementOf(layout.describe());
+  const matches = messageKeyPlacement(stored) === messageKeyPlacement(layout.describe());
   if (!matches) {
     logger.error(
       { producers: stored, worker: layout.describe() },
