@@ -30,8 +30,10 @@ export async function connectedReplicas(redis: Redis): Promise<number> {
   if (nodes.length === 0) return 0;
   const counts = await Promise.all(
     nodes.map(async (node) => {
-      const match = /^connected_slaves:(\d+)/m.exec(await node.info('replication'));
-      return match ? Number(match[1]) : 0;
+      // Only replicas streaming (`state=online`) can confirm a WAIT: one still in its first full
+      // sync (Redis 7 delays a diskless sync by repl-diskless-sync-delay, 5 s) is connected but
+      // confirms nothing until it is done.
+      return [...(await node.info('replication')).matchAll(/^slave\d+:.*\bstate=online\b/gm)].length;
     }),
   );
   return Math.min(...counts);

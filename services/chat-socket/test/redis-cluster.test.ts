@@ -3,6 +3,8 @@ import { io as connectClient } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack, Message } from '@parley/contracts';
 import { builtServiceEntry, runScriptToCompletion, startFaultRig, startRedisCluster, until, type FaultRig, type PrivateRedisCluster } from '@parley/testing';
+import { messageShardKeyPrefix, unpersistedBatchesKey } from '@parley/keyspace';
+import { messageShardOf } from '@parley/queues';
 import { nextEvent, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 import { incompleteClients, membersAcrossPods, sendSteadily, type RoomMemberClient } from './support/room-member-client.js';
 
@@ -12,9 +14,15 @@ import { incompleteClients, membersAcrossPods, sendSteadily, type RoomMemberClie
  * processes) with REDIS_URL=redis+cluster://… and a hash-tagged key prefix, acknowledgements
  * WAITing for one replica (MESSAGE_DURABILITY=replicas). Then the primary that holds the
  * message path is failed over under steady load, once as planned (CLUSTER FAILOVER) and once by
- * a crash (SIGKILL, promotion, restart as a replica).
+ * a crash (SIGKILL, promotion, restart as a replica). All of it twice: with every key of the
+ * install under one hash tag (MESSAGE_SHARD_KEYS=install), and with 4 message shards each under
+ * a tag of its own (MESSAGE_SHARD_KEYS=shard, docs/decisions/0043-hash-tag-per-message-shard.md),
+ * where the primary failed over is the one holding the first load room's shard.
  */
-const PREFIX = `{t-cluster-${randomBytes(3).toString('hex')}}:`;
+const LAYOUTS = [
+  { keys: 'install', shards: 1 },
+  { keys: 'shard', shards: 4 },
+] as const;
 const ROOMS = 3;
 const MEMBERS_PER_ROOM = 4;
 const SEND_INTERVAL_MS = 300;
@@ -25,10 +33,7 @@ const CRASH_AT_MS = 12_000;
 // Generous: on a loaded machine three Node processes take a while to load their modules.
 const START_TIMEOUT_MS = 90_000;
 
-let cluster: PrivateRedisCluster;
-let rig: FaultRig;
 const sockets: ClientSocket[] = [];
-let clients: RoomMemberClient[] = [];
 
 async function connect(url: string, who: TestUser): Promise<ClientSocket> {
   const socket: ClientSocket = connectClient(url, { auth: { token: who.token }, transports: ['websocket'], reconnection: false, forceNew: true });
@@ -44,27 +49,33 @@ function send(socket: ClientSocket, roomId: string, clientMsgId: string, body: s
   return socket.timeout(5_000).emitWithAck('message:send', { roomId, clientMsgId, body }) as Promise<Ack<{ message: Message }>>;
 }
 
-beforeAll(async () => {
-  cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
-  rig = await startFaultRig({
-    label: 'redis_cluster',
-    redisUrl: cluster.url,
-    redisKeyPrefix: PREFIX,
-    chatSockets: 2,
-    worker: true,
-    chatEnv: { MESSAGE_DURABILITY: 'replicas', REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500' },
-    startTimeoutMs: START_TIMEOUT_MS,
+describe.each(LAYOUTS)('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-socket processes and the worker, MESSAGE_SHARD_KEYS=$keys with $shards message shard(s)', (layout) => {
+  const PREFIX = `{t-cluster-${randomBytes(3).toString('hex')}}:`;
+  const layoutEnv = { MESSAGE_SHARD_KEYS: layout.keys, MESSAGE_QUEUE_SHARDS: String(layout.shards) };
+  let cluster: PrivateRedisCluster;
+  let rig: FaultRig;
+  let clients: RoomMemberClient[] = [];
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ primaries: 3, replicasPerPrimary: 1 });
+    rig = await startFaultRig({
+      label: 'redis_cluster',
+      redisUrl: cluster.url,
+      redisKeyPrefix: PREFIX,
+      chatSockets: 2,
+      worker: { env: layoutEnv },
+      chatEnv: { MESSAGE_DURABILITY: 'replicas', REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '500', ...layoutEnv },
+      startTimeoutMs: START_TIMEOUT_MS,
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const socket of sockets.splice(0)) socket.close();
+    for (const client of clients) client.close();
+    await rig?.stop();
+    await cluster?.stop();
   });
-}, 240_000);
 
-afterAll(async () => {
-  for (const socket of sockets) socket.close();
-  for (const client of clients) client.close();
-  await rig?.stop();
-  await cluster?.stop();
-});
-
-describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-socket processes and the worker', () => {
   it('refuses a cluster URL without a hash-tagged key prefix before connecting', async () => {
     const refused = await runScriptToCompletion(builtServiceEntry('chat-socket'), {
       NODE_ENV: 'test',
@@ -95,7 +106,7 @@ describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-sock
     const delivered = nextEvent<Message>(benSocket, 'message:new');
     const clientMsgId = randomUUID();
     const first = await send(anaSocket, roomId, clientMsgId, 'across pods on a cluster');
-    expect(first.ok).toBe(true);
+    expect(first.ok, JSON.stringify(first)).toBe(true);
     const message = (first as { message: Message }).message;
     expect(await delivered).toMatchObject({ id: message.id, roomId, body: 'across pods on a cluster', seq: message.seq });
 
@@ -136,8 +147,10 @@ describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-sock
     const [chat1, chat2] = rig.chatSockets;
     clients = await membersAcrossPods(rig, [chat1!, chat2!], ROOMS, MEMBERS_PER_ROOM, 'load');
 
-    // Every key of the install shares the prefix's hash tag: one primary holds the message path.
-    const messagePrimary = await cluster.primaryOf(`${PREFIX}msg-unpersisted:batches`);
+    // With `install` every key of the install shares the prefix's hash tag: one primary holds the
+    // message path. With `shard` the first load room's shard has a slot of its own: its primary.
+    const shardPrefix = messageShardKeyPrefix(PREFIX, messageShardOf(clients[0]!.roomId, layout.shards), layout.keys);
+    const messagePrimary = await cluster.primaryOf(unpersistedBatchesKey(shardPrefix));
     const [standby] = await cluster.replicaPorts(messagePrimary);
 
     const started = Date.now();
@@ -204,9 +217,9 @@ describe('Parley on a Redis Cluster (3 primaries, 1 replica each), two chat-sock
       everyClientCompleteAfterLoadMs: allHeldAt - loadEnded,
     };
     console.log(
-      `Redis Cluster failovers under load (MESSAGE_DURABILITY=replicas): ${Object.entries(figures)
+      `Redis Cluster failovers under load (MESSAGE_DURABILITY=replicas, MESSAGE_SHARD_KEYS=${layout.keys}, ${layout.shards} shard(s)): ${Object.entries(figures)
         .map(([name, value]) => `${name} ${value}`)
-        .join(', ')}\n${JSON.stringify({ fault: 'redis-cluster-failover', ...figures })}`,
+        .join(', ')}\n${JSON.stringify({ fault: 'redis-cluster-failover', shardKeys: layout.keys, shards: layout.shards, ...figures })}`,
     );
 
     expect(acked.length).toBeGreaterThan(100);
