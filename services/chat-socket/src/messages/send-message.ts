@@ -132,23 +132,33 @@ const WINDOW_TTL_SECONDS = 7 * 24 * 3_600;
  * MESSAGE_DURABILITY says are senders acknowledged and messages broadcast.
  */
 export class SendMessageService {
-  private readonly batcher: MicroBatcher<PendingSend>;
+  /**
+   * One batcher per shard of the message queue: a shard's batches never overlap (a retry sees
+   * its first attempt's outcome, and a room's sends keep their order, since a room stays in its
+   * shard), while shards go on without waiting for each other, so a slow or failing shard (its
+   * primary failing over, with MESSAGE_SHARD_KEYS=shard) holds up only its own rooms.
+   */
+  private readonly batchers: Array<MicroBatcher<PendingSend>>;
 
   constructor(private readonly settings: SendMessageSettings) {
     defineAcceptBatch(settings.redis);
-    this.batcher = new MicroBatcher({
-      maxWaitMs: settings.batchMaxWaitMs,
-      maxSize: settings.batchMaxSize,
-      process: (batch) =>
-        sendTracing.inBatchSpan(
-          batch.map((send) => send.trace),
-          () => this.processBatch(batch),
-        ).catch((error: unknown) => {
-          // Settled sends ignore this; the others must not hang.
-          settings.logger.error({ err: error }, 'send batch failed');
-          for (const send of batch) send.reject(new UnavailableError());
+    this.batchers = Array.from(
+      { length: settings.queue.shards },
+      () =>
+        new MicroBatcher<PendingSend>({
+          maxWaitMs: settings.batchMaxWaitMs,
+          maxSize: settings.batchMaxSize,
+          process: (batch) =>
+            sendTracing.inBatchSpan(
+              batch.map((send) => send.trace),
+              () => this.processBatch(batch),
+            ).catch((error: unknown) => {
+              // Settled sends ignore this; the others must not hang.
+              settings.logger.error({ err: error }, 'send batch failed');
+              for (const send of batch) send.reject(new UnavailableError());
+            }),
         }),
-    });
+    );
   }
 
   send(request: SendRequest): Promise<SendResult> {
@@ -177,7 +187,8 @@ export class SendMessageService {
   private enqueue(request: SendRequest, attachments?: MessageAttachment[]): Promise<SendResult> {
     return new Promise((resolve, reject) => {
       // Field by field rather than a spread of the request: every message passes here.
-      this.batcher.add({
+      const batcher = this.batchers.length === 1 ? this.batchers[0]! : this.batchers[this.settings.queue.shardOf(request.roomId)]!;
+      batcher.add({
         senderId: request.senderId,
         roomId: request.roomId,
         clientMsgId: request.clientMsgId,
@@ -197,8 +208,8 @@ export class SendMessageService {
   }
 
   /** Accepts everything collected so far (graceful shutdown). */
-  drain(): Promise<void> {
-    return this.batcher.drain();
+  async drain(): Promise<void> {
+    await Promise.all(this.batchers.map((batcher) => batcher.drain()));
   }
 
   private async processBatch(batch: PendingSend[]): Promise<void> {
