@@ -47,11 +47,16 @@
   {{- if and $v.externalRedis.url (not (regexMatch "^rediss?\\+cluster://" $v.externalRedis.url)) }}
     {{- fail "parley: externalRedis.cluster.enabled=true needs externalRedis.url to be redis+cluster:// or rediss+cluster://host:port,host:port." }}
   {{- end }}
-  {{- if $v.persistenceWorker.keda.enabled }}
-    {{- fail "parley: persistenceWorker.keda.enabled is not supported with externalRedis.cluster.enabled=true (the chart's KEDA trigger reads one Redis). Use persistenceWorker.autoscaling instead." }}
+  {{- if and $v.persistenceWorker.keda.enabled (not $v.persistenceWorker.keda.redisClusterAddresses) }}
+    {{- fail "parley: persistenceWorker.keda.enabled with externalRedis.cluster.enabled=true needs persistenceWorker.keda.redisClusterAddresses: comma-separated host:port seed nodes of the cluster that the KEDA operator can reach (e.g. redis-0.redis.databases.svc:6379,redis-1.redis.databases.svc:6379) and, if the cluster has a password, persistenceWorker.keda.redisPasswordSecret." }}
+  {{- end }}
+  {{- if and $v.persistenceWorker.keda.enabled $v.persistenceWorker.keda.redisAddress }}
+    {{- fail "parley: persistenceWorker.keda.redisAddress names one Redis, but externalRedis.cluster.enabled=true: KEDA reads a cluster from persistenceWorker.keda.redisClusterAddresses. Leave redisAddress empty." }}
   {{- end }}
 {{- else if and $v.externalRedis.url (regexMatch "^rediss?\\+cluster://" $v.externalRedis.url) }}
   {{- fail "parley: externalRedis.url names a Redis Cluster; set externalRedis.cluster.enabled=true (and a config.redisKeyPrefix with a hash tag, e.g. {parley}:)." }}
+{{- else if and $v.persistenceWorker.keda.enabled $v.persistenceWorker.keda.redisClusterAddresses }}
+  {{- fail "parley: persistenceWorker.keda.redisClusterAddresses is set but externalRedis.cluster.enabled=false. For one Redis set persistenceWorker.keda.redisAddress instead, or set externalRedis.cluster.enabled=true." }}
 {{- end }}
 {{- if and $v.operator.enabled (lt (int $v.operator.replicaCount) 1) }}
   {{- fail "parley: operator.enabled=true with operator.replicaCount=0: nothing would create the signing keys the auth pods mount. Set operator.replicaCount to 1 or more, or operator.enabled=false." }}
@@ -62,7 +67,7 @@
 {{- if and $v.persistenceWorker.keda.enabled $v.persistenceWorker.autoscaling.enabled }}
   {{- fail "parley: persistenceWorker.keda.enabled and persistenceWorker.autoscaling.enabled would both create a HorizontalPodAutoscaler for the worker. Set persistenceWorker.autoscaling.enabled=false when using KEDA." }}
 {{- end }}
-{{- if and $v.persistenceWorker.keda.enabled (not $v.evaluation.enabled) (not $v.persistenceWorker.keda.redisAddress) }}
+{{- if and $v.persistenceWorker.keda.enabled (not $v.evaluation.enabled) (not $redisCluster.enabled) (not $v.persistenceWorker.keda.redisAddress) }}
   {{- fail "parley: persistenceWorker.keda.enabled with external Redis needs persistenceWorker.keda.redisAddress (host:port) and, if Redis has a password, persistenceWorker.keda.redisPasswordSecret." }}
 {{- end }}
 {{- if and $v.chatSocket.autoscaling.sockets.enabled (not $v.chatSocket.autoscaling.enabled) }}

@@ -113,6 +113,7 @@ const RULES: [string, JsonSchema][] = [
   ['*.keda.pollingInterval', integer(1)],
   ['*.keda.cooldownPeriod', integer(0)],
   ['*.keda.redisAddress', pattern('^([^\\s:/]+:[0-9]{1,5})?$')],
+  ['*.keda.redisClusterAddresses', pattern('^([^\\s:/,]+:[0-9]{1,5}(,[^\\s:/,]+:[0-9]{1,5})*)?$')],
   ['ingress.className', pattern('^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$')],
   ['ingress.host', pattern('^(\\*\\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$|^$')],
   ['ingress.annotations', stringMap()],

@@ -10,7 +10,7 @@ const KEDA = { 'persistenceWorker.keda.enabled': 'true', 'persistenceWorker.auto
 
 interface RedisTrigger {
   type: string;
-  metadata: { listName: string; listLength: string };
+  metadata: { listName: string; listLength: string } & Record<string, string>;
 }
 
 const triggersOf = (objects: ReturnType<typeof render>) => (findObject(objects, 'ScaledObject', name('persistence-worker')).spec as { triggers: RedisTrigger[] }).triggers;
@@ -36,6 +36,10 @@ describe('a sharded messages queue (config.messageQueueShards)', () => {
     expect(sharded.map((trigger) => trigger.metadata.listName)).toEqual(['parley:bull:messages:wait', 'parley:bull:messages-1:wait', 'parley:bull:messages-2:wait', 'parley:bull:messages-3:wait']);
     expect(new Set(sharded.map((trigger) => trigger.metadata.listLength))).toEqual(new Set(['25']));
     expect(sharded.every((trigger) => trigger.type === 'redis')).toBe(true);
+    // One Redis: KEDA's `redis` scaler on one address (the evaluation Redis by default).
+    expect(sharded.map((trigger) => trigger.metadata)).toEqual(
+      sharded.map((trigger) => ({ address: `${name('redis')}.chat.svc:6379`, listName: trigger.metadata.listName, listLength: '25', enableTLS: 'false' })),
+    );
   });
 
   it('refuses a shard count outside 1-64 or not a whole number', () => {
