@@ -141,21 +141,15 @@ describe('a message no partition of chat.messages holds yet', () => {
 });
 
 describe('a worker whose partition maintenance did not run for weeks', () => {
+  // Its own database: the test below drops partitions.
+  const missedRig = useRunningWorker('pw_partitions_missed');
   let env: WorkerTestEnv;
   let producer: TestProducer;
   let worker: RunningWorker;
 
   beforeAll(async () => {
-    env = await createWorkerTestEnv('pw_partitions_missed');
-    producer = new TestProducer(env.prefix);
-    worker = await startWorker(env.config());
+    ({ env, producer, running: worker } = missedRig);
     await worker.worker.partitions.runOnce();
-  });
-
-  afterAll(async () => {
-    await worker?.stop();
-    await producer?.close();
-    await env?.cleanup();
   });
 
   it('creates the weeks the maintenance timer missed (four weeks not run: no partition for now) and stores the batch', async () => {
