@@ -26,7 +26,10 @@ export class MessageKeyLayoutConflict extends Error {
 export async function claimMessageKeyLayout(redis: Redis, installPrefix: string, layout: Pick<MessageKeyLayout, 'describe'>): Promise<void> {
   const key = messageKeyLayoutKey(installPrefix);
   const wanted = layout.describe();
-  const recorded = (await redis.set(key, wanted, 'NX', 'GET')) ?? wanted;
+  // SET NX, then GET (not one `SET NX GET`, which Redis < 7.0 refuses): the value read is what
+  // the first pod recorded, this one or another.
+  await redis.set(key, wanted, 'NX');
+  const recorded = (await redis.get(key)) ?? wanted;
   if (messageKeyPlacement(recorded) !== messageKeyPlacement(wanted)) throw new MessageKeyLayoutConflict(recorded, wanted);
   if (recorded !== wanted) await redis.set(key, wanted);
 }
