@@ -145,6 +145,6 @@ export const messageQueueEnv = {
     .enum(['install', 'shard'])
     .default('install')
     .describe(
-      'Where the message path keeps its Redis keys. `install`: every shard under the install prefix (one slot on a Redis Cluster). `shard`: each shard but shard 0 under a hash tag of its own (`{parley:m3}:`): its queue, ledger, and the counters, windows, token buckets and idempotency keys of its rooms and senders, so a Redis Cluster spreads the message path over its primaries; the per-sender send rate then applies per shard, and MESSAGE_QUEUE_SHARDS can only be changed with every chat-socket pod stopped (docs/decisions/0043-hash-tag-per-message-shard.md). The same value on chat-socket and the persistence worker.',
+      'Where the message path keeps its Redis keys. `install`: every shard under the install prefix (one slot on a Redis Cluster). `shard`: each shard but shard 0 under a hash tag of its own (`{parley:m3}:`): its queue, ledger, and the counters, windows and idempotency keys of its rooms and senders, so a Redis Cluster spreads the message path over its primaries (each sender keeps one token bucket under the install prefix, taken before the shard\'s script); MESSAGE_QUEUE_SHARDS can only be changed with every chat-socket pod stopped (docs/decisions/0043-hash-tag-per-message-shard.md). The same value on chat-socket and the persistence worker.',
     ),
 } as const;

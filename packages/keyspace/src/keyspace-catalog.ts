@@ -32,7 +32,7 @@ const P = '<prefix>';
 
 /** Every name of the keyspace, in table order. A unit test checks it lists every export. */
 export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
-  { name: 'sendRateKey', pattern: sendRateKey(P, '<senderId>'), type: 'hash (token bucket)', writers: 'chat-socket', readers: 'chat-socket', expiry: 'refill time' },
+  { name: 'sendRateKey', pattern: sendRateKey(P, '<senderId>'), type: 'hash (token bucket)', writers: 'chat-socket (the accept script; with MESSAGE_SHARD_KEYS=shard the sender rate gate, always under the install prefix)', readers: 'chat-socket', expiry: 'refill time' },
   { name: 'idempotencyKey', pattern: idempotencyKey(P, '<senderId>', '<clientMsgId>'), type: 'string (message JSON)', writers: 'chat-socket', readers: 'chat-socket', expiry: 'IDEMPOTENCY_TTL_SECONDS' },
   { name: 'acceptedHashKey', pattern: acceptedHashKey(P, '<firstMessageId>'), type: 'hash id → seq', writers: 'chat-socket', readers: 'persistence-worker (deletes)', expiry: 'none (deleted when the job is done)' },
   { name: 'recentWindowKey', pattern: recentWindowKey(P, '<roomId>'), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket', expiry: 'window TTL' },
@@ -41,7 +41,7 @@ export const KEYSPACE_CATALOG: readonly KeyspaceEntry[] = [
   { name: 'unpersistedMessagesKey', pattern: unpersistedMessagesKey(P), type: 'string (integer)', writers: 'chat-socket (adds), persistence-worker (subtracts)', readers: 'chat-socket (backlog metrics)', expiry: 'none' },
   { name: 'messageQueuesKey', pattern: messageQueuesKey(P), type: 'set of BullMQ queue names', writers: 'chat-socket (its shards at start)', readers: 'persistence-worker (drains queues of other shard counts)', expiry: 'none' },
   { name: 'messageKeyLayoutKey', pattern: messageKeyLayoutKey(P), type: 'string (`<MESSAGE_SHARD_KEYS>:<shards>`)', writers: 'chat-socket (at start, when absent or the layout is compatible)', readers: 'chat-socket (refuses to start on another `shard` layout), persistence-worker (logs an error when its own differs)', expiry: 'none' },
-  { name: 'messageShardKeyPrefix', pattern: `${messageShardKeyPrefix('{<tag>}:', 3, 'shard')}… or ${messageShardKeyPrefix(P, 3, 'shard')}… (shard 3, MESSAGE_SHARD_KEYS=shard)`, type: 'prefix of the seven message-path names above and of the shard\'s BullMQ queue (shard 0 and `install`: the install prefix)', writers: 'chat-socket', readers: 'persistence-worker, chat-socket', expiry: '—' },
+  { name: 'messageShardKeyPrefix', pattern: `${messageShardKeyPrefix('{<tag>}:', 3, 'shard')}… or ${messageShardKeyPrefix(P, 3, 'shard')}… (shard 3, MESSAGE_SHARD_KEYS=shard)`, type: 'prefix of the message-path names above (all but sendRateKey) and of the shard\'s BullMQ queue (shard 0 and `install`: the install prefix)', writers: 'chat-socket', readers: 'persistence-worker, chat-socket', expiry: '—' },
   { name: 'presenceKey', pattern: presenceKey(P, '<userId>'), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket, persistence-worker', expiry: 'presence lease' },
   { name: 'presenceIndexKey', pattern: presenceIndexKey(P), type: 'sorted set', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },
   { name: 'presenceLastSeenKey', pattern: presenceLastSeenKey(P), type: 'hash', writers: 'chat-socket', readers: 'chat-socket', expiry: 'none' },

@@ -17,7 +17,8 @@ export type MessageShardKeys = 'install' | 'shard';
 
 /**
  * The prefix of shard `shard`'s message-path keys (its queue, accepted hashes, ledger, and the
- * counters, windows, token buckets and idempotency keys of the rooms and senders of its batches).
+ * counters, windows and idempotency keys of the rooms and senders of its batches; the senders'
+ * token buckets stay under the install prefix, one per sender).
  * Shard 0, and every shard with `install`, keeps the install prefix, so an install with one shard
  * is the same either way. Otherwise the prefix's hash tag gets the shard appended
  * (`{parley}:` → `{parley:m3}:`), which places the shard in a slot of its own; a prefix without a

@@ -263,6 +263,25 @@ describe('a hash tag per message shard (MESSAGE_SHARD_KEYS=shard) on a Redis Clu
   }, 300_000);
 });
 
+describe('the send rate with MESSAGE_SHARD_KEYS=shard', () => {
+  it('holds one limit per sender across shards, not one per shard: a burst over rooms of every shard is cut at SEND_BURST', async () => {
+    const setup = await setUp('chat_shard_rate', 4, undefined, 'shard');
+    const limited = await setup.cluster.startInstance({ MESSAGE_QUEUE_SHARDS: '4', MESSAGE_SHARD_KEYS: 'shard', SEND_BURST: '5', SEND_RATE_PER_SECOND: '1' });
+    const rooms = setup.rooms.slice(0, 24);
+    expect(new Set(rooms.map((roomId) => messageShardOf(roomId, 4))).size).toBe(4);
+    const socket = await setup.cluster.connect(limited, setup.senders[0]!);
+    const acks = await Promise.all(rooms.map((roomId) => emitWithAck(socket, 'message:send', { roomId, clientMsgId: randomUUID(), body: 'burst' })));
+    const accepted = acks.filter((ack) => ack.ok);
+    // 5 tokens, and at most one more refilled while the burst went out; per shard it would be up to 20.
+    expect(accepted.length).toBeGreaterThanOrEqual(5);
+    expect(accepted.length).toBeLessThanOrEqual(6);
+    for (const ack of acks.filter((answer) => !answer.ok)) expect(ack).toMatchObject({ ok: false, error: { code: 'rate_limited' } });
+    // A refused send took no number: each accepted one is its room's first.
+    for (const ack of accepted) expect(ack.message.seq).toBe(1);
+    socket.disconnect();
+  }, 120_000);
+});
+
 describe('changing the shard count with jobs queued', () => {
   it('loses nothing from 1 to 4 shards, nor from 4 back to 2: workers drain the queues of the earlier count', async () => {
     const setup = await setUp('chat_reshard', 1);

@@ -11,6 +11,7 @@ import { createMessageQueue, type MessageQueue } from '../messages/message-queue
 import type { RecentWindow } from '../recent-window/recent-window.js';
 import { seedRoomSequences } from '../messages/room-sequence-counter.js';
 import { claimMessageKeyLayout } from '../messages/message-key-layout-guard.js';
+import { SenderRateGate } from '../messages/sender-rate-gate.js';
 import { messageKeysOf } from './message-keys.js';
 import { SendMessageService } from '../messages/send-message.js';
 import { roomChannel } from '../realtime/channels.js';
@@ -101,6 +102,10 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
     logger,
     ratePerSecond: config.SEND_RATE_PER_SECOND,
     burst: config.SEND_BURST,
+    // With a slot per shard, one bucket per sender for the whole install (decision 0043).
+    ...(messageKeys.keys === 'shard' && messageKeys.shards > 1
+      ? { senderRateGate: new SenderRateGate({ redis: sendRedis, installPrefix: prefix, ratePerSecond: config.SEND_RATE_PER_SECOND, burst: config.SEND_BURST }) }
+      : {}),
     batchMaxWaitMs: config.SEND_BATCH_MAX_WAIT_MS,
     batchMaxSize: config.SEND_BATCH_MAX_SIZE,
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,

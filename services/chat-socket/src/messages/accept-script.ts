@@ -26,7 +26,8 @@ const ARGS_PER_MESSAGE = 2;
  * instead of failing it half-way. It decides first, without writing: per message
  *  1. idempotency: a known (sender, clientMsgId), or one taken earlier in this batch, answers
  *     the stored message (`dup`);
- *  2. the sender's token bucket (shared by all pods) may refuse it (`limited`, retry ms);
+ *  2. the sender's token bucket (shared by all pods) may refuse it (`limited`, retry ms); with
+ *     rate 0 the caller has taken the buckets already (SenderRateGate, MESSAGE_SHARD_KEYS=shard);
  *  3. otherwise it is accepted (`ok`) with the room's next sequence number.
  * A room whose sequence counter is missing (new room, or Redis lost it) stops the script before
  * anything is decided (`unseeded` with those message positions): the caller seeds the counters
@@ -82,23 +83,31 @@ for i = 0, count - 1 do
   if existing then
     replies[i + 1] = {'dup', existing}
   else
-    local bucket = buckets[bucketKey]
-    if bucket == nil then
-      local stored = redis.call('HMGET', bucketKey, 'tokens', 'ts')
-      bucket = {tokens = tonumber(stored[1]), ts = tonumber(stored[2]), changed = false}
-      if bucket.tokens == nil or bucket.ts == nil then
-        bucket.tokens = burst
-        bucket.ts = now
+    local limitedMs = nil
+    -- rate 0: the senders' buckets were taken before this script (SenderRateGate).
+    if rate > 0 then
+      local bucket = buckets[bucketKey]
+      if bucket == nil then
+        local stored = redis.call('HMGET', bucketKey, 'tokens', 'ts')
+        bucket = {tokens = tonumber(stored[1]), ts = tonumber(stored[2]), changed = false}
+        if bucket.tokens == nil or bucket.ts == nil then
+          bucket.tokens = burst
+          bucket.ts = now
+        end
+        buckets[bucketKey] = bucket
       end
-      buckets[bucketKey] = bucket
+      local tokens = math.min(burst, bucket.tokens + math.max(0, now - bucket.ts) * rate / 1000)
+      if tokens < 1 then
+        limitedMs = math.ceil((1 - tokens) * 1000 / rate)
+      else
+        bucket.tokens = tokens - 1
+        bucket.ts = now
+        bucket.changed = true
+      end
     end
-    local tokens = math.min(burst, bucket.tokens + math.max(0, now - bucket.ts) * rate / 1000)
-    if tokens < 1 then
-      replies[i + 1] = {'limited', tostring(math.ceil((1 - tokens) * 1000 / rate))}
+    if limitedMs then
+      replies[i + 1] = {'limited', tostring(limitedMs)}
     else
-      bucket.tokens = tokens - 1
-      bucket.ts = now
-      bucket.changed = true
       local seq = counters[seqKey] + 1
       counters[seqKey] = seq
       local json = string.sub(ARGV[OWN_ARGS + 1 + 2 * i], 1, -3) .. seq .. '}'

@@ -14,6 +14,7 @@ import type { RoomRepository } from '../rooms/room-repository.js';
 import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
+import type { SenderRateGate } from './sender-rate-gate.js';
 import { sendTracing } from './send-tracing.js';
 
 export interface SendRequest {
@@ -87,6 +88,11 @@ export interface SendMessageSettings {
   logger: Logger;
   ratePerSecond: number;
   burst: number;
+  /**
+   * Present with MESSAGE_SHARD_KEYS=shard: takes the senders' tokens in the install's slot before
+   * a shard's script, so the limit holds per sender, not per shard (the script then skips its own).
+   */
+  senderRateGate?: Pick<SenderRateGate, 'admit'>;
   batchMaxWaitMs: number;
   batchMaxSize: number;
   idempotencyTtlSeconds: number;
@@ -254,10 +260,12 @@ export class SendMessageService {
     // carries every candidate of its part; the worker stores only the ids the script put in the
     // part's accepted hash.
     const decided: Array<{ candidate: Candidate; reply: AcceptReply }> = [];
+    const admitted = await this.admitBySenderRate(candidates, decided);
+    if (!admitted) return;
     // A key each part's script wrote, for WAIT (one primary per shard's slot on a cluster).
     const slotKeys: string[] = [];
     await Promise.all(
-      this.settings.queue.byShard(candidates, (candidate) => candidate.send.roomId).map(async ([shard, part]) => {
+      (admitted.length === 0 ? [] : this.settings.queue.byShard(admitted, (candidate) => candidate.send.roomId)).map(async ([shard, part]) => {
         const prefix = this.settings.messageKeys.prefixOfShard(shard);
         const acceptedKey = acceptedHashKey(prefix, part[0]!.message.id);
         let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
@@ -301,6 +309,30 @@ export class SendMessageService {
   }
 
   /**
+   * With a SenderRateGate, the candidates its buckets admit; the others are decided `limited`
+   * (added to `decided`). Undefined when the gate could not be asked: everything was refused.
+   */
+  private async admitBySenderRate(candidates: Candidate[], decided: Array<{ candidate: Candidate; reply: AcceptReply }>): Promise<Candidate[] | undefined> {
+    const gate = this.settings.senderRateGate;
+    if (!gate) return candidates;
+    let refusedRetryMs: Array<number | null>;
+    try {
+      ({ refusedRetryMs } = await gate.admit(candidates.map((candidate) => candidate.send.senderId)));
+    } catch (error) {
+      this.settings.logger.warn({ err: error }, 'cannot take the senders\' tokens for a send batch; nothing of it was accepted');
+      this.refuse(candidates, error, 'Cannot accept messages right now, try again');
+      return undefined;
+    }
+    const admitted: Candidate[] = [];
+    candidates.forEach((candidate, index) => {
+      const retryMs = refusedRetryMs[index];
+      if (retryMs === null || retryMs === undefined) admitted.push(candidate);
+      else decided.push({ candidate, reply: ['limited', String(retryMs)] });
+    });
+    return admitted;
+  }
+
+  /**
    * Runs the batch's script on the keys under `redisKeyPrefix` (its shard's); rooms without a sequence counter get one (from what is stored) and
    * the script runs again. Nothing is written by a run that finds unseeded rooms.
    */
@@ -322,7 +354,8 @@ export class SendMessageService {
           unpersistedMessagesKey: unpersistedMessagesKey(redisKeyPrefix),
           job,
           nowMs: Date.now(),
-          ratePerSecond: this.settings.ratePerSecond,
+          // 0: the gate took the senders' tokens already.
+          ratePerSecond: this.settings.senderRateGate ? 0 : this.settings.ratePerSecond,
           burst: this.settings.burst,
           windowSize: this.settings.windowSize,
           idempotencyTtlSeconds: this.settings.idempotencyTtlSeconds,
