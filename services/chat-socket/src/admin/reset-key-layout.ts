@@ -55,8 +55,9 @@ export async function resetMessageKeyLayout(redis: Redis, installPrefix: string)
   for (const prefix of prefixes) {
     const patterns = [`${literalGlob(roomSequenceKey(prefix, ''))}*`, `${literalGlob(recentWindowKey(prefix, ''))}*`];
     for (const pattern of patterns) {
-      // One key per DEL: on a cluster a shard's keys share a slot, but nothing else needs assuming.
-      for (const key of await scanAll(redis, pattern)) deletedKeys += await redis.del(key);
+      // In chunks: every key under one prefix shares its slot (the prefix's hash tag on a cluster).
+      const keys = await scanAll(redis, pattern);
+      for (let start = 0; start < keys.length; start += 500) deletedKeys += await redis.del(...keys.slice(start, start + 500));
     }
   }
   await redis.del(messageKeyLayoutKey(installPrefix));

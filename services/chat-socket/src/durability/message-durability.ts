@@ -20,7 +20,7 @@ export interface MessageDurabilitySettings {
   waitTimeoutMs: number;
   /**
    * A key the accept scripts write: on a Redis Cluster WAIT goes to the primary of its slot, over
-   * the connection the scripts ran on. With MESSAGE_SHARD_KEYS=shard a batch's parts name theirs.
+   * the connection the scripts ran on. With MESSAGE_SHARD_KEYS=shard each shard's batch names its own.
    */
   acceptSlotKey: string;
   logger: Logger;
@@ -73,13 +73,12 @@ export class MessageDurability {
    * After a batch's script: resolves true once the batch is as durable as MESSAGE_DURABILITY
    * says (for `fsync` and `none` the script's reply already is that point).
    */
-  async confirm(slotKeys: readonly string[] = [this.settings.acceptSlotKey]): Promise<boolean> {
+  async confirm(slotKey: string = this.settings.acceptSlotKey): Promise<boolean> {
     const { mode, redis, waitReplicas, waitTimeoutMs, logger } = this.settings;
     if (mode !== 'replicas') return true;
-    // One WAIT per primary that ran a part of the batch (one slot per shard with MESSAGE_SHARD_KEYS=shard).
-    const primaries = [...new Set(await Promise.all(slotKeys.map((key) => primaryOfKey(redis, key).catch(() => undefined))))];
-    const confirmed = await Promise.all(primaries.map((primary) => (primary ? primary.wait(waitReplicas, waitTimeoutMs).catch(() => 0) : Promise.resolve(0))));
-    const replicas = Math.min(...confirmed);
+    const replicas = await primaryOfKey(redis, slotKey)
+      .then((primary) => primary.wait(waitReplicas, waitTimeoutMs))
+      .catch(() => 0);
     if (replicas >= waitReplicas) return true;
     logger.warn({ replicas, wanted: waitReplicas }, 'accepted batch not confirmed by enough replicas in time; answering unavailable');
     return false;

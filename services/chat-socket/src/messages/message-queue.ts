@@ -17,8 +17,6 @@ export interface MessageQueue {
   readonly shards: number;
   /** The shard (queue) of a room's messages: always the same for a room while the count stays. */
   shardOf(roomId: string): number;
-  /** Items by the shard of their room, each part in the items' order (a room's messages keep theirs). */
-  byShard<T>(items: T[], roomOf: (item: T) => string): Array<[number, T[]]>;
   /**
    * Records this pod's queues in the set the workers read (messageQueuesKey), so that after a
    * change of the shard count they still find and drain these. Before the first job is added.
@@ -52,17 +50,6 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
   return {
     shards,
     shardOf: (roomId) => messageShardOf(roomId, shards),
-    byShard(items, roomOf) {
-      if (shards === 1) return [[0, items]];
-      const parts = new Map<number, typeof items>();
-      for (const item of items) {
-        const shard = messageShardOf(roomOf(item), shards);
-        const part = parts.get(shard);
-        if (part) part.push(item);
-        else parts.set(shard, [item]);
-      }
-      return [...parts];
-    },
     async register() {
       await connection.sadd(messageQueuesKey(redisKeyPrefix), ...producers.map((producer) => producer.queueName));
     },

@@ -75,8 +75,8 @@ export interface SendMessageSettings {
   /** Dedicated connection: the accept scripts and WAIT share it. */
   redis: Redis;
   /**
-   * Where each shard's message-path keys live (MESSAGE_SHARD_KEYS): a batch's part for a shard
-   * runs its script on that shard's keys only (docs/decisions/0043-hash-tag-per-message-shard.md).
+   * Where each shard's message-path keys live (MESSAGE_SHARD_KEYS): a shard's batch runs its
+   * script on that shard's keys only (docs/decisions/0043-hash-tag-per-message-shard.md).
    */
   messageKeys: Pick<MessageKeyLayout, 'prefixOfShard'>;
   rooms: RoomRepository;
@@ -150,14 +150,14 @@ export class SendMessageService {
     defineAcceptBatch(settings.redis);
     this.batchers = Array.from(
       { length: settings.queue.shards },
-      () =>
+      (_, shard) =>
         new MicroBatcher<PendingSend>({
           maxWaitMs: settings.batchMaxWaitMs,
           maxSize: settings.batchMaxSize,
           process: (batch) =>
             sendTracing.inBatchSpan(
               batch.map((send) => send.trace),
-              () => this.processBatch(batch),
+              () => this.processBatch(shard, batch),
             ).catch((error: unknown) => {
               // Settled sends ignore this; the others must not hang.
               settings.logger.error({ err: error }, 'send batch failed');
@@ -218,7 +218,7 @@ export class SendMessageService {
     await Promise.all(this.batchers.map((batcher) => batcher.drain()));
   }
 
-  private async processBatch(batch: PendingSend[]): Promise<void> {
+  private async processBatch(shard: number, batch: PendingSend[]): Promise<void> {
     let members: Set<string>;
     let blockedRooms: Set<string>;
     try {
@@ -255,31 +255,24 @@ export class SendMessageService {
     // The batch's sampling bucket: kept whenever one of its messages' traces is.
     markBatchSampleBucket(candidates.map((candidate) => candidate.message.id));
 
-    // Per shard of the message queue (one per room, docs/decisions/0041-sharded-message-queues.md),
-    // one script accepts that part of the batch and writes its job: both or neither. The job
-    // carries every candidate of its part; the worker stores only the ids the script put in the
-    // part's accepted hash.
+    // The batch is all of one shard of the message queue (docs/decisions/0041-sharded-message-queues.md):
+    // one script on that shard's keys accepts it and writes its job, both or neither. The job
+    // carries every admitted candidate; the worker stores only the ids the script put in the
+    // batch's accepted hash.
     const decided: Array<{ candidate: Candidate; reply: AcceptReply }> = [];
     const admitted = await this.admitBySenderRate(candidates, decided);
     if (!admitted) return;
-    // A key each part's script wrote, for WAIT (one primary per shard's slot on a cluster).
-    const slotKeys: string[] = [];
-    await Promise.all(
-      (admitted.length === 0 ? [] : this.settings.queue.byShard(admitted, (candidate) => candidate.send.roomId)).map(async ([shard, part]) => {
-        const prefix = this.settings.messageKeys.prefixOfShard(shard);
-        const acceptedKey = acceptedHashKey(prefix, part[0]!.message.id);
-        let outcome: Extract<AcceptOutcome, { kind: 'decided' }>;
-        try {
-          outcome = await this.accept(part, prefix, acceptedKey, await this.jobCall(shard, part, acceptedKey));
-        } catch (error) {
-          this.settings.logger.warn({ err: error, shard }, 'cannot accept a send batch; nothing of it was accepted');
-          this.refuse(part, error, 'Cannot accept messages right now, try again');
-          return;
-        }
-        slotKeys.push(unpersistedBatchesKey(prefix));
-        part.forEach((candidate, index) => decided.push({ candidate, reply: outcome.replies[index]! }));
-      }),
-    );
+    const prefix = this.settings.messageKeys.prefixOfShard(shard);
+    if (admitted.length > 0) {
+      const acceptedKey = acceptedHashKey(prefix, admitted[0]!.message.id);
+      try {
+        const outcome = await this.accept(admitted, prefix, acceptedKey, await this.jobCall(shard, admitted, acceptedKey));
+        admitted.forEach((candidate, index) => decided.push({ candidate, reply: outcome.replies[index]! }));
+      } catch (error) {
+        this.settings.logger.warn({ err: error, shard }, 'cannot accept a send batch; nothing of it was accepted');
+        this.refuse(admitted, error, 'Cannot accept messages right now, try again');
+      }
+    }
     if (decided.length === 0) return;
     const accepted: Candidate[] = [];
     for (const { candidate, reply } of decided) {
@@ -288,7 +281,7 @@ export class SendMessageService {
         accepted.push(candidate);
       }
     }
-    if (!(await this.settings.durability.confirm(slotKeys))) {
+    if (!(await this.settings.durability.confirm(unpersistedBatchesKey(prefix)))) {
       // Accepted and queued, but not yet as durable as promised: not acknowledged. A retry
       // returns the same message once it is; receivers fill its sequence gap from history.
       const unconfirmed = decided.filter(({ reply }) => reply[0] !== 'limited').map(({ candidate }) => candidate);
