@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, type EntitySchema, type MixedList } from 'typeorm';
 import type { Logger } from '@parley/logger';
 
@@ -16,6 +17,20 @@ export interface DataSourceSettings {
   applicationName: string;
 }
 
+/**
+ * pg-pool takes its error listener off a client it hands out, and TypeORM adds none, so a
+ * connection PostgreSQL ends while it is checked out (a shutdown's 57P01 during a query or a
+ * transaction) would emit `error` with nobody listening: an uncaught exception that kills the
+ * process. The statement in flight fails on its own and its caller handles that; this listener
+ * only keeps the duplicate event from crashing the process.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 export function createDataSource(settings: DataSourceSettings): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -29,6 +44,7 @@ export function createDataSource(settings: DataSourceSettings): DataSource {
     logging: false,
     applicationName: settings.applicationName,
     extra: {
+      Client: ListenedClient,
       max: settings.poolSize ?? 10,
       connectionTimeoutMillis: 5_000,
       // Bounded statements: a stuck query fails its request instead of holding a pool slot.
