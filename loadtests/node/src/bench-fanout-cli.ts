@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { BENCH_USAGE, parseBenchOptions } from './bench/bench-options.js';
 import { runBaselineBenchmark } from './bench/baseline-benchmark.js';
 import { runBenchCli } from './bench/bench-cli.js';
+import { raiseGeneratorPriority, relaunchInOwnSession } from './bench/generator-priority.js';
 import { runFanoutBenchmark } from './bench/run-benchmark.js';
 import { consoleOutput } from './scenarios/scenario-output.js';
 
@@ -14,8 +15,13 @@ const DEFAULT_REPORT_DIR = fileURLToPath(new URL('../../reports', import.meta.ur
 runBenchCli(
   BENCH_USAGE,
   (argv) => parseBenchOptions(argv, DEFAULT_REPORT_DIR),
-  (options) => {
+  async (options) => {
+    const relaunched = relaunchInOwnSession(options.generatorNice);
+    if (relaunched) return { completed: (await relaunched) === 0 };
     const output = consoleOutput(options.reportDir);
-    return options.alternations > 0 ? runBaselineBenchmark(options, output) : runFanoutBenchmark(options, output);
+    const priority = raiseGeneratorPriority(options.generatorNice);
+    output.status(`load generator priority: ${priority.description}`);
+    const run = { ...options, generatorNice: priority.nice };
+    return run.alternations > 0 ? runBaselineBenchmark(run, output) : runFanoutBenchmark(run, output);
   },
 );

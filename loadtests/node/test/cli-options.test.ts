@@ -33,4 +33,13 @@ describe('command-line options', () => {
     expect(warmUpRate(parseBenchOptions(['--steps', '100,2000'], '/tmp/r'))).toBe(100);
     expect(parseBenchOptions(['--warm-up', '0'], '/tmp/r').warmUpMs).toBe(0);
   });
+
+  it('asks for the load generator at nice -10 unless told otherwise, and refuses a value the kernel has no use for', () => {
+    expect(parseBenchOptions([], '/tmp/r').generatorNice).toBe(-10);
+    expect(parseBenchOptions(['--generator-nice', '0'], '/tmp/r').generatorNice).toBe(0);
+    expect(parseBenchOptions(['--generator-nice=-5'], '/tmp/r').generatorNice).toBe(-5);
+    for (const bad of ['-21', '20', '1.5', 'high']) {
+      expect(() => parseBenchOptions([`--generator-nice=${bad}`], '/tmp/r')).toThrow(/--generator-nice must be a whole number from -20 to 19/);
+    }
+  });
 });

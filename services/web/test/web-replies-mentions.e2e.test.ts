@@ -132,8 +132,19 @@ describe('replies, threads and mentions in the web client', () => {
     for (let n = 2; n <= TOTAL; n += 1) {
       await inThread.fill(label(n));
       await inThread.press('Enter');
+      // As a person types: the next reply once the box has taken this one.
+      await expect.poll(() => inThread.inputValue()).toBe('');
     }
-    await thread(ana).getByTestId('thread-count').getByText(new RegExp(`^${TOTAL} replies`)).waitFor({ timeout: 30_000 });
+    // Polled rather than waited for, so a failure says which count and which replies were shown.
+    const threadState = async () => {
+      const shown = await thread(ana).locator('li.thread-reply .message-body').allTextContents();
+      const count = await thread(ana).getByTestId('thread-count').textContent();
+      return {
+        count: count?.match(/^\d+ repl(?:y|ies)/)?.[0],
+        missing: Array.from({ length: TOTAL }, (_, index) => label(index + 1)).filter((text) => !shown.includes(text)),
+      };
+    };
+    await expect.poll(threadState, { timeout: 60_000 }).toEqual({ count: `${TOTAL} replies`, missing: [] });
 
     // Opened again, the panel reads the latest page and offers the earlier ones.
     await thread(ana).getByRole('button', { name: 'Close thread' }).click();
@@ -162,5 +173,5 @@ describe('replies, threads and mentions in the web client', () => {
     await thread(ana).getByTestId('thread-count').getByText(new RegExp(`^${TOTAL + 1} replies`)).waitFor();
     await screenshot(ana, 'replies-05-earlier-loaded');
     expect(problems()).toEqual([]);
-  }, 120_000);
+  }, 180_000);
 });

@@ -88,6 +88,7 @@ export async function runBaselineBenchmark(options: BenchOptions, output: Scenar
       stepSeconds: options.stepMs / 1000,
       warmUpSeconds: options.warmUpMs / 1000,
       adapter: options.adapter,
+      generatorNice: options.generatorNice,
       alternations: alternations.length,
       cleanStepP99Ms: BASELINE_CLEAN_P99_MS,
       ratioRate: rate,

@@ -32,6 +32,11 @@ export interface BenchOptions {
   alternations: number;
   /** The step whose delivery p99 is compared between Parley and the bare baseline. */
   ratioRate: number;
+  /**
+   * The load generator's nice value (-20…19; 0 = as started). As parsed, the value asked for;
+   * the CLI applies it and passes on the value in effect (bench/generator-priority.ts).
+   */
+  generatorNice: number;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench:fanout -- [options]
@@ -63,6 +68,9 @@ last JSON line with the medians.
   --keep               keep the temporary data directory (logs, profiles) and the idle-memory readings
   --persist-timeout <d>  longest wait for the worker to store a step's messages (default 60s)
   --report-dir <dir>   (default loadtests/reports)
+  --generator-nice=<n> the load generator's nice value, -20…19 (default -10; 0 = leave it): it stands
+                       in for clients on other machines, so it should not wait for a CPU behind the
+                       servers it measures (applied to its session's autogroup; needs root to lower)
 
 PostgreSQL: a fresh database on DATABASE_URL's or TEST_POSTGRES_URL's server when one is set,
 otherwise embedded PostgreSQL in a temporary directory. Redis: REDIS_URL, else what the launcher
@@ -90,6 +98,7 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       'report-dir': { type: 'string', default: defaultReportDir },
       alternations: { type: 'string', default: '3' },
       'ratio-rate': { type: 'string', default: '2000' },
+      'generator-nice': { type: 'string', default: '-10' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -127,7 +136,14 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
     redisUrl: process.env.REDIS_URL,
     alternations: parseCount(values.alternations, 'alternations'),
     ratioRate: parsePositiveInt(values['ratio-rate'], 'ratio-rate'),
+    generatorNice: parseNice(values['generator-nice']),
   };
+}
+
+function parseNice(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < -20 || value > 19) throw new Error('--generator-nice must be a whole number from -20 to 19');
+  return value;
 }
 
 function parseCount(text: string, name: string): number {

@@ -206,6 +206,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
       highestCleanStep: summary.highestCleanStep,
       cleanMeans: `delivery p99 < ${TARGET.cleanStepP99Ms} ms and zero loss/duplicates/misdeliveries`,
       targetMet: target.met,
+      generatorNice: options.generatorNice,
       idleSocketKiB: idleSocketKiB(memory),
       steps: summary.steps.map((step) => ({
         rate: step.rate,
