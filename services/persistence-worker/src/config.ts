@@ -21,7 +21,7 @@ export const configSchema = z.object({
   ),
 
   MESSAGES_CONCURRENCY: envInt(4, 1).describe(
-    'Jobs of the `messages` queue (each a batch of messages) one process persists in parallel, shared out over the shards it consumes (at least one per shard).',
+    'Jobs of the `messages` queue (each a batch of messages) one process takes at once, shared out over the shards it consumes (at least one per shard); the messages of the jobs it holds are stored together, one INSERT per store round.',
   ),
   NOTIFICATIONS_CONCURRENCY: envInt(4, 1).describe('Jobs of the `notifications` queue one process handles in parallel.'),
   STALLED_INTERVAL_MS: envInt(30_000, 100).describe(

@@ -65,6 +65,8 @@ describe('the send path, file by file (docs/architecture.md)', () => {
       ['services/chat-socket/src/messages/send-message.ts', './send-tracing.js'],
       ['services/persistence-worker/src/messages/persist-messages-processor.ts', './message-spans.js'],
       ['services/persistence-worker/src/messages/persist-messages-processor.ts', '../queues/job-trace.js'],
+      ['services/persistence-worker/src/messages/persist-messages-processor.ts', './round-coalescer.js'],
+      ['services/persistence-worker/src/messages/persist-messages-processor.ts', './store-round.js'],
     ];
     for (const [from, imported] of handOffs) {
       expect(listed.has(from), from).toBe(true);

@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Message } from '@parley/contracts';
+import type { PersistMessagesResult } from '../src/messages/persist-messages-processor.js';
+import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer, waitFor, type RunningWorker, type WorkerTestEnv } from './support/worker-harness.js';
+
+/**
+ * Jobs of the `messages` queue that one worker process runs at the same time share one store
+ * round: one INSERT for all their messages (docs/decisions/0045-shared-store-rounds.md). The jobs
+ * here are queued while no worker runs, so that it finds them waiting, as after a burst; with
+ * MESSAGES_CONCURRENCY=4 it takes four at a time. Real PostgreSQL and Redis.
+ */
+let env: WorkerTestEnv;
+let producer: TestProducer;
+let running: RunningWorker | undefined;
+
+beforeEach(async () => {
+  env = await createWorkerTestEnv('pw_store_rounds');
+  producer = new TestProducer(env.prefix);
+});
+
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  await producer?.close();
+  await env?.cleanup();
+});
+
+async function finished(id: string): Promise<{ state: string; result?: PersistMessagesResult; failedReason?: string; attempts: number }> {
+  return waitFor(async () => {
+    const job = await producer.messages.getJob(id);
+    const state = await producer.messages.getJobState(id);
+    if (state === 'completed') return { state, result: job!.returnvalue as PersistMessagesResult, attempts: job!.attemptsMade };
+    if (job && job.attemptsMade >= 1 && job.failedReason) return { state, failedReason: job.failedReason, attempts: job.attemptsMade };
+    return undefined;
+  }, 30_000, `job ${id} to complete or fail`);
+}
+
+async function storedAmong(messages: Message[]): Promise<Set<string>> {
+  const rows: Array<{ id: string }> = await env.dataSource.query('SELECT id::text AS id FROM chat.messages WHERE id::text = ANY($1::text[])', [messages.map((message) => message.id)]);
+  return new Set(rows.map((row) => row.id));
+}
+
+async function queuedJobs(count: number, size: number, roomId: string, sender: string): Promise<Array<{ id: string; messages: Message[] }>> {
+  const jobs: Array<{ id: string; messages: Message[] }> = [];
+  for (let index = 0; index < count; index += 1) {
+    const messages = Array.from({ length: size }, () => makeMessage(roomId, sender));
+    jobs.push({ id: await producer.enqueueBatch(messages), messages });
+  }
+  return jobs;
+}
+
+describe('jobs active at the same time share one store round', () => {
+  it('stores 12 waiting jobs in fewer INSERTs than jobs, each message once, and says per job how many jobs shared its round', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    const jobs = await queuedJobs(12, 3, roomId, sender);
+
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    const results = await Promise.all(jobs.map((job) => finished(job.id)));
+
+    expect(results.map((result) => result.state)).toEqual(jobs.map(() => 'completed'));
+    for (const result of results) expect(result.result).toMatchObject({ inserted: 3, duplicates: 0, deadLettered: 0 });
+    const rounds = results.map((result) => result.result!.roundJobs);
+    expect(Math.max(...rounds), `jobs per round: ${rounds.join(', ')}`).toBeGreaterThan(1);
+    expect(Math.max(...rounds)).toBeLessThanOrEqual(4);
+    // Each INSERT's jobs all report its size: the sum over jobs of 1/size is the number of INSERTs.
+    const inserts = rounds.reduce((sum, size) => sum + 1 / size, 0);
+    expect(Math.round(inserts)).toBeLessThan(jobs.length);
+    expect((await storedAmong(jobs.flatMap((job) => job.messages))).size).toBe(36);
+    const [{ count }] = await env.dataSource.query('SELECT count(*)::int AS count FROM chat.messages WHERE room_id = $1', [roomId]);
+    expect(count).toBe(36);
+  });
+
+  it('sets aside a message PostgreSQL refuses under its own job, and stores every other message of the round', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    const before = await queuedJobs(3, 4, roomId, sender);
+    const poisoned = [makeMessage(roomId, sender), makeMessage(roomId, sender, { body: 'nul \u0000 byte' }), makeMessage(roomId, sender)];
+    const poisonedJob = await producer.enqueueBatch(poisoned);
+    const after = await queuedJobs(4, 4, roomId, sender);
+
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    const good = [...before, ...after];
+    const results = await Promise.all([...good.map((job) => finished(job.id)), finished(poisonedJob)]);
+
+    expect(results.map((result) => result.state)).toEqual(results.map(() => 'completed'));
+    for (const result of results.slice(0, -1)) expect(result.result).toMatchObject({ inserted: 4, deadLettered: 0 });
+    expect(results.at(-1)!.result).toMatchObject({ inserted: 2, deadLettered: 1 });
+    const stored = await storedAmong([...good.flatMap((job) => job.messages), ...poisoned]);
+    expect(stored.size).toBe(7 * 4 + 2);
+    expect(stored.has(poisoned[1]!.id)).toBe(false);
+    const letters: Array<{ message_id: string; job_id: string; reason: string }> = await env.dataSource.query(
+      'SELECT message_id, job_id, reason FROM chat.message_dead_letters WHERE room_id = $1',
+      [roomId],
+    );
+    expect(letters).toEqual([{ message_id: poisoned[1]!.id, job_id: poisonedJob, reason: 'rejected_by_database' }]);
+  });
+
+  it('fails a job whose message clashes with a stored one on (room, seq) alone: the other jobs of its round complete', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    // Another message already holds (room, seq) of the clashing job's second message.
+    const holder = makeMessage(roomId, sender);
+    await producer.enqueueBatch([holder]);
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    await waitFor(async () => (await storedAmong([holder])).size === 1, 15_000, 'the holder to be stored');
+    await running.stop();
+    running = undefined;
+
+    const before = await queuedJobs(2, 3, roomId, sender);
+    const clashing = [makeMessage(roomId, sender), makeMessage(roomId, sender, { seq: holder.seq })];
+    const clashingJob = await producer.enqueueBatch(clashing, { attempts: 1 });
+    const after = await queuedJobs(5, 3, roomId, sender);
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+
+    const good = [...before, ...after];
+    const results = await Promise.all(good.map((job) => finished(job.id)));
+    expect(results.map((result) => result.state)).toEqual(good.map(() => 'completed'));
+    expect(Math.max(...results.map((result) => result.result!.roundJobs))).toBeGreaterThan(1);
+    expect((await storedAmong(good.flatMap((job) => job.messages))).size).toBe(21);
+
+    const failed = await finished(clashingJob);
+    expect(failed.state).toBe('failed');
+    expect(failed.failedReason).toContain(`messages ${clashing[1]!.id} clash with stored messages on (room, seq)`);
+    // The job's other message is stored (the insert skips only the clash); the clash is not.
+    expect(await storedAmong(clashing)).toEqual(new Set([clashing[0]!.id]));
+  });
+});
