@@ -15,11 +15,8 @@ export class RoundCoalescer<P, R> {
   private waiting: Array<{ part: P; resolve(value: R): void; reject(error: unknown): void }> = [];
   private running = false;
 
-  constructor(
-    private readonly run: (parts: P[]) => Promise<Array<PartResult<R>>>,
-    /** Most parts in one round; more wait for the next. */
-    private readonly maxParts = Number.POSITIVE_INFINITY,
-  ) {}
+  /** Rounds hold every part waiting when they start: a worker holds at most MESSAGES_CONCURRENCY jobs. */
+  constructor(private readonly run: (parts: P[]) => Promise<Array<PartResult<R>>>) {}
 
   submit(part: P): Promise<R> {
     return new Promise<R>((resolve, reject) => {
@@ -35,7 +32,7 @@ export class RoundCoalescer<P, R> {
   }
 
   private async runRound(): Promise<void> {
-    const taken = this.waiting.splice(0, this.maxParts);
+    const taken = this.waiting.splice(0);
     try {
       const results = await this.run(taken.map((entry) => entry.part));
       taken.forEach((entry, index) => {
