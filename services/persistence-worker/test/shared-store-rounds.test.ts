@@ -72,6 +72,25 @@ describe('jobs active at the same time share one store round', () => {
     expect(count).toBe(36);
   });
 
+  it('stores a batch enqueued twice once, counting its messages as inserted for one of the two jobs and as duplicates for the other', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    await queuedJobs(1, 2, roomId, sender);
+    const batch = Array.from({ length: 3 }, () => makeMessage(roomId, sender));
+    // The second behind the first, so that the worker usually holds both in one round.
+    const twice = [await producer.enqueueBatch(batch), await producer.enqueueBatch(batch)];
+
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    const results = await Promise.all(twice.map((id) => finished(id)));
+
+    expect(results.map((result) => result.state)).toEqual(['completed', 'completed']);
+    const inserted = results.map((result) => result.result!.inserted);
+    const duplicates = results.map((result) => result.result!.duplicates);
+    expect(inserted.reduce((sum, count) => sum + count, 0), `inserted ${inserted.join(' + ')}, rounds of ${results.map((result) => result.result!.roundJobs).join(' and ')} jobs`).toBe(3);
+    expect(duplicates.reduce((sum, count) => sum + count, 0)).toBe(3);
+    expect((await storedAmong(batch)).size).toBe(3);
+  });
+
   it('sets aside a message PostgreSQL refuses under its own job, and stores every other message of the round', async () => {
     const sender = randomUUID();
     const roomId = await createRoom(env.dataSource, [sender]);

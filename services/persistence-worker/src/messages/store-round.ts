@@ -68,7 +68,8 @@ export async function storeRound(deps: StoreRoundDeps, parts: StorePart[]): Prom
     { createPartitions: (messages) => createMissingPartitions(deps, dataSource, messages, jobIds) },
   );
   // Each job's traced messages get the shared statement's span; an outage fails them all.
-  const stored = await Promise.all(parts.map((part) => part.spans.recordInsert(() => shared.then((batch) => shareOf(batch, part.messages)))));
+  const shares = shared.then((batch) => sharesOf(batch, parts));
+  const stored = await Promise.all(parts.map((part, index) => part.spans.recordInsert(() => shares.then((all) => all[index]!))));
   const members = (await shared).members;
 
   const results: Array<PartResult<StorePartOutcome> | undefined> = parts.map((_, index) => {
@@ -107,15 +108,23 @@ export async function storeRound(deps: StoreRoundDeps, parts: StorePart[]): Prom
   return results.map((result) => result!);
 }
 
-/** What of a round's insert concerns one job's messages (the rooms' members stay the round's). */
-function shareOf(batch: IsolatedBatch, messages: Message[]): IsolatedBatch {
-  const ids = new Set(messages.map((message) => message.id));
-  return {
-    insertedIds: batch.insertedIds.filter((id) => ids.has(id)),
-    conflictingIds: batch.conflictingIds.filter((id) => ids.has(id)),
-    members: [] as RoomMembership[],
-    refused: batch.refused.filter((refused) => ids.has(refused.message.id)),
-  };
+/**
+ * What of a round's insert concerns each job's messages (the rooms' members stay the round's).
+ * A message in two jobs of the round (a batch enqueued twice) was inserted once: it counts as
+ * inserted for the first of them, as a duplicate for the other, as if they had run one by one.
+ */
+function sharesOf(batch: IsolatedBatch, parts: StorePart[]): IsolatedBatch[] {
+  const unclaimed = new Set(batch.insertedIds);
+  return parts.map(({ messages }) => {
+    const ids = new Set(messages.map((message) => message.id));
+    const insertedIds = [...ids].filter((id) => unclaimed.delete(id));
+    return {
+      insertedIds,
+      conflictingIds: batch.conflictingIds.filter((id) => ids.has(id)),
+      members: [] as RoomMembership[],
+      refused: batch.refused.filter((refused) => ids.has(refused.message.id)),
+    };
+  });
 }
 
 /**
