@@ -8,7 +8,8 @@ import { createRoom, createWorkerTestEnv, makeMessage, startWorker, TestProducer
  * Jobs of the `messages` queue that one worker process runs at the same time share one store
  * round: one INSERT for all their messages (docs/decisions/0045-shared-store-rounds.md). The jobs
  * here are queued while no worker runs, so that it finds them waiting, as after a burst; with
- * MESSAGES_CONCURRENCY=4 it takes four at a time. Real PostgreSQL and Redis.
+ * MESSAGES_CONCURRENCY=4 it takes four at a time, and its first INSERT waits on a lock until it
+ * holds them (startWorkerWithJobsPiledUp). Real PostgreSQL and Redis.
  */
 let env: WorkerTestEnv;
 let producer: TestProducer;
@@ -41,6 +42,29 @@ async function storedAmong(messages: Message[]): Promise<Set<string>> {
   return new Set(rows.map((row) => row.id));
 }
 
+/**
+ * Starts the worker while a test transaction holds a SHARE lock on chat.rooms, which every
+ * INSERT of the worker waits for (it moves its rooms' last activity in the same statement), and
+ * lets go only once the worker holds `active` jobs. The first round is stuck on the lock while the
+ * worker takes the others, which then go together in the next round: what a busy worker sees,
+ * made certain instead of left to timing.
+ */
+async function startWorkerWithJobsPiledUp(active: number): Promise<RunningWorker> {
+  const blocker = env.dataSource.createQueryRunner();
+  await blocker.connect();
+  try {
+    await blocker.startTransaction();
+    await blocker.query('LOCK TABLE chat.rooms IN SHARE MODE');
+    const worker = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    await waitFor(async () => (await producer.messages.getActiveCount()) >= active, 15_000, `${active} active jobs`);
+    await blocker.commitTransaction();
+    return worker;
+  } finally {
+    if (blocker.isTransactionActive) await blocker.rollbackTransaction();
+    await blocker.release();
+  }
+}
+
 async function queuedJobs(count: number, size: number, roomId: string, sender: string): Promise<Array<{ id: string; messages: Message[] }>> {
   const jobs: Array<{ id: string; messages: Message[] }> = [];
   for (let index = 0; index < count; index += 1) {
@@ -56,7 +80,7 @@ describe('jobs active at the same time share one store round', () => {
     const roomId = await createRoom(env.dataSource, [sender]);
     const jobs = await queuedJobs(12, 3, roomId, sender);
 
-    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    running = await startWorkerWithJobsPiledUp(4);
     const results = await Promise.all(jobs.map((job) => finished(job.id)));
 
     expect(results.map((result) => result.state)).toEqual(jobs.map(() => 'completed'));
@@ -77,10 +101,10 @@ describe('jobs active at the same time share one store round', () => {
     const roomId = await createRoom(env.dataSource, [sender]);
     await queuedJobs(1, 2, roomId, sender);
     const batch = Array.from({ length: 3 }, () => makeMessage(roomId, sender));
-    // The second behind the first, so that the worker usually holds both in one round.
+    // Behind one other job: the first round holds that one, the next both of these.
     const twice = [await producer.enqueueBatch(batch), await producer.enqueueBatch(batch)];
 
-    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    running = await startWorkerWithJobsPiledUp(3);
     const results = await Promise.all(twice.map((id) => finished(id)));
 
     expect(results.map((result) => result.state)).toEqual(['completed', 'completed']);
@@ -99,7 +123,7 @@ describe('jobs active at the same time share one store round', () => {
     const poisonedJob = await producer.enqueueBatch(poisoned);
     const after = await queuedJobs(4, 4, roomId, sender);
 
-    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    running = await startWorkerWithJobsPiledUp(4);
     const good = [...before, ...after];
     const results = await Promise.all([...good.map((job) => finished(job.id)), finished(poisonedJob)]);
 
@@ -131,7 +155,7 @@ describe('jobs active at the same time share one store round', () => {
     const clashing = [makeMessage(roomId, sender), makeMessage(roomId, sender, { seq: holder.seq })];
     const clashingJob = await producer.enqueueBatch(clashing, { attempts: 1 });
     const after = await queuedJobs(5, 3, roomId, sender);
-    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4' }));
+    running = await startWorkerWithJobsPiledUp(4);
 
     const good = [...before, ...after];
     const results = await Promise.all(good.map((job) => finished(job.id)));
