@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
@@ -45,7 +45,11 @@ if (dir) {
     const usage = process.memoryUsage();
     sequence += 1;
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `memory.${process.pid}.${sequence}.json`), JSON.stringify({ pid: process.pid, sequence, youngGenerationSettled, ...usage }));
+    // Written aside, then renamed: the benchmark polls the directory for `memory.*` and must
+    // never read a file this process is still writing (it once read one empty).
+    const name = `memory.${process.pid}.${sequence}.json`;
+    writeFileSync(join(dir, `writing-${name}`), JSON.stringify({ pid: process.pid, sequence, youngGenerationSettled, ...usage }));
+    renameSync(join(dir, `writing-${name}`), join(dir, name));
   };
 }
 
