@@ -29,8 +29,9 @@ afterEach(async () => {
 
 async function finished(id: string): Promise<{ state: string; result?: PersistMessagesResult; failedReason?: string; attempts: number }> {
   return waitFor(async () => {
-    const job = await producer.messages.getJob(id);
+    // State first: a job read before it completed has no return value yet.
     const state = await producer.messages.getJobState(id);
+    const job = await producer.messages.getJob(id);
     if (state === 'completed') return { state, result: job!.returnvalue as PersistMessagesResult, attempts: job!.attemptsMade };
     if (job && job.attemptsMade >= 1 && job.failedReason) return { state, failedReason: job.failedReason, attempts: job.attemptsMade };
     return undefined;
