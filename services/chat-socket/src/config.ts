@@ -61,8 +61,8 @@ export const configSchema = z.object({
     'How long after sending an author may delete a message, in seconds (0: no limit). Room owners and admins may delete any message at any time.',
   ),
   SEND_BURST: envInt(20, 1).describe('Messages one user may send in a burst (token bucket size).'),
-  SEND_BATCH_MAX_WAIT_MS: envInt(5, 0).describe(
-    'How long the send path collects messages into one batch before accepting them; also the shortest time between two batch starts of a pod (fewer, larger persistence jobs under load).',
+  SEND_BATCH_MAX_WAIT_MS: envInt(12, 0).describe(
+    'Shortest time between two send batch starts of a pod (per message queue shard), so the longest a message waits for companions: a send on a quiet pod starts a batch at once; under load each batch carries a whole window of messages (fewer, larger persistence jobs, less CPU per message).',
   ),
   HEAP_GROWING_PERCENT: z.coerce
     .number()

@@ -33,6 +33,16 @@ async function groupRoom(owner: TestUser, members: TestUser[], name = 'team'): P
 const send = (socket: ClientSocket, roomId: string, body: string, clientMsgId = randomUUID()) =>
   emitWithAck(socket, 'message:send', { roomId, clientMsgId, body });
 
+/**
+ * A send in a room of its own, so that the pod's batch window has just started: a send on a
+ * quiet pod starts a batch at once, and what follows within the window waits for the next one
+ * (docs/decisions/0022-send-batch-window.md).
+ */
+async function startBatchWindow(socket: ClientSocket, owner: TestUser): Promise<void> {
+  const ack = await send(socket, await groupRoom(owner, [], 'window'), 'starts the window');
+  expect(ack.ok).toBe(true);
+}
+
 describe('message delivery across two chat-socket instances', () => {
   it('delivers a direct message to every socket of both members on both instances, and acks the sender with the message', async () => {
     const [alice, bob] = [await cluster.user('alice'), await cluster.user('bob')];
@@ -210,11 +220,12 @@ describe('message delivery across two chat-socket instances', () => {
   });
 
   it('acknowledges only after the batch is durably queued as one BullMQ job per batch with retrying options', async () => {
-    // A generous batch window on this instance, so the five sends surely share a batch.
+    // A generous batch window on this instance; a first send starts it, so the five sends surely share the next batch.
     const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '300' });
     const owner = await cluster.user('owner');
     const roomId = await groupRoom(owner, []);
     const socket = await cluster.connect(instance, owner);
+    await startBatchWindow(socket, owner);
     const acks = await Promise.all(Array.from({ length: 5 }, (_, index) => send(socket, roomId, `batched ${index}`)));
     await cluster.stopInstance(instance);
     const ids = acks.map((ack) => ack.message.id);
@@ -236,6 +247,7 @@ describe('message delivery across two chat-socket instances', () => {
     const owner = await cluster.user('owner');
     const roomId = await groupRoom(owner, []);
     const socket = await cluster.connect(instance, owner);
+    await startBatchWindow(socket, owner);
     const clientMsgId = randomUUID();
     const [first, retry] = await Promise.all([send(socket, roomId, 'once', clientMsgId), send(socket, roomId, 'once', clientMsgId)]);
     await cluster.stopInstance(instance);

@@ -337,7 +337,7 @@ describe('a batch over several shards', () => {
 
     const socket = await setup.cluster.connect(setup.instances[0]!, setup.senders[0]!);
     const sends = rooms.map((roomId) => ({ roomId, clientMsgId: randomUUID() }));
-    // Sent together, so they share batches (one per SEND_BATCH_MAX_WAIT_MS window).
+    // Sent together: a shard's batch holds what arrived within its window.
     const acks = await Promise.all(sends.map((send) => emitWithAck(socket, 'message:send', { ...send, body: 'part' })));
     sends.forEach((send, index) => {
       if (messageShardOf(send.roomId, 4) === broken) expect(acks[index], send.roomId).toMatchObject({ ok: false, error: { code: 'unavailable' } });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
+import { acceptedHashKey, unpersistedBatchesKey, unpersistedMessagesKey } from '@parley/keyspace';
 import { jobOptionsFor } from '@parley/queues';
 import { createRoom, createWorkerTestEnv, makeMessage, TestProducer, waitFor, type WorkerTestEnv } from './support/worker-harness.js';
 import { sampleValue } from './support/prometheus-text.js';
@@ -156,6 +157,144 @@ describe('a worker killed with SIGKILL mid-job', () => {
       await successor.kill('SIGTERM');
     }
   }, 150_000);
+});
+
+/**
+ * Jobs written as chat-socket's accept script writes them: each batch's accepted hash (id → seq)
+ * and its entry on the ledger of acknowledged, unpersisted messages. What the ledger holds is
+ * what senders were told is safe.
+ */
+async function acknowledgedJobs(count: number, size: number): Promise<Array<{ id: string; ids: string[] }>> {
+  const jobs: Array<{ id: string; ids: string[] }> = [];
+  for (let index = 0; index < count; index += 1) {
+    const batch = (await freshBatch(size)).map((message) => ({ ...message, seq: 0 }));
+    const acceptedKey = acceptedHashKey(env.prefix, batch[0]!.id);
+    await producer.connection.hset(acceptedKey, Object.fromEntries(batch.map((message, position) => [message.id, String(position + 1)])));
+    await producer.connection.zadd(unpersistedBatchesKey(env.prefix), Date.now(), acceptedKey);
+    await producer.connection.incrby(unpersistedMessagesKey(env.prefix), size);
+    jobs.push({ id: await producer.enqueueBatch(batch, {}, acceptedKey), ids: batch.map((message) => message.id) });
+  }
+  return jobs;
+}
+
+/** A SHARE lock on chat.rooms, which every INSERT of the worker waits for (it moves its rooms' last activity). */
+async function lockRooms(): Promise<() => Promise<void>> {
+  const blocker = env.dataSource.createQueryRunner();
+  await blocker.connect();
+  await blocker.startTransaction();
+  await blocker.query('LOCK TABLE chat.rooms IN SHARE MODE');
+  return async () => {
+    if (blocker.isTransactionActive) await blocker.commitTransaction();
+    await blocker.release();
+  };
+}
+
+async function statementsWaitingOnALock(): Promise<number> {
+  const [{ count }] = await env.dataSource.query(
+    "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+  );
+  return count;
+}
+
+async function ledger(): Promise<{ batches: number; messages: number }> {
+  const batches = await producer.connection.zcard(unpersistedBatchesKey(env.prefix));
+  const messages = Number((await producer.connection.get(unpersistedMessagesKey(env.prefix))) ?? 0);
+  return { batches, messages };
+}
+
+async function storeRounds(worker: WorkerProcess): Promise<{ rounds: number; jobs: number }> {
+  const port = await waitFor(async () => adminPort(worker), 10_000, 'the worker’s admin server to listen');
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return {
+    rounds: sampleValue(metrics, 'parley_message_store_round_jobs_count') ?? 0,
+    jobs: sampleValue(metrics, 'parley_message_store_round_jobs_sum') ?? 0,
+  };
+}
+
+/**
+ * With MESSAGES_CONCURRENCY=4 the jobs a worker holds share one INSERT (a store round,
+ * docs/decisions/0045-shared-store-rounds.md). A SHARE lock on chat.rooms holds the first round
+ * while the worker takes the other jobs, so that the later ones go together in one round.
+ */
+describe('a worker killed with SIGKILL while store rounds of several jobs are in flight', () => {
+  it('loses no acknowledged message and stores none twice when killed after a round committed and before any of its jobs was acknowledged', async () => {
+    await producer.connection.del(unpersistedBatchesKey(env.prefix), unpersistedMessagesKey(env.prefix));
+    const jobs = await acknowledgedJobs(8, 5);
+    const allIds = jobs.flatMap((job) => job.ids);
+    const release = await lockRooms();
+    // LOG_LEVEL=info for the admin port's log line; a 4 s pause before and after each job's write.
+    const doomed = spawnWorker(env.env({ PERSIST_TEST_DELAY_MS: '4000', MESSAGES_CONCURRENCY: '4', LOG_LEVEL: 'info' }));
+    let held: typeof jobs;
+    try {
+      await waitFor(async () => (await producer.messages.getActiveCount()) === 4, 20_000, `4 active jobs\n${doomed.output()}`);
+      await waitFor(async () => (await statementsWaitingOnALock()) >= 1, 20_000, `the first round to wait on the lock\n${doomed.output()}`);
+      // The jobs were taken within milliseconds of each other: the others' pauses are over too,
+      // and they wait for the next round.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      held = (await Promise.all(jobs.map(async (job) => ((await jobState(job.id)) === 'active' ? job : undefined)))).filter((job) => job !== undefined);
+      expect(held).toHaveLength(4);
+    } finally {
+      await release();
+    }
+    const heldIds = held.flatMap((job) => job.ids);
+    await waitFor(async () => (await countStored(heldIds)).total === 20, 20_000, `the held jobs' messages to be written\n${doomed.output()}`);
+    const rounds = await waitFor(async () => {
+      const observed = await storeRounds(doomed);
+      return observed.jobs === 4 ? observed : undefined;
+    }, 10_000, 'the worker to count its rounds');
+    await doomed.kill('SIGKILL');
+
+    // Fewer INSERTs than jobs stored the four jobs' messages, and none of the jobs finished.
+    expect(rounds.rounds).toBeLessThan(4);
+    expect(await Promise.all(held.map((job) => jobState(job.id)))).toEqual(['active', 'active', 'active', 'active']);
+    expect(await ledger()).toEqual({ batches: 8, messages: 40 });
+
+    const successor = spawnWorker(env.env({ MESSAGES_CONCURRENCY: '4' }));
+    try {
+      const finished = await Promise.all(jobs.map((job) => waitUntilCompleted(job.id, successor)));
+      for (const [index, job] of finished.entries()) {
+        const wasHeld = held.some((heldJob) => heldJob.id === jobs[index]!.id);
+        expect(job.returnvalue, `job ${job.id}`).toMatchObject(wasHeld ? { inserted: 0, duplicates: 5 } : { inserted: 5, duplicates: 0 });
+        if (wasHeld) expect(job.stalledCounter).toBeGreaterThanOrEqual(1);
+      }
+      expect(await countStored(allIds)).toEqual({ total: 40, distinct: 40 });
+      expect(await ledger()).toEqual({ batches: 0, messages: 0 });
+    } finally {
+      await successor.kill('SIGTERM');
+    }
+  }, 90_000);
+
+  it('loses no acknowledged message and stores none twice when killed while a round waits on a lock in PostgreSQL, whatever its orphaned statement does once the lock goes', async () => {
+    await producer.connection.del(unpersistedBatchesKey(env.prefix), unpersistedMessagesKey(env.prefix));
+    const jobs = await acknowledgedJobs(8, 5);
+    const allIds = jobs.flatMap((job) => job.ids);
+    const release = await lockRooms();
+    let successor: WorkerProcess | undefined;
+    try {
+      const doomed = spawnWorker(env.env({ MESSAGES_CONCURRENCY: '4' }));
+      await waitFor(async () => (await producer.messages.getActiveCount()) === 4, 20_000, `4 active jobs\n${doomed.output()}`);
+      await waitFor(async () => (await statementsWaitingOnALock()) >= 1, 20_000, `a round to wait on the lock\n${doomed.output()}`);
+      await doomed.kill('SIGKILL');
+      expect((await countStored(allIds)).total).toBe(0);
+      // PostgreSQL notices the dead client only once its statement stops waiting on the lock,
+      // which may then race the successor's own INSERT of the same messages.
+      successor = spawnWorker(env.env({ MESSAGES_CONCURRENCY: '4' }));
+    } finally {
+      await release();
+    }
+    try {
+      const finished = await Promise.all(jobs.map((job) => waitUntilCompleted(job.id, successor!)));
+      for (const job of finished) {
+        const { inserted, duplicates } = job.returnvalue as { inserted: number; duplicates: number };
+        expect(inserted + duplicates, `job ${job.id}`).toBe(5);
+      }
+      expect(await countStored(allIds)).toEqual({ total: 40, distinct: 40 });
+      expect(await ledger()).toEqual({ batches: 0, messages: 0 });
+      expect(await producer.messages.getJobCounts('failed')).toEqual({ failed: 0 });
+    } finally {
+      await successor!.kill('SIGTERM');
+    }
+  }, 90_000);
 });
 
 describe('a worker stopped with SIGTERM', () => {

@@ -1,5 +1,5 @@
 export interface MicroBatcherSettings<Item> {
-  /** Longest time an item waits for companions; also the shortest time between two batch starts. */
+  /** Shortest time between two batch starts: the longest an item waits for companions. */
   maxWaitMs: number;
   maxSize: number;
   /** Processes one batch (must not throw); batches run one at a time, in arrival order. */
@@ -7,18 +7,20 @@ export interface MicroBatcherSettings<Item> {
 }
 
 /**
- * Collects items for at most `maxWaitMs` or `maxSize` items, then hands them over as one
- * batch. Batches never overlap, so a retry arriving during a batch sees that batch's outcome.
+ * Collects items into batches that start at most once per `maxWaitMs` (sooner only when
+ * `maxSize` items wait). Batches never overlap, so a retry arriving during a batch sees that
+ * batch's outcome.
  *
- * Batches start at most once per `maxWaitMs` unless `maxSize` items are waiting: under load
- * each batch then carries what arrived over a whole window instead of whatever trickled in
- * while the previous one ran. Every batch costs round trips and one persistence job, whose
- * fixed cost (in Redis, the worker and PostgreSQL) is what dominates at high rates; a quiet
- * pod still answers a lone message within `maxWaitMs`.
+ * The window runs from the last batch's start, not from an item's arrival: an item on a quiet
+ * batcher (none started for a whole window) starts a batch at once, after the current tick so
+ * that items of the same tick join it; under load each batch carries what arrived over a whole
+ * window. Every batch costs round trips and one persistence job, whose fixed cost (in Redis,
+ * chat-socket, the worker and PostgreSQL) dominates at high rates
+ * (docs/decisions/0022-send-batch-window.md).
  */
 export class MicroBatcher<Item> {
   private pending: Item[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private cancelScheduled: (() => void) | undefined;
   private running: Promise<void> | undefined;
   private lastStartedAt = Number.NEGATIVE_INFINITY;
 
@@ -28,7 +30,7 @@ export class MicroBatcher<Item> {
     this.pending.push(item);
     if (this.running) return;
     if (this.pending.length >= this.settings.maxSize) this.start();
-    else this.timer ??= setTimeout(() => this.start(), this.settings.maxWaitMs);
+    else this.scheduleStart();
   }
 
   /** Processes everything collected so far (shutdown). */
@@ -40,8 +42,8 @@ export class MicroBatcher<Item> {
   }
 
   private start(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelScheduled?.();
+    this.cancelScheduled = undefined;
     if (this.running || this.pending.length === 0) return;
     this.lastStartedAt = performance.now();
     const batch = this.pending.splice(0, this.settings.maxSize);
@@ -54,11 +56,23 @@ export class MicroBatcher<Item> {
       });
   }
 
-  /** Starts the next batch when it is full or its window since the last start is over. */
+  /** Starts the next batch when it is full, else when the window since the last start is over. */
   private afterBatch(): void {
     if (this.pending.length === 0) return;
+    if (this.pending.length >= this.settings.maxSize) this.start();
+    else this.scheduleStart();
+  }
+
+  /** Once per window: after this tick if the last start is a window ago, else when the window ends. */
+  private scheduleStart(): void {
+    if (this.cancelScheduled) return;
     const windowLeftMs = this.lastStartedAt + this.settings.maxWaitMs - performance.now();
-    if (this.pending.length >= this.settings.maxSize || windowLeftMs <= 0) this.start();
-    else this.timer ??= setTimeout(() => this.start(), windowLeftMs);
+    if (windowLeftMs <= 0) {
+      const immediate = setImmediate(() => this.start());
+      this.cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(() => this.start(), windowLeftMs);
+      this.cancelScheduled = () => clearTimeout(timer);
+    }
   }
 }

@@ -71,6 +71,7 @@ export async function storeRound(deps: StoreRoundDeps, parts: StorePart[]): Prom
   const shares = shared.then((batch) => sharesOf(batch, parts));
   const stored = await Promise.all(parts.map((part, index) => part.spans.recordInsert(() => shares.then((all) => all[index]!))));
   const members = (await shared).members;
+  deps.metrics.storeRoundJobs.observe(parts.length);
 
   const results: Array<PartResult<StorePartOutcome> | undefined> = parts.map((_, index) => {
     const conflicting = stored[index]!.conflictingIds;

@@ -12,6 +12,8 @@ export interface JobMetrics {
    * time) or `insert` (a batch PostgreSQL refused for want of one: the timer fell behind).
    */
   messagePartitionsCreated: Counter<'trigger'>;
+  /** Jobs whose messages went in one INSERT (a store round), observed per committed round. */
+  storeRoundJobs: Histogram;
 }
 
 export const PARTITION_TRIGGERS = ['maintenance', 'insert'] as const;
@@ -38,5 +40,11 @@ export function createJobMetrics(registry: Registry): JobMetrics {
     registers: [registry],
   });
   for (const trigger of PARTITION_TRIGGERS) messagePartitionsCreated.inc({ trigger }, 0);
-  return { persistenceLag, messagesDeadLettered, messagePartitionsCreated };
+  const storeRoundJobs = new Histogram({
+    name: 'parley_message_store_round_jobs',
+    help: 'Jobs of the messages queue whose messages one INSERT stored (a store round), observed per committed round: 1 on a quiet worker, up to MESSAGES_CONCURRENCY under load.',
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16, 32, 64],
+    registers: [registry],
+  });
+  return { persistenceLag, messagesDeadLettered, messagePartitionsCreated, storeRoundJobs };
 }

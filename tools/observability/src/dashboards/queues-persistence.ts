@@ -112,6 +112,12 @@ export const queuesPersistence: DashboardSpec = {
           unit: 'ops',
           targets: [{ expr: `sum(rate(parley_persistence_lag_seconds_count{${WORKER}}[${RATE}]))`, legend: 'messages' }],
         },
+        {
+          title: 'Jobs per INSERT (store rounds)',
+          description: 'Mean number of `messages` jobs whose messages one INSERT stored (`parley_message_store_round_jobs`): 1 on a quiet worker, up to MESSAGES_CONCURRENCY when jobs pile up (docs/decisions/0045-shared-store-rounds.md). Near MESSAGES_CONCURRENCY for long: the worker tier is the bottleneck.',
+          unit: 'short',
+          targets: [{ expr: `sum(rate(parley_message_store_round_jobs_sum{${WORKER}}[${RATE}])) / sum(rate(parley_message_store_round_jobs_count{${WORKER}}[${RATE}]))`, legend: 'jobs per INSERT' }],
+        },
       ],
     },
   ],
