@@ -238,9 +238,22 @@ async function startRedisClusterOnce(options: RedisClusterOptions): Promise<Priv
       },
       async failover(replicaPort) {
         const role = (await cli(replicaPort, 'ROLE')).trim().split('\n');
-        const answer = (await cli(replicaPort, 'CLUSTER', 'FAILOVER')).trim();
-        if (answer !== 'OK') throw new Error(`CLUSTER FAILOVER on ${replicaPort}: ${answer}`);
-        await waitFor(`node ${replicaPort} promoted`, async () => (await cli(replicaPort, 'ROLE')).startsWith('master'));
+        // Redis gives up a manual failover silently after 5 s (CLUSTER_MF_TIMEOUT) when the
+        // replica has not caught up with its primary's paused offset in time, as on a loaded
+        // machine: start from a streaming replica, and ask again, as an operator would.
+        if (role[0] === 'slave') await waitFor(`node ${replicaPort} streaming from its primary`, async () => (await cli(replicaPort, 'ROLE')).includes('connected'));
+        const promoted = async () => (await cli(replicaPort, 'ROLE')).startsWith('master');
+        for (let attempt = 1; ; attempt += 1) {
+          if (attempt > 1 && (await promoted())) break;
+          const answer = (await cli(replicaPort, 'CLUSTER', 'FAILOVER')).trim();
+          if (answer !== 'OK') throw new Error(`CLUSTER FAILOVER on ${replicaPort}: ${answer}`);
+          try {
+            await waitFor(`node ${replicaPort} promoted`, promoted, 10_000);
+            break;
+          } catch (error) {
+            if (attempt === 3) throw error;
+          }
+        }
         // The old primary, now a replica, must have synced before it can stand in for the new
         // one: a crash right after the hand-over would otherwise find no replica to promote.
         const formerPrimary = Number(role[2]);
