@@ -97,18 +97,20 @@ describe('files in the web client', () => {
     await ben.page.getByRole('navigation', { name: 'Account' }).getByRole('button', { name: 'Search' }).click();
     const dialog = ben.page.getByRole('dialog', { name: 'Search messages' });
     const results = dialog.getByRole('list', { name: 'Search results' });
-    // Search covers stored messages: asked again until the worker stored them.
+    // Search covers stored messages: asked again until the worker stored them. The one hit must
+    // hold the words: until the new answer comes, the list still shows the previous search's hit.
     const searchUntilFound = async (words: string) => {
       await dialog.getByRole('searchbox', { name: 'Words to find' }).fill(words);
       await expect
         .poll(
           async () => {
             await dialog.getByRole('button', { name: 'Search', exact: true }).click();
-            return results.getByRole('button').count();
+            const hits = results.getByRole('button');
+            return (await hits.count()) === 1 && (await hits.filter({ hasText: words }).count()) === 1;
           },
           { timeout: 20_000, interval: 500 },
         )
-        .toBe(1);
+        .toBe(true);
     };
     await searchUntilFound('logo');
     const hit = results.getByRole('button');

@@ -83,7 +83,6 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
         const { messages, malformed } = wellFormedMessages(taken, job.id);
         const spans = new MessageSpans(messages, messageTraces);
         try {
-          await deps.database.ready();
           if (deps.testDelayMs > 0) await sleep(deps.testDelayMs);
 
           const stored = await rounds.submit({ jobId: job.id, messages, malformed, spans, acceptedAt: batch.acceptedAt });
@@ -110,6 +109,9 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
   };
 }
 
+const FINISH_BATCH_COMMAND = 'parleyFinishBatch';
+type WithFinishBatch = { [FINISH_BATCH_COMMAND]: (acceptedKey: string, batchesKey: string, messagesKey: string) => Promise<number> };
+
 /**
  * Takes the batch off the ledger of unpersisted messages and deletes its accepted hash. The
  * ledger is the one of the job's shard (`messages-3` → `{parley:m3}:` with MESSAGE_SHARD_KEYS=shard),
@@ -117,7 +119,9 @@ export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
  */
 async function finishBatch(deps: PersistMessagesDeps, queueName: string, acceptedKey: string): Promise<void> {
   const prefix = deps.messageKeys.prefixOfQueue(queueName);
-  await deps.redis.eval(FINISH_BATCH_LUA, 3, acceptedKey, unpersistedBatchesKey(prefix), unpersistedMessagesKey(prefix));
+  // EVALSHA, as the other scripts: EVAL would send the script and have Redis hash it for every job.
+  if (!(FINISH_BATCH_COMMAND in deps.redis)) deps.redis.defineCommand(FINISH_BATCH_COMMAND, { lua: FINISH_BATCH_LUA, numberOfKeys: 3 });
+  await (deps.redis as unknown as WithFinishBatch)[FINISH_BATCH_COMMAND](acceptedKey, unpersistedBatchesKey(prefix), unpersistedMessagesKey(prefix));
 }
 
 /**
