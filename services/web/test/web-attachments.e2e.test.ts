@@ -136,7 +136,9 @@ describe('files in the web client', () => {
     // The upload is held in the browser until released: the bar must be there in between.
     let release = () => {};
     const released = new Promise<void>((resolve) => (release = resolve));
-    await ana.page.route('**/attachments', async (route) => {
+    // Matched on the path: the upload's URL carries the file name as a query string.
+    const isUpload = (url: URL) => url.pathname.endsWith('/attachments');
+    await ana.page.route(isUpload, async (route) => {
       await released;
       await route.continue();
     });
@@ -150,6 +152,8 @@ describe('files in the web client', () => {
         form.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
       })()`);
       await progress.waitFor();
+      // Held, it stays uploading however long the machine takes to send the rest.
+      await ana.page.waitForTimeout(1_000);
       expect(await ana.page.getByTestId('pending-upload').getAttribute('data-state')).toBe('uploading');
       expect(await ana.page.getByRole('button', { name: 'Send' }).isDisabled()).toBe(true);
       await screenshot(ana, 'attachments-03-upload-progress');
@@ -157,7 +161,7 @@ describe('files in the web client', () => {
       release();
     }
     await ana.page.getByTestId('pending-upload').and(ana.page.locator('[data-state="ready"]')).waitFor({ timeout: 30_000 });
-    await ana.page.unroute('**/attachments');
+    await ana.page.unroute(isUpload);
     expect(await progress.count()).toBe(0);
     await ana.page.getByRole('button', { name: 'Remove slow.txt' }).click();
     expect(await ana.page.getByTestId('pending-upload').count()).toBe(0);
