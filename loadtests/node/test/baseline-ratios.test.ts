@@ -21,6 +21,15 @@ describe('the Parley ÷ bare figures', () => {
     expect(highestCleanStep([step(500, 10, { duplicated: 1 }), step(1000, Number.NaN)])).toBe(0);
   });
 
+  it('does not count a clean step above one that was not: the server stayed clean only up to the first failure', () => {
+    // A 2,000 msg/s step at 70 ms p99 followed by a lucky 3,000 at 45 ms (a real run of 2026-12-07).
+    expect(highestCleanStep([step(1000, 20), step(2000, 70), step(3000, 45)])).toBe(1000);
+    expect(highestCleanStep([step(1000, 60), step(2000, 20)])).toBe(0);
+    expect(highestCleanStep([step(3000, 45), step(1000, 20), step(2000, 30)])).toBe(3000);
+    const figures = alternationFigures([step(1000, 20), step(2000, 70), step(3000, 45)], [step(1000, 2), step(2000, 5), step(3000, 15)], 2000);
+    expect(figures.cleanStepRatio).toBe(0.333);
+  });
+
   it('compares p99 at the ratio step, or at the highest step below it in a shrunken run', () => {
     expect(ratioStepRate([1000, 2000, 3000], 2000)).toBe(2000);
     expect(ratioStepRate([20, 40], 2000)).toBe(40);

@@ -22,9 +22,23 @@ export function isCleanStep(step: ComparableStep): boolean {
   );
 }
 
-/** Highest clean step (msg/s), 0 when none was clean. */
+/**
+ * The rate a server stayed clean up to: the highest step that was clean with every lower step
+ * clean as well (msg/s), 0 when the lowest was not. A clean step above one that was not is a
+ * lucky one; counting it would read noise as capacity.
+ */
+export function highestStepCleanThroughout<Step extends { rate: number }>(steps: readonly Step[], clean: (step: Step) => boolean): number {
+  let highest = 0;
+  for (const step of [...steps].sort((a, b) => a.rate - b.rate)) {
+    if (!clean(step)) break;
+    highest = step.rate;
+  }
+  return highest;
+}
+
+/** Highest clean step (msg/s) with every step below it clean, 0 when the lowest was not clean. */
 export function highestCleanStep(steps: readonly ComparableStep[]): number {
-  return steps.filter(isCleanStep).reduce((highest, step) => Math.max(highest, step.rate), 0);
+  return highestStepCleanThroughout(steps, isCleanStep);
 }
 
 /**

@@ -5,6 +5,7 @@ import { runCharts } from '../report/run-charts.js';
 import { summarizeProfiles } from '../profile/profile-report.js';
 import type { ProfileSummary } from '../profile/cpu-profile-summary.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from '../scenarios/scenario-output.js';
+import { highestStepCleanThroughout } from './baseline-ratios.js';
 import { warmUpRate, type BenchOptions } from './bench-options.js';
 import { cpuTable, cpuWaitTable, idleSocketKiB, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
 import { closeSession, openSession, runStep, type BenchSession, type IdleMemory, type StepResult } from './fanout-benchmark.js';
@@ -77,7 +78,6 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
   }
 
   const target = judgeTarget(steps, memory);
-  const clean = steps.filter(isClean).map((step) => step.rate);
   const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average at start ${loadBefore}`;
   const stepJson = (step: StepResult) => ({
     adapter: step.adapter,
@@ -113,7 +113,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
     via: options.via,
     sockets: options.sockets,
     roomSize: options.roomSize,
-    highestCleanStep: clean.length > 0 ? Math.max(...clean) : 0,
+    highestCleanStep: highestStepCleanThroughout(steps, isClean),
     target,
     memory,
     steps: steps.map(stepJson),
