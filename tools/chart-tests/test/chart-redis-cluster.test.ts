@@ -97,6 +97,14 @@ describe('KEDA on queue depth with an external Redis Cluster', () => {
     expect(objects.some((object) => object.kind === 'HorizontalPodAutoscaler' && object.metadata.name === name('persistence-worker'))).toBe(false);
   });
 
+  it('batches sends in 40 ms windows and lets each worker hold 16 jobs in the 1M capacity values (jobs/s follow pods × shards ÷ window, docs/capacity.md)', () => {
+    const objects = render({ valuesFiles: [ciFile('capacity-1m-values.yaml')] });
+    const envOf = (component: string) => resolveEnv(objects, containerEnvSources(objects, findObject(objects, 'Deployment', name(component))));
+    expect(envOf('chat-socket').SEND_BATCH_MAX_WAIT_MS).toBe('40');
+    expect(envOf('persistence-worker').MESSAGES_CONCURRENCY).toBe('16');
+    expect(envOf('persistence-worker').MESSAGE_QUEUE_SHARDS).toBe('8');
+  });
+
   it('scales the 1M capacity values (ci/capacity-1m-values.yaml) on the 8 shards\' queue depth', () => {
     const triggers = triggersOf(render({ valuesFiles: [ciFile('capacity-1m-values.yaml')] }));
     expect(triggers.map((trigger) => trigger.type)).toEqual(Array(8).fill('redis-cluster'));
