@@ -116,17 +116,45 @@ describe('sending', () => {
   });
 
   it('shows why the server refused it, and a retry sends the same clientMsgId again', async () => {
-    socket.onAck('message:send', () => ({ ok: false, error: { code: 'rate_limited', message: 'Too many messages' } }));
-    controller.send(ROOM, 'too fast');
+    socket.onAck('message:send', () => ({ ok: false, error: { code: 'forbidden', message: 'Not a member' } }));
+    controller.send(ROOM, 'refused');
     await flush();
     const failed = items().at(-1)!;
-    expect(failed).toMatchObject({ state: 'failed', error: 'You are sending messages too fast. Wait a moment, then retry.' });
+    expect(failed).toMatchObject({ state: 'failed', error: 'You cannot post in this room (you may have been removed, or blocked).' });
 
-    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, clientId(1)), body: 'too fast' } }));
+    socket.onAck('message:send', () => ({ ok: true, message: { ...message('4', SELF, clientId(1)), body: 'refused' } }));
     controller.retry(ROOM, failed.key);
     await flush();
     expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1), clientId(1)]);
-    expect(items().filter((item) => item.body === 'too fast')).toEqual([expect.objectContaining({ id: '4', state: 'sent' })]);
+    expect(items().filter((item) => item.body === 'refused')).toEqual([expect.objectContaining({ id: '4', state: 'sent' })]);
+  });
+
+  it('keeps a message refused as too fast waiting in its place and sends it again a second later, before the ones written after it', async () => {
+    let limited = true;
+    socket.onAck('message:send', (payload) => {
+      const { clientMsgId, body } = payload as { clientMsgId: string; body: string };
+      if (limited) return { ok: false, error: { code: 'rate_limited', message: 'You are sending messages too fast' } };
+      return { ok: true, message: { ...message(clientMsgId === clientId(1) ? '5' : '6', SELF, clientMsgId), body } };
+    });
+    controller.send(ROOM, 'typed fast');
+    controller.send(ROOM, 'typed next');
+    await flush();
+    expect(items().slice(-2).map((item) => [item.body, item.state])).toEqual([
+      ['typed fast', 'queued'],
+      ['typed next', 'queued'],
+    ]);
+    expect(items().some((item) => item.state === 'failed')).toBe(false);
+    // Nothing is sent again before the server's bucket can have refilled, and the next one waits its turn.
+    await vi.advanceTimersByTimeAsync(900);
+    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1)]);
+
+    limited = false;
+    await vi.advanceTimersByTimeAsync(100);
+    expect(socket.emittedOf('message:send').map((payload) => (payload as { clientMsgId: string }).clientMsgId)).toEqual([clientId(1), clientId(1), clientId(2)]);
+    expect(items().slice(-2).map((item) => [item.body, item.id, item.state])).toEqual([
+      ['typed fast', '5', 'sent'],
+      ['typed next', '6', 'sent'],
+    ]);
   });
 
   it('queues messages written while offline and sends them in order, with their clientMsgIds, when the connection returns', async () => {

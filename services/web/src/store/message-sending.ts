@@ -7,8 +7,13 @@ import { Outbox, type OutboxEntry } from './outbox';
 
 /** After an unanswered send, the outbox tries again this long later (or at the next reconnect). */
 const OUTBOX_RETRY_MS = 5_000;
+/**
+ * After a send refused as too fast, the outbox waits this long and sends it again: the server's
+ * token bucket refills within a second, and its retry hint is never below one.
+ */
+const RATE_LIMITED_RETRY_MS = 1_000;
 
-type Delivery = 'sent' | 'refused' | 'unanswered';
+type Delivery = 'sent' | 'refused' | 'limited' | 'unanswered';
 type TimelineChange = 'message:edit' | 'message:delete' | 'reaction:add' | 'reaction:remove';
 
 /**
@@ -106,8 +111,9 @@ export class MessageSending {
       for (;;) {
         const next = this.outbox.list()[0];
         if (!next || !this.context.socket.connected) return;
-        if ((await this.deliver(next)) === 'unanswered') {
-          this.outboxTimer = setTimeout(() => void this.flushOutbox(), OUTBOX_RETRY_MS);
+        const delivery = await this.deliver(next);
+        if (delivery === 'unanswered' || delivery === 'limited') {
+          this.outboxTimer = setTimeout(() => void this.flushOutbox(), delivery === 'limited' ? RATE_LIMITED_RETRY_MS : OUTBOX_RETRY_MS);
           return;
         }
       }
@@ -159,6 +165,12 @@ export class MessageSending {
         ...(entry.replyTo ? { replyTo: entry.replyTo } : {}),
         ...(entry.attachments ? { attachments: entry.attachments.map((attachment) => attachment.id) } : {}),
       });
+      if (!ack.ok && ack.error.code === 'rate_limited' && this.outbox.has(entry.clientMsgId)) {
+        // Typed faster than the server takes: the message keeps its place and goes again shortly,
+        // as a person would send it again, instead of failing (the server still enforces the limit).
+        this.show(entry, 'queued');
+        return 'limited';
+      }
       this.outbox.remove(entry.clientMsgId);
       if (ack.ok) {
         live.gaps.observe([ack.message]);
