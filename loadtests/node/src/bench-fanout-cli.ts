@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { BENCH_USAGE, parseBenchOptions } from './bench/bench-options.js';
+import { BENCH_USAGE, effectiveBackgroundNice, parseBenchOptions } from './bench/bench-options.js';
 import { runBaselineBenchmark } from './bench/baseline-benchmark.js';
 import { runBenchCli } from './bench/bench-cli.js';
 import { raiseGeneratorPriority, relaunchInOwnSession } from './bench/generator-priority.js';
@@ -21,6 +21,7 @@ runBenchCli(
     const output = consoleOutput(options.reportDir);
     const priority = raiseGeneratorPriority(options.generatorNice);
     output.status(`load generator priority: ${priority.description}`);
+    output.status(`Parley's worker and embedded PostgreSQL: niceness ${effectiveBackgroundNice(options)} (--background-nice)`);
     const run = { ...options, generatorNice: priority.nice };
     return run.alternations > 0 ? runBaselineBenchmark(run, output) : runFanoutBenchmark(run, output);
   },

@@ -42,4 +42,13 @@ describe('command-line options', () => {
       expect(() => parseBenchOptions([`--generator-nice=${bad}`], '/tmp/r')).toThrow(/--generator-nice must be a whole number from -20 to 19/);
     }
   });
+
+  it("runs Parley's worker and embedded PostgreSQL as npm start does unless told otherwise, and refuses a niceness that would raise them", () => {
+    expect(parseBenchOptions([], '/tmp/r').backgroundNice).toBe(0);
+    expect(parseBenchOptions(['--background-nice', '10'], '/tmp/r').backgroundNice).toBe(10);
+    expect(parseBenchOptions(['--background-nice=19'], '/tmp/r').backgroundNice).toBe(19);
+    for (const bad of ['-1', '20', '2.5', 'low']) {
+      expect(() => parseBenchOptions([`--background-nice=${bad}`], '/tmp/r')).toThrow(/--background-nice must be a whole number from 0 to 19/);
+    }
+  });
 });

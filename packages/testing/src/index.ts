@@ -15,8 +15,8 @@ export { runScriptToCompletion, startServiceProcess } from './service-process.js
 export type { ServiceProcess } from './service-process.js';
 export { launchPlatform } from './launched-platform.js';
 export type { LaunchedPlatform, LaunchSettings } from './launched-platform.js';
-export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses } from './platform-processes.js';
-export type { PlatformProcess, RunProcess } from './platform-processes.js';
+export { childProcesses, processEnv, processesWithRedisPrefix, runProcesses, schedulingOf } from './platform-processes.js';
+export type { PlatformProcess, ProcessScheduling, RunProcess } from './platform-processes.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy, TcpProxyMode, TcpProxySettings } from './tcp-proxy.js';
 export { startRedisCluster } from './private-redis-cluster.js';

@@ -77,3 +77,24 @@ export async function runProcesses(prefix: string): Promise<RunProcess[]> {
   }
   return found;
 }
+
+/** How the kernel weighs a process's CPU: its own nice value, and its session's autogroup's. */
+export interface ProcessScheduling {
+  nice: number;
+  /** Whether the kernel shares CPU between sessions first (/proc/sys/kernel/sched_autogroup_enabled). */
+  autogroupEnabled: boolean;
+  /** The nice value of the process's autogroup (/proc/<pid>/autogroup), undefined without one. */
+  autogroupNice: number | undefined;
+}
+
+export async function schedulingOf(pid: number): Promise<ProcessScheduling> {
+  const stat = await readProc(pid, 'stat');
+  // After "pid (comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime priority nice.
+  const nice = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+  const autogroup = /nice\s+(-?\d+)/.exec(await readProc(pid, 'autogroup'));
+  return {
+    nice,
+    autogroupEnabled: (await readFile('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').catch(() => '0')).trim() === '1',
+    autogroupNice: autogroup ? Number(autogroup[1]) : undefined,
+  };
+}

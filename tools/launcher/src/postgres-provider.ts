@@ -76,8 +76,8 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
   // If the launcher exits without stopping it (a crash): signal the postmaster, all an exit listener can do.
   const stopOnExit = () => postmaster.stopNow();
   process.once('exit', stopOnExit);
-  // Before any service connects: every backend is forked from the postmaster and inherits it.
-  await lowerPostgresPriority(databaseDir, niceness);
+  // Before any service connects; the backends forked later are swept (they start sessions of their own).
+  const stopLowering = await lowerPostgresPriority(databaseDir, niceness);
   await ensureDatabase(adminUrl, DATABASE_NAME);
   launcherLog(`PostgreSQL: embedded on 127.0.0.1:${port}`);
   return {
@@ -85,6 +85,7 @@ async function startEmbeddedPostgres(dataDir: string, port: number, niceness: nu
     embedded: true,
     stop: async () => {
       process.removeListener('exit', stopOnExit);
+      stopLowering();
       await postmaster.stop();
     },
   };

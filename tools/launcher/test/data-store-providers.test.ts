@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { freePort } from '@parley/ports';
+import { schedulingOf } from '@parley/testing';
 import { assertReachableByOthers, providePostgres } from '../src/postgres-provider.js';
 import { answersPing, provideRedis, RedisUnavailableError } from '../src/redis-provider.js';
 
@@ -52,12 +53,24 @@ describe('PostgreSQL for npm start', () => {
       const client = new pg.Client({ connectionString: second.url });
       await client.connect();
       const { rows } = await client.query<{ value: string }>('SELECT value FROM kept');
-      // Backends serve the persistence worker: they run at the background niceness.
+      // Backends serve the persistence worker: they run at the background niceness. Each one
+      // starts a session of its own (setsid), so under autogroup scheduling its session's group
+      // must be lowered too, or the process nice value changes nothing against other sessions.
       const backend = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      const backendNiceness = getPriority(backend.rows[0]!.pid);
+      const backendPid = backend.rows[0]!.pid;
+      const scheduling = await vi.waitUntil(
+        async () => {
+          const current = await schedulingOf(backendPid);
+          return !current.autogroupEnabled || current.autogroupNice === 7 ? current : undefined;
+        },
+        { timeout: 5_000, interval: 100 },
+      );
       await client.end();
       expect(rows).toEqual([{ value: 'still here' }]);
-      expect(backendNiceness).toBe(7);
+      expect(getPriority(backendPid)).toBe(7);
+      expect(scheduling.nice).toBe(7);
+      // The test process's own group is never touched.
+      expect((await schedulingOf(process.pid)).autogroupNice ?? 0).toBe(0);
     } finally {
       await second.stop();
     }

@@ -1,10 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ClientToServerEvents, Message, ServerToClientEvents } from '@parley/contracts';
-import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, launchPlatform, processesWithRedisPrefix, type LaunchedPlatform } from '@parley/testing';
+import { createTestDatabase, deleteRedisPrefix, testRedisPrefix, TEST_REDIS_URL, type TestDatabase, launchPlatform, processesWithRedisPrefix, schedulingOf, type LaunchedPlatform } from '@parley/testing';
 
 let database: TestDatabase;
 let prefix: string;
@@ -31,6 +32,18 @@ async function nicenessByService(): Promise<Map<string, number[]>> {
   for (const pid of await processesWithRedisPrefix(prefix)) {
     const script = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).match(/services\/([a-z-]+)\//)?.[1];
     if (script) byService.set(script, [...(byService.get(script) ?? []), getPriority(pid)]);
+  }
+  return byService;
+}
+
+const AUTOGROUP_SCHEDULING = existsSync('/proc/sys/kernel/sched_autogroup_enabled') && readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+
+/** Autogroup nice value of each live process of this run, by the service script it runs. */
+async function autogroupNiceByService(): Promise<Map<string, Array<number | undefined>>> {
+  const byService = new Map<string, Array<number | undefined>>();
+  for (const pid of await processesWithRedisPrefix(prefix)) {
+    const script = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).match(/services\/([a-z-]+)\//)?.[1];
+    if (script) byService.set(script, [...(byService.get(script) ?? []), (await schedulingOf(pid)).autogroupNice]);
   }
   return byService;
 }
@@ -187,6 +200,14 @@ describe('the platform started by the launcher (npm start)', () => {
     const own = getPriority();
     expect(niceness.get('chat-socket')).toEqual([own, own]);
     expect(niceness.get('auth')).toEqual([own]);
+  });
+
+  // Without autogroup scheduling the process nice value above is all there is.
+  it.runIf(AUTOGROUP_SCHEDULING)("lowers the worker's session group too, as the kernel shares CPU between sessions first", async () => {
+    const groups = await autogroupNiceByService();
+    expect(groups.get('persistence-worker')).toEqual([7]);
+    expect(groups.get('chat-socket')).toEqual([0, 0]);
+    expect(groups.get('auth')).toEqual([0]);
   });
 
   it('starts every service with two malloc arenas, which keeps idle sockets smaller', async () => {

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { markdownTable, ms, int, textTable } from '../report/format.js';
 import { jsonNumber, type ScenarioOutput } from '../scenarios/scenario-output.js';
 import { closeBareSession, openBareSession, runBareStep, type BareStepResult } from '../baseline/bare-session.js';
-import { warmUpRate, type BenchOptions } from './bench-options.js';
+import { effectiveBackgroundNice, warmUpRate, type BenchOptions } from './bench-options.js';
 import {
   alternationFigures,
   BASELINE_CLEAN_P99_MS,
@@ -89,6 +89,7 @@ export async function runBaselineBenchmark(options: BenchOptions, output: Scenar
       warmUpSeconds: options.warmUpMs / 1000,
       adapter: options.adapter,
       generatorNice: options.generatorNice,
+      backgroundNice: effectiveBackgroundNice(options),
       alternations: alternations.length,
       cleanStepP99Ms: BASELINE_CLEAN_P99_MS,
       ratioRate: rate,

@@ -37,6 +37,12 @@ export interface BenchOptions {
    * the CLI applies it and passes on the value in effect (bench/generator-priority.ts).
    */
   generatorNice: number;
+  /**
+   * PARLEY_BACKGROUND_NICENESS of the Parley runs (0–19, default 0 as `npm start`): above 0 the
+   * persistence worker and embedded PostgreSQL yield the CPU to the delivery path, as on nodes
+   * of their own (docs/decisions/0047-background-autogroup-niceness.md).
+   */
+  backgroundNice: number;
 }
 
 export const BENCH_USAGE = `Usage: npm run bench:fanout -- [options]
@@ -71,6 +77,9 @@ last JSON line with the medians.
   --generator-nice=<n> the load generator's nice value, -20…19 (default -10; 0 = leave it): it stands
                        in for clients on other machines, so it should not wait for a CPU behind the
                        servers it measures (applied to its session's autogroup; needs root to lower)
+  --background-nice=<n> Parley's persistence worker and embedded PostgreSQL at this niceness, 0…19
+                       (default 0: as npm start runs them); in a cluster they have nodes or CPU
+                       weights of their own, here they share the sockets' two cores
 
 PostgreSQL: a fresh database on DATABASE_URL's or TEST_POSTGRES_URL's server when one is set,
 otherwise embedded PostgreSQL in a temporary directory. Redis: REDIS_URL, else what the launcher
@@ -99,6 +108,7 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
       alternations: { type: 'string', default: '3' },
       'ratio-rate': { type: 'string', default: '2000' },
       'generator-nice': { type: 'string', default: '-10' },
+      'background-nice': { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -137,12 +147,24 @@ export function parseBenchOptions(argv: string[], defaultReportDir: string): Ben
     alternations: parseCount(values.alternations, 'alternations'),
     ratioRate: parsePositiveInt(values['ratio-rate'], 'ratio-rate'),
     generatorNice: parseNice(values['generator-nice']),
+    backgroundNice: parseBackgroundNice(values['background-nice']),
   };
 }
 
 function parseNice(text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < -20 || value > 19) throw new Error('--generator-nice must be a whole number from -20 to 19');
+  return value;
+}
+
+/** The background niceness the platform ran with: `--env PARLEY_BACKGROUND_NICENESS=…` wins over the option. */
+export function effectiveBackgroundNice(options: Pick<BenchOptions, 'backgroundNice' | 'env'>): number {
+  return Number(options.env.PARLEY_BACKGROUND_NICENESS ?? options.backgroundNice);
+}
+
+function parseBackgroundNice(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 19) throw new Error('--background-nice must be a whole number from 0 to 19');
   return value;
 }
 

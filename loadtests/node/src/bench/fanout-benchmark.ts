@@ -106,6 +106,7 @@ export async function openSession(options: BenchOptions, adapter: 'sharded' | 'c
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     env: {
       ...BENCH_SETUP_ENV,
+      PARLEY_BACKGROUND_NICENESS: String(options.backgroundNice),
       ...options.env,
       SOCKET_ADAPTER: adapter,
       // Node 20 refuses --cpu-prof in NODE_OPTIONS; --import of a preload is allowed. An

@@ -6,7 +6,7 @@ import { summarizeProfiles } from '../profile/profile-report.js';
 import type { ProfileSummary } from '../profile/cpu-profile-summary.js';
 import { jsonNumber, writeReport, type ScenarioOutput } from '../scenarios/scenario-output.js';
 import { highestStepCleanThroughout } from './baseline-ratios.js';
-import { warmUpRate, type BenchOptions } from './bench-options.js';
+import { effectiveBackgroundNice, warmUpRate, type BenchOptions } from './bench-options.js';
 import { cpuTable, cpuWaitTable, idleSocketKiB, isClean, judgeTarget, SERVER_HEADERS, serverRow, STEP_HEADERS, stepRow, TARGET, type TargetVerdict } from './bench-report.js';
 import { closeSession, openSession, runStep, type BenchSession, type IdleMemory, type StepResult } from './fanout-benchmark.js';
 
@@ -207,6 +207,7 @@ export async function runFanoutBenchmark(options: BenchOptions, output: Scenario
       cleanMeans: `delivery p99 < ${TARGET.cleanStepP99Ms} ms and zero loss/duplicates/misdeliveries`,
       targetMet: target.met,
       generatorNice: options.generatorNice,
+      backgroundNice: effectiveBackgroundNice(options),
       idleSocketKiB: idleSocketKiB(memory),
       steps: summary.steps.map((step) => ({
         rate: step.rate,
