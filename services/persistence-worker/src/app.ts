@@ -75,6 +75,7 @@ function startJobWorkers(
       metrics: metrics.jobs,
       logger: log,
       testDelayMs: config.PERSIST_TEST_DELAY_MS,
+      rounds: { windowMs: config.MESSAGES_ROUND_WINDOW_MS, maxParts: config.MESSAGES_CONCURRENCY },
     }),
     {
       shardCount: config.MESSAGE_QUEUE_SHARDS,

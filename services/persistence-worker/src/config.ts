@@ -23,6 +23,15 @@ export const configSchema = z.object({
   MESSAGES_CONCURRENCY: envInt(4, 1).describe(
     'Jobs of the `messages` queue (each a batch of messages) one process takes at once, shared out over the shards it consumes (at least one per shard); the messages of the jobs it holds are stored together, one INSERT per store round.',
   ),
+  MESSAGES_ROUND_WINDOW_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(0)
+    .describe(
+      'Shortest time between the starts of two store rounds: jobs taken within it wait and share one INSERT (a round still starts at once when MESSAGES_CONCURRENCY jobs wait, or on a worker idle for a whole window). Fewer statements for PostgreSQL at moderate load (10 ms: 15–25 % less PostgreSQL CPU at 1,000–2,000 msg/s in docs/performance.md), for up to this much more persistence lag; acks never wait for it. 0 starts a round as soon as the previous one ends.',
+    ),
   NOTIFICATIONS_CONCURRENCY: envInt(4, 1).describe('Jobs of the `notifications` queue one process handles in parallel.'),
   STALLED_INTERVAL_MS: envInt(30_000, 100).describe(
     'How often workers look for stalled jobs (active jobs whose lock expired because their worker died) and put them back in the queue.',

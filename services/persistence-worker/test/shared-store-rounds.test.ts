@@ -171,3 +171,35 @@ describe('jobs active at the same time share one store round', () => {
     expect(await storedAmong(clashing)).toEqual(new Set([clashing[0]!.id]));
   });
 });
+
+describe('MESSAGES_ROUND_WINDOW_MS', () => {
+  it("lets jobs that come one by one within the window of the last round's start wait and share one INSERT", async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    // A window far longer than the gaps between the jobs below, so that the outcome does not depend on the machine's speed.
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '4', MESSAGES_ROUND_WINDOW_MS: '3000' }));
+    const [first] = await queuedJobs(1, 2, roomId, sender);
+    const alone = await finished(first!.id);
+    const later: Array<{ id: string; messages: Message[] }> = [];
+    for (let index = 0; index < 3; index += 1) later.push(...(await queuedJobs(1, 2, roomId, sender)));
+    const results = await Promise.all(later.map((job) => finished(job.id)));
+
+    // The first job found the worker idle: it went at once, alone.
+    expect(alone.result).toMatchObject({ inserted: 2, roundJobs: 1 });
+    // The next three came within the window of its start: one round, one INSERT.
+    expect(results.map((result) => result.result?.roundJobs)).toEqual([3, 3, 3]);
+    expect((await storedAmong([...first!.messages, ...later.flatMap((job) => job.messages)])).size).toBe(8);
+  });
+
+  it('does not hold a job past the window when the worker can take no more (as many wait as MESSAGES_CONCURRENCY)', async () => {
+    const sender = randomUUID();
+    const roomId = await createRoom(env.dataSource, [sender]);
+    // A window longer than finished() waits (30 s): the round must start because two jobs wait, the worker's limit.
+    running = await startWorker(env.config({ MESSAGES_CONCURRENCY: '2', MESSAGES_ROUND_WINDOW_MS: '60000' }));
+    const [first] = await queuedJobs(1, 1, roomId, sender);
+    await finished(first!.id);
+    const pair = await queuedJobs(2, 1, roomId, sender);
+    const results = await Promise.all(pair.map((job) => finished(job.id)));
+    expect(results.map((result) => result.result?.roundJobs)).toEqual([2, 2]);
+  });
+});

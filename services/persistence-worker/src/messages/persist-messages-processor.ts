@@ -9,7 +9,7 @@ import type { Redis } from '@parley/redis';
 import { linksTo, spanContextFromCarrier } from '@parley/tracing';
 import { inJobSpan } from '../queues/job-trace.js';
 import { MessageSpans } from './message-spans.js';
-import { RoundCoalescer } from './round-coalescer.js';
+import { RoundCoalescer, type RoundCoalescerSettings } from './round-coalescer.js';
 import { storeRound, type StorePart, type StorePartOutcome, type StoreRoundDeps } from './store-round.js';
 
 export interface PersistMessagesDeps extends StoreRoundDeps {
@@ -20,6 +20,8 @@ export interface PersistMessagesDeps extends StoreRoundDeps {
   messageKeys: MessageKeyLayout;
   /** PERSIST_TEST_DELAY_MS: pause before and after the write (tests kill the worker in between). */
   testDelayMs: number;
+  /** MESSAGES_ROUND_WINDOW_MS and MESSAGES_CONCURRENCY: how long a job may wait for companions, and how many there can be. */
+  rounds?: RoundCoalescerSettings;
 }
 
 export interface PersistMessagesResult {
@@ -67,7 +69,7 @@ type JobEnvelope = z.infer<typeof jobEnvelopeSchema>;
  * own trace gets its processing, insert and notification spans (MessageSpans).
  */
 export function createPersistMessagesProcessor(deps: PersistMessagesDeps) {
-  const rounds = new RoundCoalescer<StorePart, StorePartOutcome>((parts) => storeRound(deps, parts));
+  const rounds = new RoundCoalescer<StorePart, StorePartOutcome>((parts) => storeRound(deps, parts), deps.rounds);
   return async (job: Job): Promise<PersistMessagesResult> => {
     const parsed = jobEnvelopeSchema.safeParse(job.data);
     // A malformed envelope will never succeed: fail at once (kept in the failed set) instead of retrying.

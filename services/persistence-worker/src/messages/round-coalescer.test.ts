@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { RoundCoalescer, type PartResult } from './round-coalescer.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RoundCoalescer, type PartResult, type RoundCoalescerSettings } from './round-coalescer.js';
 
 /** A round runner whose rounds end when the test says so. */
-function controlledRounds() {
+function controlledRounds(settings?: RoundCoalescerSettings) {
   const rounds: Array<{ parts: number[]; finish(results?: Array<PartResult<string>>): void; fail(error: unknown): void }> = [];
   let running = 0;
   let overlapped = false;
@@ -23,6 +23,7 @@ function controlledRounds() {
           },
         });
       }),
+    settings,
   );
   return { coalescer, rounds, overlapped: () => overlapped };
 }
@@ -97,5 +98,78 @@ describe('RoundCoalescer', () => {
     rounds[0]!.finish([{ ok: true, value: 'stored 1' }]);
     await expect(answers[0]).resolves.toBe('stored 1');
     await expect(answers[1]).rejects.toThrow('no result');
+  });
+});
+
+describe('RoundCoalescer with a window (MESSAGES_ROUND_WINDOW_MS)', () => {
+  // On a fake clock, so that every figure is exact and no test depends on the machine's load.
+  const fakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'performance'] });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts a round at once on a coalescer that was idle for a whole window', async () => {
+    fakeClock();
+    const { coalescer, rounds } = controlledRounds({ windowMs: 10, maxParts: 4 });
+    const answer = coalescer.submit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rounds.map((round) => round.parts)).toEqual([[1]]);
+    rounds[0]!.finish();
+    await expect(answer).resolves.toBe('stored 1');
+  });
+
+  it("holds a part that comes within the window of the last round's start until the window ends, and takes what comes meanwhile along", async () => {
+    fakeClock();
+    const { coalescer, rounds, overlapped } = controlledRounds({ windowMs: 10, maxParts: 4 });
+    const first = coalescer.submit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    rounds[0]!.finish();
+    await first;
+    await vi.advanceTimersByTimeAsync(2);
+    const second = coalescer.submit(2);
+    await vi.advanceTimersByTimeAsync(6);
+    const third = coalescer.submit(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(rounds).toHaveLength(1); // 9 ms after the first round's start
+    await vi.advanceTimersByTimeAsync(1);
+    expect(rounds.map((round) => round.parts)).toEqual([[1], [2, 3]]);
+    rounds[1]!.finish();
+    await expect(Promise.all([second, third])).resolves.toEqual(['stored 2', 'stored 3']);
+    expect(overlapped()).toBe(false);
+  });
+
+  it('starts at once, window or not, when as many parts wait as the worker can hold', async () => {
+    fakeClock();
+    const { coalescer, rounds } = controlledRounds({ windowMs: 1_000, maxParts: 3 });
+    const first = coalescer.submit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    rounds[0]!.finish();
+    await first;
+    const waiting = [coalescer.submit(2)];
+    await vi.advanceTimersByTimeAsync(5);
+    waiting.push(coalescer.submit(3));
+    await vi.advanceTimersByTimeAsync(5);
+    expect(rounds).toHaveLength(1);
+    waiting.push(coalescer.submit(4));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rounds.map((round) => round.parts)).toEqual([[1], [2, 3, 4]]);
+    rounds[1]!.finish();
+    await expect(Promise.all(waiting)).resolves.toEqual(['stored 2', 'stored 3', 'stored 4']);
+  });
+
+  it('starts the next round as soon as a round that outlasted the window ends', async () => {
+    fakeClock();
+    const { coalescer, rounds } = controlledRounds({ windowMs: 10, maxParts: 4 });
+    const first = coalescer.submit(1);
+    await vi.advanceTimersByTimeAsync(0);
+    const later = coalescer.submit(2);
+    await vi.advanceTimersByTimeAsync(25);
+    expect(rounds).toHaveLength(1);
+    rounds[0]!.finish();
+    await first;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(rounds.map((round) => round.parts)).toEqual([[1], [2]]);
+    rounds[1]!.finish();
+    await expect(later).resolves.toBe('stored 2');
   });
 });
