@@ -8,8 +8,9 @@ import { MENTIONS_MAX } from './replies.js';
 export const traceCarrierSchema = z.record(z.string(), z.string()).optional();
 
 /**
- * One job persists a batch of accepted messages (enqueues are batched for throughput). A batch
- * holds messages of many traces: `trace` is the batch's own (the producer's accept span; the
+ * One job persists one or more batches of accepted messages (enqueues are batched for
+ * throughput, and a batch may join the job still waiting in its queue,
+ * docs/decisions/0048-batches-join-the-waiting-job.md). A batch holds messages of many traces: `trace` is the batch's own (the producer's accept span; the
  * worker's job span continues it and links to every message), `messageTraces` each message's
  * (its enqueue span; the worker continues each message's trace with spans of its own).
  */
@@ -20,7 +21,11 @@ export const persistMessagesJobSchema = z.object({
    * without one carries them here.
    */
   messages: z.array(unsequencedMessageSchema.extend({ seq: messageSeqSchema.optional() })).min(1),
-  /** Server accept time per message id, epoch ms, for the persistence-lag metric. */
+  /**
+   * Server accept time per message id, epoch ms, for the persistence-lag metric. No longer
+   * written (a message's `createdAt` is the same instant, and the worker reads that); still read
+   * from jobs queued by earlier versions.
+   */
   acceptedAt: z.record(z.string(), z.number()).optional(),
   /**
    * Redis hash of the batch's accepted messages, id → room sequence number, written by the same

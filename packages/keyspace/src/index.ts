@@ -1,4 +1,4 @@
-export { sendRateKey, idempotencyKey, acceptedHashKey, recentWindowKey, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey, messageQueuesKey, messageKeyLayoutKey, messageShardKeyPrefix } from './message-keys.js';
+export { sendRateKey, idempotencyKey, acceptedHashKey, openMessageJobKey, recentWindowKey, roomSequenceKey, unpersistedBatchesKey, unpersistedMessagesKey, messageQueuesKey, messageKeyLayoutKey, messageShardKeyPrefix } from './message-keys.js';
 export type { MessageShardKeys } from './message-keys.js';
 export { presenceKey, presenceIndexKey, presenceLastSeenKey, presenceSweepLockKey } from './presence-keys.js';
 export { revokedSessionKey, sessionsNotBeforeKey } from './session-keys.js';

@@ -53,6 +53,17 @@ export function acceptedHashKey(prefix: string, firstMessageId: string): string 
   return `${prefix}msg-accepted:${firstMessageId}`;
 }
 
+/**
+ * The job of a message queue that later batches may still join: `<jobId>|<accepted hash key>`,
+ * written by the accept script that created the job. A batch joins it only while the job is the
+ * newest in the queue's wait list (so no worker has read its data yet) and holds fewer than
+ * SEND_MERGE_MAX_MESSAGES accepted messages (docs/decisions/0048-batches-join-the-waiting-job.md).
+ * A hint, never trusted alone: a stale value only means the next batch starts a job of its own.
+ */
+export function openMessageJobKey(prefix: string, queueName: string): string {
+  return `${prefix}msg-open-job:${queueName}`;
+}
+
 /** The last N accepted messages of a room, in sequence order (chat-socket's recent window). */
 export function recentWindowKey(prefix: string, roomId: string): string {
   return `${prefix}room-recent:${roomId}`;

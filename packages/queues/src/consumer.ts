@@ -22,6 +22,11 @@ export interface ConsumerSettings {
   /** How often active jobs are checked for a lapsed lock (their worker died); BullMQ's default otherwise. */
   stalledIntervalMs?: number;
   lockDurationMs?: number;
+  /**
+   * Shortest time between two jobs taken from the queue, across every worker of it (BullMQ's
+   * rate limiter, one job per interval); none when absent or 0.
+   */
+  jobIntervalMs?: number;
   /** `messages` only: the shard whose queue to consume (0, the queue named `messages`, when absent). */
   shard?: number;
   /** `messages` only: MESSAGE_SHARD_KEYS (where the shard's queue lives); `install` when absent. */
@@ -66,6 +71,7 @@ export function startConsumer<Q extends QueueName, Result = unknown>(queue: Q, h
     concurrency: settings.concurrency ?? 1,
     ...(settings.stalledIntervalMs === undefined ? {} : { stalledInterval: settings.stalledIntervalMs }),
     ...(settings.lockDurationMs === undefined ? {} : { lockDuration: settings.lockDurationMs }),
+    ...(settings.jobIntervalMs ? { limiter: { max: 1, duration: settings.jobIntervalMs } } : {}),
     maxStalledCount: policy.maxStalledCount,
     removeOnComplete: policy.removeOnComplete,
     removeOnFail: policy.removeOnFail,

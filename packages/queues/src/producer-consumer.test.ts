@@ -151,6 +151,25 @@ describe('a consumer of the queue kit', () => {
     expect(lines.filter((line) => String(line.msg).startsWith('job failed, will retry'))).toHaveLength(1);
   });
 
+  it('with jobIntervalMs takes at most one job per interval, so the others wait in the queue', async () => {
+    const producer = freshInstall();
+    const ids: string[] = [];
+    for (let index = 0; index < 4; index += 1) ids.push((await producer.add({ name: 'friend_request', data: friendRequest() }))!);
+    const starts: number[] = [];
+    const worker = startConsumer(
+      'notifications',
+      async () => {
+        starts.push(Date.now());
+      },
+      { connection, installPrefix, logger: logger(), metrics, concurrency: 4, jobIntervalMs: 300 },
+    );
+    closing.push(worker);
+    await finished(worker, ids[3]!);
+    expect(starts).toHaveLength(4);
+    // Four jobs waiting and four slots free: without the limit all four start at once.
+    for (let index = 1; index < starts.length; index += 1) expect(starts[index]! - starts[index - 1]!).toBeGreaterThanOrEqual(300 - 50);
+  });
+
   it('keeps a job that failed for good in the failed set, logs it and counts it', async () => {
     const producer = freshInstall();
     const worker = startConsumer(

@@ -74,6 +74,9 @@ export const configSchema = z.object({
       "How far V8's old generation may grow past the heap that survived the last major GC before the next one starts, in percent (0 = V8's own heuristics). Fewer major GCs, each a delivery stall on a busy pod, for up to (1 + value/100) × the live heap in memory.",
     ),
   SEND_BATCH_MAX_SIZE: envInt(100, 1).describe('Most messages accepted (and enqueued as one persistence job) per batch.'),
+  SEND_MERGE_MAX_MESSAGES: envInt(500, 0).describe(
+    'A send batch joins the persistence job still waiting in its queue (no worker has taken it yet) while that job holds fewer accepted messages than this, instead of adding a job of its own: when the worker lags, it gets fewer, larger jobs. 0 = one job per batch.',
+  ),
   IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60).describe(
     'How long a (sender, clientMsgId) pair is remembered, so a retried send returns the same message.',
   ),

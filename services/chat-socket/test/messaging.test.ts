@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Message } from '@parley/contracts';
 import { openQueue, QUEUE_POLICIES } from '@parley/queues';
 import { TEST_REDIS_URL } from '@parley/testing';
-import { idempotencyKey, recentWindowKey, roomSequenceKey } from '@parley/keyspace';
+import { idempotencyKey, openMessageJobKey, recentWindowKey, roomSequenceKey } from '@parley/keyspace';
 import { collect, emitWithAck, eventually, nextEvent, pause, startChatCluster, type ChatCluster, type ClientSocket, type TestUser } from './support/chat-cluster.js';
 
 let cluster: ChatCluster;
@@ -219,7 +219,7 @@ describe('message delivery across two chat-socket instances', () => {
     expect(anonymous.status).toBe(401);
   });
 
-  it('acknowledges only after the batch is durably queued as one BullMQ job per batch with retrying options', async () => {
+  it('acknowledges only after the batch is durably queued in one BullMQ job with retrying options', async () => {
     // A generous batch window on this instance; a first send starts it, so the five sends surely share the next batch.
     const instance = await cluster.startInstance({ SEND_BATCH_MAX_WAIT_MS: '300' });
     const owner = await cluster.user('owner');
@@ -233,12 +233,12 @@ describe('message delivery across two chat-socket instances', () => {
       job.data.messages.some((message: Message) => ids.includes(message.id)),
     );
     const queued = jobs.flatMap((job) => job.data.messages.map((message: Message) => message.id));
-    expect(queued.sort()).toEqual([...ids].sort());
+    expect(queued).toEqual(expect.arrayContaining(ids));
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.opts).toMatchObject({ attempts: QUEUE_POLICIES.messages.attempts, backoff: { type: 'jitter', delay: 1000 } });
-    expect(Object.keys(jobs[0]!.data.acceptedAt).length).toBe(jobs[0]!.data.messages.length);
-    // The accepted hash: every message of the batch, with the room sequence number its ack carried.
-    expect(await redis.hgetall(jobs[0]!.data.acceptedKey)).toEqual(Object.fromEntries(acks.map((ack) => [ack.message.id, String(ack.message.seq)])));
+    // The accepted hash: every message of the batch, with the room sequence number its ack carried
+    // (the job may hold earlier batches too: a batch joins the job still waiting in its queue).
+    expect(await redis.hgetall(jobs[0]!.data.acceptedKey)).toMatchObject(Object.fromEntries(acks.map((ack) => [ack.message.id, String(ack.message.seq)])));
     expect(acks.map((ack) => ack.message.seq).sort()).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -255,8 +255,11 @@ describe('message delivery across two chat-socket instances', () => {
     const [job] = (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((candidate) =>
       candidate.data.messages.some((message: Message) => message.clientMsgId === clientMsgId),
     );
-    expect(job!.data.messages).toHaveLength(2);
-    expect(await redis.hgetall(job!.data.acceptedKey)).toEqual({ [first.message.id]: '1' });
+    const attempts = job!.data.messages.filter((message: Message) => message.clientMsgId === clientMsgId);
+    expect(attempts).toHaveLength(2);
+    const accepted = await redis.hgetall(job!.data.acceptedKey);
+    expect(accepted[first.message.id]).toBe('1');
+    expect(attempts.filter((message: Message) => accepted[message.id] !== undefined)).toHaveLength(1);
   });
 
   it('accepts nothing of a batch whose job cannot be written (one script does both): the sender is told to retry, no key, window entry or number stays taken, and the retry goes through', async () => {
@@ -265,7 +268,9 @@ describe('message delivery across two chat-socket instances', () => {
     const [sender, watcher] = [await cluster.connect(0, owner), await cluster.connect(1, owner)];
     const seen = collect(watcher, 'message:new');
     expect(await send(sender, roomId, 'numbered 1')).toMatchObject({ ok: true, message: { seq: 1 } });
-    // A job-id counter that is not a number makes BullMQ's part of the script fail.
+    // A job-id counter that is not a number makes BullMQ's part of the script fail; without an
+    // open job to join, the batch needs a job of its own.
+    await redis.del(openMessageJobKey(cluster.redisPrefix, queue.name));
     const counterKey = queue.keys.id!;
     const counter = await redis.get(counterKey);
     await redis.set(counterKey, 'not-a-number');

@@ -83,7 +83,7 @@ function startJobWorkers(
       concurrency: config.MESSAGES_CONCURRENCY,
       discoveryIntervalMs: config.MESSAGE_QUEUE_DISCOVERY_INTERVAL_MS,
       redis,
-      consumer: { ...consumerSettings, shardKeys: config.MESSAGE_SHARD_KEYS },
+      consumer: { ...consumerSettings, shardKeys: config.MESSAGE_SHARD_KEYS, jobIntervalMs: config.MESSAGES_JOB_INTERVAL_MS },
       metrics: metrics.queues,
       logger: log,
       workers,

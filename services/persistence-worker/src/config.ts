@@ -32,6 +32,15 @@ export const configSchema = z.object({
     .describe(
       'Shortest time between the starts of two store rounds: jobs taken within it wait and share one INSERT (a round still starts at once when MESSAGES_CONCURRENCY jobs wait, or on a worker idle for a whole window). Fewer statements for PostgreSQL at moderate load (10 ms: 15–25 % less PostgreSQL CPU at 1,000–2,000 msg/s in docs/performance.md), for up to this much more persistence lag; acks never wait for it. 0 starts a round as soon as the previous one ends.',
     ),
+  MESSAGES_JOB_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000)
+    .default(0)
+    .describe(
+      'Shortest time between two jobs taken from one `messages` queue, across all workers (BullMQ\'s rate limiter). Jobs wait in Redis meanwhile, and send batches join the waiting one (SEND_MERGE_MAX_MESSAGES), so the tier handles fewer, larger jobs: less CPU per message in the worker, PostgreSQL and Redis, for up to this much more persistence lag; acks never wait for it. Keep it below a job\'s SEND_MERGE_MAX_MESSAGES divided by the queue\'s message rate. 0 takes jobs as fast as the worker can.',
+    ),
   NOTIFICATIONS_CONCURRENCY: envInt(4, 1).describe('Jobs of the `notifications` queue one process handles in parallel.'),
   STALLED_INTERVAL_MS: envInt(30_000, 100).describe(
     'How often workers look for stalled jobs (active jobs whose lock expired because their worker died) and put them back in the queue.',

@@ -108,6 +108,7 @@ export async function wireSendPipeline(deps: SendPipelineDeps): Promise<SendPipe
       : {}),
     batchMaxWaitMs: config.SEND_BATCH_MAX_WAIT_MS,
     batchMaxSize: config.SEND_BATCH_MAX_SIZE,
+    mergeMaxMessages: config.SEND_MERGE_MAX_MESSAGES,
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     windowSize: config.RECENT_WINDOW_SIZE,
     durability,

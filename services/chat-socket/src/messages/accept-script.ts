@@ -12,8 +12,8 @@ const bullmqAddStandardJob = createRequire(import.meta.url)('bullmq/dist/cjs/scr
 /** BullMQ's addStandardJob takes 9 keys and 3 arguments; the batch's script passes them through first. */
 export const JOB_KEY_COUNT = bullmqAddStandardJob.keys;
 export const JOB_ARG_COUNT = 3;
-const OWN_KEYS = JOB_KEY_COUNT + 3;
-const OWN_ARGS = JOB_ARG_COUNT + 6;
+const OWN_KEYS = JOB_KEY_COUNT + 4;
+const OWN_ARGS = JOB_ARG_COUNT + 8;
 const KEYS_PER_MESSAGE = 4;
 const ARGS_PER_MESSAGE = 2;
 
@@ -32,20 +32,29 @@ const ARGS_PER_MESSAGE = 2;
  * A room whose sequence counter is missing (new room, or Redis lost it) stops the script before
  * anything is decided (`unseeded` with those message positions): the caller seeds the counters
  * from what is stored and runs the batch again.
- * Then, only if something was accepted, it writes: the job first (BullMQ's own script, so an
- * error there leaves nothing accepted), then per accepted message the idempotency key, the
- * room's recent-window entry and the message's entry in the batch's accepted hash (id → seq),
- * which tells the worker what of the job to store; then the batch's entry in the ledger of
- * unpersisted messages (acceptance time, message count: what persistence lag is read from);
- * then counters and buckets.
+ * Then, only if something was accepted, it writes: the job first, then per accepted message the
+ * idempotency key, the room's recent-window entry and the message's entry in the job's accepted
+ * hash (id → seq), which tells the worker what of the job to store; then the job's entry in the
+ * ledger of unpersisted messages (acceptance time, message count: what persistence lag is read
+ * from); then counters and buckets.
+ *
+ * The job: the batch joins the queue's open job (openMessageJobKey) when that job is still the
+ * newest in the wait list, so no worker has read its data yet (BullMQ's moveToActive takes a job
+ * off the list and reads its data in one script), and holds fewer than the merge limit: its data
+ * gets this batch's messages appended and its accepted hash takes this batch's entries
+ * (docs/decisions/0048-batches-join-the-waiting-job.md). Otherwise BullMQ's own script adds a new
+ * job (an error there leaves nothing accepted), which becomes the open one.
  *
  * KEYS: BullMQ's 9 job keys, the accepted hash, the unpersisted batches set and message
- * counter, then per message: bucket, idempotency, window,
+ * counter, the queue's open-job key, then per message: bucket, idempotency, window,
  * sequence counter. ARGV: BullMQ's 3 job arguments, now ms, rate/s, burst, window size,
- * idempotency TTL s, window TTL s, then per message: message JSON (ending in `"seq":0}`, the
- * number replaced here), message id. On a Redis Cluster every one of these keys (BullMQ's
- * too, under the same prefix) carries the install prefix's hash tag, so they share one slot
- * as a script needs (docs/decisions/0035-redis-cluster.md).
+ * idempotency TTL s, window TTL s, where the messages' items start in the job data (0: this
+ * batch joins no job), the merge limit (messages per job; 0: never join), then per message:
+ * message JSON (ending in `"seq":0}`, the number replaced here), message id. On a Redis Cluster
+ * every one of these keys (BullMQ's too, under the same prefix) carries the install prefix's
+ * hash tag, so they share one slot as a script needs (docs/decisions/0035-redis-cluster.md);
+ * so do the open job's hash and accepted hash, which the script finds through the open-job key
+ * (BullMQ's own scripts reach a job's hash the same way).
  */
 const ACCEPT_BATCH_LUA = `#!lua
 local function addStandardJob(KEYS, ARGV)
@@ -119,10 +128,34 @@ for i = 0, count - 1 do
 end
 if #accepted == 0 then return {replies, false} end
 
-local jobKeys, jobArgs = {}, {}
-for k = 1, JOB_KEYS do jobKeys[k] = KEYS[k] end
-for a = 1, ${JOB_ARG_COUNT} do jobArgs[a] = ARGV[a] end
-local jobId = addStandardJob(jobKeys, jobArgs)
+local openJobKey = KEYS[JOB_KEYS + 4]
+local itemsOffset = tonumber(ARGV[10])
+local mergeLimit = tonumber(ARGV[11])
+local jobId = nil
+local joined = 0
+if itemsOffset > 0 and mergeLimit > 0 then
+  local open = redis.call('GET', openJobKey)
+  local bar = open and string.find(open, '|', 1, true)
+  if bar then
+    local openId, openAccepted = string.sub(open, 1, bar - 1), string.sub(open, bar + 1)
+    if (redis.call('LINDEX', KEYS[1], 0) == openId or redis.call('LINDEX', KEYS[2], 0) == openId)
+        and redis.call('HLEN', openAccepted) + #accepted <= mergeLimit then
+      local jobKey = cmsgpack.unpack(ARGV[1])[1] .. openId
+      local data = redis.call('HGET', jobKey, 'data')
+      if data and string.sub(data, -2) == ']}' then
+        redis.call('HSET', jobKey, 'data', string.sub(data, 1, -3) .. ',' .. string.sub(ARGV[2], itemsOffset))
+        jobId, acceptedKey, joined = openId, openAccepted, 1
+      end
+    end
+  end
+end
+if not jobId then
+  local jobKeys, jobArgs = {}, {}
+  for k = 1, JOB_KEYS do jobKeys[k] = KEYS[k] end
+  for a = 1, ${JOB_ARG_COUNT} do jobArgs[a] = ARGV[a] end
+  jobId = addStandardJob(jobKeys, jobArgs)
+  if itemsOffset > 0 and mergeLimit > 0 then redis.call('SET', openJobKey, jobId .. '|' .. acceptedKey, 'EX', 3600) end
+end
 
 local windows = {}
 for _, entry in ipairs(accepted) do
@@ -146,11 +179,14 @@ for bucketKey, bucket in pairs(buckets) do
     redis.call('PEXPIRE', bucketKey, math.ceil(burst * 1000 / rate) + 1000)
   end
 end
-return {replies, jobId}
+return {replies, jobId, joined}
 `;
 
 export type AcceptReply = ['ok', string] | ['dup', string] | ['limited', string];
-export type AcceptOutcome = { kind: 'decided'; replies: AcceptReply[]; jobId: string | null } | { kind: 'unseeded'; positions: number[] };
+export type AcceptOutcome =
+  /** `joined`: the batch joined the queue's waiting job (`jobId`) instead of adding one. */
+  | { kind: 'decided'; replies: AcceptReply[]; jobId: string | null; joined: boolean }
+  | { kind: 'unseeded'; positions: number[] };
 
 export interface AcceptCandidate {
   bucketKey: string;
@@ -168,13 +204,23 @@ export interface StandardJobCall {
   args: Array<string | Buffer>;
 }
 
+/** The batch's job, and what the script needs to let the batch join the queue's open job instead. */
+export interface BatchJobCall extends StandardJobCall {
+  /** openMessageJobKey of the job's queue. */
+  openJobKey: string;
+  /** Where the messages' items start in the job's data (args[1]), 1-based; 0 when the batch may join no job. */
+  itemsOffset: number;
+}
+
 export interface AcceptBatchSettings {
   /** The batch's accepted hash (`acceptedKey`). */
   acceptedKey: string;
   /** The ledger of unpersisted batches and its message counter (@parley/chat-store). */
   unpersistedBatchesKey: string;
   unpersistedMessagesKey: string;
-  job: StandardJobCall;
+  job: BatchJobCall;
+  /** SEND_MERGE_MAX_MESSAGES: the most accepted messages a job may hold after this batch joins it; 0: never join. */
+  mergeMaxMessages: number;
   nowMs: number;
   ratePerSecond: number;
   burst: number;
@@ -202,7 +248,7 @@ export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, c
   if (settings.job.keys.length !== JOB_KEY_COUNT || settings.job.args.length !== JOB_ARG_COUNT) {
     throw new Error(`BullMQ's addStandardJob call has ${settings.job.keys.length} keys and ${settings.job.args.length} arguments, not ${JOB_KEY_COUNT} and ${JOB_ARG_COUNT}`);
   }
-  const keys: string[] = [...settings.job.keys, settings.acceptedKey, settings.unpersistedBatchesKey, settings.unpersistedMessagesKey];
+  const keys: string[] = [...settings.job.keys, settings.acceptedKey, settings.unpersistedBatchesKey, settings.unpersistedMessagesKey, settings.job.openJobKey];
   const args: Array<string | Buffer | number> = [
     ...settings.job.args,
     settings.nowMs,
@@ -211,13 +257,15 @@ export async function acceptBatch(redis: Redis, settings: AcceptBatchSettings, c
     settings.windowSize,
     settings.idempotencyTtlSeconds,
     settings.windowTtlSeconds,
+    settings.job.itemsOffset,
+    settings.mergeMaxMessages,
   ];
   for (const candidate of candidates) {
     keys.push(candidate.bucketKey, candidate.idempotencyKey, candidate.windowKey, candidate.sequenceKey);
     args.push(candidate.messageJson, candidate.messageId);
   }
-  const reply = (await redis.parleyAcceptBatch(keys.length, ...keys, ...args)) as [string, number[]] | [AcceptReply[], string | null];
+  const reply = (await redis.parleyAcceptBatch(keys.length, ...keys, ...args)) as [string, number[]] | [AcceptReply[], string | null, number?];
   if (reply[0] === 'unseeded') return { kind: 'unseeded', positions: reply[1] as number[] };
-  return { kind: 'decided', replies: reply[0] as AcceptReply[], jobId: (reply[1] as string | null) ?? null };
+  return { kind: 'decided', replies: reply[0] as AcceptReply[], jobId: (reply[1] as string | null) ?? null, joined: reply[2] === 1 };
 }
 

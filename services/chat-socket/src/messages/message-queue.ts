@@ -2,9 +2,9 @@ import { Job } from 'bullmq';
 import type { Redis } from '@parley/redis';
 import type { PersistMessagesJob, UnsequencedMessage } from '@parley/contracts';
 import type { Logger } from '@parley/logger';
-import { messageQueuesKey, type MessageShardKeys } from '@parley/keyspace';
+import { messageQueuesKey, messageShardKeyPrefix, openMessageJobKey, type MessageShardKeys } from '@parley/keyspace';
 import { createProducer, messageShardOf } from '@parley/queues';
-import { JOB_ARG_COUNT, JOB_KEY_COUNT, type StandardJobCall } from './accept-script.js';
+import { JOB_ARG_COUNT, JOB_KEY_COUNT, type BatchJobCall } from './accept-script.js';
 
 /** Trace context of a batch job: the batch's own and each message's (both empty without tracing). */
 export interface BatchTrace {
@@ -26,9 +26,12 @@ export interface MessageQueue {
    * The call that adds the batch's job (BullMQ's own keys and arguments for its addStandardJob
    * script), for the accept script to run inside itself: the job is written by the same script
    * that accepts the messages, or not at all. `acceptedKey` names the hash of what the script
-   * accepted (id → room sequence number): the worker stores only those.
+   * accepted (id → room sequence number): the worker stores only those. The job's data lists its
+   * messages last, so that a later batch can join the job while it waits
+   * (docs/decisions/0048-batches-join-the-waiting-job.md); a batch whose messages carry trace
+   * contexts cannot join one.
    */
-  jobCall(shard: number, messages: UnsequencedMessage[], acceptedAt: Record<string, number>, acceptedKey: string, trace?: BatchTrace): Promise<StandardJobCall>;
+  jobCall(shard: number, messages: UnsequencedMessage[], acceptedKey: string, trace?: BatchTrace): Promise<BatchJobCall>;
   close(): Promise<void>;
 }
 
@@ -39,7 +42,8 @@ interface RecordingClient {
 
 /**
  * The BullMQ `messages` queues (one per shard, docs/decisions/0041-sharded-message-queues.md)
- * the persistence worker drains: one job per accepted batch of one shard, with the queue's policy
+ * the persistence worker drains: one job per accepted batch of one shard (or several batches, when
+ * later ones join it while it waits), with the queue's policy
  * of @parley/queues. Jobs are built by BullMQ (`Job.addJob`, the path of `Queue.add`: id, options, encoding) against a
  * client that records the script call instead of sending it; the accept script then runs that
  * same BullMQ script inside itself (docs/decisions/0001-atomic-accept-and-enqueue.md).
@@ -53,16 +57,13 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
     async register() {
       await connection.sadd(messageQueuesKey(redisKeyPrefix), ...producers.map((producer) => producer.queueName));
     },
-    async jobCall(shard, messages, acceptedAt, acceptedKey, trace = {}) {
+    async jobCall(shard, messages, acceptedKey, trace = {}) {
       const producer = producers[shard];
       if (!producer) throw new RangeError(`no message queue shard ${shard} of ${shards}`);
-      const data: PersistMessagesJob = {
-        messages,
-        acceptedAt,
-        acceptedKey,
-        ...(trace.batch ? { trace: trace.batch } : {}),
-        ...(trace.messages && Object.keys(trace.messages).length > 0 ? { messageTraces: trace.messages } : {}),
-      };
+      const messageTraces = trace.messages && Object.keys(trace.messages).length > 0 ? trace.messages : undefined;
+      // `messages` last: its items end the JSON, where a joining batch appends its own.
+      const head: Omit<PersistMessagesJob, 'messages'> = { acceptedKey, ...(trace.batch ? { trace: trace.batch } : {}), ...(messageTraces ? { messageTraces } : {}) };
+      const data: PersistMessagesJob = { ...head, messages };
       const job = new Job(producer.queue, 'persist', data, producer.jobOptions);
       let recorded: { name: string; keysAndArgs: Array<string | Buffer> } | undefined;
       const recorder: RecordingClient = {
@@ -76,8 +77,20 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
         throw new Error(`BullMQ did not build a standard job call (got ${recorded?.name ?? 'nothing'})`);
       }
       const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
-      return { keys, args: recorded.keysAndArgs.slice(JOB_KEY_COUNT) };
+      const args = recorded.keysAndArgs.slice(JOB_KEY_COUNT);
+      return { keys, args, openJobKey: openMessageJobKey(messageShardKeyPrefix(redisKeyPrefix, shard, shardKeys), producer.queueName), itemsOffset: messageTraces ? 0 : itemsOffsetOf(args[1], head) };
     },
     close: async () => void (await Promise.all(producers.map((producer) => producer.close()))),
   };
+}
+
+/**
+ * Where the messages' items start in the job's data JSON, as a 1-based Lua string index: the
+ * data is `head` with `"messages":[` and the items last. 0 (cannot be joined) when BullMQ wrote
+ * the data any other way.
+ */
+function itemsOffsetOf(data: string | Buffer | undefined, head: Omit<PersistMessagesJob, 'messages'>): number {
+  const opening = JSON.stringify({ ...head, messages: [] }).slice(0, -2);
+  if (typeof data !== 'string' || !data.startsWith(opening) || !data.endsWith(']}')) return 0;
+  return opening.length + 1;
 }

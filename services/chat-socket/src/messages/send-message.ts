@@ -11,7 +11,7 @@ import { decodeSnowflake, type SnowflakeGenerator } from '../ids/snowflake.js';
 import type { ChatMetrics } from '../observability/chat-metrics.js';
 import type { DirectRoomBlocks } from '../rooms/direct-room-blocks.js';
 import type { RoomRepository } from '../rooms/room-repository.js';
-import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type StandardJobCall } from './accept-script.js';
+import { acceptBatch, defineAcceptBatch, type AcceptOutcome, type AcceptReply, type BatchJobCall } from './accept-script.js';
 import type { MessageQueue } from './message-queue.js';
 import { MicroBatcher } from './micro-batcher.js';
 import type { SenderRateGate } from './sender-rate-gate.js';
@@ -95,6 +95,8 @@ export interface SendMessageSettings {
   senderRateGate?: Pick<SenderRateGate, 'admit'>;
   batchMaxWaitMs: number;
   batchMaxSize: number;
+  /** SEND_MERGE_MAX_MESSAGES: a batch joins its queue's waiting job while that holds fewer messages (0: never). */
+  mergeMaxMessages: number;
   idempotencyTtlSeconds: number;
   windowSize: number;
   /** Waits, after each batch's script, for what MESSAGE_DURABILITY promises. */
@@ -267,6 +269,7 @@ export class SendMessageService {
       const acceptedKey = acceptedHashKey(prefix, admitted[0]!.message.id);
       try {
         const outcome = await this.accept(admitted, prefix, acceptedKey, await this.jobCall(shard, admitted, acceptedKey));
+        if (outcome.jobId !== null) this.settings.metrics.sendBatches.inc({ job: outcome.joined ? 'joined' : 'added' });
         admitted.forEach((candidate, index) => decided.push({ candidate, reply: outcome.replies[index]! }));
       } catch (error) {
         this.settings.logger.warn({ err: error, shard }, 'cannot accept a send batch; nothing of it was accepted');
@@ -329,7 +332,7 @@ export class SendMessageService {
    * Runs the batch's script on the keys under `redisKeyPrefix` (its shard's); rooms without a sequence counter get one (from what is stored) and
    * the script runs again. Nothing is written by a run that finds unseeded rooms.
    */
-  private async accept(candidates: Candidate[], redisKeyPrefix: string, acceptedKey: string, job: StandardJobCall): Promise<Extract<AcceptOutcome, { kind: 'decided' }>> {
+  private async accept(candidates: Candidate[], redisKeyPrefix: string, acceptedKey: string, job: BatchJobCall): Promise<Extract<AcceptOutcome, { kind: 'decided' }>> {
     const keyed = candidates.map(({ send, message, json }) => ({
       bucketKey: sendRateKey(redisKeyPrefix, send.senderId),
       idempotencyKey: idempotencyKey(redisKeyPrefix, send.senderId, send.clientMsgId),
@@ -346,6 +349,7 @@ export class SendMessageService {
           unpersistedBatchesKey: unpersistedBatchesKey(redisKeyPrefix),
           unpersistedMessagesKey: unpersistedMessagesKey(redisKeyPrefix),
           job,
+          mergeMaxMessages: this.settings.mergeMaxMessages,
           nowMs: Date.now(),
           // 0: the gate took the senders' tokens already.
           ratePerSecond: this.settings.senderRateGate ? 0 : this.settings.ratePerSecond,
@@ -363,15 +367,10 @@ export class SendMessageService {
   }
 
   /** BullMQ's call for the one job of the batch's part in `shard`, naming its accepted hash. */
-  private jobCall(shard: number, candidates: Candidate[], acceptedKey: string): Promise<StandardJobCall> {
-    // Keyed by ids no other object shares: a plain object would get a new hidden class (old
-    // generation, freed only by a major GC) per key; a prototype-less one is a dictionary.
-    const acceptedAt = Object.create(null) as Record<string, number>;
-    for (const { message } of candidates) acceptedAt[message.id] = Date.parse(message.createdAt);
+  private jobCall(shard: number, candidates: Candidate[], acceptedKey: string): Promise<BatchJobCall> {
     return this.settings.queue.jobCall(
       shard,
       candidates.map((candidate) => candidate.message),
-      acceptedAt,
       acceptedKey,
       {
         batch: sendTracing.carrier(),

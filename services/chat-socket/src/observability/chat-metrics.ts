@@ -11,6 +11,7 @@ export interface ChatMetrics {
   fanoutLatencySeconds: Histogram;
   adapterErrors: Counter;
   sendRateLimited: Counter;
+  sendBatches: Counter<'job'>;
   roomsLocal: Gauge;
   socketEvents: Counter<'event' | 'outcome'>;
   socketSessionsEnded: Counter<'reason'>;
@@ -114,6 +115,12 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       help: 'Sends refused by the per-user send rate limit.',
       registers,
     }),
+    sendBatches: new Counter({
+      name: 'parley_send_batches_total',
+      help: 'Send batches that accepted messages, by their persistence job: added (a job of their own) or joined (the job still waiting in the queue).',
+      labelNames: ['job'],
+      registers,
+    }),
     roomsLocal: new Gauge({
       name: 'parley_rooms_local',
       help: 'Chat rooms with at least one member socket on this pod.',
@@ -190,6 +197,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
   for (const reason of sessionEndReasonSchema.options) metrics.socketSessionsEnded.inc({ reason }, 0);
   for (const reason of HANDSHAKE_REJECTION_REASONS) metrics.handshakeRejections.inc({ reason }, 0);
   for (const event of [...CLIENT_EVENTS, 'other']) metrics.floodRefusals.inc({ event }, 0);
+  for (const job of ['added', 'joined']) metrics.sendBatches.inc({ job }, 0);
   for (const counter of [metrics.socketConnects, metrics.messagesAccepted, metrics.fanoutDeliveries, metrics.adapterErrors, metrics.sendRateLimited, metrics.messagesUnconfirmed, metrics.adapterResyncs, metrics.redisPartitionSheds, metrics.floodDisconnects]) {
     counter.inc(0);
   }
