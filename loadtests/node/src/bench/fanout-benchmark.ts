@@ -22,6 +22,10 @@ import { bucketQuantile, combineBuckets, histogramBuckets, scrapeText, type Hist
 
 const PROFILER_PRELOAD = fileURLToPath(new URL('../../dist/profile/cpu-profiler-preload.js', import.meta.url));
 
+/** The services' latency histograms a step reads (StepResult.server). */
+const SERVER_HISTOGRAMS = ['ack', 'accept', 'fanout', 'persist'] as const;
+type ServerHistogram = (typeof SERVER_HISTOGRAMS)[number];
+
 export interface StepResult extends PhaseOutcome {
   rate: number;
   adapter: string;
@@ -37,9 +41,10 @@ export interface StepResult extends PhaseOutcome {
    * The services' own view (histograms scraped before and after the step, p50/p99 in ms):
    * `ack` = parley_message_ack_seconds (receipt → ack, chat-socket), `fanout` =
    * parley_fanout_latency_seconds (acceptance → written to the local sockets, chat-socket),
-   * `persist` = parley_persistence_lag_seconds (acceptance → commit, worker).
+   * `accept` = parley_send_accept_seconds (one send batch's accept script, call → reply read,
+   * chat-socket), `persist` = parley_persistence_lag_seconds (acceptance → commit, worker).
    */
-  server: Record<'ack' | 'fanout' | 'persist', { p50Ms: number; p99Ms: number }>;
+  server: Record<ServerHistogram, { p50Ms: number; p99Ms: number }>;
   /** p99 event-loop delay of this generator during the step: high values mean the generator itself lagged. */
   generatorLoopDelayP99Ms: number;
   connectedAtEnd: number;
@@ -225,7 +230,7 @@ export async function runStep(session: BenchSession, rate: number, durationMs: n
   const outcome = ledger.settle(phase);
   const histogramsAfter = await serverHistograms(session);
   const server = Object.fromEntries(
-    (['ack', 'fanout', 'persist'] as const).map((key) => {
+    SERVER_HISTOGRAMS.map((key) => {
       const delta = combineBuckets(histogramsAfter[key], histogramsBefore[key], -1);
       return [key, { p50Ms: bucketQuantile(delta, 0.5) * 1000, p99Ms: bucketQuantile(delta, 0.99) * 1000 }];
     }),
@@ -257,13 +262,14 @@ export async function closeSession(session: BenchSession): Promise<void> {
 const round = (value: number) => Math.round(value * 10) / 10;
 
 /** The services' latency histograms, summed over their processes. */
-async function serverHistograms(session: BenchSession): Promise<Record<'ack' | 'fanout' | 'persist', HistogramBuckets>> {
+async function serverHistograms(session: BenchSession): Promise<Record<ServerHistogram, HistogramBuckets>> {
   const texts = await Promise.all(session.profiled.map(async (entry) => ({ entry, text: await scrapeText(`http://127.0.0.1:${entry.metricsPort}`) })));
   const sum = (service: string, name: string) =>
     texts.filter(({ entry }) => entry.service === service).reduce((total, { text }) => combineBuckets(total, histogramBuckets(text, name)), new Map() as HistogramBuckets);
   return {
     ack: sum('chat-socket', 'parley_message_ack_seconds'),
     fanout: sum('chat-socket', 'parley_fanout_latency_seconds'),
+    accept: sum('chat-socket', 'parley_send_accept_seconds'),
     persist: sum('persistence-worker', 'parley_persistence_lag_seconds'),
   };
 }

@@ -51,6 +51,7 @@ interface RecordingClient {
 export function createMessageQueue(connection: Redis, redisKeyPrefix: string, logger: Logger, shards = 1, shardKeys: MessageShardKeys = 'install'): MessageQueue {
   // With MESSAGE_SHARD_KEYS=shard each shard's queue lives under its shard's hash tag (@parley/queues).
   const producers = Array.from({ length: shards }, (_, shard) => createProducer('messages', { connection, installPrefix: redisKeyPrefix, logger, shard, shardKeys }));
+  const openJobKeys = producers.map((producer, shard) => openMessageJobKey(messageShardKeyPrefix(redisKeyPrefix, shard, shardKeys), producer.queueName));
   return {
     shards,
     shardOf: (roomId) => messageShardOf(roomId, shards),
@@ -59,7 +60,8 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
     },
     async jobCall(shard, messages, acceptedKey, trace = {}) {
       const producer = producers[shard];
-      if (!producer) throw new RangeError(`no message queue shard ${shard} of ${shards}`);
+      const openJobKey = openJobKeys[shard];
+      if (!producer || openJobKey === undefined) throw new RangeError(`no message queue shard ${shard} of ${shards}`);
       const messageTraces = trace.messages && Object.keys(trace.messages).length > 0 ? trace.messages : undefined;
       // `messages` last: its items end the JSON, where a joining batch appends its own.
       const head: Omit<PersistMessagesJob, 'messages'> = { acceptedKey, ...(trace.batch ? { trace: trace.batch } : {}), ...(messageTraces ? { messageTraces } : {}) };
@@ -78,7 +80,7 @@ export function createMessageQueue(connection: Redis, redisKeyPrefix: string, lo
       }
       const keys = recorded.keysAndArgs.slice(0, JOB_KEY_COUNT).map(String);
       const args = recorded.keysAndArgs.slice(JOB_KEY_COUNT);
-      return { keys, args, openJobKey: openMessageJobKey(messageShardKeyPrefix(redisKeyPrefix, shard, shardKeys), producer.queueName), itemsOffset: messageTraces ? 0 : itemsOffsetOf(args[1], head) };
+      return { keys, args, openJobKey, itemsOffset: messageTraces ? 0 : itemsOffsetOf(args[1], head) };
     },
     close: async () => void (await Promise.all(producers.map((producer) => producer.close()))),
   };

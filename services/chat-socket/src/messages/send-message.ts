@@ -221,6 +221,7 @@ export class SendMessageService {
   }
 
   private async processBatch(shard: number, batch: PendingSend[]): Promise<void> {
+    this.settings.metrics.sendBatchMessages.observe(batch.length);
     let members: Set<string>;
     let blockedRooms: Set<string>;
     try {
@@ -342,6 +343,7 @@ export class SendMessageService {
       messageId: message.id,
     }));
     for (let attempt = 0; ; attempt += 1) {
+      const startedAt = performance.now();
       const outcome = await acceptBatch(
         this.settings.redis,
         {
@@ -360,6 +362,7 @@ export class SendMessageService {
         },
         keyed,
       );
+      this.settings.metrics.sendAcceptSeconds.observe((performance.now() - startedAt) / 1000);
       if (outcome.kind === 'decided') return outcome;
       if (attempt > 0) throw new Error('room sequence counters still missing after seeding');
       await this.settings.seedSequences(outcome.positions.map((position) => candidates[position]!.send.roomId));

@@ -12,6 +12,8 @@ export interface ChatMetrics {
   adapterErrors: Counter;
   sendRateLimited: Counter;
   sendBatches: Counter<'job'>;
+  sendBatchMessages: Histogram;
+  sendAcceptSeconds: Histogram;
   roomsLocal: Gauge;
   socketEvents: Counter<'event' | 'outcome'>;
   socketSessionsEnded: Counter<'reason'>;
@@ -119,6 +121,18 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
       name: 'parley_send_batches_total',
       help: 'Send batches that accepted messages, by their persistence job: added (a job of their own) or joined (the job still waiting in the queue).',
       labelNames: ['job'],
+      registers,
+    }),
+    sendBatchMessages: new Histogram({
+      name: 'parley_send_batch_messages',
+      help: 'Sends per send batch, before the membership and rate checks: batches at SEND_BATCH_MAX_SIZE mean the pod fell behind its batch window.',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      registers,
+    }),
+    sendAcceptSeconds: new Histogram({
+      name: 'parley_send_accept_seconds',
+      help: 'Round trip of a send batch’s accept script: Redis running it, queued behind other clients or waiting for a CPU, and this pod’s event loop until it reads the reply.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     roomsLocal: new Gauge({

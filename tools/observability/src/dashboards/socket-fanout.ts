@@ -91,6 +91,21 @@ export const socketFanout: DashboardSpec = {
           targets: quantileTargets('parley_message_ack_seconds', [], 'service="chat-socket"'),
         },
         {
+          title: 'Accept script round trip p99 per pod',
+          description: 'Where the ack time goes: one send batch’s accept script, from the call to its reply being read (`parley_send_accept_seconds`): Redis running it, queued behind other clients or waiting for a CPU, and the pod’s event loop until it reads the reply. High here and in Redis’s own latency: Redis; high here only: the pod.',
+          unit: 's',
+          targets: [{ expr: `histogram_quantile(0.99, sum by (le, pod) (rate(parley_send_accept_seconds_bucket{${CHAT}}[${RATE}])))`, legend: '{{pod}}' }],
+        },
+        {
+          title: 'Sends per batch p50 / p99 per pod',
+          description: 'Sends a pod’s send batches carry (`parley_send_batch_messages`): under load about one batch window’s worth; batches at SEND_BATCH_MAX_SIZE mean the pod fell behind its window (a slow accept script or a busy event loop), and the next broadcast is a burst.',
+          unit: 'short',
+          targets: [
+            { expr: `histogram_quantile(0.5, sum by (le, pod) (rate(parley_send_batch_messages_bucket{${CHAT}}[${RATE}])))`, legend: 'p50 {{pod}}' },
+            { expr: `histogram_quantile(0.99, sum by (le, pod) (rate(parley_send_batch_messages_bucket{${CHAT}}[${RATE}])))`, legend: 'p99 {{pod}}' },
+          ],
+        },
+        {
           title: 'Fan-out latency p50 / p95 / p99',
           description: 'From a message’s acceptance (its server timestamp) to its broadcast being written on each pod; includes the cross-pod hop through Redis (`parley_fanout_latency_seconds`). Objective: 99% within 100 ms (docs/slos.md, ParleyDeliveryLatencyBudgetBurn).',
           unit: 's',
