@@ -161,6 +161,13 @@ async function firstAckOnProxiedPod(name: string, healedAt: number, deadline: nu
   return null;
 }
 
+/** Accept script runs of the proxied pod that took 250 ms or more, from its `parley_send_accept_seconds`. */
+async function slowAcceptRuns(): Promise<number> {
+  const text = await (await fetch(`${proxiedPod.adminUrl}/metrics`)).text();
+  const bucket = (le: string) => Number(new RegExp(`^parley_send_accept_seconds_bucket\\{le="${le}"[^}]*\\} (\\d+)$`, 'm').exec(text)?.[1]);
+  return bucket('\\+Inf') - bucket('0.25');
+}
+
 /** The figures of a phase, printed and kept for the final line. */
 async function settle(name: string, run: PhaseRun): Promise<{ lost: string[]; mismatches: string[]; figures: Record<string, unknown> }> {
   const sends = [...run.results, ...probeResults.splice(0)];
@@ -219,7 +226,10 @@ describe('network partitions between a chat-socket pod and Redis, and between th
   }, 120_000);
 
   it('(c) 200 ms added both ways to Redis: sends are slower but acknowledged, nothing is lost, nobody is moved', async () => {
+    const slowBefore = await slowAcceptRuns();
     const run = await runPhase('redis-delay', 4_000, () => redisProxy.delay(200), () => redisProxy.delay(0));
+    // The pod's own telemetry shows where its acks waited: round trips of 400 ms and more.
+    expect((await slowAcceptRuns()) - slowBefore, 'accept script runs of 250 ms or more on the slowed pod').toBeGreaterThan(0);
     const { lost, mismatches } = await settle('redis-delay', run);
     const during = clients.flatMap((client) => client.attempts).filter((attempt) => attempt.pod === proxiedPod.url && attempt.startedAt >= run.faultedAt && attempt.startedAt < run.healedAt);
     expect(during.filter((attempt) => attempt.outcome === 'ok').length, 'sends acknowledged through the slow link').toBeGreaterThan(0);

@@ -131,7 +131,7 @@ export function createChatMetrics(registry: Registry, sources: ChatMetricSources
     }),
     sendAcceptSeconds: new Histogram({
       name: 'parley_send_accept_seconds',
-      help: 'Round trip of a send batch’s accept script: Redis running it, queued behind other clients or waiting for a CPU, and this pod’s event loop until it reads the reply.',
+      help: 'Round trip of a send batch’s accept script, failed runs included: Redis running it, queued behind other clients or waiting for a CPU, and this pod’s event loop until it reads the reply.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
